@@ -1,0 +1,425 @@
+"""Writes of the accounts domain. Each action is one transaction and records an audit event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+
+from facilities.accounts import audit, cache, queries
+from facilities.accounts.enums import Role
+from facilities.accounts.principal import Principal
+from facilities.accounts.schemas import (
+    ApiTokenCreate,
+    ApiTokenCreated,
+    ApiTokenRead,
+    PartnerOrganisationCreate,
+    PartnerOrganisationRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from facilities.accounts.tables import (
+    ApiToken,
+    LoginAttempt,
+    PartnerOrganisation,
+    PasswordReset,
+    User,
+    UserSession,
+)
+from facilities.db import transaction
+from facilities.kit import clock
+from facilities.kit.errors import Conflict, FacilitiesError, NotFound, RateLimited, RuleViolation
+from facilities.kit.i18n import _
+from facilities.kit.security import (
+    hash_password,
+    keyed_hash,
+    needs_rehash,
+    new_token,
+    token_hash,
+    verify_password,
+)
+from facilities.settings import get_settings
+
+PASSWORD_RESET_HOURS = 1
+
+
+def _normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _check_partner_rule(role: Role, partner_organisation_id: int | None) -> None:
+    if role is Role.partner and partner_organisation_id is None:
+        raise RuleViolation(
+            "partner_organisation_id", _("A partner user must belong to a partner organisation.")
+        )
+    if role is not Role.partner and partner_organisation_id is not None:
+        raise RuleViolation(
+            "partner_organisation_id", _("Only partner users belong to a partner organisation.")
+        )
+
+
+async def _check_partner_exists(partner_organisation_id: int | None) -> None:
+    if partner_organisation_id is None:
+        return
+    exists = await PartnerOrganisation.exists().where(
+        PartnerOrganisation.id == partner_organisation_id
+    )
+    if not exists:
+        raise RuleViolation("partner_organisation_id", _("Unknown partner organisation."))
+
+
+# ---- users ----------------------------------------------------------------------------
+
+
+async def create_user(*, actor: Principal | None, data: UserCreate) -> UserRead:
+    email = _normalise_email(data.email)
+    _check_partner_rule(data.role, data.partner_organisation_id)
+    async with transaction():
+        await _check_partner_exists(data.partner_organisation_id)
+        if await User.exists().where(User.email == email):
+            raise Conflict(_("A user with this e-mail address already exists."), field="email")
+        user = User(
+            email=email,
+            name=data.name.strip(),
+            role=data.role.value,
+            locale=data.locale.value,
+            password_hash=hash_password(data.password) if data.password else None,
+            partner_organisation=data.partner_organisation_id,
+            active=True,
+            created_at=clock.now(),
+        )
+        await user.save()
+        result = await queries.get_user(user.id)
+        await audit.record(
+            actor=actor,
+            action="user.create",
+            object_type="user",
+            object_id=user.id,
+            summary=f"{email} ({data.role.value})",
+            after=msgspec.to_builtins(result),
+        )
+    return result
+
+
+async def update_user(*, actor: Principal, user_id: int, data: UserUpdate) -> UserRead:
+    async with transaction():
+        before = await queries.get_user(user_id)
+        values: dict[Any, Any] = {}
+        role = before.role if data.role is msgspec.UNSET else data.role
+        partner = (
+            before.partner_organisation_id
+            if data.partner_organisation_id is msgspec.UNSET
+            else data.partner_organisation_id
+        )
+        _check_partner_rule(role, partner)
+        await _check_partner_exists(partner)
+        if (
+            user_id == actor.user_id
+            and (
+                data.active is False
+                or (data.role is not msgspec.UNSET and data.role is not Role.admin)
+            )
+            and actor.is_admin
+        ):
+            raise RuleViolation("role", _("You cannot demote or deactivate yourself."))
+        if data.name is not msgspec.UNSET:
+            values[User.name] = data.name.strip()
+        if data.role is not msgspec.UNSET:
+            values[User.role] = data.role.value
+        if data.locale is not msgspec.UNSET:
+            values[User.locale] = data.locale.value
+        if data.active is not msgspec.UNSET:
+            values[User.active] = data.active
+        if data.partner_organisation_id is not msgspec.UNSET:
+            values[User.partner_organisation] = data.partner_organisation_id
+        if data.password is not msgspec.UNSET:
+            values[User.password_hash] = hash_password(data.password)
+        if values:
+            await User.update(values).where(User.id == user_id).run()
+        if data.active is False or data.password is not msgspec.UNSET:
+            await UserSession.delete().where(UserSession.user == user_id).run()
+        after = await queries.get_user(user_id)
+        old, new = audit.diff(msgspec.to_builtins(before), msgspec.to_builtins(after))
+        if data.password is not msgspec.UNSET:
+            new["password_changed"] = True
+        await audit.record(
+            actor=actor,
+            action="user.update",
+            object_type="user",
+            object_id=user_id,
+            summary=after.email,
+            before=old,
+            after=new,
+        )
+    cache.clear()
+    return after
+
+
+async def change_own_password(*, actor: Principal, current: str, new: str) -> None:
+    if len(new) < 10:
+        raise RuleViolation("new_password", _("Use at least 10 characters."))
+    async with transaction():
+        row = await User.select(User.password_hash).where(User.id == actor.user_id).first().run()
+        if row is None or not verify_password(row["password_hash"], current):
+            raise RuleViolation("current_password", _("The current password is not correct."))
+        await (
+            User.update({User.password_hash: hash_password(new)})
+            .where(User.id == actor.user_id)
+            .run()
+        )
+        # Sign out every other session of this user.
+        other = UserSession.id != actor.credential_id if actor.via == "session" else None
+        query = UserSession.delete().where(UserSession.user == actor.user_id)
+        if other is not None:
+            query = query.where(other)
+        await query.run()
+        await audit.record(
+            actor=actor, action="user.password", object_type="user", object_id=actor.user_id
+        )
+    cache.clear()
+
+
+# ---- sign-in, sessions, password reset ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    session_token: str
+    user_id: int
+    locale: str
+
+
+def _attempt_keys(email: str, client: str) -> tuple[str, str]:
+    secret = get_settings().resolved_secret_key()
+    return "e:" + keyed_hash(secret, email), "c:" + keyed_hash(secret, client)
+
+
+async def _check_rate_limit(keys: tuple[str, ...]) -> None:
+    settings = get_settings()
+    since = clock.now() - timedelta(minutes=settings.login_window_minutes)
+    for key in keys:
+        failures = await LoginAttempt.count().where(
+            (LoginAttempt.key == key) & (LoginAttempt.created_at > since)
+        )
+        if failures >= settings.login_attempts:
+            raise RateLimited(
+                _("Too many failed attempts. Please wait a few minutes and try again."),
+                retry_after=settings.login_window_minutes * 60,
+            )
+
+
+async def sign_in(*, email: str, password: str, client: str) -> SignedIn:
+    """Check the password and open a session. One generic message for every failure."""
+    email = _normalise_email(email)
+    keys = _attempt_keys(email, client)
+    await _check_rate_limit(keys)
+    user = await queries.find_user_by_email(email)
+    ok = verify_password(user["password_hash"] if user else None, password)
+    if not user or not ok or not user["active"]:
+        now = clock.now()
+        await LoginAttempt.insert(*(LoginAttempt(key=k, created_at=now) for k in keys)).run()
+        raise FacilitiesError(
+            _("The e-mail address or password is not correct."), 401, "invalid_credentials"
+        )
+    token = new_token()
+    now = clock.now()
+    async with transaction():
+        await UserSession.insert(
+            UserSession(
+                token_hash=token_hash(token),
+                user=user["id"],
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(days=get_settings().session_days),
+            )
+        ).run()
+        values: dict[Any, Any] = {User.last_login_at: now}
+        if needs_rehash(user["password_hash"]):
+            values[User.password_hash] = hash_password(password)
+        await User.update(values).where(User.id == user["id"]).run()
+        await LoginAttempt.delete().where(LoginAttempt.key == keys[0]).run()
+    return SignedIn(session_token=token, user_id=user["id"], locale=user["locale"])
+
+
+async def sign_out(*, session_token: str) -> None:
+    await UserSession.delete().where(UserSession.token_hash == token_hash(session_token)).run()
+    cache.forget(token_hash(session_token))
+
+
+async def touch_session(*, session_id: int) -> None:
+    """Sliding expiry: push the session's end out (called at most hourly per session)."""
+    now = clock.now()
+    await (
+        UserSession.update(
+            {
+                UserSession.last_seen_at: now,
+                UserSession.expires_at: now + timedelta(days=get_settings().session_days),
+            }
+        )
+        .where(UserSession.id == session_id)
+        .run()
+    )
+
+
+async def start_password_reset(*, email: str, client: str) -> tuple[str, dict[str, Any]] | None:
+    """Create a reset token if the account exists; the caller e-mails the link.
+
+    Returns ``(token, user row)`` or None; callers must answer the same either way.
+    """
+    email = _normalise_email(email)
+    key = "r:" + keyed_hash(get_settings().resolved_secret_key(), client)
+    await _check_rate_limit((key,))
+    await LoginAttempt.insert(LoginAttempt(key=key, created_at=clock.now())).run()
+    user = await queries.find_user_by_email(email)
+    if user is None or not user["active"]:
+        return None
+    token = new_token()
+    now = clock.now()
+    await PasswordReset.insert(
+        PasswordReset(
+            user=user["id"],
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=now + timedelta(hours=PASSWORD_RESET_HOURS),
+        )
+    ).run()
+    return token, user
+
+
+async def finish_password_reset(*, token: str, password: str) -> None:
+    if len(password) < 10:
+        raise RuleViolation("password", _("Use at least 10 characters."))
+    async with transaction():
+        row = (
+            await PasswordReset.select()
+            .where(PasswordReset.token_hash == token_hash(token))
+            .first()
+            .run()
+        )
+        if row is None or row["used_at"] is not None or row["expires_at"] <= clock.now():
+            raise FacilitiesError(
+                _("This reset link is invalid or has expired. Please ask for a new one."),
+                400,
+                "invalid_token",
+            )
+        await (
+            User.update({User.password_hash: hash_password(password)})
+            .where(User.id == row["user"])
+            .run()
+        )
+        await (
+            PasswordReset.update({PasswordReset.used_at: clock.now()})
+            .where(PasswordReset.id == row["id"])
+            .run()
+        )
+        await UserSession.delete().where(UserSession.user == row["user"]).run()
+        await audit.record(
+            actor=None,
+            action="user.password_reset",
+            object_type="user",
+            object_id=row["user"],
+        )
+    cache.clear()
+
+
+async def purge_expired() -> int:
+    """Job: remove expired sessions, old attempts and used reset tokens."""
+    now = clock.now()
+    async with transaction():
+        expired = (
+            await UserSession.delete()
+            .where(UserSession.expires_at <= now)
+            .returning(UserSession.id)
+        )
+        await LoginAttempt.delete().where(LoginAttempt.created_at < now - timedelta(days=1)).run()
+        await PasswordReset.delete().where(PasswordReset.expires_at < now - timedelta(days=1)).run()
+    return len(expired)
+
+
+# ---- API tokens -----------------------------------------------------------------------
+
+
+async def create_api_token(*, actor: Principal, data: ApiTokenCreate) -> ApiTokenCreated:
+    secret = "fac_" + new_token(30)
+    now = clock.now()
+    async with transaction():
+        row = ApiToken(
+            user=actor.user_id,
+            name=data.name.strip(),
+            prefix=secret[:10],
+            token_hash=token_hash(secret),
+            created_at=now,
+            expires_at=now + timedelta(days=data.expires_in_days) if data.expires_in_days else None,
+        )
+        await row.save()
+        await audit.record(
+            actor=actor,
+            action="api_token.create",
+            object_type="api_token",
+            object_id=row.id,
+            summary=row.name,
+        )
+    token = ApiTokenRead(
+        id=row.id,
+        name=row.name,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        last_used_at=None,
+        expires_at=row.expires_at,
+        revoked_at=None,
+    )
+    return ApiTokenCreated(token=token, secret=secret)
+
+
+async def revoke_api_token(*, actor: Principal, token_id: int) -> None:
+    async with transaction():
+        row = (
+            await ApiToken.select(ApiToken.id, ApiToken.token_hash, ApiToken.revoked_at)
+            .where((ApiToken.id == token_id) & (ApiToken.user == actor.user_id))
+            .first()
+            .run()
+        )
+        if row is None:
+            raise NotFound()
+        if row["revoked_at"] is None:
+            await (
+                ApiToken.update({ApiToken.revoked_at: clock.now()})
+                .where(ApiToken.id == token_id)
+                .run()
+            )
+            await audit.record(
+                actor=actor, action="api_token.revoke", object_type="api_token", object_id=token_id
+            )
+    cache.forget(row["token_hash"])
+
+
+# ---- partner organisations ------------------------------------------------------------
+
+
+async def create_partner_organisation(
+    *, actor: Principal, data: PartnerOrganisationCreate
+) -> PartnerOrganisationRead:
+    async with transaction():
+        if await PartnerOrganisation.exists().where(PartnerOrganisation.name == data.name.strip()):
+            raise Conflict(_("A partner with this name already exists."), field="name")
+        row = PartnerOrganisation(
+            name=data.name.strip(),
+            email=(data.email or "").strip().lower(),
+            phone=data.phone.strip(),
+            active=True,
+            created_at=clock.now(),
+        )
+        await row.save()
+        await audit.record(
+            actor=actor,
+            action="partner.create",
+            object_type="partner_organisation",
+            object_id=row.id,
+            summary=row.name,
+        )
+    return PartnerOrganisationRead(
+        id=row.id, name=row.name, email=row.email, phone=row.phone, active=True
+    )

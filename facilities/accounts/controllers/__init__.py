@@ -1,0 +1,4 @@
+from facilities.accounts.controllers.api import AccountsApi
+from facilities.accounts.controllers.pages import AccountPages
+
+__all__ = ["AccountPages", "AccountsApi"]

@@ -1,0 +1,43 @@
+"""Permissions as data: each route declares one, each role holds a set.
+
+Scoping (which sites, which partner's work) is separate: see ``facilities.sites.scope``.
+"""
+
+from __future__ import annotations
+
+from facilities.accounts.enums import Role
+
+# Every permission the product knows; a route naming anything else fails at startup.
+PERMISSIONS = frozenset(
+    {
+        "profile.use",  # own profile, password, API tokens
+        "regions.view",
+        "regions.change",
+        "sites.view",
+        "sites.change",  # create, edit, archive sites (ops within their regions)
+        "sites.operate",  # opening hours, closure days, access notes, spaces (CM on own sites)
+        "users.view",
+        "users.manage",
+        "partners.view",
+        "partners.manage",
+        "audit.view",
+    }
+)
+
+_VIEW = {"profile.use", "regions.view", "sites.view"}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.admin: PERMISSIONS,
+    Role.ops_manager: frozenset(
+        _VIEW
+        | {"sites.change", "sites.operate", "users.view", "partners.view", "partners.manage"}
+        | {"audit.view"}
+    ),
+    Role.community_manager: frozenset(_VIEW | {"sites.operate", "partners.view"}),
+    Role.partner: frozenset({"profile.use"}),
+    Role.viewer: frozenset(_VIEW),
+}
+
+
+def has_permission(role: Role, permission: str) -> bool:
+    return permission in ROLE_PERMISSIONS[role]

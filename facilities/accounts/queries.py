@@ -1,0 +1,227 @@
+"""Reads of the accounts domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from facilities.accounts.enums import Locale, Role
+from facilities.accounts.principal import Principal
+from facilities.accounts.schemas import (
+    ApiTokenRead,
+    AuditEventRead,
+    PartnerOrganisationRead,
+    UserRead,
+)
+from facilities.accounts.tables import (
+    ApiToken,
+    AuditEvent,
+    PartnerOrganisation,
+    User,
+    UserSession,
+)
+from facilities.kit import clock
+from facilities.kit.errors import NotFound
+from facilities.kit.schema import Page
+from facilities.kit.security import token_hash
+
+_USER_COLUMNS = (
+    User.id,
+    User.email,
+    User.name,
+    User.role,
+    User.locale,
+    User.partner_organisation,
+    User.active,
+    User.created_at,
+    User.last_login_at,
+)
+
+
+def user_read(row: dict[str, Any]) -> UserRead:
+    return UserRead(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        role=Role(row["role"]),
+        locale=Locale(row["locale"]),
+        partner_organisation_id=row["partner_organisation"],
+        active=row["active"],
+        created_at=row["created_at"],
+        last_login_at=row["last_login_at"],
+    )
+
+
+def _principal(row: dict[str, Any], via: str, credential_id: int) -> Principal:
+    return Principal(
+        user_id=row["user.id"],
+        email=row["user.email"],
+        name=row["user.name"],
+        role=Role(row["user.role"]),
+        locale=row["user.locale"],
+        partner_organisation_id=row["user.partner_organisation"],
+        via=via,  # type: ignore[arg-type]
+        credential_id=credential_id,
+    )
+
+
+def _user_columns(fk: Any) -> tuple[Any, ...]:
+    """The joined user columns a principal needs (output keys ``user.<name>``)."""
+    return (
+        fk.id,
+        fk.email,
+        fk.name,
+        fk.role,
+        fk.locale,
+        fk.partner_organisation,
+        fk.active,
+    )
+
+
+async def principal_for_session(token: str) -> tuple[Principal, datetime] | None:
+    """The principal of a live session cookie, with the session's last-seen time."""
+    row = (
+        await UserSession.select(
+            UserSession.id,
+            UserSession.expires_at,
+            UserSession.last_seen_at,
+            *_user_columns(UserSession.user),
+        )
+        .where(UserSession.token_hash == token_hash(token))
+        .first()
+        .run()
+    )
+    if row is None or not row["user.active"] or row["expires_at"] <= clock.now():
+        return None
+    return _principal(row, "session", row["id"]), row["last_seen_at"]
+
+
+async def principal_for_api_token(token: str) -> Principal | None:
+    row = (
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.expires_at,
+            ApiToken.revoked_at,
+            *_user_columns(ApiToken.user),
+        )
+        .where(ApiToken.token_hash == token_hash(token))
+        .first()
+        .run()
+    )
+    if row is None or not row["user.active"] or row["revoked_at"] is not None:
+        return None
+    if row["expires_at"] is not None and row["expires_at"] <= clock.now():
+        return None
+    return _principal(row, "token", row["id"])
+
+
+async def get_user(user_id: int) -> UserRead:
+    row = await User.select(*_USER_COLUMNS).where(User.id == user_id).first().run()
+    if row is None:
+        raise NotFound()
+    return user_read(row)
+
+
+async def find_user_by_email(email: str) -> dict[str, Any] | None:
+    return await User.select().where(User.email == email.strip().lower()).first().run()
+
+
+async def list_users(
+    *, role: Role | None = None, q: str | None = None, limit: int = 50, offset: int = 0
+) -> Page[UserRead]:
+    query = User.select(*_USER_COLUMNS)
+    count = User.count()
+    if role is not None:
+        query = query.where(User.role == role.value)
+        count = count.where(User.role == role.value)
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        query = query.where(User.email.ilike(pattern) | User.name.ilike(pattern))
+        count = count.where(User.email.ilike(pattern) | User.name.ilike(pattern))
+    rows = await query.order_by(User.name).limit(limit).offset(offset).run()
+    return Page(
+        items=[user_read(r) for r in rows], total=await count.run(), limit=limit, offset=offset
+    )
+
+
+async def list_api_tokens(principal: Principal) -> list[ApiTokenRead]:
+    rows = (
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.name,
+            ApiToken.prefix,
+            ApiToken.created_at,
+            ApiToken.last_used_at,
+            ApiToken.expires_at,
+            ApiToken.revoked_at,
+        )
+        .where(ApiToken.user == principal.user_id)
+        .order_by(ApiToken.created_at, ascending=False)
+        .run()
+    )
+    return [ApiTokenRead(**row) for row in rows]
+
+
+async def list_partner_organisations() -> list[PartnerOrganisationRead]:
+    rows = (
+        await PartnerOrganisation.select(
+            PartnerOrganisation.id,
+            PartnerOrganisation.name,
+            PartnerOrganisation.email,
+            PartnerOrganisation.phone,
+            PartnerOrganisation.active,
+        )
+        .order_by(PartnerOrganisation.name)
+        .run()
+    )
+    return [PartnerOrganisationRead(**row) for row in rows]
+
+
+async def list_audit_events(
+    *,
+    site_ids: set[int] | None,
+    object_type: str | None = None,
+    action: str | None = None,
+    actor_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[AuditEventRead]:
+    """Audit events; ``site_ids`` None means everything (admins), else only those sites'."""
+    query = AuditEvent.select().output(load_json=True)
+    count = AuditEvent.count()
+    conditions = []
+    if site_ids is not None:
+        conditions.append(AuditEvent.site_id.is_in(list(site_ids) or [-1]))
+    if object_type:
+        conditions.append(AuditEvent.object_type == object_type)
+    if action:
+        conditions.append(AuditEvent.action == action)
+    if actor_id is not None:
+        conditions.append(AuditEvent.actor == actor_id)
+    if since is not None:
+        conditions.append(AuditEvent.created_at >= since)
+    if until is not None:
+        conditions.append(AuditEvent.created_at < until)
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    rows = await query.order_by(AuditEvent.id, ascending=False).limit(limit).offset(offset).run()
+    items = [
+        AuditEventRead(
+            id=r["id"],
+            actor_id=r["actor"],
+            actor_label=r["actor_label"],
+            action=r["action"],
+            object_type=r["object_type"],
+            object_id=r["object_id"],
+            site_id=r["site_id"],
+            summary=r["summary"],
+            before=r["before"],
+            after=r["after"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+    return Page(items=items, total=await count.run(), limit=limit, offset=offset)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from facilities.accounts.enums import Locale, Role
+from facilities.kit.schema import Schema
+
+Email = Annotated[
+    str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
+Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class UserRead(Schema):
+    id: int
+    email: str
+    name: str
+    role: Role
+    locale: Locale
+    partner_organisation_id: int | None
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class UserCreate(Schema):
+    email: Email
+    name: Name
+    role: Role
+    locale: Locale = Locale.en
+    password: Password | None = None
+    partner_organisation_id: int | None = None
+
+
+class UserUpdate(Schema):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    locale: Locale | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+    partner_organisation_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    password: Password | msgspec.UnsetType = msgspec.UNSET
+
+
+class MeRead(Schema):
+    id: int
+    email: str
+    name: str
+    role: Role
+    locale: Locale
+    partner_organisation_id: int | None
+    permissions: list[str]
+
+
+class ApiTokenCreate(Schema):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    expires_in_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None
+
+
+class ApiTokenRead(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenCreated(Schema):
+    token: ApiTokenRead
+    secret: str  # shown once
+
+
+class PartnerOrganisationRead(Schema):
+    id: int
+    name: str
+    email: str
+    phone: str
+    active: bool
+
+
+class PartnerOrganisationCreate(Schema):
+    name: Name
+    email: Email | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=50)] = ""
+
+
+class AuditEventRead(Schema):
+    id: int
+    actor_id: int | None
+    actor_label: str
+    action: str
+    object_type: str
+    object_id: str
+    site_id: int | None
+    summary: str
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+    created_at: datetime

@@ -1,0 +1,109 @@
+"""The composition root: ``create_app()`` wires every domain's routers into one Litestar app."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+
+from facilities import __version__, db
+from facilities.accounts.auth import (
+    AuthMiddleware,
+    BearerAwareCSRFMiddleware,
+    check_routes,
+    csrf_config,
+    permission_guard,
+)
+from facilities.accounts.controllers import AccountPages, AccountsApi
+from facilities.health import HealthController
+from facilities.kit.http import EXCEPTION_HANDLERS
+from facilities.kit.templating import TEMPLATE_DIR, template_config
+from facilities.reporting.controllers import AuditApi, AuditPages
+from facilities.scheduler import build_scheduler
+from facilities.settings import get_settings
+from facilities.sites.controllers import SitePages, SitesApi
+
+log = logging.getLogger("facilities")
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+ROUTERS = [
+    HealthController,
+    AccountsApi,
+    AccountPages,
+    SitesApi,
+    SitePages,
+    AuditApi,
+    AuditPages,
+]
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    settings = get_settings()
+    await db.open_database()  # raises (and stops startup) if the database is unreachable
+    scheduler = None
+    try:
+        if settings.migrate_on_start:
+            applied = await db.migrate()
+            if applied:
+                log.info("applied %d migration(s)", applied)
+        if settings.scheduler:
+            scheduler = build_scheduler()
+            scheduler.start()
+        yield
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        await db.close_database()
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    handlers: list[object] = [
+        *ROUTERS,
+        create_static_files_router(
+            path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False
+        ),
+    ]
+    if settings.bench_mode:
+        from facilities.benchref import BENCH_ROUTES
+
+        handlers.extend(BENCH_ROUTES)
+    app = Litestar(
+        route_handlers=handlers,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        guards=[permission_guard],
+        middleware=[
+            DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf_config()),
+            AuthMiddleware(),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        template_config=template_config([TEMPLATE_DIR]),
+        openapi_config=OpenAPIConfig(
+            title="Facilities API",
+            version=__version__,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http", scheme="bearer", description="API token from your account page"
+                    )
+                }
+            ),
+            security=[{"bearer": []}],
+        ),
+        request_max_body_size=12 * 1024 * 1024,
+        debug=False,
+    )
+    check_routes(app)
+    return app

@@ -1,0 +1,212 @@
+"""Database plumbing shared by every domain: engine, transactions, raw SQL, migrations.
+
+* ``make_engine`` picks SQLite (``PooledSQLiteEngine``) or PostgreSQL from the settings.
+* ``transaction()`` is the unit of work used by actions (``BEGIN IMMEDIATE`` on SQLite).
+* ``migrate()`` applies every app's checked-in migrations, serialised across replicas by a
+  PostgreSQL advisory lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import cache, wraps
+from typing import Any, ParamSpec, TypeVar
+from urllib.parse import unquote, urlparse
+
+import asyncpg
+from piccolo.apps.migrations.commands.base import BaseMigrationManager
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.querystring import QueryString
+
+from facilities.kit.sqlite_engine import PooledSQLiteEngine
+from facilities.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+MIGRATION_LOCK_KEY = 0x0FAC1_11E5  # arbitrary, constant advisory-lock key
+
+
+def postgres_config(url: str) -> dict[str, Any]:
+    parsed = urlparse(url)
+    config: dict[str, Any] = {
+        "host": parsed.hostname or "localhost",
+        "port": parsed.port or 5432,
+        "database": (parsed.path or "/").lstrip("/") or "postgres",
+        "user": unquote(parsed.username) if parsed.username else "postgres",
+    }
+    if parsed.password:
+        config["password"] = unquote(parsed.password)
+    return config
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.is_postgres:
+        return PostgresEngine(config=postgres_config(settings.resolved_database_url))
+    path = settings.sqlite_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return PooledSQLiteEngine(
+        str(path),
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        readers=settings.sqlite_readers,
+    )
+
+
+DB: Engine = make_engine(get_settings())
+
+
+def engine() -> Engine:
+    return DB
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), PooledSQLiteEngine)
+
+
+def transaction() -> Any:
+    """``async with transaction():`` - joins the current one if already inside one."""
+    return engine().transaction()
+
+
+def atomic(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Decorator: run the whole action in one transaction."""
+
+    @wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        async with transaction():
+            return await func(*args, **kwargs)
+
+    return wrapper
+
+
+async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run SQL with ``{}`` placeholders on either engine (joins the current transaction)."""
+    result = await engine().run_querystring(QueryString(sql, *args))
+    return list(result or [])
+
+
+_PLACEHOLDER = re.compile(r"\{\}")
+
+
+async def executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """Bulk write through the driver; ``sql`` uses ``{}`` placeholders."""
+    if not rows:
+        return
+    eng = engine()
+    if isinstance(eng, PooledSQLiteEngine):
+        await eng.executemany(_PLACEHOLDER.sub("?", sql), rows)
+        return
+    counter = iter(range(1, 10_000))
+    pg_sql = _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", sql)
+    current = eng.current_transaction.get()
+    if current is not None:
+        await current.connection.executemany(pg_sql, rows)
+        return
+    async with eng.transaction() as started:
+        await started.connection.executemany(pg_sql, rows)
+
+
+# ---- lifecycle ------------------------------------------------------------------------
+
+
+async def open_database() -> None:
+    """Open pools; fail loudly if the database cannot be reached."""
+    eng = engine()
+    if isinstance(eng, PooledSQLiteEngine):
+        await eng.open()
+        await raw("SELECT 1")
+        return
+    assert isinstance(eng, PostgresEngine)
+    try:
+        await eng.start_connection_pool(min_size=_pool_min(), max_size=_pool_max())
+        await raw("SELECT 1")
+    except (OSError, asyncpg.PostgresError) as error:
+        raise RuntimeError(
+            f"cannot reach PostgreSQL ({error.__class__.__name__}: {error})"
+        ) from error
+
+
+async def close_database() -> None:
+    eng = engine()
+    if isinstance(eng, PooledSQLiteEngine):
+        await eng.close()
+    elif isinstance(eng, PostgresEngine) and eng.pool is not None:
+        await eng.close_connection_pool()
+
+
+def _pool_min() -> int:
+    return get_settings().pg_pool_min
+
+
+def _pool_max() -> int:
+    return get_settings().pg_pool_max
+
+
+@contextlib.asynccontextmanager
+async def database_open() -> AsyncIterator[None]:
+    await open_database()
+    try:
+        yield
+    finally:
+        await close_database()
+
+
+# ---- migrations -----------------------------------------------------------------------
+
+
+@cache
+def expected_migrations() -> frozenset[tuple[str, str]]:
+    """Every (app, migration id) checked in."""
+    manager = BaseMigrationManager()
+    expected: set[tuple[str, str]] = set()
+    for app_module in manager.get_app_modules():
+        config = app_module.APP_CONFIG
+        modules = manager.get_migration_modules(config.resolved_migrations_folder_path)
+        expected.update((config.app_name, mid) for mid in manager.get_migration_ids(modules))
+    return frozenset(expected)
+
+
+async def applied_migrations() -> set[tuple[str, str]]:
+    try:
+        rows = await raw("SELECT app_name, name FROM migration")
+    except Exception:
+        return set()
+    return {(row["app_name"], row["name"]) for row in rows}
+
+
+async def pending_migrations() -> set[tuple[str, str]]:
+    return set(expected_migrations()) - await applied_migrations()
+
+
+async def migrate() -> int:
+    """Apply pending migrations; returns how many ran. Safe with several replicas."""
+    eng = engine()
+    lock_conn: asyncpg.Connection | None = None
+    if isinstance(eng, PostgresEngine):
+        lock_conn = await asyncpg.connect(**eng.config)
+        await lock_conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+    try:
+        pending = await pending_migrations()
+        if not pending:
+            return 0
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            result = await run_forwards(app_name="all")
+        for line in output.getvalue().splitlines():
+            if line.strip():
+                log.debug("migrate: %s", line.strip())
+        if not result.success:
+            raise RuntimeError(f"migrations failed: {result.message}")
+        return len(pending)
+    finally:
+        if lock_conn is not None:
+            await lock_conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+            await lock_conn.close()

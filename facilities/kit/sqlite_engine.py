@@ -1,0 +1,190 @@
+"""A Piccolo SQLite engine that reuses connections.
+
+Piccolo's stock ``SQLiteEngine`` opens a new connection (and thread) per query, which
+measured ~550 queries/s here, and its default ``DEFERRED`` transactions fail with
+"database is locked" under concurrent writes. This engine keeps:
+
+* one **writer** connection, used by every transaction and every non-SELECT statement,
+  guarded by an ``asyncio.Lock`` so exactly one write transaction runs at a time
+  (transactions start with ``BEGIN IMMEDIATE``);
+* a small pool of **reader** connections for SELECTs outside a transaction (WAL mode lets
+  them read while the writer writes).
+
+Every connection gets WAL, ``foreign_keys=ON``, ``synchronous=NORMAL`` and an explicit
+busy timeout (another *process*, e.g. ``facilities scheduler``, may hold the write lock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from typing import Any
+
+import aiosqlite
+from piccolo.engine.sqlite import (
+    SQLiteEngine,
+    SQLiteTransaction,
+    TransactionType,
+    dict_factory,
+)
+
+_READ_PREFIXES = ("SELECT", "WITH", "PRAGMA TABLE_INFO", "EXPLAIN")
+
+
+class PooledSQLiteTransaction(SQLiteTransaction):
+    """A transaction on the shared writer connection, holding the writer lock."""
+
+    engine: PooledSQLiteEngine
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        return await self.engine.acquire_writer()
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            self.engine.release_writer()
+        return exception is None
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """SQLite with one writer and a pool of readers; see the module docstring."""
+
+    def __init__(self, path: str, *, busy_timeout_ms: int = 15000, readers: int = 4) -> None:
+        super().__init__(
+            path=path,
+            timeout=busy_timeout_ms / 1000,
+            check_same_thread=False,
+        )
+        self.busy_timeout_ms = busy_timeout_ms
+        self.reader_count = readers
+        self._writer: aiosqlite.Connection | None = None
+        self._writer_lock: asyncio.Lock | None = None
+        self._readers: asyncio.Queue[aiosqlite.Connection] | None = None
+        self._all_readers: list[aiosqlite.Connection] = []
+        self._open_lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # ---- connection management ----------------------------------------------------
+
+    async def _connect(self) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    async def open(self) -> None:
+        """Open the connections (idempotent; called lazily by the first query)."""
+        loop = asyncio.get_running_loop()
+        if self._writer is not None and self._loop is loop:
+            return
+        if self._loop is not loop:
+            # A new event loop (a CLI command after another, a test session): start fresh.
+            self._writer = None
+            self._all_readers = []
+            self._open_lock = asyncio.Lock()
+            self._loop = loop
+        assert self._open_lock is not None
+        async with self._open_lock:
+            if self._writer is not None:
+                return
+            writer = await self._connect()
+            readers = [await self._connect() for _ in range(self.reader_count)]
+            queue: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+            for reader in readers:
+                queue.put_nowait(reader)
+            self._writer_lock = asyncio.Lock()
+            self._readers = queue
+            self._all_readers = readers
+            self._writer = writer
+
+    async def close(self) -> None:
+        """Close every connection (lifespan shutdown)."""
+        connections = [*self._all_readers, *([self._writer] if self._writer else [])]
+        self._writer = None
+        self._all_readers = []
+        self._readers = None
+        for connection in connections:
+            with contextlib.suppress(sqlite3.Error, ValueError, RuntimeError):
+                await connection.close()
+
+    async def acquire_writer(self) -> aiosqlite.Connection:
+        await self.open()
+        assert self._writer_lock is not None and self._writer is not None
+        await self._writer_lock.acquire()
+        return self._writer
+
+    def release_writer(self) -> None:
+        assert self._writer_lock is not None
+        self._writer_lock.release()
+
+    async def get_connection(self) -> aiosqlite.Connection:  # used by Piccolo's batch()
+        return await self._connect()
+
+    # ---- Piccolo engine hooks -------------------------------------------------------
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
+    ) -> PooledSQLiteTransaction:
+        return PooledSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+    async def _run_in_existing_connection(
+        self,
+        connection: Any,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        await self.open()
+        if query.lstrip()[:17].upper().startswith(_READ_PREFIXES):
+            assert self._readers is not None
+            readers = self._readers
+            reader = await readers.get()
+            try:
+                async with reader.execute(query, args or []) as cursor:
+                    return await cursor.fetchall()
+            finally:
+                readers.put_nowait(reader)
+        writer = await self.acquire_writer()
+        try:
+            async with writer.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
+        finally:
+            self.release_writer()
+
+    async def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Bulk statement through the driver (the hot path for generated rows)."""
+        current = self.current_transaction.get()
+        if current is not None:
+            await current.connection.executemany(sql, rows)
+            return
+        async with self.transaction():
+            current = self.current_transaction.get()
+            assert current is not None
+            await current.connection.executemany(sql, rows)

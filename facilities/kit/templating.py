@@ -1,0 +1,85 @@
+"""Jinja configuration for server-rendered pages and e-mails (autoescaped, translated)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Request
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.template.config import TemplateConfig
+
+from facilities.kit import i18n
+from facilities.kit.http import FLASH_COOKIE, flash, read_flash
+from facilities.settings import get_settings
+
+
+def _install(env: Environment) -> None:
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        _=i18n.gettext,
+        current_locale=i18n.current_locale,
+        language_name=i18n.language_name,
+        static_version="1",
+    )
+    env.filters.update(
+        datetime=i18n.format_datetime,
+        date=i18n.format_date,
+        number=i18n.format_number,
+    )
+
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+@cache
+def mail_environment() -> Environment:
+    """The environment for e-mail bodies (same templates folder, ``email/``)."""
+    return make_environment([TEMPLATE_DIR])
+
+
+def make_environment(directories: list[Path]) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader([str(d) for d in directories]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    _install(env)
+    return env
+
+
+def template_config(directories: list[Path]) -> TemplateConfig[JinjaTemplateEngine]:
+    env = make_environment(directories)
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
+
+
+def page(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> Template:
+    """Render a page with the shell's context: principal, flash message."""
+    message = read_flash(request, get_settings().resolved_secret_key())
+    response = Template(
+        template_name=template_name,
+        context={"principal": request.scope.get("user"), "flash": message, **(context or {})},
+        status_code=status_code,
+    )
+    if message is not None:
+        response.delete_cookie(FLASH_COOKIE)
+    return response
+
+
+def redirect(path: str, message: str | None = None, kind: str = "success") -> Redirect:
+    """Post/redirect/get with an optional one-time message."""
+    response = Redirect(path=path, status_code=303)
+    if message:
+        flash(response, get_settings().resolved_secret_key(), message, kind)
+    return response

@@ -1,0 +1,14 @@
+"""Piccolo's configuration: the engine comes from ``facilities.db``; apps in dependency order."""
+
+from piccolo.conf.apps import AppRegistry
+
+from facilities.db import DB
+
+__all__ = ["APP_REGISTRY", "DB"]
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "facilities.accounts.piccolo_app",
+        "facilities.sites.piccolo_app",
+    ]
+)

@@ -1,0 +1,1 @@
+"""Cross-domain reads: the audit trail browser (KPIs and reports arrive with later issues)."""

@@ -1,0 +1,64 @@
+"""Scoping in one place: which regions and sites a principal may see.
+
+Every query of a site-bound resource goes through ``visible_site_ids``; an id outside the
+scope answers 404 (``require_site``), never 403, so ids of other sites leak nothing.
+"""
+
+from __future__ import annotations
+
+from facilities.accounts.enums import Role
+from facilities.accounts.principal import Principal
+from facilities.kit.errors import NotFound
+from facilities.sites.tables import RegionAssignment, Site, SiteAssignment
+
+
+async def visible_region_ids(principal: Principal) -> set[int] | None:
+    """None means every region (admins)."""
+    if principal.role is Role.admin:
+        return None
+    cached = principal.memo.get("region_ids")
+    if cached is None:
+        rows = await RegionAssignment.select(RegionAssignment.region).where(
+            RegionAssignment.user == principal.user_id
+        )
+        cached = frozenset(r["region"] for r in rows)
+        principal.memo["region_ids"] = cached
+    return set(cached)
+
+
+async def visible_site_ids(principal: Principal) -> set[int] | None:
+    """None means every site (admins). Partners see sites through their work (later issues)."""
+    if principal.role is Role.admin:
+        return None
+    cached = principal.memo.get("site_ids")
+    if cached is None:
+        ids: set[int] = set()
+        if principal.role in (Role.ops_manager, Role.viewer):
+            regions = await visible_region_ids(principal)
+            if regions:
+                rows = await Site.select(Site.id).where(Site.region.is_in(list(regions)))
+                ids.update(r["id"] for r in rows)
+        if principal.role in (Role.community_manager, Role.viewer):
+            rows = await SiteAssignment.select(SiteAssignment.site).where(
+                SiteAssignment.user == principal.user_id
+            )
+            ids.update(r["site"] for r in rows)
+        cached = frozenset(ids)
+        principal.memo["site_ids"] = cached
+    return set(cached)
+
+
+async def can_see_site(principal: Principal, site_id: int) -> bool:
+    visible = await visible_site_ids(principal)
+    return visible is None or site_id in visible
+
+
+async def require_site(principal: Principal, site_id: int) -> None:
+    if not await can_see_site(principal, site_id):
+        raise NotFound()
+
+
+async def require_region(principal: Principal, region_id: int) -> None:
+    visible = await visible_region_ids(principal)
+    if visible is not None and region_id not in visible:
+        raise NotFound()

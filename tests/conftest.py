@@ -1,0 +1,167 @@
+"""Test harness: real migrations on a real database (SQLite file or PostgreSQL).
+
+``FACILITIES_TEST_DB=sqlite`` (default) or ``postgres`` picks the engine; ``make test`` runs
+the suite once for each. The environment is set here, before ``facilities`` is imported.
+Each test starts from empty tables (truncation after every test; see the canary test).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+ENGINE = os.environ.get("FACILITIES_TEST_DB", "sqlite")
+PG_URL = os.environ.get(
+    "FACILITIES_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/facilities_test"
+)
+REQUIRE_POSTGRES = os.environ.get("FACILITIES_REQUIRE_POSTGRES") == "1"
+_TMP = Path(tempfile.mkdtemp(prefix="facilities-test-"))
+
+
+def _prepare_postgres() -> str | None:
+    """Recreate the test database; returns a reason when PostgreSQL is not reachable."""
+    import asyncpg
+
+    from facilities.db import postgres_config
+
+    config = postgres_config(PG_URL)
+    name = config.pop("database")
+
+    async def run() -> None:
+        conn = await asyncpg.connect(**config, database="postgres", timeout=5)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(run())
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        return f"{error.__class__.__name__}: {error}"
+    return None
+
+
+os.environ.update(
+    {
+        "FACILITIES_ENV": "test",
+        "FACILITIES_VAR_DIR": str(_TMP / "var"),
+        "FACILITIES_SECRET_KEY": "test-secret-key-test-secret-key-0123456789",
+        "FACILITIES_BASE_URL": "http://testserver",
+        "FACILITIES_SCHEDULER": "false",
+        "FACILITIES_LOGIN_ATTEMPTS": "5",
+        "FACILITIES_SMTP_HOST": "127.0.0.1",
+    }
+)
+if ENGINE == "postgres":
+    os.environ["FACILITIES_DATABASE_URL"] = PG_URL
+else:
+    os.environ["FACILITIES_DATABASE_URL"] = f"sqlite:///{_TMP / 'test.sqlite3'}"
+
+_PG_PROBLEM = _prepare_postgres() if ENGINE == "postgres" else None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _PG_PROBLEM is None:
+        return
+    banner = (
+        "\n" + "!" * 78 + f"\n PostgreSQL at {PG_URL} is not reachable ({_PG_PROBLEM}).\n"
+        " Install and start PostgreSQL (Debian: apt-get install postgresql) or set\n"
+        " FACILITIES_TEST_DATABASE_URL. The PostgreSQL half of the suite is SKIPPED.\n" + "!" * 78
+    )
+    if REQUIRE_POSTGRES:
+        raise pytest.UsageError(banner.replace("SKIPPED", "REQUIRED here (CI)"))
+    print(banner)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _PG_PROBLEM is None:
+        return
+    skip = pytest.mark.skip(reason=f"PostgreSQL not reachable: {_PG_PROBLEM}")
+    for item in items:
+        item.add_marker(skip)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_TMP, ignore_errors=True)
+
+
+# ---- database -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+async def database() -> AsyncIterator[None]:
+    from facilities import db
+
+    await db.open_database()
+    await db.migrate()
+    yield
+    await db.close_database()
+
+
+async def truncate_all() -> None:
+    from piccolo.table import sort_table_classes
+
+    from facilities import db
+    from facilities.piccolo_conf import APP_REGISTRY
+
+    tables = sort_table_classes(
+        [t for config in APP_REGISTRY.app_configs.values() for t in config.table_classes]
+    )
+    names = [t._meta.tablename for t in tables]
+    if db.is_sqlite():
+        async with db.transaction():
+            for name in reversed(names):
+                await db.raw(f'DELETE FROM "{name}"')
+    else:
+        await db.raw("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(database: None) -> AsyncIterator[None]:
+    from facilities.accounts import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+    await truncate_all()
+
+
+@pytest.fixture(scope="session")
+def app(database: None):  # type: ignore[no-untyped-def]
+    from facilities.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def make_client(app):  # type: ignore[no-untyped-def]
+    """A factory of fresh HTTP clients (each with its own cookie jar)."""
+    import httpx
+
+    clients: list[httpx.AsyncClient] = []
+
+    def factory(**headers: str) -> httpx.AsyncClient:
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("10.1.2.3", 4000)),
+            base_url="http://testserver",
+            headers=headers,
+            follow_redirects=False,
+        )
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        asyncio.get_event_loop().create_task(client.aclose())
+
+
+@pytest.fixture
+def client(make_client):  # type: ignore[no-untyped-def]
+    return make_client()
