@@ -10,5 +10,7 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "facilities.accounts.piccolo_app",
         "facilities.sites.piccolo_app",
+        "facilities.assets.piccolo_app",
+        "facilities.maintenance.piccolo_app",
     ]
 )
