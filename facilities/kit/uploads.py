@@ -62,10 +62,10 @@ def reencode_image(data: bytes, *, field: str = "photo") -> tuple[bytes, str]:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in {"JPEG", "PNG", "WEBP", "GIF", "HEIF", "MPO"}:
+        with Image.open(io.BytesIO(data)) as original:
+            if original.format not in {"JPEG", "PNG", "WEBP", "GIF", "HEIF", "MPO"}:
                 raise RuleViolation(field, _("Upload a JPEG, PNG or WebP photo."))
-            image = ImageOps.exif_transpose(image)
+            image: Image.Image = ImageOps.exif_transpose(original)
             image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
             has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
             out = io.BytesIO()
