@@ -21,19 +21,32 @@ PERMISSIONS = frozenset(
         "partners.view",
         "partners.manage",
         "audit.view",
+        # assets and QR labels
+        "assets.view",
+        "assets.change",  # edit, status, lock-out, files (CM on own sites)
+        "assets.import",  # CSV import
+        "categories.manage",
+        "qr.manage",  # blank label batches, re-issue, revoke, print sheets
+        "qr.claim",  # claim a blank label for an asset
+        # problem reports
+        "reports.view",
+        "reports.create",
+        "reports.triage",  # accept, merge, reject
     }
 )
 
-_VIEW = {"profile.use", "regions.view", "sites.view"}
+_VIEW = {"profile.use", "regions.view", "sites.view", "assets.view", "reports.view"}
+_ASSET_WORK = {"assets.change", "qr.claim", "reports.create", "reports.triage"}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.admin: PERMISSIONS,
     Role.ops_manager: frozenset(
         _VIEW
         | {"sites.change", "sites.operate", "users.view", "partners.view", "partners.manage"}
-        | {"audit.view"}
+        | {"audit.view", "assets.import", "categories.manage", "qr.manage"}
+        | _ASSET_WORK
     ),
-    Role.community_manager: frozenset(_VIEW | {"sites.operate", "partners.view"}),
+    Role.community_manager: frozenset(_VIEW | {"sites.operate", "partners.view"} | _ASSET_WORK),
     Role.partner: frozenset({"profile.use"}),
     Role.viewer: frozenset(_VIEW),
 }
