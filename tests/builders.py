@@ -11,6 +11,7 @@ import httpx
 from facilities.accounts import actions as account_actions
 from facilities.accounts.enums import Locale, Role
 from facilities.accounts.principal import Principal
+from facilities.accounts.tables import User
 from facilities.accounts.schemas import (
     ApiTokenCreate,
     PartnerOrganisationCreate,
@@ -26,10 +27,18 @@ PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
 
 
-def system() -> Principal:
+async def system() -> Principal:
+    """A real admin (created on first use in each test) acting for the builders."""
+    row = await User.select(User.id).where(User.email == "system@example.com").first()
+    if row is None:
+        created = await account_actions.create_user(
+            actor=None,
+            data=UserCreate(email="system@example.com", name="System", role=Role.admin),
+        )
+        return principal(created)
     return Principal(
-        user_id=0,
-        email="system@test",
+        user_id=row["id"],
+        email="system@example.com",
         name="System",
         role=Role.admin,
         locale="en",
@@ -41,7 +50,7 @@ def system() -> Principal:
 
 async def partner_org(name: str | None = None) -> PartnerOrganisationRead:
     return await account_actions.create_partner_organisation(
-        actor=system(), data=PartnerOrganisationCreate(name=name or f"Partner {next(_seq)}")
+        actor=await system(), data=PartnerOrganisationCreate(name=name or f"Partner {next(_seq)}")
     )
 
 
@@ -83,7 +92,7 @@ def principal(u: UserRead) -> Principal:
 
 async def region(name: str | None = None) -> RegionRead:
     return await site_actions.create_region(
-        actor=system(), data=RegionCreate(name=name or f"Region {next(_seq)}")
+        actor=await system(), data=RegionCreate(name=name or f"Region {next(_seq)}")
     )
 
 
@@ -91,7 +100,7 @@ async def site(region_id: int, **values: Any) -> SiteRead:
     n = next(_seq)
     data = {"name": f"Site {n}", "code": f"S-{n}", "kind": SiteKind.coworking, **values}
     return await site_actions.create_site(
-        actor=system(), data=SiteCreate(region_id=region_id, **data)
+        actor=await system(), data=SiteCreate(region_id=region_id, **data)
     )
 
 
@@ -99,7 +108,7 @@ async def assign(
     u: UserRead, *, sites: list[int] | None = None, regions: list[int] | None = None
 ) -> None:
     await site_actions.set_access(
-        actor=system(),
+        actor=await system(),
         user_id=u.id,
         data=AccessUpdate(site_ids=sites or [], region_ids=regions or []),
     )

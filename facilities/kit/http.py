@@ -142,6 +142,9 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         error = FacilitiesError(_("The upload is too large."), 413, "too_large")
     elif status == 429:
         error = RateLimited(_("Too many requests. Please slow down."))
+    elif status == 400 and "json" in request.headers.get("content-type", ""):
+        message = _("The request body is not valid JSON.") + f" ({exc.detail})"
+        error = FacilitiesError(message, 422, "validation_error", [FieldError("body", message)])
     elif status < 500:
         error = FacilitiesError(str(exc.detail), status, "bad_request")
     else:

@@ -29,16 +29,13 @@ def check_time_zone(value: str, field: str = "time_zone") -> str:
 
 
 def check_holiday_region(country: str, subdivision: str) -> None:
-    try:
-        holidays.country_holidays(country.upper(), subdiv=subdivision or None, years=2026)
-    except NotImplementedError:
-        raise RuleViolation(
-            "holiday_country", _("No public holiday calendar for this country.")
-        ) from None
-    except (KeyError, ValueError):
+    supported = holidays.list_supported_countries()
+    if country.upper() not in supported:
+        raise RuleViolation("holiday_country", _("No public holiday calendar for this country."))
+    if subdivision and subdivision.upper() not in supported[country.upper()]:
         raise RuleViolation(
             "holiday_subdivision", _("Unknown subdivision for this country (e.g. BW for DE).")
-        ) from None
+        )
 
 
 def check_opening_hours(hours: dict[str, list[list[str]]]) -> dict[str, list[list[str]]]:

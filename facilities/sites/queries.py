@@ -70,7 +70,7 @@ def site_read(row: dict[str, Any]) -> SiteRead:
         latitude=row["latitude"],
         longitude=row["longitude"],
         time_zone=row["time_zone"],
-        floor_area_m2=row["floor_area_m2"],
+        floor_area_m2=float(row["floor_area_m2"]) if row["floor_area_m2"] is not None else None,
         desks=row["desks"],
         opening_hours=row["opening_hours"] or {},
         holiday_country=row["holiday_country"],

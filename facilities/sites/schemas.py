@@ -16,7 +16,7 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Country = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{2}$")]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
-Area = Annotated[Decimal, msgspec.Meta(ge=0, le=10_000_000)]
+Area = Annotated[float, msgspec.Meta(ge=0, le=10_000_000)]  # msgspec bounds need float
 Desks = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
 # {"mon": [["08:00", "18:00"]], ...}; checked further in actions (format, order, overlap).
 OpeningHours = dict[str, list[list[str]]]
@@ -50,7 +50,7 @@ class SiteRead(Schema):
     latitude: float | None
     longitude: float | None
     time_zone: str
-    floor_area_m2: Decimal | None
+    floor_area_m2: float | None
     desks: int | None
     opening_hours: OpeningHours
     holiday_country: str

@@ -88,7 +88,7 @@ class AccountsApi(Controller):
 
     @patch("/users/{user_id:int}", opt={"permission": "users.manage"})
     async def update_user(
-        self, request: Request[Any, Any, Any], user_id: FromPath[int], data: UserUpdate
+        self, request: Request[Any, Any, Any], user_id: FromPath[int], data: JSONBody[UserUpdate]
     ) -> UserRead:
         return await actions.update_user(actor=actor(request), user_id=user_id, data=data)
 
@@ -98,6 +98,6 @@ class AccountsApi(Controller):
 
     @post("/partner-organisations", opt={"permission": "partners.manage"})
     async def create_partner(
-        self, request: Request[Any, Any, Any], data: PartnerOrganisationCreate
+        self, request: Request[Any, Any, Any], data: JSONBody[PartnerOrganisationCreate]
     ) -> PartnerOrganisationRead:
         return await actions.create_partner_organisation(actor=actor(request), data=data)
