@@ -11,7 +11,6 @@ import httpx
 from facilities.accounts import actions as account_actions
 from facilities.accounts.enums import Locale, Role
 from facilities.accounts.principal import Principal
-from facilities.accounts.tables import User
 from facilities.accounts.schemas import (
     ApiTokenCreate,
     PartnerOrganisationCreate,
@@ -19,6 +18,7 @@ from facilities.accounts.schemas import (
     UserCreate,
     UserRead,
 )
+from facilities.accounts.tables import User
 from facilities.sites import actions as site_actions
 from facilities.sites.enums import SiteKind
 from facilities.sites.schemas import AccessUpdate, RegionCreate, RegionRead, SiteCreate, SiteRead
