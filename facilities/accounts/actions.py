@@ -246,7 +246,7 @@ async def sign_in(*, email: str, password: str, client: str) -> SignedIn:
 
 async def sign_out(*, session_token: str) -> None:
     await UserSession.delete().where(UserSession.token_hash == token_hash(session_token)).run()
-    cache.forget(token_hash(session_token))
+    cache.forget(cache.session_key(token_hash(session_token)))
 
 
 async def touch_session(*, session_id: int) -> None:
@@ -393,7 +393,7 @@ async def revoke_api_token(*, actor: Principal, token_id: int) -> None:
             await audit.record(
                 actor=actor, action="api_token.revoke", object_type="api_token", object_id=token_id
             )
-    cache.forget(row["token_hash"])
+    cache.forget(cache.token_key(row["token_hash"]))
 
 
 # ---- partner organisations ------------------------------------------------------------

@@ -63,7 +63,7 @@ async def resolve(headers: Headers) -> tuple[Principal | None, str | None]:
     ttl = get_settings().principal_cache_seconds
     token = bearer_token(headers)
     if token is not None:
-        key = "t:" + token_hash(token)
+        key = cache.token_key(token_hash(token))
         principal = cache.get(key)
         if principal is None:
             principal = await queries.principal_for_api_token(token)
@@ -74,7 +74,7 @@ async def resolve(headers: Headers) -> tuple[Principal | None, str | None]:
     session = _cookie(headers, SESSION_COOKIE)
     if session is None:
         return None, None
-    key = token_hash(session)
+    key = cache.session_key(token_hash(session))
     principal = cache.get(key)
     if principal is None:
         found = await queries.principal_for_session(session)
@@ -141,10 +141,18 @@ def check_routes(app: Litestar) -> None:
 
 
 class BearerAwareCSRFMiddleware(CSRFMiddleware):
+    """CSRF protects ambient credentials (the session cookie). It is skipped for requests
+    carrying a bearer token, and for API calls with no session cookie at all (they are
+    then unauthenticated and get a 401 from the guard)."""
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP and bearer_token(Headers.from_scope(scope)):
-            await self.app(scope, receive, send)
-            return
+        if scope["type"] == ScopeType.HTTP:
+            headers = Headers.from_scope(scope)
+            if bearer_token(headers) or (
+                scope["path"].startswith("/api/") and _cookie(headers, SESSION_COOKIE) is None
+            ):
+                await self.app(scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
 
 

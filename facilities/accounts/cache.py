@@ -15,6 +15,14 @@ _MAX_ENTRIES = 10_000
 _entries: dict[str, tuple[float, Principal]] = {}
 
 
+def token_key(hashed: str) -> str:
+    return "t:" + hashed
+
+
+def session_key(hashed: str) -> str:
+    return "s:" + hashed
+
+
 def get(key: str) -> Principal | None:
     entry = _entries.get(key)
     if entry is None:

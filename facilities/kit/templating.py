@@ -21,7 +21,6 @@ def _install(env: Environment) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
-        _=i18n.gettext,
         current_locale=i18n.current_locale,
         language_name=i18n.language_name,
         static_version="1",
