@@ -116,9 +116,19 @@ async def truncate_all() -> None:
     )
     names = [t._meta.tablename for t in tables]
     if db.is_sqlite():
-        async with db.transaction():
-            for name in reversed(names):
-                await db.raw(f'DELETE FROM "{name}"')
+        # RESTRICT foreign keys (e.g. a space's parent) are checked row by row on SQLite,
+        # so switch them off for the wipe, on the writer connection.
+        engine = db.engine()
+        connection = await engine.acquire_writer()
+        try:
+            await connection.execute("PRAGMA foreign_keys = OFF")
+            await connection.execute("BEGIN IMMEDIATE")
+            for name in names:
+                await connection.execute(f'DELETE FROM "{name}"')
+            await connection.execute("COMMIT")
+            await connection.execute("PRAGMA foreign_keys = ON")
+        finally:
+            engine.release_writer()
     else:
         await db.raw("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
 
@@ -141,7 +151,7 @@ def app(database: None):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_client(app):  # type: ignore[no-untyped-def]
+async def make_client(app):  # type: ignore[no-untyped-def]
     """A factory of fresh HTTP clients (each with its own cookie jar)."""
     import httpx
 
@@ -159,7 +169,7 @@ def make_client(app):  # type: ignore[no-untyped-def]
 
     yield factory
     for client in clients:
-        asyncio.get_event_loop().create_task(client.aclose())
+        await client.aclose()
 
 
 @pytest.fixture
