@@ -1,0 +1,126 @@
+"""The real processes start and stop cleanly: the web server and the standalone scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+
+import httpx
+
+from facilities.scheduler import ALL_JOBS, build_scheduler
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def _wait_ready(url: str, process: asyncio.subprocess.Process) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        for _ in range(200):  # bounded: about 20 s
+            if process.returncode is not None:
+                raise AssertionError(f"server exited with {process.returncode}")
+            try:
+                response = await client.get(url)
+                if response.status_code == 200:
+                    return response
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("server did not become ready")
+
+
+async def test_server_serves_and_stops_on_sigterm() -> None:
+    port = _free_port()
+    env = {**os.environ, "FACILITIES_SCHEDULER": "true"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "facilities",
+        "serve",
+        "--port",
+        str(port),
+        "--no-migrate",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        ready = await _wait_ready(f"http://127.0.0.1:{port}/health/ready", process)
+        assert ready.json()["status"] == "ok"
+        async with httpx.AsyncClient() as client:
+            schema = await client.get(f"http://127.0.0.1:{port}/schema/openapi.json")
+            assert schema.status_code == 302  # the API documentation needs a login too
+            assert schema.headers["location"].startswith("/login")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(process.communicate(), 15)
+    # uvicorn shuts down gracefully, then re-raises the signal (exit status -15).
+    assert process.returncode in (0, -signal.SIGTERM)
+    assert b"Application shutdown complete" in err
+
+
+async def test_server_refuses_to_start_without_database() -> None:
+    env = {**os.environ, "FACILITIES_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "facilities",
+        "serve",
+        "--port",
+        str(_free_port()),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode != 0
+    assert b"cannot reach PostgreSQL" in err
+
+
+async def test_standalone_scheduler_runs_and_stops() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "facilities",
+        "scheduler",
+        env=dict(os.environ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    line = b""
+    for _ in range(50):
+        line = await asyncio.wait_for(process.stderr.readline(), 20)
+        if b"scheduler running" in line or not line:
+            break
+    assert b"scheduler running" in line
+    process.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(process.wait(), 15)
+    assert process.returncode == 0
+
+
+def test_scheduler_has_every_domain_job_with_stable_ids() -> None:
+    scheduler = build_scheduler()
+    ids = {job.id for job in scheduler.get_jobs()}
+    assert ids == {job.id for job in ALL_JOBS}
+    assert "accounts.purge_expired" in ids
+    assert all("." in job_id for job_id in ids)
+
+
+async def test_openapi_schema_for_signed_in_users(make_client) -> None:
+    from facilities.accounts.enums import Role
+    from tests import builders
+
+    api = await builders.api(make_client, await builders.user(Role.viewer))
+    response = await api.get("/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/sites" in paths and "/api/v1/sites/{site_id}" in paths
+    assert not any(p.startswith("/bench") for p in paths)
+    page = await api.get("/schema")
+    assert page.status_code == 200
