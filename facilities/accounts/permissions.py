@@ -32,22 +32,51 @@ PERMISSIONS = frozenset(
         "reports.view",
         "reports.create",
         "reports.triage",  # accept, merge, reject
+        # work orders and preventive maintenance
+        "workorders.view",
+        "workorders.create",
+        "workorders.manage",  # assign, verify, reopen, cancel (staff)
+        "workorders.work",  # accept, start, hold, complete, log time/parts, checklist (partner)
+        "checklists.manage",
+        "schedules.view",
+        "schedules.manage",
+        "meters.enter",
+        "calendar.use",
     }
 )
 
-_VIEW = {"profile.use", "regions.view", "sites.view", "assets.view", "reports.view"}
-_ASSET_WORK = {"assets.change", "qr.claim", "reports.create", "reports.triage"}
+_VIEW = {
+    "profile.use",
+    "regions.view",
+    "sites.view",
+    "assets.view",
+    "reports.view",
+    "workorders.view",
+    "schedules.view",
+    "calendar.use",
+}
+_ASSET_WORK = {
+    "assets.change",
+    "qr.claim",
+    "reports.create",
+    "reports.triage",
+    "workorders.create",
+    "workorders.manage",
+    "schedules.manage",
+    "meters.enter",
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.admin: PERMISSIONS,
     Role.ops_manager: frozenset(
         _VIEW
         | {"sites.change", "sites.operate", "users.view", "partners.view", "partners.manage"}
-        | {"audit.view", "assets.import", "categories.manage", "qr.manage"}
+        | {"audit.view", "assets.import", "categories.manage", "qr.manage", "checklists.manage"}
         | _ASSET_WORK
     ),
     Role.community_manager: frozenset(_VIEW | {"sites.operate", "partners.view"} | _ASSET_WORK),
-    Role.partner: frozenset({"profile.use"}),
+    # Partners see site, asset and history only through their own work orders.
+    Role.partner: frozenset({"profile.use", "workorders.view", "workorders.work", "calendar.use"}),
     Role.viewer: frozenset(_VIEW),
 }
 

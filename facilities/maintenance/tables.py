@@ -1,12 +1,15 @@
-"""Problem reports (from a QR scan, the web UI or the API), +1 votes and photos.
-
-Work orders, checklists and PM schedules join this domain with the work-order issue.
+"""Problem reports, work orders (with checklists, time, costs, comments, photos), preventive
+maintenance schedules and their occurrences, asset meter readings, calendar feeds.
 """
 
 from piccolo.columns import (
+    JSONB,
+    Boolean,
+    Date,
     ForeignKey,
     Integer,
     LazyTableReference,
+    Numeric,
     OnDelete,
     Serial,
     Text,
@@ -16,9 +19,9 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from facilities.accounts.tables import User
-from facilities.assets.tables import Asset
-from facilities.sites.tables import Site
+from facilities.accounts.tables import PartnerOrganisation, User
+from facilities.assets.tables import Asset, AssetCategory
+from facilities.sites.tables import Region, Site, Space
 
 
 class ProblemReport(Table, tablename="problem_report"):
@@ -67,3 +70,266 @@ class ProblemReportPhoto(Table, tablename="problem_report_photo"):
     content_type = Varchar(length=100, null=False)
     size = Integer(null=False)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RateLimitHit(Table, tablename="rate_limit_hit"):
+    """One counted request for ``facilities.kit.ratelimit`` (shared by every app replica).
+
+    ``key`` is "<limit name>:<keyed hash>" - never a raw IP address. Rows older than the
+    longest window are pruned (``maintenance.prune_rate_limits``). Indexed on
+    (key, created_at) by a raw migration.
+    """
+
+    id: Serial
+    key = Varchar(length=80, null=False)
+    created_at = Timestamptz(null=False, index=True)
+
+
+# ---- checklists ---------------------------------------------------------------------
+
+
+class ChecklistTemplate(Table, tablename="checklist_template"):
+    """A reusable checklist that ops manage per asset category; edits create new versions."""
+
+    id: Serial
+    name = Varchar(length=200, unique=True, null=False)
+    category = ForeignKey(AssetCategory, null=True, default=None, on_delete=OnDelete.set_null)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ChecklistTemplateVersion(Table, tablename="checklist_template_version"):
+    """Immutable content of one version. ``items``: [{key, label, kind, unit, min, max,
+    required}] with kind in checkbox | pass_flag_fail | number | text | photo | meter | signature.
+    Unique (template, version) by a raw index."""
+
+    id: Serial
+    template = ForeignKey(ChecklistTemplate, null=False, on_delete=OnDelete.cascade, index=True)
+    version = Integer(null=False)
+    items = JSONB(default=[])
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+# ---- preventive maintenance ---------------------------------------------------------
+
+
+class PMSchedule(Table, tablename="pm_schedule"):
+    """A maintenance programme: for one asset, or every asset of a category in some sites or
+    a region (including assets added later). ``mode``: fixed (RRULE in site-local time),
+    floating (N days/months after the last completion), meter, time_or_meter."""
+
+    id: Serial
+    name = Varchar(length=200, null=False)
+    description = Text(default="")
+    asset = ForeignKey(Asset, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    category = ForeignKey(AssetCategory, null=True, default=None, on_delete=OnDelete.restrict)
+    region = ForeignKey(Region, null=True, default=None, on_delete=OnDelete.restrict)
+    mode = Varchar(length=20, null=False, default="fixed")
+    rrule = Varchar(length=500, default="")
+    dtstart_local = Varchar(length=19, default="")  # naive ISO, site-local wall time
+    floating_every = Integer(null=True, default=None)
+    floating_unit = Varchar(length=10, default="days")  # days | months
+    meter_every = Numeric(digits=(14, 2), null=True, default=None)
+    lead_days = Integer(default=0)
+    skip_closed_days = Boolean(default=True)
+    active_months = JSONB(default=[])  # [] = all year
+    end_date = Date(null=True, default=None)
+    max_count = Integer(null=True, default=None)
+    catch_up = Varchar(length=20, default="all")  # all | latest_only
+    partner_organisation = ForeignKey(
+        PartnerOrganisation, null=True, default=None, on_delete=OnDelete.set_null
+    )
+    priority = Varchar(length=4, default="p3")
+    checklist_template = ForeignKey(
+        ChecklistTemplate, null=True, default=None, on_delete=OnDelete.set_null
+    )
+    estimated_minutes = Integer(null=True, default=None)
+    grace_days = Integer(default=0)
+    active = Boolean(default=True)
+    # Edits affect future occurrences only: generation starts after this instant.
+    effective_from = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PMScheduleSite(Table, tablename="pm_schedule_site"):
+    """The sites a category programme covers (none and no region = the asset's own site)."""
+
+    id: Serial
+    schedule = ForeignKey(PMSchedule, null=False, on_delete=OnDelete.cascade, index=True)
+    site = ForeignKey(Site, null=False, on_delete=OnDelete.cascade, index=True)
+
+
+# ---- work orders --------------------------------------------------------------------
+
+
+class WorkOrder(Table, tablename="work_order"):
+    id: Serial
+    kind = Varchar(length=30, null=False, default="corrective")
+    title = Varchar(length=200, null=False)
+    description = Text(default="")
+    site = ForeignKey(Site, null=False, on_delete=OnDelete.restrict, index=True)
+    space = ForeignKey(Space, null=True, default=None, on_delete=OnDelete.set_null)
+    asset = ForeignKey(Asset, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    priority = Varchar(length=4, null=False, default="p3")
+    status = Varchar(length=20, null=False, default="open", index=True)
+    due_at = Timestamptz(null=True, default=None, index=True)
+    scheduled_for = Timestamptz(null=True, default=None)
+    partner_organisation = ForeignKey(
+        PartnerOrganisation, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
+    assignee = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    estimated_minutes = Integer(null=True, default=None)
+    origin = Varchar(length=20, null=False, default="manual")
+    problem_report = ForeignKey(
+        ProblemReport, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
+    schedule = ForeignKey(
+        PMSchedule, null=True, default=None, on_delete=OnDelete.set_null, index=True
+    )
+    occurrence_key = Varchar(length=40, null=True, default=None)
+    parent: ForeignKey = ForeignKey(
+        LazyTableReference("WorkOrder", module_path="facilities.maintenance.tables"),
+        null=True,
+        default=None,
+        on_delete=OnDelete.set_null,
+    )
+    checklist_version = ForeignKey(
+        ChecklistTemplateVersion, null=True, default=None, on_delete=OnDelete.restrict
+    )
+    hold_reason = Varchar(length=20, default="")
+    completion_note = Text(default="")
+    cancel_reason = Varchar(length=500, default="")
+    asset_down = Boolean(default=False)  # the asset is "down" while this order is open
+    version = Integer(default=1)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    accepted_at = Timestamptz(null=True, default=None)
+    started_at = Timestamptz(null=True, default=None)
+    completed_at = Timestamptz(null=True, default=None)
+    verified_at = Timestamptz(null=True, default=None)
+
+
+class WorkOrderEvent(Table, tablename="work_order_event"):
+    """Every transition and notable change: who, when, from, to, note."""
+
+    id: Serial
+    work_order = ForeignKey(WorkOrder, null=False, on_delete=OnDelete.cascade, index=True)
+    action = Varchar(length=30, null=False)
+    from_status = Varchar(length=20, null=True, default=None)
+    to_status = Varchar(length=20, null=True, default=None)
+    actor = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    actor_label = Varchar(length=254, default="")
+    note = Text(default="")
+    created_at = Timestamptz(null=False, index=True)
+
+
+class WorkOrderChecklistItem(Table, tablename="work_order_checklist_item"):
+    """A work order's copy of its checklist version's items, with the answers."""
+
+    id: Serial
+    work_order = ForeignKey(WorkOrder, null=False, on_delete=OnDelete.cascade, index=True)
+    position = Integer(null=False)
+    key = Varchar(length=60, null=False)
+    label = Varchar(length=300, null=False)
+    kind = Varchar(length=20, null=False)
+    unit = Varchar(length=20, default="")
+    min_value = Numeric(digits=(14, 4), null=True, default=None)
+    max_value = Numeric(digits=(14, 4), null=True, default=None)
+    required = Boolean(default=True)
+    value_text = Text(null=True, default=None)  # text, pass/flag/fail, checkbox, signature
+    value_number = Numeric(digits=(14, 4), null=True, default=None)
+    photo_key = Varchar(length=80, null=True, default=None)
+    out_of_limits = Boolean(default=False)
+    answered_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    answered_at = Timestamptz(null=True, default=None)
+    follow_up = ForeignKey(WorkOrder, null=True, default=None, on_delete=OnDelete.set_null)
+
+
+class WorkOrderTime(Table, tablename="work_order_time"):
+    id: Serial
+    work_order = ForeignKey(WorkOrder, null=False, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    minutes = Integer(null=False)
+    work_date = Date(null=False)
+    note = Varchar(length=500, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WorkOrderCost(Table, tablename="work_order_cost"):
+    id: Serial
+    work_order = ForeignKey(WorkOrder, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=10, null=False, default="part")  # part | other
+    description = Varchar(length=300, null=False)
+    quantity = Numeric(digits=(12, 3), null=False)
+    unit_cost = Numeric(digits=(12, 2), null=False)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WorkOrderComment(Table, tablename="work_order_comment"):
+    id: Serial
+    work_order = ForeignKey(WorkOrder, null=False, on_delete=OnDelete.cascade, index=True)
+    author = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    author_label = Varchar(length=254, default="")
+    body = Text(null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WorkOrderPhoto(Table, tablename="work_order_photo"):
+    id: Serial
+    work_order = ForeignKey(WorkOrder, null=False, on_delete=OnDelete.cascade, index=True)
+    stage = Varchar(length=10, null=False, default="other")  # before | after | other
+    storage_key = Varchar(length=80, unique=True, null=False)
+    content_type = Varchar(length=100, null=False)
+    size = Integer(null=False)
+    uploaded_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PMOccurrence(Table, tablename="pm_occurrence"):
+    """One due occurrence of a schedule for one asset: created (with its work order) or
+    skipped. Unique (schedule, asset, occurrence_key) by a raw index - the idempotency key of
+    generation (``ON CONFLICT DO NOTHING``)."""
+
+    id: Serial
+    schedule = ForeignKey(PMSchedule, null=False, on_delete=OnDelete.cascade)
+    asset = ForeignKey(Asset, null=False, on_delete=OnDelete.cascade)
+    occurrence_key = Varchar(length=40, null=False)
+    due_at = Timestamptz(null=False, index=True)
+    status = Varchar(length=10, null=False, default="created")  # created | skipped
+    work_order = ForeignKey(WorkOrder, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MeterReading(Table, tablename="asset_meter_reading"):
+    """A runtime or counter reading of an asset (meter-based maintenance)."""
+
+    id: Serial
+    asset = ForeignKey(Asset, null=False, on_delete=OnDelete.cascade, index=True)
+    value = Numeric(digits=(16, 2), null=False)
+    read_at = Timestamptz(null=False)
+    replacement = Boolean(default=False)  # a new meter: the reading may be lower
+    entered_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    note = Varchar(length=300, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CalendarFeed(Table, tablename="calendar_feed"):
+    """A secret iCal feed URL (token hash only) for a user, a partner or a site; revocable."""
+
+    id: Serial
+    token_hash = Varchar(length=64, unique=True, null=False)
+    kind = Varchar(length=10, null=False)  # user | partner | site
+    user = ForeignKey(User, null=True, default=None, on_delete=OnDelete.cascade)
+    partner_organisation = ForeignKey(
+        PartnerOrganisation, null=True, default=None, on_delete=OnDelete.cascade
+    )
+    site = ForeignKey(Site, null=True, default=None, on_delete=OnDelete.cascade)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)

@@ -6,10 +6,22 @@ scope answers 404 (``require_site``), never 403, so ids of other sites leak noth
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.kit.errors import NotFound
 from facilities.sites.tables import RegionAssignment, Site, SiteAssignment
+
+# Partners see the sites of their work. The work lives in a domain above this one, so it
+# registers how to find those sites (a hook, not an upward import).
+PartnerSites = Callable[[int], Awaitable[set[int]]]
+_partner_sites: PartnerSites | None = None
+
+
+def register_partner_sites(resolver: PartnerSites) -> None:
+    global _partner_sites
+    _partner_sites = resolver
 
 
 async def visible_region_ids(principal: Principal) -> set[int] | None:
@@ -38,6 +50,9 @@ async def visible_site_ids(principal: Principal) -> set[int] | None:
             if regions:
                 rows = await Site.select(Site.id).where(Site.region.is_in(list(regions)))
                 ids.update(r["id"] for r in rows)
+        partner = principal.partner_organisation_id
+        if principal.role is Role.partner and partner is not None and _partner_sites is not None:
+            ids.update(await _partner_sites(partner))
         if principal.role in (Role.community_manager, Role.viewer):
             rows = await SiteAssignment.select(SiteAssignment.site).where(
                 SiteAssignment.user == principal.user_id

@@ -1,0 +1,283 @@
+"""The public scan page ``/q/{code}`` and the reporter's private status page ``/r/{token}``.
+
+Public where the asset's site allows anonymous reports, otherwise sign-in. Light on purpose
+(one small HTML page, the shared stylesheet, no JavaScript). IP addresses only feed the rate
+limiter as keyed hashes; nothing here stores them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import anyio
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Response, Template
+
+from facilities.accounts.principal import Principal
+from facilities.assets import queries as asset_queries
+from facilities.assets.enums import ASSET_STATUS_LABELS
+from facilities.assets.schemas import AssetCard, CodeLookup
+from facilities.kit import forms, uploads
+from facilities.kit.errors import FacilitiesError, RateLimited
+from facilities.kit.i18n import _
+from facilities.kit.ratelimit import client_address
+from facilities.kit.security import new_token
+from facilities.kit.templating import page, redirect
+from facilities.maintenance import actions, limits, queries
+from facilities.maintenance.controllers.common import (
+    HONEYPOT,
+    labels,
+    read_photo,
+    time_ago,
+)
+from facilities.maintenance.enums import ReportSource
+from facilities.maintenance.schemas import ProblemReportCreate, VoteCreate
+from facilities.settings import get_settings
+from facilities.sites import scope
+
+Req = Request[Any, Any, Any]
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+REPORT_FIELDS = ("category", "description", "urgency", "reporter_name", "reporter_email")
+PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+
+
+class Scan:
+    """A resolved, viewable label: the code, its asset card, and who is looking."""
+
+    def __init__(self, lookup: CodeLookup, card: AssetCard, principal: Principal | None) -> None:
+        self.lookup = lookup
+        self.card = card
+        self.principal = principal
+
+
+def _user(request: Req) -> Principal | None:
+    principal: Principal | None = request.scope.get("user")
+    return principal
+
+
+def _code_page(request: Req, template: str, status: int, **context: Any) -> Template:
+    response = page(request, f"maintenance/{template}", context, status_code=status)
+    response.headers.update(PRIVATE)
+    return response
+
+
+async def _is_staff(principal: Principal | None, site_id: int) -> bool:
+    return bool(
+        principal is not None
+        and principal.can("reports.view")
+        and await scope.can_see_site(principal, site_id)
+    )
+
+
+async def _open(request: Req, code: str, *, log: bool) -> Scan | Response[Any]:
+    """The scan for ``code``, or the page to answer instead (unknown, revoked, blank …)."""
+    principal = _user(request)
+    lookup = await asset_queries.resolve_code(code)
+    if lookup is None:
+        return _code_page(request, "code_unknown.html", 404, code=code)
+    if log:
+        await asset_queries.log_scan(
+            qr_code_id=lookup.qr_code_id,
+            asset_id=lookup.asset_id,
+            user_id=principal.user_id if principal else None,
+        )
+    if lookup.status == "revoked":
+        return _code_page(request, "code_revoked.html", 410, code=lookup.code)
+    if lookup.status == "replaced":
+        show_new = False
+        if principal is not None and principal.can("assets.view"):
+            show_new = lookup.asset_id is None or await scope.can_see_site(
+                principal, (await asset_queries.asset_card(lookup.asset_id)).site_id
+            )
+        return _code_page(
+            request,
+            "code_replaced.html",
+            200,
+            code=lookup.code,
+            new_code=lookup.replaced_by if show_new else None,
+        )
+    if lookup.asset_id is None:
+        can_claim = principal is not None and principal.can("qr.claim")
+        return _code_page(request, "code_blank.html", 200, code=lookup.code, can_claim=can_claim)
+    card = await asset_queries.asset_card(lookup.asset_id)
+    if not card.allow_anonymous_reports and principal is None:
+        return Redirect(path=f"/login?next={quote('/q/' + lookup.code)}", status_code=303)
+    return Scan(lookup, card, principal)
+
+
+async def _scan_page(
+    request: Req,
+    scan: Scan,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Template:
+    card = scan.card
+    response = page(
+        request,
+        "maintenance/scan.html",
+        {
+            "code": scan.lookup.code,
+            "card": card,
+            "reports": await queries.open_reports_for_asset(card.id),
+            "staff": await _is_staff(scan.principal, card.site_id),
+            "can_triage": scan.principal is not None and scan.principal.can("reports.triage"),
+            "values": values or {"category": "broken", "urgency": "normal"},
+            "errors": errors or {},
+            "ago": time_ago,
+            "honeypot": HONEYPOT,
+            "asset_status_labels": {k.value: _(v) for k, v in ASSET_STATUS_LABELS.items()},
+            **labels(),
+        },
+        status_code=status,
+    )
+    response.headers.update({"Cache-Control": "private, no-store", **(headers or {})})
+    return response
+
+
+def _subject(request: Req, principal: Principal | None) -> str:
+    """Who is counted by the rate limiter: the user if signed in, else the client address."""
+    return f"user:{principal.user_id}" if principal else f"ip:{client_address(request)}"
+
+
+class ScanPages(Controller):
+    include_in_schema = False
+
+    @get("/q/{code:str}", opt={"public": True})
+    async def scan(self, request: Req, code: FromPath[str]) -> Response[Any]:
+        opened = await _open(request, code, log=True)
+        if not isinstance(opened, Scan):
+            return opened
+        return await _scan_page(request, opened)
+
+    @get("/q/{code:str}/photo", opt={"public": True})
+    async def photo(self, request: Req, code: FromPath[str]) -> Response[Any]:
+        """Only the primary photo of the asset behind this label."""
+        opened = await _open(request, code, log=False)
+        if not isinstance(opened, Scan):
+            raise FacilitiesError(_("Not found."), 404, "not_found")
+        found = await asset_queries.primary_photo(opened.card.id)
+        if found is None:
+            raise FacilitiesError(_("Not found."), 404, "not_found")
+        key, content_type = found
+        content = await anyio.to_thread.run_sync(uploads.read, key)
+        return Response(
+            content=content,
+            media_type=content_type,
+            headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"},
+        )
+
+    @post("/q/{code:str}/report", opt={"public": True}, status_code=303)
+    async def report(self, request: Req, code: FromPath[str], data: Multipart) -> Response[Any]:
+        opened = await _open(request, code, log=False)
+        if not isinstance(opened, Scan):
+            return opened
+        if str(data.get(HONEYPOT) or "").strip():
+            # A bot filled the hidden field: the same answer as a success, nothing stored.
+            return Redirect(path=f"/r/{new_token(24)}", status_code=303)
+        entered = {k: v for k, v in data.items() if k in REPORT_FIELDS and isinstance(v, str)}
+        values = forms.clean(entered, keep_empty=frozenset({"description"}))
+        values.setdefault("description", "")
+        try:
+            await limits.limiter.hit(
+                (limits.REPORTS_PER_CLIENT, _subject(request, opened.principal)),
+                (limits.REPORTS_PER_CODE, opened.lookup.code),
+            )
+        except RateLimited as error:
+            return await _scan_page(
+                request,
+                opened,
+                values=values,
+                errors={"form": error.message},
+                status=429,
+                headers={"Retry-After": str(error.retry_after)},
+            )
+        report, errors = forms.convert({**values, "asset_id": opened.card.id}, ProblemReportCreate)
+        status = 422
+        if report is not None:
+            try:
+                photo = await read_photo(data.get("photo"))
+                created = await actions.create_report(
+                    actor=opened.principal,
+                    data=report,
+                    source=ReportSource.scan,
+                    photo=photo,
+                    scoped=False,
+                )
+                return redirect(
+                    f"/r/{created.token}",
+                    _("Thank you! Your report was sent. Keep this page's address to follow it."),
+                )
+            except FacilitiesError as error:
+                errors = forms.errors_of(error)
+                status = error.status_code
+        return await _scan_page(request, opened, values=values, errors=errors, status=status)
+
+    @post("/q/{code:str}/reports/{report_id:int}/same", opt={"public": True}, status_code=303)
+    async def same(
+        self, request: Req, code: FromPath[str], report_id: FromPath[int], data: Form
+    ) -> Response[Any]:
+        opened = await _open(request, code, log=False)
+        if not isinstance(opened, Scan):
+            return opened
+        if str(data.get(HONEYPOT) or "").strip():
+            return redirect(f"/q/{opened.lookup.code}", _("Thanks, we counted you in."))
+        try:
+            await limits.limiter.hit(
+                (limits.SAME_PER_CLIENT, _subject(request, opened.principal)),
+                (limits.SAME_PER_CODE, opened.lookup.code),
+            )
+        except RateLimited as error:
+            return await _scan_page(
+                request,
+                opened,
+                errors={"form": error.message},
+                status=429,
+                headers={"Retry-After": str(error.retry_after)},
+            )
+        vote, errors = forms.convert(
+            {"comment": str(data.get("comment") or "").strip()}, VoteCreate
+        )
+        if vote is not None:
+            try:
+                await actions.add_vote_on_asset(
+                    actor=opened.principal,
+                    asset_id=opened.card.id,
+                    report_id=report_id,
+                    data=vote,
+                )
+                return redirect(f"/q/{opened.lookup.code}", _("Thanks, we counted you in."))
+            except FacilitiesError as error:
+                if error.status_code == 404:
+                    return redirect(
+                        f"/q/{opened.lookup.code}",
+                        _("That report is closed already. Report it again if it is back."),
+                        "warning",
+                    )
+                errors = forms.errors_of(error)
+        return await _scan_page(
+            request, opened, errors={f"same_{k}": v for k, v in errors.items()}, status=422
+        )
+
+    @get("/r/{token:str}", opt={"public": True})
+    async def status(self, request: Req, token: FromPath[str]) -> Template:
+        """The reporter's private status link: status and outcome, nobody's personal data."""
+        view = await queries.status_by_token(token) if len(token) <= 64 else None
+        if view is None:
+            return _code_page(request, "status_unknown.html", 404)
+        return _code_page(
+            request,
+            "status.html",
+            200,
+            view=view,
+            link=f"{get_settings().base_url}/r/{token}",
+            ago=time_ago,
+            **labels(),
+        )

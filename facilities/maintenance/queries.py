@@ -1,0 +1,337 @@
+"""Reads of problem reports: scoped to the caller's sites, or public views without personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facilities.accounts.enums import Role
+from facilities.accounts.principal import Principal
+from facilities.assets.tables import Asset
+from facilities.kit.errors import NotFound
+from facilities.kit.schema import Page
+from facilities.kit.security import token_hash
+from facilities.maintenance.enums import (
+    ProblemCategory,
+    ReportSource,
+    ReportStatus,
+    Urgency,
+)
+from facilities.maintenance.schemas import (
+    MergedTarget,
+    ProblemReportRead,
+    PublicReport,
+    ReportStatusView,
+    VoteRead,
+)
+from facilities.maintenance.tables import ProblemReport, ProblemReportPhoto, ProblemReportVote
+from facilities.sites import scope
+from facilities.sites.tables import Site
+
+OPEN_STATUSES = (ReportStatus.new.value, ReportStatus.accepted.value)
+
+_COLUMNS = (
+    ProblemReport.id,
+    ProblemReport.site,
+    ProblemReport.site.name.as_alias("site_name"),
+    ProblemReport.asset,
+    ProblemReport.asset.name.as_alias("asset_name"),
+    ProblemReport.category,
+    ProblemReport.title,
+    ProblemReport.description,
+    ProblemReport.urgency,
+    ProblemReport.status,
+    ProblemReport.source,
+    ProblemReport.reporter_name,
+    ProblemReport.reporter_email,
+    ProblemReport.reporter_user,
+    ProblemReport.same_count,
+    ProblemReport.merged_into,
+    ProblemReport.rejection_reason,
+    ProblemReport.triaged_by,
+    ProblemReport.triaged_at,
+    ProblemReport.created_at,
+    ProblemReport.updated_at,
+)
+
+
+def _read(row: dict[str, Any], photo_ids: list[int] | None = None) -> ProblemReportRead:
+    return ProblemReportRead(
+        id=row["id"],
+        site_id=row["site"],
+        site_name=row["site_name"],
+        asset_id=row["asset"],
+        asset_name=row["asset_name"],
+        category=ProblemCategory(row["category"]),
+        title=row["title"],
+        description=row["description"],
+        urgency=Urgency(row["urgency"]),
+        status=ReportStatus(row["status"]),
+        source=ReportSource(row["source"]),
+        reporter_name=row["reporter_name"],
+        reporter_email=row["reporter_email"],
+        reporter_user_id=row["reporter_user"],
+        same_count=row["same_count"],
+        merged_into_id=row["merged_into"],
+        rejection_reason=row["rejection_reason"],
+        triaged_by_id=row["triaged_by"],
+        triaged_at=row["triaged_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        photo_ids=photo_ids or [],
+    )
+
+
+async def _photo_ids(report_ids: list[int]) -> dict[int, list[int]]:
+    if not report_ids:
+        return {}
+    rows = (
+        await ProblemReportPhoto.select(ProblemReportPhoto.id, ProblemReportPhoto.report)
+        .where(ProblemReportPhoto.report.is_in(report_ids))
+        .order_by(ProblemReportPhoto.id)
+    )
+    result: dict[int, list[int]] = {}
+    for r in rows:
+        result.setdefault(r["report"], []).append(r["id"])
+    return result
+
+
+async def report_site_ids(principal: Principal) -> set[int] | None:
+    """Sites whose reports the principal may see (None = all). Partners: none for now."""
+    if principal.role is Role.partner:
+        return set()
+    return await scope.visible_site_ids(principal)
+
+
+async def list_reports(
+    principal: Principal,
+    *,
+    status: ReportStatus | None = None,
+    site_id: int | None = None,
+    asset_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[ProblemReportRead]:
+    visible = await report_site_ids(principal)
+    conditions: list[Any] = []
+    if visible is not None:
+        conditions.append(ProblemReport.site.is_in(list(visible) or [-1]))
+    if status is not None:
+        conditions.append(ProblemReport.status == status.value)
+    if site_id is not None:
+        conditions.append(ProblemReport.site == site_id)
+    if asset_id is not None:
+        conditions.append(ProblemReport.asset == asset_id)
+    query = ProblemReport.select(*_COLUMNS)
+    count = ProblemReport.count()
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    rows = (
+        await query.order_by(ProblemReport.created_at, ascending=status is ReportStatus.new)
+        .order_by(ProblemReport.id, ascending=status is ReportStatus.new)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await count if offset or len(rows) >= limit else offset + len(rows)
+    photos = await _photo_ids([r["id"] for r in rows])
+    return Page(
+        items=[_read(r, photos.get(r["id"])) for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+async def get_report(principal: Principal, report_id: int) -> ProblemReportRead:
+    """A report in the caller's scope; anything else is 404."""
+    row = await ProblemReport.select(*_COLUMNS).where(ProblemReport.id == report_id).first()
+    if row is None:
+        raise NotFound()
+    visible = await report_site_ids(principal)
+    if visible is not None and row["site"] not in visible:
+        raise NotFound()
+    return _read(row, (await _photo_ids([report_id])).get(report_id))
+
+
+async def report_by_id(report_id: int) -> ProblemReportRead:
+    """Unscoped read for actions that already checked the scope."""
+    row = await ProblemReport.select(*_COLUMNS).where(ProblemReport.id == report_id).first()
+    if row is None:
+        raise NotFound()
+    return _read(row, (await _photo_ids([report_id])).get(report_id))
+
+
+async def list_votes(principal: Principal, report_id: int) -> list[VoteRead]:
+    await get_report(principal, report_id)
+    rows = (
+        await ProblemReportVote.select(
+            ProblemReportVote.id,
+            ProblemReportVote.report,
+            ProblemReportVote.comment,
+            ProblemReportVote.user,
+            ProblemReportVote.created_at,
+        )
+        .where(ProblemReportVote.report == report_id)
+        .order_by(ProblemReportVote.created_at)
+    )
+    return [
+        VoteRead(
+            id=r["id"],
+            report_id=r["report"],
+            comment=r["comment"],
+            user_id=r["user"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+async def report_photo(principal: Principal, report_id: int, photo_id: int) -> tuple[str, str]:
+    """(storage key, content type) of a photo of a report in the caller's scope."""
+    await get_report(principal, report_id)
+    row = (
+        await ProblemReportPhoto.select(
+            ProblemReportPhoto.storage_key, ProblemReportPhoto.content_type
+        )
+        .where((ProblemReportPhoto.id == photo_id) & (ProblemReportPhoto.report == report_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return row["storage_key"], row["content_type"]
+
+
+async def merge_candidates(report: ProblemReportRead, limit: int = 50) -> list[ProblemReportRead]:
+    """Other open reports of the same site (same asset first) to merge a duplicate into."""
+    rows = (
+        await ProblemReport.select(*_COLUMNS)
+        .where(
+            (ProblemReport.site == report.site_id)
+            & (ProblemReport.id != report.id)
+            & ProblemReport.status.is_in(list(OPEN_STATUSES))
+        )
+        .order_by(ProblemReport.created_at, ascending=False)
+        .limit(limit)
+    )
+    reads = [_read(r) for r in rows]
+    return sorted(reads, key=lambda r: r.asset_id != report.asset_id)
+
+
+# ---- public views (no personal data) --------------------------------------------------
+
+
+async def open_reports_for_asset(asset_id: int, limit: int = 20) -> list[PublicReport]:
+    rows = (
+        await ProblemReport.select(
+            ProblemReport.id,
+            ProblemReport.title,
+            ProblemReport.status,
+            ProblemReport.same_count,
+            ProblemReport.created_at,
+        )
+        .where((ProblemReport.asset == asset_id) & ProblemReport.status.is_in(list(OPEN_STATUSES)))
+        .order_by(ProblemReport.created_at, ascending=False)
+        .limit(limit)
+    )
+    return [
+        PublicReport(
+            id=r["id"],
+            title=r["title"],
+            status=ReportStatus(r["status"]),
+            same_count=r["same_count"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+async def open_report_of_asset(asset_id: int, report_id: int) -> dict[str, Any] | None:
+    """id, site, status of an open report on this asset (the "same problem" target)."""
+    row: dict[str, Any] | None = (
+        await ProblemReport.select(ProblemReport.id, ProblemReport.site, ProblemReport.status)
+        .where(
+            (ProblemReport.id == report_id)
+            & (ProblemReport.asset == asset_id)
+            & ProblemReport.status.is_in(list(OPEN_STATUSES))
+        )
+        .first()
+    )
+    return row
+
+
+async def status_by_token(token: str) -> ReportStatusView | None:
+    row = (
+        await ProblemReport.select(
+            ProblemReport.id,
+            ProblemReport.title,
+            ProblemReport.category,
+            ProblemReport.description,
+            ProblemReport.status,
+            ProblemReport.created_at,
+            ProblemReport.triaged_at,
+            ProblemReport.rejection_reason,
+            ProblemReport.merged_into,
+            ProblemReport.same_count,
+            ProblemReport.asset.name.as_alias("asset_name"),
+            ProblemReport.site.name.as_alias("site_name"),
+        )
+        .where(ProblemReport.status_token_hash == token_hash(token))
+        .first()
+    )
+    if row is None:
+        return None
+    merged: MergedTarget | None = None
+    target_id = row["merged_into"]
+    seen: set[int] = set()
+    while target_id is not None and target_id not in seen:  # follow a chain of merges
+        seen.add(target_id)
+        target = (
+            await ProblemReport.select(
+                ProblemReport.title, ProblemReport.status, ProblemReport.merged_into
+            )
+            .where(ProblemReport.id == target_id)
+            .first()
+        )
+        if target is None:
+            break
+        merged = MergedTarget(title=target["title"], status=ReportStatus(target["status"]))
+        target_id = target["merged_into"]
+    return ReportStatusView(
+        title=row["title"],
+        category=ProblemCategory(row["category"]),
+        description=row["description"],
+        status=ReportStatus(row["status"]),
+        created_at=row["created_at"],
+        triaged_at=row["triaged_at"],
+        rejection_reason=row["rejection_reason"],
+        merged_into=merged,
+        asset_name=row["asset_name"],
+        site_name=row["site_name"],
+        same_count=row["same_count"],
+    )
+
+
+# ---- choosing where to report (web UI) -----------------------------------------------
+
+
+async def reportable_sites(principal: Principal) -> list[dict[str, Any]]:
+    visible = await report_site_ids(principal)
+    query = Site.select(Site.id, Site.name, Site.code).where(Site.archived == False)  # noqa: E712
+    if visible is not None:
+        query = query.where(Site.id.is_in(list(visible) or [-1]))
+    return list(await query.order_by(Site.name))
+
+
+async def reportable_assets(principal: Principal, site_id: int) -> list[dict[str, Any]]:
+    await scope.require_site(principal, site_id)
+    rows = (
+        await Asset.select(Asset.id, Asset.name)
+        .where((Asset.site == site_id) & (Asset.status != "retired"))
+        .order_by(Asset.name)
+    )
+    return list(rows)
+
+
+async def asset_site(asset_id: int) -> int | None:
+    row = await Asset.select(Asset.site).where(Asset.id == asset_id).first()
+    return row["site"] if row else None
