@@ -7,6 +7,7 @@ redirect to the sign-in page for 401).
 from __future__ import annotations
 
 import base64
+import re
 import json
 import logging
 from typing import Any
@@ -71,7 +72,11 @@ def _page_error(request: Request[Any, Any, Any], error: FacilitiesError) -> Resp
         422: _("Please check your input"),
         429: _("Too many requests"),
     }
+    headers = {}
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
     return Template(
+        headers=headers,
         template_name="error.html",
         context={
             "status": error.status_code,
@@ -87,7 +92,18 @@ def render_error(request: Request[Any, Any, Any], error: FacilitiesError) -> Res
     return _json_error(error) if is_api(request) else _page_error(request, error)
 
 
-def _field_name(key: str | None, source: str | None) -> str:
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+_AT_PATH = re.compile(r"at `\$\.?([^`]*)`")
+
+
+def _field_name(key: str | None, message: str) -> str:
+    """The field a validation message is about: msgspec names it in the message (``at `$.x```
+    or ``missing required field `x```); Litestar's own key is the parameter ("data")."""
+    for pattern in (_MISSING, _AT_PATH):
+        match = pattern.search(message)
+        if match and match.group(1):
+            prefix = "" if not key or key == "data" else f"{key}."
+            return prefix + match.group(1) if pattern is _AT_PATH and prefix else match.group(1)
     if not key:
         return "body"
     return key.removeprefix("$.").strip() or "body"
@@ -98,12 +114,8 @@ def _validation_to_error(exc: ValidationException) -> FacilitiesError:
     extra = exc.extra if isinstance(exc.extra, list) else []
     for item in extra:
         if isinstance(item, dict):
-            fields.append(
-                FieldError(
-                    _field_name(item.get("key"), item.get("source")),
-                    str(item.get("message", _("Invalid value"))),
-                )
-            )
+            message = str(item.get("message", _("Invalid value")))
+            fields.append(FieldError(_field_name(item.get("key"), message), message))
     if not fields:
         detail = exc.detail or ""
         if "malformed" in detail.lower() or "json" in detail.lower():

@@ -219,3 +219,13 @@ async def test_failed_action_leaves_no_partial_write(make_client) -> None:
     assert response.json()["fields"][0]["field"] == "holiday_subdivision"
     assert await Site.count() == sites_before
     assert await AuditEvent.count() == events_before
+
+
+async def test_missing_required_field_is_named(make_client) -> None:
+    api = await _admin_api(make_client)
+    region = await builders.region()
+    response = await api.post(
+        "/api/v1/sites", json={"region_id": region.id, "code": "X-9", "kind": "field"}
+    )
+    assert response.status_code == 422
+    assert response.json()["fields"][0]["field"] == "name"
