@@ -7,9 +7,9 @@ redirect to the sign-in page for 401).
 from __future__ import annotations
 
 import base64
-import re
 import json
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
