@@ -20,21 +20,13 @@ from facilities.accounts.schemas import ApiTokenCreate, UserCreate, UserUpdate
 from facilities.kit import forms, mail
 from facilities.kit.errors import FacilitiesError, RateLimited
 from facilities.kit.i18n import _, using_locale
+from facilities.kit.ratelimit import client_address
 from facilities.kit.templating import mail_environment, page, redirect
 from facilities.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def client_key(request: Request[Any, Any, Any]) -> str:
-    """The client address for rate limiting only (never stored, only a keyed hash)."""
-    if get_settings().trusted_proxies:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
 
 
 def safe_next(target: str | None) -> str:
@@ -98,7 +90,7 @@ class AccountPages(Controller):
         target = safe_next(str(data.get("next", "/")))
         try:
             signed_in = await actions.sign_in(
-                email=email, password=str(data.get("password", "")), client=client_key(request)
+                email=email, password=str(data.get("password", "")), client=client_address(request)
             )
         except FacilitiesError as error:
             status = 429 if isinstance(error, RateLimited) else 401
@@ -130,7 +122,7 @@ class AccountPages(Controller):
     async def reset_request(self, request: Request[Any, Any, Any], data: Form) -> Template:
         try:
             started = await actions.start_password_reset(
-                email=str(data.get("email", "")), client=client_key(request)
+                email=str(data.get("email", "")), client=client_address(request)
             )
         except RateLimited as error:
             return page(
