@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from facilities.kit.i18n import _
+
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
@@ -25,8 +27,10 @@ class FacilitiesError(Exception):
 
 
 class NotFound(FacilitiesError):
-    def __init__(self, message: str = "Not found.") -> None:
-        super().__init__(message, 404, "not_found")
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message or _("It does not exist, or you may not see it."), 404, "not_found"
+        )
 
 
 class Conflict(FacilitiesError):
@@ -36,13 +40,13 @@ class Conflict(FacilitiesError):
 
 
 class PermissionDenied(FacilitiesError):
-    def __init__(self, message: str = "You may not do this.") -> None:
-        super().__init__(message, 403, "permission_denied")
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("You may not do this."), 403, "permission_denied")
 
 
 class NotAuthenticated(FacilitiesError):
-    def __init__(self, message: str = "Please sign in.") -> None:
-        super().__init__(message, 401, "not_authenticated")
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("Please sign in."), 401, "not_authenticated")
 
 
 class RateLimited(FacilitiesError):

@@ -79,6 +79,7 @@ def _page_error(request: Request[Any, Any, Any], error: FacilitiesError) -> Resp
         headers=headers,
         template_name="error.html",
         context={
+            "principal": request.scope.get("user"),
             "status": error.status_code,
             "title": titles.get(error.status_code, _("Something went wrong")),
             "message": error.message,
@@ -137,7 +138,7 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if isinstance(exc, NotFoundException) or status == 404:
-        error = FacilitiesError(_("Not found."), 404, "not_found")
+        error = FacilitiesError(_("It does not exist, or you may not see it."), 404, "not_found")
     elif isinstance(exc, NotAuthorizedException) or status == 401:
         error = FacilitiesError(_("Please sign in."), 401, "not_authenticated")
     elif isinstance(exc, PermissionDeniedException) and "CSRF" in (exc.detail or ""):

@@ -98,17 +98,23 @@ def negotiate(accept_language: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+def _babel_locale() -> str:
+    """English texts, European formats (day.month, 24 h) for a European operator."""
+    locale = _current.get()
+    return "en_GB" if locale == "en" else locale
+
+
 def format_datetime(value: datetime | None, tz: str | None = None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     zone = ZoneInfo(tz) if tz else None
-    return dates.format_datetime(value, fmt, tzinfo=zone, locale=_current.get())
+    return dates.format_datetime(value, fmt, tzinfo=zone, locale=_babel_locale())
 
 
 def format_date(value: date | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
-    return dates.format_date(value, fmt, locale=_current.get())
+    return dates.format_date(value, fmt, locale=_babel_locale())
 
 
 def format_number(value: float | int | Decimal | None, digits: int | None = None) -> str:
@@ -116,9 +122,9 @@ def format_number(value: float | int | Decimal | None, digits: int | None = None
         return ""
     if digits is not None:
         return numbers.format_decimal(
-            value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=_current.get()
+            value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=_babel_locale()
         )
-    return numbers.format_decimal(value, locale=_current.get())
+    return numbers.format_decimal(value, locale=_babel_locale())
 
 
 def language_name(locale: str) -> str:

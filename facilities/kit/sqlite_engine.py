@@ -7,8 +7,18 @@ measured ~550 queries/s here, and its default ``DEFERRED`` transactions fail wit
 * one **writer** connection, used by every transaction and every non-SELECT statement,
   guarded by an ``asyncio.Lock`` so exactly one write transaction runs at a time
   (transactions start with ``BEGIN IMMEDIATE``);
-* a small pool of **reader** connections for SELECTs outside a transaction (WAL mode lets
-  them read while the writer writes).
+* one **inline** reader connection on the event-loop thread: a SELECT outside a
+  transaction runs there first, synchronously, within a budget of ``INLINE_BUDGET_S`` of
+  SQLite work (a progress handler interrupts it past that, and busy_timeout is 0);
+* a small pool of **reader** connections on their own threads for the SELECTs that
+  overran the budget or met a lock (WAL mode lets every reader read while the writer
+  writes).
+
+Why inline: a small indexed read costs SQLite tens of microseconds, while handing it to a
+thread and back (and contending for the GIL with the thread that builds the row objects)
+costs several times that: the benchmark's list of 50 sites used ~30 % less CPU per request
+inline (docs/benchmarks.md). The budget keeps a heavy query (a report) from holding up the
+event loop for more than a couple of milliseconds: it is abandoned and re-run on a thread.
 
 Every connection gets WAL, ``foreign_keys=ON``, ``synchronous=NORMAL`` and an explicit
 busy timeout (another *process*, e.g. ``facilities scheduler``, may hold the write lock).
@@ -19,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from time import perf_counter
 from typing import Any
 
 import aiosqlite
@@ -30,6 +41,10 @@ from piccolo.engine.sqlite import (
 )
 
 _READ_PREFIXES = ("SELECT", "WITH", "PRAGMA TABLE_INFO", "EXPLAIN")
+INLINE_BUDGET_S = 0.002  # SQLite time a read may take on the event loop before moving off
+_PROGRESS_STEPS = 1000  # virtual-machine steps between two budget checks
+# Result codes after which an inline read is retried on a reader thread.
+_RETRY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT}
 
 
 class PooledSQLiteTransaction(SQLiteTransaction):
@@ -72,6 +87,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._all_readers: list[aiosqlite.Connection] = []
         self._open_lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._inline: sqlite3.Connection | None = None
+        self._inline_deadline = 0.0
 
     # ---- connection management ----------------------------------------------------
 
@@ -84,6 +101,28 @@ class PooledSQLiteEngine(SQLiteEngine):
         await connection.execute("PRAGMA synchronous = NORMAL")
         return connection
 
+    def _connect_inline(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory
+        connection.execute("PRAGMA busy_timeout = 0")  # never wait on the event loop
+        connection.execute("PRAGMA query_only = ON")
+        connection.set_progress_handler(self._over_budget, _PROGRESS_STEPS)
+        return connection
+
+    def _over_budget(self) -> bool:
+        return perf_counter() > self._inline_deadline
+
+    def _read_inline(self, query: str, args: list[Any]) -> list[Any] | None:
+        """The rows, or None when the read must move to a reader thread."""
+        assert self._inline is not None
+        self._inline_deadline = perf_counter() + INLINE_BUDGET_S
+        try:
+            return self._inline.execute(query, args).fetchall()
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorcode", 0) & 0xFF in _RETRY_CODES:
+                return None
+            raise
+
     async def open(self) -> None:
         """Open the connections (idempotent; called lazily by the first query)."""
         loop = asyncio.get_running_loop()
@@ -93,6 +132,10 @@ class PooledSQLiteEngine(SQLiteEngine):
             # A new event loop (a CLI command after another, a test session): start fresh.
             self._writer = None
             self._all_readers = []
+            self._readers = None
+            if self._inline is not None:
+                self._inline.close()
+                self._inline = None
             self._open_lock = asyncio.Lock()
             self._loop = loop
         assert self._open_lock is not None
@@ -104,6 +147,7 @@ class PooledSQLiteEngine(SQLiteEngine):
             queue: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
             for reader in readers:
                 queue.put_nowait(reader)
+            self._inline = self._connect_inline()
             self._writer_lock = asyncio.Lock()
             self._readers = queue
             self._all_readers = readers
@@ -112,6 +156,9 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def close(self) -> None:
         """Close every connection (lifespan shutdown)."""
         connections = [*self._all_readers, *([self._writer] if self._writer else [])]
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
         self._writer = None
         self._all_readers = []
         self._readers = None
@@ -151,8 +198,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> Any:
-        async with connection.execute(query, args or []) as cursor:
-            return await cursor.fetchall()
+        # One trip to the connection's thread (execute + fetchall there), not three
+        # (execute, fetchall, close): the hop, not SQLite, is the cost of a small query.
+        return await connection.execute_fetchall(query, args or [])
 
     async def _run_in_new_connection(
         self,
@@ -161,20 +209,25 @@ class PooledSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> Any:
-        await self.open()
-        if query.lstrip()[:17].upper().startswith(_READ_PREFIXES):
-            assert self._readers is not None
+        readers = self._readers
+        if readers is None or self._loop is not asyncio.get_running_loop():
+            await self.open()
             readers = self._readers
-            reader = await readers.get()
+            assert readers is not None
+        head = query.lstrip()[:17].upper()
+        if head.startswith(_READ_PREFIXES):
+            if head.startswith("SELECT") and self._inline is not None:
+                rows = self._read_inline(query, args or [])
+                if rows is not None:
+                    return rows
+            reader = readers.get_nowait() if not readers.empty() else await readers.get()
             try:
-                async with reader.execute(query, args or []) as cursor:
-                    return await cursor.fetchall()
+                return await reader.execute_fetchall(query, args or [])
             finally:
                 readers.put_nowait(reader)
         writer = await self.acquire_writer()
         try:
-            async with writer.execute(query, args or []) as cursor:
-                return await cursor.fetchall()
+            return await writer.execute_fetchall(query, args or [])
         finally:
             self.release_writer()
 
