@@ -23,9 +23,18 @@ from facilities.accounts.auth import (
     permission_guard,
 )
 from facilities.accounts.controllers import AccountPages, AccountsApi
+from facilities.assets.controllers import AssetAdminPages, AssetPages, AssetsApi
 from facilities.health import HealthController
 from facilities.kit.http import EXCEPTION_HANDLERS
 from facilities.kit.templating import TEMPLATE_DIR, template_config
+from facilities.maintenance.checklists.controllers import ChecklistPages, ChecklistsApi
+from facilities.maintenance.controllers import ProblemReportsApi, ReportPages, ScanPages
+from facilities.maintenance.pm.controllers import CalendarFeedPublic, PMApi, PMPages
+from facilities.maintenance.workorders.controllers import (
+    WorkOrderEditPages,
+    WorkOrderPages,
+    WorkOrdersApi,
+)
 from facilities.reporting.controllers import AuditApi, AuditPages
 from facilities.scheduler import build_scheduler
 from facilities.settings import get_settings
@@ -41,8 +50,22 @@ ROUTERS = [
     AccountPages,
     SitesApi,
     SitePages,
+    AssetsApi,
+    AssetPages,
+    AssetAdminPages,
     AuditApi,
     AuditPages,
+    ProblemReportsApi,
+    ReportPages,
+    ScanPages,
+    WorkOrdersApi,
+    WorkOrderPages,
+    WorkOrderEditPages,
+    ChecklistsApi,
+    ChecklistPages,
+    PMApi,
+    PMPages,
+    CalendarFeedPublic,
 ]
 
 
@@ -102,7 +125,7 @@ def create_app() -> Litestar:
             ),
             security=[{"bearer": []}],
         ),
-        request_max_body_size=12 * 1024 * 1024,
+        request_max_body_size=16 * 1024 * 1024,  # photos up to 15 MB plus form fields
         debug=False,
     )
     check_routes(app)

@@ -15,10 +15,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from facilities.accounts import jobs as account_jobs
 from facilities.kit import clock
 from facilities.kit.jobs import Job
+from facilities.maintenance import jobs as maintenance_jobs
 
 log = logging.getLogger(__name__)
 
-ALL_JOBS: list[Job] = [*account_jobs.JOBS]
+ALL_JOBS: list[Job] = [*account_jobs.JOBS, *maintenance_jobs.JOBS]
 
 
 def build_scheduler() -> AsyncIOScheduler:

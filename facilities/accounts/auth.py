@@ -109,9 +109,11 @@ def _is_public(handler: BaseRouteHandler) -> bool:
     return bool(handler.opt.get("public")) or getattr(handler, "http_methods", None) == {"OPTIONS"}
 
 
-def permission_guard(
+async def permission_guard(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
+    # Async on purpose: Litestar runs a synchronous guard in a worker thread, which cost
+    # a thread hop on every request (docs/benchmarks.md).
     if _is_public(handler):
         return
     principal: Principal | None = connection.scope.get("user")

@@ -68,9 +68,8 @@ def parse(rule: str, start: datetime, time_zone: str = "UTC", *, field: str = "r
         ) from None
     if not isinstance(parsed, rrule):  # pragma: no cover - forceset=False returns an rrule
         raise RuleViolation(field, _("Give one RRULE such as FREQ=MONTHLY;BYDAY=1MO."))
-    if parsed.after(start, inc=True) is None or not parsed.between(
-        start, start + _HORIZON, inc=True, count=1
-    ):
+    # Bounded check only: after() would scan to year 9999 on an impossible rule.
+    if not parsed.between(start, start + _HORIZON, inc=True, count=1):
         raise RuleViolation(field, _("This rule never occurs (for example 30 February)."))
     return parsed
 

@@ -1,9 +1,7 @@
 """Writes of problem reports: create, "same problem" votes, triage. One transaction each, audited.
 
-Triage seam for the work-order issue: ``accept_report`` is where an accepted report becomes
-work. It sets the status to ``accepted``, records who triaged it and when, and returns the
-report; the work-order issue will create (or link) the work order inside the same transaction
-there, carrying the description, urgency and photos over.
+Accepting a report (``accept_report``) sets it to ``accepted`` and creates its work order in
+the same transaction (``facilities.maintenance.workorders.actions.create_from_report``).
 """
 
 from __future__ import annotations
@@ -33,6 +31,7 @@ from facilities.maintenance.schemas import (
     VoteRead,
 )
 from facilities.maintenance.tables import ProblemReport, ProblemReportPhoto, ProblemReportVote
+from facilities.maintenance.workorders import actions as work_order_actions
 from facilities.sites import scope
 
 TITLE_FROM_DESCRIPTION = 80
@@ -268,11 +267,8 @@ async def _triage(report_id: int, values: dict[Any, Any]) -> None:
 
 
 async def accept_report(*, actor: Principal, report_id: int) -> ProblemReportRead:
-    """Accept a report from the triage queue.
-
-    The seam for the work-order issue: create the work order here, in this transaction,
-    from the returned report (site, asset, description, urgency, photos).
-    """
+    """Accept a report from the triage queue: it becomes a work order in this transaction
+    (title, description, site, asset, urgency as priority, photos, reporter via the link)."""
     now = clock.now()
     async with transaction():
         report = await _untriaged(actor, report_id)
@@ -295,6 +291,7 @@ async def accept_report(*, actor: Principal, report_id: int) -> ProblemReportRea
             before={"status": report.status},
             after={"status": ReportStatus.accepted},
         )
+        await work_order_actions.create_from_report(actor=actor, report=report)
     return await queries.report_by_id(report_id)
 
 

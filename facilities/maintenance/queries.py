@@ -23,7 +23,12 @@ from facilities.maintenance.schemas import (
     ReportStatusView,
     VoteRead,
 )
-from facilities.maintenance.tables import ProblemReport, ProblemReportPhoto, ProblemReportVote
+from facilities.maintenance.tables import (
+    ProblemReport,
+    ProblemReportPhoto,
+    ProblemReportVote,
+    WorkOrder,
+)
 from facilities.sites import scope
 from facilities.sites.tables import Site
 
@@ -259,6 +264,29 @@ async def open_report_of_asset(asset_id: int, report_id: int) -> dict[str, Any] 
     return row
 
 
+_PROGRESS = {
+    "open": "planned",
+    "assigned": "planned",
+    "accepted": "on_the_way",
+    "in_progress": "in_progress",
+    "on_hold": "on_hold",
+    "completed": "fixed",
+    "verified": "fixed",
+    "cancelled": "cancelled",
+}
+
+
+async def _work_progress(report_id: int) -> str | None:
+    """How far the work order this report became has got (for the reporter's page)."""
+    row = (
+        await WorkOrder.select(WorkOrder.status)
+        .where(WorkOrder.problem_report == report_id)
+        .order_by(WorkOrder.id, ascending=False)
+        .first()
+    )
+    return _PROGRESS.get(row["status"]) if row else None
+
+
 async def status_by_token(token: str) -> ReportStatusView | None:
     row = (
         await ProblemReport.select(
@@ -297,6 +325,7 @@ async def status_by_token(token: str) -> ReportStatusView | None:
         merged = MergedTarget(title=target["title"], status=ReportStatus(target["status"]))
         target_id = target["merged_into"]
     return ReportStatusView(
+        work_progress=await _work_progress(row["id"]),
         title=row["title"],
         category=ProblemCategory(row["category"]),
         description=row["description"],

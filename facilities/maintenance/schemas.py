@@ -132,3 +132,6 @@ class ReportStatusView(Schema):
     asset_name: str | None
     site_name: str
     same_count: int
+    # Progress of the work order the report became: planned | on_the_way | in_progress |
+    # on_hold | fixed | cancelled (None before acceptance).
+    work_progress: str | None = None

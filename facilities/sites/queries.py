@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
+import msgspec
+
+from facilities import db
 from facilities.accounts.principal import Principal
 from facilities.kit.errors import NotFound
 from facilities.kit.schema import Page
@@ -28,59 +31,75 @@ from facilities.sites.tables import (
     Space,
 )
 
-_SITE_COLUMNS = (
-    Site.id,
-    Site.region,
-    Site.region.name.as_alias("region_name"),
-    Site.name,
-    Site.code,
-    Site.kind,
-    Site.address,
-    Site.postal_code,
-    Site.city,
-    Site.country,
-    Site.latitude,
-    Site.longitude,
-    Site.time_zone,
-    Site.floor_area_m2,
-    Site.desks,
-    Site.opening_hours,
-    Site.holiday_country,
-    Site.holiday_subdivision,
-    Site.access_notes,
-    Site.allow_anonymous_reports,
-    Site.archived,
-    Site.created_at,
-    Site.updated_at,
+# The two hot reads (a site by id, a page of sites) are hand-written SQL run through
+# ``db.raw``: Piccolo spent more time building the 23-column joined SELECT than the database
+# spent answering it (see docs/benchmarks.md). Same columns, filters and order as the
+# Piccolo query they replace; scoping stays in ``scope``.
+_COLUMNS = (
+    "id, region AS region_id, name, code, kind, address, postal_code, city, country,"
+    " latitude, longitude, time_zone, floor_area_m2, desks, opening_hours, holiday_country,"
+    " holiday_subdivision, access_notes, allow_anonymous_reports, archived, created_at,"
+    " updated_at"
 )
+# On SQLite, ``+s.col`` (an expression, so no declared type) skips the per-value Python
+# converters Piccolo registers for INTEGER, NUMERIC, BOOLEAN and TIMESTAMPTZ columns;
+# ``_site_reads`` does the same conversions (in C, through msgspec) for the whole row.
+_NATIVE = {"id", "region", "floor_area_m2", "desks", "allow_anonymous_reports", "archived"}
+_NATIVE |= {"created_at", "updated_at"}
 
 
-def site_read(row: dict[str, Any]) -> SiteRead:
-    return SiteRead(
-        id=row["id"],
-        region_id=row["region"],
-        region_name=row["region_name"],
-        name=row["name"],
-        code=row["code"],
-        kind=SiteKind(row["kind"]),
-        address=row["address"],
-        postal_code=row["postal_code"],
-        city=row["city"],
-        country=row["country"],
-        latitude=row["latitude"],
-        longitude=row["longitude"],
-        time_zone=row["time_zone"],
-        floor_area_m2=float(row["floor_area_m2"]) if row["floor_area_m2"] is not None else None,
-        desks=row["desks"],
-        opening_hours=row["opening_hours"] or {},
-        holiday_country=row["holiday_country"],
-        holiday_subdivision=row["holiday_subdivision"],
-        access_notes=row["access_notes"],
-        allow_anonymous_reports=row["allow_anonymous_reports"],
-        archived=row["archived"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+def _select(sqlite: bool) -> str:
+    columns = []
+    for spec in _COLUMNS.split(","):
+        name, _, alias = spec.strip().partition(" AS ")
+        prefix = "+" if sqlite and name in _NATIVE else ""
+        columns.append(f"{prefix}s.{name} AS {alias or name}")
+    return "SELECT " + ", ".join(columns) + ", r.name AS region_name"
+
+
+_SITE_FROM = ' FROM "site" s JOIN "region" r ON r.id = s.region'
+_SELECT = {engine: _select(engine) for engine in (True, False)}  # keyed by db.is_sqlite()
+_decode_json = msgspec.json.Decoder().decode
+_UTC = UTC
+
+
+def site_by_id_sql(sqlite: bool) -> str:
+    return _SELECT[sqlite] + _SITE_FROM + " WHERE s.id = {}"
+
+
+def site_page_sql(sqlite: bool, where: str) -> str:
+    """A page of sites with the total: ``where`` (fixed fragments with ``{}``) twice, then
+    limit and offset as parameters.
+
+    Sorts and pages the narrow (name, id) rows first, then fetches the full rows by key;
+    the total rides along as a scalar subquery (computed once). Measured on SQLite with 250
+    sites: two thirds of the time of sorting the wide rows, a tenth of ``count(*) OVER ()``.
+    """
+    return (
+        f'{_SELECT[sqlite]}, (SELECT count(*) FROM "site" s{where}) AS total{_SITE_FROM}'  # noqa: S608
+        f' WHERE s.id IN (SELECT s.id FROM "site" s{where}'
+        " ORDER BY s.name, s.id LIMIT {} OFFSET {}) ORDER BY s.name, s.id"
     )
+
+
+def _site_reads(rows: list[Any]) -> list[SiteRead]:
+    """SiteRead structs from the rows of the SQL above (dicts on SQLite, records on PG)."""
+    result = []
+    for record in rows:
+        row = record if isinstance(record, dict) else dict(record)
+        row.pop("total", None)
+        hours = row["opening_hours"]
+        row["opening_hours"] = (_decode_json(hours) if isinstance(hours, str) else hours) or {}
+        row["allow_anonymous_reports"] = bool(row["allow_anonymous_reports"])
+        row["archived"] = bool(row["archived"])
+        site = msgspec.convert(row, SiteRead)  # str -> SiteKind, Decimal -> float, ISO dates
+        # Piccolo reads a SQLite timestamp without an offset as UTC; do the same.
+        if site.created_at.tzinfo is None:
+            site.created_at = site.created_at.replace(tzinfo=_UTC)
+        if site.updated_at.tzinfo is None:
+            site.updated_at = site.updated_at.replace(tzinfo=_UTC)
+        result.append(site)
+    return result
 
 
 # ---- regions --------------------------------------------------------------------------
@@ -126,36 +145,45 @@ async def list_sites(
     offset: int = 0,
 ) -> Page[SiteRead]:
     visible = await scope.visible_site_ids(principal)
-    conditions: list[Any] = []
+    conditions: list[str] = []
+    args: list[Any] = []
     if visible is not None:
-        conditions.append(Site.id.is_in(list(visible) or [-1]))
+        ids = list(visible) or [-1]
+        conditions.append("s.id IN (" + ", ".join(["{}"] * len(ids)) + ")")
+        args.extend(ids)
     if region_id is not None:
-        conditions.append(Site.region == region_id)
+        conditions.append("s.region = {}")
+        args.append(region_id)
     if kind is not None:
-        conditions.append(Site.kind == kind.value)
+        conditions.append("s.kind = {}")
+        args.append(kind.value)
     if archived is not None:
-        conditions.append(Site.archived == archived)
+        conditions.append("s.archived = {}")
+        args.append(archived)
     if q:
+        like = "LIKE" if db.is_sqlite() else "ILIKE"  # SQLite's LIKE ignores ASCII case
+        conditions.append(f"(s.name {like} {{}} OR s.code {like} {{}} OR s.city {like} {{}})")
         pattern = f"%{q.strip()}%"
-        conditions.append(
-            Site.name.ilike(pattern) | Site.code.ilike(pattern) | Site.city.ilike(pattern)
-        )
-    query = Site.select(*_SITE_COLUMNS).output(load_json=True)
-    count = Site.count()
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    rows = await query.order_by(Site.name).limit(limit).offset(offset)
-    total = await count if offset or len(rows) >= limit else offset + len(rows)
-    return Page(items=[site_read(r) for r in rows], total=total, limit=limit, offset=offset)
+        args.extend((pattern, pattern, pattern))
+    where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
+    sql = site_page_sql(db.is_sqlite(), where)
+    rows = await db.raw(sql, *args, *args, limit, offset)
+    if rows:
+        total = int(rows[0]["total"])
+    elif offset:  # past the end: no row to carry the total
+        sql = 'SELECT count(*) AS n FROM "site" s' + where  # noqa: S608 - fixed fragments
+        total = int((await db.raw(sql, *args))[0]["n"])
+    else:
+        total = 0
+    return Page(items=_site_reads(rows), total=total, limit=limit, offset=offset)
 
 
 async def get_site(principal: Principal, site_id: int) -> SiteRead:
     await scope.require_site(principal, site_id)
-    row = await Site.select(*_SITE_COLUMNS).output(load_json=True).where(Site.id == site_id).first()
-    if row is None:
+    rows = await db.raw(site_by_id_sql(db.is_sqlite()), site_id)
+    if not rows:
         raise NotFound()
-    return site_read(row)
+    return _site_reads(rows)[0]
 
 
 async def site_is_referenced(site_id: int) -> bool:

@@ -25,7 +25,7 @@ def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         text=True,
         env=environment,
         cwd="/",  # works from any working directory
-        timeout=60,
+        timeout=180,
     )
 
 

@@ -1,0 +1,2 @@
+"""Preventive maintenance: schedules, generation of work orders, meter readings, PM
+compliance and calendar feeds."""

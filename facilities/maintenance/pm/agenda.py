@@ -1,0 +1,145 @@
+"""Upcoming work: scheduled work orders plus the occurrences schedules will create (computed,
+not only the ones already generated), for calendar feeds and the calendar page."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from facilities import db
+from facilities.kit.errors import FacilitiesError
+from facilities.maintenance.pm.generation import _Context, _dt, _local_key, _rows
+
+log = logging.getLogger(__name__)
+CLOSED = ("completed", "verified", "cancelled")
+DEFAULT_MINUTES = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    uid: str
+    title: str
+    start: datetime  # UTC
+    minutes: int
+    site_id: int
+    site_name: str
+    space_id: int | None
+    asset_id: int | None
+    work_order_id: int | None
+    status: str  # a work-order status, or "planned" for a computed occurrence
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.minutes)
+
+
+async def items(
+    *,
+    start: datetime,
+    end: datetime,
+    site_ids: set[int] | None,
+    partner_id: int | None = None,
+) -> list[Item]:
+    """Work orders scheduled in ``[start, end)`` and computed occurrences not yet created,
+    limited to ``site_ids`` (None = all) and, for a partner, to its work."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if site_ids is not None and not site_ids:
+        return []
+    sites = {r["id"]: r for r in await _rows("SELECT id, name FROM site")}
+    where = ""
+    if site_ids is not None:
+        where += " AND w.site IN (" + ",".join(str(int(s)) for s in sorted(site_ids)) + ")"
+    if partner_id is not None:
+        where += f" AND w.partner_organisation = {int(partner_id)}"
+    placeholders = ",".join("{}" for _ in CLOSED)
+    orders = await _rows(
+        "SELECT w.id, w.title, w.site, w.space, w.asset, w.status, w.estimated_minutes,"  # noqa: S608 - integer ids only
+        " coalesce(w.scheduled_for, w.due_at) AS start_at, w.schedule, w.occurrence_key"
+        " FROM work_order w WHERE coalesce(w.scheduled_for, w.due_at) >= {}"
+        f" AND coalesce(w.scheduled_for, w.due_at) < {{}} AND w.status NOT IN ({placeholders})"
+        f"{where}",
+        start,
+        end,
+        *CLOSED,
+    )
+    result = [
+        Item(
+            uid=f"wo-{r['id']}",
+            title=r["title"],
+            start=_dt(r["start_at"]),  # type: ignore[arg-type]
+            minutes=r["estimated_minutes"] or DEFAULT_MINUTES,
+            site_id=r["site"],
+            site_name=sites.get(r["site"], {}).get("name", ""),
+            space_id=r["space"],
+            asset_id=r["asset"],
+            work_order_id=r["id"],
+            status=r["status"],
+        )
+        for r in orders
+    ]
+    taken = {(r["schedule"], r["asset"], r["occurrence_key"]) for r in orders if r["schedule"]}
+    # Created or skipped occurrences are not shown again; a shifted one may be due up to two
+    # months after its nominal time, so look that far back.
+    for row in await _rows(
+        "SELECT schedule, asset, occurrence_key FROM pm_occurrence WHERE due_at >= {}",
+        start - timedelta(days=62),
+    ):
+        taken.add((row["schedule"], row["asset"], row["occurrence_key"]))
+    schedules = await _rows(
+        "SELECT * FROM pm_schedule WHERE active = {} AND mode IN ('fixed', 'time_or_meter')"
+        " AND rrule <> ''",
+        True,
+    )
+    if partner_id is not None:
+        schedules = [s for s in schedules if s["partner_organisation"] == partner_id]
+    if not schedules:
+        return sorted(result, key=lambda i: (i.start, i.uid))
+    ctx = _Context(start)
+    await ctx.load(schedules)
+    for schedule in schedules:
+        end_date = schedule["end_date"]
+        for asset_id in ctx.targets(schedule):
+            asset = ctx.assets[asset_id]
+            if site_ids is not None and asset["site"] not in site_ids:
+                continue
+            try:
+                occurrences = ctx.calendar(schedule, asset["site"], end)
+            except (FacilitiesError, ValueError, KeyError) as error:
+                log.warning("schedule %s not shown: %s", schedule["id"], error)
+                continue
+            for occ in occurrences:
+                if occ.utc < start or occ.utc < (asset["created_at"] or occ.utc):
+                    continue
+                if end_date is not None and occ.local.date() > _as_date(end_date):
+                    break
+                key = _local_key(occ.nominal)
+                if (schedule["id"], asset_id, key) in taken:
+                    continue
+                result.append(
+                    Item(
+                        uid=f"pm-{schedule['id']}-{asset_id}-{key}",
+                        title=schedule["name"],
+                        start=occ.utc,
+                        minutes=schedule["estimated_minutes"] or DEFAULT_MINUTES,
+                        site_id=asset["site"],
+                        site_name=sites.get(asset["site"], {}).get("name", ""),
+                        space_id=asset["space"],
+                        asset_id=asset_id,
+                        work_order_id=None,
+                        status="planned",
+                    )
+                )
+    return sorted(result, key=lambda i: (i.start, i.uid))
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+async def partner_site_ids(partner_id: int) -> set[int]:
+    rows = await db.raw(
+        "SELECT DISTINCT site FROM work_order WHERE partner_organisation = {}", partner_id
+    )
+    return {r["site"] for r in rows}

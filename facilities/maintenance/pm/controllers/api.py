@@ -1,0 +1,116 @@
+"""``/api/v1/pm``: schedules (with preview), meter readings, compliance, calendar feeds;
+and the public ``/calendar/{token}.ics`` feed (the token is the access)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Response
+
+from facilities.accounts.controllers.api import actor
+from facilities.kit import clock
+from facilities.kit.errors import NotFound
+from facilities.maintenance.pm import actions, compliance, ical, queries
+from facilities.maintenance.pm.schemas import (
+    ComplianceRead,
+    FeedCreate,
+    FeedRead,
+    MeterReadingCreate,
+    MeterReadingRead,
+    PreviewRead,
+    PreviewRequest,
+    ScheduleCreate,
+    ScheduleRead,
+    ScheduleUpdate,
+)
+
+Req = Request[Any, Any, Any]
+
+
+class PMApi(Controller):
+    path = "/api/v1"
+    tags = ["preventive maintenance"]
+
+    @get("/pm/schedules", opt={"permission": "schedules.view"})
+    async def list_schedules(self, request: Req) -> list[ScheduleRead]:
+        return await queries.list_schedules(actor(request))
+
+    @post("/pm/schedules", opt={"permission": "schedules.manage"})
+    async def create_schedule(self, request: Req, data: JSONBody[ScheduleCreate]) -> ScheduleRead:
+        return await actions.create_schedule(actor=actor(request), data=data)
+
+    @post("/pm/schedules/preview", opt={"permission": "schedules.view"}, status_code=200)
+    async def preview(self, request: Req, data: JSONBody[PreviewRequest]) -> PreviewRead:
+        return await queries.preview(actor(request), data)
+
+    @get("/pm/schedules/{schedule_id:int}", opt={"permission": "schedules.view"})
+    async def get_schedule(self, request: Req, schedule_id: FromPath[int]) -> ScheduleRead:
+        return await queries.get_schedule(actor(request), schedule_id)
+
+    @patch("/pm/schedules/{schedule_id:int}", opt={"permission": "schedules.manage"})
+    async def update_schedule(
+        self, request: Req, schedule_id: FromPath[int], data: JSONBody[ScheduleUpdate]
+    ) -> ScheduleRead:
+        return await actions.update_schedule(
+            actor=actor(request), schedule_id=schedule_id, data=data
+        )
+
+    @get("/assets/{asset_id:int}/meter-readings", opt={"permission": "assets.view"})
+    async def list_readings(self, request: Req, asset_id: FromPath[int]) -> list[MeterReadingRead]:
+        return await queries.list_meter_readings(actor(request), asset_id)
+
+    @post("/assets/{asset_id:int}/meter-readings", opt={"permission": "meters.enter"})
+    async def create_reading(
+        self, request: Req, asset_id: FromPath[int], data: JSONBody[MeterReadingCreate]
+    ) -> MeterReadingRead:
+        return await actions.record_meter_reading(
+            actor=actor(request), asset_id=asset_id, data=data
+        )
+
+    @get("/pm/compliance", opt={"permission": "schedules.view"})
+    async def compliance(
+        self,
+        request: Req,
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        group_by: FromQuery[str] = "site",
+    ) -> ComplianceRead:
+        today = clock.now().date()
+        return await compliance.compute(
+            actor(request),
+            start=start or today - timedelta(days=90),
+            end=end or today + timedelta(days=1),
+            group_by=group_by,
+        )
+
+    @get("/calendar-feeds", opt={"permission": "calendar.use"})
+    async def list_feeds(self, request: Req) -> list[FeedRead]:
+        return await actions.list_feeds(actor(request))
+
+    @post("/calendar-feeds", opt={"permission": "calendar.use"})
+    async def create_feed(self, request: Req, data: JSONBody[FeedCreate]) -> FeedRead:
+        return await actions.create_feed(actor=actor(request), data=data)
+
+    @post(
+        "/calendar-feeds/{feed_id:int}/revoke", opt={"permission": "calendar.use"}, status_code=200
+    )
+    async def revoke_feed(self, request: Req, feed_id: FromPath[int]) -> FeedRead:
+        return await actions.revoke_feed(actor=actor(request), feed_id=feed_id)
+
+
+class CalendarFeedPublic(Controller):
+    include_in_schema = False
+
+    @get("/calendar/{token:str}", opt={"public": True})
+    async def feed(self, token: FromPath[str]) -> Response[bytes]:
+        if not token.endswith(".ics"):
+            raise NotFound()
+        body = await ical.feed_for_token(token.removesuffix(".ics"))
+        return Response(
+            body,
+            media_type="text/calendar; charset=utf-8",
+            headers={"Cache-Control": "private, max-age=300"},
+        )

@@ -1,0 +1,510 @@
+"""Generation of preventive work orders: ``generate_due(now)``, idempotent and safe to run
+in several processes at once.
+
+For every active schedule × matching asset (retired assets excluded; assets of a category
+programme added later included from their creation) it computes the occurrences whose
+creation time (due - lead) has come and whose due time is at or after the schedule's
+``effective_from``, from the last created occurrence on (catch-up after downtime). Each
+becomes a ``pm_occurrence`` row keyed by (schedule, asset, occurrence_key) - the nominal
+site-local occurrence time as ISO text, or ``meter:<n>`` - inserted with
+``ON CONFLICT DO NOTHING``; work orders are created only for the rows this run inserted.
+
+Modes: ``fixed`` - the RRULE on the site's wall clock, closed days moved to the next open
+day, seasons and end date/count applied. ``floating`` - next due = the last order's
+``completed_at`` + N days/months (same wall time; the first one at ``dtstart_local``); nothing
+new while the last order is open; a cancelled or skipped one counts from its due time.
+``meter`` - due (now + lead) when the asset's usage since the last occurrence reaches
+``meter_every``; usage sums the increases between readings, and a replacement reading starts a
+new meter without losing the usage so far; key ``meter:<n>``. ``time_or_meter`` - both: the
+calendar occurrences, plus a meter one whenever the usage since the last occurrence of either
+kind reaches the interval.
+
+Write flow per batch, in one transaction: insert occurrences (status ``pending``, or
+``skipped`` for the older missed ones of a ``latest_only`` schedule), read back this
+transaction's pending rows, insert their work orders and "create" events, then mark the
+occurrences ``created`` with their work order. A crash rolls the batch back; a second
+process blocks on the unique index and then inserts nothing.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from facilities import db
+from facilities.kit import clock, recurrence
+from facilities.kit.errors import FacilitiesError
+from facilities.sites.calendar import public_holidays
+
+log = logging.getLogger(__name__)
+
+BATCH_SCHEDULES = 500  # schedules per transaction
+DONE_STATES = ("completed", "verified")
+_EPSILON = timedelta(microseconds=1)
+
+
+@dataclass
+class Result:
+    created: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    schedule: int
+    asset: int
+    key: str
+    due: datetime  # UTC
+    status: str  # pending | skipped
+
+
+async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """``db.raw`` as plain dicts (asyncpg answers records)."""
+    return [r if isinstance(r, dict) else dict(r) for r in await db.raw(sql, *args)]
+
+
+def _dt(value: Any) -> datetime | None:
+    """A timestamp from either driver (aware UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _months(value: Any) -> tuple[int, ...]:
+    if isinstance(value, str):
+        value = json.loads(value or "[]")
+    return tuple(sorted(int(m) for m in value or []))
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    month = moment.month - 1 + months
+    year = moment.year + month // 12
+    month = month % 12 + 1
+    day = min(moment.day, _calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def _local_key(local: datetime) -> str:
+    return local.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+class _Context:
+    """Everything generation reads, loaded once per run with a few bulk queries."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.sites: dict[int, dict[str, Any]] = {}
+        self.region_sites: dict[int, list[int]] = defaultdict(list)
+        self.assets: dict[int, dict[str, Any]] = {}
+        self.by_category: dict[int, list[int]] = defaultdict(list)
+        self.schedule_sites: dict[int, list[int]] = defaultdict(list)
+        self.closures: dict[int, set[date]] = defaultdict(set)
+        self.holidays: dict[tuple[str, str], set[date]] = {}
+        self.stats: dict[tuple[int, int], dict[str, Any]] = {}
+        self.latest: dict[tuple[int, int], dict[str, Any]] = {}
+        self.readings: dict[int, list[tuple[datetime, Decimal, bool]]] = defaultdict(list)
+        self.checklist_versions: dict[int, int] = {}
+        self._occurrence_cache: dict[tuple[Any, ...], list[recurrence.Occurrence]] = {}
+
+    async def load(self, schedules: list[dict[str, Any]]) -> None:
+        for row in await _rows(
+            "SELECT id, region, time_zone, holiday_country, holiday_subdivision FROM site"
+        ):
+            self.sites[row["id"]] = row
+            self.region_sites[row["region"]].append(row["id"])
+        for row in await _rows(
+            "SELECT id, site, space, category, created_at FROM asset WHERE status <> {}"
+            " ORDER BY id",
+            "retired",
+        ):
+            row["created_at"] = _dt(row["created_at"])
+            self.assets[row["id"]] = row
+            if row["category"] is not None:
+                self.by_category[row["category"]].append(row["id"])
+        for row in await _rows("SELECT schedule, site FROM pm_schedule_site"):
+            self.schedule_sites[row["schedule"]].append(row["site"])
+        start = (self.now - timedelta(days=800)).date()
+        for row in await _rows("SELECT site, day FROM site_closure_day WHERE day >= {}", start):
+            day = _day(row["day"])
+            if day is not None:
+                self.closures[row["site"]].add(day)
+        for row in await _rows(
+            "SELECT schedule, asset, count(*) AS n, max(due_at) AS last_due,"
+            " max(created_at) AS last_created,"
+            " sum(CASE WHEN occurrence_key LIKE 'meter:%' THEN 1 ELSE 0 END) AS meters"
+            " FROM pm_occurrence GROUP BY schedule, asset"
+        ):
+            self.stats[(row["schedule"], row["asset"])] = {
+                "n": int(row["n"]),
+                "last_due": _dt(row["last_due"]),
+                "last_created": _dt(row["last_created"]),
+                "meters": int(row["meters"] or 0),
+            }
+        floating = [s["id"] for s in schedules if s["mode"] == "floating"]
+        if floating:
+            ids = ",".join(str(int(i)) for i in floating)
+            for row in await _rows(
+                "SELECT o.schedule, o.asset, o.due_at, o.status AS occ_status,"  # noqa: S608 - integer ids only
+                " w.status AS wo_status, w.completed_at FROM pm_occurrence o"
+                " LEFT JOIN work_order w ON w.id = o.work_order"
+                f" WHERE o.schedule IN ({ids})"
+            ):
+                key = (row["schedule"], row["asset"])
+                due = _dt(row["due_at"])
+                known = self.latest.get(key)
+                if known is None or (due and known["due_at"] < due):
+                    row["due_at"] = due
+                    row["completed_at"] = _dt(row["completed_at"])
+                    self.latest[key] = row
+        if any(s["mode"] in ("meter", "time_or_meter") for s in schedules):
+            for row in await _rows(
+                "SELECT asset, value, read_at, replacement FROM asset_meter_reading"
+                " ORDER BY asset, read_at, id"
+            ):
+                self.readings[row["asset"]].append(
+                    (_dt(row["read_at"]), Decimal(str(row["value"])), bool(row["replacement"]))  # type: ignore[arg-type]
+                )
+        for row in await _rows(
+            "SELECT template, max(id) AS version_id FROM checklist_template_version"
+            " WHERE version = (SELECT max(v.version) FROM checklist_template_version v"
+            " WHERE v.template = checklist_template_version.template) GROUP BY template"
+        ):
+            self.checklist_versions[row["template"]] = row["version_id"]
+
+    def closed_days(self, site_id: int) -> set[date]:
+        site = self.sites[site_id]
+        key = (site["holiday_country"] or "", site["holiday_subdivision"] or "")
+        if key not in self.holidays:
+            years = range(self.now.year - 2, self.now.year + 3)
+            self.holidays[key] = set(public_holidays(key[0], key[1], years)) if key[0] else set()
+        return self.holidays[key] | self.closures.get(site_id, set())
+
+    def targets(self, schedule: dict[str, Any]) -> list[int]:
+        """The matching assets (not retired)."""
+        if schedule["asset"] is not None:
+            return [schedule["asset"]] if schedule["asset"] in self.assets else []
+        if schedule["region"] is not None:
+            sites = set(self.region_sites.get(schedule["region"], []))
+        else:
+            sites = set(self.schedule_sites.get(schedule["id"], []))
+        return [
+            a
+            for a in self.by_category.get(schedule["category"], [])
+            if self.assets[a]["site"] in sites
+        ]
+
+    def calendar(
+        self, schedule: dict[str, Any], site_id: int, before: datetime
+    ) -> list[recurrence.Occurrence]:
+        """The schedule's calendar occurrences at a site from effective_from to ``before``
+        (cached: every asset of a site shares them)."""
+        effective = _dt(schedule["effective_from"])
+        assert effective is not None
+        key = (schedule["id"], site_id, before)
+        cached = self._occurrence_cache.get(key)
+        if cached is not None:
+            return cached
+        signature = (
+            schedule["rrule"],
+            schedule["dtstart_local"],
+            site_id,
+            bool(schedule["skip_closed_days"]),
+            _months(schedule["active_months"]),
+            effective,
+            before,
+        )
+        cached = self._occurrence_cache.get(signature)
+        if cached is None:
+            site = self.sites[site_id]
+            cached = list(
+                recurrence.occurrences(
+                    schedule["rrule"],
+                    datetime.fromisoformat(schedule["dtstart_local"]),
+                    site["time_zone"],
+                    after=effective,
+                    before=before,
+                    closed_days=self.closed_days(site_id) if schedule["skip_closed_days"] else None,
+                    active_months=_months(schedule["active_months"]),
+                )
+            )
+            self._occurrence_cache[signature] = cached
+        self._occurrence_cache[key] = cached
+        return cached
+
+    def usage(self, asset_id: int) -> list[tuple[datetime, Decimal]]:
+        """Cumulative usage after each reading; a replacement reading starts a new meter
+        (the usage carries on from where the old meter stopped)."""
+        total = Decimal(0)
+        previous: Decimal | None = None
+        result = []
+        for read_at, value, replacement in self.readings.get(asset_id, []):
+            if previous is not None and not replacement:
+                total += max(value - previous, Decimal(0))
+            previous = value
+            result.append((read_at, total))
+        return result
+
+
+def _usage_at(usage: list[tuple[datetime, Decimal]], moment: datetime) -> Decimal:
+    value = usage[0][1] if usage else Decimal(0)
+    for read_at, total in usage:
+        if read_at > moment:
+            break
+        value = total
+    return value
+
+
+def plan_schedule(ctx: _Context, schedule: dict[str, Any]) -> list[Planned]:
+    """The occurrences to insert now for one schedule (pure, given the loaded context)."""
+    now = ctx.now
+    lead = timedelta(days=int(schedule["lead_days"] or 0))
+    effective = _dt(schedule["effective_from"])
+    assert effective is not None
+    end_date = _day(schedule["end_date"])
+    max_count = schedule["max_count"]
+    mode = schedule["mode"]
+    result: list[Planned] = []
+    for asset_id in ctx.targets(schedule):
+        asset = ctx.assets[asset_id]
+        site_id = asset["site"]
+        stats = ctx.stats.get((schedule["id"], asset_id))
+        done = stats["n"] if stats else 0
+        after = max(effective, asset["created_at"] or effective)
+        if stats and stats["last_due"] is not None:
+            after = max(after, stats["last_due"] + _EPSILON)
+        new: list[Planned] = []
+        if mode in ("fixed", "time_or_meter") and schedule["rrule"]:
+            for occ in ctx.calendar(schedule, site_id, now + lead + _EPSILON):
+                if occ.utc < after:
+                    continue
+                if end_date is not None and occ.local.date() > end_date:
+                    break
+                new.append(
+                    Planned(schedule["id"], asset_id, _local_key(occ.nominal), occ.utc, "pending")
+                )
+        elif mode == "floating":
+            planned = _plan_floating(ctx, schedule, asset_id, site_id, effective)
+            if (
+                planned is not None
+                and planned.due - lead <= now
+                and (end_date is None or planned.due.date() <= end_date)
+            ):
+                new.append(planned)
+        if mode in ("meter", "time_or_meter"):
+            planned = _plan_meter(ctx, schedule, asset_id, effective, stats, lead)
+            if planned is not None:
+                new.append(planned)
+        if max_count is not None:
+            new = new[: max(0, max_count - done)]
+        if schedule["catch_up"] == "latest_only" and len(new) > 1:
+            new = [Planned(p.schedule, p.asset, p.key, p.due, "skipped") for p in new[:-1]] + [
+                new[-1]
+            ]
+        result.extend(new)
+    return result
+
+
+def _plan_floating(
+    ctx: _Context, schedule: dict[str, Any], asset_id: int, site_id: int, effective: datetime
+) -> Planned | None:
+    """Next due = last completion + N days/months (first one: the start, else the
+    schedule's effective time + N)."""
+    zone = ZoneInfo(ctx.sites[site_id]["time_zone"])
+    every = int(schedule["floating_every"] or 0)
+    if every <= 0:
+        return None
+    unit = schedule["floating_unit"]
+
+    def plus(moment: datetime) -> datetime:
+        return add_months(moment, every) if unit == "months" else moment + timedelta(days=every)
+
+    latest = ctx.latest.get((schedule["id"], asset_id))
+    if latest is None:
+        if schedule["dtstart_local"]:
+            local = datetime.fromisoformat(schedule["dtstart_local"])
+            if local.replace(tzinfo=zone) < effective:
+                local = effective.astimezone(zone).replace(tzinfo=None, microsecond=0)
+        else:
+            local = plus(effective.astimezone(zone).replace(tzinfo=None, microsecond=0))
+    elif latest["wo_status"] in DONE_STATES and latest["completed_at"] is not None:
+        local = plus(latest["completed_at"].astimezone(zone).replace(tzinfo=None, microsecond=0))
+    elif latest["wo_status"] == "cancelled" or latest["occ_status"] == "skipped":
+        local = plus(latest["due_at"].astimezone(zone).replace(tzinfo=None, microsecond=0))
+    else:
+        return None  # the last one is still open: the next is counted from its completion
+    nominal = local
+    if schedule["skip_closed_days"]:
+        closed = ctx.closed_days(site_id)
+        for _step in range(60):
+            if local.date() not in closed:
+                break
+            local += timedelta(days=1)
+    due = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    return Planned(schedule["id"], asset_id, _local_key(nominal), due, "pending")
+
+
+def _plan_meter(
+    ctx: _Context,
+    schedule: dict[str, Any],
+    asset_id: int,
+    effective: datetime,
+    stats: dict[str, Any] | None,
+    lead: timedelta,
+) -> Planned | None:
+    """Due when the usage since the last occurrence (of any kind) reaches ``meter_every``."""
+    every = schedule["meter_every"]
+    usage = ctx.usage(asset_id)
+    if every is None or not usage:
+        return None
+    since = stats["last_created"] if stats and stats["last_created"] else effective
+    baseline = _usage_at(usage, since)
+    if usage[-1][1] - baseline < Decimal(str(every)):
+        return None
+    number = (stats["meters"] if stats else 0) + 1
+    return Planned(schedule["id"], asset_id, f"meter:{number}", ctx.now + lead, "pending")
+
+
+# ---- writing --------------------------------------------------------------------------
+
+_INSERT_OCCURRENCE = (
+    "INSERT INTO pm_occurrence (schedule, asset, occurrence_key, due_at, status, created_at)"
+    " VALUES ({}, {}, {}, {}, {}, {})"
+    " ON CONFLICT (schedule, asset, occurrence_key) DO NOTHING"
+)
+_INSERT_WORK_ORDER = (
+    "INSERT INTO work_order (kind, title, description, site, space, asset, priority, status,"
+    " due_at, scheduled_for, partner_organisation, estimated_minutes, origin, schedule,"
+    " occurrence_key, checklist_version, hold_reason, completion_note, cancel_reason,"
+    " asset_down, version, created_at, updated_at)"
+    " VALUES ('preventive', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'schedule', {}, {},"
+    " {}, '', '', '', {}, 1, {}, {})"
+)
+
+
+async def _write_batch(
+    ctx: _Context, schedules: dict[int, dict[str, Any]], planned: list[Planned]
+) -> tuple[int, int]:
+    """One transaction: occurrences, then work orders for the rows actually inserted."""
+    if not planned:
+        return 0, 0
+    now = ctx.now
+    ids = ",".join(str(i) for i in sorted({p.schedule for p in planned}))
+    async with db.transaction():
+        # One global order (schedule, asset, key) in every process: two runs racing on
+        # PostgreSQL wait for each other on the unique index instead of deadlocking.
+        ordered = sorted(planned, key=lambda p: (p.schedule, p.asset, p.key))
+        await db.executemany(
+            _INSERT_OCCURRENCE,
+            [(p.schedule, p.asset, p.key, p.due, p.status, now) for p in ordered],
+        )
+        pending = await _rows(
+            "SELECT schedule, asset, occurrence_key, due_at FROM pm_occurrence"  # noqa: S608 - integer ids only
+            f" WHERE status = 'pending' AND schedule IN ({ids})"
+        )
+        skipped = sum(1 for p in planned if p.status == "skipped")
+        if not pending:
+            return 0, skipped
+        rows = []
+        for row in pending:
+            schedule = schedules[row["schedule"]]
+            asset = ctx.assets[row["asset"]]
+            due = _dt(row["due_at"])
+            partner = schedule["partner_organisation"]
+            template = schedule["checklist_template"]
+            rows.append(
+                (
+                    schedule["name"],
+                    schedule["description"] or "",
+                    asset["site"],
+                    asset["space"],
+                    row["asset"],
+                    schedule["priority"] or "p3",
+                    "assigned" if partner is not None else "open",
+                    due,
+                    due,
+                    partner,
+                    schedule["estimated_minutes"],
+                    row["schedule"],
+                    row["occurrence_key"],
+                    ctx.checklist_versions.get(template) if template is not None else None,
+                    False,
+                    now,
+                    now,
+                )
+            )
+        await db.executemany(_INSERT_WORK_ORDER, rows)
+        await _rows(
+            "UPDATE pm_occurrence SET work_order ="  # noqa: S608 - integer ids only
+            " (SELECT max(w.id) FROM work_order w WHERE w.schedule = pm_occurrence.schedule"
+            " AND w.asset = pm_occurrence.asset"
+            " AND w.occurrence_key = pm_occurrence.occurrence_key AND w.origin = 'schedule')"
+            f" WHERE status = 'pending' AND schedule IN ({ids})"
+        )
+        await _rows(
+            "INSERT INTO work_order_event (work_order, action, from_status, to_status,"  # noqa: S608 - integer ids only
+            " actor_label, note, created_at)"
+            " SELECT w.id, 'create', NULL, w.status, 'system', 'schedule', {}"
+            " FROM pm_occurrence o JOIN work_order w ON w.id = o.work_order"
+            f" WHERE o.status = 'pending' AND o.schedule IN ({ids})",
+            now,
+        )
+        await _rows(
+            "UPDATE pm_occurrence SET status = 'created'"  # noqa: S608 - integer ids only
+            f" WHERE status = 'pending' AND schedule IN ({ids})"
+        )
+        return len(pending), skipped
+
+
+def _chunks(items: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def generate_due(now: datetime | None = None) -> Result:
+    """Create every due preventive work order (idempotent; see the module docstring)."""
+    now = (now or clock.now()).astimezone(UTC)
+    schedules = await _rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
+    result = Result()
+    if not schedules:
+        return result
+    ctx = _Context(now)
+    await ctx.load(schedules)
+    by_id = {s["id"]: s for s in schedules}
+    for chunk in _chunks(schedules, BATCH_SCHEDULES):
+        planned: list[Planned] = []
+        for schedule in chunk:
+            try:
+                planned.extend(plan_schedule(ctx, schedule))
+            except (FacilitiesError, ValueError, KeyError) as error:
+                # One broken schedule (e.g. a site whose time zone vanished) must not stop
+                # the others; it is logged and retried on the next run.
+                log.warning("schedule %s not generated: %s", schedule["id"], error)
+                result.errors.append(f"{schedule['id']}: {error}")
+        created, skipped = await _write_batch(ctx, by_id, planned)
+        result.created += created
+        result.skipped += skipped
+    if result.created or result.skipped:
+        log.info("generated %d work order(s), skipped %d", result.created, result.skipped)
+    return result
+
+
+async def run_job() -> None:
+    """The scheduler's entry point."""
+    await generate_due()

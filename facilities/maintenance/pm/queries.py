@@ -1,0 +1,284 @@
+"""Reads of preventive maintenance, scoped to the caller's sites."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from facilities.accounts.principal import Principal
+from facilities.accounts.tables import PartnerOrganisation
+from facilities.assets.tables import Asset, AssetCategory
+from facilities.kit import clock, recurrence
+from facilities.kit.errors import NotFound, RuleViolation
+from facilities.kit.i18n import _
+from facilities.maintenance.pm.schemas import (
+    MeterReadingRead,
+    PreviewRead,
+    PreviewRequest,
+    RecurrenceFields,
+    ScheduleRead,
+)
+from facilities.maintenance.tables import (
+    ChecklistTemplate,
+    MeterReading,
+    PMOccurrence,
+    PMSchedule,
+    PMScheduleSite,
+)
+from facilities.sites import queries as site_queries
+from facilities.sites import scope
+from facilities.sites.tables import Region, Site
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _months(value: Any) -> list[int]:
+    if isinstance(value, str):
+        value = json.loads(value or "[]")
+    return [int(m) for m in value or []]
+
+
+async def schedule_site_ids(row: dict[str, Any], site_ids: list[int] | None = None) -> set[int]:
+    """Every site a schedule covers (its asset's, its listed sites or its region's)."""
+    if row.get("asset") is not None:
+        asset = await Asset.select(Asset.site).where(Asset.id == row["asset"]).first()
+        return {asset["site"]} if asset else set()
+    if row.get("region") is not None:
+        rows = await Site.select(Site.id).where(Site.region == row["region"])
+        return {r["id"] for r in rows}
+    if site_ids is None:
+        site_ids = await _listed_sites(row["id"])
+    return set(site_ids)
+
+
+async def _listed_sites(schedule_id: int) -> list[int]:
+    rows = await PMScheduleSite.select(PMScheduleSite.site).where(
+        PMScheduleSite.schedule == schedule_id
+    )
+    return sorted(r["site"] for r in rows)
+
+
+def to_read(row: dict[str, Any], site_ids: list[int]) -> ScheduleRead:
+    return ScheduleRead(
+        id=row["id"],
+        name=row["name"],
+        description=row["description"],
+        asset_id=row["asset"],
+        category_id=row["category"],
+        site_ids=site_ids,
+        region_id=row["region"],
+        mode=row["mode"],
+        rrule=row["rrule"] or "",
+        dtstart_local=row["dtstart_local"] or "",
+        floating_every=row["floating_every"],
+        floating_unit=row["floating_unit"],
+        meter_every=float(row["meter_every"]) if row["meter_every"] is not None else None,
+        lead_days=row["lead_days"],
+        skip_closed_days=bool(row["skip_closed_days"]),
+        active_months=_months(row["active_months"]),
+        end_date=row["end_date"],
+        max_count=row["max_count"],
+        catch_up=row["catch_up"],
+        partner_organisation_id=row["partner_organisation"],
+        priority=row["priority"],
+        checklist_template_id=row["checklist_template"],
+        estimated_minutes=row["estimated_minutes"],
+        grace_days=row["grace_days"],
+        active=bool(row["active"]),
+        effective_from=_aware(row["effective_from"]),
+        version=row["version"],
+        created_at=_aware(row["created_at"]),
+    )
+
+
+async def schedule_row(principal: Principal, schedule_id: int) -> dict[str, Any]:
+    """The raw row of a schedule the caller may see (404 otherwise)."""
+    row = await PMSchedule.select().where(PMSchedule.id == schedule_id).first()
+    if row is None:
+        raise NotFound()
+    visible = await scope.visible_site_ids(principal)
+    if visible is not None and not (await schedule_site_ids(row)) & visible:
+        raise NotFound()
+    return row
+
+
+async def get_schedule(principal: Principal, schedule_id: int) -> ScheduleRead:
+    row = await schedule_row(principal, schedule_id)
+    return to_read(row, await _listed_sites(row["id"]))
+
+
+async def list_schedules(principal: Principal) -> list[ScheduleRead]:
+    rows = await PMSchedule.select().order_by(PMSchedule.name).order_by(PMSchedule.id)
+    visible = await scope.visible_site_ids(principal)
+    result = []
+    for row in rows:
+        listed = await _listed_sites(row["id"])
+        if visible is not None and not (await schedule_site_ids(row, listed)) & visible:
+            continue
+        result.append(to_read(row, listed))
+    return result
+
+
+async def first_site(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The first covered site (its time zone is the preview's)."""
+    ids = sorted(await schedule_site_ids(row))
+    if not ids:
+        return None
+    return await Site.select().where(Site.id == ids[0]).first()
+
+
+# ---- meter readings -----------------------------------------------------------------
+
+
+async def asset_site(principal: Principal, asset_id: int) -> int:
+    """The site of an asset the caller may see (404 otherwise)."""
+    row = await Asset.select(Asset.site).where(Asset.id == asset_id).first()
+    if row is None:
+        raise NotFound()
+    await scope.require_site(principal, row["site"])
+    return int(row["site"])
+
+
+async def list_meter_readings(principal: Principal, asset_id: int) -> list[MeterReadingRead]:
+    await asset_site(principal, asset_id)
+    rows = (
+        await MeterReading.select()
+        .where(MeterReading.asset == asset_id)
+        .order_by(MeterReading.read_at, ascending=False)
+        .order_by(MeterReading.id, ascending=False)
+        .limit(200)
+    )
+    return [
+        MeterReadingRead(
+            id=r["id"],
+            asset_id=r["asset"],
+            value=float(r["value"]),
+            read_at=_aware(r["read_at"]),
+            replacement=bool(r["replacement"]),
+            note=r["note"],
+        )
+        for r in rows
+    ]
+
+
+async def scoped_assets(principal: Principal) -> list[dict[str, Any]]:
+    """Assets (not retired) the caller may schedule, for the form's select."""
+    query = Asset.select(Asset.id, Asset.name, Asset.site, Asset.site.name).where(
+        Asset.status != "retired"
+    )
+    visible = await scope.visible_site_ids(principal)
+    if visible is not None:
+        if not visible:
+            return []
+        query = query.where(Asset.site.is_in(list(visible)))
+    return await query.order_by(Asset.name).limit(500)
+
+
+# ---- preview ------------------------------------------------------------------------
+
+
+async def preview(principal: Principal, data: PreviewRequest) -> PreviewRead:
+    """The next occurrences of a rule from now (or its start), in the site's time zone with
+    its holidays and closures (for the form, before saving)."""
+    from_rule = resolve_rrule(data.rrule, data.recurrence)
+    if not from_rule:
+        raise RuleViolation("rrule", _("Give a recurrence rule."))
+    time_zone = data.time_zone
+    closed: set[date] = set()
+    if data.site_id is not None:
+        await scope.require_site(principal, data.site_id)
+        site = await site_queries.get_site(principal, data.site_id)
+        time_zone = site.time_zone
+        today = clock.now().date()
+        closed = {
+            h.day
+            for h in await site_queries.closed_days(site, today, today + timedelta(days=3 * 366))
+        }
+    elif time_zone not in available_timezones():
+        raise RuleViolation("time_zone", _("Unknown time zone."))
+    start = data.dtstart_local.replace(tzinfo=None, second=0, microsecond=0)
+    now = clock.now()
+    found = recurrence.occurrences(
+        from_rule,
+        start,
+        time_zone,
+        after=now,
+        before=now + timedelta(days=366 * 10),
+        closed_days=closed,
+        limit=data.count,
+    )
+    zone = ZoneInfo(time_zone)
+    return PreviewRead(
+        rrule=from_rule,
+        time_zone=time_zone,
+        occurrences=[o.utc.astimezone(zone) for o in found],
+    )
+
+
+def resolve_rrule(rrule: str | None, builder: RecurrenceFields | None) -> str:
+    """The RRULE text: the raw one, or the one the form's builder fields make."""
+    if builder is not None:
+        return recurrence.build(
+            frequency=builder.frequency,
+            interval=builder.interval,
+            weekdays=builder.weekdays,
+            month_day=builder.month_day,
+            nth=builder.nth,
+            months=builder.months,
+        )
+    return (rrule or "").strip()
+
+
+# ---- form choices -------------------------------------------------------------------
+
+
+async def form_options(principal: Principal) -> dict[str, Any]:
+    """Choices of the schedule form, limited to the caller's sites and regions."""
+    visible = await scope.visible_site_ids(principal)
+    sites_query = Site.select(Site.id, Site.name, Site.code, Site.time_zone).where(
+        Site.archived.eq(False)
+    )
+    if visible is not None:
+        sites_query = sites_query.where(Site.id.is_in(list(visible) or [-1]))
+    regions = await scope.visible_region_ids(principal)
+    regions_query = Region.select(Region.id, Region.name)
+    if regions is not None:
+        regions_query = regions_query.where(Region.id.is_in(list(regions) or [-1]))
+    return {
+        "assets": await scoped_assets(principal),
+        "sites": await sites_query.order_by(Site.name),
+        "regions": await regions_query.order_by(Region.name),
+        "categories": await AssetCategory.select(AssetCategory.id, AssetCategory.name).order_by(
+            AssetCategory.name
+        ),
+        "partners": await PartnerOrganisation.select(
+            PartnerOrganisation.id, PartnerOrganisation.name
+        )
+        .where(PartnerOrganisation.active.eq(True))
+        .order_by(PartnerOrganisation.name),
+        "templates": await ChecklistTemplate.select(ChecklistTemplate.id, ChecklistTemplate.name)
+        .where(ChecklistTemplate.active.eq(True))
+        .order_by(ChecklistTemplate.name),
+    }
+
+
+async def schedule_occurrences(schedule_id: int, limit: int = 24) -> list[dict[str, Any]]:
+    """The latest occurrences of a schedule with their work orders (detail page)."""
+    return (
+        await PMOccurrence.select(
+            PMOccurrence.asset,
+            PMOccurrence.asset.name,
+            PMOccurrence.occurrence_key,
+            PMOccurrence.due_at,
+            PMOccurrence.status,
+            PMOccurrence.work_order,
+            PMOccurrence.work_order.status,
+        )
+        .where(PMOccurrence.schedule == schedule_id)
+        .order_by(PMOccurrence.due_at, ascending=False)
+        .limit(limit)
+    )

@@ -1,0 +1,453 @@
+"""Writes of work orders: one transaction each, scoped, audited, version-checked.
+
+Every change names the ``version`` it was based on; the UPDATE runs ``WHERE id = ? AND
+version = ?`` and bumps it, so of two concurrent edits exactly one wins and the other gets
+409. Every lifecycle step goes through ``lifecycle.check`` and leaves a ``WorkOrderEvent``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from facilities.accounts import audit, cache
+from facilities.accounts.enums import Role
+from facilities.accounts.principal import Principal
+from facilities.accounts.tables import PartnerOrganisation, User
+from facilities.assets import actions as asset_actions
+from facilities.assets.enums import AssetStatus
+from facilities.assets.schemas import StatusChange
+from facilities.assets.tables import Asset
+from facilities.db import transaction
+from facilities.kit import clock
+from facilities.kit.errors import Conflict, RuleViolation
+from facilities.kit.i18n import _
+from facilities.maintenance import lifecycle
+from facilities.maintenance.enums import ReportStatus
+from facilities.maintenance.lifecycle import CLOSED_STATES, OPEN_STATES
+from facilities.maintenance.lifecycle import WorkOrderStatus as S
+from facilities.maintenance.schemas import ProblemReportRead
+from facilities.maintenance.tables import (
+    ProblemReport,
+    ProblemReportPhoto,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderPhoto,
+)
+from facilities.maintenance.workorders import queries
+from facilities.maintenance.workorders.schemas import (
+    URGENCY_PRIORITY,
+    Origin,
+    PhotoStage,
+    TransitionRequest,
+    WorkOrderCreate,
+    WorkOrderKind,
+    WorkOrderRead,
+    WorkOrderUpdate,
+)
+from facilities.sites import scope
+from facilities.sites.tables import Site, Space
+
+# ---- rules ----------------------------------------------------------------------------
+
+
+async def _check_site(actor: Principal, site_id: int) -> None:
+    """An unknown site and a site outside the caller's scope look the same: 422 on site_id."""
+    if not await Site.exists().where(Site.id == site_id) or not await scope.can_see_site(
+        actor, site_id
+    ):
+        raise RuleViolation("site_id", _("Unknown site."))
+
+
+async def _check_place(site_id: int, space_id: int | None, asset_id: int | None) -> None:
+    if space_id is not None:
+        row = await Space.select(Space.site).where(Space.id == space_id).first()
+        if row is None or row["site"] != site_id:
+            raise RuleViolation("space_id", _("The space must belong to the work order's site."))
+    if asset_id is not None:
+        row = await Asset.select(Asset.site).where(Asset.id == asset_id).first()
+        if row is None or row["site"] != site_id:
+            raise RuleViolation("asset_id", _("The asset must be at the work order's site."))
+
+
+async def _check_partner(partner_id: int | None, assignee_id: int | None) -> None:
+    if partner_id is None:
+        if assignee_id is not None:
+            raise RuleViolation(
+                "partner_organisation_id", _("Choose the partner organisation of this person.")
+            )
+        return
+    if not await PartnerOrganisation.exists().where(
+        (PartnerOrganisation.id == partner_id) & (PartnerOrganisation.active == True)  # noqa: E712
+    ):
+        raise RuleViolation("partner_organisation_id", _("Unknown partner organisation."))
+    if assignee_id is not None:
+        row = (
+            await User.select(User.partner_organisation, User.role, User.active)
+            .where(User.id == assignee_id)
+            .first()
+        )
+        if (
+            row is None
+            or row["role"] != Role.partner.value
+            or row["partner_organisation"] != partner_id
+            or not row["active"]
+        ):
+            raise RuleViolation(
+                "assignee_id", _("This person does not work for the chosen partner organisation.")
+            )
+
+
+async def _bump(order_id: int, version: int, values: dict[Any, Any]) -> None:
+    """Apply ``values`` if nobody changed the order since ``version`` (else 409)."""
+    values[WorkOrder.version] = WorkOrder.version + 1
+    values[WorkOrder.updated_at] = clock.now()
+    changed = (
+        await WorkOrder.update(values)
+        .where((WorkOrder.id == order_id) & (WorkOrder.version == version))
+        .returning(WorkOrder.id)
+    )
+    if not changed:
+        raise Conflict(
+            _("Someone else changed this work order meanwhile. Reload it and try again."),
+            field="version",
+        )
+
+
+async def _event(
+    order_id: int,
+    actor: Principal | None,
+    action: str,
+    from_status: S | None,
+    to_status: S | None,
+    note: str = "",
+) -> None:
+    await WorkOrderEvent.insert(
+        WorkOrderEvent(
+            work_order=order_id,
+            action=action,
+            from_status=from_status.value if from_status else None,
+            to_status=to_status.value if to_status else None,
+            actor=actor.user_id if actor else None,
+            actor_label=actor.label if actor else "system",
+            note=note,
+            created_at=clock.now(),
+        )
+    ).run()
+
+
+async def _follow_asset(
+    actor: Principal, asset_id: int | None, *, down: bool, title: str, order_id: int
+) -> None:
+    """Asset down while the order is open, operational again when it closes."""
+    if asset_id is None:
+        return
+    row = await Asset.select(Asset.status).where(Asset.id == asset_id).first()
+    if row is None:
+        return
+    current = row["status"]
+    if down and current in (AssetStatus.operational.value, AssetStatus.degraded.value):
+        target, note = AssetStatus.down, _("Down while work order #%(id)d is open: %(title)s")
+    elif not down and current == AssetStatus.down.value:
+        target, note = AssetStatus.operational, _("Work order #%(id)d closed: %(title)s")
+    else:
+        return
+    await asset_actions.change_status(
+        actor=actor,
+        asset_id=asset_id,
+        data=StatusChange(status=target, note=(note % {"id": order_id, "title": title})[:500]),
+    )
+
+
+async def _follow_report(report_id: int | None, status: S) -> None:
+    """The report is resolved when its work is completed (or verified), open again on reopen."""
+    if report_id is None:
+        return
+    now = clock.now()
+    if status in (S.completed, S.verified):
+        await ProblemReport.update(
+            {ProblemReport.status: ReportStatus.resolved.value, ProblemReport.updated_at: now}
+        ).where(
+            (ProblemReport.id == report_id) & (ProblemReport.status == ReportStatus.accepted.value)
+        )
+    elif status in OPEN_STATES:
+        await ProblemReport.update(
+            {ProblemReport.status: ReportStatus.accepted.value, ProblemReport.updated_at: now}
+        ).where(
+            (ProblemReport.id == report_id) & (ProblemReport.status == ReportStatus.resolved.value)
+        )
+
+
+# ---- create ---------------------------------------------------------------------------
+
+
+async def _insert(
+    *,
+    actor: Principal,
+    data: WorkOrderCreate,
+    origin: Origin,
+    problem_report_id: int | None = None,
+    note: str = "",
+) -> int:
+    """Insert an order (inside the caller's transaction) with its first event and audit."""
+    status = S.assigned if data.partner_organisation_id is not None else S.open
+    now = clock.now()
+    row = WorkOrder(
+        kind=data.kind.value,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        site=data.site_id,
+        space=data.space_id,
+        asset=data.asset_id,
+        priority=data.priority.value,
+        status=status.value,
+        due_at=data.due_at,
+        partner_organisation=data.partner_organisation_id,
+        assignee=data.assignee_id,
+        estimated_minutes=data.estimated_minutes,
+        origin=origin.value,
+        problem_report=problem_report_id,
+        asset_down=data.asset_down,
+        version=1,
+        created_by=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    await row.save()
+    order_id = int(row.id)
+    await _event(order_id, actor, "create", None, status, note)
+    await audit.record(
+        actor=actor,
+        action="work_order.create",
+        object_type="work_order",
+        object_id=order_id,
+        summary=row.title,
+        site_id=data.site_id,
+        after={
+            "kind": data.kind,
+            "origin": origin,
+            "priority": data.priority,
+            "status": status,
+            "asset_id": data.asset_id,
+            "partner_organisation_id": data.partner_organisation_id,
+            "problem_report_id": problem_report_id,
+        },
+    )
+    if data.asset_down:
+        await _follow_asset(actor, data.asset_id, down=True, title=row.title, order_id=order_id)
+    return order_id
+
+
+async def create_work_order(*, actor: Principal, data: WorkOrderCreate) -> WorkOrderRead:
+    """A work order created by hand at one of the caller's sites."""
+    if not data.title.strip():
+        raise RuleViolation("title", _("Give the work order a title."))
+    async with transaction():
+        await _check_site(actor, data.site_id)
+        await _check_place(data.site_id, data.space_id, data.asset_id)
+        await _check_partner(data.partner_organisation_id, data.assignee_id)
+        order_id = await _insert(actor=actor, data=data, origin=Origin.manual)
+    if data.partner_organisation_id is not None:
+        cache.clear()  # after the commit: the partner's visible sites may have grown
+    return await queries.get_work_order(actor, order_id)
+
+
+async def create_from_report(*, actor: Principal, report: ProblemReportRead) -> int:
+    """The work order an accepted problem report becomes; runs in the caller's transaction.
+
+    Title, description, site, asset and reporter (through the report link) carry over; the
+    urgency becomes the priority. The report's photos become the order's "before" photos by
+    reference: stored files are immutable and nothing deletes them, so both rows may point
+    at the same storage key (no copy on disk, no second clean-up path).
+    """
+    data = WorkOrderCreate(
+        title=report.title,
+        site_id=report.site_id,
+        kind=WorkOrderKind.corrective,
+        description=report.description,
+        asset_id=report.asset_id,
+        priority=URGENCY_PRIORITY[report.urgency.value],
+    )
+    reporter = report.reporter_name or _("anonymous")
+    order_id = await _insert(
+        actor=actor,
+        data=data,
+        origin=Origin.problem_report,
+        problem_report_id=report.id,
+        note=_("From problem report #%(id)d (reported by %(who)s)")
+        % {"id": report.id, "who": reporter},
+    )
+    photos = (
+        await ProblemReportPhoto.select()
+        .where(ProblemReportPhoto.report == report.id)
+        .order_by(ProblemReportPhoto.id)
+    )
+    for photo in photos:
+        await WorkOrderPhoto.insert(
+            WorkOrderPhoto(
+                work_order=order_id,
+                stage=PhotoStage.before.value,
+                storage_key=photo["storage_key"],
+                content_type=photo["content_type"],
+                size=photo["size"],
+                uploaded_by=report.reporter_user_id,
+                created_at=photo["created_at"],
+            )
+        ).run()
+    return order_id
+
+
+# ---- edit -----------------------------------------------------------------------------
+
+_EDITABLE = (
+    "title",
+    "description",
+    "kind",
+    "space_id",
+    "asset_id",
+    "priority",
+    "due_at",
+    "estimated_minutes",
+    "asset_down",
+)
+_COLUMN = {
+    "title": WorkOrder.title,
+    "description": WorkOrder.description,
+    "kind": WorkOrder.kind,
+    "space_id": WorkOrder.space,
+    "asset_id": WorkOrder.asset,
+    "priority": WorkOrder.priority,
+    "due_at": WorkOrder.due_at,
+    "estimated_minutes": WorkOrder.estimated_minutes,
+    "asset_down": WorkOrder.asset_down,
+}
+
+
+async def update_work_order(
+    *, actor: Principal, work_order_id: int, data: WorkOrderUpdate
+) -> WorkOrderRead:
+    """Change the facts of an open order (staff)."""
+    async with transaction():
+        before = await queries.get_work_order(actor, work_order_id)
+        if before.status in CLOSED_STATES:
+            raise Conflict(_("A closed work order cannot be edited."), field="status")
+        changes = {k: getattr(data, k) for k in _EDITABLE if getattr(data, k) is not msgspec.UNSET}
+        if "title" in changes:
+            changes["title"] = changes["title"].strip()
+            if not changes["title"]:
+                raise RuleViolation("title", _("Give the work order a title."))
+        space_id = changes.get("space_id", before.space_id)
+        asset_id = changes.get("asset_id", before.asset_id)
+        await _check_place(before.site_id, space_id, asset_id)
+        values: dict[Any, Any] = {}
+        for key, value in changes.items():
+            values[_COLUMN[key]] = value.value if hasattr(value, "value") else value
+        await _bump(work_order_id, data.version, values)
+        old = {k: getattr(before, k) for k in changes}
+        old_audit, new_audit = audit.diff(old, changes)
+        await audit.record(
+            actor=actor,
+            action="work_order.update",
+            object_type="work_order",
+            object_id=work_order_id,
+            summary=changes.get("title", before.title),
+            site_id=before.site_id,
+            before=old_audit,
+            after=new_audit,
+        )
+        down = changes.get("asset_down", before.asset_down)
+        title = changes.get("title", before.title)
+        if before.asset_down and (not down or asset_id != before.asset_id):
+            await _follow_asset(
+                actor, before.asset_id, down=False, title=title, order_id=work_order_id
+            )
+        if down:
+            await _follow_asset(actor, asset_id, down=True, title=title, order_id=work_order_id)
+    return await queries.get_work_order(actor, work_order_id)
+
+
+# ---- lifecycle ------------------------------------------------------------------------
+
+
+async def transition(
+    *, actor: Principal, work_order_id: int, data: TransitionRequest
+) -> WorkOrderRead:
+    """One lifecycle step: role (403), state (409), note (422), version (409)."""
+    note = data.note.strip()
+    async with transaction():
+        order = await queries.get_work_order(actor, work_order_id)
+        step = lifecycle.check(data.action, order.status, actor.role, note)
+        now = clock.now()
+        values: dict[Any, Any] = {WorkOrder.status: step.target.value}
+        assignment_changed = False
+        match step.name:
+            case "assign":
+                if data.partner_organisation_id is None:
+                    raise RuleViolation(
+                        "partner_organisation_id", _("Choose the partner organisation.")
+                    )
+                await _check_partner(data.partner_organisation_id, data.assignee_id)
+                values[WorkOrder.partner_organisation] = data.partner_organisation_id
+                values[WorkOrder.assignee] = data.assignee_id
+                assignment_changed = True
+            case "unassign" | "decline":
+                values[WorkOrder.partner_organisation] = None
+                values[WorkOrder.assignee] = None
+                values[WorkOrder.accepted_at] = None
+                assignment_changed = True
+            case "accept":
+                values[WorkOrder.accepted_at] = now
+                if order.assignee_id is None and actor.role is Role.partner:
+                    values[WorkOrder.assignee] = actor.user_id
+            case "start":
+                values[WorkOrder.started_at] = order.started_at or now
+                if order.accepted_at is None:
+                    values[WorkOrder.accepted_at] = now
+                if order.assignee_id is None and actor.role is Role.partner:
+                    values[WorkOrder.assignee] = actor.user_id
+            case "hold":
+                if data.hold_reason is None:
+                    raise RuleViolation("hold_reason", _("Say why the work is on hold."))
+                values[WorkOrder.hold_reason] = data.hold_reason.value
+            case "resume":
+                values[WorkOrder.hold_reason] = ""
+            case "complete":
+                values[WorkOrder.completed_at] = now
+                values[WorkOrder.completion_note] = note
+                values[WorkOrder.hold_reason] = ""
+            case "verify":
+                values[WorkOrder.verified_at] = now
+            case "reopen":
+                values[WorkOrder.completed_at] = None
+                values[WorkOrder.verified_at] = None
+            case "cancel":
+                values[WorkOrder.cancel_reason] = note[:500]
+        await _bump(work_order_id, data.version, values)
+        event_note = note
+        if step.name == "hold" and data.hold_reason is not None:
+            event_note = f"{data.hold_reason.value}: {note}" if note else data.hold_reason.value
+        await _event(work_order_id, actor, step.name, order.status, step.target, event_note)
+        await audit.record(
+            actor=actor,
+            action=f"work_order.{step.name}",
+            object_type="work_order",
+            object_id=work_order_id,
+            summary=f"{order.title}: {order.status.value} → {step.target.value}",
+            site_id=order.site_id,
+            before={"status": order.status},
+            after={"status": step.target, "note": event_note},
+        )
+        if order.asset_down:
+            await _follow_asset(
+                actor,
+                order.asset_id,
+                down=step.target in OPEN_STATES,
+                title=order.title,
+                order_id=work_order_id,
+            )
+        await _follow_report(order.problem_report_id, step.target)
+    if assignment_changed:
+        cache.clear()  # after the commit: partners' visible sites changed
+    # Unscoped on purpose: after declining, the order is no longer the partner's to see.
+    return await queries.work_order_by_id(work_order_id, actor.role)

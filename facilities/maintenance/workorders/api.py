@@ -1,0 +1,191 @@
+"""``/api/v1/work-orders``: create, read, edit, lifecycle steps, comments, time, costs,
+photos and the printable sheet. Partners only ever reach their organisation's orders."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import anyio
+from litestar import Controller, Request, get, patch, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.response import Response
+
+from facilities.accounts.controllers.api import actor
+from facilities.kit import uploads
+from facilities.kit.errors import NotFound, RuleViolation
+from facilities.kit.i18n import _
+from facilities.kit.pagination import Limit, Offset
+from facilities.kit.schema import Page
+from facilities.maintenance.controllers.common import read_photo
+from facilities.maintenance.lifecycle import WorkOrderStatus
+from facilities.maintenance.workorders import actions, queries, sheet, work
+from facilities.maintenance.workorders.schemas import (
+    CommentCreate,
+    CommentRead,
+    CostCreate,
+    CostRead,
+    EventRead,
+    PhotoRead,
+    PhotoStage,
+    TimeCreate,
+    TimeRead,
+    TransitionRequest,
+    WorkOrderCreate,
+    WorkOrderRead,
+    WorkOrderUpdate,
+)
+
+Req = Request[Any, Any, Any]
+PhotoBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+async def file_response(key: str, content_type: str) -> Response[bytes]:
+    try:
+        content = await anyio.to_thread.run_sync(uploads.read, key)
+    except FileNotFoundError:
+        raise NotFound() from None
+    return Response(
+        content=content,
+        media_type=content_type,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300"},
+    )
+
+
+def pdf_response(content: bytes, work_order_id: int) -> Response[bytes]:
+    return Response(
+        content=content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="work-order-{work_order_id}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+class WorkOrdersApi(Controller):
+    path = "/api/v1/work-orders"
+    tags = ["work orders"]
+
+    @get("/", opt={"permission": "workorders.view"})
+    async def list_work_orders(
+        self,
+        request: Req,
+        status: FromQuery[WorkOrderStatus | None] = None,
+        open: FromQuery[bool] = False,
+        site_id: FromQuery[int | None] = None,
+        asset_id: FromQuery[int | None] = None,
+        assignee_id: FromQuery[int | None] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> Page[WorkOrderRead]:
+        """Partners: their organisation's orders; staff: the orders of their sites."""
+        return await queries.list_work_orders(
+            actor(request),
+            status=status,
+            open_only=open,
+            site_id=site_id,
+            asset_id=asset_id,
+            assignee_id=assignee_id,
+            limit=limit,
+            offset=offset,
+        )
+
+    @post("/", opt={"permission": "workorders.create"})
+    async def create_work_order(
+        self, request: Req, data: JSONBody[WorkOrderCreate]
+    ) -> WorkOrderRead:
+        return await actions.create_work_order(actor=actor(request), data=data)
+
+    @get("/{work_order_id:int}", opt={"permission": "workorders.view"})
+    async def get_work_order(self, request: Req, work_order_id: FromPath[int]) -> WorkOrderRead:
+        return await queries.get_work_order(actor(request), work_order_id)
+
+    @patch("/{work_order_id:int}", opt={"permission": "workorders.manage"})
+    async def update_work_order(
+        self, request: Req, work_order_id: FromPath[int], data: JSONBody[WorkOrderUpdate]
+    ) -> WorkOrderRead:
+        """Change facts; ``version`` is required and a stale one answers 409."""
+        return await actions.update_work_order(
+            actor=actor(request), work_order_id=work_order_id, data=data
+        )
+
+    @post(
+        "/{work_order_id:int}/transitions", opt={"permission": "workorders.view"}, status_code=200
+    )
+    async def transition(
+        self, request: Req, work_order_id: FromPath[int], data: JSONBody[TransitionRequest]
+    ) -> WorkOrderRead:
+        """A lifecycle step: 403 if the role may not, 409 if the state (or version) does not
+        allow it, 422 for a missing note or hold reason."""
+        return await actions.transition(
+            actor=actor(request), work_order_id=work_order_id, data=data
+        )
+
+    @get("/{work_order_id:int}/events", opt={"permission": "workorders.view"})
+    async def events(self, request: Req, work_order_id: FromPath[int]) -> list[EventRead]:
+        return await queries.events(actor(request), work_order_id)
+
+    @get("/{work_order_id:int}/comments", opt={"permission": "workorders.view"})
+    async def comments(self, request: Req, work_order_id: FromPath[int]) -> list[CommentRead]:
+        return await queries.comments(actor(request), work_order_id)
+
+    @post("/{work_order_id:int}/comments", opt={"permission": "workorders.view"})
+    async def add_comment(
+        self, request: Req, work_order_id: FromPath[int], data: JSONBody[CommentCreate]
+    ) -> CommentRead:
+        return await work.add_comment(actor=actor(request), work_order_id=work_order_id, data=data)
+
+    @get("/{work_order_id:int}/time", opt={"permission": "workorders.view"})
+    async def time_entries(self, request: Req, work_order_id: FromPath[int]) -> list[TimeRead]:
+        return await queries.time_entries(actor(request), work_order_id)
+
+    @post("/{work_order_id:int}/time", opt={"permission": "workorders.view"})
+    async def add_time(
+        self, request: Req, work_order_id: FromPath[int], data: JSONBody[TimeCreate]
+    ) -> TimeRead:
+        return await work.add_time(actor=actor(request), work_order_id=work_order_id, data=data)
+
+    @get("/{work_order_id:int}/costs", opt={"permission": "workorders.view"})
+    async def costs(self, request: Req, work_order_id: FromPath[int]) -> list[CostRead]:
+        return await queries.costs(actor(request), work_order_id)
+
+    @post("/{work_order_id:int}/costs", opt={"permission": "workorders.view"})
+    async def add_cost(
+        self, request: Req, work_order_id: FromPath[int], data: JSONBody[CostCreate]
+    ) -> CostRead:
+        return await work.add_cost(actor=actor(request), work_order_id=work_order_id, data=data)
+
+    @get("/{work_order_id:int}/photos", opt={"permission": "workorders.view"})
+    async def photos(self, request: Req, work_order_id: FromPath[int]) -> list[PhotoRead]:
+        return await queries.photos(actor(request), work_order_id)
+
+    @post("/{work_order_id:int}/photos", opt={"permission": "workorders.view"})
+    async def add_photo(
+        self, request: Req, work_order_id: FromPath[int], data: PhotoBody
+    ) -> PhotoRead:
+        """Multipart: ``photo`` (JPEG, PNG or WebP; re-encoded) and ``stage``
+        (before, after, other)."""
+        content = await read_photo(data.get("photo"))
+        if content is None:
+            raise RuleViolation("photo", _("Send a photo in the multipart field “photo”."))
+        try:
+            stage = PhotoStage(str(data.get("stage") or "other"))
+        except ValueError:
+            raise RuleViolation("stage", _("Choose before, after or other.")) from None
+        return await work.add_photo(
+            actor=actor(request), work_order_id=work_order_id, photo=content, stage=stage
+        )
+
+    @get("/{work_order_id:int}/photos/{photo_id:int}", opt={"permission": "workorders.view"})
+    async def get_photo(
+        self, request: Req, work_order_id: FromPath[int], photo_id: FromPath[int]
+    ) -> Response[bytes]:
+        key, content_type = await queries.photo_file(actor(request), work_order_id, photo_id)
+        return await file_response(key, content_type)
+
+    @get("/{work_order_id:int}/sheet.pdf", opt={"permission": "workorders.view"})
+    async def sheet(self, request: Req, work_order_id: FromPath[int]) -> Response[bytes]:
+        """The printable work-order sheet."""
+        content = await sheet.render(actor(request), work_order_id)
+        return pdf_response(content, work_order_id)

@@ -1,0 +1,341 @@
+"""Reads of work orders, always scoped: partners see the orders assigned to their
+organisation, staff the orders of their visible sites. Anything else answers 404."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from facilities.accounts.enums import Role
+from facilities.accounts.principal import Principal
+from facilities.kit.errors import NotFound
+from facilities.kit.schema import Page
+from facilities.maintenance import lifecycle
+from facilities.maintenance.lifecycle import WorkOrderStatus
+from facilities.maintenance.tables import (
+    WorkOrder,
+    WorkOrderComment,
+    WorkOrderCost,
+    WorkOrderEvent,
+    WorkOrderPhoto,
+    WorkOrderTime,
+)
+from facilities.maintenance.workorders.schemas import (
+    CommentRead,
+    CostKind,
+    CostRead,
+    EventRead,
+    Origin,
+    PhotoRead,
+    PhotoStage,
+    Priority,
+    TimeRead,
+    Totals,
+    WorkOrderKind,
+    WorkOrderRead,
+)
+from facilities.sites import scope
+
+_COLUMNS = (
+    WorkOrder.id,
+    WorkOrder.kind,
+    WorkOrder.title,
+    WorkOrder.description,
+    WorkOrder.status,
+    WorkOrder.site,
+    WorkOrder.site.name.as_alias("site_name"),
+    WorkOrder.space,
+    WorkOrder.space.name.as_alias("space_name"),
+    WorkOrder.asset,
+    WorkOrder.asset.name.as_alias("asset_name"),
+    WorkOrder.priority,
+    WorkOrder.due_at,
+    WorkOrder.scheduled_for,
+    WorkOrder.partner_organisation,
+    WorkOrder.partner_organisation.name.as_alias("partner_name"),
+    WorkOrder.assignee,
+    WorkOrder.assignee.name.as_alias("assignee_name"),
+    WorkOrder.estimated_minutes,
+    WorkOrder.origin,
+    WorkOrder.problem_report,
+    WorkOrder.schedule,
+    WorkOrder.parent,
+    WorkOrder.hold_reason,
+    WorkOrder.completion_note,
+    WorkOrder.cancel_reason,
+    WorkOrder.asset_down,
+    WorkOrder.version,
+    WorkOrder.created_by,
+    WorkOrder.created_at,
+    WorkOrder.updated_at,
+    WorkOrder.accepted_at,
+    WorkOrder.started_at,
+    WorkOrder.completed_at,
+    WorkOrder.verified_at,
+)
+
+
+def _read(row: dict[str, Any], role: Role | None = None) -> WorkOrderRead:
+    status = WorkOrderStatus(row["status"])
+    return WorkOrderRead(
+        id=row["id"],
+        kind=WorkOrderKind(row["kind"]),
+        title=row["title"],
+        description=row["description"],
+        status=status,
+        site_id=row["site"],
+        site_name=row["site_name"],
+        space_id=row["space"],
+        space_name=row["space_name"],
+        asset_id=row["asset"],
+        asset_name=row["asset_name"],
+        priority=Priority(row["priority"]),
+        due_at=row["due_at"],
+        scheduled_for=row["scheduled_for"],
+        partner_organisation_id=row["partner_organisation"],
+        partner_organisation_name=row["partner_name"],
+        assignee_id=row["assignee"],
+        assignee_name=row["assignee_name"],
+        estimated_minutes=row["estimated_minutes"],
+        origin=Origin(row["origin"]),
+        problem_report_id=row["problem_report"],
+        schedule_id=row["schedule"],
+        parent_id=row["parent"],
+        hold_reason=row["hold_reason"],
+        completion_note=row["completion_note"],
+        cancel_reason=row["cancel_reason"],
+        asset_down=bool(row["asset_down"]),
+        version=row["version"],
+        created_by_id=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        accepted_at=row["accepted_at"],
+        started_at=row["started_at"],
+        completed_at=row["completed_at"],
+        verified_at=row["verified_at"],
+        allowed_actions=lifecycle.allowed(status, role) if role is not None else [],
+    )
+
+
+async def scope_conditions(principal: Principal) -> list[Any]:
+    """The WHERE conditions restricting work orders to what ``principal`` may see."""
+    if principal.role is Role.partner:
+        return [WorkOrder.partner_organisation == (principal.partner_organisation_id or -1)]
+    visible = await scope.visible_site_ids(principal)
+    if visible is None:
+        return []
+    return [WorkOrder.site.is_in(list(visible) or [-1])]
+
+
+async def list_work_orders(
+    principal: Principal,
+    *,
+    status: WorkOrderStatus | None = None,
+    open_only: bool = False,
+    active_only: bool = False,
+    site_id: int | None = None,
+    asset_id: int | None = None,
+    assignee_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[WorkOrderRead]:
+    conditions = await scope_conditions(principal)
+    if status is not None:
+        conditions.append(WorkOrder.status == status.value)
+    if open_only:
+        conditions.append(WorkOrder.status.is_in([s.value for s in lifecycle.OPEN_STATES]))
+    if active_only:  # still needs someone: open, or completed and waiting to be verified
+        conditions.append(
+            WorkOrder.status.not_in(
+                [WorkOrderStatus.verified.value, WorkOrderStatus.cancelled.value]
+            )
+        )
+    if site_id is not None:
+        conditions.append(WorkOrder.site == site_id)
+    if asset_id is not None:
+        conditions.append(WorkOrder.asset == asset_id)
+    if assignee_id is not None:
+        conditions.append(WorkOrder.assignee == assignee_id)
+    query = WorkOrder.select(*_COLUMNS)
+    count = WorkOrder.count()
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    rows = (
+        await query.order_by(WorkOrder.priority)
+        .order_by(WorkOrder.due_at)
+        .order_by(WorkOrder.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await count if offset or len(rows) >= limit else offset + len(rows)
+    return Page(
+        items=[_read(r, principal.role) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+async def get_work_order(principal: Principal, work_order_id: int) -> WorkOrderRead:
+    """A work order in the caller's scope (with the actions its role may take), else 404."""
+    query = WorkOrder.select(*_COLUMNS).where(WorkOrder.id == work_order_id)
+    for condition in await scope_conditions(principal):
+        query = query.where(condition)
+    row = await query.first()
+    if row is None:
+        raise NotFound()
+    return _read(row, principal.role)
+
+
+async def work_order_by_id(work_order_id: int, role: Role | None = None) -> WorkOrderRead:
+    """Unscoped read for actions that already checked the scope."""
+    row = await WorkOrder.select(*_COLUMNS).where(WorkOrder.id == work_order_id).first()
+    if row is None:
+        raise NotFound()
+    return _read(row, role)
+
+
+async def partner_site_ids(partner_organisation_id: int) -> set[int]:
+    """Sites where the partner organisation has (or had) work: its window on sites."""
+    rows = (
+        await WorkOrder.select(WorkOrder.site)
+        .where(WorkOrder.partner_organisation == partner_organisation_id)
+        .distinct()
+    )
+    return {r["site"] for r in rows}
+
+
+# ---- the order's history and contributions -------------------------------------------
+
+
+async def events(principal: Principal, work_order_id: int) -> list[EventRead]:
+    await get_work_order(principal, work_order_id)
+    rows = (
+        await WorkOrderEvent.select()
+        .where(WorkOrderEvent.work_order == work_order_id)
+        .order_by(WorkOrderEvent.created_at)
+        .order_by(WorkOrderEvent.id)
+    )
+    return [
+        EventRead(
+            id=r["id"],
+            action=r["action"],
+            from_status=WorkOrderStatus(r["from_status"]) if r["from_status"] else None,
+            to_status=WorkOrderStatus(r["to_status"]) if r["to_status"] else None,
+            actor_id=r["actor"],
+            actor_label=r["actor_label"],
+            note=r["note"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+async def comments(principal: Principal, work_order_id: int) -> list[CommentRead]:
+    await get_work_order(principal, work_order_id)
+    rows = (
+        await WorkOrderComment.select()
+        .where(WorkOrderComment.work_order == work_order_id)
+        .order_by(WorkOrderComment.created_at)
+        .order_by(WorkOrderComment.id)
+    )
+    return [
+        CommentRead(
+            id=r["id"],
+            author_id=r["author"],
+            author_label=r["author_label"],
+            body=r["body"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+async def time_entries(principal: Principal, work_order_id: int) -> list[TimeRead]:
+    await get_work_order(principal, work_order_id)
+    rows = (
+        await WorkOrderTime.select(
+            *WorkOrderTime.all_columns(), WorkOrderTime.user.name.as_alias("user_name")
+        )
+        .where(WorkOrderTime.work_order == work_order_id)
+        .order_by(WorkOrderTime.work_date)
+        .order_by(WorkOrderTime.id)
+    )
+    return [
+        TimeRead(
+            id=r["id"],
+            user_id=r["user"],
+            user_name=r["user_name"],
+            minutes=r["minutes"],
+            work_date=r["work_date"],
+            note=r["note"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal("0")
+
+
+async def costs(principal: Principal, work_order_id: int) -> list[CostRead]:
+    await get_work_order(principal, work_order_id)
+    rows = (
+        await WorkOrderCost.select()
+        .where(WorkOrderCost.work_order == work_order_id)
+        .order_by(WorkOrderCost.id)
+    )
+    result = []
+    for r in rows:
+        quantity, unit_cost = _money(r["quantity"]), _money(r["unit_cost"])
+        result.append(
+            CostRead(
+                id=r["id"],
+                kind=CostKind(r["kind"]),
+                description=r["description"],
+                quantity=quantity,
+                unit_cost=unit_cost,
+                total=(quantity * unit_cost).quantize(Decimal("0.01")),
+                created_by_id=r["created_by"],
+                created_at=r["created_at"],
+            )
+        )
+    return result
+
+
+async def totals(principal: Principal, work_order_id: int) -> Totals:
+    minutes = sum(t.minutes for t in await time_entries(principal, work_order_id))
+    cost = sum((c.total for c in await costs(principal, work_order_id)), Decimal("0.00"))
+    return Totals(minutes=minutes, cost=cost)
+
+
+async def photos(principal: Principal, work_order_id: int) -> list[PhotoRead]:
+    await get_work_order(principal, work_order_id)
+    rows = (
+        await WorkOrderPhoto.select()
+        .where(WorkOrderPhoto.work_order == work_order_id)
+        .order_by(WorkOrderPhoto.id)
+    )
+    return [
+        PhotoRead(
+            id=r["id"],
+            stage=PhotoStage(r["stage"]),
+            content_type=r["content_type"],
+            size=r["size"],
+            uploaded_by_id=r["uploaded_by"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+async def photo_file(principal: Principal, work_order_id: int, photo_id: int) -> tuple[str, str]:
+    """(storage key, content type) of a photo of a work order in the caller's scope."""
+    await get_work_order(principal, work_order_id)
+    row = (
+        await WorkOrderPhoto.select(WorkOrderPhoto.storage_key, WorkOrderPhoto.content_type)
+        .where((WorkOrderPhoto.id == photo_id) & (WorkOrderPhoto.work_order == work_order_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return row["storage_key"], row["content_type"]
