@@ -12,14 +12,14 @@ from typing import Any
 
 import anyio
 
-from facilities.accounts import audit
+from facilities.accounts import audit, cache
 from facilities.accounts.principal import Principal
 from facilities.db import transaction
 from facilities.kit import clock, uploads
 from facilities.kit.errors import Conflict, NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.security import new_token, token_hash
-from facilities.maintenance import queries
+from facilities.maintenance import hooks, queries
 from facilities.maintenance.enums import ReportSource, ReportStatus
 from facilities.maintenance.queries import OPEN_STATUSES
 from facilities.maintenance.schemas import (
@@ -144,6 +144,9 @@ async def create_report(
                     "source": source,
                     "photo": stored is not None,
                 },
+            )
+            await hooks.report_changed(
+                hooks.ReportChange(report_id=int(report.id), action="received", site_id=site_id)
             )
     except BaseException:
         if stored is not None:
@@ -291,7 +294,16 @@ async def accept_report(*, actor: Principal, report_id: int) -> ProblemReportRea
             before={"status": report.status},
             after={"status": ReportStatus.accepted},
         )
-        await work_order_actions.create_from_report(actor=actor, report=report)
+        order_id = await work_order_actions.create_from_report(actor=actor, report=report)
+        await hooks.report_changed(
+            hooks.ReportChange(
+                report_id=report_id,
+                action="accepted",
+                site_id=report.site_id,
+                work_order_id=order_id,
+            )
+        )
+    cache.clear()  # after the commit: a routed order widens its partner's visible sites
     return await queries.report_by_id(report_id)
 
 
@@ -348,6 +360,9 @@ async def merge_report(*, actor: Principal, report_id: int, into_id: int) -> Pro
             before={"status": report.status, "merged_into": None},
             after={"status": ReportStatus.merged, "merged_into": into_id},
         )
+        await hooks.report_changed(
+            hooks.ReportChange(report_id=report_id, action="merged", site_id=report.site_id)
+        )
     return await queries.report_by_id(report_id)
 
 
@@ -379,5 +394,8 @@ async def reject_report(*, actor: Principal, report_id: int, reason: str) -> Pro
             site_id=report.site_id,
             before={"status": report.status},
             after={"status": ReportStatus.rejected, "rejection_reason": reason},
+        )
+        await hooks.report_changed(
+            hooks.ReportChange(report_id=report_id, action="rejected", site_id=report.site_id)
         )
     return await queries.report_by_id(report_id)

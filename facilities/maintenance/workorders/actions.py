@@ -23,7 +23,7 @@ from facilities.db import transaction
 from facilities.kit import clock
 from facilities.kit.errors import Conflict, RuleViolation
 from facilities.kit.i18n import _
-from facilities.maintenance import lifecycle
+from facilities.maintenance import hooks, lifecycle
 from facilities.maintenance.enums import ReportStatus
 from facilities.maintenance.lifecycle import CLOSED_STATES, OPEN_STATES
 from facilities.maintenance.lifecycle import WorkOrderStatus as S
@@ -160,22 +160,42 @@ async def _follow_asset(
     )
 
 
-async def _follow_report(report_id: int | None, status: S) -> None:
+async def _follow_report(report_id: int | None, status: S, order_id: int, site_id: int) -> None:
     """The report is resolved when its work is completed (or verified), open again on reopen."""
     if report_id is None:
         return
     now = clock.now()
     if status in (S.completed, S.verified):
-        await ProblemReport.update(
-            {ProblemReport.status: ReportStatus.resolved.value, ProblemReport.updated_at: now}
-        ).where(
-            (ProblemReport.id == report_id) & (ProblemReport.status == ReportStatus.accepted.value)
+        changed = (
+            await ProblemReport.update(
+                {ProblemReport.status: ReportStatus.resolved.value, ProblemReport.updated_at: now}
+            )
+            .where(
+                (ProblemReport.id == report_id)
+                & (ProblemReport.status == ReportStatus.accepted.value)
+            )
+            .returning(ProblemReport.id)
         )
+        action = "resolved"
     elif status in OPEN_STATES:
-        await ProblemReport.update(
-            {ProblemReport.status: ReportStatus.accepted.value, ProblemReport.updated_at: now}
-        ).where(
-            (ProblemReport.id == report_id) & (ProblemReport.status == ReportStatus.resolved.value)
+        changed = (
+            await ProblemReport.update(
+                {ProblemReport.status: ReportStatus.accepted.value, ProblemReport.updated_at: now}
+            )
+            .where(
+                (ProblemReport.id == report_id)
+                & (ProblemReport.status == ReportStatus.resolved.value)
+            )
+            .returning(ProblemReport.id)
+        )
+        action = "reopened"
+    else:
+        return
+    if changed:
+        await hooks.report_changed(
+            hooks.ReportChange(
+                report_id=report_id, action=action, site_id=site_id, work_order_id=order_id
+            )
         )
 
 
@@ -190,7 +210,15 @@ async def _insert(
     problem_report_id: int | None = None,
     note: str = "",
 ) -> int:
-    """Insert an order (inside the caller's transaction) with its first event and audit."""
+    """Insert an order (inside the caller's transaction) with its first event and audit.
+
+    Nobody chose a partner: the contract router may (a contract covering the site and
+    trade); no match leaves the order open for triage.
+    """
+    if data.partner_organisation_id is None:
+        routed = await hooks.route(data.site_id, None)
+        if routed is not None:
+            data = msgspec.structs.replace(data, partner_organisation_id=routed)
     status = S.assigned if data.partner_organisation_id is not None else S.open
     now = clock.now()
     row = WorkOrder(
@@ -236,6 +264,18 @@ async def _insert(
     )
     if data.asset_down:
         await _follow_asset(actor, data.asset_id, down=True, title=row.title, order_id=order_id)
+    await hooks.work_order_changed(
+        hooks.WorkOrderChange(
+            work_order_id=order_id,
+            action="create",
+            actor=actor,
+            site_id=data.site_id,
+            from_status=None,
+            to_status=status.value,
+            partner_organisation_id=data.partner_organisation_id,
+            note=note,
+        )
+    )
     return order_id
 
 
@@ -248,9 +288,10 @@ async def create_work_order(*, actor: Principal, data: WorkOrderCreate) -> WorkO
         await _check_place(data.site_id, data.space_id, data.asset_id)
         await _check_partner(data.partner_organisation_id, data.assignee_id)
         order_id = await _insert(actor=actor, data=data, origin=Origin.manual)
-    if data.partner_organisation_id is not None:
+    order = await queries.get_work_order(actor, order_id)
+    if order.partner_organisation_id is not None:
         cache.clear()  # after the commit: the partner's visible sites may have grown
-    return await queries.get_work_order(actor, order_id)
+    return order
 
 
 async def create_from_report(*, actor: Principal, report: ProblemReportRead) -> int:
@@ -446,7 +487,21 @@ async def transition(
                 title=order.title,
                 order_id=work_order_id,
             )
-        await _follow_report(order.problem_report_id, step.target)
+        await _follow_report(order.problem_report_id, step.target, work_order_id, order.site_id)
+        await hooks.work_order_changed(
+            hooks.WorkOrderChange(
+                work_order_id=work_order_id,
+                action=step.name,
+                actor=actor,
+                site_id=order.site_id,
+                from_status=order.status.value,
+                to_status=step.target.value,
+                partner_organisation_id=values.get(
+                    WorkOrder.partner_organisation, order.partner_organisation_id
+                ),
+                note=event_note,
+            )
+        )
     if assignment_changed:
         cache.clear()  # after the commit: partners' visible sites changed
     # Unscoped on purpose: after declining, the order is no longer the partner's to see.

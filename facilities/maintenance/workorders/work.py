@@ -18,6 +18,7 @@ from facilities.db import transaction
 from facilities.kit import clock, uploads
 from facilities.kit.errors import Conflict, PermissionDenied, RuleViolation
 from facilities.kit.i18n import _
+from facilities.maintenance import hooks
 from facilities.maintenance.lifecycle import WorkOrderStatus as S
 from facilities.maintenance.tables import (
     WorkOrderComment,
@@ -79,6 +80,18 @@ async def add_comment(*, actor: Principal, work_order_id: int, data: CommentCrea
             object_id=work_order_id,
             summary=order.title,
             site_id=order.site_id,
+        )
+        await hooks.work_order_changed(
+            hooks.WorkOrderChange(
+                work_order_id=work_order_id,
+                action="comment",
+                actor=actor,
+                site_id=order.site_id,
+                from_status=order.status.value,
+                to_status=order.status.value,
+                partner_organisation_id=order.partner_organisation_id,
+                note=body,
+            )
         )
     return CommentRead(
         id=int(row.id), author_id=actor.user_id, author_label=actor.name, body=body, created_at=now
