@@ -42,6 +42,16 @@ PERMISSIONS = frozenset(
         "schedules.manage",
         "meters.enter",
         "calendar.use",
+        # facility services: contracts, visits, SLAs, escalation, notifications
+        "contracts.view",  # ops all, CM their sites, partner its own contracts
+        "contracts.manage",  # contracts, documents, visit plans, routing (ops)
+        "visits.signoff",  # sign off a service visit with a rating (CM, ops)
+        "sla.view",  # SLA clocks and escalations on work the caller sees
+        "sla.manage",  # SLA policies (ops)
+        "scorecards.view",  # ops all partners, a partner its own
+        "outbox.view",  # notification outbox and webhook delivery log (ops)
+        "outbox.retry",  # retry failed messages (admin)
+        "webhooks.manage",  # outgoing webhook endpoints (ops)
     }
 )
 
@@ -54,6 +64,8 @@ _VIEW = {
     "workorders.view",
     "schedules.view",
     "calendar.use",
+    "contracts.view",
+    "sla.view",
 }
 _ASSET_WORK = {
     "assets.change",
@@ -72,11 +84,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         _VIEW
         | {"sites.change", "sites.operate", "users.view", "partners.view", "partners.manage"}
         | {"audit.view", "assets.import", "categories.manage", "qr.manage", "checklists.manage"}
+        | {"contracts.manage", "visits.signoff", "sla.manage", "scorecards.view"}
+        | {"outbox.view", "webhooks.manage"}
         | _ASSET_WORK
     ),
-    Role.community_manager: frozenset(_VIEW | {"sites.operate", "partners.view"} | _ASSET_WORK),
+    Role.community_manager: frozenset(
+        _VIEW | {"sites.operate", "partners.view", "visits.signoff"} | _ASSET_WORK
+    ),
     # Partners see site, asset and history only through their own work orders.
-    Role.partner: frozenset({"profile.use", "workorders.view", "workorders.work", "calendar.use"}),
+    Role.partner: frozenset(
+        {"profile.use", "workorders.view", "workorders.work", "calendar.use"}
+        | {"contracts.view", "sla.view", "scorecards.view"}
+    ),
     Role.viewer: frozenset(_VIEW),
 }
 
