@@ -142,14 +142,13 @@ def test_german_lookup_and_fallback() -> None:
         assert i18n._("Sign in") == "Sign in"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="facilities.kit.i18n.ngettext looks the plural msgid up as a singular entry; "
-    "the German plural form (msgstr[1]) is never used",
-)
 def test_german_plural_form_is_used() -> None:
     with i18n.using_locale("de"):
         assert i18n.ngettext("%(num)d site", "%(num)d sites", 3) == "%(num)d Standorte"
+        assert i18n.ngettext("%(num)d site", "%(num)d sites", 1) == "%(num)d Standort"
+        assert i18n.ngettext("%(num)d site", "%(num)d sites", 0) == "%(num)d Standorte"
+    assert i18n.ngettext("%(num)d site", "%(num)d sites", 1) == "%(num)d site"
+    assert i18n.ngettext("%(num)d site", "%(num)d sites", 2) == "%(num)d sites"
 
 
 async def test_login_page_follows_the_browser_language(client) -> None:

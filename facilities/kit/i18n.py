@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+import gettext as _gettext
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -26,20 +28,38 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("locale", default=DEFAULT_LOCALE)
 
 
+@dataclass(frozen=True, slots=True)
+class _Catalog:
+    singular: dict[str, str]
+    plural: dict[str, tuple[str, ...]]  # msgid → every plural form (msgstr[0], msgstr[1] …)
+    plural_index: Callable[[int], int]  # n → which form, from the catalogue's Plural-Forms
+
+
 @cache
-def _catalog(locale: str) -> dict[str, str]:
+def _load(locale: str) -> _Catalog:
     path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
     if not path.exists():
-        return {}
+        return _Catalog({}, {}, lambda n: 0 if n == 1 else 1)
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
-    result: dict[str, str] = {}
+    singular: dict[str, str] = {}
+    plural: dict[str, tuple[str, ...]] = {}
     for message in catalog:
-        if message.id and message.string and not message.fuzzy:
-            key = message.id if isinstance(message.id, str) else message.id[0]
-            value = message.string if isinstance(message.string, str) else message.string[0]
-            result[str(key)] = str(value)
-    return result
+        if not message.id or not message.string or message.fuzzy:
+            continue
+        if isinstance(message.id, str):
+            singular[message.id] = str(message.string)
+        else:
+            forms = tuple(str(form) for form in message.string)
+            if all(forms):
+                plural[str(message.id[0])] = forms
+                singular[str(message.id[0])] = forms[0]
+    # Plural-Forms is a C expression (gettext's own format); the standard library compiles it.
+    return _Catalog(singular, plural, _gettext.c2py(catalog.plural_expr))
+
+
+def _catalog(locale: str) -> dict[str, str]:
+    return _load(locale).singular
 
 
 def current_locale() -> str:
@@ -67,7 +87,14 @@ def gettext(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return gettext(singular if n == 1 else plural)
+    """The plural form the current language uses for ``n`` (German and English: one, other)."""
+    locale = _current.get()
+    if locale != DEFAULT_LOCALE:
+        catalog = _load(locale)
+        forms = catalog.plural.get(singular)
+        if forms:
+            return forms[min(catalog.plural_index(n), len(forms) - 1)]
+    return singular if n == 1 else plural
 
 
 _ = gettext

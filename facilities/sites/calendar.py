@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import holidays
 
 from facilities.kit.errors import FieldError, InvalidInput, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, current_locale
 from facilities.sites.enums import WEEKDAYS
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -66,10 +66,27 @@ def check_opening_hours(hours: dict[str, list[list[str]]]) -> dict[str, list[lis
     return result
 
 
+def _holiday_language(country: str) -> str | None:
+    """The holiday names' language: the reader's, when the country's calendar has it."""
+    try:
+        supported: tuple[str, ...] = holidays.country_holidays(country).supported_languages
+    except (NotImplementedError, KeyError, ValueError, AttributeError):
+        return None
+    wanted = current_locale()
+    for candidate in (wanted, f"{wanted}_GB", f"{wanted}_US"):
+        if candidate in supported:
+            return candidate
+    return None  # the calendar's own language
+
+
 def public_holidays(country: str, subdivision: str, years: Iterable[int]) -> dict[date, str]:
+    """Public holidays by date, named in the current language where the calendar has it."""
     try:
         calendar = holidays.country_holidays(
-            country.upper(), subdiv=subdivision or None, years=list(years)
+            country.upper(),
+            subdiv=subdivision or None,
+            years=list(years),
+            language=_holiday_language(country.upper()),
         )
     except (NotImplementedError, KeyError, ValueError):
         return {}

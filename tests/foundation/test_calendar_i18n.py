@@ -8,6 +8,7 @@ import pytest
 
 from facilities.kit import clock, i18n
 from facilities.kit.errors import InvalidInput, RuleViolation
+from facilities.kit.i18n import using_locale
 from facilities.sites.calendar import (
     check_holiday_region,
     check_opening_hours,
@@ -65,6 +66,18 @@ def test_public_holidays_follow_the_subdivision() -> None:
     assert date(2026, 1, 6) not in be
     assert date(2026, 3, 8) in be  # Women's Day in Berlin
     assert date(2026, 12, 25) in bw and date(2026, 12, 25) in be
+
+
+def test_holiday_names_follow_the_language() -> None:
+    with using_locale("de"):
+        german = public_holidays("DE", "BE", [2026])
+    with using_locale("en"):
+        english = public_holidays("DE", "BE", [2026])
+        french = public_holidays("FR", "", [2026])  # a calendar without English names too
+    assert german[date(2026, 12, 25)] == "Erster Weihnachtstag"
+    assert english[date(2026, 12, 25)] == "Christmas Day"
+    assert english[date(2026, 1, 1)] == "New Year's Day"
+    assert french[date(2026, 7, 14)]  # named (in whatever language the calendar has)
 
 
 @pytest.mark.parametrize(
