@@ -26,7 +26,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from facilities.kit.errors import FacilitiesError, FieldError, RateLimited
-from facilities.kit.i18n import _
+from facilities.kit.i18n import N_, _
 from facilities.kit.schema import ErrorBody, ErrorField
 from facilities.kit.security import sign, unsign
 
@@ -110,13 +110,77 @@ def _field_name(key: str | None, message: str) -> str:
     return key.removeprefix("$.").strip() or "body"
 
 
+_TYPE_NAMES = {
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "str": N_("text"),
+    "bool": N_("true or false"),
+    "array": N_("a list"),
+    "object": N_("an object"),
+    "datetime": N_("a date and time"),
+    "date": N_("a date"),
+    "time": N_("a time of day"),
+    "decimal": N_("a number"),
+}
+_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Expected `(\w+)`, got `null`"), N_("A value is required.")),
+    (re.compile(r"^Expected `(?P<type>\w+)(?: \| null)?`, got `\w+`"), N_("Must be %(type)s.")),
+    (re.compile(r"^Expected `str` of length <= (?P<n>\d+)"), N_("At most %(n)s characters.")),
+    (re.compile(r"^Expected `str` of length >= 1\b"), N_("Must not be empty.")),
+    (re.compile(r"^Expected `str` of length >= (?P<n>\d+)"), N_("At least %(n)s characters.")),
+    (
+        re.compile(r"^Expected `(?:array|object)` of length <= (?P<n>\d+)"),
+        N_("At most %(n)s items."),
+    ),
+    (
+        re.compile(r"^Expected `(?:array|object)` of length >= (?P<n>\d+)"),
+        N_("At least %(n)s items."),
+    ),
+    (re.compile(r"^Expected `\w+` >= (?P<n>[\d.e+-]+)"), N_("Must be at least %(n)s.")),
+    (re.compile(r"^Expected `\w+` > (?P<n>[\d.e+-]+)"), N_("Must be greater than %(n)s.")),
+    (re.compile(r"^Expected `\w+` <= (?P<n>[\d.e+-]+)"), N_("Must be at most %(n)s.")),
+    (re.compile(r"^Expected `\w+` < (?P<n>[\d.e+-]+)"), N_("Must be less than %(n)s.")),
+    (
+        re.compile(r"^Expected `datetime` with a timezone component"),
+        N_("Give a time zone offset, e.g. 2026-05-04T09:00:00+02:00 or …Z."),
+    ),
+    (
+        re.compile(r"^Invalid RFC3339 encoded datetime"),
+        N_("Not a valid date and time (e.g. 2026-05-04T09:00:00+02:00)."),
+    ),
+    (re.compile(r"^Invalid RFC3339 encoded date"), N_("Not a valid date (e.g. 2026-05-04).")),
+    (re.compile(r"^Invalid RFC3339 encoded time"), N_("Not a valid time (e.g. 09:30).")),
+    (re.compile(r"^Invalid enum value"), N_("Not one of the allowed values.")),
+    (re.compile(r"^Expected `str` matching regex"), N_("Not in the expected format.")),
+    (
+        re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`"),
+        N_("Unknown field “%(name)s”."),
+    ),
+    (re.compile(r"^Object missing required field"), N_("This field is required.")),
+]
+
+
+def _friendly(message: str) -> str:
+    """msgspec's technical validation message, said for people (and translated)."""
+    text = message.split(" - at `", 1)[0]
+    for pattern, template in _RULES:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        values = match.groupdict()
+        if "type" in values:
+            values["type"] = _(_TYPE_NAMES.get(values["type"], values["type"]))
+        return _(template) % values if values else _(template)
+    return message
+
+
 def _validation_to_error(exc: ValidationException) -> FacilitiesError:
     fields: list[FieldError] = []
     extra = exc.extra if isinstance(exc.extra, list) else []
     for item in extra:
         if isinstance(item, dict):
             message = str(item.get("message", _("Invalid value")))
-            fields.append(FieldError(_field_name(item.get("key"), message), message))
+            fields.append(FieldError(_field_name(item.get("key"), message), _friendly(message)))
     if not fields:
         detail = exc.detail or ""
         if "malformed" in detail.lower() or "json" in detail.lower():
