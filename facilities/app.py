@@ -22,7 +22,8 @@ from facilities.accounts.auth import (
     csrf_config,
     permission_guard,
 )
-from facilities.accounts.controllers import AccountPages, AccountsApi
+from facilities.accounts.controllers import AccountPages, AccountsApi, PartnerPages
+from facilities.all_settings import load_all_settings
 from facilities.assets.controllers import AssetAdminPages, AssetPages, AssetsApi
 from facilities.health import HealthController
 from facilities.kit.http import EXCEPTION_HANDLERS
@@ -31,12 +32,20 @@ from facilities.maintenance.checklists.controllers import ChecklistPages, Checkl
 from facilities.maintenance.controllers import ProblemReportsApi, ReportPages, ScanPages
 from facilities.maintenance.pm.controllers import CalendarFeedPublic, PMApi, PMPages
 from facilities.maintenance.workorders.controllers import (
+    MagicLinkPages,
     WorkOrderEditPages,
     WorkOrderPages,
     WorkOrdersApi,
 )
+from facilities.notifications.controllers import (
+    NotificationPages,
+    NotificationsApi,
+    ReporterStatusPages,
+)
 from facilities.reporting.controllers import AuditApi, AuditPages
 from facilities.scheduler import build_scheduler
+from facilities.services.controllers import ContractPages, ContractsApi
+from facilities.services.sla.controllers import SlaApi, SlaPages
 from facilities.settings import get_settings
 from facilities.sites.controllers import SitePages, SitesApi
 
@@ -48,6 +57,7 @@ ROUTERS = [
     HealthController,
     AccountsApi,
     AccountPages,
+    PartnerPages,
     SitesApi,
     SitePages,
     AssetsApi,
@@ -61,11 +71,19 @@ ROUTERS = [
     WorkOrdersApi,
     WorkOrderPages,
     WorkOrderEditPages,
+    MagicLinkPages,
     ChecklistsApi,
     ChecklistPages,
     PMApi,
     PMPages,
     CalendarFeedPublic,
+    ContractsApi,
+    ContractPages,
+    SlaApi,
+    SlaPages,
+    NotificationsApi,
+    NotificationPages,
+    ReporterStatusPages,
 ]
 
 
@@ -90,6 +108,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 
 
 def create_app() -> Litestar:
+    load_all_settings()
     settings = get_settings()
     handlers: list[object] = [
         *ROUTERS,

@@ -126,12 +126,40 @@ async def open_database() -> None:
         return
     assert isinstance(eng, PostgresEngine)
     try:
-        await eng.start_connection_pool(min_size=_pool_min(), max_size=_pool_max())
+        await eng.start_connection_pool(
+            min_size=_pool_min(), max_size=_pool_max(), reset=_keep_session
+        )
         await raw("SELECT 1")
     except (OSError, asyncpg.PostgresError) as error:
         raise RuntimeError(
             f"cannot reach PostgreSQL ({error.__class__.__name__}: {error})"
         ) from error
+
+
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """The pool's ``reset``: nothing beyond asyncpg's own rollback of an open transaction.
+
+    The default reset (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``) costs
+    a round trip on every release (measured: a small query ~170 → ~90 µs). The app keeps no
+    session state on pooled connections: advisory locks are transaction-scoped or taken on
+    a dedicated connection (``migrate``), there is no LISTEN, no SET outside a transaction.
+    """
+
+
+async def recreate_postgres_database(url: str) -> None:
+    """Drop (forcibly) and create the database named in ``url`` (tests, benchmarks).
+
+    Raises ``OSError``, ``asyncpg.PostgresError`` or ``TimeoutError`` when PostgreSQL cannot
+    be reached.
+    """
+    config = postgres_config(url)
+    name = config.pop("database")
+    conn = await asyncpg.connect(**config, database="postgres", timeout=5)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
 
 
 async def close_database() -> None:

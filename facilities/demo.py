@@ -10,10 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from facilities.accounts import actions as account_actions
-from facilities.accounts.enums import Locale, Role
+from facilities.accounts.enums import Locale, Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.accounts.schemas import PartnerOrganisationCreate, UserCreate
 from facilities.accounts.tables import PartnerOrganisation, User
+from facilities.demo_operations import load_operations
+from facilities.services.sla.defaults import seed_default_policies
 from facilities.sites import actions as site_actions
 from facilities.sites.enums import SiteKind, SpaceKind
 from facilities.sites.schemas import AccessUpdate, RegionCreate, SiteCreate, SpaceCreate
@@ -160,10 +162,15 @@ RHEIN_MAIN = [
         "HE",
     ),
 ]
+# name, contact e-mail, trades (service area: the Rhine-Neckar region)
 PARTNERS = [
-    ("Elektro Kurpfalz GmbH", "service@elektro-kurpfalz.example"),
-    ("Rhein-Neckar Kältetechnik", "dispo@rn-kaelte.example"),
-    ("Sauber & Co. Gebäudeservice", "auftrag@sauber-co.example"),
+    ("Elektro Kurpfalz GmbH", "service@elektro-kurpfalz.example", [Trade.electrical]),
+    (
+        "Rhein-Neckar Kältetechnik",
+        "dispo@rn-kaelte.example",
+        [Trade.hvac, Trade.plumbing, Trade.general],
+    ),
+    ("Sauber & Co. Gebäudeservice", "auftrag@sauber-co.example", [Trade.cleaning]),
 ]
 
 
@@ -299,7 +306,7 @@ async def load_demo() -> list[tuple[str, str]]:
             holiday_subdivision=subdiv,
         )
     partner_ids = []
-    for name, email in PARTNERS:
+    for name, email, trades in PARTNERS:
         row = (
             await PartnerOrganisation.select(PartnerOrganisation.id)
             .where(PartnerOrganisation.name == name)
@@ -309,7 +316,10 @@ async def load_demo() -> list[tuple[str, str]]:
             partner_ids.append(
                 (
                     await account_actions.create_partner_organisation(
-                        actor=system, data=PartnerOrganisationCreate(name=name, email=email)
+                        actor=system,
+                        data=PartnerOrganisationCreate(
+                            name=name, email=email, trades=trades, region_ids=[rhine_neckar]
+                        ),
                     )
                 ).id
             )
@@ -331,6 +341,24 @@ async def load_demo() -> list[tuple[str, str]]:
     )
     await site_actions.set_access(
         actor=system, user_id=viewer, data=AccessUpdate(region_ids=[rhine_neckar])
+    )
+    await seed_default_policies(system)  # SLA defaults: P1 1 h/4 h/8 h 24/7, …
+    cm_principal = Principal(
+        user_id=cm,
+        email="cm.mannheim@demo.facilities",
+        name="Chris Community",
+        role=Role.community_manager,
+        locale="de",
+        partner_organisation_id=None,
+        via="session",
+        credential_id=0,
+    )
+    await load_operations(
+        system,
+        coworking_site_ids=[site_ids[c[0]] for c in COWORKING][:3],
+        region_id=rhine_neckar,
+        partner_ids=partner_ids,
+        community_manager=cm_principal,
     )
     return [
         ("admin", "admin@demo.facilities"),

@@ -12,5 +12,8 @@ APP_REGISTRY = AppRegistry(
         "facilities.sites.piccolo_app",
         "facilities.assets.piccolo_app",
         "facilities.maintenance.piccolo_app",
+        "facilities.notifications.piccolo_app",
+        "facilities.services.piccolo_app",
+        "facilities.services.sla.piccolo_app",
     ]
 )

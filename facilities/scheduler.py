@@ -16,10 +16,19 @@ from facilities.accounts import jobs as account_jobs
 from facilities.kit import clock
 from facilities.kit.jobs import Job
 from facilities.maintenance import jobs as maintenance_jobs
+from facilities.notifications import jobs as notification_jobs
+from facilities.services import jobs as service_jobs
+from facilities.services.sla import jobs as sla_jobs
 
 log = logging.getLogger(__name__)
 
-ALL_JOBS: list[Job] = [*account_jobs.JOBS, *maintenance_jobs.JOBS]
+ALL_JOBS: list[Job] = [
+    *account_jobs.JOBS,
+    *maintenance_jobs.JOBS,
+    *notification_jobs.JOBS,
+    *service_jobs.JOBS,
+    *sla_jobs.JOBS,
+]
 
 
 def build_scheduler() -> AsyncIOScheduler:

@@ -9,7 +9,7 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlparse
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     mail_from: str = "Facilities <facilities@localhost>"
     # Sessions and security
     session_days: int = Field(default=14, ge=1, le=365)
+    magic_link_days: int = Field(default=14, ge=1, le=90)  # partner work-order links
     login_attempts: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     principal_cache_seconds: float = Field(default=5.0, ge=0)
@@ -138,6 +139,18 @@ def _describe(error: ValidationError) -> str:
         message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
         lines.append(f"{name}: {message}" if loc else message)
     return "invalid configuration: " + "; ".join(lines)
+
+
+_S = TypeVar("_S", bound=BaseSettings)
+
+
+def read_settings(cls: type[_S]) -> _S:
+    """Read a settings class from the environment; a bad value raises ConfigurationError
+    naming the variable (domains with settings of their own read them through this)."""
+    try:
+        return cls()
+    except ValidationError as error:
+        raise ConfigurationError(_describe(error)) from None
 
 
 @lru_cache(maxsize=1)

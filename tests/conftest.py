@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures every folder may use: a real SMTP server (aiosmtpd).
+pytest_plugins = ["tests.smtp"]
+
 ENGINE = os.environ.get("FACILITIES_TEST_DB", "sqlite")
 PG_URL = os.environ.get(
     "FACILITIES_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/facilities_test"
@@ -28,21 +31,10 @@ def _prepare_postgres() -> str | None:
     """Recreate the test database; returns a reason when PostgreSQL is not reachable."""
     import asyncpg
 
-    from facilities.db import postgres_config
-
-    config = postgres_config(PG_URL)
-    name = config.pop("database")
-
-    async def run() -> None:
-        conn = await asyncpg.connect(**config, database="postgres", timeout=5)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
+    from facilities.db import recreate_postgres_database
 
     try:
-        asyncio.run(run())
+        asyncio.run(recreate_postgres_database(PG_URL))
     except (OSError, asyncpg.PostgresError, TimeoutError) as error:
         return f"{error.__class__.__name__}: {error}"
     return None

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from facilities.accounts import audit, cache, queries
-from facilities.accounts.enums import Role
+from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.accounts.schemas import (
     ApiTokenCreate,
@@ -17,6 +17,7 @@ from facilities.accounts.schemas import (
     ApiTokenRead,
     PartnerOrganisationCreate,
     PartnerOrganisationRead,
+    PartnerOrganisationUpdate,
     UserCreate,
     UserRead,
     UserUpdate,
@@ -25,6 +26,8 @@ from facilities.accounts.tables import (
     ApiToken,
     LoginAttempt,
     PartnerOrganisation,
+    PartnerServiceArea,
+    PartnerTrade,
     PasswordReset,
     User,
     UserSession,
@@ -399,27 +402,126 @@ async def revoke_api_token(*, actor: Principal, token_id: int) -> None:
 # ---- partner organisations ------------------------------------------------------------
 
 
+async def _check_area(site_ids: list[int], region_ids: list[int]) -> None:
+    if set(site_ids) - await queries.existing_ids("site", site_ids):
+        raise RuleViolation("site_ids", _("Unknown site."))
+    if set(region_ids) - await queries.existing_ids("region", region_ids):
+        raise RuleViolation("region_ids", _("Unknown region."))
+
+
+async def _set_trades(partner_id: int, trades: list[Trade]) -> None:
+    await PartnerTrade.delete().where(PartnerTrade.partner_organisation == partner_id).run()
+    unique = sorted({t.value for t in trades})
+    if unique:
+        await PartnerTrade.insert(
+            *(PartnerTrade(partner_organisation=partner_id, trade=t) for t in unique)
+        ).run()
+
+
+async def _set_area(partner_id: int, kind: str, ids: list[int]) -> None:
+    await (
+        PartnerServiceArea.delete()
+        .where(
+            (PartnerServiceArea.partner_organisation == partner_id)
+            & (PartnerServiceArea.kind == kind)
+        )
+        .run()
+    )
+    unique = sorted(set(ids))
+    if unique:
+        await PartnerServiceArea.insert(
+            *(
+                PartnerServiceArea(partner_organisation=partner_id, kind=kind, ref_id=i)
+                for i in unique
+            )
+        ).run()
+
+
 async def create_partner_organisation(
     *, actor: Principal, data: PartnerOrganisationCreate
 ) -> PartnerOrganisationRead:
+    name = data.name.strip()
+    if not name:
+        raise RuleViolation("name", _("Enter a name."))
     async with transaction():
-        if await PartnerOrganisation.exists().where(PartnerOrganisation.name == data.name.strip()):
+        if await PartnerOrganisation.exists().where(PartnerOrganisation.name == name):
             raise Conflict(_("A partner with this name already exists."), field="name")
+        await _check_area(data.site_ids, data.region_ids)
         row = PartnerOrganisation(
-            name=data.name.strip(),
+            name=name,
             email=(data.email or "").strip().lower(),
             phone=data.phone.strip(),
+            contact_name=data.contact_name.strip(),
+            notes=data.notes.strip(),
             active=True,
             created_at=clock.now(),
         )
         await row.save()
+        await _set_trades(row.id, data.trades)
+        await _set_area(row.id, "site", data.site_ids)
+        await _set_area(row.id, "region", data.region_ids)
+        result = await queries.get_partner_organisation(row.id)
         await audit.record(
             actor=actor,
             action="partner.create",
             object_type="partner_organisation",
             object_id=row.id,
             summary=row.name,
+            after=msgspec.to_builtins(result),
         )
-    return PartnerOrganisationRead(
-        id=row.id, name=row.name, email=row.email, phone=row.phone, active=True
-    )
+    return result
+
+
+async def update_partner_organisation(
+    *, actor: Principal, partner_id: int, data: PartnerOrganisationUpdate
+) -> PartnerOrganisationRead:
+    """Change a partner's facts, trades and service area (lists replace the old ones)."""
+    async with transaction():
+        before = await queries.get_partner_organisation(partner_id)
+        values: dict[Any, Any] = {}
+        if data.name is not msgspec.UNSET:
+            name = data.name.strip()
+            if not name:
+                raise RuleViolation("name", _("Enter a name."))
+            if name != before.name and await PartnerOrganisation.exists().where(
+                PartnerOrganisation.name == name
+            ):
+                raise Conflict(_("A partner with this name already exists."), field="name")
+            values[PartnerOrganisation.name] = name
+        if data.email is not msgspec.UNSET:
+            values[PartnerOrganisation.email] = (data.email or "").strip().lower()
+        if data.phone is not msgspec.UNSET:
+            values[PartnerOrganisation.phone] = data.phone.strip()
+        if data.contact_name is not msgspec.UNSET:
+            values[PartnerOrganisation.contact_name] = data.contact_name.strip()
+        if data.notes is not msgspec.UNSET:
+            values[PartnerOrganisation.notes] = data.notes.strip()
+        if data.active is not msgspec.UNSET:
+            values[PartnerOrganisation.active] = data.active
+        site_ids = before.site_ids if data.site_ids is msgspec.UNSET else data.site_ids
+        region_ids = before.region_ids if data.region_ids is msgspec.UNSET else data.region_ids
+        await _check_area(site_ids, region_ids)
+        if values:
+            await (
+                PartnerOrganisation.update(values).where(PartnerOrganisation.id == partner_id).run()
+            )
+        if data.trades is not msgspec.UNSET:
+            await _set_trades(partner_id, data.trades)
+        if data.site_ids is not msgspec.UNSET:
+            await _set_area(partner_id, "site", data.site_ids)
+        if data.region_ids is not msgspec.UNSET:
+            await _set_area(partner_id, "region", data.region_ids)
+        after = await queries.get_partner_organisation(partner_id)
+        old, new = audit.diff(msgspec.to_builtins(before), msgspec.to_builtins(after))
+        if new:
+            await audit.record(
+                actor=actor,
+                action="partner.update",
+                object_type="partner_organisation",
+                object_id=partner_id,
+                summary=after.name,
+                before=old,
+                after=new,
+            )
+    cache.clear()
+    return after

@@ -7,17 +7,18 @@ from typing import Any, Literal
 
 from facilities.accounts.enums import Role
 from facilities.accounts.permissions import has_permission
+from facilities.kit.errors import PermissionDenied
 
 
 @dataclass(slots=True)
 class Principal:
-    user_id: int
+    user_id: int | None  # None: a contractor acting through a magic link (no account)
     email: str
     name: str
     role: Role
     locale: str
     partner_organisation_id: int | None
-    via: Literal["session", "token"]
+    via: Literal["session", "token", "magic_link"]
     credential_id: int
     # Per-principal memo for derived scope (e.g. visible site ids), cached with the principal.
     memo: dict[str, Any] = field(default_factory=dict)
@@ -26,9 +27,18 @@ class Principal:
         return has_permission(self.role, permission)
 
     @property
+    def account_id(self) -> int:
+        """The user id of a signed-in caller; a magic-link contractor has no account."""
+        if self.user_id is None:
+            raise PermissionDenied()
+        return self.user_id
+
+    @property
     def is_admin(self) -> bool:
         return self.role is Role.admin
 
     @property
     def label(self) -> str:
+        if self.via == "magic_link":
+            return f"{self.name} <{self.email}> (link)"
         return f"{self.name} <{self.email}>"

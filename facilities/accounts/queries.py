@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from facilities.accounts.enums import Locale, Role
+from facilities.accounts.enums import Locale, Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.accounts.schemas import (
     ApiTokenRead,
@@ -17,6 +17,8 @@ from facilities.accounts.tables import (
     ApiToken,
     AuditEvent,
     PartnerOrganisation,
+    PartnerServiceArea,
+    PartnerTrade,
     User,
     UserSession,
 )
@@ -162,19 +164,123 @@ async def list_api_tokens(principal: Principal) -> list[ApiTokenRead]:
     return [ApiTokenRead(**row) for row in rows]
 
 
-async def list_partner_organisations() -> list[PartnerOrganisationRead]:
-    rows = (
-        await PartnerOrganisation.select(
-            PartnerOrganisation.id,
-            PartnerOrganisation.name,
-            PartnerOrganisation.email,
-            PartnerOrganisation.phone,
-            PartnerOrganisation.active,
+_PARTNER_COLUMNS = (
+    PartnerOrganisation.id,
+    PartnerOrganisation.name,
+    PartnerOrganisation.email,
+    PartnerOrganisation.phone,
+    PartnerOrganisation.active,
+    PartnerOrganisation.contact_name,
+    PartnerOrganisation.notes,
+)
+
+# The service area holds plain ids (accounts sits below sites); ids of deleted sites or
+# regions drop out here. Table names, not imports: the dependency direction stays intact.
+_AREA_SQL = (
+    "SELECT a.partner_organisation AS partner, a.kind AS kind, a.ref_id AS ref_id "
+    "FROM partner_service_area a WHERE "
+    "((a.kind = 'site' AND a.ref_id IN (SELECT id FROM site)) "
+    "OR (a.kind = 'region' AND a.ref_id IN (SELECT id FROM region)))"
+)
+
+
+async def _partner_details(
+    ids: list[int],
+) -> tuple[dict[int, list[Trade]], dict[int, dict[str, list[int]]]]:
+    trades: dict[int, list[Trade]] = {i: [] for i in ids}
+    areas: dict[int, dict[str, list[int]]] = {i: {"site": [], "region": []} for i in ids}
+    if not ids:
+        return trades, areas
+    rows = await PartnerTrade.select(PartnerTrade.partner_organisation, PartnerTrade.trade).where(
+        PartnerTrade.partner_organisation.is_in(ids)
+    )
+    for r in rows:
+        try:
+            trades[r["partner_organisation"]].append(Trade(r["trade"]))
+        except ValueError:  # a retired trade
+            continue
+    if len(ids) == 1:
+        area_rows = await PartnerServiceArea.raw(
+            _AREA_SQL + " AND a.partner_organisation = {}", ids[0]
         )
-        .order_by(PartnerOrganisation.name)
+    else:
+        area_rows = await PartnerServiceArea.raw(_AREA_SQL)
+    for r in area_rows:
+        if r["partner"] in areas:
+            areas[r["partner"]][r["kind"]].append(r["ref_id"])
+    for value in trades.values():
+        value.sort(key=list(Trade).index)
+    for area in areas.values():
+        area["site"].sort()
+        area["region"].sort()
+    return trades, areas
+
+
+def _partner_read(
+    row: dict[str, Any],
+    trades: dict[int, list[Trade]],
+    areas: dict[int, dict[str, list[int]]],
+) -> PartnerOrganisationRead:
+    return PartnerOrganisationRead(
+        **row,
+        trades=trades.get(row["id"], []),
+        site_ids=areas.get(row["id"], {}).get("site", []),
+        region_ids=areas.get(row["id"], {}).get("region", []),
+    )
+
+
+async def list_partner_organisations(
+    *, trade: Trade | None = None, active_only: bool = False
+) -> list[PartnerOrganisationRead]:
+    query = PartnerOrganisation.select(*_PARTNER_COLUMNS)
+    if trade is not None:
+        query = query.where(
+            PartnerOrganisation.id.is_in(
+                PartnerTrade.select(PartnerTrade.partner_organisation).where(
+                    PartnerTrade.trade == trade.value
+                )
+            )
+        )
+    if active_only:
+        query = query.where(PartnerOrganisation.active == True)  # noqa: E712
+    rows = await query.order_by(PartnerOrganisation.name).run()
+    trades, areas = await _partner_details([r["id"] for r in rows])
+    return [_partner_read(r, trades, areas) for r in rows]
+
+
+async def get_partner_organisation(partner_id: int) -> PartnerOrganisationRead:
+    row = (
+        await PartnerOrganisation.select(*_PARTNER_COLUMNS)
+        .where(PartnerOrganisation.id == partner_id)
+        .first()
         .run()
     )
-    return [PartnerOrganisationRead(**row) for row in rows]
+    if row is None:
+        raise NotFound()
+    trades, areas = await _partner_details([partner_id])
+    return _partner_read(row, trades, areas)
+
+
+async def existing_ids(table_name: str, ids: list[int]) -> set[int]:
+    """Which of ``ids`` exist in ``site`` or ``region`` (by table name; see above)."""
+    if table_name not in ("site", "region"):
+        raise ValueError(table_name)
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    marks = ", ".join("{}" for _ in wanted)
+    rows = await PartnerServiceArea.raw(
+        f"SELECT id FROM {table_name} WHERE id IN ({marks})",  # noqa: S608 - fixed names
+        *wanted,
+    )
+    return {int(r["id"]) for r in rows}
+
+
+async def area_choices() -> dict[str, list[dict[str, Any]]]:
+    """Every site and region (id, name) for the service-area form (ops and admins)."""
+    sites = await PartnerServiceArea.raw("SELECT id, name FROM site ORDER BY name")
+    regions = await PartnerServiceArea.raw("SELECT id, name FROM region ORDER BY name")
+    return {"sites": list(sites), "regions": list(regions)}
 
 
 async def list_audit_events(

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import msgspec
 
-from facilities.accounts.enums import Locale, Role
+from facilities.accounts.enums import Locale, Role, Trade
 from facilities.kit.schema import Schema
 
 Email = Annotated[
@@ -75,18 +75,48 @@ class ApiTokenCreated(Schema):
     secret: str  # shown once
 
 
+Trades = Annotated[list[Trade], msgspec.Meta(max_length=len(Trade))]
+Ids = Annotated[list[int], msgspec.Meta(max_length=1000)]
+Phone = Annotated[str, msgspec.Meta(max_length=50)]
+Notes = Annotated[str, msgspec.Meta(max_length=5000)]
+ContactName = Annotated[str, msgspec.Meta(max_length=200)]
+
+
 class PartnerOrganisationRead(Schema):
     id: int
     name: str
     email: str
     phone: str
     active: bool
+    contact_name: str = ""
+    notes: str = ""
+    trades: list[Trade] = msgspec.field(default_factory=list)
+    # The service area: sites and regions the partner works in.
+    site_ids: list[int] = msgspec.field(default_factory=list)
+    region_ids: list[int] = msgspec.field(default_factory=list)
 
 
 class PartnerOrganisationCreate(Schema):
     name: Name
     email: Email | None = None
-    phone: Annotated[str, msgspec.Meta(max_length=50)] = ""
+    phone: Phone = ""
+    contact_name: ContactName = ""
+    notes: Notes = ""
+    trades: Trades = msgspec.field(default_factory=list)
+    site_ids: Ids = msgspec.field(default_factory=list)
+    region_ids: Ids = msgspec.field(default_factory=list)
+
+
+class PartnerOrganisationUpdate(Schema):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    email: Email | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType = msgspec.UNSET
+    contact_name: ContactName | msgspec.UnsetType = msgspec.UNSET
+    notes: Notes | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+    trades: Trades | msgspec.UnsetType = msgspec.UNSET
+    site_ids: Ids | msgspec.UnsetType = msgspec.UNSET
+    region_ids: Ids | msgspec.UnsetType = msgspec.UNSET
 
 
 class AuditEventRead(Schema):

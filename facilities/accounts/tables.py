@@ -7,6 +7,7 @@ from piccolo.columns import (
     Integer,
     OnDelete,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -21,8 +22,36 @@ class PartnerOrganisation(Table, tablename="partner_organisation"):
     name = Varchar(length=200, unique=True, null=False)
     email = Varchar(length=254, default="")
     phone = Varchar(length=50, default="")
+    contact_name = Varchar(length=200, default="")
+    notes = Text(default="")
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PartnerTrade(Table, tablename="partner_trade"):
+    """One trade (``accounts.enums.Trade``) a partner organisation works in."""
+
+    id: Serial  # implicit primary key, declared for type checkers
+    partner_organisation = ForeignKey(
+        PartnerOrganisation, null=False, on_delete=OnDelete.cascade, index=True
+    )
+    trade = Varchar(length=30, null=False, index=True)
+
+
+class PartnerServiceArea(Table, tablename="partner_service_area"):
+    """A site or a region a partner organisation serves.
+
+    Plain ids, not foreign keys: accounts migrates before sites (the dependency direction),
+    so the table cannot reference ``site``/``region``. The actions check the ids, and reads
+    drop ids whose site or region is gone.
+    """
+
+    id: Serial  # implicit primary key, declared for type checkers
+    partner_organisation = ForeignKey(
+        PartnerOrganisation, null=False, on_delete=OnDelete.cascade, index=True
+    )
+    kind = Varchar(length=10, null=False)  # site | region
+    ref_id = Integer(null=False, index=True)
 
 
 class User(Table, tablename="app_user"):

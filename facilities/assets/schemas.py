@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 
+from facilities.accounts.enums import Trade
 from facilities.assets.enums import AssetStatus, Criticality, FileKind, QrStatus
 from facilities.kit.schema import Schema
 
@@ -62,12 +63,14 @@ class CategoryRead(Schema):
     icon: str
     description: str
     asset_count: int
+    trade: Trade | None = None  # the default trade of work on these assets
 
 
 class CategoryCreate(Schema):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
     icon: Icon = "box"
     description: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    trade: Trade | None = None
 
 
 class CategoryUpdate(Schema):
@@ -76,6 +79,7 @@ class CategoryUpdate(Schema):
     )
     icon: Icon | msgspec.UnsetType = msgspec.UNSET
     description: Annotated[str, msgspec.Meta(max_length=2000)] | msgspec.UnsetType = msgspec.UNSET
+    trade: Trade | msgspec.UnsetType | None = msgspec.UNSET
 
 
 # ---- assets --------------------------------------------------------------------------

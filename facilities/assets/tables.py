@@ -28,6 +28,8 @@ class AssetCategory(Table, tablename="asset_category"):
     name = Varchar(length=120, unique=True, null=False)
     icon = Varchar(length=40, default="box")
     description = Text(default="")
+    # The default trade (``accounts.enums.Trade``) of work on assets of this category.
+    trade = Varchar(length=30, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from facilities.accounts.principal import Principal
 
@@ -88,3 +89,23 @@ async def route(site_id: int, trade: str | None) -> int | None:
     if not _router:
         return None
     return await _router[0](site_id, trade)
+
+
+# ---- panels on the work-order page ------------------------------------------------------
+# A domain above maintenance (e.g. SLA) adds a card to the work-order page: ``panel(principal,
+# work_order_id)`` returns ``(template name, context)`` or ``None`` (nothing to show);
+# ``detail.html`` includes each template with that context as ``panel``.
+
+OrderPanel = Callable[[Principal, int], Awaitable[tuple[str, dict[str, Any]] | None]]
+_order_panels: dict[str, OrderPanel] = {}
+
+
+def register_order_panel(name: str, panel: OrderPanel) -> None:
+    _order_panels[name] = panel
+
+
+async def order_panels(
+    principal: Principal, work_order_id: int
+) -> list[tuple[str, dict[str, Any]]]:
+    found = [await panel(principal, work_order_id) for panel in _order_panels.values()]
+    return [item for item in found if item is not None]

@@ -201,6 +201,7 @@ class WorkOrder(Table, tablename="work_order"):
         ChecklistTemplateVersion, null=True, default=None, on_delete=OnDelete.restrict
     )
     hold_reason = Varchar(length=20, default="")
+    trade = Varchar(length=30, null=True, default=None, index=True)  # accounts.enums.Trade
     completion_note = Text(default="")
     cancel_reason = Varchar(length=500, default="")
     asset_down = Boolean(default=False)  # the asset is "down" while this order is open
@@ -333,3 +334,22 @@ class CalendarFeed(Table, tablename="calendar_feed"):
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class WorkOrderMagicLink(Table, tablename="work_order_magic_link"):
+    """A link that lets a one-off contractor without an account work on ONE order.
+
+    Only the token's SHA-256 hash is stored. The link works while it is neither expired
+    nor revoked, the order is still assigned to ``partner_organisation`` and not closed.
+    """
+
+    id: Serial
+    token_hash = Varchar(length=64, unique=True, null=False)
+    work_order = ForeignKey(WorkOrder, null=False, on_delete=OnDelete.cascade, index=True)
+    partner_organisation = ForeignKey(PartnerOrganisation, null=False, on_delete=OnDelete.cascade)
+    email = Varchar(length=254, null=False)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(null=False)
+    revoked_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)

@@ -1,5 +1,6 @@
-"""Dependency direction: kit ← accounts ← sites ← services ← assets ← maintenance ← safety;
-sustainability and reporting read from below. A domain never imports one above it."""
+"""Dependency direction: kit ← accounts ← sites ← assets ← maintenance ← notifications ←
+services ← safety; sustainability and reporting read from below. A domain never imports one
+above it (upward news travels through registered hooks, e.g. ``maintenance/hooks.py``)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ ORDER = [
     "kit",
     "accounts",
     "sites",
-    "services",
     "assets",
     "maintenance",
+    "notifications",
+    "services",
     "safety",
     "sustainability",
     "reporting",

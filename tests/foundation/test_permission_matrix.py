@@ -31,6 +31,7 @@ class World:
     closure_own: int
     closure_foreign: int
     other_user: int
+    partner: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ CASES = [
     ),
     Case("GET", "/api/v1/partner-organisations", "partners.view", False),
     Case("POST", "/api/v1/partner-organisations", "partners.manage", False, "new_partner"),
+    Case("GET", "/api/v1/partner-organisations/{partner}", "partners.view", False),
+    Case(
+        "PATCH", "/api/v1/partner-organisations/{partner}", "partners.manage", False, {"notes": "n"}
+    ),
     Case("GET", "/api/v1/regions", "regions.view", False),
     Case("POST", "/api/v1/regions", "regions.change", False, "new_region"),
     Case("GET", "/api/v1/regions/{region}", "regions.view", True),
@@ -125,6 +130,7 @@ async def _world() -> World:
         closures[0].id,
         closures[1].id,
         other.id,
+        (await builders.partner_org()).id,
     )
 
 
@@ -141,6 +147,7 @@ def _fill(case: Case, world: World, target: str) -> str:
     own = target == "own"
     return case.path.format(
         user=world.other_user,
+        partner=world.partner,
         region=world.region_own if own else world.region_foreign,
         site=world.site_own if own else world.site_foreign,
         space=world.space_own if own else world.space_foreign,
@@ -199,6 +206,7 @@ def test_matrix_covers_every_foundation_api_route(app) -> None:
                     "{region_id:int}", "{region}"
                 )
                 path = path.replace("{site_id:int}", "{site}").replace("{space_id:int}", "{space}")
+                path = path.replace("{partner_id:int}", "{partner}")
                 path = path.replace("{closure_id:int}", "{closure}").replace(
                     "{token_id:int}", "{token}"
                 )

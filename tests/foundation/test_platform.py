@@ -44,6 +44,20 @@ def test_production_requires_a_secret_key() -> None:
     assert "FACILITIES_SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "FACILITIES_OUTBOX_MAX_ATTEMPTS",
+        "FACILITIES_SLA_AT_RISK_PERCENT",
+        "FACILITIES_VISIT_MISSED_HOURS",
+    ],
+)
+def test_a_bad_domain_setting_stops_the_cli_naming_it(variable: str) -> None:
+    result = _cli("check", **{variable: "-1"})
+    assert result.returncode == 2
+    assert variable in result.stderr
+
+
 def test_settings_error_message_names_variable_in_process(monkeypatch) -> None:
     monkeypatch.setenv("FACILITIES_DATABASE_URL", "mysql://nope")
     get_settings.cache_clear()
@@ -173,14 +187,31 @@ async def test_health_ready_reports_pending_migrations(client, monkeypatch) -> N
 
 
 async def test_demo_data_is_idempotent_and_scoped(make_client) -> None:
+    from facilities.assets.tables import Asset
     from facilities.demo import load_demo
+    from facilities.maintenance.tables import WorkOrder
+    from facilities.services.tables import ServiceContract
     from facilities.sites.tables import Site
 
     logins = await load_demo()
     first = await Site.count()
+    assets, orders = await Asset.count(), await WorkOrder.count()
     await load_demo()
     assert await Site.count() == first
+    assert (await Asset.count(), await WorkOrder.count()) == (assets, orders)
     assert first >= 28
+    assert assets >= 12 and await ServiceContract.count() == 2
+    # The accepted leak became work routed to the contracted HVAC/plumbing partner.
+    leak = await WorkOrder.select(
+        WorkOrder.trade, WorkOrder.status, WorkOrder.partner_organisation.name
+    ).where(WorkOrder.origin == "problem_report")
+    assert leak == [
+        {
+            "trade": "hvac",
+            "status": "assigned",
+            "partner_organisation.name": "Rhein-Neckar Kältetechnik",
+        }
+    ]
     assert {role for role, _email in logins} == {
         "admin",
         "ops manager",

@@ -1,4 +1,5 @@
 from facilities.accounts.controllers.api import AccountsApi
 from facilities.accounts.controllers.pages import AccountPages
+from facilities.accounts.controllers.partners import PartnerPages
 
-__all__ = ["AccountPages", "AccountsApi"]
+__all__ = ["AccountPages", "AccountsApi", "PartnerPages"]

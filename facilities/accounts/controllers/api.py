@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from facilities.accounts import actions, queries
-from facilities.accounts.enums import Role
+from facilities.accounts.enums import Role, Trade
 from facilities.accounts.permissions import ROLE_PERMISSIONS
 from facilities.accounts.principal import Principal
 from facilities.accounts.schemas import (
@@ -19,6 +19,7 @@ from facilities.accounts.schemas import (
     MeRead,
     PartnerOrganisationCreate,
     PartnerOrganisationRead,
+    PartnerOrganisationUpdate,
     UserCreate,
     UserRead,
     UserUpdate,
@@ -41,7 +42,7 @@ class AccountsApi(Controller):
     async def me(self, request: Request[Any, Any, Any]) -> MeRead:
         p = actor(request)
         return MeRead(
-            id=p.user_id,
+            id=p.account_id,
             email=p.email,
             name=p.name,
             role=p.role,
@@ -93,11 +94,28 @@ class AccountsApi(Controller):
         return await actions.update_user(actor=actor(request), user_id=user_id, data=data)
 
     @get("/partner-organisations", opt={"permission": "partners.view"})
-    async def list_partners(self) -> list[PartnerOrganisationRead]:
-        return await queries.list_partner_organisations()
+    async def list_partners(
+        self, trade: FromQuery[Trade | None] = None, active: FromQuery[bool] = False
+    ) -> list[PartnerOrganisationRead]:
+        return await queries.list_partner_organisations(trade=trade, active_only=active)
 
     @post("/partner-organisations", opt={"permission": "partners.manage"})
     async def create_partner(
         self, request: Request[Any, Any, Any], data: JSONBody[PartnerOrganisationCreate]
     ) -> PartnerOrganisationRead:
         return await actions.create_partner_organisation(actor=actor(request), data=data)
+
+    @get("/partner-organisations/{partner_id:int}", opt={"permission": "partners.view"})
+    async def get_partner(self, partner_id: FromPath[int]) -> PartnerOrganisationRead:
+        return await queries.get_partner_organisation(partner_id)
+
+    @patch("/partner-organisations/{partner_id:int}", opt={"permission": "partners.manage"})
+    async def update_partner(
+        self,
+        request: Request[Any, Any, Any],
+        partner_id: FromPath[int],
+        data: JSONBody[PartnerOrganisationUpdate],
+    ) -> PartnerOrganisationRead:
+        return await actions.update_partner_organisation(
+            actor=actor(request), partner_id=partner_id, data=data
+        )

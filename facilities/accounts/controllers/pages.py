@@ -211,7 +211,7 @@ class AccountPages(Controller):
         if update is None:
             return await self._account_page(request, errors, status=422)
         me = actor(request)
-        await actions.update_user(actor=me, user_id=me.user_id, data=update)
+        await actions.update_user(actor=me, user_id=me.account_id, data=update)
         with using_locale(str(data.get("locale"))):
             return redirect("/account", _("Language saved."))
 

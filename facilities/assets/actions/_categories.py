@@ -35,7 +35,11 @@ async def create_category(*, actor: Principal, data: CategoryCreate) -> Category
     async with transaction():
         await _check_category_name(name, None)
         row = AssetCategory(
-            name=name, icon=data.icon, description=data.description.strip(), created_at=clock.now()
+            name=name,
+            icon=data.icon,
+            description=data.description.strip(),
+            trade=data.trade.value if data.trade else None,
+            created_at=clock.now(),
         )
         await row.save()
         await audit.record(
@@ -44,7 +48,7 @@ async def create_category(*, actor: Principal, data: CategoryCreate) -> Category
             object_type="asset_category",
             object_id=row.id,
             summary=name,
-            after={"name": name, "icon": data.icon},
+            after={"name": name, "icon": data.icon, "trade": data.trade},
         )
         return await queries.get_category(row.id)
 
@@ -62,6 +66,8 @@ async def update_category(
             values[AssetCategory.icon] = data.icon
         if data.description is not msgspec.UNSET:
             values[AssetCategory.description] = data.description.strip()
+        if data.trade is not msgspec.UNSET:
+            values[AssetCategory.trade] = data.trade.value if data.trade else None
         if values:
             await AssetCategory.update(values).where(AssetCategory.id == category_id)
         after = await queries.get_category(category_id)

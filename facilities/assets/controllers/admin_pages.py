@@ -10,6 +10,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Response, Template
 
 from facilities.accounts.controllers.api import actor
+from facilities.accounts.enums import TRADE_LABELS
 from facilities.assets import actions, codes, csv_io, queries
 from facilities.assets.controllers.common import (
     asset_label,
@@ -34,6 +35,10 @@ Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_
 def _ints(value: Any) -> list[int]:
     values = value if isinstance(value, list) else [value] if value not in (None, "") else []
     return [int(v) for v in values if str(v).strip().isdigit()]
+
+
+def _trade_labels() -> dict[str, str]:
+    return {k.value: _(v) for k, v in TRADE_LABELS.items()}
 
 
 class AssetAdminPages(Controller):
@@ -99,7 +104,12 @@ class AssetAdminPages(Controller):
         return page(
             request,
             "assets/categories.html",
-            {"categories": await queries.list_categories(), "errors": {}, "values": {}},
+            {
+                "categories": await queries.list_categories(),
+                "trade_labels": _trade_labels(),
+                "errors": {},
+                "values": {},
+            },
         )
 
     @post("/assets/categories", opt={"permission": "categories.manage"})
@@ -115,7 +125,12 @@ class AssetAdminPages(Controller):
         return page(
             request,
             "assets/categories.html",
-            {"categories": await queries.list_categories(), "errors": errors, "values": values},
+            {
+                "categories": await queries.list_categories(),
+                "trade_labels": _trade_labels(),
+                "errors": errors,
+                "values": values,
+            },
             status_code=422,
         )
 
@@ -123,7 +138,9 @@ class AssetAdminPages(Controller):
     async def update_category(
         self, request: Req, category_id: FromPath[int], data: Form
     ) -> Response[Any]:
-        values = forms.clean(data, keep_empty=frozenset({"description"}))
+        values = forms.clean(data, keep_empty=frozenset({"description", "trade"}))
+        if values.get("trade") == "":
+            values["trade"] = None  # "no default trade"
         try:
             if values.pop("delete", None):
                 await actions.delete_category(actor=actor(request), category_id=category_id)
@@ -143,6 +160,7 @@ class AssetAdminPages(Controller):
             "assets/categories.html",
             {
                 "categories": await queries.list_categories(),
+                "trade_labels": _trade_labels(),
                 "errors": errors,
                 "values": {},
                 "failed_id": category_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from facilities.accounts.enums import Trade
 from facilities.accounts.principal import Principal
 from facilities.assets import uptime as uptime_calc
 from facilities.assets.enums import AssetStatus, Criticality, QrStatus
@@ -34,12 +35,23 @@ from facilities.sites.tables import Space
 
 async def list_categories() -> list[CategoryRead]:
     rows = await AssetCategory.select(
-        AssetCategory.id, AssetCategory.name, AssetCategory.icon, AssetCategory.description
+        AssetCategory.id,
+        AssetCategory.name,
+        AssetCategory.icon,
+        AssetCategory.description,
+        AssetCategory.trade,
     ).order_by(AssetCategory.name)
     counts: dict[int, int] = {}
     for row in await Asset.select(Asset.category).where(Asset.category.is_not_null()):
         counts[row["category"]] = counts.get(row["category"], 0) + 1
-    return [CategoryRead(**r, asset_count=counts.get(r["id"], 0)) for r in rows]
+    return [
+        CategoryRead(
+            **{k: v for k, v in r.items() if k != "trade"},
+            asset_count=counts.get(r["id"], 0),
+            trade=Trade(r["trade"]) if r["trade"] in Trade.__members__ else None,
+        )
+        for r in rows
+    ]
 
 
 async def get_category(category_id: int) -> CategoryRead:

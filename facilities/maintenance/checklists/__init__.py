@@ -9,6 +9,7 @@ inside the caller's transaction), ``ensure_checklist`` (materialise lazily),
 from facilities.maintenance.checklists.actions import ensure_checklist, instantiate_checklist
 from facilities.maintenance.checklists.queries import (
     default_version_for_category,
+    latest_version_id,
     unanswered_required,
 )
 
@@ -16,5 +17,6 @@ __all__ = [
     "default_version_for_category",
     "ensure_checklist",
     "instantiate_checklist",
+    "latest_version_id",
     "unanswered_required",
 ]

@@ -1,8 +1,8 @@
 """Reads of checklist templates and of work orders' checklists.
 
-Work-order scoping is repeated here on purpose (``order_in_scope``): staff see the orders of
+Work-order scoping (``order_in_scope``) is the work orders' own rule
+(``facilities.maintenance.workorders.queries.scope_conditions``): staff see the orders of
 their visible sites, a partner the orders assigned to its organisation; anything else is 404.
-``facilities.maintenance.workorders.queries.scope_conditions`` holds the same rule.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.db import raw
 from facilities.kit.errors import NotFound
@@ -32,7 +31,7 @@ from facilities.maintenance.tables import (
     WorkOrder,
     WorkOrderChecklistItem,
 )
-from facilities.sites import scope
+from facilities.maintenance.workorders import queries as workorder_queries
 
 # Answers are taken only while the work is being done.
 ANSWERABLE = frozenset({WorkOrderStatus.accepted, WorkOrderStatus.in_progress})
@@ -211,28 +210,21 @@ async def choosable_templates() -> list[dict[str, Any]]:
 
 async def order_in_scope(principal: Principal, work_order_id: int) -> dict[str, Any]:
     """The facts of a work order the caller may see, else 404 (never 403)."""
-    row: dict[str, Any] | None = (
-        await WorkOrder.select(
-            WorkOrder.id,
-            WorkOrder.title,
-            WorkOrder.kind,
-            WorkOrder.status,
-            WorkOrder.site,
-            WorkOrder.space,
-            WorkOrder.asset,
-            WorkOrder.partner_organisation,
-            WorkOrder.checklist_version,
-        )
-        .where(WorkOrder.id == work_order_id)
-        .first()
-    )
+    query = WorkOrder.select(
+        WorkOrder.id,
+        WorkOrder.title,
+        WorkOrder.kind,
+        WorkOrder.status,
+        WorkOrder.site,
+        WorkOrder.space,
+        WorkOrder.asset,
+        WorkOrder.partner_organisation,
+        WorkOrder.checklist_version,
+    ).where(WorkOrder.id == work_order_id)
+    for condition in await workorder_queries.scope_conditions(principal):
+        query = query.where(condition)
+    row: dict[str, Any] | None = await query.first()
     if row is None:
-        raise NotFound()
-    if principal.role is Role.partner:
-        mine = principal.partner_organisation_id
-        if mine is None or row["partner_organisation"] != mine:
-            raise NotFound()
-    elif not await scope.can_see_site(principal, row["site"]):
         raise NotFound()
     return row
 

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from facilities.accounts import audit, cache
-from facilities.accounts.enums import Role
+from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.accounts.tables import PartnerOrganisation, User
 from facilities.assets import actions as asset_actions
@@ -23,12 +23,13 @@ from facilities.db import transaction
 from facilities.kit import clock
 from facilities.kit.errors import Conflict, RuleViolation
 from facilities.kit.i18n import _
-from facilities.maintenance import hooks, lifecycle
+from facilities.maintenance import checklists, hooks, lifecycle
 from facilities.maintenance.enums import ReportStatus
 from facilities.maintenance.lifecycle import CLOSED_STATES, OPEN_STATES
 from facilities.maintenance.lifecycle import WorkOrderStatus as S
 from facilities.maintenance.schemas import ProblemReportRead
 from facilities.maintenance.tables import (
+    ChecklistTemplate,
     ProblemReport,
     ProblemReportPhoto,
     WorkOrder,
@@ -202,6 +203,54 @@ async def _follow_report(report_id: int | None, status: S, order_id: int, site_i
 # ---- create ---------------------------------------------------------------------------
 
 
+async def _give_checklist(order_id: int, asset_id: int | None, template_id: int | None) -> None:
+    """The chosen template's current version, else the default of the asset's category (if
+    any), copied into the new order (in the caller's transaction). The order keeps that
+    version when the template changes later."""
+    if template_id is not None:
+        active = await ChecklistTemplate.exists().where(
+            (ChecklistTemplate.id == template_id) & (ChecklistTemplate.active == True)  # noqa: E712
+        )
+        version_id = await checklists.latest_version_id(template_id) if active else None
+        if version_id is None:
+            raise RuleViolation("checklist_template_id", _("Unknown checklist template."))
+    else:
+        category = None
+        if asset_id is not None:
+            row = await Asset.select(Asset.category).where(Asset.id == asset_id).first()
+            category = row["category"] if row else None
+        version_id = await checklists.default_version_for_category(category)
+        if version_id is None:
+            return
+    await checklists.instantiate_checklist(work_order_id=order_id, version_id=version_id)
+
+
+async def _category_trade(asset_id: int | None) -> str | None:
+    """The default trade of the asset's category (``AssetCategory.trade``), if any."""
+    if asset_id is None:
+        return None
+    row = await Asset.select(Asset.category.trade).where(Asset.id == asset_id).first()
+    return row["category.trade"] if row else None
+
+
+# A report's category stands in when the asset's category has no trade (or there is no asset).
+REPORT_CATEGORY_TRADE = {
+    "connectivity": Trade.it_network,
+    "leak": Trade.plumbing,
+    "dirty": Trade.cleaning,
+}
+
+
+async def _report_trade(report: ProblemReportRead) -> Trade | None:
+    trade = await _category_trade(report.asset_id)
+    if trade:
+        try:
+            return Trade(trade)
+        except ValueError:
+            pass
+    return REPORT_CATEGORY_TRADE.get(report.category.value)
+
+
 async def _insert(
     *,
     actor: Principal,
@@ -215,8 +264,9 @@ async def _insert(
     Nobody chose a partner: the contract router may (a contract covering the site and
     trade); no match leaves the order open for triage.
     """
+    trade = data.trade.value if data.trade is not None else await _category_trade(data.asset_id)
     if data.partner_organisation_id is None:
-        routed = await hooks.route(data.site_id, None)
+        routed = await hooks.route(data.site_id, trade)
         if routed is not None:
             data = msgspec.structs.replace(data, partner_organisation_id=routed)
     status = S.assigned if data.partner_organisation_id is not None else S.open
@@ -237,6 +287,7 @@ async def _insert(
         origin=origin.value,
         problem_report=problem_report_id,
         asset_down=data.asset_down,
+        trade=trade,
         version=1,
         created_by=actor.user_id,
         created_at=now,
@@ -260,6 +311,7 @@ async def _insert(
             "asset_id": data.asset_id,
             "partner_organisation_id": data.partner_organisation_id,
             "problem_report_id": problem_report_id,
+            "trade": trade,
         },
     )
     if data.asset_down:
@@ -288,6 +340,7 @@ async def create_work_order(*, actor: Principal, data: WorkOrderCreate) -> WorkO
         await _check_place(data.site_id, data.space_id, data.asset_id)
         await _check_partner(data.partner_organisation_id, data.assignee_id)
         order_id = await _insert(actor=actor, data=data, origin=Origin.manual)
+        await _give_checklist(order_id, data.asset_id, data.checklist_template_id)
     order = await queries.get_work_order(actor, order_id)
     if order.partner_organisation_id is not None:
         cache.clear()  # after the commit: the partner's visible sites may have grown
@@ -309,6 +362,7 @@ async def create_from_report(*, actor: Principal, report: ProblemReportRead) -> 
         description=report.description,
         asset_id=report.asset_id,
         priority=URGENCY_PRIORITY[report.urgency.value],
+        trade=await _report_trade(report),
     )
     reporter = report.reporter_name or _("anonymous")
     order_id = await _insert(
@@ -319,6 +373,7 @@ async def create_from_report(*, actor: Principal, report: ProblemReportRead) -> 
         note=_("From problem report #%(id)d (reported by %(who)s)")
         % {"id": report.id, "who": reporter},
     )
+    await _give_checklist(order_id, report.asset_id, None)
     photos = (
         await ProblemReportPhoto.select()
         .where(ProblemReportPhoto.report == report.id)
@@ -351,6 +406,7 @@ _EDITABLE = (
     "due_at",
     "estimated_minutes",
     "asset_down",
+    "trade",
 )
 _COLUMN = {
     "title": WorkOrder.title,
@@ -362,6 +418,7 @@ _COLUMN = {
     "due_at": WorkOrder.due_at,
     "estimated_minutes": WorkOrder.estimated_minutes,
     "asset_down": WorkOrder.asset_down,
+    "trade": WorkOrder.trade,
 }
 
 
@@ -465,6 +522,14 @@ async def transition(
             case "cancel":
                 values[WorkOrder.cancel_reason] = note[:500]
         await _bump(work_order_id, data.version, values)
+        if step.name == "complete":  # after the row lock of the UPDATE: race-free
+            missing = await checklists.unanswered_required(work_order_id)
+            if missing:
+                raise RuleViolation(
+                    "checklist",
+                    _("Answer the required checklist items first: %(items)s")
+                    % {"items": ", ".join(missing)},
+                )
         event_note = note
         if step.name == "hold" and data.hold_reason is not None:
             event_note = f"{data.hold_reason.value}: {note}" if note else data.hold_reason.value

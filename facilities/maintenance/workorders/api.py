@@ -12,6 +12,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Response
 
 from facilities.accounts.controllers.api import actor
+from facilities.accounts.enums import Trade
 from facilities.kit import uploads
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
@@ -19,13 +20,16 @@ from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.maintenance.controllers.common import read_photo
 from facilities.maintenance.lifecycle import WorkOrderStatus
-from facilities.maintenance.workorders import actions, queries, sheet, work
+from facilities.maintenance.workorders import actions, magic, queries, sheet, work
 from facilities.maintenance.workorders.schemas import (
     CommentCreate,
     CommentRead,
     CostCreate,
     CostRead,
     EventRead,
+    MagicLinkCreate,
+    MagicLinkCreated,
+    MagicLinkRead,
     PhotoRead,
     PhotoStage,
     TimeCreate,
@@ -35,6 +39,7 @@ from facilities.maintenance.workorders.schemas import (
     WorkOrderRead,
     WorkOrderUpdate,
 )
+from facilities.settings import get_settings
 
 Req = Request[Any, Any, Any]
 PhotoBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -76,6 +81,7 @@ class WorkOrdersApi(Controller):
         site_id: FromQuery[int | None] = None,
         asset_id: FromQuery[int | None] = None,
         assignee_id: FromQuery[int | None] = None,
+        trade: FromQuery[Trade | None] = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Page[WorkOrderRead]:
@@ -87,6 +93,7 @@ class WorkOrdersApi(Controller):
             site_id=site_id,
             asset_id=asset_id,
             assignee_id=assignee_id,
+            trade=trade,
             limit=limit,
             offset=offset,
         )
@@ -96,6 +103,36 @@ class WorkOrdersApi(Controller):
         self, request: Req, data: JSONBody[WorkOrderCreate]
     ) -> WorkOrderRead:
         return await actions.create_work_order(actor=actor(request), data=data)
+
+    # ---- magic links for one-off contractors (staff, or the order's partner) ----------
+
+    @get("/{work_order_id:int}/magic-links", opt={"permission": "workorders.view"})
+    async def list_magic_links(
+        self, request: Req, work_order_id: FromPath[int]
+    ) -> list[MagicLinkRead]:
+        return await magic.list_links(actor(request), work_order_id)
+
+    @post("/{work_order_id:int}/magic-links", opt={"permission": "workorders.view"})
+    async def issue_magic_link(
+        self, request: Req, work_order_id: FromPath[int], data: JSONBody[MagicLinkCreate]
+    ) -> MagicLinkCreated:
+        """A new link (the URL is shown once; only its hash is stored)."""
+        me = actor(request)
+        path = await magic.issue_link(work_order_id=work_order_id, email=data.email, issued_by=me)
+        newest = (await magic.list_links(me, work_order_id))[0]
+        return MagicLinkCreated(link=newest, url=f"{get_settings().base_url}{path}")
+
+    @post(
+        "/{work_order_id:int}/magic-links/{link_id:int}/revoke",
+        opt={"permission": "workorders.view"},
+        status_code=200,
+    )
+    async def revoke_magic_link(
+        self, request: Req, work_order_id: FromPath[int], link_id: FromPath[int]
+    ) -> MagicLinkRead:
+        return await magic.revoke_link(
+            actor=actor(request), work_order_id=work_order_id, link_id=link_id
+        )
 
     @get("/{work_order_id:int}", opt={"permission": "workorders.view"})
     async def get_work_order(self, request: Req, work_order_id: FromPath[int]) -> WorkOrderRead:

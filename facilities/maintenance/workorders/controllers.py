@@ -2,6 +2,7 @@
 
 from facilities.maintenance.workorders.api import WorkOrdersApi
 from facilities.maintenance.workorders.edit import WorkOrderEditPages
+from facilities.maintenance.workorders.magic_pages import MagicLinkPages
 from facilities.maintenance.workorders.pages import WorkOrderPages
 
-__all__ = ["WorkOrderEditPages", "WorkOrderPages", "WorkOrdersApi"]
+__all__ = ["MagicLinkPages", "WorkOrderEditPages", "WorkOrderPages", "WorkOrdersApi"]

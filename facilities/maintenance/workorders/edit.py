@@ -26,7 +26,7 @@ Req = Request[Any, Any, Any]
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 TEXT_FIELDS = ("title", "description", "kind", "priority")
-OPTIONAL_FIELDS = ("space_id", "asset_id", "due_at", "estimated_minutes")
+OPTIONAL_FIELDS = ("space_id", "asset_id", "due_at", "estimated_minutes", "trade")
 
 
 def _values_of(order: WorkOrderRead, time_zone: str) -> dict[str, Any]:
@@ -42,6 +42,7 @@ def _values_of(order: WorkOrderRead, time_zone: str) -> dict[str, Any]:
         "due_at": _local(due, time_zone) if due else "",
         "estimated_minutes": order.estimated_minutes or "",
         "asset_down": order.asset_down,
+        "trade": order.trade.value if order.trade else "",
     }
 
 

@@ -13,12 +13,14 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Response, Template
 
 from facilities.accounts.controllers.api import actor
-from facilities.accounts.enums import Role
+from facilities.accounts.enums import TRADE_LABELS, Role, Trade
 from facilities.assets.enums import ASSET_STATUS_LABELS
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.maintenance import hooks
+from facilities.maintenance.checklists import queries as checklist_queries
 from facilities.maintenance.checklists.pages import checklist_context
 from facilities.maintenance.controllers.common import labels, read_photo, time_ago
 from facilities.maintenance.lifecycle import STATUS_LABELS, TRANSITIONS
@@ -56,6 +58,8 @@ NEW_FIELDS = (
     "assignee_id",
     "estimated_minutes",
     "asset_down",
+    "trade",
+    "checklist_template_id",
 )
 NOTE_ACTIONS = frozenset(name for name, t in TRANSITIONS.items() if t.note_required)
 
@@ -70,6 +74,7 @@ def page_labels() -> dict[str, Any]:
         "action_labels": {k: _(v) for k, v in ACTION_LABELS.items()},
         "asset_status_labels": {k.value: _(v) for k, v in ASSET_STATUS_LABELS.items()},
         "note_actions": NOTE_ACTIONS,
+        "trade_labels": {k.value: _(v) for k, v in TRADE_LABELS.items()},
         "ago": time_ago,
     }
 
@@ -94,10 +99,11 @@ class WorkOrderPages(Controller):
         request: Req,
         closed: FromQuery[bool] = False,
         site_id: FromQuery[int | None] = None,
+        trade: FromQuery[Trade | None] = None,
     ) -> Template:
         me = actor(request)
         result = await queries.list_work_orders(
-            me, active_only=not closed, site_id=site_id, limit=200
+            me, active_only=not closed, site_id=site_id, trade=trade, limit=200
         )
         orders = result.items
         if me.role is Role.partner:  # mine first
@@ -108,6 +114,7 @@ class WorkOrderPages(Controller):
             {
                 "orders": orders,
                 "closed": closed,
+                "trade": trade.value if trade else "",
                 "partner": me.role is Role.partner,
                 **page_labels(),
             },
@@ -136,6 +143,7 @@ class WorkOrderPages(Controller):
                 "assets": assets,
                 "partners": await context.partner_organisations(),
                 "people": await context.partner_people(),
+                "checklist_templates": await checklist_queries.choosable_templates(),
                 "values": values,
                 "errors": errors,
                 **page_labels(),
@@ -228,6 +236,7 @@ class WorkOrderPages(Controller):
                 "open_for_work": order.status.value not in ("verified", "cancelled"),
                 "errors": errors or {},
                 "values": values or {},
+                "panels": await hooks.order_panels(me, work_order_id),
                 **labels(),
                 **page_labels(),
             },

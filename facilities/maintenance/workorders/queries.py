@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from facilities.accounts.enums import Role
+from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.kit.errors import NotFound
 from facilities.kit.schema import Page
@@ -64,6 +64,7 @@ _COLUMNS = (
     WorkOrder.completion_note,
     WorkOrder.cancel_reason,
     WorkOrder.asset_down,
+    WorkOrder.trade,
     WorkOrder.version,
     WorkOrder.created_by,
     WorkOrder.created_at,
@@ -73,6 +74,13 @@ _COLUMNS = (
     WorkOrder.completed_at,
     WorkOrder.verified_at,
 )
+
+
+def _trade(value: str | None) -> Trade | None:
+    try:
+        return Trade(value) if value else None
+    except ValueError:  # a trade retired from the list: shown as none
+        return None
 
 
 def _read(row: dict[str, Any], role: Role | None = None) -> WorkOrderRead:
@@ -105,6 +113,7 @@ def _read(row: dict[str, Any], role: Role | None = None) -> WorkOrderRead:
         completion_note=row["completion_note"],
         cancel_reason=row["cancel_reason"],
         asset_down=bool(row["asset_down"]),
+        trade=_trade(row["trade"]),
         version=row["version"],
         created_by_id=row["created_by"],
         created_at=row["created_at"],
@@ -136,6 +145,7 @@ async def list_work_orders(
     site_id: int | None = None,
     asset_id: int | None = None,
     assignee_id: int | None = None,
+    trade: Trade | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[WorkOrderRead]:
@@ -156,6 +166,8 @@ async def list_work_orders(
         conditions.append(WorkOrder.asset == asset_id)
     if assignee_id is not None:
         conditions.append(WorkOrder.assignee == assignee_id)
+    if trade is not None:
+        conditions.append(WorkOrder.trade == trade.value)
     query = WorkOrder.select(*_COLUMNS)
     count = WorkOrder.count()
     for condition in conditions:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import msgspec
 
+from facilities.accounts.enums import Trade
 from facilities.kit.i18n import N_
 from facilities.kit.schema import Schema
 from facilities.maintenance.lifecycle import HoldReason, WorkOrderStatus
@@ -90,6 +91,7 @@ ACTION_LABELS = {
     "verify": N_("Verify"),
     "reopen": N_("Reopen"),
     "cancel": N_("Cancel work order"),
+    "escalate": N_("SLA escalation"),
 }
 
 
@@ -126,6 +128,9 @@ class WorkOrderCreate(Schema):
     assignee_id: int | None = None
     estimated_minutes: Minutes | None = None
     asset_down: bool = False
+    trade: Trade | None = None  # None: the asset category's trade, if any
+    # None: the default checklist of the asset's category, if any (the order keeps the version)
+    checklist_template_id: int | None = None
 
 
 class WorkOrderUpdate(Schema):
@@ -141,6 +146,7 @@ class WorkOrderUpdate(Schema):
     due_at: Aware | msgspec.UnsetType | None = msgspec.UNSET
     estimated_minutes: Minutes | msgspec.UnsetType | None = msgspec.UNSET
     asset_down: bool | msgspec.UnsetType = msgspec.UNSET
+    trade: Trade | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class TransitionRequest(Schema):
@@ -183,6 +189,7 @@ class WorkOrderRead(Schema):
     completion_note: str
     cancel_reason: str
     asset_down: bool
+    trade: Trade | None
     version: int
     created_by_id: int | None
     created_at: Aware
@@ -258,6 +265,29 @@ class PhotoRead(Schema):
     size: int
     uploaded_by_id: int | None
     created_at: Aware
+
+
+class MagicLinkCreate(Schema):
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+
+
+class MagicLinkRead(Schema):
+    """A link for a one-off contractor (the token itself is only ever shown once)."""
+
+    id: int
+    work_order_id: int
+    partner_organisation_id: int
+    email: str
+    created_at: Aware
+    expires_at: Aware
+    revoked_at: Aware | None
+    last_used_at: Aware | None
+    active: bool
+
+
+class MagicLinkCreated(Schema):
+    link: MagicLinkRead
+    url: str  # absolute; shown once
 
 
 class Totals(Schema):

@@ -1,0 +1,246 @@
+"""Partner scorecards: how a partner organisation performed in a period.
+
+Every formula is documented in ``docs/kpis.md`` ("Partner scorecards"). In short, for a
+partner P and a period [start, end] (whole UTC days, both included):
+
+* orders = work orders whose partner is (now) P, created in the period;
+* response = accepted_at - created_at; resolution = completed_at - created_at (the last
+  completion; an order reopened and not completed again has none) - medians in minutes;
+* completed = orders with a ``complete`` event; reopened = completed ones with a ``reopen``
+  event; first-time fix rate = (completed - reopened) / completed; reopen rate = reopened /
+  completed;
+* SLA attainment per target = met / measured over ``sla_outcome`` rows of P achieved in the
+  period (the SLA domain writes them; "—" when it is not installed);
+* visits of P's contracts scheduled in the period: due = done + not done + missed; missed =
+  missed + not done; average rating over done visits;
+* cost = Σ quantity × unit_cost of the orders' cost lines + contract prices: fixed monthly
+  price × days of the contract within the period × 12 / 365, per-visit price × visits done
+  in the period (per hour / per unit prices are not counted).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from facilities import db
+from facilities.accounts.enums import Role
+from facilities.accounts.principal import Principal
+from facilities.accounts.tables import PartnerOrganisation
+from facilities.kit import clock
+from facilities.kit.errors import NotFound, RuleViolation
+from facilities.kit.i18n import _
+from facilities.services.enums import PriceModel, VisitStatus
+from facilities.services.queries import aware, to_date
+from facilities.services.schemas import Scorecard, TargetAttainment
+
+TARGETS = ("response", "attendance", "resolution")
+DEFAULT_DAYS = 90
+MAX_DAYS = 3 * 366
+CENT = Decimal("0.01")
+
+
+def default_period(start: date | None, end: date | None) -> tuple[date, date]:
+    today = clock.now().astimezone(UTC).date()
+    end = end or today
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    if end < start:
+        raise RuleViolation("end", _("The end of the period is before its start."))
+    if (end - start).days > MAX_DAYS:
+        raise RuleViolation("start", _("Choose a period of at most three years."))
+    return start, end
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(start, time.min, tzinfo=UTC),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC),
+    )
+
+
+async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
+    return [r if isinstance(r, dict) else dict(r) for r in await db.raw(sql, *args)]
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+async def sla_attainment(
+    partner_id: int, lower: datetime, upper: datetime
+) -> tuple[bool, list[TargetAttainment]]:
+    """(available, per target) from the SLA domain's outcomes, if that domain is installed."""
+    try:
+        rows = await _rows(
+            "SELECT target, count(*) AS n, sum(CASE WHEN met THEN 1 ELSE 0 END) AS met"
+            " FROM sla_outcome WHERE partner_organisation = {}"
+            " AND achieved_at >= {} AND achieved_at < {} GROUP BY target",
+            partner_id,
+            lower,
+            upper,
+        )
+    except Exception:  # the SLA tables are not there (domain not installed)
+        return False, [TargetAttainment(target=t, measured=0, met=0, rate=None) for t in TARGETS]
+    found = {r["target"]: (int(r["n"]), int(r["met"] or 0)) for r in rows}
+    return True, [
+        TargetAttainment(
+            target=t,
+            measured=found.get(t, (0, 0))[0],
+            met=found.get(t, (0, 0))[1],
+            rate=_rate(found.get(t, (0, 0))[1], found.get(t, (0, 0))[0]),
+        )
+        for t in TARGETS
+    ]
+
+
+def _contract_cost(
+    contracts: list[dict[str, Any]], done_visits: dict[int, int], start: date, end: date
+) -> Decimal:
+    total = Decimal(0)
+    for contract in contracts:
+        if contract["price"] is None:
+            continue
+        price = Decimal(str(contract["price"]))
+        if contract["price_model"] == PriceModel.fixed_monthly:
+            first = max(start, to_date(contract["start_date"]))
+            last = min(end, to_date(contract["end_date"]))
+            days = (last - first).days + 1
+            if days > 0:
+                total += price * days * 12 / Decimal(365)
+        elif contract["price_model"] == PriceModel.per_visit:
+            total += price * done_visits.get(contract["id"], 0)
+    return total.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+async def compute(partner_id: int, partner_name: str, start: date, end: date) -> Scorecard:
+    lower, upper = _bounds(start, end)
+    orders = await _rows(
+        "SELECT id, created_at, accepted_at, completed_at FROM work_order"
+        " WHERE partner_organisation = {} AND created_at >= {} AND created_at < {}",
+        partner_id,
+        lower,
+        upper,
+    )
+    ids = [int(o["id"]) for o in orders]
+    actions: dict[int, set[str]] = defaultdict(set)
+    cost = Decimal(0)
+    if ids:
+        id_list = ",".join(str(i) for i in ids)
+        for row in await _rows(
+            "SELECT work_order, action FROM work_order_event"  # noqa: S608 - integer ids only
+            f" WHERE action IN ('complete', 'reopen') AND work_order IN ({id_list})"
+        ):
+            actions[int(row["work_order"])].add(row["action"])
+        sums = await _rows(
+            "SELECT quantity, unit_cost FROM work_order_cost"  # noqa: S608 - integer ids only
+            f" WHERE work_order IN ({id_list})"
+        )
+        cost = sum(
+            (Decimal(str(r["quantity"])) * Decimal(str(r["unit_cost"])) for r in sums),
+            Decimal(0),
+        )
+    response = [
+        (aware(o["accepted_at"]) - aware(o["created_at"])).total_seconds() / 60
+        for o in orders
+        if o["accepted_at"] is not None
+    ]
+    resolution = [
+        (aware(o["completed_at"]) - aware(o["created_at"])).total_seconds() / 60
+        for o in orders
+        if o["completed_at"] is not None
+    ]
+    completed = [i for i in ids if "complete" in actions.get(i, set())]
+    reopened = [i for i in completed if "reopen" in actions[i]]
+    visits = await _rows(
+        "SELECT v.contract, v.status, v.rating FROM service_visit v"
+        " JOIN service_contract c ON c.id = v.contract"
+        " WHERE c.provider = {} AND v.scheduled_for >= {} AND v.scheduled_for < {}",
+        partner_id,
+        lower,
+        upper,
+    )
+    done_by_contract: dict[int, int] = defaultdict(int)
+    ratings = []
+    due = missed = 0
+    for visit in visits:
+        status = visit["status"]
+        if status in (VisitStatus.done, VisitStatus.not_done, VisitStatus.missed):
+            due += 1
+        if status in (VisitStatus.not_done, VisitStatus.missed):
+            missed += 1
+        if status == VisitStatus.done:
+            done_by_contract[int(visit["contract"])] += 1
+            if visit["rating"] is not None:
+                ratings.append(int(visit["rating"]))
+    contracts = await _rows(
+        "SELECT id, price_model, price, start_date, end_date FROM service_contract"
+        " WHERE provider = {} AND status <> 'draft'",
+        partner_id,
+    )
+    contract_cost = _contract_cost(contracts, done_by_contract, start, end)
+    available, sla = await sla_attainment(partner_id, lower, upper)
+    cost = cost.quantize(CENT, rounding=ROUND_HALF_UP)
+    return Scorecard(
+        partner_id=partner_id,
+        partner_name=partner_name,
+        start=start,
+        end=end,
+        work_orders=len(orders),
+        completed=len(completed),
+        sla_available=available,
+        sla=sla,
+        median_response_minutes=_median(response),
+        median_resolution_minutes=_median(resolution),
+        first_time_fix_rate=_rate(len(completed) - len(reopened), len(completed)),
+        reopen_rate=_rate(len(reopened), len(completed)),
+        visits_due=due,
+        visits_missed=missed,
+        average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
+        work_order_cost=cost,
+        contract_cost=contract_cost,
+        total_cost=cost + contract_cost,
+    )
+
+
+def _visible_partner(principal: Principal, partner_id: int) -> None:
+    if principal.role in (Role.admin, Role.ops_manager):
+        return
+    if principal.role is Role.partner and principal.partner_organisation_id == partner_id:
+        return
+    raise NotFound()
+
+
+async def scorecard(
+    principal: Principal, partner_id: int, start: date | None = None, end: date | None = None
+) -> Scorecard:
+    _visible_partner(principal, partner_id)
+    row = (
+        await PartnerOrganisation.select(PartnerOrganisation.name)
+        .where(PartnerOrganisation.id == partner_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    first, last = default_period(start, end)
+    return await compute(partner_id, row["name"], first, last)
+
+
+async def scorecards(
+    principal: Principal, start: date | None = None, end: date | None = None
+) -> list[Scorecard]:
+    """Ops: every partner organisation; a partner: its own only."""
+    first, last = default_period(start, end)
+    query = PartnerOrganisation.select(PartnerOrganisation.id, PartnerOrganisation.name)
+    if principal.role is Role.partner:
+        query = query.where(PartnerOrganisation.id == (principal.partner_organisation_id or -1))
+    elif principal.role not in (Role.admin, Role.ops_manager):
+        return []
+    rows = await query.order_by(PartnerOrganisation.name)
+    return [await compute(r["id"], r["name"], first, last) for r in rows]

@@ -1,0 +1,269 @@
+"""SLA HTTP: ``/api/v1/facility-services/sla-policies``, ``/api/v1/work-orders/{id}/sla``,
+``/api/v1/facility-services/escalations``; pages ``/sla-policies`` and ``/escalations``; the SLA
+panel of the work-order page (registered with ``facilities.maintenance.hooks``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.response import Response, Template
+
+from facilities.accounts.controllers.api import actor
+from facilities.accounts.enums import TRADE_LABELS, Trade
+from facilities.accounts.principal import Principal
+from facilities.kit import forms
+from facilities.kit.errors import FacilitiesError
+from facilities.kit.i18n import _
+from facilities.kit.pagination import Limit, Offset
+from facilities.kit.schema import Page
+from facilities.kit.templating import page, redirect
+from facilities.maintenance import hooks
+from facilities.maintenance.lifecycle import HoldReason
+from facilities.maintenance.workorders.schemas import HOLD_REASON_LABELS, PRIORITY_LABELS, Priority
+from facilities.services.sla import actions, queries
+from facilities.services.sla.enums import (
+    CALENDAR_LABELS,
+    LEVEL_LABELS,
+    LEVELS,
+    STATE_LABELS,
+    TARGET_LABELS,
+    SlaCalendar,
+    Target,
+)
+from facilities.services.sla.schemas import (
+    EscalationRead,
+    PolicyCreate,
+    PolicyRead,
+    PolicyUpdate,
+    WorkOrderSla,
+)
+from facilities.sites import queries as site_queries
+
+Req = Request[Any, Any, Any]
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def labels() -> dict[str, Any]:
+    return {
+        "target_labels": {k.value: _(v) for k, v in TARGET_LABELS.items()},
+        "state_labels": {k.value: _(v) for k, v in STATE_LABELS.items()},
+        "calendar_labels": {k.value: _(v) for k, v in CALENDAR_LABELS.items()},
+        "level_labels": {i + 1: _(LEVEL_LABELS[level]) for i, level in enumerate(LEVELS)},
+        "priority_labels": {k.value: _(v) for k, v in PRIORITY_LABELS.items()},
+        "trade_labels": {k.value: _(v) for k, v in TRADE_LABELS.items()},
+        "hold_labels": {k.value: _(v) for k, v in HOLD_REASON_LABELS.items()},
+    }
+
+
+def duration(minutes: int | None) -> str:
+    """``1d 2h 5m``-style text of a number of minutes (negative: ``-…``)."""
+    if minutes is None:
+        return "–"
+    sign = "-" if minutes < 0 else ""
+    minutes = abs(minutes)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{mins}m" if mins else ""]
+    return sign + (" ".join(p for p in parts if p) or "0m")
+
+
+async def sla_panel(principal: Principal, work_order_id: int) -> tuple[str, dict[str, Any]] | None:
+    """The work-order page's SLA card (hook of ``facilities.maintenance.hooks``)."""
+    if not principal.can("sla.view"):
+        return None
+    sla = await queries.work_order_sla(principal, work_order_id)
+    return "services/sla/_panel.html", {"sla": sla, "sla_duration": duration, **labels()}
+
+
+hooks.register_order_panel("sla", sla_panel)
+
+
+# ---- API --------------------------------------------------------------------------------
+
+
+class SlaApi(Controller):
+    path = "/api/v1"
+    tags = ["facility_services"]
+
+    @get("/facility-services/sla-policies", opt={"permission": "sla.manage"})
+    async def list_policies(
+        self, contract_id: FromQuery[int | None] = None, defaults: FromQuery[bool] = False
+    ) -> list[PolicyRead]:
+        return await queries.list_policies(contract_id, defaults=defaults)
+
+    @post("/facility-services/sla-policies", opt={"permission": "sla.manage"})
+    async def create_policy(self, request: Req, data: JSONBody[PolicyCreate]) -> PolicyRead:
+        return await actions.create_policy(actor=actor(request), data=data)
+
+    @get("/facility-services/sla-policies/{policy_id:int}", opt={"permission": "sla.manage"})
+    async def get_policy(self, policy_id: FromPath[int]) -> PolicyRead:
+        return await queries.get_policy(policy_id)
+
+    @patch("/facility-services/sla-policies/{policy_id:int}", opt={"permission": "sla.manage"})
+    async def update_policy(
+        self, request: Req, policy_id: FromPath[int], data: JSONBody[PolicyUpdate]
+    ) -> PolicyRead:
+        return await actions.update_policy(actor=actor(request), policy_id=policy_id, data=data)
+
+    @delete(
+        "/facility-services/sla-policies/{policy_id:int}",
+        opt={"permission": "sla.manage"},
+        status_code=204,
+    )
+    async def delete_policy(self, request: Req, policy_id: FromPath[int]) -> None:
+        await actions.delete_policy(actor=actor(request), policy_id=policy_id)
+
+    @get("/work-orders/{work_order_id:int}/sla", opt={"permission": "sla.view"})
+    async def work_order_sla(self, request: Req, work_order_id: FromPath[int]) -> WorkOrderSla:
+        return await queries.work_order_sla(actor(request), work_order_id)
+
+    @get("/facility-services/escalations", opt={"permission": "sla.view"})
+    async def escalations(
+        self,
+        request: Req,
+        site_id: FromQuery[int | None] = None,
+        level: FromQuery[int | None] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> Page[EscalationRead]:
+        return await queries.list_escalations(
+            actor(request), site_id=site_id, level=level, limit=limit, offset=offset
+        )
+
+
+# ---- pages ------------------------------------------------------------------------------
+
+
+def _policy_values(form: dict[str, Any]) -> dict[str, Any]:
+    values = forms.clean(form)
+    values["pause_reasons"] = [r.value for r in HoldReason if values.pop(f"pause_{r.value}", "")]
+    return values
+
+
+class SlaPages(Controller):
+    include_in_schema = False
+
+    async def _list(
+        self,
+        request: Req,
+        values: dict[str, Any] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
+        return page(
+            request,
+            "services/sla/policies.html",
+            {
+                "policies": await queries.list_policies(),
+                "contracts": await queries.contract_choices(),
+                "priorities": list(Priority),
+                "trades": list(Trade),
+                "calendars": list(SlaCalendar),
+                "hold_reasons": list(HoldReason),
+                "values": values or {"calendar": SlaCalendar.business_hours.value},
+                "errors": errors or {},
+                "duration": duration,
+                **labels(),
+            },
+            status_code=status,
+        )
+
+    @get("/sla-policies", opt={"permission": "sla.manage"})
+    async def policies(self, request: Req) -> Template:
+        return await self._list(request)
+
+    @post("/sla-policies", opt={"permission": "sla.manage"})
+    async def create(self, request: Req, data: Form) -> Response[Any]:
+        values = _policy_values(data)
+        policy, errors = forms.convert(values, PolicyCreate)
+        if policy is not None:
+            try:
+                await actions.create_policy(actor=actor(request), data=policy)
+                return redirect("/sla-policies", _("SLA policy saved."))
+            except FacilitiesError as error:
+                errors = forms.errors_of(error)
+        return await self._list(request, values, errors, 422)
+
+    async def _edit(
+        self,
+        request: Req,
+        policy: PolicyRead,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status: int = 200,
+    ) -> Template:
+        return page(
+            request,
+            "services/sla/policy_form.html",
+            {
+                "policy": policy,
+                "values": values,
+                "errors": errors,
+                "calendars": list(SlaCalendar),
+                "hold_reasons": list(HoldReason),
+                **labels(),
+            },
+            status_code=status,
+        )
+
+    @get("/sla-policies/{policy_id:int}", opt={"permission": "sla.manage"})
+    async def edit_form(self, request: Req, policy_id: FromPath[int]) -> Template:
+        policy = await queries.get_policy(policy_id)
+        values: dict[str, Any] = {
+            "response_minutes": policy.response_minutes,
+            "attendance_minutes": policy.attendance_minutes,
+            "resolution_minutes": policy.resolution_minutes,
+            "calendar": policy.calendar.value,
+            "pause_reasons": [r.value for r in policy.pause_reasons],
+            "overrun_percent": policy.overrun_percent,
+            "version": policy.version,
+        }
+        return await self._edit(request, policy, values, {})
+
+    @post("/sla-policies/{policy_id:int}", opt={"permission": "sla.manage"})
+    async def update(self, request: Req, policy_id: FromPath[int], data: Form) -> Response[Any]:
+        policy = await queries.get_policy(policy_id)
+        values = _policy_values(data)
+        for name in ("response_minutes", "attendance_minutes", "resolution_minutes"):
+            values.setdefault(name, None)  # an emptied field clears the target
+        update, errors = forms.convert(values, PolicyUpdate)
+        if update is not None:
+            try:
+                await actions.update_policy(actor=actor(request), policy_id=policy_id, data=update)
+                return redirect("/sla-policies", _("SLA policy saved."))
+            except FacilitiesError as error:
+                errors = forms.errors_of(error)
+        return await self._edit(request, policy, values, errors, 422)
+
+    @post("/sla-policies/{policy_id:int}/delete", opt={"permission": "sla.manage"})
+    async def remove(self, request: Req, policy_id: FromPath[int]) -> Response[Any]:
+        await actions.delete_policy(actor=actor(request), policy_id=policy_id)
+        return redirect("/sla-policies", _("SLA policy deleted."))
+
+    @get("/escalations", opt={"permission": "sla.view"})
+    async def escalations(
+        self,
+        request: Req,
+        site_id: FromQuery[int | None] = None,
+        level: FromQuery[int | None] = None,
+        offset: Offset = 0,
+    ) -> Template:
+        me = actor(request)
+        result = await queries.list_escalations(
+            me, site_id=site_id, level=level, limit=50, offset=offset
+        )
+        sites = await site_queries.list_sites(me, limit=200) if me.can("sites.view") else None
+        return page(
+            request,
+            "services/sla/escalations.html",
+            {
+                "page": result,
+                "sites": sites.items if sites else [],
+                "filters": {"site_id": site_id, "level": level},
+                "targets": list(Target),
+                **labels(),
+            },
+        )
