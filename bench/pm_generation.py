@@ -19,11 +19,11 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
+
+from bench import section
 
 SITES = int(os.environ.get("BENCH_PM_SITES", "50"))
 ASSETS_PER_SITE = int(os.environ.get("BENCH_PM_ASSETS", "200"))
@@ -36,37 +36,6 @@ PG_URL = os.environ.get(
 )
 START = datetime(2027, 1, 1, tzinfo=UTC)
 NOW = datetime(2027, 12, 31, 23, 0, tzinfo=UTC)
-
-
-def _environment(engine: str) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="facilities-bench-pm-"))
-    os.environ.update(
-        {
-            "FACILITIES_ENV": "test",
-            "FACILITIES_VAR_DIR": str(tmp / "var"),
-            "FACILITIES_SECRET_KEY": "bench-secret-key-bench-secret-key-0123456789",
-            "FACILITIES_SCHEDULER": "false",
-        }
-    )
-    if engine == "postgres":
-        os.environ["FACILITIES_DATABASE_URL"] = PG_URL
-    else:
-        os.environ["FACILITIES_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-
-
-async def _recreate_postgres() -> None:
-    import asyncpg
-
-    from facilities.db import postgres_config
-
-    config = postgres_config(PG_URL)
-    name = config.pop("database")
-    conn = await asyncpg.connect(**config, database="postgres", timeout=5)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
 
 
 async def _seed() -> None:
@@ -182,9 +151,9 @@ async def _reference() -> tuple[float, int]:
 
 
 async def run(engine: str) -> str:
-    _environment(engine)
+    section.environment(engine, PG_URL, "pm")
     if engine == "postgres":
-        await _recreate_postgres()
+        await section.recreate_postgres(PG_URL)
     from facilities import db
     from facilities.maintenance.pm.generation import generate_due
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bench.wrk import CONNECTIONS, THREADS
 
 if TYPE_CHECKING:
-    from bench.run import EngineResult
+    from bench.run import EngineResult, SectionResult
 
 # (numerator, denominator, label, target or None)
 RATIOS = [
@@ -22,8 +22,13 @@ RATIOS = [
     ("by_id", "raw_by_id", "site by id / raw driver by id", 0.60),
     ("list", "hello", "50-row list / hello-world", 0.10),
     ("list", "raw_list", "50-row list / raw driver 50 rows", None),
+    ("scan", "hello", "scan page /q/{code} / hello-world", 0.10),
+    ("partner_list", "hello", "partner work-order list / hello-world", 0.10),
 ]
 RSS_TARGET_MB = 200.0
+SCAN_P99_TARGET_MS = 150.0
+SCAN_BYTES_TARGET = 40 * 1024  # HTML + CSS
+LABEL_SECONDS_TARGET = 5.0
 
 CHANGES = """\
 Each change came from a py-spy profile of the server under wrk, and keeps behaviour and
@@ -60,24 +65,23 @@ sites with equal names, which is now stable).
    `sqlite3` connection (synchronously, like the engine's inline reads) or their own
    `asyncpg` pool, and return the same JSON fields as the API.
 
-Not changed here (files owned elsewhere), worth doing:
+7. **asyncpg's pool reset is a no-op** (`facilities/db.py`, `reset=_keep_session`). On
+   every release the default reset sends `SELECT pg_advisory_unlock_all(); CLOSE ALL;
+   UNLISTEN *; RESET ALL` — one more round trip per query. Measured in the previous
+   session: a small query took ~170 µs wall and ~92 µs client CPU with it, ~90 µs and
+   ~60 µs without. asyncpg still rolls back an open transaction on release; the app keeps
+   no session state (advisory locks are transaction-scoped or on a dedicated connection,
+   no LISTEN, no session SET).
+8. **Garbage-collector thresholds** (`cmd_serve` in `facilities/__main__.py`:
+   `gc.set_threshold(10_000, 50, 100)`). A page of 50 sites allocates a few thousand small
+   containers, and with 32 requests in flight many are still alive when CPython's collector
+   runs (default thresholds 700, 10, 10), so they get promoted and re-walked. Measured in
+   the previous session, same machine and minute: SQLite list 1,070 → 1,425 req/s (937 →
+   701 µs CPU per request), PostgreSQL list 1,121 → 1,175 req/s; hello-world and by-id
+   unchanged.
 
-- **asyncpg's pool reset.** On every release the pool sends `SELECT
-  pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` — one more round trip per
-  query. Measured here: a small query took ~170 µs wall and ~92 µs client CPU with it,
-  ~90 µs and ~60 µs without. `facilities/db.py` could pass `reset=` a no-op coroutine to
-  `start_connection_pool` (the pool still rolls back an open transaction; the app keeps no
-  session state: its advisory locks are transaction-scoped or on a dedicated connection).
-- **Garbage-collector thresholds** — the one change that would close the last gap (SQLite
-  ≥ PostgreSQL for the 50-row list). A page of 50 sites allocates a few thousand small
-  containers, and with 32 requests in flight many are still alive when CPython's collector
-  runs (default thresholds 700, 10, 10), so they get promoted and re-walked.
-  `gc.set_threshold(10_000, 50, 100)` at server start (one line in `cmd_serve`, or
-  `gc.freeze()` after start-up as well) measured here, same machine and minute:
-  SQLite list 1,070 → 1,425 req/s (937 → 701 µs CPU per request), PostgreSQL list
-  1,121 → 1,175 req/s, so SQLite / PostgreSQL 0.95× → 1.21×; hello-world and by-id
-  unchanged, RSS 126 MB.
-- **An index on `site (name)`** (a sites migration) would let a page of sites skip the sort.
+Worth doing next: **an index on `site (name)`** (a sites migration) would let a page of
+sites skip the sort.
 """
 
 
@@ -125,8 +129,12 @@ def ratio(result: EngineResult, numerator: str, denominator: str) -> float:
 
 def errors(result: EngineResult) -> int:
     figures = result.endpoints.values()
-    return sum(f.non_2xx + f.socket_errors + f.timeouts for f in figures) + (
-        result.writes.failures + result.writes.locked
+    burst = result.burst
+    return (
+        sum(f.non_2xx + f.socket_errors + f.timeouts for f in figures)
+        + result.writes.failures
+        + result.writes.locked
+        + (burst.failures + burst.locked if burst is not None else 0)
     )
 
 
@@ -166,13 +174,44 @@ def _ratio_rows(results: list[EngineResult]) -> list[str]:
                 f"{_mark(value >= 1.0)} |"
             )
     for result in results:
+        if "scan" in result.endpoints:
+            p99 = result.endpoints["scan"].p99_ms
+            rows.append(
+                f"| {result.engine} | scan page p99 | {p99:.1f} ms | — |"
+                f" < {SCAN_P99_TARGET_MS:.0f} ms | {_mark(p99 < SCAN_P99_TARGET_MS)} |"
+            )
+            size = result.scan_bytes[1]
+            rows.append(
+                f"| {result.engine} | scan page HTML + CSS | {size / 1024:.1f} KB | — |"
+                f" < {SCAN_BYTES_TARGET // 1024} KB | {_mark(0 < size < SCAN_BYTES_TARGET)} |"
+            )
+        if result.burst is not None:
+            b = result.burst
+            stored = b.ok == b.requests == b.stored_reports == b.stored_photos and not b.locked
+            rows.append(
+                f"| {result.engine} | {b.requests} concurrent reports with photos stored"
+                f" | {b.stored_reports} reports, {b.stored_photos} photos | — |"
+                f" all, none locked | {_mark(stored)} |"
+            )
+        if result.labels is not None:
+            sheet = result.labels
+            ok = sheet.seconds < LABEL_SECONDS_TARGET
+            rows.append(
+                f"| {result.engine} | label sheet, {sheet.assets} assets ({sheet.pages} pages)"
+                f" | {sheet.seconds:.2f} s | — | < {LABEL_SECONDS_TARGET:.0f} s | {_mark(ok)} |"
+            )
+            decoded = sheet.distinct == sheet.working_urls == sheet.assets and not sheet.problem
+            rows.append(
+                f"| {result.engine} | label QR codes decoded and opening the scan page"
+                f" | {sheet.working_urls} of {sheet.assets} | — | all | {_mark(decoded)} |"
+            )
         count = errors(result)
         rows.append(
             f"| {result.engine} | errors + timeouts (reads and writes) | {count} | — | 0 | "
             f"{_mark(count == 0)} |"
         )
         rows.append(
-            f"| {result.engine} | server RSS after the run | {result.rss_mb:.0f} MB | — | "
+            f"| {result.engine} | server RSS after reads and writes | {result.rss_mb:.0f} MB | — | "
             f"< {RSS_TARGET_MB:.0f} MB | {_mark(result.rss_mb < RSS_TARGET_MB)} |"
         )
     return rows
@@ -216,11 +255,15 @@ def render(results: list[EngineResult], notes: list[str], *, seconds: float, run
             " process (`python -m facilities serve --no-migrate`, uvicorn, one worker,"
             " `FACILITIES_BENCH_MODE=true`, scheduler off, log level WARNING) and drives it"
             f" with wrk from another process: {CONNECTIONS} connections, {THREADS} threads,"
-            f" {runs} runs of {seconds:g} s per endpoint after a 1 s warm-up each, the five"
+            f" {runs} runs of {seconds:g} s per endpoint after a 1 s warm-up each, the seven"
             " endpoints interleaved within each run so that machine noise hits them alike;"
-            " the figures are the medians of the runs. The API endpoints send"
+            " the figures are the medians of the runs. The site endpoints send"
             " `Authorization: Bearer …` as an admin (the largest scope: a full page of 50"
-            " rows). The reference endpoints (`facilities/benchref.py`) are bare: no"
+            " rows); the work-order list as a partner user whose organisation has 50 work"
+            " orders assigned (one full page; the partner scope filter applied). The scan"
+            " page is anonymous (a public site) and shows an open report with its +1 form;"
+            " each request also logs the scan (one INSERT), as the product does. The"
+            " reference endpoints (`facilities/benchref.py`) are bare: no"
             " credentials, no CSRF; the raw-driver ones run the same SQL as the API on their"
             " own `sqlite3` connection (queried synchronously in the handler) or their own"
             " `asyncpg` pool, and return the same fields. Ratios to the references, measured"
@@ -228,7 +271,15 @@ def render(results: list[EngineResult], notes: list[str], *, seconds: float, run
             " jobs share it: see the load averages). Writes: 640"
             " `POST /api/v1/sites/{id}/closures` (a distinct site and day each), 32 in"
             " flight, from an `httpx.AsyncClient` in the benchmark process. RSS is the"
-            " server's `VmRSS` after all of that.",
+            " server's `VmRSS` after the reads and writes, and again after issue 3's burst"
+            " and label sheet. Issue 3's burst: 200 problem reports with a"
+            " ~30 KB JPEG each, posted as multipart forms to the scan page all at once (200"
+            " clients, each with its own cookies and `X-Forwarded-For` address — the bench"
+            " server trusts the proxy header, so the per-address limit sees 200 phones; the"
+            " per-label limit stays, the reports are spread over 20 labels); only the POSTs"
+            " are timed. Label sheet: `POST /api/v1/labels` for a site of 240 assets (10 A4"
+            " pages, 3 × 8), timed end to end; the PDF rasterised by `pdftoppm` at 200 dpi,"
+            " every QR decoded by zxing-cpp and opened as a URL.",
             width=90,
             break_on_hyphens=False,
         ),
@@ -286,9 +337,36 @@ def render(results: list[EngineResult], notes: list[str], *, seconds: float, run
     for result in results:
         for sample in result.writes.samples:
             lines.append(f"\n- {result.engine} write failure: `{sample}`")
+    lines += [
+        "",
+        "## Issue 3: report burst, scan page size and label sheet",
+        "",
+        "| engine | scan page HTML | HTML + CSS | reports | ok | stored (reports / photos)"
+        ' | p50 | p99 | max | "database is locked" | label sheet | QR decoded |',
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        b, sheet = result.burst, result.labels
+        if b is None or sheet is None:
+            continue
+        lines.append(
+            f"| {result.engine} | {result.scan_bytes[0]:,} B | {result.scan_bytes[1]:,} B"
+            f" | {b.requests} | {b.ok} | {b.stored_reports} / {b.stored_photos}"
+            f" | {b.p50_ms:.0f} ms | {b.p99_ms:.0f} ms | {b.max_ms:.0f} ms | {b.locked}"
+            f" | {sheet.seconds:.2f} s ({sheet.pages} pages, {sheet.pdf_bytes / 1024:.0f} KB)"
+            f" | {sheet.distinct} / {sheet.assets} |"
+        )
+        for sample in b.samples:
+            lines.append(f"\n- {result.engine} report failure: `{sample}`")
+        if sheet.problem:
+            lines.append(f"\n- {result.engine} label sheet: {sheet.problem}")
     lines += ["", "## Memory", ""]
     for result in results:
-        lines.append(f"- {result.engine}: server RSS {result.rss_mb:.0f} MB after the run")
+        lines.append(
+            f"- {result.engine}: server RSS {result.rss_mb:.0f} MB after the reads and writes"
+            f" (the target), {result.rss_after_issue3_mb:.0f} MB after the report burst (200"
+            " photos re-encoded) and the label sheet (WeasyPrint) as well"
+        )
     problems = [(r.engine, p) for r in results for p in r.log_problems]
     if problems:
         lines += ["", "## Server log problems", ""]
@@ -311,6 +389,13 @@ def summary(results: list[EngineResult], notes: list[str]) -> str:
             f"    writes: {w.ok}/{w.requests} ok, p50 {w.p50_ms:.1f} ms, p99 {w.p99_ms:.1f} ms,"
             f" max {w.max_ms:.1f} ms, locked {w.locked}; RSS {result.rss_mb:.0f} MB"
         )
+        if result.burst is not None and result.labels is not None:
+            b, sheet = result.burst, result.labels
+            lines.append(
+                f"    report burst: {b.ok}/{b.requests} ok, stored {b.stored_reports} /"
+                f" {b.stored_photos} photos, p50 {b.p50_ms:.0f} ms, p99 {b.p99_ms:.0f} ms;"
+                f" label sheet {sheet.seconds:.2f} s, {sheet.distinct}/{sheet.assets} QR decoded"
+            )
     lines.append("  targets (measured; by server CPU per request):")
     for row in _ratio_rows(results):
         cells = [c.strip() for c in row.strip("|").split("|")]
@@ -320,3 +405,48 @@ def summary(results: list[EngineResult], notes: list[str]) -> str:
     lines.append("  " + status(results).replace("**", ""))
     lines += [f"  NOTE: {note}" for note in notes]
     return "\n".join(lines)
+
+
+SECTIONS_HEADING = "## Section benchmarks"
+KEPT_NOTE = "Not re-run this time (`--sections none`); measured in the run of"
+
+
+def kept_sections(previous: str) -> str:
+    """With ``--sections none``: the previous run's section results, marked as such (a
+    second such run keeps the first note, which names the run that measured them)."""
+    start = previous.find(SECTIONS_HEADING)
+    if start < 0:
+        return ""
+    kept = previous[start:]
+    if KEPT_NOTE in kept:
+        return "\n" + kept
+    dated = previous.split("Date: ", 1)
+    when = dated[1].split("\n", 1)[0] if len(dated) > 1 else "an earlier run"
+    body = kept[len(SECTIONS_HEADING) :]
+    return f"\n{SECTIONS_HEADING}\n\n_{KEPT_NOTE} {when}._\n{body}"
+
+
+def render_sections(sections: list[SectionResult]) -> str:
+    """The section benchmarks' own markdown, with the load each ran under."""
+    if not sections:
+        return ""
+    lines = [
+        "",
+        SECTIONS_HEADING,
+        "",
+        "Each `bench/<name>.py` runs per engine in its own process on its own fresh database",
+        "(`python -m bench.<name> --engine …`); its markdown follows unchanged.",
+        "",
+    ]
+    for section in sections:
+        lines.append(section.markdown or f"### {section.name} on {section.engine}")
+        lines.append("")
+        lines.append(
+            f"_`bench.{section.name}` on {section.engine}: {section.seconds:.0f} s in all;"
+            f" load average (1 min) {section.load[0]:.1f} before, {section.load[1]:.1f} after,"
+            f" on {os.cpu_count()} cores._"
+        )
+        if section.problem:
+            lines += ["", f"**FAILED**: `{section.problem[-500:].strip()}`"]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

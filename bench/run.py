@@ -5,9 +5,14 @@ and an admin API token (``bench.seed``); then the real server as its own process
 (``python -m facilities serve`` with ``FACILITIES_BENCH_MODE=true``) and wrk as another:
 32 connections, 2 threads, median of 3 interleaved runs per endpoint, the API endpoints in
 the same runs as the reference endpoints of ``facilities.benchref``. Then 640 concurrent
-POSTs, and the server's RSS. Writes ``docs/benchmarks.md`` and prints a summary.
+POSTs, issue 3's burst of 200 problem reports with photos through the scan page and its
+240-label A4 sheet (``bench.scan``), and the server's RSS. Then the section benchmarks
+(``SECTIONS``: modules with ``async def run(engine) -> str``, each run per engine as
+``python -m bench.<name> --engine …`` in its own process, on its own database; a module
+that does not exist yet is left out). Writes ``docs/benchmarks.md`` and prints a summary.
 
-Options: ``--seconds`` per wrk run (default 5), ``--runs`` (3), ``--only sqlite|postgres``.
+Options: ``--seconds`` per wrk run (default 5), ``--runs`` (3), ``--only sqlite|postgres``,
+``--sections a,b`` (default: all of ``SECTIONS``; ``none`` for none).
 PostgreSQL: ``FACILITIES_BENCH_DATABASE_URL`` (default
 ``postgresql://postgres@127.0.0.1:5432/facilities_bench``); skipped loudly when unreachable.
 """
@@ -16,8 +21,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -28,10 +35,11 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from bench import report, writes, wrk
+from bench import report, scan, writes, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get(
@@ -40,14 +48,20 @@ PG_URL = os.environ.get(
 CONNECTIONS = wrk.CONNECTIONS
 THREADS = wrk.THREADS
 
-# (key, label, path template, authenticated)
+# (key, label, path template, credentials: "" none, "admin" or "partner" bearer token)
 ENDPOINTS = [
-    ("hello", "hello-world (reference)", "/bench/hello", False),
-    ("raw_by_id", "raw driver: site by id (reference)", "/bench/raw/sites/{site_id}", False),
-    ("raw_list", "raw driver: 50 sites (reference)", "/bench/raw/sites", False),
-    ("by_id", "GET /api/v1/sites/{id}", "/api/v1/sites/{site_id}", True),
-    ("list", "GET /api/v1/sites?limit=50", "/api/v1/sites?limit=50", True),
+    ("hello", "hello-world (reference)", "/bench/hello", ""),
+    ("raw_by_id", "raw driver: site by id (reference)", "/bench/raw/sites/{site_id}", ""),
+    ("raw_list", "raw driver: 50 sites (reference)", "/bench/raw/sites", ""),
+    ("by_id", "GET /api/v1/sites/{id}", "/api/v1/sites/{site_id}", "admin"),
+    ("list", "GET /api/v1/sites?limit=50", "/api/v1/sites?limit=50", "admin"),
+    ("scan", "GET /q/{code} (public scan page)", "/q/{scan_code}", ""),
+    ("partner_list", "GET /api/v1/work-orders as a partner", "/api/v1/work-orders", "partner"),
 ]
+# Section benchmarks: bench/<name>.py with `async def run(engine: str) -> str` (markdown).
+SECTIONS = ["pm_generation", "outbox", "sla"]
+SECTION_TIMEOUT = 1800  # seconds per module and engine
+BURST_REPORTS = 200
 
 
 @dataclass
@@ -96,7 +110,11 @@ class EngineResult:
     sites: int
     endpoints: dict[str, EndpointFigures]
     writes: writes.WriteResult
-    rss_mb: float
+    burst: scan.BurstResult | None
+    labels: scan.LabelResult | None
+    scan_bytes: tuple[int, int]  # scan page HTML, and HTML + stylesheet
+    rss_mb: float  # after the reads and the 640 writes (the target)
+    rss_after_issue3_mb: float  # after the report burst and the label sheet as well
     log_problems: list[str]
     load: tuple[float, float]  # 1-minute load average before and after the reads
 
@@ -118,21 +136,10 @@ def postgres_problem(url: str) -> str | None:
     """Recreate the benchmark database; returns a reason when PostgreSQL is unreachable."""
     import asyncpg
 
-    from facilities.db import postgres_config
-
-    config = postgres_config(url)
-    name = config.pop("database")
-
-    async def recreate() -> None:
-        conn = await asyncpg.connect(**config, database="postgres", timeout=5)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
+    from facilities.db import recreate_postgres_database
 
     try:
-        asyncio.run(recreate())
+        asyncio.run(recreate_postgres_database(url))
     except (OSError, asyncpg.PostgresError, TimeoutError) as error:
         return f"{error.__class__.__name__}: {error}"
     return None
@@ -150,6 +157,8 @@ def engine_env(url: str, var_dir: Path) -> dict[str, str]:
             "FACILITIES_SCHEDULER": "false",
             "FACILITIES_LOG_LEVEL": "WARNING",
             "FACILITIES_BENCH_MODE": "true",
+            # The report burst comes from 200 phones: one X-Forwarded-For address each.
+            "FACILITIES_TRUSTED_PROXIES": "true",
             "PYTHONPATH": str(ROOT),
         }
     )
@@ -233,23 +242,66 @@ class Server:
             process.wait(timeout=15)
 
 
-def check_endpoints(base_url: str, token: str, site_id: int) -> None:
-    """Each endpoint answers 200 with the expected payload before anything is measured."""
-    auth = {"Authorization": f"Bearer {token}"}
+def _headers(seeded: dict[str, Any], who: str) -> dict[str, str]:
+    token = {"admin": seeded["token"], "partner": seeded.get("partner_token", "")}.get(who)
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _path(template: str, seeded: dict[str, Any]) -> str:
+    return template.format(site_id=seeded["site_id"], scan_code=seeded["scan_code"])
+
+
+def check_endpoints(base_url: str, seeded: dict[str, Any]) -> tuple[int, int]:
+    """Each endpoint answers 200 with the expected payload before anything is measured.
+
+    Returns the scan page's size: HTML, and HTML plus its stylesheet."""
+    site_id = seeded["site_id"]
+    scan_bytes = (0, 0)
     with httpx.Client(base_url=base_url, timeout=10) as client:
-        for key, _label, template, authed in ENDPOINTS:
-            response = client.get(template.format(site_id=site_id), headers=auth if authed else {})
+        for key, _label, template, who in ENDPOINTS:
+            response = client.get(_path(template, seeded), headers=_headers(seeded, who))
             if response.status_code != 200:
                 raise RuntimeError(f"{key}: {response.status_code} {response.text[:300]}")
+            if key == "scan":
+                html = response.text
+                if "The milk frother spits hot milk" not in html or "Same problem" not in html:
+                    raise RuntimeError("scan: the open report or its +1 button is missing")
+                css = re.search(r'<link rel="stylesheet" href="([^"]+)"', html)
+                css_size = len(client.get(css.group(1)).content) if css else 0
+                scan_bytes = (len(response.content), len(response.content) + css_size)
+                continue
             body = response.json()
             if key in {"list", "raw_list"} and len(body["items"]) != 50:
                 raise RuntimeError(f"{key}: expected 50 rows, got {len(body['items'])}")
+            if key == "partner_list" and len(body["items"]) != seeded["partner_orders"]:
+                raise RuntimeError(f"{key}: expected {seeded['partner_orders']} orders")
             if key in {"by_id", "raw_by_id"} and body["id"] != site_id:
                 raise RuntimeError(f"{key}: wrong site {body['id']}")
+        # The partner sees its own orders only: the admin sees more than the partner.
+        auth = _headers(seeded, "admin")
         api = client.get(f"/api/v1/sites/{site_id}", headers=auth).json()
         raw = client.get(f"/bench/raw/sites/{site_id}").json()
         if set(api) != set(raw):
             raise RuntimeError(f"reference payload differs: {set(api) ^ set(raw)}")
+    return scan_bytes
+
+
+def stored_reports(base_url: str, token: str) -> tuple[int, int]:
+    """(reports waiting in triage, photos on them), through the API as the admin."""
+    reports = photos = 0
+    offset = 0
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        while True:
+            page = client.get(
+                "/api/v1/problem-reports",
+                params={"status": "new", "limit": 200, "offset": offset},
+                headers={"Authorization": f"Bearer {token}"},
+            ).json()
+            reports += len(page["items"])
+            photos += sum(len(item.get("photo_ids") or []) for item in page["items"])
+            offset += 200
+            if offset >= page["total"]:
+                return reports, photos
 
 
 def load_average() -> float:
@@ -257,14 +309,13 @@ def load_average() -> float:
 
 
 def measure(
-    server: Server, token: str, site_id: int, seconds: float, runs: int
+    server: Server, seeded: dict[str, Any], seconds: float, runs: int
 ) -> dict[str, EndpointFigures]:
     base_url = server.base_url
     figures = {key: EndpointFigures(label) for key, label, _t, _a in ENDPOINTS}
-    auth = {"Authorization": f"Bearer {token}"}
     urls = {
-        key: (base_url + template.format(site_id=site_id), auth if authed else {})
-        for key, _label, template, authed in ENDPOINTS
+        key: (base_url + _path(template, seeded), _headers(seeded, who))
+        for key, _label, template, who in ENDPOINTS
     }
     for url, headers in urls.values():  # warm-up: caches, pools, lazily built code
         wrk.run(url, seconds=1, connections=CONNECTIONS, threads=THREADS, headers=headers)
@@ -315,14 +366,15 @@ def bench_engine(engine: str, url: str | None, seconds: float, runs: int) -> Eng
         run_step(["-m", "facilities", "migrate"], env)
         run_step(["-m", "facilities", "demo"], env)
         seeded = json.loads(run_step(["-m", "bench.seed"], env).strip().splitlines()[-1])
-        token, site_id = seeded["token"], seeded["site_id"]
+        token = seeded["token"]
         server = Server(env, tmp / "server.log")
         server.start()
         say(f"  server pid {server.process.pid if server.process else '?'} at {server.base_url}")
-        check_endpoints(server.base_url, token, site_id)
+        scan_bytes = check_endpoints(server.base_url, seeded)
+        say(f"  scan page: {scan_bytes[0]:,} bytes HTML, {scan_bytes[1]:,} with the stylesheet")
         say(f"  reads: {runs} × {seconds:g} s per endpoint, {CONNECTIONS} connections")
         load_before = load_average()
-        figures = measure(server, token, site_id, seconds, runs)
+        figures = measure(server, seeded, seconds, runs)
         load_after = load_average()
         say("  writes: 640 POST /api/v1/sites/{id}/closures, 32 in flight")
         write = writes.run(server.base_url, token, seeded["site_ids"], total=640, concurrency=32)
@@ -331,6 +383,30 @@ def bench_engine(engine: str, url: str | None, seconds: float, runs: int) -> Eng
             f" p99 {write.p99_ms:.1f} ms, max {write.max_ms:.1f} ms, locked {write.locked}"
         )
         rss = server.rss_mb()
+        say(f"  burst: {BURST_REPORTS} problem reports with photos at once via the scan page")
+        before = stored_reports(server.base_url, token)  # demo and seeded reports
+        burst = scan.burst(server.base_url, seeded["burst_codes"], BURST_REPORTS)
+        after = stored_reports(server.base_url, token)
+        burst.stored_reports = after[0] - before[0]
+        burst.stored_photos = after[1] - before[1]
+        say(
+            f"    {burst.ok}/{burst.requests} ok, stored {burst.stored_reports} reports and"
+            f" {burst.stored_photos} photos, p50 {burst.p50_ms:.0f} ms, p99 {burst.p99_ms:.0f} ms,"
+            f" locked {burst.locked}"
+        )
+        say(f"  label sheet: {seeded['labelled_assets']} assets, A4 3 × 8, every QR decoded")
+        sheet = scan.labels(
+            server.base_url,
+            token,
+            seeded["label_site_id"],
+            set(seeded["label_codes"]),
+            env["FACILITIES_BASE_URL"],
+        )
+        say(
+            f"    {sheet.pages} pages in {sheet.seconds:.2f} s, {sheet.distinct}/{sheet.assets}"
+            f" QR decoded, {sheet.working_urls} URLs open the scan page {sheet.problem}"
+        )
+        rss_after = server.rss_mb()
         log_text = server.log_path.read_text(errors="replace")
         problems = [
             line
@@ -343,7 +419,11 @@ def bench_engine(engine: str, url: str | None, seconds: float, runs: int) -> Eng
             sites=seeded["sites"],
             endpoints=figures,
             writes=write,
+            burst=burst,
+            labels=sheet,
+            scan_bytes=scan_bytes,
             rss_mb=rss,
+            rss_after_issue3_mb=rss_after,
             log_problems=problems[:10],
             load=(load_before, load_after),
         )
@@ -353,12 +433,71 @@ def bench_engine(engine: str, url: str | None, seconds: float, runs: int) -> Eng
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@dataclass
+class SectionResult:
+    name: str
+    engine: str
+    markdown: str
+    seconds: float
+    load: tuple[float, float]
+    problem: str = ""
+
+
+def available_sections(names: list[str]) -> list[str]:
+    """The section modules that exist (others may not have been written yet)."""
+    return [name for name in names if importlib.util.find_spec(f"bench.{name}") is not None]
+
+
+def run_sections(names: list[str], engines: list[str]) -> list[SectionResult]:
+    """Each section module per engine, in its own process; its stdout is its markdown."""
+    results = []
+    # Each module sets up its own environment; only its FACILITIES_BENCH_* overrides (such
+    # as its PostgreSQL database URL) pass through.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("FACILITIES_") or k.startswith("FACILITIES_BENCH_")
+    }
+    env["PYTHONPATH"] = str(ROOT)
+    for name in available_sections(names):
+        for engine in engines:
+            say(f"== section {name} on {engine}")
+            load_before = load_average()
+            began = time.monotonic()
+            try:
+                done = subprocess.run(
+                    [sys.executable, "-m", f"bench.{name}", "--engine", engine],
+                    env=env,
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    timeout=SECTION_TIMEOUT,
+                )
+                problem = (
+                    ""
+                    if done.returncode == 0
+                    else f"exit {done.returncode}: {(done.stderr or done.stdout)[-1500:]}"
+                )
+                markdown = done.stdout.strip()
+            except subprocess.TimeoutExpired:
+                problem, markdown = f"did not finish within {SECTION_TIMEOUT} s", ""
+            seconds = time.monotonic() - began
+            results.append(
+                SectionResult(
+                    name, engine, markdown, seconds, (load_before, load_average()), problem
+                )
+            )
+            say(f"   {seconds:.0f} s" + (f"; FAILED: {problem[-300:]}" if problem else ""))
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each wrk run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated")
     args = parser.parse_args(argv)
     # A SIGTERM unwinds like Ctrl-C, so the `finally` blocks stop the servers.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
@@ -382,13 +521,24 @@ def main(argv: list[str] | None = None) -> int:
             banner = "!" * 78
             say(f"{banner}\n {note}\n{banner}")
             notes.append(note)
+    engines = [r.engine for r in results]
+    if args.only is None and not engines:
+        engines = ["sqlite"]
+    wanted = [name for name in args.sections.split(",") if name and name != "none"]
+    previous = args.output.read_text() if args.output.exists() else ""
+    sections = run_sections(wanted, engines)
     text = report.render(results, notes, seconds=args.seconds, runs=args.runs)
+    text += report.render_sections(sections) or report.kept_sections(previous)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     say("")
     say(report.summary(results, notes))
+    for section in sections:
+        if section.problem:
+            say(f"  section {section.name} on {section.engine} FAILED: {section.problem}")
     say(f"written: {args.output}")
-    return 0 if report.all_clean(results) else 1
+    clean = report.all_clean(results) and not any(s.problem for s in sections)
+    return 0 if clean else 1
 
 
 if __name__ == "__main__":
