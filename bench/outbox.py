@@ -12,7 +12,6 @@ Prints a markdown section. PostgreSQL: ``FACILITIES_BENCH_OUTBOX_DATABASE_URL`` 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -157,13 +156,5 @@ async def run(engine: str) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
-    args = parser.parse_args(argv)
-    print(asyncio.run(run(args.engine)))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(section.main(run, __doc__))

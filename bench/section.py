@@ -4,8 +4,11 @@ database."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 
@@ -35,3 +38,14 @@ async def recreate_postgres(pg_url: str) -> None:
     from facilities.db import recreate_postgres_database
 
     await recreate_postgres_database(pg_url)
+
+
+def main(
+    run: Callable[[str], Awaitable[str]], doc: str | None, argv: list[str] | None = None
+) -> int:
+    """``python -m bench.<name> --engine sqlite|postgres``: print the section's markdown."""
+    parser = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0])
+    parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
+    args = parser.parse_args(argv)
+    print(asyncio.run(run(args.engine)))
+    return 0

@@ -47,6 +47,9 @@ def make_environment(directories: list[Path]) -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Checking every template file's mtime on each render costs time on every page;
+        # only a developer editing templates needs it.
+        auto_reload=get_settings().env == "development",
     )
     _install(env)
     return env

@@ -17,6 +17,7 @@ from facilities.assets.queries._contract import (
     primary_photo,
     primary_photo_id,
     resolve_code,
+    resolve_scan,
     space_path,
 )
 from facilities.assets.queries._register import (
@@ -61,6 +62,7 @@ __all__ = [
     "qr_url",
     "require_asset",
     "resolve_code",
+    "resolve_scan",
     "scan_count",
     "serial_taken",
     "space_path",

@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from facilities import db
 from facilities.assets.schemas import (
     AssetCard,
     CodeLookup,
 )
-from facilities.assets.tables import (
-    Asset,
-    AssetFile,
-    QrCode,
-    QrScan,
-)
+from facilities.assets.tables import AssetFile
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
-from facilities.sites.tables import Space
 
 # ---- helpers --------------------------------------------------------------------------
+
+# Hand-written SQL on the public scan page's hot path (Piccolo's query building cost more
+# than the queries themselves). Each starts with SELECT so SQLite runs it inline.
+
+_SPACE_CHAIN_SQL = """SELECT p.id, p.name FROM (
+  WITH RECURSIVE chain(id, name, parent, depth) AS (
+    SELECT id, name, parent, 0 FROM space WHERE id = {}
+    UNION ALL
+    SELECT s.id, s.name, s.parent, chain.depth + 1 FROM space s
+    JOIN chain ON s.id = chain.parent WHERE chain.depth < 19
+  ) SELECT id, name, depth FROM chain
+) p ORDER BY p.depth"""
+
+_CARD_COLUMNS = """a.id AS asset_id, a.name AS asset_name, c.name AS category_name,
+  c.icon AS category_icon, a.site AS site_id, s.name AS site_name, s.code AS site_code,
+  s.allow_anonymous_reports, a.space AS space_id, a.status AS asset_status, a.locked_out,
+  a.lockout_reason,
+  (SELECT f.id FROM asset_file f WHERE f.asset = a.id AND f.is_primary = {} LIMIT 1)
+    AS primary_photo_file_id"""
+
+_CARD_SQL = f"""SELECT {_CARD_COLUMNS}
+FROM asset a JOIN site s ON s.id = a.site LEFT JOIN asset_category c ON c.id = a.category
+WHERE a.id = {{}}"""  # noqa: S608 - fixed SQL
+
+_SCAN_SQL = f"""SELECT q.id AS qr_code_id, q.code, q.status, q.replaced_by, q.asset,
+  {_CARD_COLUMNS}
+FROM qr_code q LEFT JOIN asset a ON a.id = q.asset LEFT JOIN site s ON s.id = a.site
+LEFT JOIN asset_category c ON c.id = a.category
+WHERE q.code = {{}}"""  # noqa: S608 - fixed SQL
+
+_LOG_SCAN_SQL = 'INSERT INTO qr_scan (qr_code, asset, "user", scanned_at) VALUES ({}, {}, {}, {})'
 
 
 async def space_path(space_id: int | None) -> str | None:
@@ -25,15 +53,47 @@ async def space_path(space_id: int | None) -> str | None:
         return None
     parts: list[str] = []
     seen: set[int] = set()
-    current: int | None = space_id
-    while current is not None and current not in seen and len(parts) < 20:
-        seen.add(current)
-        row = await Space.select(Space.name, Space.parent).where(Space.id == current).first()
-        if row is None:
+    for row in await db.raw(_SPACE_CHAIN_SQL, space_id):
+        if row["id"] in seen:
             break
+        seen.add(row["id"])
         parts.append(row["name"])
-        current = row["parent"]
     return " › ".join(reversed(parts)) if parts else None
+
+
+def _normalise(code: str) -> str | None:
+    normalised = code.strip().upper()
+    if not normalised or len(normalised) > 24:
+        return None
+    return normalised
+
+
+def _lookup(row: dict[str, Any]) -> CodeLookup:
+    return CodeLookup(
+        code=row["code"],
+        status=row["status"],
+        replaced_by=row["replaced_by"],
+        asset_id=row["asset"],
+        qr_code_id=row["qr_code_id"],
+    )
+
+
+async def _card(row: dict[str, Any]) -> AssetCard:
+    return AssetCard(
+        id=row["asset_id"],
+        name=row["asset_name"],
+        category_name=row["category_name"],
+        category_icon=row["category_icon"],
+        site_id=row["site_id"],
+        site_name=row["site_name"],
+        site_code=row["site_code"],
+        space_path=await space_path(row["space_id"]),
+        status=row["asset_status"],
+        locked_out=bool(row["locked_out"]),
+        lockout_reason=row["lockout_reason"] or "",
+        primary_photo_file_id=row["primary_photo_file_id"],
+        allow_anonymous_reports=bool(row["allow_anonymous_reports"]),
+    )
 
 
 # ---- contract with the public scan page (no scoping) ----------------------------------
@@ -41,78 +101,46 @@ async def space_path(space_id: int | None) -> str | None:
 
 async def resolve_code(code: str) -> CodeLookup | None:
     """The label behind a scanned code, or None when no such code exists."""
-    normalised = code.strip().upper()
-    if not normalised or len(normalised) > 24:
+    normalised = _normalise(code)
+    if normalised is None:
         return None
-    row = (
-        await QrCode.select(QrCode.id, QrCode.code, QrCode.status, QrCode.replaced_by, QrCode.asset)
-        .where(QrCode.code == normalised)
-        .first()
+    rows = await db.raw(
+        "SELECT id AS qr_code_id, code, status, replaced_by, asset FROM qr_code WHERE code = {}",
+        normalised,
     )
-    if row is None:
+    return _lookup(rows[0]) if rows else None
+
+
+async def resolve_scan(code: str) -> tuple[CodeLookup, AssetCard | None] | None:
+    """``resolve_code`` and, for a claimed label, ``asset_card`` in one query."""
+    normalised = _normalise(code)
+    if normalised is None:
         return None
-    return CodeLookup(
-        code=row["code"],
-        status=row["status"],
-        replaced_by=row["replaced_by"],
-        asset_id=row["asset"],
-        qr_code_id=row["id"],
-    )
+    rows = await db.raw(_SCAN_SQL, True, normalised)
+    if not rows:
+        return None
+    row = rows[0]
+    return _lookup(row), (await _card(row) if row["asset_id"] is not None else None)
 
 
 async def primary_photo_id(asset_id: int) -> int | None:
-    row = (
-        await AssetFile.select(AssetFile.id)
-        .where((AssetFile.asset == asset_id) & (AssetFile.is_primary == True))  # noqa: E712
-        .first()
+    rows = await db.raw(
+        "SELECT id FROM asset_file WHERE asset = {} AND is_primary = {} LIMIT 1", asset_id, True
     )
-    return row["id"] if row else None
+    return int(rows[0]["id"]) if rows else None
 
 
 async def asset_card(asset_id: int) -> AssetCard:
     """What the public scan page shows of an asset. Raises NotFound for an unknown id."""
-    row = (
-        await Asset.select(
-            Asset.id,
-            Asset.name,
-            Asset.category.name.as_alias("category_name"),
-            Asset.category.icon.as_alias("category_icon"),
-            Asset.site,
-            Asset.site.name.as_alias("site_name"),
-            Asset.site.code.as_alias("site_code"),
-            Asset.site.allow_anonymous_reports.as_alias("allow_anonymous_reports"),
-            Asset.space,
-            Asset.status,
-            Asset.locked_out,
-            Asset.lockout_reason,
-        )
-        .where(Asset.id == asset_id)
-        .first()
-    )
-    if row is None:
+    rows = await db.raw(_CARD_SQL, True, asset_id)
+    if not rows:
         raise NotFound()
-    return AssetCard(
-        id=row["id"],
-        name=row["name"],
-        category_name=row["category_name"],
-        category_icon=row["category_icon"],
-        site_id=row["site"],
-        site_name=row["site_name"],
-        site_code=row["site_code"],
-        space_path=await space_path(row["space"]),
-        status=row["status"],
-        locked_out=bool(row["locked_out"]),
-        lockout_reason=row["lockout_reason"] or "",
-        primary_photo_file_id=await primary_photo_id(asset_id),
-        allow_anonymous_reports=bool(row["allow_anonymous_reports"]),
-    )
+    return await _card(rows[0])
 
 
 async def log_scan(*, qr_code_id: int, asset_id: int | None, user_id: int | None) -> None:
     """Record one scan (time, code, asset, user or anonymous). No IP address is stored."""
-    await QrScan.insert(
-        QrScan(qr_code=qr_code_id, asset=asset_id, user=user_id, scanned_at=clock.now())
-    ).run()
+    await db.raw(_LOG_SCAN_SQL, qr_code_id, asset_id, user_id, clock.now())
 
 
 async def primary_photo(asset_id: int) -> tuple[str, str] | None:

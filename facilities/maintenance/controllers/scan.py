@@ -46,6 +46,13 @@ REPORT_FIELDS = ("category", "description", "urgency", "reporter_name", "reporte
 PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 
 
+class _Fields(dict[str, Any]):
+    """Form values or errors by field; a missing field reads as "" (cheap lookups in Jinja)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 class Scan:
     """A resolved, viewable label: the code, its asset card, and who is looking."""
 
@@ -77,9 +84,10 @@ async def _is_staff(principal: Principal | None, site_id: int) -> bool:
 async def _open(request: Req, code: str, *, log: bool) -> Scan | Response[Any]:
     """The scan for ``code``, or the page to answer instead (unknown, revoked, blank …)."""
     principal = _user(request)
-    lookup = await asset_queries.resolve_code(code)
-    if lookup is None:
+    resolved = await asset_queries.resolve_scan(code)
+    if resolved is None:
         return _code_page(request, "code_unknown.html", 404, code=code)
+    lookup, card = resolved
     if log:
         await asset_queries.log_scan(
             qr_code_id=lookup.qr_code_id,
@@ -92,7 +100,8 @@ async def _open(request: Req, code: str, *, log: bool) -> Scan | Response[Any]:
         show_new = False
         if principal is not None and principal.can("assets.view"):
             show_new = lookup.asset_id is None or await scope.can_see_site(
-                principal, (await asset_queries.asset_card(lookup.asset_id)).site_id
+                principal,
+                card.site_id if card else (await asset_queries.asset_card(lookup.asset_id)).site_id,
             )
         return _code_page(
             request,
@@ -104,7 +113,8 @@ async def _open(request: Req, code: str, *, log: bool) -> Scan | Response[Any]:
     if lookup.asset_id is None:
         can_claim = principal is not None and principal.can("qr.claim")
         return _code_page(request, "code_blank.html", 200, code=lookup.code, can_claim=can_claim)
-    card = await asset_queries.asset_card(lookup.asset_id)
+    if card is None:
+        card = await asset_queries.asset_card(lookup.asset_id)
     if not card.allow_anonymous_reports and principal is None:
         return Redirect(path=f"/login?next={quote('/q/' + lookup.code)}", status_code=303)
     return Scan(lookup, card, principal)
@@ -129,8 +139,8 @@ async def _scan_page(
             "reports": await queries.open_reports_for_asset(card.id),
             "staff": await _is_staff(scan.principal, card.site_id),
             "can_triage": scan.principal is not None and scan.principal.can("reports.triage"),
-            "values": values or {"category": "broken", "urgency": "normal"},
-            "errors": errors or {},
+            "values": _Fields(values or {"category": "broken", "urgency": "normal"}),
+            "errors": _Fields(errors or {}),
             "ago": time_ago,
             "honeypot": HONEYPOT,
             "asset_status_labels": {k.value: _(v) for k, v in ASSET_STATUS_LABELS.items()},

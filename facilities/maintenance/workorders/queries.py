@@ -3,9 +3,13 @@ organisation, staff the orders of their visible sites. Anything else answers 404
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import msgspec
+
+from facilities import db
 from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.kit.errors import NotFound
@@ -136,6 +140,117 @@ async def scope_conditions(principal: Principal) -> list[Any]:
     return [WorkOrder.site.is_in(list(visible) or [-1])]
 
 
+# The list is hand-written SQL run through ``db.raw`` (like ``facilities.sites.queries``):
+# Piccolo spent more time building the six-table joined SELECT and converting each value
+# than the database spent answering it. Same columns, filters, order and scope as the
+# Piccolo query of ``get_work_order``; the rows become structs in one ``msgspec.convert``.
+_LIST_COLUMNS = (
+    "id, kind, title, description, status, site AS site_id, space AS space_id,"
+    " asset AS asset_id, priority, due_at, scheduled_for,"
+    " partner_organisation AS partner_organisation_id, assignee AS assignee_id,"
+    " estimated_minutes, origin, problem_report AS problem_report_id,"
+    " schedule AS schedule_id, parent AS parent_id, hold_reason, completion_note,"
+    " cancel_reason, asset_down, trade, version, created_by AS created_by_id, created_at,"
+    " updated_at, accepted_at, started_at, completed_at, verified_at"
+)
+# On SQLite, ``+w.col`` (an expression, so no declared type) skips the per-value Python
+# converters Piccolo registers for INTEGER, BOOLEAN and TIMESTAMPTZ columns; msgspec does
+# the conversions (in C) for the whole row.
+_LIST_NATIVE = {"id", "site", "space", "asset", "partner_organisation", "assignee"}
+_LIST_NATIVE |= {"estimated_minutes", "problem_report", "schedule", "parent", "asset_down"}
+_LIST_NATIVE |= {"version", "created_by", "due_at", "scheduled_for", "created_at"}
+_LIST_NATIVE |= {"updated_at", "accepted_at", "started_at", "completed_at", "verified_at"}
+_LIST_JOINS = (
+    ' FROM "work_order" w LEFT JOIN "site" s ON s.id = w.site'
+    ' LEFT JOIN "space" sp ON sp.id = w.space LEFT JOIN "asset" a ON a.id = w.asset'
+    ' LEFT JOIN "partner_organisation" po ON po.id = w.partner_organisation'
+    ' LEFT JOIN "app_user" u ON u.id = w.assignee'
+)
+_LIST_ORDER = " ORDER BY w.priority, w.due_at, w.id DESC"
+_LIST_TIMES = (
+    "due_at",
+    "scheduled_for",
+    "created_at",
+    "updated_at",
+    "accepted_at",
+    "started_at",
+    "completed_at",
+    "verified_at",
+)
+_TRADES = frozenset(t.value for t in Trade)
+_UTC = UTC
+
+
+def _list_select(sqlite: bool) -> str:
+    columns = []
+    for spec in _LIST_COLUMNS.split(","):
+        name, _, alias = spec.strip().partition(" AS ")
+        prefix = "+" if sqlite and name in _LIST_NATIVE else ""
+        columns.append(f"{prefix}w.{name} AS {alias or name}")
+    names = "s.name AS site_name, sp.name AS space_name, a.name AS asset_name,"
+    names += " po.name AS partner_organisation_name, u.name AS assignee_name"
+    return "SELECT " + ", ".join(columns) + ", " + names
+
+
+_LIST_SELECT = {engine: _list_select(engine) for engine in (True, False)}
+
+
+def work_order_page_sql(sqlite: bool, where: str) -> str:
+    """A page of work orders with the total: ``where`` (fixed fragments with ``{}``)
+    twice, then limit and offset as parameters. Sorts and pages the narrow rows first,
+    then joins the names onto that page; the total is a scalar subquery (computed once)."""
+    return (
+        f"{_LIST_SELECT[sqlite]},"  # noqa: S608 - fixed fragments, values are parameters
+        f' (SELECT count(*) FROM "work_order" w{where}) AS total{_LIST_JOINS}'
+        f' WHERE w.id IN (SELECT w.id FROM "work_order" w{where}{_LIST_ORDER}'
+        f" LIMIT {{}} OFFSET {{}}){_LIST_ORDER}"
+    )
+
+
+def _repair(row: dict[str, Any]) -> None:
+    """What Piccolo does on read: a naive SQLite timestamp is UTC, an unknown trade none."""
+    for name in _LIST_TIMES:
+        value = row[name]
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=_UTC)
+        row[name] = value
+    if row["trade"] not in _TRADES:
+        row["trade"] = None
+
+
+def _list_reads(rows: list[Any], role: Role) -> list[WorkOrderRead]:
+    """WorkOrderRead structs from the rows of the SQL above (dicts on SQLite)."""
+    actions: dict[str, list[str]] = {}
+    result = []
+    for record in rows:
+        row = record if isinstance(record, dict) else dict(record)
+        del row["total"]
+        row["asset_down"] = bool(row["asset_down"])
+        status = row["status"]
+        allowed = actions.get(status)
+        if allowed is None:
+            allowed = actions[status] = lifecycle.allowed(WorkOrderStatus(status), role)
+        row["allowed_actions"] = allowed
+        if not row["trade"]:
+            row["trade"] = None
+        try:
+            result.append(_convert(row, WorkOrderRead))
+        except msgspec.ValidationError:
+            _repair(row)
+            result.append(_convert(row, WorkOrderRead))
+    return result
+
+
+_convert = msgspec.convert
+
+
+def _in(column: str, values: list[Any], args: list[Any]) -> str:
+    args.extend(values)
+    return f"{column} IN (" + ", ".join(["{}"] * len(values)) + ")"
+
+
 async def list_work_orders(
     principal: Principal,
     *,
@@ -149,41 +264,47 @@ async def list_work_orders(
     limit: int = 50,
     offset: int = 0,
 ) -> Page[WorkOrderRead]:
-    conditions = await scope_conditions(principal)
+    conditions: list[str] = []
+    args: list[Any] = []
+    # The scope: the same rule as ``scope_conditions``.
+    if principal.role is Role.partner:
+        conditions.append("w.partner_organisation = {}")
+        args.append(principal.partner_organisation_id or -1)
+    else:
+        visible = await scope.visible_site_ids(principal)
+        if visible is not None:
+            conditions.append(_in("w.site", list(visible) or [-1], args))
     if status is not None:
-        conditions.append(WorkOrder.status == status.value)
+        conditions.append("w.status = {}")
+        args.append(status.value)
     if open_only:
-        conditions.append(WorkOrder.status.is_in([s.value for s in lifecycle.OPEN_STATES]))
+        conditions.append(_in("w.status", [s.value for s in lifecycle.OPEN_STATES], args))
     if active_only:  # still needs someone: open, or completed and waiting to be verified
-        conditions.append(
-            WorkOrder.status.not_in(
-                [WorkOrderStatus.verified.value, WorkOrderStatus.cancelled.value]
-            )
-        )
+        conditions.append("w.status NOT IN ({}, {})")
+        args.extend((WorkOrderStatus.verified.value, WorkOrderStatus.cancelled.value))
     if site_id is not None:
-        conditions.append(WorkOrder.site == site_id)
+        conditions.append("w.site = {}")
+        args.append(site_id)
     if asset_id is not None:
-        conditions.append(WorkOrder.asset == asset_id)
+        conditions.append("w.asset = {}")
+        args.append(asset_id)
     if assignee_id is not None:
-        conditions.append(WorkOrder.assignee == assignee_id)
+        conditions.append("w.assignee = {}")
+        args.append(assignee_id)
     if trade is not None:
-        conditions.append(WorkOrder.trade == trade.value)
-    query = WorkOrder.select(*_COLUMNS)
-    count = WorkOrder.count()
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    rows = (
-        await query.order_by(WorkOrder.priority)
-        .order_by(WorkOrder.due_at)
-        .order_by(WorkOrder.id, ascending=False)
-        .limit(limit)
-        .offset(offset)
-    )
-    total = await count if offset or len(rows) >= limit else offset + len(rows)
-    return Page(
-        items=[_read(r, principal.role) for r in rows], total=total, limit=limit, offset=offset
-    )
+        conditions.append("w.trade = {}")
+        args.append(trade.value)
+    where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
+    rows = await db.raw(work_order_page_sql(db.is_sqlite(), where), *args, *args, limit, offset)
+    if rows:
+        total = int(rows[0]["total"])
+    elif offset:  # past the end: no row to carry the total
+        sql = 'SELECT count(*) AS n FROM "work_order" w' + where  # noqa: S608 - fixed fragments
+        total = int((await db.raw(sql, *args))[0]["n"])
+    else:
+        total = 0
+    items = _list_reads(rows, principal.role)
+    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 async def get_work_order(principal: Principal, work_order_id: int) -> WorkOrderRead:
