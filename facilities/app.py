@@ -14,7 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
-from facilities import __version__, db
+from facilities import __version__, db, navigation
 from facilities.accounts.auth import (
     AuthMiddleware,
     BearerAwareCSRFMiddleware,
@@ -43,6 +43,7 @@ from facilities.notifications.controllers import (
     ReporterStatusPages,
 )
 from facilities.reporting.controllers import AuditApi, AuditPages
+from facilities.reporting.pages import CalendarPages, HomePages
 from facilities.scheduler import build_scheduler
 from facilities.services.controllers import ContractPages, ContractsApi
 from facilities.services.sla.controllers import SlaApi, SlaPages
@@ -59,6 +60,7 @@ ROUTERS = [
     AccountPages,
     PartnerPages,
     SitesApi,
+    HomePages,
     SitePages,
     AssetsApi,
     AssetPages,
@@ -77,6 +79,7 @@ ROUTERS = [
     PMApi,
     PMPages,
     CalendarFeedPublic,
+    CalendarPages,
     ContractsApi,
     ContractPages,
     SlaApi,
@@ -120,6 +123,8 @@ def create_app() -> Litestar:
         from facilities.benchref import BENCH_ROUTES
 
         handlers.extend(BENCH_ROUTES)
+    templates = template_config([TEMPLATE_DIR])
+    templates.instance.engine.globals["navigation"] = navigation.menu  # type: ignore[union-attr]
     app = Litestar(
         route_handlers=handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],
@@ -129,7 +134,7 @@ def create_app() -> Litestar:
             AuthMiddleware(),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        template_config=template_config([TEMPLATE_DIR]),
+        template_config=templates,
         openapi_config=OpenAPIConfig(
             title="Facilities API",
             version=__version__,

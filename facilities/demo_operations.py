@@ -7,8 +7,9 @@ once: if the first demo category exists, the operations are already there.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -27,6 +28,7 @@ from facilities.maintenance.schemas import ProblemReportCreate
 from facilities.maintenance.workorders import actions as order_actions
 from facilities.maintenance.workorders.schemas import Priority, TransitionRequest, WorkOrderCreate
 from facilities.services import actions as service_actions
+from facilities.services import visits
 from facilities.services.enums import ContractStatus, ContractType, PriceModel
 from facilities.services.schemas import ContractCreate, VisitPlanCreate
 
@@ -35,14 +37,20 @@ CATEGORIES = [
     ("Coffee machines", "coffee", Trade.plumbing),
     ("HVAC units", "fan", Trade.hvac),
     ("Network equipment", "wifi", Trade.it_network),
-    ("Fire safety", "flame", Trade.fire_safety),
+    ("Fire safety equipment", "flame", Trade.fire_safety),
 ]
 # category, name, manufacturer, model, criticality
 COWORKING_ASSETS = [
     ("Coffee machines", "Coffee machine, kitchen", "Jura", "GIGA X8", Criticality.medium),
     ("HVAC units", "Air conditioning, meeting room", "Daikin", "FTXM35R", Criticality.high),
     ("Network equipment", "Wi-Fi access point, open space", "Ubiquiti", "U6-Pro", Criticality.high),
-    ("Fire safety", "Fire extinguisher, entrance", "Gloria", "PD6GA", Criticality.critical),
+    (
+        "Fire safety equipment",
+        "Fire extinguisher, entrance",
+        "Gloria",
+        "PD6GA",
+        Criticality.critical,
+    ),
 ]
 
 
@@ -215,6 +223,84 @@ async def load_operations(
             site_id=coworking_site_ids[0],
             asset_id=access_point,
             priority=Priority.p3,
+            due_at=_at(today - timedelta(days=1), 12),  # overdue: the home pages show it first
         ),
     )
+    await _week_of_work(system, today, coworking_site_ids, categories, electrician)
+    await visits.generate_visits()  # the service visits of the coming two weeks
     return True
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), ZoneInfo("Europe/Berlin"))
+
+
+async def _week_of_work(
+    system: Principal,
+    today: date,
+    site_ids: list[int],
+    categories: dict[str, int],
+    electrician: int,
+) -> None:
+    """Work due over the coming days and a weekly check, so homes and the calendar show a
+    normal week."""
+    jobs = [
+        ("Descale the coffee machine", site_ids[0], Priority.p2, Trade.plumbing, 0, 15, None),
+        (
+            "Emergency light in the stairwell is off",
+            site_ids[1],
+            Priority.p2,
+            Trade.electrical,
+            1,
+            10,
+            electrician,
+        ),
+        ("Door closer of the entrance slams", site_ids[2], Priority.p3, Trade.general, 2, 14, None),
+        (
+            "Socket in phone booth 2 has no power",
+            site_ids[0],
+            Priority.p3,
+            Trade.electrical,
+            3,
+            9,
+            electrician,
+        ),
+        (
+            "Replace the whiteboard markers holder",
+            site_ids[1],
+            Priority.p4,
+            Trade.general,
+            8,
+            11,
+            None,
+        ),
+    ]
+    for title, site_id, priority, trade, days, hour, partner in jobs:
+        await order_actions.create_work_order(
+            actor=system,
+            data=WorkOrderCreate(
+                title=title,
+                site_id=site_id,
+                priority=priority,
+                trade=trade,
+                due_at=_at(today + timedelta(days=days), hour),
+                partner_organisation_id=partner,
+            ),
+        )
+    await pm_actions.create_schedule(
+        actor=system,
+        data=msgspec.convert(
+            {
+                "name": "Fire extinguisher visual check",
+                "description": "Seal intact, pressure gauge in the green, sign visible.",
+                "category_id": categories["Fire safety equipment"],
+                "site_ids": site_ids,
+                "rrule": "FREQ=WEEKLY;BYDAY=WE",
+                "dtstart_local": f"{today.year}-01-07T08:30:00",
+                "lead_days": 3,
+                "priority": "p3",
+                "estimated_minutes": 10,
+            },
+            ScheduleCreate,
+        ),
+    )

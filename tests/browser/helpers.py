@@ -25,8 +25,19 @@ async def sign_in(page: Page, email: str, password: str = builders.PASSWORD) -> 
 
 
 def nav(page: Page) -> Locator:
-    """The links of the main navigation."""
+    """The visible links of the main navigation (call ``open_menu`` first to include the
+    links inside the grouped menus or the phone's "More")."""
     return page.get_by_role("navigation", name="Main").get_by_role("link")
+
+
+async def open_menu(page: Page) -> Locator:
+    """Open every menu of the main navigation (desk groups, phone "More") by clicking its
+    summary, as a person would; returns ``nav(page)``."""
+    menus = page.get_by_role("navigation", name="Main").locator("details:not([open]) > summary")
+    for summary in await menus.all():
+        if await summary.is_visible():
+            await summary.click()
+    return nav(page)
 
 
 def labelled(scope: Page | Locator, label: str) -> Locator:

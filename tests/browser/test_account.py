@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from facilities.accounts.enums import Role
 from facilities.sites.enums import SiteKind
 from tests import builders
-from tests.browser.helpers import PHONE, labelled, nav, sign_in
+from tests.browser.helpers import PHONE, labelled, open_menu, sign_in
 
 
 async def test_api_token_is_shown_once_works_and_stops_working_when_revoked(
@@ -23,7 +23,7 @@ async def test_api_token_is_shown_once_works_and_stops_working_when_revoked(
     cm = await builders.user(Role.community_manager)
     await builders.assign(cm, sites=[site.id])
     await sign_in(page, cm.email)
-    await nav(page).get_by_text("Account", exact=True).click()
+    await (await open_menu(page)).get_by_text("Account", exact=True).first.click()
     await expect(page).to_have_url(re.compile(r"/account$"))
     tokens = page.locator("#tokens")
     await expect(tokens.locator("tbody tr")).to_have_text(["No tokens yet."])

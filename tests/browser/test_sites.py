@@ -11,7 +11,7 @@ from playwright.async_api import expect
 from facilities.accounts.enums import Role
 from facilities.kit import clock
 from tests import builders
-from tests.browser.helpers import field_of, labelled, nav, sign_in
+from tests.browser.helpers import field_of, labelled, open_menu, sign_in
 
 
 async def test_ops_manager_creates_a_site_without_javascript(new_context) -> None:
@@ -23,7 +23,7 @@ async def test_ops_manager_creates_a_site_without_javascript(new_context) -> Non
     page = await context.new_page()
     await sign_in(page, ops.email)
 
-    await nav(page).get_by_text("Sites", exact=True).click()
+    await (await open_menu(page)).get_by_text("Sites", exact=True).first.click()
     await page.get_by_role("link", name="New site").click()
     await expect(page).to_have_url(re.compile(r"/sites/new$"))
     await expect(page.get_by_role("heading", name="New site", level=1)).to_be_visible()
@@ -110,7 +110,7 @@ async def test_community_manager_adds_closure_day_and_spaces(page) -> None:
     cm = await builders.user(Role.community_manager)
     await builders.assign(cm, sites=[site.id])
     await sign_in(page, cm.email)
-    await nav(page).get_by_text("Sites", exact=True).click()
+    await (await open_menu(page)).get_by_text("Sites", exact=True).first.click()
     await page.get_by_role("link", name="Mannheim Jungbusch").click()
     await expect(page).to_have_url(re.compile(rf"/sites/{site.id}$"))
     await expect(page.get_by_role("button", name="Archive site")).to_have_count(0)
@@ -193,7 +193,7 @@ async def test_error_pages_keep_the_navigation_of_a_signed_in_user(page) -> None
     response = await page.goto("/sites/999999")
     assert response is not None and response.status == 404
     await expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
-    await expect(nav(page).last).to_have_text("Account", timeout=1_000)
+    await expect((await open_menu(page)).last).to_have_text("Account", timeout=1_000)
     await expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=1_000)
 
 

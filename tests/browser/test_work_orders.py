@@ -11,7 +11,7 @@ from playwright.async_api import expect
 from facilities.maintenance.tables import WorkOrder, WorkOrderEvent, WorkOrderPhoto
 from tests import maintenance_builders as mb
 from tests import workorders_builders as wb
-from tests.browser.helpers import nav, sign_in
+from tests.browser.helpers import open_menu, sign_in
 
 
 async def _step(page, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -33,7 +33,7 @@ async def test_partner_does_the_work_and_the_manager_verifies_it(new_context) ->
     partner_context = await new_context()
     page = await partner_context.new_page()
     await sign_in(page, w.partner.email)
-    await nav(page).get_by_text("My work", exact=True).click()
+    await (await open_menu(page)).get_by_text("My work", exact=True).first.click()
     await expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
     await page.get_by_role("link", name="Descale the coffee machine").click()
     await expect(page).to_have_url(re.compile(rf"/work-orders/{order.id}$"))
@@ -68,7 +68,7 @@ async def test_partner_does_the_work_and_the_manager_verifies_it(new_context) ->
     manager_context = await new_context()
     manager = await manager_context.new_page()
     await sign_in(manager, w.cm.email)
-    await nav(manager).get_by_text("Work orders", exact=True).click()
+    await (await open_menu(manager)).get_by_text("Work orders", exact=True).first.click()
     await manager.get_by_role("link", name="All, including closed").click()
     await manager.get_by_role("link", name="Descale the coffee machine").click()
     await expect(manager.get_by_text("Descaled, water filter replaced").first).to_be_visible()

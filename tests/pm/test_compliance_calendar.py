@@ -211,8 +211,8 @@ async def test_calendar_page_flags_clashes_and_closed_hours(make_client) -> None
         week = await client.get("/calendar?view=week&week=2027-01-11")
     assert response.status_code == 200, response.text
     html = response.text
-    assert html.count("Same space at the same time") == 2
-    assert html.count("Outside opening hours") == 1
+    assert html.count('title="Same space at the same time"') == 2
+    assert html.count('title="Outside opening hours"') == 1
     assert "Quiet job" in html
     assert 'id="clashes"' in html
     assert week.status_code == 200 and "Service Coffee machine" in week.text

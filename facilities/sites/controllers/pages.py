@@ -77,17 +77,6 @@ def _site_form_values(site: SiteRead | None) -> dict[str, Any]:
 class SitePages(Controller):
     include_in_schema = False
 
-    @get("/", opt={"permission": "profile.use"})
-    async def home(self, request: Req) -> Template:
-        me = actor(request)
-        sites = await queries.list_sites(me, limit=200) if me.can("sites.view") else None
-        regions = await queries.list_regions(me) if me.can("regions.view") else []
-        return page(
-            request,
-            "home.html",
-            {"sites": sites, "regions": regions, "kind_labels": SITE_KIND_LABELS},
-        )
-
     # ---- regions ----------------------------------------------------------------------
 
     @get("/regions", opt={"permission": "regions.view"})

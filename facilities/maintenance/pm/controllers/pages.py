@@ -1,5 +1,5 @@
 """Pages: schedules (form with RRULE builder and preview), meter readings, PM compliance,
-the month/week calendar with clashes, and calendar feed management."""
+and calendar feed management (the calendar page itself: ``facilities/reporting/pages.py``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import N_, _
 from facilities.kit.templating import page, redirect
 from facilities.maintenance.pm import actions, compliance, queries
-from facilities.maintenance.pm.calendar_view import month_view
 from facilities.maintenance.pm.schemas import (
     FeedCreate,
     MeterReadingCreate,
@@ -351,20 +350,6 @@ class PMPages(Controller):
         )
 
     # ---- calendar -----------------------------------------------------------------------
-
-    @get("/calendar", opt={"permission": "calendar.use"})
-    async def calendar_page(
-        self,
-        request: Req,
-        month: FromQuery[str | None] = None,
-        view: FromQuery[str] = "month",
-        week: FromQuery[date | None] = None,
-    ) -> Template:
-        me = actor(request)
-        context = await month_view(me, month=month, view=view, week=week)
-        context["feeds"] = await actions.list_feeds(me)
-        context["sites"] = (await queries.form_options(me))["sites"]
-        return page(request, "maintenance/pm/calendar.html", context)
 
     @post("/calendar/feeds", opt={"permission": "calendar.use"})
     async def create_feed(self, request: Req) -> Response[Any]:

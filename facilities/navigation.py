@@ -1,0 +1,162 @@
+"""The page shell's navigation as data: links grouped by job, each behind the permission its
+page declares (``accounts/permissions.py``), and the three or four links a role uses most
+(the phone's bottom bar). Templates only render what ``menu()`` returns: no role names and
+no permission checks in ``base.html``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from facilities.accounts.enums import Role
+from facilities.accounts.principal import Principal
+from facilities.kit.i18n import N_, gettext
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    key: str
+    href: str
+    label: str  # msgid
+    permission: str
+    icon: str  # a short glyph shown beside the label (never the only cue)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    key: str
+    href: str
+    label: str
+    icon: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    label: str
+    links: list[Link]
+
+    @property
+    def current(self) -> bool:
+        return any(link.current for link in self.links)
+
+
+@dataclass(frozen=True, slots=True)
+class Menu:
+    home: Link
+    groups: list[Group]
+    primary: list[Link]  # the phone's bottom bar (after it: "More")
+    account: Link
+
+
+HOME = Entry("home", "/", N_("Home"), "profile.use", "⌂")
+ACCOUNT = Entry("account", "/account", N_("Account"), "profile.use", "☺")
+
+GROUPS: list[tuple[str, list[Entry]]] = [
+    (
+        N_("Work"),
+        [
+            # A partner's list is its own work: same page, other words.
+            Entry("work_orders", "/work-orders", N_("Work orders"), "workorders.view", "✓"),
+            Entry("triage", "/triage", N_("Triage"), "reports.triage", "!"),
+            Entry("report", "/report", N_("Report a problem"), "reports.create", "+"),
+            Entry("visits_today", "/visits/today", N_("Today's visits"), "visits.signoff", "◷"),
+            Entry("escalations", "/escalations", N_("Escalations"), "sla.manage", "▲"),
+        ],
+    ),
+    (
+        N_("Assets & sites"),
+        [
+            Entry("sites", "/sites", N_("Sites"), "sites.view", "▦"),
+            Entry("assets", "/assets", N_("Assets"), "assets.view", "▣"),
+            Entry("categories", "/assets/categories", N_("Categories"), "categories.manage", "≡"),
+            Entry("labels", "/assets/batches", N_("QR labels"), "qr.manage", "▩"),
+            Entry("regions", "/regions", N_("Regions"), "regions.view", "◎"),
+        ],
+    ),
+    (
+        N_("Planning"),
+        [
+            Entry("calendar", "/calendar", N_("Calendar"), "calendar.use", "▤"),
+            Entry("schedules", "/schedules", N_("Maintenance schedules"), "schedules.view", "↻"),
+            Entry("compliance", "/pm/compliance", N_("PM compliance"), "schedules.view", "%"),
+            Entry("checklists", "/checklist-templates", N_("Checklists"), "checklists.manage", "☑"),
+        ],
+    ),
+    (
+        N_("Partners & contracts"),
+        [
+            Entry("contracts", "/contracts", N_("Contracts"), "contracts.view", "§"),
+            Entry("visits", "/visits", N_("Service visits"), "contracts.view", "◷"),
+            Entry("scorecards", "/scorecards", N_("Scorecards"), "scorecards.view", "★"),
+            Entry("partners", "/admin/partners", N_("Partners"), "partners.manage", "⚒"),
+            Entry("sla", "/sla-policies", N_("SLA policies"), "sla.manage", "◴"),
+        ],
+    ),
+    (
+        N_("Administration"),
+        [
+            Entry("users", "/admin/users", N_("Users"), "users.view", "☺"),
+            Entry("outbox", "/admin/outbox", N_("Outbox"), "outbox.view", "✉"),
+            Entry("webhooks", "/admin/webhooks", N_("Webhooks"), "webhooks.manage", "⇄"),
+            Entry("audit", "/audit", N_("Audit trail"), "audit.view", "≣"),
+        ],
+    ),
+]
+
+# What each role does most, in order (each still needs its permission): the phone's bottom
+# bar. Everything else is one tap away under "More".
+PRIMARY: dict[Role, tuple[str, ...]] = {
+    Role.community_manager: ("home", "triage", "report", "calendar"),
+    Role.partner: ("home", "work_orders", "calendar", "scorecards"),
+    Role.ops_manager: ("home", "work_orders", "triage", "calendar"),
+    Role.admin: ("home", "work_orders", "calendar", "users"),
+    Role.viewer: ("home", "work_orders", "calendar", "sites"),
+}
+
+
+def _is_current(href: str, path: str) -> bool:
+    if href == "/":
+        return path == "/"
+    return path == href or path.startswith(href + "/")
+
+
+def _label(principal: Principal, entry: Entry) -> str:
+    own_work = principal.can("workorders.work") and not principal.can("workorders.manage")
+    if entry.key == "work_orders" and own_work:
+        return gettext("My work")
+    return gettext(entry.label)
+
+
+def _link(principal: Principal, entry: Entry, path: str) -> Link:
+    return Link(
+        entry.key, entry.href, _label(principal, entry), entry.icon, _is_current(entry.href, path)
+    )
+
+
+def menu(principal: Principal, path: str) -> Menu:
+    """The menu ``principal`` may use, with the entry of ``path`` marked current."""
+    groups = []
+    by_key: dict[str, Link] = {"home": _link(principal, HOME, path)}
+    # The most specific entry wins the "current" mark (/assets/categories, not /assets).
+    best = max(
+        (e.href for _label, entries in GROUPS for e in entries if _is_current(e.href, path)),
+        key=len,
+        default=None,
+    )
+    for label, entries in GROUPS:
+        links = []
+        for entry in entries:
+            if not principal.can(entry.permission):
+                continue
+            link = _link(principal, entry, path)
+            if link.current and link.href != best:
+                link = Link(link.key, link.href, link.label, link.icon, False)
+            links.append(link)
+            by_key[entry.key] = link
+        if links:
+            groups.append(Group(gettext(label), links))
+    primary = [by_key[k] for k in PRIMARY.get(principal.role, ("home",)) if k in by_key]
+    return Menu(
+        home=by_key["home"], groups=groups, primary=primary, account=_link(principal, ACCOUNT, path)
+    )
