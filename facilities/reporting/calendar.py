@@ -166,9 +166,10 @@ def date_range(view: str, anchor: date | None, today: date) -> Range:
 
 async def _sites() -> dict[int, dict[str, Any]]:
     sites = {}
-    for row in await db.raw(
+    for record in await db.raw(
         "SELECT id, name, time_zone, opening_hours, holiday_country, holiday_subdivision FROM site"
     ):
+        row = dict(record)  # asyncpg records are read-only
         hours = row["opening_hours"]
         row["opening_hours"] = json.loads(hours) if isinstance(hours, str) else (hours or {})
         sites[row["id"]] = row
@@ -196,7 +197,7 @@ async def _agenda_entries(
             f"SELECT id, kind, partner_organisation FROM work_order WHERE id IN ({marks})",  # noqa: S608 - placeholders only
             *chunk,
         ):
-            orders[row["id"]] = row
+            orders[row["id"]] = dict(row)
     schedule_ids = {int(i.uid.split("-")[1]) for i in items if i.work_order_id is None}
     schedules: dict[int, int | None] = {}
     if schedule_ids:

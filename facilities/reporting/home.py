@@ -125,7 +125,7 @@ async def work(
         " LEFT JOIN partner_organisation po ON po.id = w.partner_organisation"
         f" WHERE {' AND '.join(where)} ORDER BY {order} LIMIT {{}}"
     )
-    rows = await db.raw(sql, *args, limit)
+    rows = [dict(r) for r in await db.raw(sql, *args, limit)]
     total = int(rows[0]["total"]) if rows else 0
     return total, rows
 
