@@ -137,7 +137,7 @@ def cmd_scheduler(_args: argparse.Namespace) -> int:
                 "scheduler running (%d jobs)", len(scheduler.get_jobs())
             )
             await stop.wait()
-            scheduler.shutdown(wait=True)
+            await scheduler.stop()  # cancels running jobs, waits for them (bounded)
 
     asyncio.run(run())
     return 0

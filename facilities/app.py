@@ -106,7 +106,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         yield
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
         await db.close_database()
 
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import logging
@@ -21,7 +22,7 @@ import asyncpg
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.querystring import QueryString
 
 from facilities.kit.sqlite_engine import PooledSQLiteEngine
@@ -48,9 +49,67 @@ def postgres_config(url: str) -> dict[str, Any]:
     return config
 
 
+class ReleasingPostgresTransaction(PostgresTransaction):
+    """Piccolo's transaction, but its connection always goes back to the pool.
+
+    Piccolo acquires a pooled connection in ``__aenter__`` and only returns it at the end of
+    ``__aexit__``. A task cancelled while ``BEGIN`` is in flight (the scheduler stopping
+    during its start-up jobs) never reaches ``__aexit__``, and one cancelled or failing in
+    ``COMMIT``/``ROLLBACK`` skips the release: the connection stays checked out (``idle in
+    transaction`` on the server) and closing the pool waits for it forever. Here every path
+    out releases it; asyncpg's release is shielded from cancellation and rolls back a
+    transaction left open on the connection.
+    """
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            await self._give_back()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._give_back()
+        return exception is None
+
+    async def _give_back(self) -> None:
+        connection = self.connection
+        if self.engine.pool is not None:
+            await self.engine.pool.release(connection)  # shielded inside asyncpg
+            return
+        try:
+            await connection.close()
+        except BaseException:
+            connection.terminate()
+            raise
+
+
+class FacilitiesPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine with transactions that never leak a connection."""
+
+    def transaction(self, allow_nested: bool = True) -> ReleasingPostgresTransaction:
+        return ReleasingPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+
 def make_engine(settings: Settings) -> Engine:
     if settings.is_postgres:
-        return PostgresEngine(config=postgres_config(settings.resolved_database_url))
+        return FacilitiesPostgresEngine(config=postgres_config(settings.resolved_database_url))
     path = settings.sqlite_path
     path.parent.mkdir(parents=True, exist_ok=True)
     return PooledSQLiteEngine(
@@ -162,12 +221,27 @@ async def recreate_postgres_database(url: str) -> None:
         await conn.close()
 
 
-async def close_database() -> None:
+# How long closing the PostgreSQL pool waits for connections still in use.
+POOL_CLOSE_TIMEOUT_S = 2.0
+
+
+async def close_database(grace: float = POOL_CLOSE_TIMEOUT_S) -> None:
+    """Close the pools. PostgreSQL: wait up to ``grace`` seconds for connections still in use
+    (a job that ignored its cancellation), then terminate them: the server ends their
+    sessions and rolls back whatever they left open. A process never hangs here.
+    """
     eng = engine()
     if isinstance(eng, PooledSQLiteEngine):
         await eng.close()
     elif isinstance(eng, PostgresEngine) and eng.pool is not None:
-        await eng.close_connection_pool()
+        pool = eng.pool
+        try:
+            await asyncio.wait_for(pool.close(), grace)
+        except TimeoutError:
+            log.warning("connections still in use %.1f s after closing the pool: terminated", grace)
+            pool.terminate()
+        finally:
+            eng.pool = None
 
 
 def _pool_min() -> int:

@@ -59,6 +59,26 @@ class PooledSQLiteTransaction(SQLiteTransaction):
     async def get_connection(self) -> aiosqlite.Connection:
         return await self.engine.acquire_writer()
 
+    async def __aenter__(self) -> PooledSQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            await self.begin()
+        except BaseException:
+            # Cancelled or failed while BEGIN was in flight (Piccolo's own ``__aenter__``
+            # would keep the writer lock forever). aiosqlite runs a call queued on the
+            # connection's thread even when its awaiter is cancelled, so the BEGIN may still
+            # happen: queue a ROLLBACK behind it before the next writer gets the connection.
+            try:
+                with contextlib.suppress(sqlite3.Error, ValueError):
+                    await self.connection.execute("ROLLBACK")
+            finally:
+                self.engine.release_writer()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
         if self._parent:
             return exception is None
@@ -70,7 +90,14 @@ class PooledSQLiteTransaction(SQLiteTransaction):
                 await self.commit()
         finally:
             self.engine.current_transaction.reset(self.context)
-            self.engine.release_writer()
+            try:
+                if not self._committed and not self._rolled_back:
+                    # COMMIT or ROLLBACK failed or was cancelled: never hand the next writer
+                    # a connection inside this transaction (an error here means none is open).
+                    with contextlib.suppress(sqlite3.Error, ValueError):
+                        await self.connection.execute("ROLLBACK")
+            finally:
+                self.engine.release_writer()
         return exception is None
 
 

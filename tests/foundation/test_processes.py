@@ -83,13 +83,6 @@ async def test_server_refuses_to_start_without_database() -> None:
     assert b"cannot reach PostgreSQL" in err
 
 
-@pytest.mark.xfail(
-    os.environ.get("FACILITIES_TEST_DB") == "postgres",
-    reason="known bug: on PostgreSQL a SIGTERM right after start (jobs run at start still in"
-    " flight) leaves `facilities scheduler` waiting on a PM-generation connection; it stops"
-    " when the jobs are done first (to fix: drain job tasks before closing the pool)",
-    strict=False,
-)
 async def test_standalone_scheduler_runs_and_stops() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -111,6 +104,59 @@ async def test_standalone_scheduler_runs_and_stops() -> None:
     process.send_signal(signal.SIGTERM)
     await asyncio.wait_for(process.wait(), 120)
     assert process.returncode == 0
+
+
+# When SIGTERM arrives, in seconds after the scheduler said it runs: its start-up jobs
+# (PM generation, visits, contracts, the outbox) are then in flight, at different points.
+SIGTERM_MOMENTS = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.4)
+# Ten tries in the suite; FACILITIES_SCHEDULER_STOP_TRIES=50 for the issue's 50 of 50.
+STOP_TRIES = int(os.environ.get("FACILITIES_SCHEDULER_STOP_TRIES", len(SIGTERM_MOMENTS)))
+STOP_DEADLINE_S = 5  # a stop later than this counts as a hang
+
+
+@pytest.mark.slow
+async def test_standalone_scheduler_stops_on_sigterm_while_start_up_jobs_run() -> None:
+    """Regression (issue 9, item 8): on PostgreSQL 4 of 8 tries hung for good. Counts hangs
+    over the tries; the only deadline is "did it exit before STOP_DEADLINE_S"."""
+    from facilities.demo import load_demo
+
+    await load_demo()  # due PM work, visits, contracts and mail for the start-up jobs
+    hangs: list[str] = []
+    noisy: list[str] = []  # a stop that logged a traceback (a cancelled job as an error)
+    for attempt in range(STOP_TRIES):
+        moment = SIGTERM_MOMENTS[attempt % len(SIGTERM_MOMENTS)]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "facilities",
+            "scheduler",
+            env=dict(os.environ),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert process.stderr is not None
+        log: list[bytes] = []
+        while line := await asyncio.wait_for(process.stderr.readline(), 120):
+            log.append(line)
+            if b"scheduler running" in line:
+                break
+        assert b"scheduler running" in b"".join(log), b"".join(log).decode()
+        drain = asyncio.create_task(process.stderr.read())
+        await asyncio.sleep(moment)  # the moment of the signal: what this test varies
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), STOP_DEADLINE_S)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            hangs.append(f"try {attempt} (SIGTERM at +{moment} s)")
+        else:
+            assert process.returncode == 0, (await drain).decode()[-2000:]
+        tail = (await drain).decode()
+        if "Traceback" in tail:
+            noisy.append(tail[-1500:])
+    assert hangs == [], f"{len(hangs)} of {STOP_TRIES} stops hung: {hangs}"
+    assert noisy == [], noisy[0]
 
 
 def test_scheduler_has_every_domain_job_with_stable_ids() -> None:
