@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 from facilities import db
+from facilities.kit import clock
 from facilities.kit.errors import FacilitiesError
-from facilities.maintenance.pm.generation import _Context, _dt, _local_key, _rows
+from facilities.maintenance.pm.generation import _Context, _dt, _rows, upcoming
 
 log = logging.getLogger(__name__)
 CLOSED = ("completed", "verified", "cancelled")
@@ -79,49 +79,34 @@ async def items(
         )
         for r in orders
     ]
-    taken = {(r["schedule"], r["asset"], r["occurrence_key"]) for r in orders if r["schedule"]}
-    # Created or skipped occurrences are not shown again; a shifted one may be due up to two
-    # months after its nominal time, so look that far back.
-    for row in await _rows(
-        "SELECT schedule, asset, occurrence_key FROM pm_occurrence WHERE due_at >= {}",
-        start - timedelta(days=62),
-    ):
-        taken.add((row["schedule"], row["asset"], row["occurrence_key"]))
-    schedules = await _rows(
-        "SELECT * FROM pm_schedule WHERE active = {} AND mode IN ('fixed', 'time_or_meter')"
-        " AND rrule <> ''",
-        True,
-    )
+    # Computed occurrences: what generation will create (``generation.upcoming``, the one
+    # computation: max_count, end date, seasons, closed days, floating and meter modes). It
+    # starts after the last generated occurrence, so nothing shown above comes again.
+    schedules = await _rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
     if partner_id is not None:
         schedules = [s for s in schedules if s["partner_organisation"] == partner_id]
     if not schedules:
         return sorted(result, key=lambda i: (i.start, i.uid))
-    ctx = _Context(start)
+    ctx = _Context(clock.now().astimezone(UTC), until=end)
     await ctx.load(schedules)
     for schedule in schedules:
-        end_date = schedule["end_date"]
         for asset_id in ctx.targets(schedule):
             asset = ctx.assets[asset_id]
             if site_ids is not None and asset["site"] not in site_ids:
                 continue
             try:
-                occurrences = ctx.calendar(schedule, asset["site"], end)
+                occurrences = upcoming(ctx, schedule, asset_id, until=end)
             except (FacilitiesError, ValueError, KeyError) as error:
                 log.warning("schedule %s not shown: %s", schedule["id"], error)
                 continue
             for occ in occurrences:
-                if occ.utc < start or occ.utc < (asset["created_at"] or occ.utc):
-                    continue
-                if end_date is not None and occ.local.date() > _as_date(end_date):
-                    break
-                key = _local_key(occ.nominal)
-                if (schedule["id"], asset_id, key) in taken:
+                if occ.due < start or occ.status != "pending":
                     continue
                 result.append(
                     Item(
-                        uid=f"pm-{schedule['id']}-{asset_id}-{key}",
+                        uid=f"pm-{schedule['id']}-{asset_id}-{occ.key}",
                         title=schedule["name"],
-                        start=occ.utc,
+                        start=occ.due,
                         minutes=schedule["estimated_minutes"] or DEFAULT_MINUTES,
                         site_id=asset["site"],
                         site_name=sites.get(asset["site"], {}).get("name", ""),
@@ -132,10 +117,6 @@ async def items(
                     )
                 )
     return sorted(result, key=lambda i: (i.start, i.uid))
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 async def partner_site_ids(partner_id: int) -> set[int]:

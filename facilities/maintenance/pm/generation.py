@@ -108,8 +108,11 @@ def _local_key(local: datetime) -> str:
 class _Context:
     """Everything generation reads, loaded once per run with a few bulk queries."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, *, until: datetime | None = None) -> None:
         self.now = now
+        # Public holidays are loaded for the years around now, and up to ``until`` (the end
+        # of an agenda window far ahead).
+        self.years = range(now.year - 2, max(now.year, until.year if until else now.year) + 3)
         self.sites: dict[int, dict[str, Any]] = {}
         self.region_sites: dict[int, list[int]] = defaultdict(list)
         self.assets: dict[int, dict[str, Any]] = {}
@@ -192,7 +195,7 @@ class _Context:
         site = self.sites[site_id]
         key = (site["holiday_country"] or "", site["holiday_subdivision"] or "")
         if key not in self.holidays:
-            years = range(self.now.year - 2, self.now.year + 3)
+            years = self.years
             self.holidays[key] = set(public_holidays(key[0], key[1], years)) if key[0] else set()
         return self.holidays[key] | self.closures.get(site_id, set())
 
@@ -272,7 +275,30 @@ def _usage_at(usage: list[tuple[datetime, Decimal]], moment: datetime) -> Decima
 
 
 def plan_schedule(ctx: _Context, schedule: dict[str, Any]) -> list[Planned]:
-    """The occurrences to insert now for one schedule (pure, given the loaded context)."""
+    """The occurrences to insert now for one schedule (pure, given the loaded context):
+    those ``upcoming`` says are due by now + lead."""
+    until = ctx.now + timedelta(days=int(schedule["lead_days"] or 0)) + _EPSILON
+    result: list[Planned] = []
+    for asset_id in ctx.targets(schedule):
+        result.extend(upcoming(ctx, schedule, asset_id, until=until))
+    return result
+
+
+def upcoming(
+    ctx: _Context, schedule: dict[str, Any], asset_id: int, *, until: datetime
+) -> list[Planned]:
+    """The one occurrence computation: every occurrence of ``schedule`` at ``asset_id`` not
+    generated yet whose due time is before ``until``, as generation will create it.
+
+    Generation asks up to now + lead (``plan_schedule``); the agenda (calendar page, feeds)
+    asks up to the end of its window and shows the ``pending`` ones. Rules: the RRULE on the
+    site's wall clock with closed days moved and seasons applied (``fixed``,
+    ``time_or_meter``), from ``effective_from``, the asset's creation and after the last
+    generated occurrence; the end date; ``floating``: the next one only, once the last is
+    done; ``meter``: one due now + lead when the usage reached the interval; ``max_count``
+    counts the occurrences already generated (skipped and meter ones included); a
+    ``latest_only`` schedule skips all but the last of the occurrences due by now + lead.
+    """
     now = ctx.now
     lead = timedelta(days=int(schedule["lead_days"] or 0))
     effective = _dt(schedule["effective_from"])
@@ -280,45 +306,46 @@ def plan_schedule(ctx: _Context, schedule: dict[str, Any]) -> list[Planned]:
     end_date = _day(schedule["end_date"])
     max_count = schedule["max_count"]
     mode = schedule["mode"]
-    result: list[Planned] = []
-    for asset_id in ctx.targets(schedule):
-        asset = ctx.assets[asset_id]
-        site_id = asset["site"]
-        stats = ctx.stats.get((schedule["id"], asset_id))
-        done = stats["n"] if stats else 0
-        after = max(effective, asset["created_at"] or effective)
-        if stats and stats["last_due"] is not None:
-            after = max(after, stats["last_due"] + _EPSILON)
-        new: list[Planned] = []
-        if mode in ("fixed", "time_or_meter") and schedule["rrule"]:
-            for occ in ctx.calendar(schedule, site_id, now + lead + _EPSILON):
-                if occ.utc < after:
-                    continue
-                if end_date is not None and occ.local.date() > end_date:
-                    break
-                new.append(
-                    Planned(schedule["id"], asset_id, _local_key(occ.nominal), occ.utc, "pending")
-                )
-        elif mode == "floating":
-            planned = _plan_floating(ctx, schedule, asset_id, site_id, effective)
-            if (
-                planned is not None
-                and planned.due - lead <= now
-                and (end_date is None or planned.due.date() <= end_date)
-            ):
-                new.append(planned)
-        if mode in ("meter", "time_or_meter"):
-            planned = _plan_meter(ctx, schedule, asset_id, effective, stats, lead)
-            if planned is not None:
-                new.append(planned)
-        if max_count is not None:
-            new = new[: max(0, max_count - done)]
-        if schedule["catch_up"] == "latest_only" and len(new) > 1:
-            new = [Planned(p.schedule, p.asset, p.key, p.due, "skipped") for p in new[:-1]] + [
-                new[-1]
+    asset = ctx.assets[asset_id]
+    site_id = asset["site"]
+    stats = ctx.stats.get((schedule["id"], asset_id))
+    done = stats["n"] if stats else 0
+    after = max(effective, asset["created_at"] or effective)
+    if stats and stats["last_due"] is not None:
+        after = max(after, stats["last_due"] + _EPSILON)
+    new: list[Planned] = []
+    if mode in ("fixed", "time_or_meter") and schedule["rrule"]:
+        for occ in ctx.calendar(schedule, site_id, until):
+            if occ.utc < after:
+                continue
+            if end_date is not None and occ.local.date() > end_date:
+                break
+            new.append(
+                Planned(schedule["id"], asset_id, _local_key(occ.nominal), occ.utc, "pending")
+            )
+    elif mode == "floating":
+        planned = _plan_floating(ctx, schedule, asset_id, site_id, effective)
+        if (
+            planned is not None
+            and planned.due < until
+            and (end_date is None or planned.due.date() <= end_date)
+        ):
+            new.append(planned)
+    if mode in ("meter", "time_or_meter"):
+        planned = _plan_meter(ctx, schedule, asset_id, effective, stats, lead)
+        if planned is not None and planned.due < until:
+            new.append(planned)
+    if max_count is not None:
+        new = new[: max(0, max_count - done)]
+    if schedule["catch_up"] == "latest_only":
+        due_now = [p for p in new if p.due <= now + lead]
+        if len(due_now) > 1:
+            missed = {p.key for p in due_now[:-1]}
+            new = [
+                Planned(p.schedule, p.asset, p.key, p.due, "skipped") if p.key in missed else p
+                for p in new
             ]
-        result.extend(new)
-    return result
+    return new
 
 
 def _plan_floating(
