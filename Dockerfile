@@ -15,7 +15,6 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY facilities ./facilities
-COPY static ./static
 RUN pip install --no-compile . && rm -rf /root/.cache
 
 USER facilities

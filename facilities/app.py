@@ -52,7 +52,7 @@ from facilities.sites.controllers import SitePages, SitesApi
 
 log = logging.getLogger("facilities")
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = Path(__file__).resolve().parent / "static"  # inside the package: wheels ship it
 
 ROUTERS = [
     HealthController,
