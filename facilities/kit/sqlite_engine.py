@@ -59,7 +59,7 @@ class PooledSQLiteTransaction(SQLiteTransaction):
     async def get_connection(self) -> aiosqlite.Connection:
         return await self.engine.acquire_writer()
 
-    async def __aenter__(self) -> PooledSQLiteTransaction:
+    async def __aenter__(self) -> SQLiteTransaction:
         if self._parent is not None:
             return self._parent
         self.connection = await self.get_connection()
