@@ -209,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"facilities: {error}", file=sys.stderr)
         return 2
     _configure_logging()
+    from facilities.wiring import install
+
+    install()  # every command runs with every reaction installed (facilities/wiring.py)
     return int(args.func(args))
 
 

@@ -49,6 +49,7 @@ from facilities.services.controllers import ContractPages, ContractsApi
 from facilities.services.sla.controllers import SlaApi, SlaPages
 from facilities.settings import get_settings
 from facilities.sites.controllers import SitePages, SitesApi
+from facilities.wiring import install
 
 log = logging.getLogger("facilities")
 
@@ -112,6 +113,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 
 def create_app() -> Litestar:
     load_all_settings()
+    install()  # every listener, hook, router, panel and provider (facilities/wiring.py)
     settings = get_settings()
     handlers: list[object] = [
         *ROUTERS,

@@ -23,6 +23,7 @@ from facilities.maintenance import jobs as maintenance_jobs
 from facilities.notifications import jobs as notification_jobs
 from facilities.services import jobs as service_jobs
 from facilities.services.sla import jobs as sla_jobs
+from facilities.wiring import install
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class FacilitiesScheduler(AsyncIOScheduler):
 
 
 def build_scheduler() -> FacilitiesScheduler:
+    install()  # the jobs' changes must reach every listener (facilities/wiring.py)
     scheduler = FacilitiesScheduler(timezone=UTC)
     for job in ALL_JOBS:
         extra = dict(job.trigger_args)

@@ -90,7 +90,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(scope="session")
 async def database() -> AsyncIterator[None]:
     from facilities import db
+    from facilities.wiring import install
 
+    install()  # as every entry point does (tests calling actions directly need it too)
     await db.open_database()
     await db.migrate()
     yield

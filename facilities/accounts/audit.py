@@ -5,6 +5,8 @@ Call ``record`` inside the action's transaction so the event commits with the ch
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -12,6 +14,7 @@ from typing import Any
 
 from facilities.accounts.principal import Principal
 from facilities.accounts.tables import AuditEvent
+from facilities.db import executemany
 from facilities.kit import clock
 
 _SECRET_KEYS = {"password", "password_hash", "token", "token_hash"}
@@ -62,3 +65,53 @@ async def record(
             created_at=clock.now(),
         )
     ).run()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One audit row of a bulk write (``record_many``)."""
+
+    action: str
+    object_type: str
+    object_id: Any
+    summary: str = ""
+    site_id: int | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+_INSERT = (
+    "INSERT INTO audit_event (actor, actor_label, action, object_type, object_id, site_id,"
+    " summary, before, after, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
+)
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(_plain(value))
+
+
+async def record_many(
+    *, actor: Principal | None, entries: list[Entry], at: datetime | None = None
+) -> None:
+    """Many audit rows by one actor in one statement (bulk actions; caller's transaction)."""
+    when = at or clock.now()
+    user_id = actor.user_id if actor else None
+    label = actor.label if actor else "system"
+    await executemany(
+        _INSERT,
+        [
+            (
+                user_id,
+                label,
+                e.action,
+                e.object_type,
+                str(e.object_id),
+                e.site_id,
+                e.summary[:500],
+                _json(e.before),
+                _json(e.after),
+                when,
+            )
+            for e in entries
+        ],
+    )

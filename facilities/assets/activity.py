@@ -1,7 +1,8 @@
 """What happened to an asset beyond its status: problem reports, work orders, inspections.
 
-Those live in domains above assets, so they register providers here (a hook, not an
-upward import); the asset page shows the merged, newest-first list.
+Those live in domains above assets, so ``facilities.wiring.install`` registers their
+providers here (a hook, not an upward import); the asset page shows the merged,
+newest-first list.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ _providers: dict[str, ActivityProvider] = {}
 
 def register_activity(name: str, provider: ActivityProvider) -> None:
     _providers[name] = provider
+
+
+def providers() -> dict[str, ActivityProvider]:
+    return dict(_providers)
+
+
+def clear() -> None:
+    """Forget every provider (tests of the wiring only)."""
+    _providers.clear()
 
 
 async def activity(principal: Principal, asset_id: int, limit: int = 30) -> list[ActivityItem]:

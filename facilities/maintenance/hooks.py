@@ -1,11 +1,16 @@
 """What other domains may hear of maintenance, and the one decision they may take for it.
 
-Maintenance never imports upwards: notifications, SLA and contracts register here at import
-time (in their package ``__init__``) and maintenance calls them at the right moment.
+Maintenance never imports upwards: notifications, SLA and contracts are registered here by
+``facilities.wiring.install()`` (called by every entry point: the app factory, the scheduler
+builder, every CLI command) and maintenance calls them at the right moment. Nothing
+registers itself as an import side effect.
 
 * Listeners run **inside the transaction of the change** (so a notification is written
   exactly when, and only if, the change commits — the transactional outbox). A listener
   that raises aborts the change: keep them to writes of your own tables.
+* Creation comes in batches too (PM generation creates hundreds of orders in one
+  statement): ``work_orders_created(changes)`` calls each listener's batch form when it has
+  one (``on_work_orders_created``), else its single form once per change.
 * The router picks the partner for a new work order nobody assigned by hand (service
   contracts cover sites and trades); ``None`` leaves the order for triage.
 """
@@ -50,17 +55,24 @@ class ReportChange:
 
 
 WorkOrderListener = Callable[[WorkOrderChange], Awaitable[None]]
+BatchListener = Callable[[list[WorkOrderChange]], Awaitable[None]]
 ReportListener = Callable[[ReportChange], Awaitable[None]]
 Router = Callable[[int, str | None], Awaitable[int | None]]
 
 _work_order_listeners: list[WorkOrderListener] = []
+_batch_listeners: dict[WorkOrderListener, BatchListener] = {}
 _report_listeners: list[ReportListener] = []
 _router: list[Router] = []
 
 
-def on_work_order_change(listener: WorkOrderListener) -> WorkOrderListener:
+def on_work_order_change(
+    listener: WorkOrderListener, *, batch: BatchListener | None = None
+) -> WorkOrderListener:
+    """Register ``listener``; ``batch`` (optional) hears many creations at once."""
     if listener not in _work_order_listeners:
         _work_order_listeners.append(listener)
+    if batch is not None:
+        _batch_listeners[listener] = batch
     return listener
 
 
@@ -77,6 +89,20 @@ def set_router(router: Router) -> None:
 async def work_order_changed(change: WorkOrderChange) -> None:
     for listener in _work_order_listeners:
         await listener(change)
+
+
+async def work_orders_created(changes: list[WorkOrderChange]) -> None:
+    """Many ``create`` changes at once (bulk creation): each listener's batch form, if it
+    registered one, else its single form per change."""
+    if not changes:
+        return
+    for listener in _work_order_listeners:
+        batch = _batch_listeners.get(listener)
+        if batch is not None:
+            await batch(changes)
+        else:
+            for change in changes:
+                await listener(change)
 
 
 async def report_changed(change: ReportChange) -> None:
@@ -109,3 +135,26 @@ async def order_panels(
 ) -> list[tuple[str, dict[str, Any]]]:
     found = [await panel(principal, work_order_id) for panel in _order_panels.values()]
     return [item for item in found if item is not None]
+
+
+# ---- what is installed (for ``facilities.wiring``) ------------------------------------
+
+
+def installed() -> dict[str, list[Any]]:
+    """Every registered reaction, by registry."""
+    return {
+        "work_order_listeners": list(_work_order_listeners),
+        "work_order_batch_listeners": list(_batch_listeners.values()),
+        "report_listeners": list(_report_listeners),
+        "router": list(_router),
+        "order_panels": list(_order_panels.values()),
+    }
+
+
+def clear() -> None:
+    """Forget every registration (tests of the wiring only)."""
+    _work_order_listeners.clear()
+    _batch_listeners.clear()
+    _report_listeners.clear()
+    _router.clear()
+    _order_panels.clear()

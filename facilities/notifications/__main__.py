@@ -10,6 +10,7 @@ import sys
 from facilities import db
 from facilities.notifications.actions import send_digests
 from facilities.notifications.delivery import deliver_due
+from facilities.wiring import install
 
 
 async def _run(command: str) -> str:
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m facilities.notifications")
     parser.add_argument("command", choices=["deliver", "digest"])
     args = parser.parse_args(argv)
+    install()  # the same reactions as every other entry point (facilities/wiring.py)
     print(asyncio.run(_run(args.command)))
     return 0
 

@@ -1,7 +1,9 @@
 """Who hears of what happens to work orders and problem reports.
 
-Registered with ``facilities.maintenance.hooks`` (see this package's ``__init__``); each
+Registered with ``facilities.maintenance.hooks`` by ``facilities.wiring.install``; each
 listener runs inside the change's transaction, so its outbox rows commit with the change.
+Bulk creation (PM generation) calls ``on_work_orders_created`` once per batch: only the
+orders created ``assigned`` notify anyone, so the others cost nothing.
 
 * work assigned → the partner organisation's active users (their preferences) and the
   organisation's contact address when no user has it, with a magic link to that one order;
@@ -193,6 +195,13 @@ async def on_work_order_change(change: hooks.WorkOrderChange) -> None:
             "actor_name": actor_name,
         },
     )
+
+
+async def on_work_orders_created(changes: list[hooks.WorkOrderChange]) -> None:
+    """Many new orders at once: "work assigned" for those created with a partner."""
+    for change in changes:
+        if change.to_status == WorkOrderStatus.assigned and change.partner_organisation_id:
+            await on_work_order_change(change)
 
 
 async def on_report_change(change: hooks.ReportChange) -> None:

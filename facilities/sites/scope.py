@@ -19,9 +19,14 @@ PartnerSites = Callable[[int], Awaitable[set[int]]]
 _partner_sites: PartnerSites | None = None
 
 
-def register_partner_sites(resolver: PartnerSites) -> None:
+def register_partner_sites(resolver: PartnerSites | None) -> None:
+    """Set (``None``: forget) the resolver; ``facilities.wiring.install`` sets it."""
     global _partner_sites
     _partner_sites = resolver
+
+
+def partner_sites_resolver() -> PartnerSites | None:
+    return _partner_sites
 
 
 async def visible_region_ids(principal: Principal) -> set[int] | None:

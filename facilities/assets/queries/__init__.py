@@ -36,6 +36,7 @@ from facilities.assets.queries._register import (
     space_paths,
     status_history,
     uptime,
+    uptimes,
     visible_asset,
 )
 
@@ -69,6 +70,7 @@ __all__ = [
     "space_paths",
     "status_history",
     "uptime",
+    "uptimes",
     "visible_asset",
     "visible_code",
 ]

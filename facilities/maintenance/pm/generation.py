@@ -20,10 +20,13 @@ calendar occurrences, plus a meter one whenever the usage since the last occurre
 kind reaches the interval.
 
 Write flow per batch, in one transaction: insert occurrences (status ``pending``, or
-``skipped`` for the older missed ones of a ``latest_only`` schedule), read back this
-transaction's pending rows, insert their work orders and "create" events, then mark the
-occurrences ``created`` with their work order. A crash rolls the batch back; a second
-process blocks on the unique index and then inserts nothing.
+``skipped`` for the older missed ones of a ``latest_only`` schedule) with one
+``executemany``, read back this transaction's pending rows, create their work orders through
+the one work-order write path (``workorders.actions.create_work_orders``: trade, routing when
+the schedule names no partner, "create" events, audit rows and the hooks — a partner's
+"work assigned" e-mail and webhook — each written in bulk), then mark the occurrences
+``created`` with their work order (one ``executemany``). A crash rolls the batch back; a
+second process blocks on the unique index and then inserts nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +45,13 @@ from zoneinfo import ZoneInfo
 from facilities import db
 from facilities.kit import clock, recurrence
 from facilities.kit.errors import FacilitiesError
+from facilities.maintenance.workorders import actions as workorder_actions
+from facilities.maintenance.workorders.schemas import (
+    Origin,
+    Priority,
+    WorkOrderCreate,
+    WorkOrderKind,
+)
 from facilities.sites.calendar import public_holidays
 
 log = logging.getLogger(__name__)
@@ -415,14 +425,6 @@ _INSERT_OCCURRENCE = (
     " VALUES ({}, {}, {}, {}, {}, {})"
     " ON CONFLICT (schedule, asset, occurrence_key) DO NOTHING"
 )
-_INSERT_WORK_ORDER = (
-    "INSERT INTO work_order (kind, title, description, site, space, asset, priority, status,"
-    " due_at, scheduled_for, partner_organisation, estimated_minutes, origin, schedule,"
-    " occurrence_key, checklist_version, hold_reason, completion_note, cancel_reason,"
-    " asset_down, version, created_at, updated_at)"
-    " VALUES ('preventive', {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'schedule', {}, {},"
-    " {}, '', '', '', {}, 1, {}, {})"
-)
 
 
 async def _write_batch(
@@ -448,53 +450,43 @@ async def _write_batch(
         skipped = sum(1 for p in planned if p.status == "skipped")
         if not pending:
             return 0, skipped
-        rows = []
+        orders = []
+        keys = []
         for row in pending:
             schedule = schedules[row["schedule"]]
             asset = ctx.assets[row["asset"]]
             due = _dt(row["due_at"])
-            partner = schedule["partner_organisation"]
             template = schedule["checklist_template"]
-            rows.append(
-                (
-                    schedule["name"],
-                    schedule["description"] or "",
-                    asset["site"],
-                    asset["space"],
-                    row["asset"],
-                    schedule["priority"] or "p3",
-                    "assigned" if partner is not None else "open",
-                    due,
-                    due,
-                    partner,
-                    schedule["estimated_minutes"],
-                    row["schedule"],
-                    row["occurrence_key"],
-                    ctx.checklist_versions.get(template) if template is not None else None,
-                    False,
-                    now,
-                    now,
+            orders.append(
+                workorder_actions.NewWorkOrder(
+                    data=WorkOrderCreate(
+                        title=schedule["name"],
+                        site_id=asset["site"],
+                        kind=WorkOrderKind.preventive,
+                        description=schedule["description"] or "",
+                        space_id=asset["space"],
+                        asset_id=row["asset"],
+                        priority=Priority(schedule["priority"] or "p3"),
+                        due_at=due,
+                        partner_organisation_id=schedule["partner_organisation"],
+                        estimated_minutes=schedule["estimated_minutes"],
+                    ),
+                    origin=Origin.schedule,
+                    note="schedule",
+                    schedule_id=row["schedule"],
+                    occurrence_key=row["occurrence_key"],
+                    scheduled_for=due,
+                    checklist_version_id=(
+                        ctx.checklist_versions.get(template) if template is not None else None
+                    ),
                 )
             )
-        await db.executemany(_INSERT_WORK_ORDER, rows)
-        await _rows(
-            "UPDATE pm_occurrence SET work_order ="  # noqa: S608 - integer ids only
-            " (SELECT max(w.id) FROM work_order w WHERE w.schedule = pm_occurrence.schedule"
-            " AND w.asset = pm_occurrence.asset"
-            " AND w.occurrence_key = pm_occurrence.occurrence_key AND w.origin = 'schedule')"
-            f" WHERE status = 'pending' AND schedule IN ({ids})"
-        )
-        await _rows(
-            "INSERT INTO work_order_event (work_order, action, from_status, to_status,"  # noqa: S608 - integer ids only
-            " actor_label, note, created_at)"
-            " SELECT w.id, 'create', NULL, w.status, 'system', 'schedule', {}"
-            " FROM pm_occurrence o JOIN work_order w ON w.id = o.work_order"
-            f" WHERE o.status = 'pending' AND o.schedule IN ({ids})",
-            now,
-        )
-        await _rows(
-            "UPDATE pm_occurrence SET status = 'created'"  # noqa: S608 - integer ids only
-            f" WHERE status = 'pending' AND schedule IN ({ids})"
+            keys.append((row["schedule"], row["asset"], row["occurrence_key"]))
+        created = await workorder_actions.create_work_orders(actor=None, orders=orders)
+        await db.executemany(
+            "UPDATE pm_occurrence SET work_order = {}, status = 'created'"
+            " WHERE schedule = {} AND asset = {} AND occurrence_key = {}",
+            [(c.id, *key) for c, key in zip(created, keys, strict=True)],
         )
         return len(pending), skipped
 

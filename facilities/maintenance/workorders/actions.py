@@ -3,6 +3,9 @@
 Every change names the ``version`` it was based on; the UPDATE runs ``WHERE id = ? AND
 version = ?`` and bumps it, so of two concurrent edits exactly one wins and the other gets
 409. Every lifecycle step goes through ``lifecycle.check`` and leaves a ``WorkOrderEvent``.
+
+Creation, single or in bulk, has one path: ``create_work_orders`` (``creation.py``,
+re-exported here with ``NewWorkOrder`` and ``record_events``); every creator uses it.
 """
 
 from __future__ import annotations
@@ -15,9 +18,6 @@ from facilities.accounts import audit, cache
 from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.accounts.tables import PartnerOrganisation, User
-from facilities.assets import actions as asset_actions
-from facilities.assets.enums import AssetStatus
-from facilities.assets.schemas import StatusChange
 from facilities.assets.tables import Asset
 from facilities.db import transaction
 from facilities.kit import clock
@@ -33,10 +33,17 @@ from facilities.maintenance.tables import (
     ProblemReport,
     ProblemReportPhoto,
     WorkOrder,
-    WorkOrderEvent,
     WorkOrderPhoto,
 )
 from facilities.maintenance.workorders import queries
+from facilities.maintenance.workorders.creation import (
+    Created,
+    EventRow,
+    NewWorkOrder,
+    create_work_orders,
+    follow_asset,
+    record_events,
+)
 from facilities.maintenance.workorders.schemas import (
     URGENCY_PRIORITY,
     Origin,
@@ -49,6 +56,18 @@ from facilities.maintenance.workorders.schemas import (
 )
 from facilities.sites import scope
 from facilities.sites.tables import Site, Space
+
+__all__ = [
+    "Created",
+    "EventRow",
+    "NewWorkOrder",
+    "create_from_report",
+    "create_work_order",
+    "create_work_orders",
+    "record_events",
+    "transition",
+    "update_work_order",
+]
 
 # ---- rules ----------------------------------------------------------------------------
 
@@ -124,40 +143,17 @@ async def _event(
     to_status: S | None,
     note: str = "",
 ) -> None:
-    await WorkOrderEvent.insert(
-        WorkOrderEvent(
-            work_order=order_id,
-            action=action,
-            from_status=from_status.value if from_status else None,
-            to_status=to_status.value if to_status else None,
-            actor=actor.user_id if actor else None,
-            actor_label=actor.label if actor else "system",
-            note=note,
-            created_at=clock.now(),
-        )
-    ).run()
-
-
-async def _follow_asset(
-    actor: Principal, asset_id: int | None, *, down: bool, title: str, order_id: int
-) -> None:
-    """Asset down while the order is open, operational again when it closes."""
-    if asset_id is None:
-        return
-    row = await Asset.select(Asset.status).where(Asset.id == asset_id).first()
-    if row is None:
-        return
-    current = row["status"]
-    if down and current in (AssetStatus.operational.value, AssetStatus.degraded.value):
-        target, note = AssetStatus.down, _("Down while work order #%(id)d is open: %(title)s")
-    elif not down and current == AssetStatus.down.value:
-        target, note = AssetStatus.operational, _("Work order #%(id)d closed: %(title)s")
-    else:
-        return
-    await asset_actions.change_status(
-        actor=actor,
-        asset_id=asset_id,
-        data=StatusChange(status=target, note=(note % {"id": order_id, "title": title})[:500]),
+    await record_events(
+        [
+            EventRow(
+                order_id,
+                action,
+                actor,
+                from_status.value if from_status else None,
+                to_status.value if to_status else None,
+                note,
+            )
+        ]
     )
 
 
@@ -259,76 +255,15 @@ async def _insert(
     problem_report_id: int | None = None,
     note: str = "",
 ) -> int:
-    """Insert an order (inside the caller's transaction) with its first event and audit.
-
-    Nobody chose a partner: the contract router may (a contract covering the site and
-    trade); no match leaves the order open for triage.
-    """
-    trade = data.trade.value if data.trade is not None else await _category_trade(data.asset_id)
-    if data.partner_organisation_id is None:
-        routed = await hooks.route(data.site_id, trade)
-        if routed is not None:
-            data = msgspec.structs.replace(data, partner_organisation_id=routed)
-    status = S.assigned if data.partner_organisation_id is not None else S.open
-    now = clock.now()
-    row = WorkOrder(
-        kind=data.kind.value,
-        title=data.title.strip(),
-        description=data.description.strip(),
-        site=data.site_id,
-        space=data.space_id,
-        asset=data.asset_id,
-        priority=data.priority.value,
-        status=status.value,
-        due_at=data.due_at,
-        partner_organisation=data.partner_organisation_id,
-        assignee=data.assignee_id,
-        estimated_minutes=data.estimated_minutes,
-        origin=origin.value,
-        problem_report=problem_report_id,
-        asset_down=data.asset_down,
-        trade=trade,
-        version=1,
-        created_by=actor.user_id,
-        created_at=now,
-        updated_at=now,
-    )
-    await row.save()
-    order_id = int(row.id)
-    await _event(order_id, actor, "create", None, status, note)
-    await audit.record(
+    """Insert one order (inside the caller's transaction) through the one write path,
+    ``creation.create_work_orders``: trade, routing, first event, audit, hooks."""
+    [created] = await create_work_orders(
         actor=actor,
-        action="work_order.create",
-        object_type="work_order",
-        object_id=order_id,
-        summary=row.title,
-        site_id=data.site_id,
-        after={
-            "kind": data.kind,
-            "origin": origin,
-            "priority": data.priority,
-            "status": status,
-            "asset_id": data.asset_id,
-            "partner_organisation_id": data.partner_organisation_id,
-            "problem_report_id": problem_report_id,
-            "trade": trade,
-        },
+        orders=[
+            NewWorkOrder(data=data, origin=origin, note=note, problem_report_id=problem_report_id)
+        ],
     )
-    if data.asset_down:
-        await _follow_asset(actor, data.asset_id, down=True, title=row.title, order_id=order_id)
-    await hooks.work_order_changed(
-        hooks.WorkOrderChange(
-            work_order_id=order_id,
-            action="create",
-            actor=actor,
-            site_id=data.site_id,
-            from_status=None,
-            to_status=status.value,
-            partner_organisation_id=data.partner_organisation_id,
-            note=note,
-        )
-    )
-    return order_id
+    return created.id
 
 
 async def create_work_order(*, actor: Principal, data: WorkOrderCreate) -> WorkOrderRead:
@@ -457,11 +392,11 @@ async def update_work_order(
         down = changes.get("asset_down", before.asset_down)
         title = changes.get("title", before.title)
         if before.asset_down and (not down or asset_id != before.asset_id):
-            await _follow_asset(
+            await follow_asset(
                 actor, before.asset_id, down=False, title=title, order_id=work_order_id
             )
         if down:
-            await _follow_asset(actor, asset_id, down=True, title=title, order_id=work_order_id)
+            await follow_asset(actor, asset_id, down=True, title=title, order_id=work_order_id)
     return await queries.get_work_order(actor, work_order_id)
 
 
@@ -545,7 +480,7 @@ async def transition(
             after={"status": step.target, "note": event_note},
         )
         if order.asset_down:
-            await _follow_asset(
+            await follow_asset(
                 actor,
                 order.asset_id,
                 down=step.target in OPEN_STATES,

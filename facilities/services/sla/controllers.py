@@ -1,6 +1,6 @@
 """SLA HTTP: ``/api/v1/facility-services/sla-policies``, ``/api/v1/work-orders/{id}/sla``,
-``/api/v1/facility-services/escalations``; pages ``/sla-policies`` and ``/escalations``; the SLA
-panel of the work-order page (registered with ``facilities.maintenance.hooks``)."""
+``/api/v1/facility-services/escalations``; pages ``/sla-policies`` and ``/escalations``
+(the work-order page's SLA card is in ``panel.py``)."""
 
 from __future__ import annotations
 
@@ -12,27 +12,21 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Response, Template
 
 from facilities.accounts.controllers.api import actor
-from facilities.accounts.enums import TRADE_LABELS, Trade
-from facilities.accounts.principal import Principal
+from facilities.accounts.enums import Trade
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.templating import page, redirect
-from facilities.maintenance import hooks
 from facilities.maintenance.lifecycle import HoldReason
-from facilities.maintenance.workorders.schemas import HOLD_REASON_LABELS, PRIORITY_LABELS, Priority
+from facilities.maintenance.workorders.schemas import Priority
 from facilities.services.sla import actions, queries
 from facilities.services.sla.enums import (
-    CALENDAR_LABELS,
-    LEVEL_LABELS,
-    LEVELS,
-    STATE_LABELS,
-    TARGET_LABELS,
     SlaCalendar,
     Target,
 )
+from facilities.services.sla.panel import duration, labels
 from facilities.services.sla.schemas import (
     EscalationRead,
     PolicyCreate,
@@ -44,41 +38,6 @@ from facilities.sites import queries as site_queries
 
 Req = Request[Any, Any, Any]
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def labels() -> dict[str, Any]:
-    return {
-        "target_labels": {k.value: _(v) for k, v in TARGET_LABELS.items()},
-        "state_labels": {k.value: _(v) for k, v in STATE_LABELS.items()},
-        "calendar_labels": {k.value: _(v) for k, v in CALENDAR_LABELS.items()},
-        "level_labels": {i + 1: _(LEVEL_LABELS[level]) for i, level in enumerate(LEVELS)},
-        "priority_labels": {k.value: _(v) for k, v in PRIORITY_LABELS.items()},
-        "trade_labels": {k.value: _(v) for k, v in TRADE_LABELS.items()},
-        "hold_labels": {k.value: _(v) for k, v in HOLD_REASON_LABELS.items()},
-    }
-
-
-def duration(minutes: int | None) -> str:
-    """``1d 2h 5m``-style text of a number of minutes (negative: ``-…``)."""
-    if minutes is None:
-        return "–"
-    sign = "-" if minutes < 0 else ""
-    minutes = abs(minutes)
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{mins}m" if mins else ""]
-    return sign + (" ".join(p for p in parts if p) or "0m")
-
-
-async def sla_panel(principal: Principal, work_order_id: int) -> tuple[str, dict[str, Any]] | None:
-    """The work-order page's SLA card (hook of ``facilities.maintenance.hooks``)."""
-    if not principal.can("sla.view"):
-        return None
-    sla = await queries.work_order_sla(principal, work_order_id)
-    return "services/sla/_panel.html", {"sla": sla, "sla_duration": duration, **labels()}
-
-
-hooks.register_order_panel("sla", sla_panel)
 
 
 # ---- API --------------------------------------------------------------------------------

@@ -1,0 +1,102 @@
+"""Explicit wiring: ``install()`` registers every reaction between domains, in one place.
+
+Lower domains offer hooks (``maintenance.hooks``: work-order and report listeners, the
+contract router, panels of the work-order page; ``sites.scope``: a partner's sites;
+``assets.activity``: what happened to an asset). Upper domains provide the functions. No
+module registers itself when imported: which reactions a process has must not depend on
+what it happens to import. Every entry point calls ``install()`` (idempotent) before it does
+anything: ``create_app()``, ``build_scheduler()``, ``facilities.__main__.main`` (every CLI
+command) and ``python -m facilities.notifications``.
+
+This module sits at the top (like ``app.py``), so it may import every domain.
+``EXPECTED`` names what each registry holds after ``install()``;
+``tests/test_wiring.py`` proves each entry point ends with exactly that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facilities.assets import activity
+from facilities.assets.kpis import KPIS as ASSET_KPIS
+from facilities.kit import kpi
+from facilities.maintenance import hooks
+from facilities.maintenance.activity import report_activity, work_order_activity
+from facilities.maintenance.pm.kpis import KPIS as PM_KPIS
+from facilities.maintenance.workorders.queries import partner_site_ids
+from facilities.notifications.listeners import (
+    on_report_change,
+    on_work_order_change,
+    on_work_orders_created,
+)
+from facilities.services.kpis import KPIS as SERVICE_KPIS
+from facilities.services.routing import route
+from facilities.services.sla.outcomes import record_outcomes
+from facilities.services.sla.panel import sla_panel
+from facilities.sites import scope
+
+
+def _name(function: Any) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def install() -> None:
+    """Register every listener, hook, router, panel and provider (idempotent)."""
+    # maintenance → notifications, SLA: heard inside each change's transaction
+    hooks.on_work_order_change(on_work_order_change, batch=on_work_orders_created)
+    hooks.on_work_order_change(record_outcomes)
+    hooks.on_report_change(on_report_change)
+    # maintenance ← services: who gets new unassigned work
+    hooks.set_router(route)
+    # the work-order page's cards from above
+    hooks.register_order_panel("sla", sla_panel)
+    # sites ← maintenance: partners see the sites of their work
+    scope.register_partner_sites(partner_site_ids)
+    # assets ← maintenance: an asset's page lists its reports and work orders
+    activity.register_activity("problem_reports", report_activity)
+    activity.register_activity("work_orders", work_order_activity)
+    # the KPIs reporting reads (one interface, ``kit.kpi``)
+    for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS):
+        kpi.register(definition)
+
+
+def installed() -> dict[str, set[str]]:
+    """What every registry holds now, as dotted names (KPIs by their name)."""
+    state = {key: {_name(f) for f in found} for key, found in hooks.installed().items()}
+    resolver = scope.partner_sites_resolver()
+    state["partner_sites"] = {_name(resolver)} if resolver is not None else set()
+    state["asset_activity"] = {_name(p) for p in activity.providers().values()}
+    state["kpis"] = set(kpi.names())
+    return state
+
+
+EXPECTED: dict[str, set[str]] = {
+    "work_order_listeners": {
+        "facilities.notifications.listeners.on_work_order_change",
+        "facilities.services.sla.outcomes.record_outcomes",
+    },
+    "work_order_batch_listeners": {"facilities.notifications.listeners.on_work_orders_created"},
+    "report_listeners": {"facilities.notifications.listeners.on_report_change"},
+    "router": {"facilities.services.routing.route"},
+    "order_panels": {"facilities.services.sla.panel.sla_panel"},
+    "partner_sites": {"facilities.maintenance.workorders.queries.partner_site_ids"},
+    "asset_activity": {
+        "facilities.maintenance.activity.report_activity",
+        "facilities.maintenance.activity.work_order_activity",
+    },
+    "kpis": {
+        "pm_compliance",
+        "asset_uptime",
+        "partner_sla_attainment",
+        "partner_first_time_fix",
+        "partner_on_time_visits",
+    },
+}
+
+
+def uninstall() -> None:
+    """Forget every registration (tests of the wiring only)."""
+    hooks.clear()
+    scope.register_partner_sites(None)
+    activity.clear()
+    kpi.clear()
