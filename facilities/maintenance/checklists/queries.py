@@ -15,6 +15,7 @@ from typing import Any
 from facilities.accounts.principal import Principal
 from facilities.db import raw
 from facilities.kit.errors import NotFound
+from facilities.maintenance.checklists.engine import missing_required, needs_follow_up, plain
 from facilities.maintenance.checklists.schemas import (
     ChecklistItemRead,
     ChecklistRead,
@@ -22,7 +23,6 @@ from facilities.maintenance.checklists.schemas import (
     ChecklistVersionRead,
     ItemKind,
     ItemRead,
-    Verdict,
 )
 from facilities.maintenance.lifecycle import WorkOrderStatus
 from facilities.maintenance.tables import (
@@ -35,12 +35,6 @@ from facilities.maintenance.workorders import queries as workorder_queries
 
 # Answers are taken only while the work is being done.
 ANSWERABLE = frozenset({WorkOrderStatus.accepted, WorkOrderStatus.in_progress})
-
-
-def plain(number: Decimal) -> Decimal:
-    """Without trailing zeros, never in exponent notation (100, not 1E+2)."""
-    reduced = number.normalize()
-    return reduced.quantize(Decimal(1)) if reduced == reduced.to_integral() else reduced
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -229,12 +223,6 @@ async def order_in_scope(principal: Principal, work_order_id: int) -> dict[str, 
     return row
 
 
-def needs_follow_up(kind: str, value_text: str | None, out_of_limits: bool) -> bool:
-    if kind == ItemKind.pass_flag_fail.value:
-        return value_text in (Verdict.flag.value, Verdict.fail.value)
-    return bool(out_of_limits)
-
-
 def _item_read(row: dict[str, Any], work_order_id: int) -> ChecklistItemRead:
     answered = row["answered_at"] is not None
     has_photo = row["photo_key"] is not None
@@ -331,7 +319,9 @@ async def unanswered_required(work_order_id: int) -> list[str]:
         .order_by(WorkOrderChecklistItem.position)
     )
     if rows:
-        return [r["label"] for r in rows if r["required"] and r["answered_at"] is None]
+        return missing_required(
+            (r["label"], r["required"], r["answered_at"] is not None) for r in rows
+        )
     order = (
         await WorkOrder.select(WorkOrder.checklist_version)
         .where(WorkOrder.id == work_order_id)
@@ -340,7 +330,9 @@ async def unanswered_required(work_order_id: int) -> list[str]:
     if order is None or order["checklist_version"] is None:
         return []
     version = await version_facts(order["checklist_version"])
-    return [i.label for i in items_of(version["items"] if version else []) if i.required]
+    return missing_required(
+        (i.label, i.required, False) for i in items_of(version["items"] if version else [])
+    )
 
 
 async def item_photo(principal: Principal, work_order_id: int, item_id: int) -> tuple[str, str]:

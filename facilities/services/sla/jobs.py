@@ -11,7 +11,8 @@
 
 An order already breached when first seen still climbs one level per run (1, then 2, then 3),
 so nobody above is told before those below. Each escalation writes an ``sla_escalation``
-row, a ``work_order_event`` (action ``escalate``, for the order's history) and its
+row, a ``work_order_event`` (action ``escalate``, for the order's history, through
+``workorders.actions.record_events``) and its
 notification (``sla_at_risk`` for level 1 while only at risk, else ``sla_breached``) in one
 transaction: if queueing the notification fails, the escalation is not recorded and the
 next run tries again. With nobody to notify the escalation is still recorded.
@@ -35,6 +36,7 @@ from facilities.accounts.enums import Role
 from facilities.kit import clock as wall
 from facilities.kit.jobs import Job
 from facilities.maintenance.lifecycle import OPEN_STATES
+from facilities.maintenance.workorders import actions as workorder_actions
 from facilities.maintenance.workorders.schemas import Priority
 from facilities.notifications.api import Recipient, notify
 from facilities.services.sla import queries
@@ -231,13 +233,15 @@ async def _write(
     )
     if not inserted:
         return False, 0  # another process was first
-    await db.raw(
-        "INSERT INTO work_order_event (work_order, action, from_status, to_status, actor,"
-        " actor_label, note, created_at) VALUES ({}, 'escalate', NULL, NULL, NULL, 'system',"
-        " {}, {})",
-        order["id"],
-        f"SLA {clock.target.value}: {state.value}, level {step.level} ({level.value})",
-        now,
+    await workorder_actions.record_events(
+        [
+            workorder_actions.EventRow(
+                order["id"],
+                "escalate",
+                note=f"SLA {clock.target.value}: {state.value}, level {step.level} ({level.value})",
+                at=now,
+            )
+        ]
     )
     site = sites.get(order["site"])
     queued = await notify(

@@ -6,11 +6,7 @@ against a status change) first runs a no-op ``UPDATE`` of the row it depends on,
 takes that row's lock on PostgreSQL (SQLite transactions are ``BEGIN IMMEDIATE`` anyway).
 """
 
-from facilities.maintenance.checklists.actions.answers import (
-    answer_item,
-    answer_photo,
-    parse_number,
-)
+from facilities.maintenance.checklists.actions.answers import answer_item, answer_photo
 from facilities.maintenance.checklists.actions.copies import (
     attach_checklist,
     ensure_checklist,
@@ -18,11 +14,8 @@ from facilities.maintenance.checklists.actions.copies import (
     load_checklist,
 )
 from facilities.maintenance.checklists.actions.follow_ups import create_follow_up
-from facilities.maintenance.checklists.actions.templates import (
-    create_template,
-    normalise_items,
-    update_template,
-)
+from facilities.maintenance.checklists.actions.templates import create_template, update_template
+from facilities.maintenance.checklists.engine import normalise_items, parse_number
 
 __all__ = [
     "answer_item",

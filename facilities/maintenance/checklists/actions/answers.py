@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
@@ -18,13 +17,12 @@ from facilities.kit import clock, uploads
 from facilities.kit.errors import Conflict, PermissionDenied, RuleViolation
 from facilities.kit.i18n import _
 from facilities.maintenance.checklists import queries
-from facilities.maintenance.checklists.actions.templates import LIMIT, PLACES
+from facilities.maintenance.checklists.engine import answer_values
 from facilities.maintenance.checklists.queries import ANSWERABLE
 from facilities.maintenance.checklists.schemas import (
     AnswerUpdate,
     ChecklistItemRead,
     ItemKind,
-    Verdict,
 )
 from facilities.maintenance.lifecycle import WorkOrderStatus
 from facilities.maintenance.tables import (
@@ -83,20 +81,6 @@ async def _prepare(actor: Principal, work_order_id: int, item_id: int) -> dict[s
     return order
 
 
-def parse_number(value: Any, *, field: str = "value") -> Decimal:
-    """A number from JSON or a form ("12,5" too), within the column's range."""
-    if isinstance(value, bool) or value is None:
-        raise RuleViolation(field, _("Enter a number."))
-    text = str(value).strip().replace(",", ".") if isinstance(value, str) else repr(value)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise RuleViolation(field, _("Enter a number.")) from None
-    if not number.is_finite() or abs(number) >= LIMIT:
-        raise RuleViolation(field, _("Enter a number below ten billion."))
-    return number.quantize(PLACES)
-
-
 def _decode_signature(data_url: str) -> bytes:
     match = _DATA_URL.match(data_url.strip())
     if match is None:
@@ -108,51 +92,6 @@ def _decode_signature(data_url: str) -> bytes:
     if len(content) > MAX_SIGNATURE_BYTES:
         raise RuleViolation("signature_png", _("The signature image is too large."))
     return content
-
-
-def _values(item: dict[str, Any], data: AnswerUpdate) -> dict[str, Any]:
-    """Column values for an answer of this item's kind (no photo handling)."""
-    kind = ItemKind(item["kind"])
-    value = data.value
-    if data.signature_png and kind is not ItemKind.signature:
-        raise RuleViolation("signature_png", _("Only signature items take a drawn signature."))
-    if value is None or (kind is ItemKind.checkbox and value is False):
-        return {"value_text": None, "value_number": None, "photo_key": None, "answered": False}
-    result: dict[str, Any] = {"value_text": None, "value_number": None, "answered": True}
-    match kind:
-        case ItemKind.checkbox:
-            if value is not True:
-                raise RuleViolation("value", _("Tick the box (true) or clear it (false)."))
-            result["value_text"] = "true"
-        case ItemKind.pass_flag_fail:
-            if value not in {v.value for v in Verdict}:
-                raise RuleViolation("value", _("Choose pass, flag or fail."))
-            result["value_text"] = value
-        case ItemKind.number | ItemKind.meter:
-            number = parse_number(value)
-            if kind is ItemKind.meter and number < 0:
-                raise RuleViolation("value", _("A meter reading cannot be negative."))
-            result["value_number"] = number
-            if kind is ItemKind.number:
-                low, high = item["min_value"], item["max_value"]
-                result["out_of_limits"] = (low is not None and number < Decimal(str(low))) or (
-                    high is not None and number > Decimal(str(high))
-                )
-        case ItemKind.text | ItemKind.signature:
-            if not isinstance(value, str) or not value.strip():
-                message = (
-                    _("Type the signer's name.")
-                    if kind is ItemKind.signature
-                    else _("Write an answer.")
-                )
-                raise RuleViolation("value", message)
-            text = value.strip()
-            if len(text) > (200 if kind is ItemKind.signature else 2000):
-                raise RuleViolation("value", _("The answer is too long."))
-            result["value_text"] = text
-        case ItemKind.photo:
-            raise RuleViolation("value", _("Upload the photo as a file."))
-    return result
 
 
 def _shown(values: dict[str, Any]) -> Any:
@@ -207,7 +146,13 @@ async def answer_item(
     """Set (or clear, with ``null``) an item's answer, validated by its kind."""
     order = await _prepare(actor, work_order_id, item_id)
     item = await item_row(work_order_id, item_id)
-    values = _values(item, data)
+    values = answer_values(
+        ItemKind(item["kind"]),
+        data.value,
+        min_value=item["min_value"],
+        max_value=item["max_value"],
+        drawn_signature=bool(data.signature_png),
+    )
     stored: uploads.StoredFile | None = None
     if ItemKind(item["kind"]) is ItemKind.signature and values["answered"]:
         values["photo_key"] = None

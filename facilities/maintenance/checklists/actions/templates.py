@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -17,88 +14,16 @@ from facilities.kit import clock
 from facilities.kit.errors import Conflict, RuleViolation
 from facilities.kit.i18n import _
 from facilities.maintenance.checklists import queries
+from facilities.maintenance.checklists.engine import normalise_items
 from facilities.maintenance.checklists.schemas import (
-    UNIT_KINDS,
     ChecklistTemplateCreate,
     ChecklistTemplateRead,
     ChecklistTemplateUpdate,
-    ItemKind,
-    ItemSpec,
 )
 from facilities.maintenance.tables import (
     ChecklistTemplate,
     ChecklistTemplateVersion,
 )
-
-LIMIT = Decimal("10000000000")  # Numeric(14, 4): |value| < 10^10
-PLACES = Decimal("0.0001")
-
-
-def _slug(label: str) -> str:
-    ascii_label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "_", ascii_label.lower()).strip("_")[:50]
-    return slug or "item"
-
-
-def _limit(value: Decimal | None, field: str) -> Decimal | None:
-    if value is None:
-        return None
-    if not value.is_finite() or abs(value) >= LIMIT:
-        raise RuleViolation(field, _("Enter a number below ten billion."))
-    return queries.plain(value.quantize(PLACES))
-
-
-def normalise_items(items: list[ItemSpec]) -> list[dict[str, Any]]:
-    """Validate a template's items; the JSON stored in a version. 422s name ``items[i].x``."""
-    if not items:
-        raise RuleViolation("items", _("Add at least one item."))
-    taken: set[str] = set()
-    for index, item in enumerate(items):
-        if item.key is not None:
-            if item.key in taken:
-                raise RuleViolation(
-                    f"items[{index}].key",
-                    _("The key “%(key)s” is used twice.") % {"key": item.key},
-                )
-            taken.add(item.key)
-    result = []
-    for index, item in enumerate(items):
-        at = f"items[{index}]"
-        label = " ".join(item.label.split())
-        if not label:
-            raise RuleViolation(f"{at}.label", _("Give the item a label."))
-        unit = item.unit.strip()
-        if unit and item.kind not in UNIT_KINDS:
-            raise RuleViolation(f"{at}.unit", _("Only number and meter items have a unit."))
-        if item.kind is not ItemKind.number:
-            for name in ("min", "max"):
-                if getattr(item, name) is not None:
-                    raise RuleViolation(f"{at}.{name}", _("Only number items have limits."))
-        low, high = _limit(item.min, f"{at}.min"), _limit(item.max, f"{at}.max")
-        if low is not None and high is not None and low > high:
-            raise RuleViolation(
-                f"{at}.min",
-                _("The lower limit is above the upper limit (%(max)s).") % {"max": high},
-            )
-        key = item.key
-        if key is None:
-            base = key = _slug(label)
-            n = 2
-            while key in taken:
-                key, n = f"{base[:55]}_{n}", n + 1
-            taken.add(key)
-        result.append(
-            {
-                "key": key,
-                "label": label,
-                "kind": item.kind.value,
-                "unit": unit,
-                "min": str(low) if low is not None else None,
-                "max": str(high) if high is not None else None,
-                "required": item.required,
-            }
-        )
-    return result
 
 
 async def _check_template(name: str, category_id: int | None, template_id: int | None) -> None:
