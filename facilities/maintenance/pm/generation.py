@@ -43,6 +43,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from facilities import db
+from facilities.assets import meters
 from facilities.kit import clock, recurrence
 from facilities.kit.errors import FacilitiesError
 from facilities.maintenance.workorders import actions as workorder_actions
@@ -132,7 +133,7 @@ class _Context:
         self.holidays: dict[tuple[str, str], set[date]] = {}
         self.stats: dict[tuple[int, int], dict[str, Any]] = {}
         self.latest: dict[tuple[int, int], dict[str, Any]] = {}
-        self.readings: dict[int, list[tuple[datetime, Decimal, bool]]] = defaultdict(list)
+        self.readings: dict[int, list[meters.Reading]] = defaultdict(list)
         self.checklist_versions: dict[int, int] = {}
         self._occurrence_cache: dict[tuple[Any, ...], list[recurrence.Occurrence]] = {}
 
@@ -192,7 +193,11 @@ class _Context:
                 " ORDER BY asset, read_at, id"
             ):
                 self.readings[row["asset"]].append(
-                    (_dt(row["read_at"]), Decimal(str(row["value"])), bool(row["replacement"]))  # type: ignore[arg-type]
+                    meters.Reading(
+                        _dt(row["read_at"]),  # type: ignore[arg-type]
+                        Decimal(str(row["value"])),
+                        bool(row["replacement"]),
+                    )
                 )
         for row in await _rows(
             "SELECT template, max(id) AS version_id FROM checklist_template_version"
@@ -262,26 +267,9 @@ class _Context:
         return cached
 
     def usage(self, asset_id: int) -> list[tuple[datetime, Decimal]]:
-        """Cumulative usage after each reading; a replacement reading starts a new meter
-        (the usage carries on from where the old meter stopped)."""
-        total = Decimal(0)
-        previous: Decimal | None = None
-        result = []
-        for read_at, value, replacement in self.readings.get(asset_id, []):
-            if previous is not None and not replacement:
-                total += max(value - previous, Decimal(0))
-            previous = value
-            result.append((read_at, total))
-        return result
-
-
-def _usage_at(usage: list[tuple[datetime, Decimal]], moment: datetime) -> Decimal:
-    value = usage[0][1] if usage else Decimal(0)
-    for read_at, total in usage:
-        if read_at > moment:
-            break
-        value = total
-    return value
+        """Cumulative usage after each reading (``assets.meters``: a replacement reading
+        starts a new meter, the usage carries on from where the old meter stopped)."""
+        return meters.cumulative(self.readings.get(asset_id, []))
 
 
 def plan_schedule(ctx: _Context, schedule: dict[str, Any]) -> list[Planned]:
@@ -411,7 +399,7 @@ def _plan_meter(
     if every is None or not usage:
         return None
     since = stats["last_created"] if stats and stats["last_created"] else effective
-    baseline = _usage_at(usage, since)
+    baseline = meters.usage_at(usage, since)
     if usage[-1][1] - baseline < Decimal(str(every)):
         return None
     number = (stats["meters"] if stats else 0) + 1
