@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import facilities.services.sla  # noqa: F401 - registers the outcome listener
 from facilities.accounts.enums import Role
 from facilities.accounts.schemas import UserRead
 from facilities.kit import clock
