@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time
 
 from facilities.accounts.principal import Principal
 from facilities.assets import queries
+from facilities.kit.i18n import N_
 from facilities.kit.kpi import Kpi, KpiValue, Period
 
 
@@ -27,7 +28,7 @@ async def _asset_uptime(principal: Principal, period: Period) -> list[KpiValue]:
 
 ASSET_UPTIME = Kpi(
     name="asset_uptime",
-    title="Asset uptime",
+    title=N_("Asset uptime"),
     unit="percent",
     formula="up_seconds / (up_seconds + down_seconds) × 100 (degraded counts as up)",
     population="assets at the caller's sites, from their status history, period clipped to now",

@@ -46,7 +46,7 @@ Compute = Callable[[Any, Period], Awaitable[list[KpiValue]]]
 @dataclass(frozen=True, slots=True)
 class Kpi:
     name: str
-    title: str
+    title: str  # a msgid (``N_``): translate when shown
     unit: str  # "percent", "minutes", "count", "EUR"
     formula: str
     population: str

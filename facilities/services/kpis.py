@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from facilities.accounts.principal import Principal
+from facilities.kit.i18n import N_
 from facilities.kit.kpi import Kpi, KpiValue, Period, percent
 from facilities.services import scorecards
 from facilities.services.schemas import Scorecard
@@ -67,7 +68,7 @@ async def _on_time_visits(principal: Principal, period: Period) -> list[KpiValue
 KPIS = (
     Kpi(
         name="partner_sla_attainment",
-        title="SLA attainment",
+        title=N_("SLA attainment"),
         unit="percent",
         formula="met / measured over the partner's SLA outcomes of every target × 100",
         population=_POPULATION + "; SLA outcomes achieved in the period",
@@ -75,7 +76,7 @@ KPIS = (
     ),
     Kpi(
         name="partner_first_time_fix",
-        title="First-time fix rate",
+        title=N_("First-time fix rate"),
         unit="percent",
         formula="(completed − reopened) / completed × 100",
         population=_POPULATION,
@@ -83,7 +84,7 @@ KPIS = (
     ),
     Kpi(
         name="partner_on_time_visits",
-        title="Visits done",
+        title=N_("Visits done"),
         unit="percent",
         formula="(due − missed − not done) / due × 100 over visits scheduled in the period",
         population="per partner organisation: visits of its contracts scheduled in the period",

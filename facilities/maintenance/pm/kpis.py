@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from facilities.accounts.principal import Principal
+from facilities.kit.i18n import N_
 from facilities.kit.kpi import Kpi, KpiValue, Period
 from facilities.maintenance.pm import compliance
 
@@ -25,7 +26,7 @@ async def _pm_compliance(principal: Principal, period: Period) -> list[KpiValue]
 
 PM_COMPLIANCE = Kpi(
     name="pm_compliance",
-    title="PM compliance",
+    title=N_("PM compliance"),
     unit="percent",
     formula="on_time / (on_time + late + missed) × 100; deadline = due_at + grace days",
     population=(
