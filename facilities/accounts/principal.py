@@ -18,7 +18,8 @@ class Principal:
     role: Role
     locale: str
     partner_organisation_id: int | None
-    via: Literal["session", "token", "magic_link"]
+    # "link": the creator of a secret link (calendar feed), re-read at each use.
+    via: Literal["session", "token", "magic_link", "link"]
     credential_id: int
     # Per-principal memo for derived scope (e.g. visible site ids), cached with the principal.
     memo: dict[str, Any] = field(default_factory=dict)

@@ -117,6 +117,30 @@ async def principal_for_api_token(token: str) -> Principal | None:
     return _principal(row, "token", row["id"])
 
 
+async def principal_for_link(user_id: int | None) -> Principal | None:
+    """The principal a secret link (calendar feed, share link) acts for: its creator as the
+    creator is *now* (role, partner, scope are re-read at each use).
+
+    None when the creator is gone or deactivated: every secret link dies with its creator,
+    so each link lookup calls this one check instead of revoking rows link type by link type.
+    """
+    if user_id is None:
+        return None
+    row = await User.select(*_user_columns(User)).where(User.id == user_id).first().run()
+    if row is None or not row["active"]:
+        return None
+    return Principal(
+        user_id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        role=Role(row["role"]),
+        locale=row["locale"],
+        partner_organisation_id=row["partner_organisation"],
+        via="link",
+        credential_id=0,
+    )
+
+
 async def get_user(user_id: int) -> UserRead:
     row = await User.select(*_USER_COLUMNS).where(User.id == user_id).first().run()
     if row is None:

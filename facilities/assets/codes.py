@@ -96,9 +96,8 @@ async def claim(*, actor: Principal, code: str, asset_id: int) -> QrCodeRead:
     """Attach a blank label to an asset; the asset's previous code is marked replaced."""
     async with transaction():
         site_id = await queries.require_asset(actor, asset_id)
-        lookup = await queries.resolve_code(code)
-        if lookup is None:
-            raise NotFound()
+        # Scoped: another scope's label answers exactly like an unknown code.
+        lookup = await queries.scoped_code(actor, code)
         if lookup.status != QrStatus.active.value:
             raise RuleViolation("code", _("This label was revoked or replaced; use another one."))
         if lookup.asset_id is not None:

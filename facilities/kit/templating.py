@@ -6,7 +6,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
@@ -17,6 +18,16 @@ from facilities.kit.http import FLASH_COOKIE, flash, read_flash
 from facilities.settings import get_settings
 
 
+@pass_context
+def can(context: Context, permission: str) -> bool:
+    """``{% if can("workorders.manage") %}``: whether the page's principal holds a permission
+    (``accounts.permissions``, the same data the route guard checks). Pages show an action
+    only when the route behind it declares a permission the reader holds; nobody signed in
+    (public pages) holds none."""
+    principal = context.get("principal")
+    return principal is not None and bool(principal.can(permission))
+
+
 def _install(env: Environment) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
@@ -24,6 +35,7 @@ def _install(env: Environment) -> None:
         current_locale=i18n.current_locale,
         language_name=i18n.language_name,
         static_version="1",
+        can=can,
     )
     env.filters.update(
         datetime=i18n.format_datetime,

@@ -31,7 +31,7 @@ from facilities import db
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.i18n import N_, _, current_locale, format_date
-from facilities.maintenance.pm import agenda
+from facilities.maintenance.pm import agenda, agenda_scope
 from facilities.maintenance.pm.calendar_view import find_clashes
 from facilities.services import queries as service_queries
 from facilities.sites import scope
@@ -324,18 +324,22 @@ async def calendar(
     """The page's context: days (grid or list), legend, filters, navigation."""
     today = clock.now().date()
     span = date_range(view if view in VIEWS else "month", anchor, today)
-    visible = await scope.visible_site_ids(principal)
+    # The one agenda scope (``agenda_scope``, shared with the iCal feeds), narrowed by the
+    # page's filters; never wider than what the principal sees.
+    view_scope = await agenda_scope.of(principal)
     own_partner = principal.partner_organisation_id
     if site_id is not None:
         await scope.require_site(principal, site_id)
-    site_ids: set[int] | None = {site_id} if site_id is not None else visible
+        view_scope = view_scope.narrowed(site_id=site_id)
     if own_partner is not None:
         partner_id = own_partner  # a partner sees its own work only
-        site_ids = {site_id} if site_id is not None else None
+    if partner_id is not None:
+        view_scope = view_scope.narrowed(partner_id=partner_id)
+    site_ids = None if view_scope.site_ids is None else set(view_scope.site_ids)
     # A day in any site's zone: read a day more on each side, then place by local date.
     start = datetime.combine(span.start, time(), UTC) - timedelta(days=1)
     end = datetime.combine(span.end, time(), UTC) + timedelta(days=1)
-    items = await agenda.items(start=start, end=end, site_ids=site_ids, partner_id=partner_id)
+    items = await agenda.items(start=start, end=end, scope=view_scope)
     sites = await _sites()
     entries = await _agenda_entries(items, sites)
     entries += await _visit_entries(

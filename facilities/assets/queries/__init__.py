@@ -9,6 +9,7 @@ from facilities.assets.queries._codes_files import (
     list_files,
     qr_read,
     scan_count,
+    scoped_code,
     visible_code,
 )
 from facilities.assets.queries._contract import (
@@ -72,5 +73,6 @@ __all__ = [
     "uptime",
     "uptimes",
     "visible_asset",
+    "scoped_code",
     "visible_code",
 ]

@@ -12,6 +12,7 @@ from facilities.assets.queries._register import qr_url, require_asset
 from facilities.assets.schemas import (
     AssetFileRead,
     BatchRead,
+    CodeLookup,
     QrCodeRead,
 )
 from facilities.assets.tables import (
@@ -102,18 +103,25 @@ def qr_read(r: dict[str, Any]) -> QrCodeRead:
     )
 
 
-async def visible_code(principal: Principal, code: str) -> QrCodeRead:
-    """A code the caller may see: one of a visible asset, or a blank one (for those who
-    manage or claim labels). NotFound otherwise."""
+async def scoped_code(principal: Principal, code: str) -> CodeLookup:
+    """The label behind ``code`` as the caller may know it: a label of an asset outside the
+    caller's scope does not exist for them (NotFound, exactly like an unknown code), and a
+    blank label exists only for those who manage or claim labels."""
     lookup = await resolve_code(code)
     if lookup is None:
         raise NotFound()
-    row = await QrCode.select(*_QR_COLUMNS).where(QrCode.id == lookup.qr_code_id).first()
-    assert row is not None
-    if row["asset"] is not None:
-        await require_asset(principal, row["asset"])
+    if lookup.asset_id is not None:
+        await require_asset(principal, lookup.asset_id)
     elif not (principal.can("qr.manage") or principal.can("qr.claim")):
         raise NotFound()
+    return lookup
+
+
+async def visible_code(principal: Principal, code: str) -> QrCodeRead:
+    """A code the caller may see (``scoped_code``) as an API read. NotFound otherwise."""
+    lookup = await scoped_code(principal, code)
+    row = await QrCode.select(*_QR_COLUMNS).where(QrCode.id == lookup.qr_code_id).first()
+    assert row is not None
     return qr_read(row)
 
 

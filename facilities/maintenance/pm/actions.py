@@ -309,7 +309,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _feed_read(row: dict[str, Any], url: str | None = None) -> FeedRead:
+def _feed_read(row: dict[str, Any]) -> FeedRead:
     return FeedRead(
         id=row["id"],
         kind=row["kind"],
@@ -318,7 +318,12 @@ def _feed_read(row: dict[str, Any], url: str | None = None) -> FeedRead:
         user_id=row["user"],
         created_at=queries._aware(row["created_at"]),
         revoked_at=queries._aware(row["revoked_at"]) if row["revoked_at"] else None,
-        url=url,
+        created_by_id=row["created_by"],
+        created_by_name=row.get("creator_name") or "",
+        # A feed whose creator is gone or deactivated publishes nothing.
+        live=row["revoked_at"] is None
+        and row["created_by"] is not None
+        and bool(row["creator_active"]),
     )
 
 
@@ -364,28 +369,47 @@ async def create_feed(*, actor: Principal, data: FeedCreate) -> FeedRead:
             summary=data.kind,
             site_id=site_id,
         )
-        saved = await CalendarFeed.select().where(CalendarFeed.id == row.id).first()
-        assert saved is not None
         base = get_settings().base_url.rstrip("/")
-        return _feed_read(saved, f"{base}/calendar/{token}.ics")
+        created = await _feed_by_id(row.id)
+        return msgspec.structs.replace(created, url=f"{base}/calendar/{token}.ics")
 
 
-async def list_feeds(actor: Principal) -> list[FeedRead]:
-    rows = (
-        await CalendarFeed.select()
-        .where(CalendarFeed.created_by == actor.user_id)
-        .order_by(CalendarFeed.id)
+def _manages_every_feed(actor: Principal) -> bool:
+    """Admins (who manage users) see and revoke every user's feeds; others only their own."""
+    return actor.can("users.manage")
+
+
+def _feed_select() -> Any:
+    return CalendarFeed.select(
+        *CalendarFeed.all_columns(),
+        CalendarFeed.created_by.name.as_alias("creator_name"),
+        CalendarFeed.created_by.active.as_alias("creator_active"),
     )
+
+
+async def _feed_by_id(feed_id: int) -> FeedRead:
+    saved = await _feed_select().where(CalendarFeed.id == feed_id).first()
+    assert saved is not None
+    return _feed_read(saved)
+
+
+async def list_feeds(actor: Principal, *, created_by: int | None = None) -> list[FeedRead]:
+    """The caller's feeds; for admins every user's (optionally one creator's)."""
+    query = _feed_select()
+    if not _manages_every_feed(actor):
+        query = query.where(CalendarFeed.created_by == actor.user_id)
+    elif created_by is not None:
+        query = query.where(CalendarFeed.created_by == created_by)
+    rows = await query.order_by(CalendarFeed.id)
     return [_feed_read(r) for r in rows]
 
 
 async def revoke_feed(*, actor: Principal, feed_id: int) -> FeedRead:
     async with transaction():
-        row = (
-            await CalendarFeed.select()
-            .where((CalendarFeed.id == feed_id) & (CalendarFeed.created_by == actor.user_id))
-            .first()
-        )
+        query = CalendarFeed.select().where(CalendarFeed.id == feed_id)
+        if not _manages_every_feed(actor):
+            query = query.where(CalendarFeed.created_by == actor.user_id)
+        row = await query.first()
         if row is None:
             raise NotFound()
         if row["revoked_at"] is None:
@@ -399,6 +423,4 @@ async def revoke_feed(*, actor: Principal, feed_id: int) -> FeedRead:
             object_id=feed_id,
             site_id=row["site"],
         )
-        saved = await CalendarFeed.select().where(CalendarFeed.id == feed_id).first()
-        assert saved is not None
-        return _feed_read(saved)
+        return await _feed_by_id(feed_id)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from facilities import db
 from facilities.kit import clock
 from facilities.kit.errors import FacilitiesError
+from facilities.maintenance.pm.agenda_scope import AgendaScope
 from facilities.maintenance.pm.generation import _Context, _dt, _rows, upcoming
 
 log = logging.getLogger(__name__)
@@ -39,14 +40,14 @@ async def items(
     *,
     start: datetime,
     end: datetime,
-    site_ids: set[int] | None,
-    partner_id: int | None = None,
+    scope: AgendaScope,
 ) -> list[Item]:
     """Work orders scheduled in ``[start, end)`` and computed occurrences not yet created,
-    limited to ``site_ids`` (None = all) and, for a partner, to its work."""
+    limited to ``scope`` (``agenda_scope``: the caller's sites and, for a partner, its work)."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
-    if site_ids is not None and not site_ids:
+    if scope.empty:
         return []
+    site_ids, partner_id = scope.site_ids, scope.partner_id
     sites = {r["id"]: r for r in await _rows("SELECT id, name FROM site")}
     where = ""
     if site_ids is not None:
@@ -92,7 +93,7 @@ async def items(
     for schedule in schedules:
         for asset_id in ctx.targets(schedule):
             asset = ctx.assets[asset_id]
-            if site_ids is not None and asset["site"] not in site_ids:
+            if not scope.allows(site_id=asset["site"], partner_id=schedule["partner_organisation"]):
                 continue
             try:
                 occurrences = upcoming(ctx, schedule, asset_id, until=end)

@@ -6,54 +6,30 @@ from datetime import timedelta
 
 from icalendar import Calendar, Event
 
-from facilities.accounts.enums import Role
-from facilities.accounts.principal import Principal
-from facilities.accounts.tables import User
+from facilities.accounts import queries as account_queries
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
-from facilities.maintenance.pm import agenda
+from facilities.maintenance.pm import agenda, agenda_scope
 from facilities.maintenance.pm.actions import token_hash
 from facilities.maintenance.tables import CalendarFeed
-from facilities.sites import scope
 
 HORIZON = timedelta(days=90)
 
 
 async def feed_for_token(token: str) -> bytes:
-    """The feed's iCal text; 404 for an unknown or revoked token."""
+    """The feed's iCal text; 404 for an unknown or revoked token, or when its creator is
+    gone or deactivated. It shows at most what the creator may see now."""
     row = await CalendarFeed.select().where(CalendarFeed.token_hash == token_hash(token)).first()
     if row is None or row["revoked_at"] is not None:
         raise NotFound()
-    now = clock.now()
-    site_ids: set[int] | None
-    partner_id = None
-    if row["kind"] == "site":
-        site_ids = {row["site"]}
-    elif row["kind"] == "partner":
-        partner_id = row["partner_organisation"]
-        site_ids = None
-    else:
-        user = await User.select().where(User.id == row["user"]).first()
-        if user is None or not user["active"]:
-            raise NotFound()
-        principal = Principal(
-            user_id=user["id"],
-            email=user["email"],
-            name=user["name"],
-            role=Role(user["role"]),
-            locale=user["locale"],
-            partner_organisation_id=user["partner_organisation"],
-            via="token",
-            credential_id=0,
-        )
-        if principal.partner_organisation_id is not None:
-            partner_id = principal.partner_organisation_id
-            site_ids = None
-        else:
-            site_ids = await scope.visible_site_ids(principal)
-    entries = await agenda.items(
-        start=now, end=now + HORIZON, site_ids=site_ids, partner_id=partner_id
+    creator = await account_queries.principal_for_link(row["created_by"])
+    if creator is None:
+        raise NotFound()
+    scope = await agenda_scope.for_feed(
+        creator, kind=row["kind"], site_id=row["site"], partner_id=row["partner_organisation"]
     )
+    now = clock.now()
+    entries = await agenda.items(start=now, end=now + HORIZON, scope=scope)
     return render(entries, name="Facilities")
 
 

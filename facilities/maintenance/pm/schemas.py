@@ -179,3 +179,6 @@ class FeedRead(Schema):
     created_at: datetime
     revoked_at: datetime | None
     url: str | None = None  # only in the answer that creates it
+    created_by_id: int | None = None
+    created_by_name: str = ""
+    live: bool = True  # not revoked, and its creator still active

@@ -87,8 +87,11 @@ class PMApi(Controller):
         )
 
     @get("/calendar-feeds", opt={"permission": "calendar.use"})
-    async def list_feeds(self, request: Req) -> list[FeedRead]:
-        return await actions.list_feeds(actor(request))
+    async def list_feeds(
+        self, request: Req, created_by: FromQuery[int | None] = None
+    ) -> list[FeedRead]:
+        """Your feeds; an admin sees every user's (``created_by`` narrows to one user)."""
+        return await actions.list_feeds(actor(request), created_by=created_by)
 
     @post("/calendar-feeds", opt={"permission": "calendar.use"})
     async def create_feed(self, request: Req, data: JSONBody[FeedCreate]) -> FeedRead:
