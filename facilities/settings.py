@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     # Sessions and security
     session_days: int = Field(default=14, ge=1, le=365)
     magic_link_days: int = Field(default=14, ge=1, le=90)  # partner work-order links
-    login_attempts: int = Field(default=5, ge=1)
+    login_attempts: int = Field(default=5, ge=1)  # per account and client address
+    login_address_attempts: int = Field(default=100, ge=1)  # per client address (spraying)
     login_window_minutes: int = Field(default=15, ge=1)
     principal_cache_seconds: float = Field(default=5.0, ge=0)
     trusted_proxies: bool = False

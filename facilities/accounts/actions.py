@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -35,7 +36,7 @@ from facilities.accounts.tables import (
 from facilities.db import transaction
 from facilities.kit import clock
 from facilities.kit.errors import Conflict, FacilitiesError, NotFound, RateLimited, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, ngettext
 from facilities.kit.security import (
     hash_password,
     keyed_hash,
@@ -195,23 +196,46 @@ class SignedIn:
     locale: str
 
 
-def _attempt_keys(email: str, client: str) -> tuple[str, str]:
-    secret = get_settings().resolved_secret_key()
-    return "e:" + keyed_hash(secret, email), "c:" + keyed_hash(secret, client)
-
-
-async def _check_rate_limit(keys: tuple[str, ...]) -> None:
+def _attempt_keys(email: str, client: str) -> tuple[tuple[str, int], tuple[str, int]]:
+    """The failed-sign-in counters, as (key, limit): one per account *and* address pair (a
+    wrong password locks only that account from that address, not a shared office), and a
+    much higher ceiling per address against password spraying. Keyed hashes only."""
     settings = get_settings()
-    since = clock.now() - timedelta(minutes=settings.login_window_minutes)
-    for key in keys:
-        failures = await LoginAttempt.count().where(
-            (LoginAttempt.key == key) & (LoginAttempt.created_at > since)
+    secret = settings.resolved_secret_key()
+    return (
+        ("p:" + keyed_hash(secret, f"{email}\n{client}"), settings.login_attempts),
+        ("c:" + keyed_hash(secret, client), settings.login_address_attempts),
+    )
+
+
+async def _check_rate_limit(keys: tuple[tuple[str, int], ...]) -> None:
+    """Refuse (429) while a counter is at its limit, saying how long to wait: until the
+    oldest counted failure leaves the window."""
+    window = timedelta(minutes=get_settings().login_window_minutes)
+    now = clock.now()
+    wait = 0.0
+    for key, limit in keys:
+        rows = (
+            await LoginAttempt.select(LoginAttempt.created_at)
+            .where((LoginAttempt.key == key) & (LoginAttempt.created_at > now - window))
+            .order_by(LoginAttempt.created_at, ascending=False)
+            .limit(limit)
         )
-        if failures >= settings.login_attempts:
-            raise RateLimited(
-                _("Too many failed attempts. Please wait a few minutes and try again."),
-                retry_after=settings.login_window_minutes * 60,
+        if len(rows) >= limit:
+            # The limit-th newest failure is the one whose expiry frees a try.
+            wait = max(wait, (rows[-1]["created_at"] + window - now).total_seconds())
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        minutes = max(1, math.ceil(seconds / 60))
+        raise RateLimited(
+            ngettext(
+                "Too many failed sign-ins. Please wait %(num)d minute and try again.",
+                "Too many failed sign-ins. Please wait %(num)d minutes and try again.",
+                minutes,
             )
+            % {"num": minutes},
+            retry_after=seconds,
+        )
 
 
 async def sign_in(*, email: str, password: str, client: str) -> SignedIn:
@@ -223,7 +247,7 @@ async def sign_in(*, email: str, password: str, client: str) -> SignedIn:
     ok = verify_password(user["password_hash"] if user else None, password)
     if not user or not ok or not user["active"]:
         now = clock.now()
-        await LoginAttempt.insert(*(LoginAttempt(key=k, created_at=now) for k in keys)).run()
+        await LoginAttempt.insert(*(LoginAttempt(key=k, created_at=now) for k, _n in keys)).run()
         raise FacilitiesError(
             _("The e-mail address or password is not correct."), 401, "invalid_credentials"
         )
@@ -243,7 +267,8 @@ async def sign_in(*, email: str, password: str, client: str) -> SignedIn:
         if needs_rehash(user["password_hash"]):
             values[User.password_hash] = hash_password(password)
         await User.update(values).where(User.id == user["id"]).run()
-        await LoginAttempt.delete().where(LoginAttempt.key == keys[0]).run()
+        # Success clears this account's failures from this address (not the address's).
+        await LoginAttempt.delete().where(LoginAttempt.key == keys[0][0]).run()
     return SignedIn(session_token=token, user_id=user["id"], locale=user["locale"])
 
 
@@ -274,7 +299,7 @@ async def start_password_reset(*, email: str, client: str) -> tuple[str, dict[st
     """
     email = _normalise_email(email)
     key = "r:" + keyed_hash(get_settings().resolved_secret_key(), client)
-    await _check_rate_limit((key,))
+    await _check_rate_limit(((key, get_settings().login_attempts),))
     await LoginAttempt.insert(LoginAttempt(key=key, created_at=clock.now())).run()
     user = await queries.find_user_by_email(email)
     if user is None or not user["active"]:

@@ -94,12 +94,15 @@ class AccountPages(Controller):
             )
         except FacilitiesError as error:
             status = 429 if isinstance(error, RateLimited) else 401
-            return page(
+            refused = page(
                 request,
                 "accounts/login.html",
                 {"next": target, "errors": {"form": error.message}, "email": email},
                 status_code=status,
             )
+            if isinstance(error, RateLimited):
+                refused.headers["Retry-After"] = str(error.retry_after)
+            return refused
         return session_cookie_response(
             Redirect(path=target, status_code=303), signed_in.session_token
         )
