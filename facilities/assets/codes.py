@@ -10,7 +10,7 @@ from facilities.assets.schemas import BatchCreate, BatchRead, QrCodeRead
 from facilities.assets.tables import QrCode
 from facilities.db import executemany, transaction
 from facilities.kit import clock, qr
-from facilities.kit.errors import Conflict, NotFound, RuleViolation
+from facilities.kit.errors import Conflict, RuleViolation
 from facilities.kit.i18n import _
 
 

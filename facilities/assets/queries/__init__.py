@@ -66,6 +66,7 @@ __all__ = [
     "resolve_code",
     "resolve_scan",
     "scan_count",
+    "scoped_code",
     "serial_taken",
     "space_path",
     "space_paths",
@@ -73,6 +74,5 @@ __all__ = [
     "uptime",
     "uptimes",
     "visible_asset",
-    "scoped_code",
     "visible_code",
 ]
