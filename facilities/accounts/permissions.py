@@ -37,6 +37,7 @@ PERMISSIONS = frozenset(
         "workorders.create",
         "workorders.manage",  # assign, verify, reopen, cancel (staff)
         "workorders.work",  # accept, start, hold, complete, log time/parts, checklist (partner)
+        "workorders.links",  # magic links for one-off contractors (staff who manage, partners)
         "checklists.manage",
         "schedules.view",
         "schedules.manage",
@@ -74,6 +75,7 @@ _ASSET_WORK = {
     "reports.triage",
     "workorders.create",
     "workorders.manage",
+    "workorders.links",
     "schedules.manage",
     "meters.enter",
 }
@@ -93,7 +95,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     ),
     # Partners see site, asset and history only through their own work orders.
     Role.partner: frozenset(
-        {"profile.use", "workorders.view", "workorders.work", "calendar.use"}
+        {"profile.use", "workorders.view", "workorders.work", "workorders.links", "calendar.use"}
         | {"contracts.view", "sla.view", "scorecards.view"}
     ),
     Role.viewer: frozenset(_VIEW),

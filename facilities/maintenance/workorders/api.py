@@ -106,13 +106,13 @@ class WorkOrdersApi(Controller):
 
     # ---- magic links for one-off contractors (staff, or the order's partner) ----------
 
-    @get("/{work_order_id:int}/magic-links", opt={"permission": "workorders.view"})
+    @get("/{work_order_id:int}/magic-links", opt={"permission": "workorders.links"})
     async def list_magic_links(
         self, request: Req, work_order_id: FromPath[int]
     ) -> list[MagicLinkRead]:
         return await magic.list_links(actor(request), work_order_id)
 
-    @post("/{work_order_id:int}/magic-links", opt={"permission": "workorders.view"})
+    @post("/{work_order_id:int}/magic-links", opt={"permission": "workorders.links"})
     async def issue_magic_link(
         self, request: Req, work_order_id: FromPath[int], data: JSONBody[MagicLinkCreate]
     ) -> MagicLinkCreated:
@@ -124,7 +124,7 @@ class WorkOrdersApi(Controller):
 
     @post(
         "/{work_order_id:int}/magic-links/{link_id:int}/revoke",
-        opt={"permission": "workorders.view"},
+        opt={"permission": "workorders.links"},
         status_code=200,
     )
     async def revoke_magic_link(

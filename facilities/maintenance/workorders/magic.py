@@ -41,8 +41,9 @@ PATH_PREFIX = "/m/"
 
 
 def _may_manage_links(actor: Principal) -> None:
-    """Staff who manage work, or the partner organisation the order is assigned to."""
-    if not (actor.can("workorders.manage") or actor.can("workorders.work")):
+    """Staff who manage work, or the partner organisation the order is assigned to (the
+    routes declare the same permission; this guards callers other than routes)."""
+    if not actor.can("workorders.links"):
         raise PermissionDenied(_("Your role may not manage links for work orders."))
     if actor.via == "magic_link":
         raise PermissionDenied(_("Your role may not manage links for work orders."))

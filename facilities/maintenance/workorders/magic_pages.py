@@ -221,7 +221,7 @@ class MagicLinkPages(Controller):
 
     # ---- staff: issue and revoke from the work-order page ------------------------------
 
-    @post("/work-orders/{work_order_id:int}/magic-links", opt={"permission": "workorders.view"})
+    @post("/work-orders/{work_order_id:int}/magic-links", opt={"permission": "workorders.links"})
     async def issue(self, request: Req, work_order_id: FromPath[int], data: Form) -> Template:
         email = str(data.get("email") or "").strip()
         try:
@@ -236,13 +236,13 @@ class MagicLinkPages(Controller):
             request, work_order_id, {}, f"{get_settings().base_url}{path}", 201
         )
 
-    @get("/work-orders/{work_order_id:int}/magic-links", opt={"permission": "workorders.view"})
+    @get("/work-orders/{work_order_id:int}/magic-links", opt={"permission": "workorders.links"})
     async def links(self, request: Req, work_order_id: FromPath[int]) -> Template:
         return await _links_page(request, work_order_id, {}, None)
 
     @post(
         "/work-orders/{work_order_id:int}/magic-links/{link_id:int}/revoke",
-        opt={"permission": "workorders.view"},
+        opt={"permission": "workorders.links"},
         status_code=303,
     )
     async def revoke(
