@@ -3,10 +3,13 @@ work-order actions (rules, events and audit included)."""
 
 from __future__ import annotations
 
+import base64
+import io
 import itertools
 from typing import Any
 
 import msgspec
+from PIL import Image
 
 from facilities.accounts.enums import Role
 from facilities.accounts.schemas import UserRead
@@ -70,3 +73,13 @@ async def order_with_checklist(
 
 def item_ids(body: dict[str, Any]) -> dict[str, int]:
     return {item["key"]: item["id"] for item in body["items"]}
+
+
+def signature_png() -> str:
+    """A drawn signature as the pad sends it: a PNG data URL with one stroke of ink."""
+    image = Image.new("RGBA", (300, 100), (0, 0, 0, 0))
+    for x in range(20, 280):
+        image.putpixel((x, 50 + (x % 7)), (0, 0, 0, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()

@@ -62,7 +62,9 @@ async def test_partner_fills_in_the_checklist_on_the_phone_page(make_client) -> 
     )
     assert response.status_code == 303
     response = await _multipart(
-        client, f"{base}/{ids['signature']}", {"kind": "signature", "value": "Jan Partner"}
+        client,
+        f"{base}/{ids['signature']}",
+        {"kind": "signature", "value": "Jan Partner", "signature_png": h.signature_png()},
     )
     assert response.status_code == 303
 

@@ -134,6 +134,13 @@ def out_of_limits(number: Decimal, low: Any, high: Any) -> bool:
     )
 
 
+def nothing_drawn() -> RuleViolation:
+    return RuleViolation(
+        "signature_png",
+        _("Nothing is drawn. Sign in the box with your finger or the mouse, then save."),
+    )
+
+
 def answer_values(
     kind: ItemKind,
     value: Any,
@@ -177,6 +184,8 @@ def answer_values(
             text = value.strip()
             if len(text) > (200 if kind is ItemKind.signature else 2000):
                 raise RuleViolation("value", _("The answer is too long."))
+            if kind is ItemKind.signature and not drawn_signature:
+                raise nothing_drawn()  # a typed name is not a signature: the strokes are
             result["value_text"] = text
         case ItemKind.photo:
             raise RuleViolation("value", _("Upload the photo as a file."))

@@ -163,8 +163,9 @@ class ChecklistRead(Schema):
 class AnswerUpdate(Schema):
     """The answer, by kind: checkbox ``true``/``false``; pass_flag_fail ``"pass"``, ``"flag"``
     or ``"fail"``; number and meter a number (or a decimal string); text a string;
-    signature the signer's typed name, optionally with ``signature_png`` (a PNG data URL
-    from a signature pad). ``null`` clears the answer. Photos: the multipart endpoint."""
+    signature the signer's typed name with ``signature_png``, the drawn strokes (a PNG data
+    URL from a signature pad; a blank or non-PNG drawing is refused with 422).
+    ``null`` clears the answer. Photos: the multipart endpoint."""
 
     value: str | int | float | bool | None = None
     signature_png: Annotated[str, msgspec.Meta(max_length=3_000_000)] | None = None

@@ -108,6 +108,7 @@ def test_answer_values_by_kind() -> None:
         (ItemKind.signature, "x" * 201, {}, "value"),
         (ItemKind.photo, "a.jpg", {}, "value"),
         (ItemKind.text, "fine", {"drawn_signature": True}, "signature_png"),
+        (ItemKind.signature, "A. Smith", {}, "signature_png"),  # a name, nothing drawn
     ],
 )
 def test_answer_values_refuses(kind: ItemKind, value: object, kwargs: dict, field: str) -> None:

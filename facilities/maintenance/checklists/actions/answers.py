@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import re
 from functools import partial
 from typing import Any
 
 import anyio
+from PIL import Image, UnidentifiedImageError
 
 from facilities.accounts import audit
 from facilities.accounts.principal import Principal
@@ -17,7 +19,7 @@ from facilities.kit import clock, uploads
 from facilities.kit.errors import Conflict, PermissionDenied, RuleViolation
 from facilities.kit.i18n import _
 from facilities.maintenance.checklists import queries
-from facilities.maintenance.checklists.engine import answer_values
+from facilities.maintenance.checklists.engine import answer_values, nothing_drawn
 from facilities.maintenance.checklists.queries import ANSWERABLE
 from facilities.maintenance.checklists.schemas import (
     AnswerUpdate,
@@ -30,6 +32,9 @@ from facilities.maintenance.tables import (
 )
 
 MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
+# A signature is strokes: at least this many visible, dark pixels, and not a filled area.
+MIN_INK_PIXELS = 40
+MAX_INK_SHARE = 0.6
 _DATA_URL = re.compile(r"^data:image/png;base64,(?P<data>[A-Za-z0-9+/=\s]+)$")
 
 
@@ -140,6 +145,32 @@ async def _save(
     return await queries.item_read(work_order_id, item_id)
 
 
+def require_ink(content: bytes) -> None:
+    """Refuse a "signature" that is not a PNG or has nothing drawn on it (blank, transparent
+    or one filled area). Pillow decodes it; CPU work, so callers run it in a thread."""
+    try:
+        with Image.open(io.BytesIO(content)) as probe:
+            probe.verify()
+        with Image.open(io.BytesIO(content)) as image:
+            if image.format != "PNG":
+                raise RuleViolation("signature_png", _("The signature must be a PNG image."))
+            if image.width * image.height > uploads.MAX_PIXELS:
+                raise RuleViolation("signature_png", _("The signature image is too large."))
+            rgba = image.convert("RGBA")
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        raise RuleViolation("signature_png", _("The signature image is damaged.")) from None
+    visible = rgba.getchannel("A").point(lambda a: 255 if a > 64 else 0)
+    dark = rgba.convert("L").point(lambda g: 255 if g < 160 else 0)
+    ink = Image.composite(dark, Image.new("L", rgba.size, 0), visible).histogram()[255]
+    if ink < MIN_INK_PIXELS or ink > MAX_INK_SHARE * rgba.width * rgba.height:
+        raise nothing_drawn()
+
+
+def _signature_file(content: bytes) -> uploads.StoredFile:
+    require_ink(content)
+    return uploads.store_image(content, field="signature_png")
+
+
 async def answer_item(
     *, actor: Principal, work_order_id: int, item_id: int, data: AnswerUpdate
 ) -> ChecklistItemRead:
@@ -155,13 +186,9 @@ async def answer_item(
     )
     stored: uploads.StoredFile | None = None
     if ItemKind(item["kind"]) is ItemKind.signature and values["answered"]:
-        values["photo_key"] = None
-        if data.signature_png:
-            content = _decode_signature(data.signature_png)
-            stored = await anyio.to_thread.run_sync(
-                partial(uploads.store_image, content, field="signature_png")
-            )
-            values["photo_key"] = stored.key
+        content = _decode_signature(data.signature_png or "")
+        stored = await anyio.to_thread.run_sync(partial(_signature_file, content))
+        values["photo_key"] = stored.key
     try:
         return await _save(actor=actor, order=order, item_id=item_id, values=values)
     except BaseException:
