@@ -14,11 +14,11 @@ import anyio
 
 from facilities.accounts import audit, cache
 from facilities.accounts.principal import Principal
-from facilities.db import transaction
+from facilities.db import raw, transaction
 from facilities.kit import clock, uploads
 from facilities.kit.errors import Conflict, NotFound, RuleViolation
 from facilities.kit.i18n import _
-from facilities.kit.security import new_token, token_hash
+from facilities.kit.security import keyed_hash, new_token, token_hash
 from facilities.maintenance import hooks, queries
 from facilities.maintenance.enums import ReportSource, ReportStatus
 from facilities.maintenance.queries import OPEN_STATUSES
@@ -32,6 +32,7 @@ from facilities.maintenance.schemas import (
 )
 from facilities.maintenance.tables import ProblemReport, ProblemReportPhoto, ProblemReportVote
 from facilities.maintenance.workorders import actions as work_order_actions
+from facilities.settings import get_settings
 from facilities.sites import scope
 
 TITLE_FROM_DESCRIPTION = 80
@@ -191,19 +192,60 @@ async def add_photo(*, actor: Principal, report_id: int, photo: bytes) -> Proble
 # ---- "same problem" ------------------------------------------------------------------
 
 
+def reporter_key(actor: Principal | None, browser: str | None) -> str | None:
+    """Who presses "same problem", as stored: a keyed hash of the signed-in user, else of
+    the reporter's browser cookie (never the cookie itself); None when neither is known."""
+    secret = get_settings().resolved_secret_key()
+    if actor is not None and actor.user_id is not None:
+        return keyed_hash(secret, f"user:{actor.user_id}")
+    if browser:
+        return keyed_hash(secret, f"browser:{browser}")
+    return None
+
+
 async def _vote(
-    *, actor: Principal | None, report_id: int, site_id: int, title: str, data: VoteCreate
+    *,
+    actor: Principal | None,
+    report_id: int,
+    site_id: int,
+    title: str,
+    data: VoteCreate,
+    reporter: str | None,
 ) -> VoteRead:
+    """+1 once per (report, reporter): a second press returns the first vote, uncounted
+    (the unique index on ``(report, reporter_key)`` decides, also under a double tap)."""
     now = clock.now()
     comment = data.comment.strip()
+    user_id = actor.user_id if actor else None
     async with transaction():
-        vote = ProblemReportVote(
-            report=report_id,
-            comment=comment,
-            user=actor.user_id if actor else None,
-            created_at=now,
+        inserted = await raw(
+            'INSERT INTO problem_report_vote (report, comment, "user", reporter_key, created_at)'
+            " VALUES ({}, {}, {}, {}, {})"
+            " ON CONFLICT (report, reporter_key) DO NOTHING RETURNING id",
+            report_id,
+            comment,
+            user_id,
+            reporter,
+            now,
         )
-        await vote.save()
+        if not inserted:
+            row = (
+                await ProblemReportVote.select()
+                .where(
+                    (ProblemReportVote.report == report_id)
+                    & (ProblemReportVote.reporter_key == reporter)
+                )
+                .first()
+            )
+            assert row is not None
+            return VoteRead(
+                id=row["id"],
+                report_id=report_id,
+                comment=row["comment"],
+                user_id=row["user"],
+                created_at=row["created_at"],
+                counted=False,
+            )
         await ProblemReport.update(
             {ProblemReport.same_count: ProblemReport.same_count + 1, ProblemReport.updated_at: now}
         ).where(ProblemReport.id == report_id)
@@ -217,34 +259,50 @@ async def _vote(
             after={"comment": bool(comment)},
         )
     return VoteRead(
-        id=vote.id,
+        id=inserted[0]["id"],
         report_id=report_id,
         comment=comment,
-        user_id=actor.user_id if actor else None,
+        user_id=user_id,
         created_at=now,
     )
 
 
 async def add_vote_on_asset(
-    *, actor: Principal | None, asset_id: int, report_id: int, data: VoteCreate
+    *,
+    actor: Principal | None,
+    asset_id: int,
+    report_id: int,
+    data: VoteCreate,
+    browser: str | None = None,
 ) -> VoteRead:
-    """+1 from the scan page: the report must be open and on the scanned asset."""
+    """+1 from the scan page: the report must be open and on the scanned asset. ``browser``
+    is the reporter's cookie; with neither cookie nor account the vote counts every time."""
     row = await queries.open_report_of_asset(asset_id, report_id)
     if row is None:
         raise NotFound(_("This report is not open on this asset."))
     report = await queries.report_by_id(report_id)
     return await _vote(
-        actor=actor, report_id=report_id, site_id=row["site"], title=report.title, data=data
+        actor=actor,
+        report_id=report_id,
+        site_id=row["site"],
+        title=report.title,
+        data=data,
+        reporter=reporter_key(actor, browser),
     )
 
 
 async def add_vote(*, actor: Principal, report_id: int, data: VoteCreate) -> VoteRead:
-    """+1 by a signed-in user on a report in their scope (API)."""
+    """+1 by a signed-in user on a report in their scope (API); once per user."""
     report = await queries.get_report(actor, report_id)
     if report.status.value not in OPEN_STATUSES:
         raise Conflict(_("This report is closed; report the problem again if it is back."))
     return await _vote(
-        actor=actor, report_id=report_id, site_id=report.site_id, title=report.title, data=data
+        actor=actor,
+        report_id=report_id,
+        site_id=report.site_id,
+        title=report.title,
+        data=data,
+        reporter=reporter_key(actor, None),
     )
 
 

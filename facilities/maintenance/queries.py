@@ -232,6 +232,19 @@ _OPEN_REPORTS_SQL = (
 )
 
 
+async def voted_report_ids(reporter_key: str | None, report_ids: list[int]) -> set[int]:
+    """Which of these reports the reporter (``actions.reporter_key``) already +1'd."""
+    if reporter_key is None or not report_ids:
+        return set()
+    marks = ", ".join("{}" for _ in report_ids)
+    rows = await db.raw(
+        f"SELECT report FROM problem_report_vote WHERE reporter_key = {{}} AND report IN ({marks})",  # noqa: S608 - placeholders only
+        reporter_key,
+        *report_ids,
+    )
+    return {int(r["report"]) for r in rows}
+
+
 async def open_reports_for_asset(asset_id: int, limit: int = 20) -> list[PublicReport]:
     # Hand-written SQL: this runs on every public scan (Piccolo's query building cost more).
     rows = await db.raw(_OPEN_REPORTS_SQL, asset_id, *OPEN_STATUSES, limit)

@@ -93,6 +93,7 @@ class VoteRead(Schema):
     comment: str
     user_id: int | None
     created_at: Aware
+    counted: bool = True  # False: this reporter had already said "same problem" (not counted)
 
 
 class MergeRequest(Schema):

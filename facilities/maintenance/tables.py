@@ -60,6 +60,9 @@ class ProblemReportVote(Table, tablename="problem_report_vote"):
     report = ForeignKey(ProblemReport, null=False, on_delete=OnDelete.cascade, index=True)
     comment = Varchar(length=500, default="")
     user = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    # Who pressed it: a keyed hash of the reporter's browser cookie or user id (never the
+    # cookie itself); unique per report (raw index), so one reporter counts once.
+    reporter_key = Varchar(length=64, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -130,13 +130,16 @@ async def _scan_page(
     headers: dict[str, str] | None = None,
 ) -> Template:
     card = scan.card
+    reports = await queries.open_reports_for_asset(card.id)
+    reporter = actions.reporter_key(scan.principal, _browser(request))
     response = page(
         request,
         "maintenance/scan.html",
         {
             "code": scan.lookup.code,
             "card": card,
-            "reports": await queries.open_reports_for_asset(card.id),
+            "reports": reports,
+            "voted": await queries.voted_report_ids(reporter, [r.id for r in reports]),
             "staff": await _is_staff(scan.principal, card.site_id),
             "can_triage": scan.principal is not None and scan.principal.can("reports.triage"),
             "values": _Fields(values or {"category": "broken", "urgency": "normal"}),
@@ -150,6 +153,32 @@ async def _scan_page(
     )
     response.headers.update({"Cache-Control": "private, no-store", **(headers or {})})
     return response
+
+
+REPORTER_COOKIE = "facilities_reporter"
+REPORTER_COOKIE_DAYS = 730
+
+
+def _browser(request: Req) -> str | None:
+    """The reporter's browser id (a random cookie we set at the first "same problem")."""
+    value = request.cookies.get(REPORTER_COOKIE, "")
+    return (
+        value
+        if 32 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()
+        else None
+    )
+
+
+def _remember_browser(response: Response[Any], value: str) -> None:
+    response.set_cookie(
+        REPORTER_COOKIE,
+        value,
+        max_age=REPORTER_COOKIE_DAYS * 86400,
+        httponly=True,
+        secure=get_settings().secure_cookies,
+        samesite="lax",
+        path="/q",
+    )
 
 
 def _subject(request: Req, principal: Principal | None) -> str:
@@ -256,14 +285,27 @@ class ScanPages(Controller):
             {"comment": str(data.get("comment") or "").strip()}, VoteCreate
         )
         if vote is not None:
+            browser = _browser(request)
+            new_browser = None
+            if opened.principal is None and browser is None:
+                browser = new_browser = new_token()
             try:
-                await actions.add_vote_on_asset(
+                counted = await actions.add_vote_on_asset(
                     actor=opened.principal,
                     asset_id=opened.card.id,
                     report_id=report_id,
                     data=vote,
+                    browser=browser,
                 )
-                return redirect(f"/q/{opened.lookup.code}", _("Thanks, we counted you in."))
+                answer = redirect(
+                    f"/q/{opened.lookup.code}",
+                    _("Thanks, we counted you in.")
+                    if counted.counted
+                    else _("You already reported this — thanks"),
+                )
+                if new_browser is not None:
+                    _remember_browser(answer, new_browser)
+                return answer
             except FacilitiesError as error:
                 if error.status_code == 404:
                     return redirect(
