@@ -13,6 +13,7 @@ from icalendar import Calendar
 from facilities import db
 from facilities.kit import clock
 from facilities.maintenance.pm import agenda
+from facilities.maintenance.pm.agenda_scope import AgendaScope
 from facilities.maintenance.pm.generation import generate_due
 from facilities.sites import actions as site_actions
 from facilities.sites.schemas import ClosureCreate
@@ -60,7 +61,9 @@ async def test_max_count_limits_the_feed_the_calendar_page_and_the_agenda(make_c
     await generate_due(utc(2027, 1, 6, 9))
     with clock.pinned(utc(2027, 1, 6, 10)):
         items = await agenda.items(
-            start=utc(2027, 1, 1), end=utc(2027, 4, 1), site_ids={world.site.id}
+            start=utc(2027, 1, 1),
+            end=utc(2027, 4, 1),
+            scope=AgendaScope(frozenset({world.site.id})),
         )
         assert [(i.start, i.status) for i in items] == [
             (utc(2027, 1, 5, 8), "open"),
@@ -145,7 +148,7 @@ async def test_generation_creates_exactly_what_the_agenda_shows() -> None:
     while moment <= end:
         if moment in (T0, T0 + timedelta(days=19), T0 + timedelta(days=38)):
             with clock.pinned(moment):
-                shown = await agenda.items(start=moment, end=end, site_ids=None)
+                shown = await agenda.items(start=moment, end=end, scope=AgendaScope(None))
             predictions[moment] = {_key(i) for i in shown}
         await generate_due(moment)
         moment += timedelta(days=1)
