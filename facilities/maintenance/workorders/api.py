@@ -16,6 +16,7 @@ from facilities.accounts.enums import Trade
 from facilities.kit import uploads
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.openapi import IMAGE, PDF
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.maintenance.controllers.common import read_photo
@@ -214,14 +215,18 @@ class WorkOrdersApi(Controller):
             actor=actor(request), work_order_id=work_order_id, photo=content, stage=stage
         )
 
-    @get("/{work_order_id:int}/photos/{photo_id:int}", opt={"permission": "workorders.view"})
+    @get(
+        "/{work_order_id:int}/photos/{photo_id:int}",
+        opt={"permission": "workorders.view"},
+        media_type=IMAGE,
+    )
     async def get_photo(
         self, request: Req, work_order_id: FromPath[int], photo_id: FromPath[int]
     ) -> Response[bytes]:
         key, content_type = await queries.photo_file(actor(request), work_order_id, photo_id)
         return await file_response(key, content_type)
 
-    @get("/{work_order_id:int}/sheet.pdf", opt={"permission": "workorders.view"})
+    @get("/{work_order_id:int}/sheet.pdf", opt={"permission": "workorders.view"}, media_type=PDF)
     async def sheet(self, request: Req, work_order_id: FromPath[int]) -> Response[bytes]:
         """The printable work-order sheet."""
         content = await sheet.render(actor(request), work_order_id)
