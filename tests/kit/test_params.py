@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 from litestar import Litestar, get, post
-from litestar.params import FromHeader, FromPath, FromQuery
+from litestar.params import FromHeader, FromPath, FromQuery, JSONBody
 
 from facilities.accounts.auth import check_int_parameters
 from facilities.accounts.enums import Role
@@ -106,7 +106,7 @@ def test_startup_refuses_a_whole_number_the_check_cannot_cover() -> None:
         return None
 
     @post("/body")
-    async def body(data: Unbounded) -> None:
+    async def body(data: JSONBody[Unbounded]) -> None:
         return None
 
     app = Litestar([header, body], guards=[int_bounds_guard])
