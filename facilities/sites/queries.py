@@ -208,7 +208,7 @@ def site_foreign_keys() -> list[ForeignKey]:
 
 
 def _things(tablename: str, count: int) -> str:
-    """"3 work orders" from ``work_order``."""
+    """The words for ``count`` rows of a table: "3 work orders" from ``work_order``."""
     words = tablename.replace("_", " ")
     if count != 1:
         if words.endswith("y") and not words.endswith(("ay", "ey", "oy")):
