@@ -27,6 +27,8 @@ from facilities.all_settings import load_all_settings
 from facilities.assets.controllers import AssetAdminPages, AssetPages, AssetsApi
 from facilities.health import HealthController
 from facilities.kit.http import EXCEPTION_HANDLERS
+from facilities.kit.openapi import declare_error_responses
+from facilities.kit.params import install_int_bounds, int_bounds_guard
 from facilities.kit.templating import TEMPLATE_DIR, template_config
 from facilities.maintenance.checklists.controllers import ChecklistPages, ChecklistsApi
 from facilities.maintenance.controllers import ProblemReportsApi, ReportPages, ScanPages
@@ -130,7 +132,7 @@ def create_app() -> Litestar:
     app = Litestar(
         route_handlers=handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],
-        guards=[permission_guard],
+        guards=[permission_guard, int_bounds_guard],
         middleware=[
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf_config()),
             AuthMiddleware(),
@@ -154,5 +156,7 @@ def create_app() -> Litestar:
         request_max_body_size=16 * 1024 * 1024,  # photos up to 15 MB plus form fields
         debug=False,
     )
+    install_int_bounds(app)
     check_routes(app)
+    declare_error_responses(app)
     return app

@@ -30,6 +30,12 @@ from facilities.accounts.permissions import PERMISSIONS
 from facilities.accounts.principal import Principal
 from facilities.kit.errors import NotAuthenticated, PermissionDenied
 from facilities.kit.i18n import _, negotiate, set_locale
+from facilities.kit.params import (
+    OPT_KEY,
+    int_bounds_guard,
+    unbounded_body_ints,
+    uncovered_parameters,
+)
 from facilities.kit.security import token_hash
 from facilities.settings import get_settings
 
@@ -140,6 +146,26 @@ def check_routes(app: Litestar) -> None:
                 problems.append(f"{route.path} ({handler.handler_name}): permission={permission!r}")
     if problems:
         raise RuntimeError("routes without a valid permission: " + "; ".join(problems))
+    check_int_parameters(app)
+
+
+def check_int_parameters(app: Litestar) -> None:
+    """Fail fast on a whole number the range check (``kit.params``) cannot cover: a header or
+    cookie parameter, or a body field without bounds (use ``kit.schema.Id``/``Int32``)."""
+    problems = []
+    if int_bounds_guard not in (app.guards or []):
+        problems.append("the app does not run kit.params.int_bounds_guard")
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            path_parameters = getattr(route, "path_parameters", {})
+            if OPT_KEY not in handler.opt:
+                problems.append(f"{route.path} ({handler.handler_name}): not installed")
+            for problem in uncovered_parameters(handler, path_parameters):
+                problems.append(f"{route.path} ({handler.handler_name}): {problem}")
+            for problem in unbounded_body_ints(handler):
+                problems.append(f"{route.path} ({handler.handler_name}): body {problem}")
+    if problems:
+        raise RuntimeError("whole numbers without a range check: " + "; ".join(problems))
 
 
 class BearerAwareCSRFMiddleware(CSRFMiddleware):

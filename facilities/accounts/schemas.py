@@ -6,7 +6,7 @@ from typing import Annotated
 import msgspec
 
 from facilities.accounts.enums import Locale, Role, Trade
-from facilities.kit.schema import Schema
+from facilities.kit.schema import Id, Schema
 
 Email = Annotated[
     str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -33,7 +33,7 @@ class UserCreate(Schema):
     role: Role
     locale: Locale = Locale.en
     password: Password | None = None
-    partner_organisation_id: int | None = None
+    partner_organisation_id: Id | None = None
 
 
 class UserUpdate(Schema):
@@ -41,7 +41,7 @@ class UserUpdate(Schema):
     role: Role | msgspec.UnsetType = msgspec.UNSET
     locale: Locale | msgspec.UnsetType = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
-    partner_organisation_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    partner_organisation_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     password: Password | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -76,7 +76,7 @@ class ApiTokenCreated(Schema):
 
 
 Trades = Annotated[list[Trade], msgspec.Meta(max_length=len(Trade))]
-Ids = Annotated[list[int], msgspec.Meta(max_length=1000)]
+Ids = Annotated[list[Id], msgspec.Meta(max_length=1000)]
 Phone = Annotated[str, msgspec.Meta(max_length=50)]
 Notes = Annotated[str, msgspec.Meta(max_length=5000)]
 ContactName = Annotated[str, msgspec.Meta(max_length=200)]

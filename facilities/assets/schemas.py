@@ -9,7 +9,7 @@ import msgspec
 
 from facilities.accounts.enums import Trade
 from facilities.assets.enums import AssetStatus, Criticality, FileKind, QrStatus
-from facilities.kit.schema import Schema
+from facilities.kit.schema import Id, Schema, Version
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Short = Annotated[str, msgspec.Meta(max_length=120)]
@@ -121,11 +121,11 @@ class AssetRead(Schema):
 
 
 class AssetCreate(Schema):
-    site_id: int
+    site_id: Id
     name: Name
-    space_id: int | None = None
-    category_id: int | None = None
-    parent_id: int | None = None
+    space_id: Id | None = None
+    category_id: Id | None = None
+    parent_id: Id | None = None
     manufacturer: Short = ""
     model: Short = ""
     serial_number: Short = ""
@@ -141,12 +141,12 @@ class AssetCreate(Schema):
 class AssetUpdate(Schema):
     """PATCH: ``version`` is the one the client read; a stale version gets 409."""
 
-    version: int
-    site_id: int | msgspec.UnsetType = msgspec.UNSET
+    version: Version
+    site_id: Id | msgspec.UnsetType = msgspec.UNSET
     name: Name | msgspec.UnsetType = msgspec.UNSET
-    space_id: int | msgspec.UnsetType | None = msgspec.UNSET
-    category_id: int | msgspec.UnsetType | None = msgspec.UNSET
-    parent_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    space_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    category_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    parent_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     manufacturer: Short | msgspec.UnsetType = msgspec.UNSET
     model: Short | msgspec.UnsetType = msgspec.UNSET
     serial_number: Short | msgspec.UnsetType = msgspec.UNSET
@@ -161,7 +161,7 @@ class AssetUpdate(Schema):
 class StatusChange(Schema):
     status: AssetStatus
     note: StatusNote = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 class StatusChangeRead(Schema):
@@ -235,14 +235,14 @@ class BatchRead(Schema):
 
 
 class ClaimRequest(Schema):
-    asset_id: int
+    asset_id: Id
 
 
 class LabelRequest(Schema):
     """What to print: a selection of assets (in order) or every asset of a site."""
 
-    asset_ids: list[int] = msgspec.field(default_factory=list)
-    site_id: int | None = None
+    asset_ids: list[Id] = msgspec.field(default_factory=list)
+    site_id: Id | None = None
     layout: Annotated[str, msgspec.Meta(pattern=r"^(sheet|single)$")] = "sheet"
     skip: Annotated[int, msgspec.Meta(ge=0, le=23)] = 0
 

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import msgspec
 
 T = TypeVar("T")
+
+# The range of an `integer` column on PostgreSQL (SQLite's is wider); ids, versions and
+# counts in bodies and URLs stay inside it (``kit/params.py`` checks URLs).
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
+
+Id = Annotated[int, msgspec.Meta(ge=1, le=INT_MAX)]
+"""The id of a row, in a request body (every ``*_id`` field of an input schema)."""
+
+Int32 = Annotated[int, msgspec.Meta(ge=INT_MIN, le=INT_MAX)]
+"""Any other whole number stored in an `integer` column (domain rules add tighter bounds)."""
+
+Version = Annotated[int, msgspec.Meta(ge=0, le=INT_MAX)]
+"""An optimistic-lock version (a stale one is a 409, an impossible one a 422)."""
 
 
 class Schema(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from facilities.kit.schema import Schema
+from facilities.kit.schema import Id, Schema
 from facilities.maintenance.enums import ProblemCategory, ReportSource, ReportStatus, Urgency
 
 MAX_DESCRIPTION = 2000
@@ -42,8 +42,8 @@ class ProblemReportCreate(Schema):
     description: Description
     category: ProblemCategory = ProblemCategory.other
     urgency: Urgency = Urgency.normal
-    asset_id: int | None = None
-    site_id: int | None = None
+    asset_id: Id | None = None
+    site_id: Id | None = None
     title: Title = ""  # derived from the description when empty
     reporter_name: Name = ""
     reporter_email: Email = ""
@@ -97,7 +97,7 @@ class VoteRead(Schema):
 
 
 class MergeRequest(Schema):
-    into_id: int
+    into_id: Id
 
 
 class RejectRequest(Schema):

@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 
 from facilities.accounts.enums import Trade
-from facilities.kit.schema import Schema
+from facilities.kit.schema import Id, Schema, Version
 from facilities.services.enums import ContractStatus, ContractType, PriceModel, VisitStatus
 
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -23,14 +23,14 @@ Scope = Annotated[str, msgspec.Meta(max_length=20_000)]
 
 
 class ContractCreate(Schema):
-    provider_id: int
+    provider_id: Id
     name: Name
     contract_type: ContractType
     start_date: date
     end_date: date
     reference: Reference = ""
     trades: list[Trade] = []
-    site_ids: list[int] = []
+    site_ids: list[Id] = []
     scope: Scope = ""
     notice_days: NoticeDays = 90
     auto_renew: bool = False
@@ -44,15 +44,15 @@ class ContractCreate(Schema):
 
 
 class ContractUpdate(Schema):
-    version: int
-    provider_id: int | msgspec.UnsetType = msgspec.UNSET
+    version: Version
+    provider_id: Id | msgspec.UnsetType = msgspec.UNSET
     name: Name | msgspec.UnsetType = msgspec.UNSET
     contract_type: ContractType | msgspec.UnsetType = msgspec.UNSET
     start_date: date | msgspec.UnsetType = msgspec.UNSET
     end_date: date | msgspec.UnsetType = msgspec.UNSET
     reference: Reference | msgspec.UnsetType = msgspec.UNSET
     trades: list[Trade] | msgspec.UnsetType = msgspec.UNSET
-    site_ids: list[int] | msgspec.UnsetType = msgspec.UNSET
+    site_ids: list[Id] | msgspec.UnsetType = msgspec.UNSET
     scope: Scope | msgspec.UnsetType = msgspec.UNSET
     notice_days: NoticeDays | msgspec.UnsetType = msgspec.UNSET
     auto_renew: bool | msgspec.UnsetType = msgspec.UNSET
@@ -121,7 +121,7 @@ class VisitPlanCreate(Schema):
     lead_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 14
     skip_closed_days: bool = True
     end_date: date | None = None
-    site_ids: list[int] = []  # none = every site of the contract
+    site_ids: list[Id] = []  # none = every site of the contract
     active: bool = True
 
 

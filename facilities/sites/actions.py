@@ -211,12 +211,11 @@ async def set_site_archived(*, actor: Principal, site_id: int, archived: bool) -
 async def delete_site(*, actor: Principal, site_id: int) -> None:
     async with transaction():
         site = await queries.get_site(actor, site_id)
-        if await queries.site_is_referenced(site_id):
+        references = await queries.site_references(site_id)
+        if references:
             raise Conflict(
-                _(
-                    "This site is in use (spaces, people or records refer to it). "
-                    "Archive it instead."
-                )
+                _("This site is still referred to by %(what)s. Archive it instead.")
+                % {"what": ", ".join(references)}
             )
         await ClosureDay.delete().where(ClosureDay.site == site_id)
         await Site.delete().where(Site.id == site_id)

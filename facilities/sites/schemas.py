@@ -5,7 +5,7 @@ from typing import Annotated
 
 import msgspec
 
-from facilities.kit.schema import Schema
+from facilities.kit.schema import Id, Schema
 from facilities.sites.enums import SiteKind, SpaceKind
 
 Code = Annotated[
@@ -62,7 +62,7 @@ class SiteRead(Schema):
 
 
 class SiteCreate(Schema):
-    region_id: int
+    region_id: Id
     name: Name
     code: Code
     kind: SiteKind
@@ -83,7 +83,7 @@ class SiteCreate(Schema):
 
 
 class SiteUpdate(Schema):
-    region_id: int | msgspec.UnsetType = msgspec.UNSET
+    region_id: Id | msgspec.UnsetType = msgspec.UNSET
     name: Name | msgspec.UnsetType = msgspec.UNSET
     code: Code | msgspec.UnsetType = msgspec.UNSET
     kind: SiteKind | msgspec.UnsetType = msgspec.UNSET
@@ -139,13 +139,13 @@ class SpaceRead(Schema):
 class SpaceCreate(Schema):
     name: Name
     kind: SpaceKind
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class SpaceUpdate(Schema):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     kind: SpaceKind | msgspec.UnsetType = msgspec.UNSET
-    parent_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    parent_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     archived: bool | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -156,5 +156,5 @@ class AccessRead(Schema):
 
 
 class AccessUpdate(Schema):
-    site_ids: list[int] = msgspec.field(default_factory=list)
-    region_ids: list[int] = msgspec.field(default_factory=list)
+    site_ids: list[Id] = msgspec.field(default_factory=list)
+    region_ids: list[Id] = msgspec.field(default_factory=list)

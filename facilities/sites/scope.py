@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.kit.errors import NotFound
-from facilities.sites.tables import RegionAssignment, Site, SiteAssignment
+from facilities.sites.tables import Region, RegionAssignment, Site, SiteAssignment
 
 # Partners see the sites of their work. The work lives in a domain above this one, so it
 # registers how to find those sites (a hook, not an upward import).
@@ -69,8 +69,15 @@ async def visible_site_ids(principal: Principal) -> set[int] | None:
 
 
 async def can_see_site(principal: Principal, site_id: int) -> bool:
+    """Does the site exist and may the principal see it?
+
+    Non-admins' visible ids come from existing rows; for admins ("every site") existence is
+    checked here, so no caller can pass an unknown parent id on to an insert.
+    """
     visible = await visible_site_ids(principal)
-    return visible is None or site_id in visible
+    if visible is not None:
+        return site_id in visible
+    return bool(await Site.exists().where(Site.id == site_id))
 
 
 async def require_site(principal: Principal, site_id: int) -> None:
@@ -80,5 +87,8 @@ async def require_site(principal: Principal, site_id: int) -> None:
 
 async def require_region(principal: Principal, region_id: int) -> None:
     visible = await visible_region_ids(principal)
-    if visible is not None and region_id not in visible:
+    if visible is None:
+        if not await Region.exists().where(Region.id == region_id):
+            raise NotFound()
+    elif region_id not in visible:
         raise NotFound()

@@ -46,6 +46,7 @@ from facilities.assets.schemas import (
 from facilities.kit import clock, qr, uploads
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.openapi import ANY_FILE, IMAGE, PDF
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 
@@ -56,7 +57,7 @@ Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_
 def _csv(text: str, filename: str) -> Response[Any]:
     return Response(
         content=text.encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds the charset
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "X-Content-Type-Options": "nosniff",
@@ -126,14 +127,14 @@ class AssetsApi(Controller):
     async def create_asset(self, request: Req, data: JSONBody[AssetCreate]) -> AssetRead:
         return await actions.create_asset(actor=actor(request), data=data)
 
-    @get("/assets/export.csv", opt={"permission": "assets.view"})
+    @get("/assets/export.csv", opt={"permission": "assets.view"}, media_type="text/csv")
     async def export_csv(
         self, request: Req, site_id: FromQuery[int | None] = None
     ) -> Response[Any]:
         text = await csv_io.export_csv(actor(request), site_id=site_id)
         return _csv(text, f"assets-{clock.now().date().isoformat()}.csv")
 
-    @get("/assets/import-template.csv", opt={"permission": "assets.view"})
+    @get("/assets/import-template.csv", opt={"permission": "assets.view"}, media_type="text/csv")
     async def import_template(self) -> Response[Any]:
         return _csv(csv_io.template_csv(), "assets-template.csv")
 
@@ -243,7 +244,11 @@ class AssetsApi(Controller):
             primary=str(data.get("primary", "")).lower() in ("1", "true", "on", "yes"),
         )
 
-    @get("/assets/{asset_id:int}/files/{file_id:int}", opt={"permission": "assets.view"})
+    @get(
+        "/assets/{asset_id:int}/files/{file_id:int}",
+        opt={"permission": "assets.view"},
+        media_type=ANY_FILE,
+    )
     async def get_file(
         self, request: Req, asset_id: FromPath[int], file_id: FromPath[int]
     ) -> Response[Any]:
@@ -287,7 +292,7 @@ class AssetsApi(Controller):
         """A new label code; the old one then answers "this label was replaced"."""
         return await codes.reissue(actor=actor(request), asset_id=asset_id)
 
-    @get("/qr/{filename:str}", opt={"permission": "assets.view"})
+    @get("/qr/{filename:str}", opt={"permission": "assets.view"}, media_type=IMAGE)
     async def qr_image(self, request: Req, filename: FromPath[str]) -> Response[Any]:
         """``/qr/{code}.png`` or ``/qr/{code}.svg``: the label's QR code (error correction M)."""
         code, _dot, extension = filename.rpartition(".")
@@ -331,7 +336,7 @@ class AssetsApi(Controller):
     async def batch_codes(self, name: FromPath[str]) -> list[QrCodeRead]:
         return await queries.batch_codes(name)
 
-    @get("/qr-batches/{name:str}/labels", opt={"permission": "qr.manage"})
+    @get("/qr-batches/{name:str}/labels", opt={"permission": "qr.manage"}, media_type=PDF)
     async def batch_labels(
         self,
         name: FromPath[str],
@@ -347,7 +352,7 @@ class AssetsApi(Controller):
 
     # ---- labels -----------------------------------------------------------------------
 
-    @post("/labels", opt={"permission": "assets.change"}, status_code=200)
+    @post("/labels", opt={"permission": "assets.change"}, status_code=200, media_type=PDF)
     async def labels(self, request: Req, data: JSONBody[LabelRequest]) -> Response[Any]:
         """A PDF of labels: ``asset_ids`` (in order), or every asset of ``site_id``."""
         selected = await assets_for_labels(

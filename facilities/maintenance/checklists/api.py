@@ -12,6 +12,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 from facilities.accounts.controllers.api import actor
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.openapi import IMAGE
 from facilities.maintenance.checklists import actions, queries
 from facilities.maintenance.checklists.schemas import (
     AnswerUpdate,
@@ -105,7 +106,7 @@ class ChecklistsApi(Controller):
             actor=actor(request), work_order_id=work_order_id, item_id=item_id, photo=content
         )
 
-    @get(f"{ITEM}/photo", opt={"permission": "workorders.view"})
+    @get(f"{ITEM}/photo", opt={"permission": "workorders.view"}, media_type=IMAGE)
     async def photo(
         self, request: Req, work_order_id: FromPath[int], item_id: FromPath[int]
     ) -> Response[bytes]:

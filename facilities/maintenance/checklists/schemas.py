@@ -10,7 +10,7 @@ from typing import Annotated
 import msgspec
 
 from facilities.kit.i18n import N_
-from facilities.kit.schema import Schema
+from facilities.kit.schema import Id, Schema, Version
 
 MAX_ITEMS = 200
 MAX_TEXT = 2000
@@ -74,7 +74,7 @@ class ItemSpec(Schema):
 class ChecklistTemplateCreate(Schema):
     name: Name
     items: Annotated[list[ItemSpec], msgspec.Meta(max_length=MAX_ITEMS)]
-    category_id: int | None = None
+    category_id: Id | None = None
     active: bool = True
 
 
@@ -83,12 +83,12 @@ class ChecklistTemplateUpdate(Schema):
     was based on: if someone saved a newer one meanwhile, the edit gets 409."""
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
-    category_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    category_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
     items: Annotated[list[ItemSpec], msgspec.Meta(max_length=MAX_ITEMS)] | msgspec.UnsetType = (
         msgspec.UNSET
     )
-    version: int | msgspec.UnsetType = msgspec.UNSET
+    version: Version | msgspec.UnsetType = msgspec.UNSET
 
 
 class ItemRead(Schema):
@@ -172,7 +172,7 @@ class AnswerUpdate(Schema):
 
 
 class ChecklistAttach(Schema):
-    template_id: int
+    template_id: Id
 
 
 class FollowUpRead(Schema):

@@ -14,6 +14,7 @@ from facilities.accounts.controllers.api import actor
 from facilities.kit import uploads
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.openapi import IMAGE
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.maintenance import actions, queries
@@ -86,7 +87,11 @@ class ProblemReportsApi(Controller):
             raise RuleViolation("photo", _("Send a photo in the multipart field “photo”."))
         return await actions.add_photo(actor=actor(request), report_id=report_id, photo=content)
 
-    @get("/{report_id:int}/photos/{photo_id:int}", opt={"permission": "reports.view"})
+    @get(
+        "/{report_id:int}/photos/{photo_id:int}",
+        opt={"permission": "reports.view"},
+        media_type=IMAGE,
+    )
     async def get_photo(
         self, request: Req, report_id: FromPath[int], photo_id: FromPath[int]
     ) -> Response[bytes]:

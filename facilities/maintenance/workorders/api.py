@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import anyio
 from litestar import Controller, Request, get, patch, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Response
 
 from facilities.accounts.controllers.api import actor
@@ -16,6 +16,7 @@ from facilities.accounts.enums import Trade
 from facilities.kit import uploads
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.openapi import IMAGE, PDF
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.maintenance.controllers.common import read_photo
@@ -32,6 +33,7 @@ from facilities.maintenance.workorders.schemas import (
     MagicLinkRead,
     PhotoRead,
     PhotoStage,
+    Priority,
     TimeCreate,
     TimeRead,
     TransitionRequest,
@@ -82,10 +84,18 @@ class WorkOrdersApi(Controller):
         asset_id: FromQuery[int | None] = None,
         assignee_id: FromQuery[int | None] = None,
         trade: FromQuery[Trade | None] = None,
+        priority: FromQuery[Priority | None] = None,
+        partner_organisation_id: FromQuery[int | None] = None,
+        overdue: FromQuery[bool] = False,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        sort: FromQuery[queries.Sort] = "priority",
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Page[WorkOrderRead]:
-        """Partners: their organisation's orders; staff: the orders of their sites."""
+        """Partners: their organisation's orders; staff: the orders of their sites.
+        Filters combine; ``overdue`` keeps open orders past their due time; ``q`` searches
+        the title, the number and the asset's name; ``sort``: priority (then due time),
+        due, newest, oldest, updated."""
         return await queries.list_work_orders(
             actor(request),
             status=status,
@@ -94,6 +104,11 @@ class WorkOrdersApi(Controller):
             asset_id=asset_id,
             assignee_id=assignee_id,
             trade=trade,
+            priority=priority.value if priority else None,
+            partner_id=partner_organisation_id,
+            overdue=overdue,
+            q=q,
+            sort=sort,
             limit=limit,
             offset=offset,
         )
@@ -214,14 +229,18 @@ class WorkOrdersApi(Controller):
             actor=actor(request), work_order_id=work_order_id, photo=content, stage=stage
         )
 
-    @get("/{work_order_id:int}/photos/{photo_id:int}", opt={"permission": "workorders.view"})
+    @get(
+        "/{work_order_id:int}/photos/{photo_id:int}",
+        opt={"permission": "workorders.view"},
+        media_type=IMAGE,
+    )
     async def get_photo(
         self, request: Req, work_order_id: FromPath[int], photo_id: FromPath[int]
     ) -> Response[bytes]:
         key, content_type = await queries.photo_file(actor(request), work_order_id, photo_id)
         return await file_response(key, content_type)
 
-    @get("/{work_order_id:int}/sheet.pdf", opt={"permission": "workorders.view"})
+    @get("/{work_order_id:int}/sheet.pdf", opt={"permission": "workorders.view"}, media_type=PDF)
     async def sheet(self, request: Req, work_order_id: FromPath[int]) -> Response[bytes]:
         """The printable work-order sheet."""
         content = await sheet.render(actor(request), work_order_id)

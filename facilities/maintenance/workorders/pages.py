@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Response, Template
 
 from facilities.accounts.controllers.api import actor
 from facilities.accounts.enums import TRADE_LABELS, Role, Trade
 from facilities.assets.enums import ASSET_STATUS_LABELS
-from facilities.kit import forms
+from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
@@ -23,7 +24,12 @@ from facilities.maintenance import hooks
 from facilities.maintenance.checklists import queries as checklist_queries
 from facilities.maintenance.checklists.pages import checklist_context
 from facilities.maintenance.controllers.common import labels, read_photo, time_ago
-from facilities.maintenance.lifecycle import STATUS_LABELS, TRANSITIONS
+from facilities.maintenance.lifecycle import (
+    OPEN_STATES,
+    STATUS_LABELS,
+    TRANSITIONS,
+    WorkOrderStatus,
+)
 from facilities.maintenance.workorders import actions, context, queries, sheet, work
 from facilities.maintenance.workorders.api import file_response, pdf_response
 from facilities.maintenance.workorders.schemas import (
@@ -35,6 +41,7 @@ from facilities.maintenance.workorders.schemas import (
     CommentCreate,
     CostCreate,
     PhotoStage,
+    Priority,
     TimeCreate,
     TransitionRequest,
     WorkOrderCreate,
@@ -62,6 +69,8 @@ NEW_FIELDS = (
     "checklist_template_id",
 )
 NOTE_ACTIONS = frozenset(name for name, t in TRANSITIONS.items() if t.note_required)
+OPEN_STATUS_VALUES = frozenset(s.value for s in OPEN_STATES)
+PAGE_SIZE = 50
 
 
 def page_labels() -> dict[str, Any]:
@@ -100,21 +109,66 @@ class WorkOrderPages(Controller):
         closed: FromQuery[bool] = False,
         site_id: FromQuery[int | None] = None,
         trade: FromQuery[Trade | None] = None,
+        status: FromQuery[WorkOrderStatus | None] = None,
+        priority: FromQuery[Priority | None] = None,
+        partner_organisation_id: FromQuery[int | None] = None,
+        overdue: FromQuery[bool] = False,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        sort: FromQuery[queries.Sort] = "priority",
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> Template:
         me = actor(request)
         result = await queries.list_work_orders(
-            me, active_only=not closed, site_id=site_id, trade=trade, limit=200
+            me,
+            active_only=not closed and status is None,
+            status=status,
+            site_id=site_id,
+            trade=trade,
+            priority=priority.value if priority else None,
+            partner_id=partner_organisation_id,
+            overdue=overdue,
+            q=q,
+            sort=sort,
+            limit=PAGE_SIZE,
+            offset=offset,
         )
         orders = result.items
-        if me.role is Role.partner:  # mine first
+        if me.role is Role.partner and sort == "priority":  # mine first
             orders.sort(key=lambda o: o.assignee_id not in (None, me.user_id))
+        filters = {
+            "closed": "true" if closed else "",
+            "site_id": site_id or "",
+            "trade": trade.value if trade else "",
+            "status": status.value if status else "",
+            "priority": priority.value if priority else "",
+            "partner_organisation_id": partner_organisation_id or "",
+            "overdue": "true" if overdue else "",
+            "q": q or "",
+            "sort": sort,
+        }
+        now = clock.now()
         return page(
             request,
             "maintenance/workorders/list.html",
             {
                 "orders": orders,
                 "closed": closed,
-                "trade": trade.value if trade else "",
+                "filters": filters,
+                "query": urlencode(
+                    {k: v for k, v in filters.items() if v and (k, v) != ("sort", "priority")}
+                ),
+                "total": result.total,
+                "offset": offset,
+                "page_size": PAGE_SIZE,
+                "overdue_ids": {
+                    o.id
+                    for o in orders
+                    if o.due_at is not None and o.due_at < now and o.status in OPEN_STATUS_VALUES
+                },
+                "sites": await context.choosable_sites(me),
+                "partners": []
+                if me.role is Role.partner
+                else await context.partner_organisations(),
                 "partner": me.role is Role.partner,
                 **page_labels(),
             },

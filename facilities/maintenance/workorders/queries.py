@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
 from facilities import db
 from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
+from facilities.kit import clock
 from facilities.kit.errors import NotFound
-from facilities.kit.schema import Page
+from facilities.kit.schema import INT_MAX, Page
 from facilities.maintenance import lifecycle
 from facilities.maintenance.lifecycle import WorkOrderStatus
 from facilities.maintenance.tables import (
@@ -195,16 +196,33 @@ def _list_select(sqlite: bool) -> str:
 _LIST_SELECT = {engine: _list_select(engine) for engine in (True, False)}
 
 
-def work_order_page_sql(sqlite: bool, where: str) -> str:
+# The list's sort orders (the API's and the page's ``sort``); the id breaks ties.
+SORTS = {
+    "priority": _LIST_ORDER,
+    "due": " ORDER BY w.due_at IS NULL, w.due_at, w.priority, w.id DESC",
+    "newest": " ORDER BY w.created_at DESC, w.id DESC",
+    "oldest": " ORDER BY w.created_at, w.id",
+    "updated": " ORDER BY w.updated_at DESC, w.id DESC",
+}
+Sort = Literal["priority", "due", "newest", "oldest", "updated"]
+
+
+def work_order_page_sql(sqlite: bool, where: str, order: str = _LIST_ORDER) -> str:
     """A page of work orders with the total: ``where`` (fixed fragments with ``{}``)
     twice, then limit and offset as parameters. Sorts and pages the narrow rows first,
     then joins the names onto that page; the total is a scalar subquery (computed once)."""
     return (
         f"{_LIST_SELECT[sqlite]},"  # noqa: S608 - fixed fragments, values are parameters
         f' (SELECT count(*) FROM "work_order" w{where}) AS total{_LIST_JOINS}'
-        f' WHERE w.id IN (SELECT w.id FROM "work_order" w{where}{_LIST_ORDER}'
-        f" LIMIT {{}} OFFSET {{}}){_LIST_ORDER}"
+        f' WHERE w.id IN (SELECT w.id FROM "work_order" w{where}{order}'
+        f" LIMIT {{}} OFFSET {{}}){order}"
     )
+
+
+def _like(text: str) -> str:
+    """A case-insensitive LIKE pattern for ``text`` (its wildcards escaped with ``\\``)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _repair(row: dict[str, Any]) -> None:
@@ -261,9 +279,16 @@ async def list_work_orders(
     asset_id: int | None = None,
     assignee_id: int | None = None,
     trade: Trade | None = None,
+    priority: str | None = None,
+    partner_id: int | None = None,
+    overdue: bool = False,
+    q: str | None = None,
+    sort: Sort = "priority",
     limit: int = 50,
     offset: int = 0,
 ) -> Page[WorkOrderRead]:
+    """A page of the caller's work orders. Filters combine; ``overdue`` keeps open orders
+    past their due time; ``q`` searches the title, the number and the asset's name."""
     conditions: list[str] = []
     args: list[Any] = []
     # The scope: the same rule as ``scope_conditions``.
@@ -294,8 +319,34 @@ async def list_work_orders(
     if trade is not None:
         conditions.append("w.trade = {}")
         args.append(trade.value)
+    if priority is not None:
+        conditions.append("w.priority = {}")
+        args.append(priority)
+    if partner_id is not None:
+        conditions.append("w.partner_organisation = {}")
+        args.append(partner_id)
+    if overdue:
+        conditions.append("w.due_at < {}")
+        args.append(clock.now())
+        conditions.append(_in("w.status", [s.value for s in lifecycle.OPEN_STATES], args))
+    if q and q.strip():
+        text = q.strip()
+        number = text.removeprefix("#")
+        if text.startswith("#") and number.isdigit():  # "#12": that order
+            conditions.append("w.id = {}")
+            args.append(int(number) if int(number) <= INT_MAX else -1)
+        else:
+            pattern = _like(text)
+            search = "lower(w.title) LIKE {} ESCAPE '\\' OR w.asset IN"
+            search += " (SELECT id FROM \"asset\" WHERE lower(name) LIKE {} ESCAPE '\\')"
+            args.extend((pattern, pattern))
+            if number.isdigit() and int(number) <= INT_MAX:
+                search += " OR w.id = {}"
+                args.append(int(number))
+            conditions.append(f"({search})")
     where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
-    rows = await db.raw(work_order_page_sql(db.is_sqlite(), where), *args, *args, limit, offset)
+    sql = work_order_page_sql(db.is_sqlite(), where, SORTS[sort])
+    rows = await db.raw(sql, *args, *args, limit, offset)
     if rows:
         total = int(rows[0]["total"])
     elif offset:  # past the end: no row to carry the total

@@ -11,7 +11,7 @@ import msgspec
 
 from facilities.accounts.enums import Trade
 from facilities.kit.i18n import N_
-from facilities.kit.schema import Schema
+from facilities.kit.schema import Id, Schema, Version
 from facilities.maintenance.lifecycle import HoldReason, WorkOrderStatus
 
 MAX_TITLE = 200
@@ -117,31 +117,31 @@ class WorkOrderCreate(Schema):
     """A work order created by hand. With a partner organisation it starts as "assigned"."""
 
     title: Title
-    site_id: int
+    site_id: Id
     kind: WorkOrderKind = WorkOrderKind.corrective
     description: Description = ""
-    space_id: int | None = None
-    asset_id: int | None = None
+    space_id: Id | None = None
+    asset_id: Id | None = None
     priority: Priority = Priority.p3
     due_at: Aware | None = None
-    partner_organisation_id: int | None = None
-    assignee_id: int | None = None
+    partner_organisation_id: Id | None = None
+    assignee_id: Id | None = None
     estimated_minutes: Minutes | None = None
     asset_down: bool = False
     trade: Trade | None = None  # None: the asset category's trade, if any
     # None: the default checklist of the asset's category, if any (the order keeps the version)
-    checklist_template_id: int | None = None
+    checklist_template_id: Id | None = None
 
 
 class WorkOrderUpdate(Schema):
     """A change of the order's facts; ``version`` is the one the change is based on."""
 
-    version: int
+    version: Version
     title: Title | msgspec.UnsetType = msgspec.UNSET
     description: Description | msgspec.UnsetType = msgspec.UNSET
     kind: WorkOrderKind | msgspec.UnsetType = msgspec.UNSET
-    space_id: int | msgspec.UnsetType | None = msgspec.UNSET
-    asset_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    space_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    asset_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     priority: Priority | msgspec.UnsetType = msgspec.UNSET
     due_at: Aware | msgspec.UnsetType | None = msgspec.UNSET
     estimated_minutes: Minutes | msgspec.UnsetType | None = msgspec.UNSET
@@ -154,11 +154,11 @@ class TransitionRequest(Schema):
     cancel; ``hold_reason`` to hold; ``partner_organisation_id`` to assign."""
 
     action: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
-    version: int
+    version: Version
     note: Note = ""
     hold_reason: HoldReason | None = None
-    partner_organisation_id: int | None = None
-    assignee_id: int | None = None
+    partner_organisation_id: Id | None = None
+    assignee_id: Id | None = None
 
 
 class WorkOrderRead(Schema):

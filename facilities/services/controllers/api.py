@@ -14,6 +14,7 @@ from litestar.response import Response
 
 from facilities.accounts.controllers.api import actor
 from facilities.assets.controllers.common import content_disposition, upload_bytes
+from facilities.kit.openapi import ANY_FILE
 from facilities.kit.schema import ErrorBody, ErrorField
 from facilities.services import actions, queries, scorecards
 from facilities.services.actions import OverlapWarning
@@ -37,7 +38,9 @@ Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_
 
 
 class OverlapBody(ErrorBody, kw_only=True):
-    overlaps: list[ContractSummary]
+    """A 409: ``overlaps`` lists the overlapping contracts (empty for a stale ``version``)."""
+
+    overlaps: list[ContractSummary] = msgspec.field(default_factory=list)
 
 
 def overlap_response(error: OverlapWarning) -> Response[Any]:
@@ -133,6 +136,7 @@ class ContractsApi(Controller):
     @get(
         "/contracts/{contract_id:int}/documents/{document_id:int}",
         opt={"permission": "contracts.view"},
+        media_type=ANY_FILE,
     )
     async def get_document(
         self, request: Req, contract_id: FromPath[int], document_id: FromPath[int]

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 
 from facilities.accounts.enums import Trade
-from facilities.kit.schema import Schema
+from facilities.kit.schema import Id, Schema, Version
 from facilities.maintenance.lifecycle import HoldReason
 from facilities.maintenance.workorders.schemas import Priority
 from facilities.services.sla.enums import ClockState, Level, SlaCalendar, Target
@@ -22,7 +22,7 @@ class PolicyCreate(Schema):
     """``contract_id`` none = the installation-wide default; ``trade`` none = any trade."""
 
     priority: Priority
-    contract_id: int | None = None
+    contract_id: Id | None = None
     trade: Trade | None = None
     response_minutes: Minutes | None = None
     attendance_minutes: Minutes | None = None
@@ -35,7 +35,7 @@ class PolicyCreate(Schema):
 class PolicyUpdate(Schema):
     """The scope (contract, priority, trade) is fixed; ``null`` clears a target."""
 
-    version: int
+    version: Version
     response_minutes: Minutes | msgspec.UnsetType | None = msgspec.UNSET
     attendance_minutes: Minutes | msgspec.UnsetType | None = msgspec.UNSET
     resolution_minutes: Minutes | msgspec.UnsetType | None = msgspec.UNSET
