@@ -1,0 +1,97 @@
+"""Every route × every role × own / foreign object (and an unknown id for admins),
+generated from the app's route table and the declarations in ``routes.py``.
+
+See ``matrix.py`` for the expected answers. Known defects being fixed elsewhere are
+declared with the right expectation and marked ``xfail(strict=True)`` in ``routes.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.permission_matrix import matrix
+from tests.permission_matrix.routes import ROUTES
+from tests.permission_matrix.world import ROLES, World
+
+SKIPPED_PREFIXES = ("/static", "/schema")
+
+
+def _app_routes(app: Any) -> dict[str, str | None]:
+    """``"METHOD /path"`` → the permission its handler declares (None if public)."""
+    found: dict[str, str | None] = {}
+    for route in app.routes:
+        if route.path.startswith(SKIPPED_PREFIXES):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
+                public = handler.opt.get("public")
+                found[f"{method} {route.path}"] = None if public else handler.opt.get("permission")
+    return found
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for route in ROUTES:
+        for role in ROLES:
+            for target in route.targets(role):
+                marks = []
+                for key in (f"{role}/{target}", f"*/{target}", role):
+                    if key in route.xfail:
+                        marks.append(pytest.mark.xfail(strict=True, reason=route.xfail[key]))
+                        break
+                cases.append(
+                    pytest.param(
+                        route, role, target, id=f"{route.key} [{role} {target}]", marks=marks
+                    )
+                )
+    return cases
+
+
+@pytest.mark.parametrize(("route", "role", "target"), _cases())
+async def test_route(world: World, route: matrix.R, role: str, target: str) -> None:
+    outcome = matrix.expected(route, role, target)
+    response = await matrix.run(world, route, role, target)
+    assert matrix.matches(outcome, response), (
+        f"{route.key} as {role} on a {target} object: expected {outcome}, got "
+        f"{response.status_code} {response.headers.get('location', '')} {_summary(response)}"
+    )
+
+
+def _summary(response: Any) -> str:
+    """The answer's gist: a JSON body, or the error texts of a page."""
+    if "html" not in response.headers.get("content-type", ""):
+        return str(response.text[:300])
+    errors = re.findall(r'(?:class="error"[^>]*|href="#f-[^"]*")>\s*([^<]+)', response.text)
+    title = re.search(r"<title>([^<]*)</title>", response.text)
+    return f"{title.group(1) if title else ''} {' | '.join(e.strip() for e in errors)[:300]}"
+
+
+def test_every_route_is_declared(app: Any) -> None:
+    declared = {r.key for r in ROUTES}
+    missing = sorted(set(_app_routes(app)) - declared)
+    assert not missing, (
+        "routes without a declaration in tests/permission_matrix/routes.py (add each to its "
+        "domain's section, with its permission, path ids and a minimal body):\n"
+        + "\n".join(missing)
+    )
+
+
+def test_no_stale_declarations(app: Any) -> None:
+    stale = sorted({r.key for r in ROUTES} - set(_app_routes(app)))
+    assert not stale, "declared in routes.py but not in the app:\n" + "\n".join(stale)
+
+
+def test_declarations_are_unique_and_name_real_permissions(app: Any) -> None:
+    keys = [r.key for r in ROUTES]
+    assert len(keys) == len(set(keys)), "a route is declared twice"
+    assert not matrix.check_permissions(ROUTES)
+    actual = _app_routes(app)
+    differ = [
+        f"{r.key}: declared {r.perm}, handler says {actual[r.key] or matrix.PUBLIC}"
+        for r in ROUTES
+        if r.key in actual and r.perm != (actual[r.key] or matrix.PUBLIC)
+    ]
+    assert not differ, "\n".join(differ)
