@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run install test lint typecheck test-sqlite test-postgres bench demo migrate clean messages
+.PHONY: run install test test-fast lint typecheck test-sqlite test-postgres bench demo migrate clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ typecheck: install
 
 test-sqlite: install
 	FACILITIES_TEST_DB=sqlite $(BIN)/pytest -q
+
+## test-fast: the local loop — SQLite, without the browser and slow tests
+test-fast: install
+	FACILITIES_TEST_DB=sqlite $(BIN)/pytest -q -m "not browser and not slow"
 
 test-postgres: install
 	FACILITIES_TEST_DB=postgres $(BIN)/pytest -q

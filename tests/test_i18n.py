@@ -71,6 +71,7 @@ def _forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+@pytest.mark.slow
 def test_extraction_finds_python_template_and_plural_messages() -> None:
     """A guard for the guard: a broken babel.cfg would make the next test pass vacuously."""
     extracted = _extracted()

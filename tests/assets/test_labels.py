@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pypdf
+import pytest
 import zxingcpp
 from PIL import Image
 
@@ -34,6 +35,7 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
+@pytest.mark.slow
 async def test_a4_sheet_of_a_whole_site_decodes_every_label(make_client) -> None:
     w = await ab.world()
     assets = [await ab.asset(w.site.id, f"Desk lamp {i:02d}") for i in range(26)]
@@ -93,6 +95,7 @@ async def test_blank_batch_sheet(make_client) -> None:
     assert (await cm.get("/api/v1/qr-batches/Blank-1/labels")).status_code == 403
 
 
+@pytest.mark.slow
 async def test_ten_full_sheets_every_qr_decodes() -> None:
     """The benchmark's size: 240 labels on 10 A4 pages, each one readable."""
     items = [

@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2] / "facilities"
 ORDER = [
     "kit",
@@ -33,6 +35,7 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+@pytest.mark.slow
 def test_domains_only_import_downwards() -> None:
     problems = []
     for rank, domain in enumerate(ORDER):

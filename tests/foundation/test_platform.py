@@ -29,6 +29,7 @@ def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_bad_setting_names_the_variable() -> None:
     result = _cli("check", FACILITIES_BASE_URL="not a url")
     assert result.returncode == 2
@@ -52,6 +53,7 @@ def test_production_requires_a_secret_key() -> None:
         "FACILITIES_VISIT_MISSED_HOURS",
     ],
 )
+@pytest.mark.slow
 def test_a_bad_domain_setting_stops_the_cli_naming_it(variable: str) -> None:
     result = _cli("check", **{variable: "-1"})
     assert result.returncode == 2
@@ -77,6 +79,7 @@ def test_development_secret_key_is_generated_once(tmp_path) -> None:
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
 
 
+@pytest.mark.slow
 def test_cli_check_and_create_user() -> None:
     result = _cli("check")
     assert result.returncode == 0, result.stderr
@@ -107,6 +110,7 @@ def test_cli_check_and_create_user() -> None:
     assert "already exists" in again.stderr
 
 
+@pytest.mark.slow
 def test_check_fails_loudly_when_database_is_unreachable() -> None:
     result = _cli("check", FACILITIES_DATABASE_URL="postgresql://postgres@127.0.0.1:1/nowhere")
     assert result.returncode == 1
@@ -146,6 +150,7 @@ async def test_transaction_rolls_back_every_statement() -> None:
 
 
 @pytest.mark.skipif(os.environ.get("FACILITIES_TEST_DB") != "postgres", reason="PostgreSQL only")
+@pytest.mark.slow
 async def test_replicas_migrating_at_once_do_not_race() -> None:
     """Two processes migrate a fresh database at the same time; the advisory lock serialises them."""
     import asyncpg
@@ -186,6 +191,7 @@ async def test_health_ready_reports_pending_migrations(client, monkeypatch) -> N
     assert response.json()["status"] == "migrations_pending"
 
 
+@pytest.mark.slow
 async def test_demo_data_is_idempotent_and_scoped(make_client) -> None:
     from facilities.assets.tables import Asset
     from facilities.demo import load_demo

@@ -35,6 +35,7 @@ async def _wait_ready(url: str, process: asyncio.subprocess.Process) -> httpx.Re
     raise AssertionError("server did not become ready")
 
 
+@pytest.mark.slow
 async def test_server_serves_and_stops_on_sigterm() -> None:
     port = _free_port()
     env = {**os.environ, "FACILITIES_SCHEDULER": "true"}
@@ -65,6 +66,7 @@ async def test_server_serves_and_stops_on_sigterm() -> None:
     assert b"Application shutdown complete" in err
 
 
+@pytest.mark.slow
 async def test_server_refuses_to_start_without_database() -> None:
     env = {**os.environ, "FACILITIES_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"}
     process = await asyncio.create_subprocess_exec(
@@ -83,6 +85,7 @@ async def test_server_refuses_to_start_without_database() -> None:
     assert b"cannot reach PostgreSQL" in err
 
 
+@pytest.mark.slow
 async def test_standalone_scheduler_runs_and_stops() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -8,6 +8,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from facilities import db
 from facilities.kit import clock
 from facilities.notifications import outbox
@@ -112,6 +114,7 @@ async def test_two_delivery_passes_at_once_send_no_duplicates(smtp: Smtp, pinned
     assert smtp.duplicates() == {}
 
 
+@pytest.mark.slow
 async def test_two_processes_deliver_at_once_without_duplicates(smtp: Smtp, pinned: None) -> None:
     for _ in range(4):
         await assigned_order(partners=5)

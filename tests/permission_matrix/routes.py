@@ -953,6 +953,8 @@ ROUTES: list[R] = [
             "kind": "field",
         },
         body_kind="region",
+        # A region out of scope (or none) names the field, like an unknown one: 422.
+        expect={"ops_manager/foreign": 422, "admin/missing": 422},
     ),
     R("DELETE", "/api/v1/sites/{site_id:int}", "sites.change"),
     R("GET", "/api/v1/sites/{site_id:int}", "sites.view"),

@@ -7,6 +7,8 @@ import asyncio
 import sys
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from facilities import db
 from facilities.kit import clock
 from facilities.maintenance.pm import actions, generation
@@ -39,6 +41,7 @@ async def _berlin_site(**values: object):  # type: ignore[no-untyped-def]
     return await builders.site(region.id, time_zone="Europe/Berlin", holiday_country="DE", **values)
 
 
+@pytest.mark.slow
 async def test_two_processes_create_no_duplicates() -> None:
     site = await _berlin_site()
     category = await assets_builders.category()

@@ -10,12 +10,11 @@ from playwright.async_api import expect
 from facilities.maintenance.tables import WorkOrderChecklistItem
 from facilities.maintenance.workorders import queries as wb_queries
 from tests import workorders_builders as wb
-from tests.browser.conftest import browser, new_context, server  # noqa: F401 (fixtures)
 from tests.browser.helpers import sign_in
 from tests.checklists import helpers as h
 
 
-async def test_partner_answers_and_signs_on_a_phone(new_context) -> None:  # noqa: F811
+async def test_partner_answers_and_signs_on_a_phone(new_context) -> None:
     w = await wb.world()
     tpl = await h.template()
     order = await h.order_with_checklist(w, tpl.version_id)
