@@ -11,6 +11,8 @@ Expected answers, unless a declaration says otherwise:
 * with it, a foreign object (another region, site or partner than the caller's scope): 404,
   never 403 or 409, so ids leak nothing. Admins see everything: allowed.
 * an admin and an id no row has ("missing"): 404.
+* a parent named in the body (``body_kind``: the site of a new work order, ...) out of
+  scope or unknown: 422 naming the field, the same answer for both.
 * a secret URL (feed, magic link, status link, QR page, reset link): a valid token is
   allowed; an unknown or revoked one ("foreign") answers 404.
 """
@@ -31,7 +33,7 @@ from tests.permission_matrix.world import FOREIGN, MISSING, NO_SUCH_ID, OWN, Cal
 PUBLIC = "public"
 ALLOWED = "allowed"
 LOGIN = "login"
-Outcome = str | int  # ALLOWED, LOGIN or a status code
+Outcome = str | int | tuple[int, ...]  # ALLOWED, LOGIN, a status code or any of several
 
 # What a path parameter names, by its name (then by the path it is in, see _kind).
 KINDS = {
@@ -172,20 +174,26 @@ class R:
 
 
 def expected(route: R, role: str, target: str) -> Outcome:
-    for key in (f"{role}/{target}", role, f"*/{target}"):
+    # "role/target" and "role" override everything; "*/target" only callers who got past
+    # the guard (anonymous and roles without the permission keep 401 / 403).
+    for key in (f"{role}/{target}", role):
         if key in route.expect:
             return route.expect[key]
     if route.perm == PUBLIC:
-        return ALLOWED if target == OWN else 404
+        return route.expect.get(f"*/{target}", ALLOWED if target == OWN else 404)
     if role == "anonymous":
         return 401 if route.is_api else LOGIN
     if not has_permission(Role(role), route.perm):
         return 403
+    if f"*/{target}" in route.expect:
+        return route.expect[f"*/{target}"]
     if target == OWN:
         return ALLOWED
-    if target == MISSING:
-        return 404
     kind = route.deciding_kind()
+    by_body = not route.params() and route.body_kind is not None
+    if target == MISSING:
+        # A parent named in the body that does not exist names the field: 422.
+        return 422 if by_body else 404
     if kind in OWNED:
         return 404
     if role == "admin":
@@ -194,11 +202,15 @@ def expected(route: R, role: str, target: str) -> Outcome:
         return 404 if role == "partner" else ALLOWED
     if kind in CONTRACT_BOUND and role == "ops_manager":
         return ALLOWED  # ops see every contract (permissions.py: "contracts.view: ops all")
-    return 404
+    # A parent out of scope named in the body answers like an unknown one: 422 naming the
+    # field (the same answer, so it leaks nothing); one in the path answers 404.
+    return 422 if by_body else 404
 
 
 def matches(outcome: Outcome, response: httpx.Response) -> bool:
     status = response.status_code
+    if isinstance(outcome, tuple):
+        return status in outcome
     if outcome == ALLOWED:
         return status not in (401, 403, 404) and status < 500
     if outcome == LOGIN:

@@ -95,3 +95,31 @@ def test_declarations_are_unique_and_name_real_permissions(app: Any) -> None:
         if r.key in actual and r.perm != (actual[r.key] or matrix.PUBLIC)
     ]
     assert not differ, "\n".join(differ)
+
+
+UNKNOWN_SECRETS = {
+    "report_token": "x" * 32,
+    "report_signed": "report-1.AAAAAAAAAAAAAAAAAAAAAAAA",
+    "magic_token": "y" * 43,
+    "feed_token": "z" * 43 + ".ics",
+    "public_code": "TNOSUCHCODE0",
+}
+# The reset form renders for any token (checked when sent): see routes.py.
+SECRET_ROUTES = [
+    r
+    for r in ROUTES
+    if r.perm == matrix.PUBLIC and any(kind in UNKNOWN_SECRETS for _, _, kind in r.params())
+]
+
+
+@pytest.mark.parametrize("route", SECRET_ROUTES, ids=[r.key for r in SECRET_ROUTES])
+async def test_unknown_secrets_answer_404(world: World, route: matrix.R) -> None:
+    """Every secret URL (feed, magic link, status links, QR page) with a token nobody
+    issued answers 404, for an anonymous caller."""
+    values = {}
+    for name, _conv, kind in route.params():
+        values[name] = UNKNOWN_SECRETS.get(kind, world.ids.get((kind, "own")))
+    path = re.sub(r"\{(\w+):\w+\}", lambda m: str(values[m.group(1)]), route.path)
+    client = world.callers["anonymous"].page
+    response = await client.request(route.method, path, files={"x": (None, "")})
+    assert response.status_code == 404, f"{route.key} → {response.status_code}"

@@ -309,6 +309,9 @@ async def build(app: Any) -> World:
         ids["public_code", side] = code
         ids["qr_file", side] = f"{code}.png"
     ids["public_code", FOREIGN] = "TNOSUCHCODE0"
+    # Claiming a label gives the asset a new code: claims go to an asset of their own.
+    body = {"site_id": ids["site", OWN], "name": "Claim target"}
+    ids["claim_asset", OWN] = check(await adm.post("/api/v1/assets", json=body))["id"]
     check(await adm.post("/api/v1/qr-batches", json={"name": "Batch A", "count": 2}))
     ids["batch", OWN] = "Batch A"
 
@@ -381,7 +384,11 @@ async def build(app: Any) -> World:
             ids["work_order", side],
         )
         ids["magic_photo", side] = rows[0]["id"]
-    ids["magic_token", FOREIGN] = "y" * 43
+    # Foreign magic link: one that was revoked.
+    url = f"/api/v1/work-orders/{ids['work_order', OWN]}/magic-links"
+    revoked = check(await adm.post(url, json={"email": "gone@example.com"}))
+    check(await adm.post(f"{url}/{revoked['link']['id']}/revoke"))
+    ids["magic_token", FOREIGN] = str(revoked["url"]).rsplit("/", 1)[-1]
 
     # ---- preventive maintenance -------------------------------------------------------
     for side in (OWN, FOREIGN):
@@ -398,7 +405,11 @@ async def build(app: Any) -> World:
             caller.feed_id = int(check(created)["id"])
             if role == "admin":
                 ids["feed_token", OWN] = str(check(created)["url"]).rsplit("/", 1)[-1]
-    ids["feed_token", FOREIGN] = "z" * 43 + ".ics"
+    # Foreign feed: one its creator revoked.
+    other = w.callers["foreign_user"].api
+    revoked = check(await other.post("/api/v1/calendar-feeds", json={"kind": "user"}))
+    check(await other.post(f"/api/v1/calendar-feeds/{revoked['id']}/revoke"))
+    ids["feed_token", FOREIGN] = str(revoked["url"]).rsplit("/", 1)[-1]
 
     # ---- facility services ------------------------------------------------------------
     for side in (OWN, FOREIGN):
