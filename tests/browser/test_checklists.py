@@ -11,7 +11,7 @@ from facilities.maintenance.tables import WorkOrderChecklistItem
 from facilities.maintenance.workorders import queries as wb_queries
 from tests import workorders_builders as wb
 from tests.browser.helpers import sign_in
-from tests.checklists import helpers as h
+from tests.maintenance.checklists import helpers as h
 
 
 async def test_partner_answers_and_signs_on_a_phone(new_context) -> None:

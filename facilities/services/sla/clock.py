@@ -1,7 +1,7 @@
 """The SLA clock: pure functions of an order's history, its site's calendar and a policy.
 
 No database and no "now" of its own: everything comes in as arguments, so the rules are
-unit-tested case by case (``tests/sla/test_clock.py``).
+unit-tested case by case (``tests/services/sla/test_clock.py``).
 
 Rules (also in ``docs/kpis.md``):
 

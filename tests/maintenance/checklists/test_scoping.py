@@ -11,7 +11,7 @@ from facilities.maintenance.tables import WorkOrderChecklistItem
 from tests import builders
 from tests import maintenance_builders as mb
 from tests import workorders_builders as wb
-from tests.checklists import helpers as h
+from tests.maintenance.checklists import helpers as h
 
 
 def _api(order_id: int, item_id: int) -> list[tuple[str, str, dict[str, Any]]]:

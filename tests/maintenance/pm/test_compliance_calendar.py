@@ -12,8 +12,8 @@ from facilities.kit import clock
 from facilities.maintenance.pm.compliance import outcome, tally
 from facilities.maintenance.pm.generation import generate_due
 from tests import assets_builders, builders
-from tests.pm import helpers
-from tests.pm.helpers import utc
+from tests.maintenance.pm import helpers
+from tests.maintenance.pm.helpers import utc
 
 
 def test_outcome_rules() -> None:

@@ -16,7 +16,7 @@ from tests import assets_builders as ab
 from tests import builders
 from tests import maintenance_builders as mb
 from tests import workorders_builders as wb
-from tests.checklists import helpers as h
+from tests.maintenance.checklists import helpers as h
 
 SHORT_ITEMS: list[dict[str, Any]] = [
     {"key": "descaled", "label": "Descaled", "kind": "checkbox"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from facilities.accounts.enums import Role
 from facilities.kit import clock
 from tests import assets_builders, builders
-from tests.pm.helpers import utc
+from tests.maintenance.pm.helpers import utc
 
 
 async def _world():  # type: ignore[no-untyped-def]

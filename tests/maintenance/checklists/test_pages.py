@@ -15,7 +15,7 @@ from facilities.maintenance.workorders import queries as wb_queries
 from tests import builders
 from tests import maintenance_builders as mb
 from tests import workorders_builders as wb
-from tests.checklists import helpers as h
+from tests.maintenance.checklists import helpers as h
 
 
 async def _multipart(

@@ -7,8 +7,8 @@ import re
 
 from facilities.kit import clock
 from tests import assets_builders, builders
-from tests.pm import helpers
-from tests.pm.helpers import utc
+from tests.maintenance.pm import helpers
+from tests.maintenance.pm.helpers import utc
 
 
 async def test_list_detail_and_edit_pages(make_client) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from facilities.accounts.tables import AuditEvent
 from facilities.maintenance.tables import WorkOrder, WorkOrderChecklistItem, WorkOrderEvent
 from tests import builders
 from tests import workorders_builders as wb
-from tests.checklists import helpers as h
+from tests.maintenance.checklists import helpers as h
 
 
 async def test_failed_flagged_and_out_of_limit_items_get_follow_ups(make_client) -> None:

@@ -8,7 +8,7 @@ from facilities.accounts.enums import Role
 from facilities.services.sla.defaults import seed_default_policies
 from facilities.services.sla.queries import list_policies
 from tests import builders
-from tests.sla import helpers
+from tests.services.sla import helpers
 
 
 async def test_create_read_update_delete_through_the_api(make_client: Any) -> None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from facilities.kit import clock
 from facilities.maintenance.pm.generation import generate_due
 from tests import assets_builders, builders
-from tests.pm import helpers
-from tests.pm.helpers import utc
+from tests.maintenance.pm import helpers
+from tests.maintenance.pm.helpers import utc
 
 
 async def test_monthly_generation_smoke() -> None:

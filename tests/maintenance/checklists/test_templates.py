@@ -22,7 +22,7 @@ from facilities.maintenance.tables import WorkOrder, WorkOrderChecklistItem
 from tests import assets_builders as ab
 from tests import builders
 from tests import workorders_builders as wb
-from tests.checklists import helpers as h
+from tests.maintenance.checklists import helpers as h
 
 
 async def test_ops_creates_a_template_and_edits_make_new_versions(make_client) -> None:

@@ -11,8 +11,8 @@ from facilities.accounts.enums import Role
 from facilities.kit import clock
 from facilities.maintenance.pm.generation import generate_due
 from tests import assets_builders, builders
-from tests.pm import helpers
-from tests.pm.helpers import utc
+from tests.maintenance.pm import helpers
+from tests.maintenance.pm.helpers import utc
 
 # Monthly on the 1st at 08:00 Europe/Berlin. 2027: 1 January (Friday, New Year) moves to
 # the 2nd, 1 May (Saturday, Labour Day) to the 2nd; CEST from 28 March to 31 October.

@@ -12,8 +12,8 @@ from facilities.kit import clock
 from facilities.services.sla.jobs import escalate
 from tests import builders
 from tests import workorders_builders as wb
-from tests.sla import helpers
-from tests.sla.helpers import T0
+from tests.services.sla import helpers
+from tests.services.sla.helpers import T0
 
 
 async def _order(world: helpers.SlaWorld, **values: Any) -> int:

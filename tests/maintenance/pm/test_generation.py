@@ -17,8 +17,8 @@ from facilities.maintenance.pm.schemas import MeterReadingCreate, ScheduleUpdate
 from facilities.maintenance.tables import ChecklistTemplate, ChecklistTemplateVersion
 from facilities.scheduler import ALL_JOBS, build_scheduler
 from tests import assets_builders, builders
-from tests.pm import helpers
-from tests.pm.helpers import utc
+from tests.maintenance.pm import helpers
+from tests.maintenance.pm.helpers import utc
 
 RUNNER = (
     "import asyncio, sys\n"
