@@ -124,7 +124,41 @@ async def truncate_all() -> None:
         finally:
             engine.release_writer()
     else:
-        await db.raw("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
+        await _empty_postgres(names)
+
+
+_SEQUENCES: dict[str, list[str]] = {}
+
+
+async def _empty_postgres(names: list[str]) -> None:
+    """Only the tables a test wrote to, children first, and their id sequences restarted.
+
+    One ``TRUNCATE`` of every table costs ~1.5 s per test on a loaded machine (each table
+    gets a new file); most tests touch a handful of tables, and ``DELETE`` of a few rows is
+    cheap. The result is the same: empty tables, ids from 1 again.
+    """
+    from facilities import db
+
+    pool = db.engine().pool  # type: ignore[attr-defined]
+    async with pool.acquire() as connection:
+        if not _SEQUENCES:
+            rows = await connection.fetch(
+                "SELECT c.relname AS table_name, s.relname AS sequence FROM pg_class s"
+                " JOIN pg_depend d ON d.objid = s.oid JOIN pg_class c ON c.oid = d.refobjid"
+                " WHERE s.relkind = 'S' AND c.relkind = 'r'"
+            )
+            for name in names:
+                _SEQUENCES[name] = [r["sequence"] for r in rows if r["table_name"] == name]
+        probe = " UNION ALL ".join(
+            f'SELECT {i} AS i WHERE EXISTS (SELECT 1 FROM "{n}")' for i, n in enumerate(names)
+        )
+        dirty = [names[r["i"]] for r in await connection.fetch(probe)]
+        if not dirty:
+            return
+        statements = [f'DELETE FROM "{n}"' for n in reversed(dirty)]
+        statements += [f'ALTER SEQUENCE "{q}" RESTART' for n in dirty for q in _SEQUENCES[n]]
+        async with connection.transaction():
+            await connection.execute(";\n".join(statements))
 
 
 @pytest.fixture(autouse=True)
