@@ -18,8 +18,8 @@ from facilities.maintenance.pm.generation import generate_due
 from facilities.sites import actions as site_actions
 from facilities.sites.schemas import ClosureCreate
 from tests import assets_builders, builders
-from tests.pm import helpers
-from tests.pm.helpers import utc
+from tests.maintenance.pm import helpers
+from tests.maintenance.pm.helpers import utc
 
 
 async def _feed_starts(make_client: Any, user: Any, site_id: int) -> list[datetime]:
