@@ -46,8 +46,8 @@ from tests import builders
 from tests import workorders_builders as wb
 from tests.browser.conftest import LiveServer
 from tests.browser.conftest import server as server  # the live server fixture
-from tests.checklists import helpers as checklists
 from tests.conftest import ENGINE
+from tests.maintenance.checklists import helpers as checklists
 from tests.services import helpers as services
 
 schemathesis = pytest.importorskip("schemathesis")

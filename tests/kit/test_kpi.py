@@ -18,8 +18,8 @@ from facilities.maintenance.pm.generation import generate_due
 from facilities.services import scorecards
 from facilities.wiring import EXPECTED
 from tests import assets_builders, builders
-from tests.pm import helpers
-from tests.pm.helpers import utc
+from tests.maintenance.pm import helpers
+from tests.maintenance.pm.helpers import utc
 
 
 def test_period_is_half_open_and_ordered() -> None:

@@ -11,7 +11,7 @@ from facilities.assets.tables import Asset, AssetCategory
 from facilities.kit import clock
 from tests import assets_builders, builders
 from tests import workorders_builders as wb
-from tests.checklists import helpers as h
+from tests.maintenance.checklists import helpers as h
 from tests.services import helpers as services
 
 

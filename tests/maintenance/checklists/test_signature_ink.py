@@ -12,7 +12,7 @@ from PIL import Image
 
 from tests import builders
 from tests import workorders_builders as wb
-from tests.checklists import helpers as h
+from tests.maintenance.checklists import helpers as h
 
 
 def _png(image: Image.Image, fmt: str = "PNG") -> str:

@@ -15,8 +15,8 @@ from icalendar import Calendar
 from facilities.accounts.enums import Role
 from facilities.kit import clock
 from tests import assets_builders, builders, workorders_builders
-from tests.pm import helpers
-from tests.pm.helpers import utc
+from tests.maintenance.pm import helpers
+from tests.maintenance.pm.helpers import utc
 
 
 async def _summaries(make_client: Any, url: str) -> set[str] | int:

@@ -13,8 +13,8 @@ from facilities.maintenance.pm.generation import generate_due
 from facilities.notifications.delivery import deliver_due
 from tests import assets_builders, builders
 from tests import workorders_builders as wb
-from tests.pm import helpers
-from tests.pm.helpers import utc
+from tests.maintenance.pm import helpers
+from tests.maintenance.pm.helpers import utc
 from tests.services import helpers as services
 from tests.smtp import Smtp
 
