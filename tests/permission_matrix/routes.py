@@ -25,7 +25,6 @@ async def unarchive(c: Ctx) -> None:
 # A revoked magic link answers 410 with whom to contact (the holder knew the link); an
 # unknown one 404 (test_unknown_secrets_answer_404).
 REVOKED_LINK = 410
-X5 = "issue 9 item 5: an unknown parent id is not checked (admin path)"
 
 
 async def forget_limits(c: Ctx) -> None:
@@ -212,10 +211,6 @@ ROUTES: list[R] = [
         json=lambda c: {"asset_id": c.own("claim_asset")},
         kinds={"code": "blank_code"},
         fresh=("blank_code",),
-        xfail={
-            "community_manager/foreign": "issue 9 item 4: claiming another scope's label answers 409, not 404",
-            "ops_manager/foreign": "issue 9 item 4: claiming another scope's label answers 409, not 404",
-        },
     ),
     R("POST", "/api/v1/qr-codes/{code:str}/revoke", "qr.manage", fresh=("code",)),
     R("GET", "/api/v1/qr/{filename:str}", "assets.view"),
@@ -401,7 +396,6 @@ ROUTES: list[R] = [
         body_kind="site",
         # Reports answer 404 for a site out of scope (the reporter cannot name the field).
         expect={"*/foreign": 404, "admin/foreign": "allowed", "admin/missing": (404, 422)},
-        xfail={"admin/missing": X5},
     ),
     R("GET", "/api/v1/problem-reports/{report_id:int}", "reports.view"),
     R(
@@ -487,7 +481,6 @@ ROUTES: list[R] = [
         json=lambda c: {"kind": "site", "site_id": c.id("site")},
         body_kind="site",
         expect={"admin/missing": (404, 422)},
-        xfail={"admin/missing": X5},
     ),
     R(
         "POST",
@@ -495,7 +488,6 @@ ROUTES: list[R] = [
         "calendar.use",
         fresh=("feed",),
         expect={"admin/foreign": "allowed"},
-        xfail={"admin/foreign": "issue 9 item 2: an admin cannot revoke another user's feed"},
     ),
     R("GET", "/api/v1/pm/compliance", "schedules.view"),
     R("GET", "/api/v1/pm/schedules", "schedules.view"),
@@ -534,7 +526,6 @@ ROUTES: list[R] = [
         "calendar.use",
         fresh=("feed",),
         expect={"admin/foreign": "allowed"},
-        xfail={"admin/foreign": "issue 9 item 2: an admin cannot revoke another user's feed"},
     ),
     R("GET", "/calendar/{token:str}", PUBLIC),
     R("GET", "/pm/compliance", "schedules.view"),
@@ -608,22 +599,19 @@ ROUTES: list[R] = [
     R(
         "GET",
         "/api/v1/work-orders/{work_order_id:int}/magic-links",
-        "workorders.view",
-        expect={"viewer/own": 403},
+        "workorders.links",
     ),
     R(
         "POST",
         "/api/v1/work-orders/{work_order_id:int}/magic-links",
-        "workorders.view",
+        "workorders.links",
         json={"email": "sam@example.com"},
-        expect={"viewer": 403},
     ),
     R(
         "POST",
         "/api/v1/work-orders/{work_order_id:int}/magic-links/{link_id:int}/revoke",
-        "workorders.view",
+        "workorders.links",
         fresh=("magic_link",),
-        expect={"viewer/own": 403},
     ),
     R("GET", "/api/v1/work-orders/{work_order_id:int}/photos", "workorders.view"),
     R(
@@ -707,22 +695,19 @@ ROUTES: list[R] = [
     R(
         "GET",
         "/work-orders/{work_order_id:int}/magic-links",
-        "workorders.view",
-        expect={"viewer/own": 403},
+        "workorders.links",
     ),
     R(
         "POST",
         "/work-orders/{work_order_id:int}/magic-links",
-        "workorders.view",
+        "workorders.links",
         form={"email": "sam@example.com"},
-        expect={"viewer/own": 403},
     ),
     R(
         "POST",
         "/work-orders/{work_order_id:int}/magic-links/{link_id:int}/revoke",
-        "workorders.view",
+        "workorders.links",
         fresh=("magic_link",),
-        expect={"viewer/own": 403},
     ),
     R(
         "POST",
@@ -919,7 +904,10 @@ ROUTES: list[R] = [
             "rrule": "FREQ=WEEKLY;BYDAY=TU",
             "dtstart_local": "2026-01-06T08:00",
         },
-        xfail={"admin/missing": X5},
+        xfail={
+            "admin/missing": "matrix finding: an unknown contract redirects (303) to its page"
+            " instead of 404 (issue 9 item 5's class, not fixed on this page)"
+        },
     ),
     R("GET", "/scorecards", "scorecards.view"),
     R("GET", "/scorecards/{partner_id:int}", "scorecards.view", partner_scoped=True),
@@ -1010,14 +998,12 @@ ROUTES: list[R] = [
         "GET",
         "/api/v1/sites/{site_id:int}/closures",
         "sites.view",
-        xfail={"admin/missing": X5},
     ),
     R(
         "POST",
         "/api/v1/sites/{site_id:int}/closures",
         "sites.operate",
         json=lambda c: {"day": f"2028-01-{1 + seq() % 28:02d}"},
-        xfail={"admin/missing": X5},
     ),
     R(
         "DELETE",
@@ -1029,14 +1015,12 @@ ROUTES: list[R] = [
         "GET",
         "/api/v1/sites/{site_id:int}/spaces",
         "sites.view",
-        xfail={"admin/missing": X5},
     ),
     R(
         "POST",
         "/api/v1/sites/{site_id:int}/spaces",
         "sites.operate",
         json=lambda c: {"name": f"Room {seq()}", "kind": "room"},
-        xfail={"admin/missing": X5},
     ),
     R("POST", "/api/v1/sites/{site_id:int}/unarchive", "sites.change"),
     R("GET", "/api/v1/spaces/{space_id:int}", "sites.view"),
@@ -1078,7 +1062,6 @@ ROUTES: list[R] = [
         "/sites/{site_id:int}/closures",
         "sites.operate",
         form=lambda c: {"day": f"2028-02-{1 + seq() % 28:02d}"},
-        xfail={"admin/missing": X5},
     ),
     R(
         "POST",
@@ -1098,7 +1081,6 @@ ROUTES: list[R] = [
         "/sites/{site_id:int}/spaces",
         "sites.operate",
         form=lambda c: {"name": f"Room {seq()}", "kind": "room"},
-        xfail={"admin/missing": X5},
     ),
     R("POST", "/sites/{site_id:int}/unarchive", "sites.change"),
     R("POST", "/spaces/{space_id:int}/archive", "sites.operate", fresh=("space",)),
