@@ -372,7 +372,7 @@ async def test_completing_through_a_link_brings_the_asset_back(make_client) -> N
 
 async def test_posts_through_a_link_are_rate_limited(make_client) -> None:
     from facilities.maintenance import limits
-    from facilities.maintenance.workorders.magic_pages import POSTS_PER_CLIENT
+    from facilities.maintenance.workorders.controllers.magic_pages import POSTS_PER_CLIENT
 
     w = await wb.world()
     order = await wb.work_order(w.site.id, partner_organisation_id=w.partner_org_id)

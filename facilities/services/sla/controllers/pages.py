@@ -1,14 +1,13 @@
-"""SLA HTTP: ``/api/v1/facility-services/sla-policies``, ``/api/v1/work-orders/{id}/sla``,
-``/api/v1/facility-services/escalations``; pages ``/sla-policies`` and ``/escalations``
-(the work-order page's SLA card is in ``panel.py``)."""
+"""SLA pages ``/sla-policies`` and ``/escalations`` (the work-order page's SLA card is in
+``services/sla/panel.py``)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Response, Template
 
 from facilities.accounts.controllers.api import actor
@@ -16,8 +15,7 @@ from facilities.accounts.enums import Trade
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
-from facilities.kit.pagination import Limit, Offset
-from facilities.kit.schema import Page
+from facilities.kit.pagination import Offset
 from facilities.kit.templating import page, redirect
 from facilities.maintenance.lifecycle import HoldReason
 from facilities.maintenance.workorders.schemas import Priority
@@ -28,72 +26,14 @@ from facilities.services.sla.enums import (
 )
 from facilities.services.sla.panel import duration, labels
 from facilities.services.sla.schemas import (
-    EscalationRead,
     PolicyCreate,
     PolicyRead,
     PolicyUpdate,
-    WorkOrderSla,
 )
 from facilities.sites import queries as site_queries
 
 Req = Request[Any, Any, Any]
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-# ---- API --------------------------------------------------------------------------------
-
-
-class SlaApi(Controller):
-    path = "/api/v1"
-    tags = ["facility_services"]
-
-    @get("/facility-services/sla-policies", opt={"permission": "sla.manage"})
-    async def list_policies(
-        self, contract_id: FromQuery[int | None] = None, defaults: FromQuery[bool] = False
-    ) -> list[PolicyRead]:
-        return await queries.list_policies(contract_id, defaults=defaults)
-
-    @post("/facility-services/sla-policies", opt={"permission": "sla.manage"})
-    async def create_policy(self, request: Req, data: JSONBody[PolicyCreate]) -> PolicyRead:
-        return await actions.create_policy(actor=actor(request), data=data)
-
-    @get("/facility-services/sla-policies/{policy_id:int}", opt={"permission": "sla.manage"})
-    async def get_policy(self, policy_id: FromPath[int]) -> PolicyRead:
-        return await queries.get_policy(policy_id)
-
-    @patch("/facility-services/sla-policies/{policy_id:int}", opt={"permission": "sla.manage"})
-    async def update_policy(
-        self, request: Req, policy_id: FromPath[int], data: JSONBody[PolicyUpdate]
-    ) -> PolicyRead:
-        return await actions.update_policy(actor=actor(request), policy_id=policy_id, data=data)
-
-    @delete(
-        "/facility-services/sla-policies/{policy_id:int}",
-        opt={"permission": "sla.manage"},
-        status_code=204,
-    )
-    async def delete_policy(self, request: Req, policy_id: FromPath[int]) -> None:
-        await actions.delete_policy(actor=actor(request), policy_id=policy_id)
-
-    @get("/work-orders/{work_order_id:int}/sla", opt={"permission": "sla.view"})
-    async def work_order_sla(self, request: Req, work_order_id: FromPath[int]) -> WorkOrderSla:
-        return await queries.work_order_sla(actor(request), work_order_id)
-
-    @get("/facility-services/escalations", opt={"permission": "sla.view"})
-    async def escalations(
-        self,
-        request: Req,
-        site_id: FromQuery[int | None] = None,
-        level: FromQuery[int | None] = None,
-        limit: Limit = 50,
-        offset: Offset = 0,
-    ) -> Page[EscalationRead]:
-        return await queries.list_escalations(
-            actor(request), site_id=site_id, level=level, limit=limit, offset=offset
-        )
-
-
-# ---- pages ------------------------------------------------------------------------------
 
 
 def _policy_values(form: dict[str, Any]) -> dict[str, Any]:

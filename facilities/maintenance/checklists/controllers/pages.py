@@ -32,7 +32,7 @@ from facilities.maintenance.checklists.schemas import (
 )
 from facilities.maintenance.checklists.view import checklist_context, labels
 from facilities.maintenance.controllers.common import read_photo
-from facilities.maintenance.workorders.api import file_response
+from facilities.maintenance.workorders.controllers.api import file_response
 
 Req = Request[Any, Any, Any]
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]

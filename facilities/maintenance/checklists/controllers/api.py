@@ -26,7 +26,7 @@ from facilities.maintenance.checklists.schemas import (
     FollowUpRead,
 )
 from facilities.maintenance.controllers.common import read_photo
-from facilities.maintenance.workorders.api import file_response
+from facilities.maintenance.workorders.controllers.api import file_response
 
 Req = Request[Any, Any, Any]
 PhotoBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]

@@ -18,7 +18,7 @@ from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
 from facilities.maintenance.workorders import actions, context, queries
-from facilities.maintenance.workorders.pages import due_at_value, page_labels
+from facilities.maintenance.workorders.controllers.pages import due_at_value, page_labels
 from facilities.maintenance.workorders.schemas import WorkOrderRead, WorkOrderUpdate
 from facilities.sites import queries as site_queries
 

@@ -22,7 +22,7 @@ from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
 from facilities.maintenance import hooks
 from facilities.maintenance.checklists import queries as checklist_queries
-from facilities.maintenance.checklists.pages import checklist_context
+from facilities.maintenance.checklists.controllers.pages import checklist_context
 from facilities.maintenance.controllers.common import labels, read_photo, time_ago
 from facilities.maintenance.lifecycle import (
     OPEN_STATES,
@@ -31,7 +31,7 @@ from facilities.maintenance.lifecycle import (
     WorkOrderStatus,
 )
 from facilities.maintenance.workorders import actions, context, queries, sheet, work
-from facilities.maintenance.workorders.api import file_response, pdf_response
+from facilities.maintenance.workorders.controllers.api import file_response, pdf_response
 from facilities.maintenance.workorders.schemas import (
     ACTION_LABELS,
     HOLD_REASON_LABELS,

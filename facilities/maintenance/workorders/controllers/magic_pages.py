@@ -26,8 +26,8 @@ from facilities.maintenance import limits
 from facilities.maintenance.controllers.common import read_photo
 from facilities.maintenance.lifecycle import HoldReason
 from facilities.maintenance.workorders import actions, context, magic, queries, work
-from facilities.maintenance.workorders.api import file_response
-from facilities.maintenance.workorders.pages import page_labels
+from facilities.maintenance.workorders.controllers.api import file_response
+from facilities.maintenance.workorders.controllers.pages import page_labels
 from facilities.maintenance.workorders.schemas import (
     ACTION_LABELS,
     CommentCreate,
