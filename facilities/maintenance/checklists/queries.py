@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from facilities.accounts.principal import Principal
+from facilities.assets.tables import AssetCategory
 from facilities.db import raw
 from facilities.kit.errors import NotFound
 from facilities.maintenance.checklists.engine import missing_required, needs_follow_up, plain
@@ -350,3 +351,10 @@ async def item_photo(principal: Principal, work_order_id: int, item_id: int) -> 
         raise NotFound()
     key = row["photo_key"]
     return key, "image/png" if key.endswith(".png") else "image/jpeg"
+
+
+async def category_choices() -> list[dict[str, Any]]:
+    """Every asset category (id, name) by name, for the template form's category choice."""
+    return await AssetCategory.select(AssetCategory.id, AssetCategory.name).order_by(
+        AssetCategory.name
+    )

@@ -18,7 +18,6 @@ from litestar.params import Body, FromPath
 from litestar.response import Response, Template
 
 from facilities.accounts.controllers.api import actor
-from facilities.assets.tables import AssetCategory
 from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
@@ -149,9 +148,7 @@ class ChecklistPages(Controller):
         errors: dict[str, str],
         status: int = 200,
     ) -> Template:
-        categories = await AssetCategory.select(AssetCategory.id, AssetCategory.name).order_by(
-            AssetCategory.name
-        )
+        categories = await queries.category_choices()
         versions = await queries.list_versions(template.id) if template else []
         return page(
             request,
