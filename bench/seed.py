@@ -27,9 +27,9 @@ from facilities.assets import actions as asset_actions
 from facilities.assets.schemas import AssetCreate, CategoryCreate
 from facilities.assets.tables import QrCode
 from facilities.demo import load_demo
-from facilities.maintenance import actions as report_actions
 from facilities.maintenance.enums import ProblemCategory, ReportSource
-from facilities.maintenance.schemas import ProblemReportCreate
+from facilities.maintenance.reports import actions as report_actions
+from facilities.maintenance.reports.schemas import ProblemReportCreate
 from facilities.maintenance.workorders import actions as workorder_actions
 from facilities.maintenance.workorders.schemas import Priority, WorkOrderCreate
 from facilities.sites import actions as site_actions

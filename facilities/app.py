@@ -31,8 +31,8 @@ from facilities.kit.openapi import declare_error_responses
 from facilities.kit.params import install_int_bounds, int_bounds_guard
 from facilities.kit.templating import TEMPLATE_DIR, template_config
 from facilities.maintenance.checklists.controllers import ChecklistPages, ChecklistsApi
-from facilities.maintenance.controllers import ProblemReportsApi, ReportPages, ScanPages
 from facilities.maintenance.pm.controllers import CalendarFeedPublic, PMApi, PMPages
+from facilities.maintenance.reports.controllers import ProblemReportsApi, ReportPages, ScanPages
 from facilities.maintenance.workorders.controllers import (
     MagicLinkPages,
     WorkOrderEditPages,

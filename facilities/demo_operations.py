@@ -20,11 +20,11 @@ from facilities.assets.enums import Criticality
 from facilities.assets.schemas import AssetCreate, CategoryCreate
 from facilities.assets.tables import AssetCategory
 from facilities.kit import clock
-from facilities.maintenance import actions as report_actions
 from facilities.maintenance.enums import ProblemCategory, ReportSource, Urgency
 from facilities.maintenance.pm import actions as pm_actions
 from facilities.maintenance.pm.schemas import ScheduleCreate
-from facilities.maintenance.schemas import ProblemReportCreate
+from facilities.maintenance.reports import actions as report_actions
+from facilities.maintenance.reports.schemas import ProblemReportCreate
 from facilities.maintenance.workorders import actions as order_actions
 from facilities.maintenance.workorders.schemas import Priority, TransitionRequest, WorkOrderCreate
 from facilities.services import actions as service_actions

@@ -12,9 +12,9 @@ from PIL import Image
 from facilities.accounts.principal import Principal
 from facilities.assets.tables import Asset, AssetFile, QrCode
 from facilities.kit import clock, uploads
-from facilities.maintenance import actions
 from facilities.maintenance.enums import ProblemCategory, ReportSource, Urgency
-from facilities.maintenance.schemas import ProblemReportCreate
+from facilities.maintenance.reports import actions
+from facilities.maintenance.reports.schemas import ProblemReportCreate
 from facilities.sites.schemas import SiteRead
 from tests import builders
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from facilities.accounts.principal import Principal
 from facilities.assets.activity import ActivityItem
 from facilities.kit.i18n import _
-from facilities.maintenance import queries
 from facilities.maintenance.enums import REPORT_STATUS_LABELS, ReportStatus
 from facilities.maintenance.lifecycle import OPEN_STATES, STATUS_LABELS
+from facilities.maintenance.reports import queries
 from facilities.maintenance.workorders import queries as workorder_queries
 
 

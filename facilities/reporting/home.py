@@ -17,8 +17,8 @@ from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.maintenance import lifecycle
-from facilities.maintenance import queries as report_queries
 from facilities.maintenance.enums import ReportStatus
+from facilities.maintenance.reports import queries as report_queries
 from facilities.services import queries as service_queries
 from facilities.services.schemas import VisitRead
 from facilities.services.sla import queries as sla_queries

@@ -11,10 +11,10 @@ from facilities.accounts.enums import Role, Trade
 from facilities.accounts.tables import AuditEvent
 from facilities.assets import actions as asset_actions
 from facilities.assets.schemas import CategoryCreate
-from facilities.maintenance import actions as report_actions
 from facilities.maintenance import hooks
 from facilities.maintenance.enums import ReportSource
-from facilities.maintenance.schemas import ProblemReportCreate
+from facilities.maintenance.reports import actions as report_actions
+from facilities.maintenance.reports.schemas import ProblemReportCreate
 from facilities.maintenance.tables import WorkOrder
 from tests import builders
 from tests import maintenance_builders as mb

@@ -20,7 +20,7 @@ from facilities import db
 from facilities.accounts.enums import Role
 from facilities.accounts.permissions import has_permission
 from facilities.kit import clock
-from facilities.maintenance import actions as report_actions
+from facilities.maintenance.reports import actions as report_actions
 from tests import assets_builders, builders, maintenance_builders, workorders_builders
 from tests.maintenance.pm import helpers as pm_helpers
 from tests.services import helpers as service_helpers

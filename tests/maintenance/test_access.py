@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from facilities.maintenance.controllers import ProblemReportsApi, ReportPages, ScanPages
+from facilities.maintenance.reports.controllers import ProblemReportsApi, ReportPages, ScanPages
 from facilities.maintenance.tables import ProblemReport
 from tests import builders
 from tests import maintenance_builders as mb

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from facilities import db
 from facilities.accounts.enums import Role
-from facilities.maintenance import actions
-from facilities.maintenance.schemas import VoteCreate
+from facilities.maintenance.reports import actions
+from facilities.maintenance.reports.schemas import VoteCreate
 from facilities.maintenance.tables import ProblemReport, ProblemReportVote
 from tests import builders
 from tests import maintenance_builders as mb

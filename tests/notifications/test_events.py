@@ -9,7 +9,7 @@ import pytest
 from facilities.accounts.enums import Role
 from facilities.accounts.tables import PartnerOrganisation
 from facilities.kit import clock
-from facilities.maintenance import actions as report_actions
+from facilities.maintenance.reports import actions as report_actions
 from facilities.maintenance.tables import WorkOrder
 from facilities.maintenance.workorders import work
 from facilities.maintenance.workorders.schemas import CommentCreate

@@ -27,7 +27,7 @@ from facilities.maintenance import checklists, hooks, lifecycle
 from facilities.maintenance.enums import ReportStatus
 from facilities.maintenance.lifecycle import CLOSED_STATES, OPEN_STATES
 from facilities.maintenance.lifecycle import WorkOrderStatus as S
-from facilities.maintenance.schemas import ProblemReportRead
+from facilities.maintenance.reports.schemas import ProblemReportRead
 from facilities.maintenance.tables import (
     ChecklistTemplate,
     ProblemReport,

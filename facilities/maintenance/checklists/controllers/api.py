@@ -25,7 +25,7 @@ from facilities.maintenance.checklists.schemas import (
     ChecklistVersionRead,
     FollowUpRead,
 )
-from facilities.maintenance.controllers.common import read_photo
+from facilities.maintenance.reports.controllers.common import read_photo
 from facilities.maintenance.workorders.controllers.api import file_response
 
 Req = Request[Any, Any, Any]

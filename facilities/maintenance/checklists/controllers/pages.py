@@ -30,7 +30,7 @@ from facilities.maintenance.checklists.schemas import (
     ItemKind,
 )
 from facilities.maintenance.checklists.view import checklist_context, labels
-from facilities.maintenance.controllers.common import read_photo
+from facilities.maintenance.reports.controllers.common import read_photo
 from facilities.maintenance.workorders.controllers.api import file_response
 
 Req = Request[Any, Any, Any]

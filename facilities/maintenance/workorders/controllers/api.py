@@ -19,8 +19,8 @@ from facilities.kit.i18n import _
 from facilities.kit.openapi import IMAGE, PDF
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
-from facilities.maintenance.controllers.common import read_photo
 from facilities.maintenance.lifecycle import WorkOrderStatus
+from facilities.maintenance.reports.controllers.common import read_photo
 from facilities.maintenance.workorders import actions, magic, queries, sheet, work
 from facilities.maintenance.workorders.schemas import (
     CommentCreate,

@@ -23,8 +23,8 @@ from facilities.kit.i18n import _, current_locale
 from facilities.kit.ratelimit import Limit, client_address
 from facilities.kit.templating import page, redirect
 from facilities.maintenance import limits
-from facilities.maintenance.controllers.common import read_photo
 from facilities.maintenance.lifecycle import HoldReason
+from facilities.maintenance.reports.controllers.common import read_photo
 from facilities.maintenance.workorders import actions, context, magic, queries, work
 from facilities.maintenance.workorders.controllers.api import file_response
 from facilities.maintenance.workorders.controllers.pages import page_labels

@@ -23,13 +23,13 @@ from facilities.kit.templating import page, redirect
 from facilities.maintenance import hooks
 from facilities.maintenance.checklists import queries as checklist_queries
 from facilities.maintenance.checklists.controllers.pages import checklist_context
-from facilities.maintenance.controllers.common import labels, read_photo, time_ago
 from facilities.maintenance.lifecycle import (
     OPEN_STATES,
     STATUS_LABELS,
     TRANSITIONS,
     WorkOrderStatus,
 )
+from facilities.maintenance.reports.controllers.common import labels, read_photo, time_ago
 from facilities.maintenance.workorders import actions, context, queries, sheet, work
 from facilities.maintenance.workorders.controllers.api import file_response, pdf_response
 from facilities.maintenance.workorders.schemas import (

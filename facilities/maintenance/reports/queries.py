@@ -17,7 +17,7 @@ from facilities.maintenance.enums import (
     ReportStatus,
     Urgency,
 )
-from facilities.maintenance.schemas import (
+from facilities.maintenance.reports.schemas import (
     MergedTarget,
     ProblemReportRead,
     PublicReport,

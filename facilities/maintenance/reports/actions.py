@@ -19,10 +19,11 @@ from facilities.kit import clock, uploads
 from facilities.kit.errors import Conflict, NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.security import keyed_hash, new_token, token_hash
-from facilities.maintenance import hooks, queries
+from facilities.maintenance import hooks
 from facilities.maintenance.enums import ReportSource, ReportStatus
-from facilities.maintenance.queries import OPEN_STATUSES
-from facilities.maintenance.schemas import (
+from facilities.maintenance.reports import queries
+from facilities.maintenance.reports.queries import OPEN_STATUSES
+from facilities.maintenance.reports.schemas import (
     MAX_REASON,
     MAX_TITLE,
     ProblemReportCreate,

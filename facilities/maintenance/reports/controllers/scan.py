@@ -26,15 +26,16 @@ from facilities.kit.i18n import _
 from facilities.kit.ratelimit import client_address
 from facilities.kit.security import new_token
 from facilities.kit.templating import page, redirect
-from facilities.maintenance import actions, limits, queries
-from facilities.maintenance.controllers.common import (
+from facilities.maintenance import limits
+from facilities.maintenance.enums import ReportSource
+from facilities.maintenance.reports import actions, queries
+from facilities.maintenance.reports.controllers.common import (
     HONEYPOT,
     labels,
     read_photo,
     time_ago,
 )
-from facilities.maintenance.enums import ReportSource
-from facilities.maintenance.schemas import ProblemReportCreate, VoteCreate
+from facilities.maintenance.reports.schemas import ProblemReportCreate, VoteCreate
 from facilities.settings import get_settings
 from facilities.sites import scope
 

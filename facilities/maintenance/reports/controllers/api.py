@@ -17,10 +17,10 @@ from facilities.kit.i18n import _
 from facilities.kit.openapi import IMAGE
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
-from facilities.maintenance import actions, queries
-from facilities.maintenance.controllers.common import read_photo
 from facilities.maintenance.enums import ReportSource, ReportStatus
-from facilities.maintenance.schemas import (
+from facilities.maintenance.reports import actions, queries
+from facilities.maintenance.reports.controllers.common import read_photo
+from facilities.maintenance.reports.schemas import (
     MergeRequest,
     ProblemReportCreate,
     ProblemReportCreated,

@@ -15,10 +15,10 @@ from facilities.kit import forms, uploads
 from facilities.kit.errors import FacilitiesError, NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
-from facilities.maintenance import actions, queries
-from facilities.maintenance.controllers.common import labels, read_photo, time_ago
 from facilities.maintenance.enums import ReportSource, ReportStatus
-from facilities.maintenance.schemas import ProblemReportCreate
+from facilities.maintenance.reports import actions, queries
+from facilities.maintenance.reports.controllers.common import labels, read_photo, time_ago
+from facilities.maintenance.reports.schemas import ProblemReportCreate
 from facilities.settings import get_settings
 
 Req = Request[Any, Any, Any]
