@@ -1,4 +1,5 @@
-"""Who is calling: the signed-in user, resolved once per request (and briefly cached)."""
+"""Who is calling: the signed-in user, resolved once per request (and briefly cached), and
+``actor(request)``, the principal a handler acts as."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, Literal
 from facilities.accounts.enums import Role
 from facilities.accounts.permissions import has_permission
 from facilities.kit.errors import PermissionDenied
+from facilities.kit.web import Req
 
 
 @dataclass(slots=True)
@@ -43,3 +45,11 @@ class Principal:
         if self.via == "magic_link":
             return f"{self.name} <{self.email}> (link)"
         return f"{self.name} <{self.email}>"
+
+
+def actor(request: Req) -> Principal:
+    """The principal the auth middleware put on the request (the permission guard ran first,
+    so every handler that is not public has one)."""
+    principal = request.scope.get("user")
+    assert principal is not None  # the permission guard ran first
+    return principal

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 import msgspec
-from litestar import Request, Response
+from litestar import Response
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -29,13 +29,14 @@ from facilities.kit.errors import FacilitiesError, FieldError, RateLimited
 from facilities.kit.i18n import N_, _
 from facilities.kit.schema import ErrorBody, ErrorField
 from facilities.kit.security import sign, unsign
+from facilities.kit.web import Req
 
 log = logging.getLogger("facilities.http")
 
 FLASH_COOKIE = "facilities_flash"
 
 
-def is_api(request: Request[Any, Any, Any]) -> bool:
+def is_api(request: Req) -> bool:
     return request.url.path.startswith("/api/")
 
 
@@ -58,7 +59,7 @@ def _json_error(error: FacilitiesError) -> Response[Any]:
     )
 
 
-def _page_error(request: Request[Any, Any, Any], error: FacilitiesError) -> Response[Any]:
+def _page_error(request: Req, error: FacilitiesError) -> Response[Any]:
     if error.status_code == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         response: Response[Any] = Redirect(path=f"/login?next={quote(target)}")
@@ -89,7 +90,7 @@ def _page_error(request: Request[Any, Any, Any], error: FacilitiesError) -> Resp
     )
 
 
-def render_error(request: Request[Any, Any, Any], error: FacilitiesError) -> Response[Any]:
+def render_error(request: Req, error: FacilitiesError) -> Response[Any]:
     return _json_error(error) if is_api(request) else _page_error(request, error)
 
 
@@ -191,15 +192,15 @@ def _validation_to_error(exc: ValidationException) -> FacilitiesError:
     return FacilitiesError(summary, 422, "validation_error", fields)
 
 
-def handle_facilities_error(request: Request[Any, Any, Any], exc: FacilitiesError) -> Response[Any]:
+def handle_facilities_error(request: Req, exc: FacilitiesError) -> Response[Any]:
     return render_error(request, exc)
 
 
-def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+def handle_validation(request: Req, exc: ValidationException) -> Response[Any]:
     return render_error(request, _validation_to_error(exc))
 
 
-def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def handle_http(request: Req, exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if isinstance(exc, NotFoundException) or status == 404:
         error = FacilitiesError(_("It does not exist, or you may not see it."), 404, "not_found")
@@ -230,7 +231,7 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return render_error(request, error)
 
 
-def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def handle_unexpected(request: Req, exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     error = FacilitiesError(
         _("Something went wrong on our side. It has been logged."),
@@ -259,7 +260,7 @@ def flash(response: Response[Any], secret: str, message: str, kind: str = "succe
     )
 
 
-def read_flash(request: Request[Any, Any, Any], secret: str) -> tuple[str, str] | None:
+def read_flash(request: Req, secret: str) -> tuple[str, str] | None:
     raw = request.cookies.get(FLASH_COOKIE)
     if not raw:
         return None

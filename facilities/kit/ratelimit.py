@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from litestar import Request
 from piccolo.table import Table
 
 from facilities.db import is_sqlite, transaction
@@ -31,6 +30,7 @@ from facilities.kit import clock
 from facilities.kit.errors import RateLimited
 from facilities.kit.i18n import _
 from facilities.kit.security import keyed_hash
+from facilities.kit.web import Req
 from facilities.settings import get_settings
 
 
@@ -41,7 +41,7 @@ class Limit:
     window: timedelta
 
 
-def client_address(request: Request[Any, Any, Any]) -> str:
+def client_address(request: Req) -> str:
     """The caller's address, for rate limiting only (hash it; never store it)."""
     if get_settings().trusted_proxies:
         forwarded = request.headers.get("x-forwarded-for", "")

@@ -8,13 +8,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
-from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
 from facilities.kit import i18n
 from facilities.kit.http import FLASH_COOKIE, flash, read_flash
+from facilities.kit.web import Req
 from facilities.settings import get_settings
 
 
@@ -73,7 +73,7 @@ def template_config(directories: list[Path]) -> TemplateConfig[JinjaTemplateEngi
 
 
 def page(
-    request: Request[Any, Any, Any],
+    request: Req,
     template_name: str,
     context: dict[str, Any] | None = None,
     *,

@@ -17,7 +17,7 @@ from typing import Any
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.accounts.tables import PartnerOrganisation, User
-from facilities.kit import clock, uploads
+from facilities.kit import clock
 from facilities.kit.errors import NotFound
 from facilities.services.enums import (
     ContractStatus,
@@ -258,20 +258,10 @@ async def list_documents(principal: Principal, contract_id: int) -> list[Documen
     return [_document(r) for r in rows]
 
 
-async def document_file(
-    principal: Principal, contract_id: int, document_id: int
-) -> tuple[DocumentRead, bytes]:
-    """A contract document and its bytes (404 outside scope, or when the file is gone)."""
-    meta, key = await get_document(principal, contract_id, document_id)
-    try:
-        return meta, uploads.read(key)
-    except FileNotFoundError:
-        raise NotFound() from None
-
-
 async def get_document(
     principal: Principal, contract_id: int, document_id: int
 ) -> tuple[DocumentRead, str]:
+    """A contract document and its storage key (404 outside scope)."""
     await contract_row(principal, contract_id)
     row = (
         await ServiceContractDocument.select()

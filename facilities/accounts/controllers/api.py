@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from facilities.accounts import actions, queries
 from facilities.accounts.enums import Role, Trade
 from facilities.accounts.permissions import ROLE_PERMISSIONS
-from facilities.accounts.principal import Principal
+from facilities.accounts.principal import actor
 from facilities.accounts.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
@@ -26,12 +24,7 @@ from facilities.accounts.schemas import (
 )
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
-
-
-def actor(request: Request[Any, Any, Any]) -> Principal:
-    principal = request.scope.get("user")
-    assert principal is not None  # the permission guard ran first
-    return principal
+from facilities.kit.web import Req
 
 
 class AccountsApi(Controller):
@@ -39,7 +32,7 @@ class AccountsApi(Controller):
     tags = ["accounts"]
 
     @get("/me", opt={"permission": "profile.use"})
-    async def me(self, request: Request[Any, Any, Any]) -> MeRead:
+    async def me(self, request: Req) -> MeRead:
         p = actor(request)
         return MeRead(
             id=p.account_id,
@@ -52,19 +45,17 @@ class AccountsApi(Controller):
         )
 
     @get("/tokens", opt={"permission": "profile.use"})
-    async def list_tokens(self, request: Request[Any, Any, Any]) -> list[ApiTokenRead]:
+    async def list_tokens(self, request: Req) -> list[ApiTokenRead]:
         return await queries.list_api_tokens(actor(request))
 
     @post("/tokens", opt={"permission": "profile.use"})
-    async def create_token(
-        self, request: Request[Any, Any, Any], data: JSONBody[ApiTokenCreate]
-    ) -> ApiTokenCreated:
+    async def create_token(self, request: Req, data: JSONBody[ApiTokenCreate]) -> ApiTokenCreated:
         return await actions.create_api_token(actor=actor(request), data=data)
 
     @delete(
         "/tokens/{token_id:int}", opt={"permission": "profile.use"}, status_code=HTTP_204_NO_CONTENT
     )
-    async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[int]) -> None:
+    async def revoke_token(self, request: Req, token_id: FromPath[int]) -> None:
         await actions.revoke_api_token(actor=actor(request), token_id=token_id)
 
     @get("/users", opt={"permission": "users.view"})
@@ -78,9 +69,7 @@ class AccountsApi(Controller):
         return await queries.list_users(role=role, q=q, limit=limit, offset=offset)
 
     @post("/users", opt={"permission": "users.manage"})
-    async def create_user(
-        self, request: Request[Any, Any, Any], data: JSONBody[UserCreate]
-    ) -> UserRead:
+    async def create_user(self, request: Req, data: JSONBody[UserCreate]) -> UserRead:
         return await actions.create_user(actor=actor(request), data=data)
 
     @get("/users/{user_id:int}", opt={"permission": "users.view"})
@@ -89,7 +78,7 @@ class AccountsApi(Controller):
 
     @patch("/users/{user_id:int}", opt={"permission": "users.manage"})
     async def update_user(
-        self, request: Request[Any, Any, Any], user_id: FromPath[int], data: JSONBody[UserUpdate]
+        self, request: Req, user_id: FromPath[int], data: JSONBody[UserUpdate]
     ) -> UserRead:
         return await actions.update_user(actor=actor(request), user_id=user_id, data=data)
 
@@ -101,7 +90,7 @@ class AccountsApi(Controller):
 
     @post("/partner-organisations", opt={"permission": "partners.manage"})
     async def create_partner(
-        self, request: Request[Any, Any, Any], data: JSONBody[PartnerOrganisationCreate]
+        self, request: Req, data: JSONBody[PartnerOrganisationCreate]
     ) -> PartnerOrganisationRead:
         return await actions.create_partner_organisation(actor=actor(request), data=data)
 
@@ -112,7 +101,7 @@ class AccountsApi(Controller):
     @patch("/partner-organisations/{partner_id:int}", opt={"permission": "partners.manage"})
     async def update_partner(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         partner_id: FromPath[int],
         data: JSONBody[PartnerOrganisationUpdate],
     ) -> PartnerOrganisationRead:

@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlparse
 
 import aiosmtplib
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from facilities.accounts import actions, queries
 from facilities.accounts.auth import SESSION_COOKIE
-from facilities.accounts.controllers.api import actor
 from facilities.accounts.enums import ROLE_LABELS, Locale, Role
+from facilities.accounts.principal import actor
 from facilities.accounts.schemas import ApiTokenCreate, UserCreate, UserUpdate
 from facilities.kit import forms, mail
 from facilities.kit.errors import FacilitiesError, RateLimited
 from facilities.kit.i18n import _, using_locale
 from facilities.kit.ratelimit import client_address
 from facilities.kit.templating import mail_environment, page, redirect
+from facilities.kit.web import Form, Req
 from facilities.settings import get_settings
 
 log = logging.getLogger(__name__)
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def safe_next(target: str | None) -> str:
@@ -77,15 +75,13 @@ class AccountPages(Controller):
     # ---- sign-in ----------------------------------------------------------------------
 
     @get("/login", opt={"public": True})
-    async def login_form(
-        self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None
-    ) -> Template:
+    async def login_form(self, request: Req, next: FromQuery[str | None] = None) -> Template:
         return page(
             request, "accounts/login.html", {"next": safe_next(next), "errors": {}, "email": ""}
         )
 
     @post("/login", opt={"public": True})
-    async def login(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    async def login(self, request: Req, data: Form) -> Response[Any]:
         email = str(data.get("email", "")).strip()
         target = safe_next(str(data.get("next", "/")))
         try:
@@ -108,7 +104,7 @@ class AccountPages(Controller):
         )
 
     @post("/logout", opt={"permission": "profile.use"})
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def logout(self, request: Req) -> Response[Any]:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await actions.sign_out(session_token=token)
@@ -118,11 +114,11 @@ class AccountPages(Controller):
     # ---- password reset ---------------------------------------------------------------
 
     @get("/password-reset", opt={"public": True})
-    async def reset_form(self, request: Request[Any, Any, Any]) -> Template:
+    async def reset_form(self, request: Req) -> Template:
         return page(request, "accounts/reset_request.html", {"sent": False, "errors": {}})
 
     @post("/password-reset", opt={"public": True})
-    async def reset_request(self, request: Request[Any, Any, Any], data: Form) -> Template:
+    async def reset_request(self, request: Req, data: Form) -> Template:
         try:
             started = await actions.start_password_reset(
                 email=str(data.get("email", "")), client=client_address(request)
@@ -140,15 +136,11 @@ class AccountPages(Controller):
         return page(request, "accounts/reset_request.html", {"sent": True, "errors": {}})
 
     @get("/password-reset/{token:str}", opt={"public": True})
-    async def reset_password_form(
-        self, request: Request[Any, Any, Any], token: FromPath[str]
-    ) -> Template:
+    async def reset_password_form(self, request: Req, token: FromPath[str]) -> Template:
         return page(request, "accounts/reset_password.html", {"token": token, "errors": {}})
 
     @post("/password-reset/{token:str}", opt={"public": True})
-    async def reset_password(
-        self, request: Request[Any, Any, Any], token: FromPath[str], data: Form
-    ) -> Response[Any]:
+    async def reset_password(self, request: Req, token: FromPath[str], data: Form) -> Response[Any]:
         password = str(data.get("password", ""))
         if password != str(data.get("password_repeat", "")):
             errors = {"password_repeat": _("The passwords do not match.")}
@@ -172,12 +164,12 @@ class AccountPages(Controller):
     # ---- own account ------------------------------------------------------------------
 
     @get("/account", opt={"permission": "profile.use"})
-    async def account(self, request: Request[Any, Any, Any]) -> Template:
+    async def account(self, request: Req) -> Template:
         return await self._account_page(request, {})
 
     async def _account_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         errors: dict[str, str],
         *,
         new_secret: str | None = None,
@@ -192,7 +184,7 @@ class AccountPages(Controller):
         )
 
     @post("/account/password", opt={"permission": "profile.use"})
-    async def change_password(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    async def change_password(self, request: Req, data: Form) -> Response[Any]:
         new = str(data.get("new_password", ""))
         if new != str(data.get("new_password_repeat", "")):
             return await self._account_page(
@@ -209,7 +201,7 @@ class AccountPages(Controller):
         return redirect("/account", _("Your password was changed."))
 
     @post("/account/locale", opt={"permission": "profile.use"})
-    async def change_locale(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    async def change_locale(self, request: Req, data: Form) -> Response[Any]:
         update, errors = forms.convert({"locale": data.get("locale")}, UserUpdate)
         if update is None:
             return await self._account_page(request, errors, status=422)
@@ -219,7 +211,7 @@ class AccountPages(Controller):
             return redirect("/account", _("Language saved."))
 
     @post("/account/tokens", opt={"permission": "profile.use"})
-    async def create_token(self, request: Request[Any, Any, Any], data: Form) -> Template:
+    async def create_token(self, request: Req, data: Form) -> Template:
         values = forms.clean(data)
         token_data, errors = forms.convert(values, ApiTokenCreate)
         if token_data is None:
@@ -228,23 +220,19 @@ class AccountPages(Controller):
         return await self._account_page(request, {}, new_secret=created.secret)
 
     @post("/account/tokens/{token_id:int}/revoke", opt={"permission": "profile.use"})
-    async def revoke_token(
-        self, request: Request[Any, Any, Any], token_id: FromPath[int]
-    ) -> Response[Any]:
+    async def revoke_token(self, request: Req, token_id: FromPath[int]) -> Response[Any]:
         await actions.revoke_api_token(actor=actor(request), token_id=token_id)
         return redirect("/account", _("The token was revoked."))
 
     # ---- users (admin) ----------------------------------------------------------------
 
     @get("/admin/users", opt={"permission": "users.view"})
-    async def users(
-        self, request: Request[Any, Any, Any], q: FromQuery[str | None] = None
-    ) -> Template:
+    async def users(self, request: Req, q: FromQuery[str | None] = None) -> Template:
         return await self._users_page(request, q, {}, {})
 
     async def _users_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         q: str | None,
         errors: dict[str, str],
         values: dict[str, Any],
@@ -268,7 +256,7 @@ class AccountPages(Controller):
         )
 
     @post("/admin/users", opt={"permission": "users.manage"})
-    async def create_user(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    async def create_user(self, request: Req, data: Form) -> Response[Any]:
         values = forms.clean(data)
         user_data, errors = forms.convert(values, UserCreate)
         if user_data is None:
@@ -282,12 +270,12 @@ class AccountPages(Controller):
         return redirect(f"/admin/users/{user.id}", _("User created."))
 
     @get("/admin/users/{user_id:int}", opt={"permission": "users.view"})
-    async def user(self, request: Request[Any, Any, Any], user_id: FromPath[int]) -> Template:
+    async def user(self, request: Req, user_id: FromPath[int]) -> Template:
         return await self._user_page(request, user_id, {})
 
     async def _user_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         user_id: FromPath[int],
         errors: dict[str, str],
         status: int = 200,
@@ -309,9 +297,7 @@ class AccountPages(Controller):
         )
 
     @post("/admin/users/{user_id:int}", opt={"permission": "users.manage"})
-    async def update_user(
-        self, request: Request[Any, Any, Any], user_id: FromPath[int], data: Form
-    ) -> Response[Any]:
+    async def update_user(self, request: Req, user_id: FromPath[int], data: Form) -> Response[Any]:
         values = forms.clean(data, keep_empty=frozenset({"partner_organisation_id"}))
         values["active"] = values.get("active") == "on"
         if values.get("partner_organisation_id") == "":

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
 from facilities.accounts import actions, queries
-from facilities.accounts.controllers.api import actor
 from facilities.accounts.enums import TRADE_LABELS, Trade
+from facilities.accounts.principal import actor
 from facilities.accounts.schemas import PartnerOrganisationCreate, PartnerOrganisationUpdate
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Req
 
-Req = Request[Any, Any, Any]
 TEXT_FIELDS = ("name", "email", "phone", "contact_name", "notes")
 LIST_FIELDS = ("trades", "site_ids", "region_ids")
 

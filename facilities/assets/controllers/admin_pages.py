@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
-from facilities.accounts.controllers.api import actor
 from facilities.accounts.enums import TRADE_LABELS
+from facilities.accounts.principal import actor
 from facilities.assets import actions, codes, csv_io, queries
 from facilities.assets.controllers.common import (
     asset_label,
     assets_for_labels,
     blank_label,
     label_pdf,
-    pdf_response,
-    upload_bytes,
 )
 from facilities.assets.schemas import BatchCreate, CategoryCreate, CategoryUpdate, ClaimRequest
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError, NotFound
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Form, Multipart, Req, pdf_response, upload_bytes
 from facilities.sites import queries as site_queries
-
-Req = Request[Any, Any, Any]
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def _ints(value: Any) -> list[int]:

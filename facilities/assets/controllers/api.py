@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
+from litestar import Controller, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.assets import actions, codes, csv_io, queries
 from facilities.assets.controllers.common import (
     asset_label,
     assets_for_labels,
     blank_label,
-    file_response,
     label_pdf,
-    pdf_response,
-    upload_bytes,
 )
 from facilities.assets.enums import AssetStatus, Criticality, FileKind
 from facilities.assets.schemas import (
@@ -43,25 +39,29 @@ from facilities.assets.schemas import (
     StatusChangeRead,
     UptimeRead,
 )
-from facilities.kit import clock, qr, uploads
+from facilities.kit import clock, qr
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.openapi import ANY_FILE, IMAGE, PDF
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
+from facilities.kit.web import (
+    Multipart,
+    Req,
+    document_response,
+    file_response,
+    pdf_response,
+    upload_bytes,
+)
 
-Req = Request[Any, Any, Any]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
-
-def _csv(text: str, filename: str) -> Response[Any]:
-    return Response(
-        content=text.encode("utf-8"),
-        media_type="text/csv",  # Litestar adds the charset
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "X-Content-Type-Options": "nosniff",
-        },
+def _csv(text: str, filename: str) -> Response[bytes]:
+    return file_response(
+        text.encode("utf-8"),
+        "text/csv",  # Litestar adds the charset
+        filename=filename,
+        disposition="attachment",
+        cache=None,
     )
 
 
@@ -253,11 +253,7 @@ class AssetsApi(Controller):
         self, request: Req, asset_id: FromPath[int], file_id: FromPath[int]
     ) -> Response[Any]:
         meta, key = await queries.get_file(actor(request), asset_id, file_id)
-        try:
-            content = uploads.read(key)
-        except FileNotFoundError:
-            raise NotFound() from None
-        return file_response(meta, content)
+        return await document_response(key, meta.content_type, meta.filename)
 
     @post(
         "/assets/{asset_id:int}/files/{file_id:int}/primary",
@@ -303,11 +299,7 @@ class AssetsApi(Controller):
             content, media_type = await qr.png(found.url), "image/png"
         else:
             content, media_type = await qr.svg(found.url), "image/svg+xml"
-        return Response(
-            content=content,
-            media_type=media_type,
-            headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
-        )
+        return file_response(content, media_type, cache="private, max-age=3600")
 
     @get("/qr-codes/{code:str}", opt={"permission": "assets.view"})
     async def get_code(self, request: Req, code: FromPath[str]) -> QrCodeRead:

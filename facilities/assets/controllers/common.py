@@ -1,70 +1,13 @@
-"""Helpers shared by the assets API and pages: uploads, file responses, label selection."""
+"""Label selection and rendering shared by the assets API and pages."""
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import quote
-
-from litestar.datastructures import UploadFile
-from litestar.response import Response
-
 from facilities.accounts.principal import Principal
 from facilities.assets import labels, queries
-from facilities.assets.schemas import AssetFileRead, AssetRead, QrCodeRead
-from facilities.kit import uploads
-from facilities.kit.errors import FacilitiesError, RuleViolation
+from facilities.assets.schemas import AssetRead, QrCodeRead
+from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
 from facilities.sites import scope
-
-# Read at most this much of an upload: beyond it the answer is 413 anyway.
-READ_LIMIT = max(uploads.MAX_IMAGE_BYTES, uploads.MAX_DOCUMENT_BYTES) + 1
-
-
-async def upload_bytes(form: dict[str, Any], field: str) -> tuple[str | None, bytes]:
-    value = form.get(field)
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if not isinstance(value, UploadFile):
-        raise RuleViolation(field, _("Choose a file to upload."))
-    content = await value.read(READ_LIMIT)
-    if not content:
-        raise RuleViolation(field, _("The file is empty."))
-    if len(content) >= READ_LIMIT:
-        raise FacilitiesError(_("The upload is too large."), 413, "too_large")
-    return value.filename, content
-
-
-def content_disposition(kind: str, filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "").replace("?", "_")
-    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
-def file_response(meta: AssetFileRead, content: bytes, *, download: bool = False) -> Response[Any]:
-    inline = meta.content_type in ("image/jpeg", "image/png") and not download
-    return Response(
-        content=content,
-        media_type=meta.content_type,
-        headers={
-            "Content-Disposition": content_disposition(
-                "inline" if inline else "attachment", meta.filename
-            ),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, max-age=300",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
-    )
-
-
-def pdf_response(content: bytes, filename: str) -> Response[Any]:
-    return Response(
-        content=content,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": content_disposition("inline", filename),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 def asset_label(asset: AssetRead) -> labels.Label:

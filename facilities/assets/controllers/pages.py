@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Response, Template
 
-from facilities.accounts.controllers.api import actor
-from facilities.accounts.principal import Principal
+from facilities.accounts.principal import Principal, actor
 from facilities.assets import actions, codes, queries
 from facilities.assets.activity import activity
-from facilities.assets.controllers.common import upload_bytes
 from facilities.assets.enums import (
     ASSET_STATUS_LABELS,
     CRITICALITY_LABELS,
@@ -27,11 +24,8 @@ from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Form, Multipart, Req, upload_bytes
 from facilities.sites import queries as site_queries
-
-Req = Request[Any, Any, Any]
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 LABELS = {"status_labels": ASSET_STATUS_LABELS, "criticality_labels": CRITICALITY_LABELS}
 NULLABLE = ("space_id", "category_id", "parent_id", "install_date", "warranty_end", "purchase_cost")

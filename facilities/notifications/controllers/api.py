@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
+from facilities.kit.web import Req
 from facilities.notifications import actions, queries
 from facilities.notifications.enums import Status
 from facilities.notifications.schemas import (
@@ -24,8 +23,6 @@ from facilities.notifications.schemas import (
     WebhookRead,
     WebhookUpdate,
 )
-
-Req = Request[Any, Any, Any]
 
 
 class NotificationsApi(Controller):

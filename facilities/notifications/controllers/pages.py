@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Req
 from facilities.notifications import actions, queries
 from facilities.notifications.enums import (
     CHOOSABLE,
@@ -25,8 +26,6 @@ from facilities.notifications.enums import (
     Status,
 )
 from facilities.notifications.schemas import PreferencesUpdate, WebhookCreate, WebhookUpdate
-
-Req = Request[Any, Any, Any]
 
 
 def _labels() -> dict[str, Any]:

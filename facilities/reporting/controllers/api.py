@@ -4,19 +4,19 @@ of their sites)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromQuery, Parameter
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.accounts.schemas import AuditEventRead
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
+from facilities.kit.web import Req
 from facilities.reporting.queries import audit_page
 
-Req = Request[Any, Any, Any]
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import Parameter
 from litestar.response import Template
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.kit.templating import page
+from facilities.kit.web import Req
 from facilities.reporting.queries import audit_page
-
-Req = Request[Any, Any, Any]
 
 
 class AuditPages(Controller):

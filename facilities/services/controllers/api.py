@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch, post
-from litestar.enums import RequestEncodingType
+from litestar import Controller, delete, get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response
 
-from facilities.accounts.controllers.api import actor
-from facilities.assets.controllers.common import content_disposition, upload_bytes
+from facilities.accounts.principal import actor
 from facilities.kit.openapi import ANY_FILE
 from facilities.kit.schema import ErrorBody, ErrorField
+from facilities.kit.web import Multipart, Req, document_response, upload_bytes
 from facilities.services import actions, queries, scorecards
 from facilities.services.actions import OverlapWarning
 from facilities.services.enums import ContractStatus, ContractType, VisitStatus
@@ -32,9 +31,6 @@ from facilities.services.schemas import (
     VisitRead,
     VisitSignOff,
 )
-
-Req = Request[Any, Any, Any]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 class OverlapBody(ErrorBody, kw_only=True):
@@ -141,8 +137,8 @@ class ContractsApi(Controller):
     async def get_document(
         self, request: Req, contract_id: FromPath[int], document_id: FromPath[int]
     ) -> Response[Any]:
-        meta, content = await queries.document_file(actor(request), contract_id, document_id)
-        return document_response(meta, content)
+        meta, key = await queries.get_document(actor(request), contract_id, document_id)
+        return await document_response(key, meta.content_type, meta.filename)
 
     @delete(
         "/contracts/{contract_id:int}/documents/{document_id:int}",
@@ -232,19 +228,3 @@ class ContractsApi(Controller):
         end: FromQuery[date | None] = None,
     ) -> Scorecard:
         return await scorecards.scorecard(actor(request), partner_id, start, end)
-
-
-def document_response(meta: DocumentRead, content: bytes) -> Response[Any]:
-    inline = meta.content_type in ("image/jpeg", "image/png")
-    return Response(
-        content=content,
-        media_type=meta.content_type,
-        headers={
-            "Content-Disposition": content_disposition(
-                "inline" if inline else "attachment", meta.filename
-            ),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, max-age=300",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
-    )

@@ -4,24 +4,22 @@ create/edit forms without JavaScript), visits and the phone-friendly sign-off, s
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
-from facilities.accounts.controllers.api import actor
 from facilities.accounts.enums import TRADE_LABELS, Trade
-from facilities.assets.controllers.common import upload_bytes
+from facilities.accounts.principal import actor
 from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Multipart, Req, document_response, upload_bytes
 from facilities.services import actions, queries, scorecards
 from facilities.services.actions import OverlapWarning
-from facilities.services.controllers.api import document_response
 from facilities.services.enums import (
     CONTRACT_STATUS_LABELS,
     CONTRACT_TYPE_LABELS,
@@ -39,9 +37,6 @@ from facilities.services.schemas import (
     VisitPlanUpdate,
     VisitSignOff,
 )
-
-Req = Request[Any, Any, Any]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 CONTRACT_FIELDS = (
     "provider_id",
@@ -278,8 +273,8 @@ class ContractPages(Controller):
     async def document(
         self, request: Req, contract_id: FromPath[int], document_id: FromPath[int]
     ) -> Response[Any]:
-        meta, content = await queries.document_file(actor(request), contract_id, document_id)
-        return document_response(meta, content)
+        meta, key = await queries.get_document(actor(request), contract_id, document_id)
+        return await document_response(key, meta.content_type, meta.filename)
 
     @post(
         "/contracts/{contract_id:int}/documents/{document_id:int}/delete",

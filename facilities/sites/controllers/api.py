@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from litestar import Controller, Request, delete, get, patch, post, put
+from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.accounts.queries import get_user
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
+from facilities.kit.web import Req
 from facilities.sites import actions, queries
 from facilities.sites.enums import SiteKind
 from facilities.sites.schemas import (
@@ -33,8 +33,6 @@ from facilities.sites.schemas import (
     SpaceRead,
     SpaceUpdate,
 )
-
-Req = Request[Any, Any, Any]
 
 
 class SitesApi(Controller):

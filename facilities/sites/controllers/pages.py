@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Response, Template
 
 from facilities.accounts import queries as account_queries
-from facilities.accounts.controllers.api import actor
 from facilities.accounts.enums import Role
+from facilities.accounts.principal import actor
 from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Form, Req
 from facilities.sites import actions, queries
 from facilities.sites.enums import (
     SITE_KIND_LABELS,
@@ -36,9 +36,6 @@ from facilities.sites.schemas import (
     SpaceCreate,
     SpaceUpdate,
 )
-
-Req = Request[Any, Any, Any]
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def hours_to_text(intervals: list[list[str]]) -> str:

@@ -3,16 +3,14 @@ follow-ups). Another partner's or another site's work order answers 404 on every
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from litestar import Controller, Response, get, patch, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from litestar import Controller, Request, Response, get, patch, post, put
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody
-
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.openapi import IMAGE
+from facilities.kit.web import Multipart, Req, optional_upload, stored_file_response
 from facilities.maintenance.checklists import actions, queries
 from facilities.maintenance.checklists.schemas import (
     AnswerUpdate,
@@ -25,11 +23,7 @@ from facilities.maintenance.checklists.schemas import (
     ChecklistVersionRead,
     FollowUpRead,
 )
-from facilities.maintenance.reports.controllers.common import read_photo
-from facilities.maintenance.workorders.controllers.api import file_response
 
-Req = Request[Any, Any, Any]
-PhotoBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 ITEM = "/work-orders/{work_order_id:int}/checklist/items/{item_id:int}"
 
 
@@ -97,9 +91,9 @@ class ChecklistsApi(Controller):
 
     @post(f"{ITEM}/photo", opt={"permission": "workorders.view"}, status_code=200)
     async def upload_photo(
-        self, request: Req, work_order_id: FromPath[int], item_id: FromPath[int], data: PhotoBody
+        self, request: Req, work_order_id: FromPath[int], item_id: FromPath[int], data: Multipart
     ) -> ChecklistItemRead:
-        content = await read_photo(data.get("photo"))
+        content = await optional_upload(data.get("photo"))
         if content is None:
             raise RuleViolation("photo", _("Choose a photo."))
         return await actions.answer_photo(
@@ -111,7 +105,7 @@ class ChecklistsApi(Controller):
         self, request: Req, work_order_id: FromPath[int], item_id: FromPath[int]
     ) -> Response[bytes]:
         key, content_type = await queries.item_photo(actor(request), work_order_id, item_id)
-        return await file_response(key, content_type)
+        return await stored_file_response(key, content_type)
 
     @post(f"{ITEM}/follow-up", opt={"permission": "workorders.view"})
     async def follow_up(

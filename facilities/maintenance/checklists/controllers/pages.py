@@ -9,18 +9,18 @@ needs.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar import Controller, get, post
+from litestar.params import FromPath
 from litestar.response import Response, Template
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Form, Multipart, Req, optional_upload, stored_file_response
 from facilities.maintenance.checklists import actions, queries
 from facilities.maintenance.checklists.schemas import (
     AnswerUpdate,
@@ -30,12 +30,7 @@ from facilities.maintenance.checklists.schemas import (
     ItemKind,
 )
 from facilities.maintenance.checklists.view import checklist_context, labels
-from facilities.maintenance.reports.controllers.common import read_photo
-from facilities.maintenance.workorders.controllers.api import file_response
 
-Req = Request[Any, Any, Any]
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 BLANK_ROWS = 3
 MAX_ROWS = 200
 _ROW_FIELDS = ("key", "label", "kind", "unit", "min", "max")
@@ -295,7 +290,7 @@ class ChecklistPages(Controller):
                     actor=me, work_order_id=work_order_id, item_id=item_id, data=AnswerUpdate()
                 )
             elif str(data.get("kind") or "") == ItemKind.photo.value:
-                content = await read_photo(data.get("photo"))
+                content = await optional_upload(data.get("photo"))
                 if content is None:
                     raise RuleViolation("photo", _("Choose a photo."))
                 await actions.answer_photo(
@@ -346,4 +341,4 @@ class ChecklistPages(Controller):
         self, request: Req, work_order_id: FromPath[int], item_id: FromPath[int]
     ) -> Response[bytes]:
         key, content_type = await queries.item_photo(actor(request), work_order_id, item_id)
-        return await file_response(key, content_type)
+        return await stored_file_response(key, content_type)

@@ -4,15 +4,15 @@ and the public ``/calendar/{token}.ics`` feed (the token is the access)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.web import Req, file_response
 from facilities.maintenance.pm import actions, compliance, ical, queries
 from facilities.maintenance.pm.schemas import (
     ComplianceRead,
@@ -26,8 +26,6 @@ from facilities.maintenance.pm.schemas import (
     ScheduleRead,
     ScheduleUpdate,
 )
-
-Req = Request[Any, Any, Any]
 
 
 class PMApi(Controller):
@@ -112,8 +110,4 @@ class CalendarFeedPublic(Controller):
         if not token.endswith(".ics"):
             raise NotFound()
         body = await ical.feed_for_token(token.removesuffix(".ics"))
-        return Response(
-            body,
-            media_type="text/calendar; charset=utf-8",
-            headers={"Cache-Control": "private, max-age=300"},
-        )
+        return file_response(body, "text/calendar; charset=utf-8")

@@ -7,15 +7,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import N_, _
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Req
 from facilities.maintenance.pm import actions, compliance, queries
 from facilities.maintenance.pm.schemas import (
     FeedCreate,
@@ -24,8 +25,6 @@ from facilities.maintenance.pm.schemas import (
     ScheduleCreate,
     ScheduleUpdate,
 )
-
-Req = Request[Any, Any, Any]
 
 MODE_LABELS = {
     "fixed": N_("Fixed calendar"),

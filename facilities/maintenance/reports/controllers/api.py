@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-import anyio
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response
 
-from facilities.accounts.controllers.api import actor
-from facilities.kit import uploads
-from facilities.kit.errors import NotFound, RuleViolation
+from facilities.accounts.principal import actor
+from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.openapi import IMAGE
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
+from facilities.kit.web import Multipart, Req, optional_upload, stored_file_response
 from facilities.maintenance.enums import ReportSource, ReportStatus
 from facilities.maintenance.reports import actions, queries
-from facilities.maintenance.reports.controllers.common import read_photo
 from facilities.maintenance.reports.schemas import (
     MergeRequest,
     ProblemReportCreate,
@@ -30,11 +25,6 @@ from facilities.maintenance.reports.schemas import (
     VoteRead,
 )
 from facilities.settings import get_settings
-
-Req = Request[Any, Any, Any]
-
-
-PhotoBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 class ProblemReportsApi(Controller):
@@ -79,10 +69,10 @@ class ProblemReportsApi(Controller):
 
     @post("/{report_id:int}/photos", opt={"permission": "reports.create"})
     async def add_photo(
-        self, request: Req, report_id: FromPath[int], data: PhotoBody
+        self, request: Req, report_id: FromPath[int], data: Multipart
     ) -> ProblemReportRead:
         """Attach a photo (multipart field ``photo``; JPEG, PNG or WebP; re-encoded)."""
-        content = await read_photo(data.get("photo"))
+        content = await optional_upload(data.get("photo"))
         if content is None:
             raise RuleViolation("photo", _("Send a photo in the multipart field “photo”."))
         return await actions.add_photo(actor=actor(request), report_id=report_id, photo=content)
@@ -96,13 +86,7 @@ class ProblemReportsApi(Controller):
         self, request: Req, report_id: FromPath[int], photo_id: FromPath[int]
     ) -> Response[bytes]:
         key, content_type = await queries.report_photo(actor(request), report_id, photo_id)
-        try:
-            content = await anyio.to_thread.run_sync(uploads.read, key)
-        except FileNotFoundError:
-            raise NotFound() from None
-        return Response(
-            content=content, media_type=content_type, headers={"X-Content-Type-Options": "nosniff"}
-        )
+        return await stored_file_response(key, content_type, cache=None)
 
     @get("/{report_id:int}/votes", opt={"permission": "reports.view"})
     async def list_votes(self, request: Req, report_id: FromPath[int]) -> list[VoteRead]:

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-import anyio
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Response, Template
 
-from facilities.accounts.controllers.api import actor
-from facilities.kit import forms, uploads
-from facilities.kit.errors import FacilitiesError, NotFound, RuleViolation
+from facilities.accounts.principal import actor
+from facilities.kit import forms
+from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Form, Multipart, Req, optional_upload, stored_file_response
 from facilities.maintenance.enums import ReportSource, ReportStatus
 from facilities.maintenance.reports import actions, queries
-from facilities.maintenance.reports.controllers.common import labels, read_photo, time_ago
 from facilities.maintenance.reports.schemas import ProblemReportCreate
+from facilities.maintenance.reports.view import labels, time_ago
 from facilities.settings import get_settings
-
-Req = Request[Any, Any, Any]
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 REPORT_FIELDS = (
     "site_id",
@@ -96,7 +91,7 @@ class ReportPages(Controller):
                     actor=me,
                     data=report,
                     source=ReportSource.web,
-                    photo=await read_photo(data.get("photo")),
+                    photo=await optional_upload(data.get("photo")),
                 )
                 link = f"{get_settings().base_url}/r/{created.token}"
                 target = (
@@ -181,15 +176,7 @@ class ReportPages(Controller):
         self, request: Req, report_id: FromPath[int], photo_id: FromPath[int]
     ) -> Response[Any]:
         key, content_type = await queries.report_photo(actor(request), report_id, photo_id)
-        try:
-            content = await anyio.to_thread.run_sync(uploads.read, key)
-        except FileNotFoundError:
-            raise NotFound() from None
-        return Response(
-            content=content,
-            media_type=content_type,
-            headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
-        )
+        return await stored_file_response(key, content_type, cache="private, max-age=3600")
 
     async def _after_triage(self, data: dict[str, Any], message: str) -> Response[Any]:
         back = str(data.get("next") or "")

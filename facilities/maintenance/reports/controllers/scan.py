@@ -7,41 +7,35 @@ limiter as keyed hashes; nothing here stores them.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-import anyio
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar import Controller, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
 from facilities.accounts.principal import Principal
 from facilities.assets import queries as asset_queries
 from facilities.assets.enums import ASSET_STATUS_LABELS
 from facilities.assets.schemas import AssetCard, CodeLookup
-from facilities.kit import forms, uploads
+from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError, RateLimited
 from facilities.kit.i18n import _
 from facilities.kit.ratelimit import client_address
 from facilities.kit.security import new_token
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Form, Multipart, Req, optional_upload, stored_file_response
 from facilities.maintenance import limits
 from facilities.maintenance.enums import ReportSource
 from facilities.maintenance.reports import actions, queries
-from facilities.maintenance.reports.controllers.common import (
+from facilities.maintenance.reports.schemas import ProblemReportCreate, VoteCreate
+from facilities.maintenance.reports.view import (
     HONEYPOT,
     labels,
-    read_photo,
     time_ago,
 )
-from facilities.maintenance.reports.schemas import ProblemReportCreate, VoteCreate
 from facilities.settings import get_settings
 from facilities.sites import scope
-
-Req = Request[Any, Any, Any]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 REPORT_FIELDS = ("category", "description", "urgency", "reporter_name", "reporter_email")
 PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
@@ -207,12 +201,7 @@ class ScanPages(Controller):
         if found is None:
             raise FacilitiesError(_("Not found."), 404, "not_found")
         key, content_type = found
-        content = await anyio.to_thread.run_sync(uploads.read, key)
-        return Response(
-            content=content,
-            media_type=content_type,
-            headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"},
-        )
+        return await stored_file_response(key, content_type)
 
     @post("/q/{code:str}/report", opt={"public": True}, status_code=303)
     async def report(self, request: Req, code: FromPath[str], data: Multipart) -> Response[Any]:
@@ -243,7 +232,7 @@ class ScanPages(Controller):
         status = 422
         if report is not None:
             try:
-                photo = await read_photo(data.get("photo"))
+                photo = await optional_upload(data.get("photo"))
                 created = await actions.create_report(
                     actor=opened.principal,
                     data=report,

@@ -3,24 +3,21 @@ photos and the printable sheet. Partners only ever reach their organisation's or
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-import anyio
-from litestar import Controller, Request, get, patch, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
+from litestar import Controller, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Response
 
-from facilities.accounts.controllers.api import actor
 from facilities.accounts.enums import Trade
-from facilities.kit import uploads
-from facilities.kit.errors import NotFound, RuleViolation
+from facilities.accounts.principal import actor
+from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.openapi import IMAGE, PDF
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
+from facilities.kit.web import Multipart, Req, optional_upload, pdf_response, stored_file_response
 from facilities.maintenance.lifecycle import WorkOrderStatus
-from facilities.maintenance.reports.controllers.common import read_photo
 from facilities.maintenance.workorders import actions, magic, queries, sheet, work
 from facilities.maintenance.workorders.schemas import (
     CommentCreate,
@@ -42,32 +39,6 @@ from facilities.maintenance.workorders.schemas import (
     WorkOrderUpdate,
 )
 from facilities.settings import get_settings
-
-Req = Request[Any, Any, Any]
-PhotoBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-
-
-async def file_response(key: str, content_type: str) -> Response[bytes]:
-    try:
-        content = await anyio.to_thread.run_sync(uploads.read, key)
-    except FileNotFoundError:
-        raise NotFound() from None
-    return Response(
-        content=content,
-        media_type=content_type,
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300"},
-    )
-
-
-def pdf_response(content: bytes, work_order_id: int) -> Response[bytes]:
-    return Response(
-        content=content,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="work-order-{work_order_id}.pdf"',
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 class WorkOrdersApi(Controller):
@@ -214,11 +185,11 @@ class WorkOrdersApi(Controller):
 
     @post("/{work_order_id:int}/photos", opt={"permission": "workorders.view"})
     async def add_photo(
-        self, request: Req, work_order_id: FromPath[int], data: PhotoBody
+        self, request: Req, work_order_id: FromPath[int], data: Multipart
     ) -> PhotoRead:
         """Multipart: ``photo`` (JPEG, PNG or WebP; re-encoded) and ``stage``
         (before, after, other)."""
-        content = await read_photo(data.get("photo"))
+        content = await optional_upload(data.get("photo"))
         if content is None:
             raise RuleViolation("photo", _("Send a photo in the multipart field “photo”."))
         try:
@@ -238,10 +209,10 @@ class WorkOrdersApi(Controller):
         self, request: Req, work_order_id: FromPath[int], photo_id: FromPath[int]
     ) -> Response[bytes]:
         key, content_type = await queries.photo_file(actor(request), work_order_id, photo_id)
-        return await file_response(key, content_type)
+        return await stored_file_response(key, content_type)
 
     @get("/{work_order_id:int}/sheet.pdf", opt={"permission": "workorders.view"}, media_type=PDF)
     async def sheet(self, request: Req, work_order_id: FromPath[int]) -> Response[bytes]:
         """The printable work-order sheet."""
         content = await sheet.render(actor(request), work_order_id)
-        return pdf_response(content, work_order_id)
+        return pdf_response(content, f"work-order-{work_order_id}.pdf")

@@ -4,26 +4,23 @@ form answer 409 instead of overwriting someone else's change."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar import Controller, get, post
+from litestar.params import FromPath
 from litestar.response import Response, Template
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Form, Req
 from facilities.maintenance.workorders import actions, context, queries
 from facilities.maintenance.workorders.controllers.pages import due_at_value, page_labels
 from facilities.maintenance.workorders.schemas import WorkOrderRead, WorkOrderUpdate
 from facilities.sites import queries as site_queries
-
-Req = Request[Any, Any, Any]
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 TEXT_FIELDS = ("title", "description", "kind", "priority")
 OPTIONAL_FIELDS = ("space_id", "asset_id", "due_at", "estimated_minutes", "trade")

@@ -9,24 +9,22 @@ cookie works without a session) and rate-limited per client and per link.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar import Controller, get, post
+from litestar.params import FromPath
 from litestar.response import Response, Template
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError, RateLimited, RuleViolation
 from facilities.kit.i18n import _, current_locale
 from facilities.kit.ratelimit import Limit, client_address
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Form, Multipart, Req, optional_upload, stored_file_response
 from facilities.maintenance import limits
 from facilities.maintenance.lifecycle import HoldReason
-from facilities.maintenance.reports.controllers.common import read_photo
 from facilities.maintenance.workorders import actions, context, magic, queries, work
-from facilities.maintenance.workorders.controllers.api import file_response
 from facilities.maintenance.workorders.controllers.pages import page_labels
 from facilities.maintenance.workorders.schemas import (
     ACTION_LABELS,
@@ -35,10 +33,6 @@ from facilities.maintenance.workorders.schemas import (
     TransitionRequest,
 )
 from facilities.settings import get_settings
-
-Req = Request[Any, Any, Any]
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 # What a contractor may do through a link (no decline: that is the organisation's call).
 LINK_ACTIONS = ("accept", "start", "hold", "resume", "complete")
@@ -145,7 +139,7 @@ class MagicLinkPages(Controller):
         if isinstance(opened, Template):
             return opened
         key, content_type = await queries.photo_file(opened.principal, opened.order.id, photo_id)
-        return await file_response(key, content_type)
+        return await stored_file_response(key, content_type)
 
     @post("/m/{token:str}/transition", opt={"public": True}, status_code=303)
     async def link_transition(
@@ -204,7 +198,7 @@ class MagicLinkPages(Controller):
         if isinstance(opened, Template):
             return opened
         link = opened
-        content = await read_photo(data.get("photo"))
+        content = await optional_upload(data.get("photo"))
 
         async def run() -> None:
             if content is None:

@@ -8,18 +8,25 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, QueryParameter
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Response, Template
 
-from facilities.accounts.controllers.api import actor
 from facilities.accounts.enums import TRADE_LABELS, Role, Trade
+from facilities.accounts.principal import actor
 from facilities.assets.enums import ASSET_STATUS_LABELS
 from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import (
+    Form,
+    Multipart,
+    Req,
+    optional_upload,
+    pdf_response,
+    stored_file_response,
+)
 from facilities.maintenance import hooks
 from facilities.maintenance.checklists import queries as checklist_queries
 from facilities.maintenance.checklists.controllers.pages import checklist_context
@@ -29,9 +36,8 @@ from facilities.maintenance.lifecycle import (
     TRANSITIONS,
     WorkOrderStatus,
 )
-from facilities.maintenance.reports.controllers.common import labels, read_photo, time_ago
+from facilities.maintenance.reports.view import labels, time_ago
 from facilities.maintenance.workorders import actions, context, queries, sheet, work
-from facilities.maintenance.workorders.controllers.api import file_response, pdf_response
 from facilities.maintenance.workorders.schemas import (
     ACTION_LABELS,
     HOLD_REASON_LABELS,
@@ -47,10 +53,6 @@ from facilities.maintenance.workorders.schemas import (
     WorkOrderCreate,
 )
 from facilities.sites import queries as site_queries
-
-Req = Request[Any, Any, Any]
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 NEW_FIELDS = (
     "title",
@@ -394,7 +396,7 @@ class WorkOrderPages(Controller):
     async def photo(
         self, request: Req, work_order_id: FromPath[int], data: Multipart
     ) -> Response[Any]:
-        content = await read_photo(data.get("photo"))
+        content = await optional_upload(data.get("photo"))
 
         async def run() -> None:
             if content is None:
@@ -417,9 +419,9 @@ class WorkOrderPages(Controller):
         self, request: Req, work_order_id: FromPath[int], photo_id: FromPath[int]
     ) -> Response[bytes]:
         key, content_type = await queries.photo_file(actor(request), work_order_id, photo_id)
-        return await file_response(key, content_type)
+        return await stored_file_response(key, content_type)
 
     @get("/work-orders/{work_order_id:int}/sheet.pdf", opt={"permission": "workorders.view"})
     async def sheet(self, request: Req, work_order_id: FromPath[int]) -> Response[bytes]:
         content = await sheet.render(actor(request), work_order_id)
-        return pdf_response(content, work_order_id)
+        return pdf_response(content, f"work-order-{work_order_id}.pdf")

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from facilities.accounts.controllers.api import actor
+from facilities.accounts.principal import actor
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
+from facilities.kit.web import Req
 from facilities.services.sla import actions, queries
 from facilities.services.sla.schemas import (
     EscalationRead,
@@ -19,8 +18,6 @@ from facilities.services.sla.schemas import (
     PolicyUpdate,
     WorkOrderSla,
 )
-
-Req = Request[Any, Any, Any]
 
 
 class SlaApi(Controller):

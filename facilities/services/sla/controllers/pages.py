@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
-from facilities.accounts.controllers.api import actor
 from facilities.accounts.enums import Trade
+from facilities.accounts.principal import actor
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.pagination import Offset
 from facilities.kit.templating import page, redirect
+from facilities.kit.web import Form, Req
 from facilities.maintenance.lifecycle import HoldReason
 from facilities.maintenance.workorders.schemas import Priority
 from facilities.services.sla import actions, queries
@@ -31,9 +31,6 @@ from facilities.services.sla.schemas import (
     PolicyUpdate,
 )
 from facilities.sites import queries as site_queries
-
-Req = Request[Any, Any, Any]
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def _policy_values(form: dict[str, Any]) -> dict[str, Any]:

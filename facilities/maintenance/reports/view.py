@@ -1,4 +1,4 @@
-"""Helpers shared by the maintenance pages: labels, "2 hours ago", uploaded photos."""
+"""What the report and work-order pages share (no HTTP): labels, "2 hours ago", the honeypot."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_timedelta
-from litestar.datastructures import UploadFile
 
 from facilities.kit import clock
 from facilities.kit.i18n import _, current_locale
@@ -36,13 +35,3 @@ def time_ago(moment: datetime) -> str:
     return format_timedelta(
         delta, granularity="minute", add_direction=True, locale=current_locale()
     )
-
-
-async def read_photo(value: Any) -> bytes | None:
-    """The bytes of an optional uploaded photo (an empty file input counts as none)."""
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if not isinstance(value, UploadFile):
-        return None
-    content = await value.read()
-    return content or None
