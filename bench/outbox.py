@@ -75,8 +75,8 @@ async def run(engine: str) -> str:
     if engine == "postgres":
         await section.recreate_postgres(PG_URL)
     from facilities import db
-    from facilities.notifications.api import Recipient, notify
     from facilities.notifications.delivery import deliver_due, message_id
+    from facilities.notifications.notify import Recipient, notify
     from facilities.notifications.settings import get_outbox_settings
 
     server = await asyncio.create_subprocess_exec(

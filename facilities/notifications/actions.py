@@ -16,8 +16,8 @@ from facilities.kit import clock
 from facilities.kit.errors import Conflict
 from facilities.kit.i18n import _
 from facilities.notifications import queries, webhooks
-from facilities.notifications.api import Recipient, notify
 from facilities.notifications.enums import Event, Status
+from facilities.notifications.notify import Recipient, notify
 from facilities.notifications.schemas import (
     OutboxMessageDetail,
     PreferencesRead,

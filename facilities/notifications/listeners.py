@@ -32,8 +32,8 @@ from facilities.maintenance.enums import REPORT_STATUS_LABELS, ReportStatus
 from facilities.maintenance.lifecycle import STATUS_LABELS, WorkOrderStatus
 from facilities.maintenance.tables import ProblemReport, WorkOrder
 from facilities.maintenance.workorders import magic
-from facilities.notifications.api import Recipient, notify
 from facilities.notifications.enums import Event
+from facilities.notifications.notify import Recipient, notify
 from facilities.settings import get_settings
 from facilities.sites.tables import SiteAssignment
 

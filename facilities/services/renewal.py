@@ -97,7 +97,7 @@ async def _ops_managers(contract_id: int) -> list[int]:
 
 async def remind_renewals(today: date | None = None) -> int:
     """Queue the reminders that are due; returns how many outbox rows were written."""
-    from facilities.notifications.api import Recipient, notify
+    from facilities.notifications.notify import Recipient, notify
 
     today = today or _today()
     horizon = today + timedelta(days=service_settings().contract_renewal_days)

@@ -14,9 +14,9 @@ from facilities.maintenance.tables import WorkOrder
 from facilities.maintenance.workorders import work
 from facilities.maintenance.workorders.schemas import CommentCreate
 from facilities.notifications.actions import send_digests, set_preferences
-from facilities.notifications.api import Recipient, notify
 from facilities.notifications.delivery import deliver_due
 from facilities.notifications.enums import Event, Mode
+from facilities.notifications.notify import Recipient, notify
 from facilities.notifications.rendering import MissingTemplateVariable
 from facilities.notifications.schemas import PreferencesUpdate
 from tests import builders

@@ -38,7 +38,7 @@ from facilities.kit.jobs import Job
 from facilities.maintenance.lifecycle import OPEN_STATES
 from facilities.maintenance.workorders import actions as workorder_actions
 from facilities.maintenance.workorders.schemas import Priority
-from facilities.notifications.api import Recipient, notify
+from facilities.notifications.notify import Recipient, notify
 from facilities.services.sla import queries
 from facilities.services.sla.clock import BusinessCalendar, TargetClock, due_level
 from facilities.services.sla.enums import LEVELS, ClockState, Level, Target
