@@ -18,6 +18,7 @@ from facilities.db import transaction
 from facilities.kit import clock, recurrence, uploads
 from facilities.kit.errors import Conflict, PermissionDenied, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.rows import aware
 from facilities.services import queries
 from facilities.services.enums import ContractStatus, VisitStatus
 from facilities.services.rules import derived_status
@@ -457,7 +458,7 @@ async def sign_off(*, actor: Principal, visit_id: int, data: VisitSignOff) -> Vi
         if row["status"] not in (VisitStatus.scheduled, VisitStatus.missed):
             raise Conflict(_("This visit is already signed off."), field="status")
         now = clock.now()
-        if queries.aware(row["scheduled_for"]) > now:
+        if aware(row["scheduled_for"]) > now:
             raise RuleViolation("done", _("This visit has not started yet."))
         status = VisitStatus.done if data.done else VisitStatus.not_done
         updated = (

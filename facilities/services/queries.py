@@ -8,10 +8,8 @@ community managers and viewers see only the visits at their own sites. Anything 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 from facilities.accounts.enums import Role
@@ -19,6 +17,7 @@ from facilities.accounts.principal import Principal
 from facilities.accounts.tables import PartnerOrganisation, User
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.rows import aware, decimal_or_none, json_list, to_date
 from facilities.services.enums import (
     ContractStatus,
     ContractType,
@@ -44,30 +43,6 @@ from facilities.services.tables import (
 )
 from facilities.sites import scope
 from facilities.sites.tables import Site
-
-
-def aware(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def to_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def json_list(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        value = json.loads(value or "[]")
-    return list(value or [])
-
-
-def _money(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
 
 
 def today() -> date:
@@ -109,9 +84,9 @@ def to_read(row: dict[str, Any], site_ids: list[int]) -> ContractRead:
         auto_renew=bool(row["auto_renew"]),
         renewal_term_months=row["renewal_term_months"],
         price_model=PriceModel(row["price_model"]),
-        price=_money(row["price"]),
+        price=decimal_or_none(row["price"]),
         currency=row["currency"],
-        budget_per_year=_money(row["budget_per_year"]),
+        budget_per_year=decimal_or_none(row["budget_per_year"]),
         status=derived_status(row["status"], start, end, row["notice_days"], today()),
         version=row["version"],
         created_at=aware(row["created_at"]),

@@ -21,9 +21,9 @@ from facilities import db
 from facilities.accounts import audit
 from facilities.accounts.enums import Role
 from facilities.kit import clock
+from facilities.kit.rows import to_date
 from facilities.services.config import service_settings
 from facilities.services.enums import ContractStatus
-from facilities.services.queries import to_date
 from facilities.services.rules import derived_status, notice_deadline, renewed_end
 from facilities.services.tables import ServiceContract
 

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from facilities import db
 from facilities.kit import clock
+from facilities.kit.rows import json_list, to_date
 from facilities.services.enums import ContractStatus, covered_trades
-from facilities.services.queries import json_list, to_date
 
 
 async def candidates(site_id: int, trade: str) -> list[dict[str, Any]]:

@@ -26,15 +26,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from facilities import db
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.accounts.tables import PartnerOrganisation
 from facilities.kit import clock
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.rows import aware, dict_rows, to_date
 from facilities.services.enums import PriceModel, VisitStatus
-from facilities.services.queries import aware, to_date
 from facilities.services.schemas import Scorecard, TargetAttainment
 
 TARGETS = ("response", "attendance", "resolution")
@@ -61,10 +60,6 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
-    return [r if isinstance(r, dict) else dict(r) for r in await db.raw(sql, *args)]
-
-
 def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
@@ -78,7 +73,7 @@ async def sla_attainment(
 ) -> tuple[bool, list[TargetAttainment]]:
     """(available, per target) from the SLA domain's outcomes, if that domain is installed."""
     try:
-        rows = await _rows(
+        rows = await dict_rows(
             "SELECT target, count(*) AS n, sum(CASE WHEN met THEN 1 ELSE 0 END) AS met"
             " FROM sla_outcome WHERE partner_organisation = {}"
             " AND achieved_at >= {} AND achieved_at < {} GROUP BY target",
@@ -121,7 +116,7 @@ def _contract_cost(
 
 async def compute(partner_id: int, partner_name: str, start: date, end: date) -> Scorecard:
     lower, upper = _bounds(start, end)
-    orders = await _rows(
+    orders = await dict_rows(
         "SELECT id, created_at, accepted_at, completed_at FROM work_order"
         " WHERE partner_organisation = {} AND created_at >= {} AND created_at < {}",
         partner_id,
@@ -133,12 +128,12 @@ async def compute(partner_id: int, partner_name: str, start: date, end: date) ->
     cost = Decimal(0)
     if ids:
         id_list = ",".join(str(i) for i in ids)
-        for row in await _rows(
+        for row in await dict_rows(
             "SELECT work_order, action FROM work_order_event"  # noqa: S608 - integer ids only
             f" WHERE action IN ('complete', 'reopen') AND work_order IN ({id_list})"
         ):
             actions[int(row["work_order"])].add(row["action"])
-        sums = await _rows(
+        sums = await dict_rows(
             "SELECT quantity, unit_cost FROM work_order_cost"  # noqa: S608 - integer ids only
             f" WHERE work_order IN ({id_list})"
         )
@@ -158,7 +153,7 @@ async def compute(partner_id: int, partner_name: str, start: date, end: date) ->
     ]
     completed = [i for i in ids if "complete" in actions.get(i, set())]
     reopened = [i for i in completed if "reopen" in actions[i]]
-    visits = await _rows(
+    visits = await dict_rows(
         "SELECT v.contract, v.status, v.rating FROM service_visit v"
         " JOIN service_contract c ON c.id = v.contract"
         " WHERE c.provider = {} AND v.scheduled_for >= {} AND v.scheduled_for < {}",
@@ -179,7 +174,7 @@ async def compute(partner_id: int, partner_name: str, start: date, end: date) ->
             done_by_contract[int(visit["contract"])] += 1
             if visit["rating"] is not None:
                 ratings.append(int(visit["rating"]))
-    contracts = await _rows(
+    contracts = await dict_rows(
         "SELECT id, price_model, price, start_date, end_date FROM service_contract"
         " WHERE provider = {} AND status <> 'draft'",
         partner_id,

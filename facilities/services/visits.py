@@ -26,9 +26,9 @@ from typing import Any
 from facilities import db
 from facilities.kit import clock, recurrence
 from facilities.kit.errors import FacilitiesError
+from facilities.kit.rows import aware, dict_rows, to_date
 from facilities.services.config import service_settings
 from facilities.services.enums import ContractStatus, VisitStatus
-from facilities.services.queries import aware, to_date
 from facilities.services.rules import derived_status
 from facilities.sites.calendar import public_holidays
 
@@ -50,10 +50,6 @@ class Result:
     errors: list[str] = field(default_factory=list)
 
 
-async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
-    return [r if isinstance(r, dict) else dict(r) for r in await db.raw(sql, *args)]
-
-
 class _Calendar:
     """Site time zones and closed days, loaded once per run."""
 
@@ -64,12 +60,12 @@ class _Calendar:
         self.holidays: dict[tuple[str, str], set[date]] = {}
 
     async def load(self) -> None:
-        for row in await _rows(
+        for row in await dict_rows(
             "SELECT id, time_zone, holiday_country, holiday_subdivision FROM site"
         ):
             self.sites[row["id"]] = row
         start = (self.now - timedelta(days=400)).date()
-        for row in await _rows("SELECT site, day FROM site_closure_day WHERE day >= {}", start):
+        for row in await dict_rows("SELECT site, day FROM site_closure_day WHERE day >= {}", start):
             self.closures[row["site"]].add(to_date(row["day"]))
 
     def closed_days(self, site_id: int) -> set[date]:
@@ -84,7 +80,7 @@ class _Calendar:
 async def generate_visits(now: datetime | None = None) -> Result:
     now = (now or clock.now()).astimezone(UTC)
     result = Result()
-    plans = await _rows(
+    plans = await dict_rows(
         "SELECT p.id, p.contract, p.rrule, p.dtstart_local, p.window_minutes, p.lead_days,"
         " p.skip_closed_days, p.end_date, p.created_at, c.status AS contract_status,"
         " c.start_date, c.end_date AS contract_end, c.notice_days"
@@ -98,13 +94,13 @@ async def generate_visits(now: datetime | None = None) -> Result:
     calendar = _Calendar(now)
     await calendar.load()
     plan_sites: dict[int, list[int]] = defaultdict(list)
-    for row in await _rows("SELECT plan, site FROM service_visit_plan_site"):
+    for row in await dict_rows("SELECT plan, site FROM service_visit_plan_site"):
         plan_sites[row["plan"]].append(row["site"])
     contract_sites: dict[int, list[int]] = defaultdict(list)
-    for row in await _rows("SELECT contract, site FROM service_contract_site"):
+    for row in await dict_rows("SELECT contract, site FROM service_contract_site"):
         contract_sites[row["contract"]].append(row["site"])
     last: dict[tuple[int, int], datetime] = {}
-    for row in await _rows(
+    for row in await dict_rows(
         "SELECT plan, site, max(scheduled_for) AS last FROM service_visit GROUP BY plan, site"
     ):
         last[(row["plan"], row["site"])] = aware(row["last"])
@@ -168,7 +164,7 @@ async def mark_missed(now: datetime | None = None) -> int:
     now = (now or clock.now()).astimezone(UTC)
     limit = now - timedelta(hours=service_settings().visit_missed_hours)
     async with db.transaction():
-        rows = await _rows(
+        rows = await dict_rows(
             "UPDATE service_visit SET status = {}, missed_at = {}"
             " WHERE status = {} AND window_end < {} RETURNING id",
             VisitStatus.missed.value,

@@ -8,7 +8,6 @@ their visible sites, a partner the orders assigned to its organisation; anything
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,7 @@ from facilities.accounts.principal import Principal
 from facilities.assets.tables import AssetCategory
 from facilities.db import raw
 from facilities.kit.errors import NotFound
+from facilities.kit.rows import aware
 from facilities.maintenance.checklists.engine import missing_required, needs_follow_up, plain
 from facilities.maintenance.checklists.schemas import (
     ChecklistItemRead,
@@ -89,13 +89,8 @@ def _template_read(row: dict[str, Any], latest: dict[str, Any]) -> ChecklistTemp
         version_id=latest["id"],
         items=items_of(latest["items"]),
         created_at=row["created_at"],
-        version_created_at=_aware(latest["created_at"]),
+        version_created_at=aware(latest["created_at"]),
     )
-
-
-def _aware(value: Any) -> Any:
-    """Raw SQL on SQLite may hand back an ISO string."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 _TEMPLATE_COLUMNS = (

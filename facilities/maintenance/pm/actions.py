@@ -19,6 +19,7 @@ from facilities.db import transaction
 from facilities.kit import clock, recurrence
 from facilities.kit.errors import Conflict, NotFound, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.rows import aware
 from facilities.maintenance.pm import queries
 from facilities.maintenance.pm.queries import resolve_rrule
 from facilities.maintenance.pm.schemas import (
@@ -316,8 +317,8 @@ def _feed_read(row: dict[str, Any]) -> FeedRead:
         site_id=row["site"],
         partner_organisation_id=row["partner_organisation"],
         user_id=row["user"],
-        created_at=queries._aware(row["created_at"]),
-        revoked_at=queries._aware(row["revoked_at"]) if row["revoked_at"] else None,
+        created_at=aware(row["created_at"]),
+        revoked_at=aware(row["revoked_at"]) if row["revoked_at"] else None,
         created_by_id=row["created_by"],
         created_by_name=row.get("creator_name") or "",
         # A feed whose creator is gone or deactivated publishes nothing.

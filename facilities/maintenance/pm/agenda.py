@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 from facilities import db
 from facilities.kit import clock
 from facilities.kit.errors import FacilitiesError
+from facilities.kit.rows import aware, dict_rows
 from facilities.maintenance.pm.agenda_scope import AgendaScope
-from facilities.maintenance.pm.generation import _Context, _dt, _rows, upcoming
+from facilities.maintenance.pm.generation import _Context, upcoming
 
 log = logging.getLogger(__name__)
 CLOSED = ("completed", "verified", "cancelled")
@@ -48,14 +49,14 @@ async def items(
     if scope.empty:
         return []
     site_ids, partner_id = scope.site_ids, scope.partner_id
-    sites = {r["id"]: r for r in await _rows("SELECT id, name FROM site")}
+    sites = {r["id"]: r for r in await dict_rows("SELECT id, name FROM site")}
     where = ""
     if site_ids is not None:
         where += " AND w.site IN (" + ",".join(str(int(s)) for s in sorted(site_ids)) + ")"
     if partner_id is not None:
         where += f" AND w.partner_organisation = {int(partner_id)}"
     placeholders = ",".join("{}" for _ in CLOSED)
-    orders = await _rows(
+    orders = await dict_rows(
         "SELECT w.id, w.title, w.site, w.space, w.asset, w.status, w.estimated_minutes,"  # noqa: S608 - integer ids only
         " coalesce(w.scheduled_for, w.due_at) AS start_at, w.schedule, w.occurrence_key"
         " FROM work_order w WHERE coalesce(w.scheduled_for, w.due_at) >= {}"
@@ -69,7 +70,7 @@ async def items(
         Item(
             uid=f"wo-{r['id']}",
             title=r["title"],
-            start=_dt(r["start_at"]),  # type: ignore[arg-type]
+            start=aware(r["start_at"]),
             minutes=r["estimated_minutes"] or DEFAULT_MINUTES,
             site_id=r["site"],
             site_name=sites.get(r["site"], {}).get("name", ""),
@@ -83,7 +84,7 @@ async def items(
     # Computed occurrences: what generation will create (``generation.upcoming``, the one
     # computation: max_count, end date, seasons, closed days, floating and meter modes). It
     # starts after the last generated occurrence, so nothing shown above comes again.
-    schedules = await _rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
+    schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
     if partner_id is not None:
         schedules = [s for s in schedules if s["partner_organisation"] == partner_id]
     if not schedules:

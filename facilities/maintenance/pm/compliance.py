@@ -28,6 +28,7 @@ from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.rows import aware_or_none
 from facilities.maintenance.pm.schemas import ComplianceRead, ComplianceRow
 from facilities.sites import scope
 
@@ -50,14 +51,6 @@ class Tally:
     @property
     def percent(self) -> float | None:
         return round(100.0 * self.on_time / self.due, 2) if self.due else None
-
-
-def _dt(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def outcome(due_at: datetime, completed_at: datetime | None, grace_days: int, now: datetime) -> str:
@@ -111,9 +104,9 @@ async def compute(
     label_key = {"site": "site_name", "schedule": "schedule_name", "partner": "partner_name"}
     for record in rows:
         row = dict(record)
-        due = _dt(row["due_at"])
+        due = aware_or_none(row["due_at"])
         assert due is not None
-        result = outcome(due, _dt(row["completed_at"]), int(row["grace_days"] or 0), now)
+        result = outcome(due, aware_or_none(row["completed_at"]), int(row["grace_days"] or 0), now)
         total.add(result)
         groups.setdefault(row["grp"], Tally()).add(result)
         labels[row["grp"]] = row[label_key[group_by]] or _("(none)")

@@ -46,6 +46,7 @@ from facilities import db
 from facilities.assets import meters
 from facilities.kit import clock, recurrence
 from facilities.kit.errors import FacilitiesError
+from facilities.kit.rows import aware, aware_or_none, dict_rows, to_date_or_none
 from facilities.maintenance.workorders import actions as workorder_actions
 from facilities.maintenance.workorders.schemas import (
     Origin,
@@ -76,26 +77,6 @@ class Planned:
     key: str
     due: datetime  # UTC
     status: str  # pending | skipped
-
-
-async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
-    """``db.raw`` as plain dicts (asyncpg answers records)."""
-    return [r if isinstance(r, dict) else dict(r) for r in await db.raw(sql, *args)]
-
-
-def _dt(value: Any) -> datetime | None:
-    """A timestamp from either driver (aware UTC)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def _months(value: Any) -> tuple[int, ...]:
@@ -138,28 +119,28 @@ class _Context:
         self._occurrence_cache: dict[tuple[Any, ...], list[recurrence.Occurrence]] = {}
 
     async def load(self, schedules: list[dict[str, Any]]) -> None:
-        for row in await _rows(
+        for row in await dict_rows(
             "SELECT id, region, time_zone, holiday_country, holiday_subdivision FROM site"
         ):
             self.sites[row["id"]] = row
             self.region_sites[row["region"]].append(row["id"])
-        for row in await _rows(
+        for row in await dict_rows(
             "SELECT id, site, space, category, created_at FROM asset WHERE status <> {}"
             " ORDER BY id",
             "retired",
         ):
-            row["created_at"] = _dt(row["created_at"])
+            row["created_at"] = aware_or_none(row["created_at"])
             self.assets[row["id"]] = row
             if row["category"] is not None:
                 self.by_category[row["category"]].append(row["id"])
-        for row in await _rows("SELECT schedule, site FROM pm_schedule_site"):
+        for row in await dict_rows("SELECT schedule, site FROM pm_schedule_site"):
             self.schedule_sites[row["schedule"]].append(row["site"])
         start = (self.now - timedelta(days=800)).date()
-        for row in await _rows("SELECT site, day FROM site_closure_day WHERE day >= {}", start):
-            day = _day(row["day"])
+        for row in await dict_rows("SELECT site, day FROM site_closure_day WHERE day >= {}", start):
+            day = to_date_or_none(row["day"])
             if day is not None:
                 self.closures[row["site"]].add(day)
-        for row in await _rows(
+        for row in await dict_rows(
             "SELECT schedule, asset, count(*) AS n, max(due_at) AS last_due,"
             " max(created_at) AS last_created,"
             " sum(CASE WHEN occurrence_key LIKE 'meter:%' THEN 1 ELSE 0 END) AS meters"
@@ -167,39 +148,39 @@ class _Context:
         ):
             self.stats[(row["schedule"], row["asset"])] = {
                 "n": int(row["n"]),
-                "last_due": _dt(row["last_due"]),
-                "last_created": _dt(row["last_created"]),
+                "last_due": aware_or_none(row["last_due"]),
+                "last_created": aware_or_none(row["last_created"]),
                 "meters": int(row["meters"] or 0),
             }
         floating = [s["id"] for s in schedules if s["mode"] == "floating"]
         if floating:
             ids = ",".join(str(int(i)) for i in floating)
-            for row in await _rows(
+            for row in await dict_rows(
                 "SELECT o.schedule, o.asset, o.due_at, o.status AS occ_status,"  # noqa: S608 - integer ids only
                 " w.status AS wo_status, w.completed_at FROM pm_occurrence o"
                 " LEFT JOIN work_order w ON w.id = o.work_order"
                 f" WHERE o.schedule IN ({ids})"
             ):
                 key = (row["schedule"], row["asset"])
-                due = _dt(row["due_at"])
+                due = aware_or_none(row["due_at"])
                 known = self.latest.get(key)
                 if known is None or (due and known["due_at"] < due):
                     row["due_at"] = due
-                    row["completed_at"] = _dt(row["completed_at"])
+                    row["completed_at"] = aware_or_none(row["completed_at"])
                     self.latest[key] = row
         if any(s["mode"] in ("meter", "time_or_meter") for s in schedules):
-            for row in await _rows(
+            for row in await dict_rows(
                 "SELECT asset, value, read_at, replacement FROM asset_meter_reading"
                 " ORDER BY asset, read_at, id"
             ):
                 self.readings[row["asset"]].append(
                     meters.Reading(
-                        _dt(row["read_at"]),  # type: ignore[arg-type]
+                        aware(row["read_at"]),
                         Decimal(str(row["value"])),
                         bool(row["replacement"]),
                     )
                 )
-        for row in await _rows(
+        for row in await dict_rows(
             "SELECT template, max(id) AS version_id FROM checklist_template_version"
             " WHERE version = (SELECT max(v.version) FROM checklist_template_version v"
             " WHERE v.template = checklist_template_version.template) GROUP BY template"
@@ -233,7 +214,7 @@ class _Context:
     ) -> list[recurrence.Occurrence]:
         """The schedule's calendar occurrences at a site from effective_from to ``before``
         (cached: every asset of a site shares them)."""
-        effective = _dt(schedule["effective_from"])
+        effective = aware_or_none(schedule["effective_from"])
         assert effective is not None
         key = (schedule["id"], site_id, before)
         cached = self._occurrence_cache.get(key)
@@ -299,9 +280,9 @@ def upcoming(
     """
     now = ctx.now
     lead = timedelta(days=int(schedule["lead_days"] or 0))
-    effective = _dt(schedule["effective_from"])
+    effective = aware_or_none(schedule["effective_from"])
     assert effective is not None
-    end_date = _day(schedule["end_date"])
+    end_date = to_date_or_none(schedule["end_date"])
     max_count = schedule["max_count"]
     mode = schedule["mode"]
     asset = ctx.assets[asset_id]
@@ -431,7 +412,7 @@ async def _write_batch(
             _INSERT_OCCURRENCE,
             [(p.schedule, p.asset, p.key, p.due, p.status, now) for p in ordered],
         )
-        pending = await _rows(
+        pending = await dict_rows(
             "SELECT schedule, asset, occurrence_key, due_at FROM pm_occurrence"  # noqa: S608 - integer ids only
             f" WHERE status = 'pending' AND schedule IN ({ids})"
         )
@@ -443,7 +424,7 @@ async def _write_batch(
         for row in pending:
             schedule = schedules[row["schedule"]]
             asset = ctx.assets[row["asset"]]
-            due = _dt(row["due_at"])
+            due = aware_or_none(row["due_at"])
             template = schedule["checklist_template"]
             orders.append(
                 workorder_actions.NewWorkOrder(
@@ -487,7 +468,7 @@ def _chunks(items: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, A
 async def generate_due(now: datetime | None = None) -> Result:
     """Create every due preventive work order (idempotent; see the module docstring)."""
     now = (now or clock.now()).astimezone(UTC)
-    schedules = await _rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
+    schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
     result = Result()
     if not schedules:
         return result

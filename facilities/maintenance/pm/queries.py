@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -13,6 +13,7 @@ from facilities.assets.tables import Asset, AssetCategory
 from facilities.kit import clock, recurrence
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.rows import aware
 from facilities.maintenance.pm.schemas import (
     MeterReadingRead,
     PreviewRead,
@@ -30,10 +31,6 @@ from facilities.maintenance.tables import (
 from facilities.sites import queries as site_queries
 from facilities.sites import scope
 from facilities.sites.tables import Region, Site
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _months(value: Any) -> list[int]:
@@ -89,9 +86,9 @@ def to_read(row: dict[str, Any], site_ids: list[int]) -> ScheduleRead:
         estimated_minutes=row["estimated_minutes"],
         grace_days=row["grace_days"],
         active=bool(row["active"]),
-        effective_from=_aware(row["effective_from"]),
+        effective_from=aware(row["effective_from"]),
         version=row["version"],
-        created_at=_aware(row["created_at"]),
+        created_at=aware(row["created_at"]),
     )
 
 
@@ -180,7 +177,7 @@ async def list_meter_readings(principal: Principal, asset_id: int) -> list[Meter
             id=r["id"],
             asset_id=r["asset"],
             value=float(r["value"]),
-            read_at=_aware(r["read_at"]),
+            read_at=aware(r["read_at"]),
             replacement=bool(r["replacement"]),
             note=r["note"],
         )

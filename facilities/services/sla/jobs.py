@@ -35,6 +35,7 @@ from facilities import db
 from facilities.accounts.enums import Role
 from facilities.kit import clock as wall
 from facilities.kit.jobs import Job
+from facilities.kit.rows import aware
 from facilities.maintenance.lifecycle import OPEN_STATES
 from facilities.maintenance.workorders import actions as workorder_actions
 from facilities.maintenance.workorders.schemas import Priority
@@ -312,7 +313,7 @@ async def escalate(now: datetime | None = None) -> EscalationRun:
                 trade=row["trade"],
                 status=row["status"],
                 partner_organisation_id=row["partner_organisation"],
-                created_at=queries.aware(row["created_at"]),
+                created_at=aware(row["created_at"]),
                 hold_reason=row["hold_reason"] or "",
             )
             for row in batch

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from facilities import db
 from facilities.kit import clock as wall
+from facilities.kit.rows import aware
 from facilities.maintenance.hooks import WorkOrderChange
 from facilities.maintenance.tables import WorkOrder
 from facilities.services.sla import queries
@@ -51,7 +52,7 @@ async def record_outcomes(change: WorkOrderChange) -> None:
         trade=row["trade"],
         status=row["status"],
         partner_organisation_id=row["partner_organisation"],
-        created_at=queries.aware(row["created_at"]),
+        created_at=aware(row["created_at"]),
         hold_reason=row["hold_reason"] or "",
     )
     evaluated = (await queries.evaluate([facts], now=wall.now())).get(facts.id)

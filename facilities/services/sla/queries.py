@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +23,7 @@ from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.kit import clock as wall
 from facilities.kit.errors import NotFound
+from facilities.kit.rows import aware, json_list
 from facilities.kit.schema import Page
 from facilities.maintenance.lifecycle import HoldReason
 from facilities.maintenance.workorders import queries as work_order_queries
@@ -48,21 +49,6 @@ from facilities.sites.tables import ClosureDay, Site
 DEFAULT_BUSINESS_HOURS = {d: [["08:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
 CLOCK_ACTIONS = ("accept", "start", "hold", "resume", "complete", "reopen", "cancel")
 COVERING_STATUSES = ("active", "expiring")
-
-
-def aware(value: Any) -> datetime:
-    """Timestamps from raw SQL: datetime (maybe naive on SQLite) or ISO text → aware UTC."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def _json_list(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        value = msgspec.json.decode(value or "[]")
-    return list(value or [])
 
 
 # ---- policies ---------------------------------------------------------------------------
@@ -103,7 +89,7 @@ def _policy(row: dict[str, Any]) -> PolicyRead:
         attendance_minutes=row["attendance_minutes"],
         resolution_minutes=row["resolution_minutes"],
         calendar=SlaCalendar(row["calendar"]),
-        pause_reasons=[HoldReason(r) for r in _json_list(row["pause_reasons"])],
+        pause_reasons=[HoldReason(r) for r in json_list(row["pause_reasons"])],
         overrun_percent=row["overrun_percent"],
         version=row["version"],
         updated_at=aware(row["updated_at"]),
