@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from facilities.accounts.enums import Locale, Role, Trade
+from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.accounts.schemas import (
     ApiTokenRead,
@@ -24,6 +24,7 @@ from facilities.accounts.tables import (
 )
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.rows import to_struct
 from facilities.kit.schema import Page
 from facilities.kit.security import token_hash
 
@@ -40,18 +41,11 @@ _USER_COLUMNS = (
 )
 
 
+_USER_KEYS = {"partner_organisation_id": "partner_organisation"}
+
+
 def user_read(row: dict[str, Any]) -> UserRead:
-    return UserRead(
-        id=row["id"],
-        email=row["email"],
-        name=row["name"],
-        role=Role(row["role"]),
-        locale=Locale(row["locale"]),
-        partner_organisation_id=row["partner_organisation"],
-        active=row["active"],
-        created_at=row["created_at"],
-        last_login_at=row["last_login_at"],
-    )
+    return to_struct(UserRead, row, _USER_KEYS)
 
 
 def _principal(row: dict[str, Any], via: str, credential_id: int) -> Principal:
@@ -338,20 +332,5 @@ async def list_audit_events(
         query = query.where(condition)
         count = count.where(condition)
     rows = await query.order_by(AuditEvent.id, ascending=False).limit(limit).offset(offset).run()
-    items = [
-        AuditEventRead(
-            id=r["id"],
-            actor_id=r["actor"],
-            actor_label=r["actor_label"],
-            action=r["action"],
-            object_type=r["object_type"],
-            object_id=r["object_id"],
-            site_id=r["site_id"],
-            summary=r["summary"],
-            before=r["before"],
-            after=r["after"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
+    items = [to_struct(AuditEventRead, r, {"actor_id": "actor"}) for r in rows]
     return Page(items=items, total=await count.run(), limit=limit, offset=offset)

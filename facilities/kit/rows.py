@@ -1,12 +1,16 @@
-"""Helpers for raw-SQL reads on both engines: rows as plain dicts, and the column values
-SQLite hands back as text (timestamps, dates, JSON) turned into Python values."""
+"""Helpers for reads on both engines: rows as plain dicts, the column values SQLite hands
+back as text (timestamps, dates, JSON) turned into Python values, and a row turned into a
+read schema by ``msgspec.convert`` (``to_struct``)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
 
 from facilities import db
 
@@ -52,3 +56,23 @@ def json_list(value: Any) -> list[Any]:
 def decimal_or_none(value: Any) -> Decimal | None:
     """A numeric column (a float or text on SQLite) as an exact Decimal."""
     return None if value is None else Decimal(str(value))
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def to_struct(
+    schema: type[S], row: Mapping[str, Any], keys: Mapping[str, str] | None = None, /, **values: Any
+) -> S:
+    """One row → ``schema`` by ``msgspec.convert`` (enum values, ISO text from SQLite, numbers):
+    each field from the column of its name, or of ``keys[field]`` (``{"user_id": "user"}``);
+    ``values`` give fields computed by the caller. Columns no field names are ignored."""
+    data: dict[str, Any] = {}
+    for name in schema.__struct_fields__:
+        if name in values:
+            data[name] = values[name]
+            continue
+        key = keys.get(name, name) if keys else name
+        if key in row:
+            data[name] = row[key]
+    return msgspec.convert(data, schema, strict=False)

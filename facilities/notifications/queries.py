@@ -10,6 +10,7 @@ from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.kit.errors import NotFound
 from facilities.kit.i18n import _
+from facilities.kit.rows import to_struct
 from facilities.kit.schema import Page
 from facilities.kit.security import unsign
 from facilities.maintenance.enums import REPORT_STATUS_LABELS, ReportStatus
@@ -17,8 +18,6 @@ from facilities.maintenance.tables import ProblemReport
 from facilities.notifications.enums import (
     CHOOSABLE,
     EVENT_LABELS,
-    Event,
-    Kind,
     Mode,
     Status,
     default_mode,
@@ -90,22 +89,7 @@ def redact(text: str) -> str:
 
 
 def _read(row: dict[str, Any]) -> OutboxMessageRead:
-    return OutboxMessageRead(
-        id=row["id"],
-        kind=Kind(row["kind"]),
-        event=Event(row["event"]),
-        status=Status(row["status"]),
-        recipient=row["recipient"],
-        user_id=row["user"],
-        endpoint_id=row["endpoint"],
-        site_id=row["site_id"],
-        subject=row["subject"],
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        last_error=row["last_error"],
-        created_at=row["created_at"],
-        sent_at=row["sent_at"],
-    )
+    return to_struct(OutboxMessageRead, row, {"user_id": "user", "endpoint_id": "endpoint"})
 
 
 async def list_outbox(
@@ -179,15 +163,7 @@ _ENDPOINT_COLUMNS = (
 
 
 def _endpoint(row: dict[str, Any]) -> WebhookRead:
-    return WebhookRead(
-        id=row["id"],
-        name=row["name"],
-        url=row["url"],
-        events=[Event(e) for e in row["events"] or []],
-        active=row["active"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-    )
+    return to_struct(WebhookRead, row, events=row["events"] or [])
 
 
 async def list_webhooks() -> list[WebhookRead]:
@@ -218,18 +194,7 @@ async def webhook_attempts(webhook_id: int, *, limit: int = 50) -> list[WebhookA
         .order_by(WebhookAttempt.id, ascending=False)
         .limit(limit)
     )
-    return [
-        WebhookAttemptRead(
-            id=row["id"],
-            message_id=row["message"],
-            event=row["event"],
-            status_code=row["status_code"],
-            duration_ms=row["duration_ms"],
-            error=row["error"],
-            created_at=row["created_at"],
-        )
-        for row in rows
-    ]
+    return [to_struct(WebhookAttemptRead, row, {"message_id": "message"}) for row in rows]
 
 
 async def webhook_messages(webhook_id: int, *, limit: int = 50) -> list[OutboxMessageRead]:

@@ -17,11 +17,17 @@ from facilities.accounts.principal import Principal
 from facilities.accounts.tables import PartnerOrganisation, User
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
-from facilities.kit.rows import aware, decimal_or_none, json_list, to_date
+from facilities.kit.rows import (
+    aware,
+    decimal_or_none,
+    json_list,
+    to_date,
+    to_date_or_none,
+    to_struct,
+)
 from facilities.services.enums import (
     ContractStatus,
     ContractType,
-    PriceModel,
     VisitStatus,
     covered_trades,
 )
@@ -66,29 +72,21 @@ async def contract_sites(contract_ids: list[int]) -> dict[int, list[int]]:
 def to_read(row: dict[str, Any], site_ids: list[int]) -> ContractRead:
     trades = [str(t) for t in json_list(row["trades"])]
     start, end = to_date(row["start_date"]), to_date(row["end_date"])
-    return ContractRead(
-        id=row["id"],
-        provider_id=row["provider"],
-        provider_name=row["provider.name"],
-        name=row["name"],
+    return to_struct(
+        ContractRead,
+        row,
+        {"provider_id": "provider", "provider_name": "provider.name"},
         reference=row["reference"] or "",
-        contract_type=ContractType(row["contract_type"]),
         trades=trades,
         covered_trades=sorted(covered_trades(row["contract_type"], trades)),
         site_ids=site_ids,
         scope=row["scope"] or "",
         start_date=start,
         end_date=end,
-        notice_days=row["notice_days"],
         notice_deadline=notice_deadline(end, row["notice_days"]),
-        auto_renew=bool(row["auto_renew"]),
-        renewal_term_months=row["renewal_term_months"],
-        price_model=PriceModel(row["price_model"]),
         price=decimal_or_none(row["price"]),
-        currency=row["currency"],
         budget_per_year=decimal_or_none(row["budget_per_year"]),
         status=derived_status(row["status"], start, end, row["notice_days"], today()),
-        version=row["version"],
         created_at=aware(row["created_at"]),
         updated_at=aware(row["updated_at"]),
     )
@@ -213,13 +211,8 @@ async def overlapping(
 
 
 def _document(row: dict[str, Any]) -> DocumentRead:
-    return DocumentRead(
-        id=row["id"],
-        contract_id=row["contract"],
-        filename=row["filename"],
-        content_type=row["content_type"],
-        size=row["size"],
-        created_at=aware(row["created_at"]),
+    return to_struct(
+        DocumentRead, row, {"contract_id": "contract"}, created_at=aware(row["created_at"])
     )
 
 
@@ -269,18 +262,12 @@ async def plan_sites(plan_ids: list[int]) -> dict[int, list[int]]:
 
 
 def _plan(row: dict[str, Any], site_ids: list[int]) -> VisitPlanRead:
-    return VisitPlanRead(
-        id=row["id"],
-        contract_id=row["contract"],
-        name=row["name"],
-        rrule=row["rrule"],
-        dtstart_local=row["dtstart_local"],
-        window_minutes=row["window_minutes"],
-        lead_days=row["lead_days"],
-        skip_closed_days=bool(row["skip_closed_days"]),
-        end_date=to_date(row["end_date"]) if row["end_date"] is not None else None,
+    return to_struct(
+        VisitPlanRead,
+        row,
+        {"contract_id": "contract"},
+        end_date=to_date_or_none(row["end_date"]),
         site_ids=site_ids,
-        active=bool(row["active"]),
         created_at=aware(row["created_at"]),
     )
 
@@ -303,24 +290,28 @@ async def get_plan(principal: Principal, plan_id: int) -> VisitPlanRead:
 # ---- visits ---------------------------------------------------------------------------
 
 
+_VISIT_KEYS = {
+    "plan_id": "plan",
+    "plan_name": "plan.name",
+    "contract_id": "contract",
+    "contract_name": "contract.name",
+    "provider_name": "contract.provider.name",
+    "site_id": "site",
+    "site_name": "site.name",
+    "site_time_zone": "site.time_zone",
+    "signed_off_by_name": "signed_off_by.name",
+}
+
+
 def _visit(row: dict[str, Any]) -> VisitRead:
-    return VisitRead(
-        id=row["id"],
-        plan_id=row["plan"],
-        plan_name=row["plan.name"],
-        contract_id=row["contract"],
-        contract_name=row["contract.name"],
-        provider_name=row["contract.provider.name"],
-        site_id=row["site"],
-        site_name=row["site.name"],
-        site_time_zone=row["site.time_zone"],
+    return to_struct(
+        VisitRead,
+        row,
+        _VISIT_KEYS,
         scheduled_for=aware(row["scheduled_for"]),
         window_end=aware(row["window_end"]),
-        status=VisitStatus(row["status"]),
-        rating=row["rating"],
         comment=row["comment"] or "",
         signed_off_at=aware(row["signed_off_at"]) if row["signed_off_at"] else None,
-        signed_off_by_name=row["signed_off_by.name"],
     )
 
 

@@ -13,10 +13,11 @@ from piccolo.table import Table
 from facilities import db
 from facilities.accounts.principal import Principal
 from facilities.kit.errors import NotFound
+from facilities.kit.rows import to_struct
 from facilities.kit.schema import Page
 from facilities.sites import scope
 from facilities.sites.calendar import public_holidays
-from facilities.sites.enums import SiteKind, SpaceKind
+from facilities.sites.enums import SiteKind
 from facilities.sites.schemas import (
     AccessRead,
     ClosureRead,
@@ -287,15 +288,7 @@ async def list_spaces(
         return " › ".join(reversed(parts))
 
     spaces = [
-        SpaceRead(
-            id=r["id"],
-            site_id=r["site"],
-            parent_id=r["parent"],
-            name=r["name"],
-            kind=SpaceKind(r["kind"]),
-            archived=r["archived"],
-            path=path(r),
-        )
+        to_struct(SpaceRead, r, {"site_id": "site", "parent_id": "parent"}, path=path(r))
         for r in rows
         if archived is None or r["archived"] == archived
     ]

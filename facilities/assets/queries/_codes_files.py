@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from facilities.accounts.principal import Principal
-from facilities.assets.enums import FileKind, QrStatus
 from facilities.assets.queries._contract import resolve_code
 from facilities.assets.queries._register import qr_url, require_asset
 from facilities.assets.schemas import (
@@ -21,6 +20,7 @@ from facilities.assets.tables import (
     QrScan,
 )
 from facilities.kit.errors import NotFound
+from facilities.kit.rows import to_struct
 
 # ---- files ----------------------------------------------------------------------------
 
@@ -37,18 +37,11 @@ _FILE_COLUMNS = (
 )
 
 
+_FILE_KEYS = {"asset_id": "asset", "uploaded_by_id": "uploaded_by"}
+
+
 def _file_read(r: dict[str, Any]) -> AssetFileRead:
-    return AssetFileRead(
-        id=r["id"],
-        asset_id=r["asset"],
-        kind=FileKind(r["kind"]),
-        filename=r["filename"],
-        content_type=r["content_type"],
-        size=r["size"],
-        is_primary=bool(r["is_primary"]),
-        uploaded_by_id=r["uploaded_by"],
-        created_at=r["created_at"],
-    )
+    return to_struct(AssetFileRead, r, _FILE_KEYS)
 
 
 async def list_files(principal: Principal, asset_id: int) -> list[AssetFileRead]:
@@ -90,17 +83,7 @@ _QR_COLUMNS = (
 
 
 def qr_read(r: dict[str, Any]) -> QrCodeRead:
-    return QrCodeRead(
-        id=r["id"],
-        code=r["code"],
-        url=qr_url(r["code"]),
-        status=QrStatus(r["status"]),
-        asset_id=r["asset"],
-        batch=r["batch"],
-        replaced_by=r["replaced_by"],
-        created_at=r["created_at"],
-        claimed_at=r["claimed_at"],
-    )
+    return to_struct(QrCodeRead, r, {"asset_id": "asset"}, url=qr_url(r["code"]))
 
 
 async def scoped_code(principal: Principal, code: str) -> CodeLookup:

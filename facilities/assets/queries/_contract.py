@@ -12,6 +12,7 @@ from facilities.assets.schemas import (
 from facilities.assets.tables import AssetFile
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.rows import to_struct
 
 # ---- helpers --------------------------------------------------------------------------
 
@@ -69,30 +70,19 @@ def _normalise(code: str) -> str | None:
 
 
 def _lookup(row: dict[str, Any]) -> CodeLookup:
-    return CodeLookup(
-        code=row["code"],
-        status=row["status"],
-        replaced_by=row["replaced_by"],
-        asset_id=row["asset"],
-        qr_code_id=row["qr_code_id"],
-    )
+    return to_struct(CodeLookup, row, {"asset_id": "asset"})
+
+
+_CARD_KEYS = {"id": "asset_id", "name": "asset_name", "status": "asset_status"}
 
 
 async def _card(row: dict[str, Any]) -> AssetCard:
-    return AssetCard(
-        id=row["asset_id"],
-        name=row["asset_name"],
-        category_name=row["category_name"],
-        category_icon=row["category_icon"],
-        site_id=row["site_id"],
-        site_name=row["site_name"],
-        site_code=row["site_code"],
+    return to_struct(
+        AssetCard,
+        row,
+        _CARD_KEYS,
         space_path=await space_path(row["space_id"]),
-        status=row["asset_status"],
-        locked_out=bool(row["locked_out"]),
         lockout_reason=row["lockout_reason"] or "",
-        primary_photo_file_id=row["primary_photo_file_id"],
-        allow_anonymous_reports=bool(row["allow_anonymous_reports"]),
     )
 
 

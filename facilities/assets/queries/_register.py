@@ -25,6 +25,7 @@ from facilities.assets.tables import (
 from facilities.db import is_sqlite
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.rows import to_struct
 from facilities.kit.schema import Page
 from facilities.settings import get_settings
 from facilities.sites import scope
@@ -140,6 +141,14 @@ async def _primary_photos(asset_ids: list[int]) -> dict[int, int]:
     return {r["asset"]: r["id"] for r in rows}
 
 
+_ASSET_KEYS = {
+    "site_id": "site",
+    "space_id": "space",
+    "category_id": "category",
+    "parent_id": "parent",
+}
+
+
 async def _reads(rows: list[dict[str, Any]]) -> list[AssetRead]:
     ids = [r["id"] for r in rows]
     paths = await space_paths({r["site"] for r in rows if r["space"]})
@@ -149,39 +158,16 @@ async def _reads(rows: list[dict[str, Any]]) -> list[AssetRead]:
     for r in rows:
         code = codes.get(r["id"])
         result.append(
-            AssetRead(
-                id=r["id"],
-                site_id=r["site"],
-                site_name=r["site_name"],
-                site_code=r["site_code"],
-                space_id=r["space"],
+            to_struct(
+                AssetRead,
+                r,
+                _ASSET_KEYS,
                 space_path=paths.get(r["space"]) if r["space"] else None,
-                category_id=r["category"],
-                category_name=r["category_name"],
-                category_icon=r["category_icon"],
-                parent_id=r["parent"],
-                parent_name=r["parent_name"],
-                name=r["name"],
-                manufacturer=r["manufacturer"],
-                model=r["model"],
-                serial_number=r["serial_number"],
-                install_date=r["install_date"],
-                warranty_end=r["warranty_end"],
-                purchase_cost=float(r["purchase_cost"]) if r["purchase_cost"] is not None else None,
-                criticality=Criticality(r["criticality"]),
-                status=AssetStatus(r["status"]),
-                status_changed_at=r["status_changed_at"],
-                locked_out=bool(r["locked_out"]),
                 lockout_reason=r["lockout_reason"] or "",
-                locked_out_at=r["locked_out_at"],
-                notes=r["notes"],
                 attributes=r["attributes"] or {},
-                version=r["version"],
                 qr_code=code,
                 qr_url=qr_url(code) if code else None,
                 primary_photo_file_id=photos.get(r["id"]),
-                created_at=r["created_at"],
-                updated_at=r["updated_at"],
             )
         )
     return result
@@ -373,15 +359,7 @@ async def status_history(principal: Principal, asset_id: int) -> list[StatusChan
         .order_by(AssetStatusChange.id, ascending=False)
     )
     return [
-        StatusChangeRead(
-            id=r["id"],
-            from_status=AssetStatus(r["from_status"]) if r["from_status"] else None,
-            to_status=AssetStatus(r["to_status"]),
-            changed_at=r["changed_at"],
-            actor_id=r["actor"],
-            actor_name=r["actor_name"],
-            note=r["note"],
-        )
+        to_struct(StatusChangeRead, r, {"actor_id": "actor"}, from_status=r["from_status"] or None)
         for r in rows
     ]
 

@@ -15,7 +15,7 @@ from facilities.accounts.principal import Principal
 from facilities.assets.tables import AssetCategory
 from facilities.db import raw
 from facilities.kit.errors import NotFound
-from facilities.kit.rows import aware
+from facilities.kit.rows import aware, to_struct
 from facilities.maintenance.checklists.engine import missing_required, needs_follow_up, plain
 from facilities.maintenance.checklists.schemas import (
     ChecklistItemRead,
@@ -79,16 +79,13 @@ async def _latest_versions(template_ids: list[int]) -> dict[int, dict[str, Any]]
 
 
 def _template_read(row: dict[str, Any], latest: dict[str, Any]) -> ChecklistTemplateRead:
-    return ChecklistTemplateRead(
-        id=row["id"],
-        name=row["name"],
-        category_id=row["category"],
-        category_name=row["category_name"],
-        active=bool(row["active"]),
+    return to_struct(
+        ChecklistTemplateRead,
+        row,
+        {"category_id": "category"},
         version=latest["version"],
         version_id=latest["id"],
         items=items_of(latest["items"]),
-        created_at=row["created_at"],
         version_created_at=aware(latest["created_at"]),
     )
 
@@ -128,6 +125,9 @@ async def get_template(template_id: int) -> ChecklistTemplateRead:
     return _template_read(row, latest[template_id])
 
 
+_VERSION_KEYS = {"template_id": "template", "created_by_id": "created_by"}
+
+
 async def list_versions(template_id: int) -> list[ChecklistVersionRead]:
     await get_template(template_id)
     rows = (
@@ -136,15 +136,7 @@ async def list_versions(template_id: int) -> list[ChecklistVersionRead]:
         .order_by(ChecklistTemplateVersion.version, ascending=False)
     )
     return [
-        ChecklistVersionRead(
-            id=r["id"],
-            template_id=r["template"],
-            version=r["version"],
-            items=items_of(r["items"]),
-            created_by_id=r["created_by"],
-            created_at=r["created_at"],
-        )
-        for r in rows
+        to_struct(ChecklistVersionRead, r, _VERSION_KEYS, items=items_of(r["items"])) for r in rows
     ]
 
 
@@ -219,21 +211,20 @@ async def order_in_scope(principal: Principal, work_order_id: int) -> dict[str, 
     return row
 
 
+_ITEM_KEYS = {"answered_by_id": "answered_by", "follow_up_id": "follow_up"}
+
+
 def _item_read(row: dict[str, Any], work_order_id: int) -> ChecklistItemRead:
     answered = row["answered_at"] is not None
     has_photo = row["photo_key"] is not None
-    return ChecklistItemRead(
-        id=row["id"],
-        position=row["position"],
-        key=row["key"],
-        label=row["label"],
-        kind=ItemKind(row["kind"]),
+    return to_struct(
+        ChecklistItemRead,
+        row,
+        _ITEM_KEYS,
         unit=row["unit"] or "",
         min=_decimal(row["min_value"]),
         max=_decimal(row["max_value"]),
-        required=bool(row["required"]),
         answered=answered,
-        value_text=row["value_text"],
         value_number=_decimal(row["value_number"]),
         has_photo=has_photo,
         photo_url=(
@@ -241,13 +232,8 @@ def _item_read(row: dict[str, Any], work_order_id: int) -> ChecklistItemRead:
             if has_photo
             else None
         ),
-        out_of_limits=bool(row["out_of_limits"]),
         needs_follow_up=answered
         and needs_follow_up(row["kind"], row["value_text"], bool(row["out_of_limits"])),
-        answered_by_id=row["answered_by"],
-        answered_by_name=row["answered_by_name"],
-        answered_at=row["answered_at"],
-        follow_up_id=row["follow_up"],
     )
 
 

@@ -19,7 +19,7 @@ from facilities.db import transaction
 from facilities.kit import clock, recurrence
 from facilities.kit.errors import Conflict, NotFound, RuleViolation
 from facilities.kit.i18n import _
-from facilities.kit.rows import aware
+from facilities.kit.rows import aware, to_struct
 from facilities.maintenance.pm import queries
 from facilities.maintenance.pm.queries import resolve_rrule
 from facilities.maintenance.pm.schemas import (
@@ -310,16 +310,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_FEED_KEYS = {
+    "site_id": "site",
+    "partner_organisation_id": "partner_organisation",
+    "user_id": "user",
+    "created_by_id": "created_by",
+}
+
+
 def _feed_read(row: dict[str, Any]) -> FeedRead:
-    return FeedRead(
-        id=row["id"],
-        kind=row["kind"],
-        site_id=row["site"],
-        partner_organisation_id=row["partner_organisation"],
-        user_id=row["user"],
+    return to_struct(
+        FeedRead,
+        row,
+        _FEED_KEYS,
         created_at=aware(row["created_at"]),
         revoked_at=aware(row["revoked_at"]) if row["revoked_at"] else None,
-        created_by_id=row["created_by"],
         created_by_name=row.get("creator_name") or "",
         # A feed whose creator is gone or deactivated publishes nothing.
         live=row["revoked_at"] is None

@@ -13,7 +13,7 @@ from facilities.assets.tables import Asset, AssetCategory
 from facilities.kit import clock, recurrence
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
-from facilities.kit.rows import aware
+from facilities.kit.rows import aware, to_struct
 from facilities.maintenance.pm.schemas import (
     MeterReadingRead,
     PreviewRead,
@@ -59,35 +59,25 @@ async def _listed_sites(schedule_id: int) -> list[int]:
     return sorted(r["site"] for r in rows)
 
 
+_SCHEDULE_KEYS = {
+    "asset_id": "asset",
+    "category_id": "category",
+    "region_id": "region",
+    "partner_organisation_id": "partner_organisation",
+    "checklist_template_id": "checklist_template",
+}
+
+
 def to_read(row: dict[str, Any], site_ids: list[int]) -> ScheduleRead:
-    return ScheduleRead(
-        id=row["id"],
-        name=row["name"],
-        description=row["description"],
-        asset_id=row["asset"],
-        category_id=row["category"],
+    return to_struct(
+        ScheduleRead,
+        row,
+        _SCHEDULE_KEYS,
         site_ids=site_ids,
-        region_id=row["region"],
-        mode=row["mode"],
         rrule=row["rrule"] or "",
         dtstart_local=row["dtstart_local"] or "",
-        floating_every=row["floating_every"],
-        floating_unit=row["floating_unit"],
-        meter_every=float(row["meter_every"]) if row["meter_every"] is not None else None,
-        lead_days=row["lead_days"],
-        skip_closed_days=bool(row["skip_closed_days"]),
         active_months=_months(row["active_months"]),
-        end_date=row["end_date"],
-        max_count=row["max_count"],
-        catch_up=row["catch_up"],
-        partner_organisation_id=row["partner_organisation"],
-        priority=row["priority"],
-        checklist_template_id=row["checklist_template"],
-        estimated_minutes=row["estimated_minutes"],
-        grace_days=row["grace_days"],
-        active=bool(row["active"]),
         effective_from=aware(row["effective_from"]),
-        version=row["version"],
         created_at=aware(row["created_at"]),
     )
 
@@ -173,14 +163,7 @@ async def list_meter_readings(principal: Principal, asset_id: int) -> list[Meter
         .limit(200)
     )
     return [
-        MeterReadingRead(
-            id=r["id"],
-            asset_id=r["asset"],
-            value=float(r["value"]),
-            read_at=aware(r["read_at"]),
-            replacement=bool(r["replacement"]),
-            note=r["note"],
-        )
+        to_struct(MeterReadingRead, r, {"asset_id": "asset"}, read_at=aware(r["read_at"]))
         for r in rows
     ]
 

@@ -9,13 +9,11 @@ from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.assets.tables import Asset
 from facilities.kit.errors import NotFound
+from facilities.kit.rows import to_struct
 from facilities.kit.schema import Page
 from facilities.kit.security import token_hash
 from facilities.maintenance.enums import (
-    ProblemCategory,
-    ReportSource,
     ReportStatus,
-    Urgency,
 )
 from facilities.maintenance.reports.schemas import (
     MergedTarget,
@@ -60,31 +58,17 @@ _COLUMNS = (
 )
 
 
+_REPORT_KEYS = {
+    "site_id": "site",
+    "asset_id": "asset",
+    "reporter_user_id": "reporter_user",
+    "merged_into_id": "merged_into",
+    "triaged_by_id": "triaged_by",
+}
+
+
 def _read(row: dict[str, Any], photo_ids: list[int] | None = None) -> ProblemReportRead:
-    return ProblemReportRead(
-        id=row["id"],
-        site_id=row["site"],
-        site_name=row["site_name"],
-        asset_id=row["asset"],
-        asset_name=row["asset_name"],
-        category=ProblemCategory(row["category"]),
-        title=row["title"],
-        description=row["description"],
-        urgency=Urgency(row["urgency"]),
-        status=ReportStatus(row["status"]),
-        source=ReportSource(row["source"]),
-        reporter_name=row["reporter_name"],
-        reporter_email=row["reporter_email"],
-        reporter_user_id=row["reporter_user"],
-        same_count=row["same_count"],
-        merged_into_id=row["merged_into"],
-        rejection_reason=row["rejection_reason"],
-        triaged_by_id=row["triaged_by"],
-        triaged_at=row["triaged_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        photo_ids=photo_ids or [],
-    )
+    return to_struct(ProblemReportRead, row, _REPORT_KEYS, photo_ids=photo_ids or [])
 
 
 async def _photo_ids(report_ids: list[int]) -> dict[int, list[int]]:
@@ -180,16 +164,7 @@ async def list_votes(principal: Principal, report_id: int) -> list[VoteRead]:
         .where(ProblemReportVote.report == report_id)
         .order_by(ProblemReportVote.created_at)
     )
-    return [
-        VoteRead(
-            id=r["id"],
-            report_id=r["report"],
-            comment=r["comment"],
-            user_id=r["user"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
+    return [to_struct(VoteRead, r, {"report_id": "report", "user_id": "user"}) for r in rows]
 
 
 async def report_photo(principal: Principal, report_id: int, photo_id: int) -> tuple[str, str]:
@@ -248,16 +223,7 @@ async def voted_report_ids(reporter_key: str | None, report_ids: list[int]) -> s
 async def open_reports_for_asset(asset_id: int, limit: int = 20) -> list[PublicReport]:
     # Hand-written SQL: this runs on every public scan (Piccolo's query building cost more).
     rows = await db.raw(_OPEN_REPORTS_SQL, asset_id, *OPEN_STATUSES, limit)
-    return [
-        PublicReport(
-            id=r["id"],
-            title=r["title"],
-            status=ReportStatus(r["status"]),
-            same_count=r["same_count"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
+    return [to_struct(PublicReport, r) for r in rows]
 
 
 async def open_report_of_asset(asset_id: int, report_id: int) -> dict[str, Any] | None:
@@ -334,19 +300,8 @@ async def status_by_token(token: str) -> ReportStatusView | None:
             break
         merged = MergedTarget(title=target["title"], status=ReportStatus(target["status"]))
         target_id = target["merged_into"]
-    return ReportStatusView(
-        work_progress=await _work_progress(row["id"]),
-        title=row["title"],
-        category=ProblemCategory(row["category"]),
-        description=row["description"],
-        status=ReportStatus(row["status"]),
-        created_at=row["created_at"],
-        triaged_at=row["triaged_at"],
-        rejection_reason=row["rejection_reason"],
-        merged_into=merged,
-        asset_name=row["asset_name"],
-        site_name=row["site_name"],
-        same_count=row["same_count"],
+    return to_struct(
+        ReportStatusView, row, work_progress=await _work_progress(row["id"]), merged_into=merged
     )
 
 

@@ -29,6 +29,7 @@ from facilities.db import transaction
 from facilities.kit import clock
 from facilities.kit.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.rows import to_struct
 from facilities.kit.security import new_token, token_hash
 from facilities.maintenance.lifecycle import CLOSED_STATES
 from facilities.maintenance.tables import WorkOrderChecklistItem, WorkOrderMagicLink
@@ -100,16 +101,14 @@ async def issue_link(*, work_order_id: int, email: str, issued_by: Principal | N
     return f"{PATH_PREFIX}{token}"
 
 
+_LINK_KEYS = {"work_order_id": "work_order", "partner_organisation_id": "partner_organisation"}
+
+
 def _link_read(row: dict[str, Any], now: datetime) -> MagicLinkRead:
-    return MagicLinkRead(
-        id=row["id"],
-        work_order_id=row["work_order"],
-        partner_organisation_id=row["partner_organisation"],
-        email=row["email"],
-        created_at=row["created_at"],
-        expires_at=row["expires_at"],
-        revoked_at=row["revoked_at"],
-        last_used_at=row["last_used_at"],
+    return to_struct(
+        MagicLinkRead,
+        row,
+        _LINK_KEYS,
         active=row["revoked_at"] is None and row["expires_at"] > now,
     )
 

@@ -14,6 +14,7 @@ from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.rows import to_struct
 from facilities.kit.schema import INT_MAX, Page
 from facilities.maintenance import lifecycle
 from facilities.maintenance.lifecycle import WorkOrderStatus
@@ -27,16 +28,11 @@ from facilities.maintenance.tables import (
 )
 from facilities.maintenance.workorders.schemas import (
     CommentRead,
-    CostKind,
     CostRead,
     EventRead,
-    Origin,
     PhotoRead,
-    PhotoStage,
-    Priority,
     TimeRead,
     Totals,
-    WorkOrderKind,
     WorkOrderRead,
 )
 from facilities.sites import scope
@@ -88,45 +84,27 @@ def _trade(value: str | None) -> Trade | None:
         return None
 
 
+_ORDER_KEYS = {
+    "site_id": "site",
+    "space_id": "space",
+    "asset_id": "asset",
+    "partner_organisation_id": "partner_organisation",
+    "partner_organisation_name": "partner_name",
+    "assignee_id": "assignee",
+    "problem_report_id": "problem_report",
+    "schedule_id": "schedule",
+    "parent_id": "parent",
+    "created_by_id": "created_by",
+}
+
+
 def _read(row: dict[str, Any], role: Role | None = None) -> WorkOrderRead:
     status = WorkOrderStatus(row["status"])
-    return WorkOrderRead(
-        id=row["id"],
-        kind=WorkOrderKind(row["kind"]),
-        title=row["title"],
-        description=row["description"],
-        status=status,
-        site_id=row["site"],
-        site_name=row["site_name"],
-        space_id=row["space"],
-        space_name=row["space_name"],
-        asset_id=row["asset"],
-        asset_name=row["asset_name"],
-        priority=Priority(row["priority"]),
-        due_at=row["due_at"],
-        scheduled_for=row["scheduled_for"],
-        partner_organisation_id=row["partner_organisation"],
-        partner_organisation_name=row["partner_name"],
-        assignee_id=row["assignee"],
-        assignee_name=row["assignee_name"],
-        estimated_minutes=row["estimated_minutes"],
-        origin=Origin(row["origin"]),
-        problem_report_id=row["problem_report"],
-        schedule_id=row["schedule"],
-        parent_id=row["parent"],
-        hold_reason=row["hold_reason"],
-        completion_note=row["completion_note"],
-        cancel_reason=row["cancel_reason"],
-        asset_down=bool(row["asset_down"]),
+    return to_struct(
+        WorkOrderRead,
+        row,
+        _ORDER_KEYS,
         trade=_trade(row["trade"]),
-        version=row["version"],
-        created_by_id=row["created_by"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        accepted_at=row["accepted_at"],
-        started_at=row["started_at"],
-        completed_at=row["completed_at"],
-        verified_at=row["verified_at"],
         allowed_actions=lifecycle.allowed(status, role) if role is not None else [],
     )
 
@@ -399,15 +377,12 @@ async def events(principal: Principal, work_order_id: int) -> list[EventRead]:
         .order_by(WorkOrderEvent.id)
     )
     return [
-        EventRead(
-            id=r["id"],
-            action=r["action"],
-            from_status=WorkOrderStatus(r["from_status"]) if r["from_status"] else None,
-            to_status=WorkOrderStatus(r["to_status"]) if r["to_status"] else None,
-            actor_id=r["actor"],
-            actor_label=r["actor_label"],
-            note=r["note"],
-            created_at=r["created_at"],
+        to_struct(
+            EventRead,
+            r,
+            {"actor_id": "actor"},
+            from_status=r["from_status"] or None,
+            to_status=r["to_status"] or None,
         )
         for r in rows
     ]
@@ -421,16 +396,7 @@ async def comments(principal: Principal, work_order_id: int) -> list[CommentRead
         .order_by(WorkOrderComment.created_at)
         .order_by(WorkOrderComment.id)
     )
-    return [
-        CommentRead(
-            id=r["id"],
-            author_id=r["author"],
-            author_label=r["author_label"],
-            body=r["body"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
+    return [to_struct(CommentRead, r, {"author_id": "author"}) for r in rows]
 
 
 async def time_entries(principal: Principal, work_order_id: int) -> list[TimeRead]:
@@ -443,18 +409,7 @@ async def time_entries(principal: Principal, work_order_id: int) -> list[TimeRea
         .order_by(WorkOrderTime.work_date)
         .order_by(WorkOrderTime.id)
     )
-    return [
-        TimeRead(
-            id=r["id"],
-            user_id=r["user"],
-            user_name=r["user_name"],
-            minutes=r["minutes"],
-            work_date=r["work_date"],
-            note=r["note"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
+    return [to_struct(TimeRead, r, {"user_id": "user"}) for r in rows]
 
 
 def _money(value: Any) -> Decimal:
@@ -472,15 +427,13 @@ async def costs(principal: Principal, work_order_id: int) -> list[CostRead]:
     for r in rows:
         quantity, unit_cost = _money(r["quantity"]), _money(r["unit_cost"])
         result.append(
-            CostRead(
-                id=r["id"],
-                kind=CostKind(r["kind"]),
-                description=r["description"],
+            to_struct(
+                CostRead,
+                r,
+                {"created_by_id": "created_by"},
                 quantity=quantity,
                 unit_cost=unit_cost,
                 total=(quantity * unit_cost).quantize(Decimal("0.01")),
-                created_by_id=r["created_by"],
-                created_at=r["created_at"],
             )
         )
     return result
@@ -499,17 +452,7 @@ async def photos(principal: Principal, work_order_id: int) -> list[PhotoRead]:
         .where(WorkOrderPhoto.work_order == work_order_id)
         .order_by(WorkOrderPhoto.id)
     )
-    return [
-        PhotoRead(
-            id=r["id"],
-            stage=PhotoStage(r["stage"]),
-            content_type=r["content_type"],
-            size=r["size"],
-            uploaded_by_id=r["uploaded_by"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
+    return [to_struct(PhotoRead, r, {"uploaded_by_id": "uploaded_by"}) for r in rows]
 
 
 async def photo_file(principal: Principal, work_order_id: int, photo_id: int) -> tuple[str, str]:

@@ -23,13 +23,11 @@ from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.kit import clock as wall
 from facilities.kit.errors import NotFound
-from facilities.kit.rows import aware, json_list
+from facilities.kit.rows import aware, aware_or_none, json_list, to_struct
 from facilities.kit.schema import Page
-from facilities.maintenance.lifecycle import HoldReason
 from facilities.maintenance.workorders import queries as work_order_queries
-from facilities.maintenance.workorders.schemas import Priority
 from facilities.services.sla.clock import BusinessCalendar, OrderEvent, TargetClock, Terms, compute
-from facilities.services.sla.enums import LEVELS, ClockState, SlaCalendar, Target
+from facilities.services.sla.enums import LEVELS, SlaCalendar, Target
 from facilities.services.sla.schemas import (
     EscalationRead,
     OutcomeRead,
@@ -79,19 +77,12 @@ def _trade(value: str | None) -> Trade | None:
 
 
 def _policy(row: dict[str, Any]) -> PolicyRead:
-    return PolicyRead(
-        id=row["id"],
-        contract_id=row["contract"],
-        contract_name=row["contract_name"],
-        priority=Priority(row["priority"]),
+    return to_struct(
+        PolicyRead,
+        row,
+        {"contract_id": "contract"},
         trade=_trade(row["trade"]),
-        response_minutes=row["response_minutes"],
-        attendance_minutes=row["attendance_minutes"],
-        resolution_minutes=row["resolution_minutes"],
-        calendar=SlaCalendar(row["calendar"]),
-        pause_reasons=[HoldReason(r) for r in json_list(row["pause_reasons"])],
-        overrun_percent=row["overrun_percent"],
-        version=row["version"],
+        pause_reasons=json_list(row["pause_reasons"]),
         updated_at=aware(row["updated_at"]),
     )
 
@@ -363,18 +354,12 @@ def target_read(clock: TargetClock) -> TargetRead:
 
 
 def _escalation(row: dict[str, Any]) -> EscalationRead:
-    return EscalationRead(
-        id=row["id"],
-        work_order_id=row["work_order"],
-        work_order_title=row["title"],
-        site_id=row["site"],
-        site_name=row["site_name"],
-        target=Target(row["target"]),
-        level=row["level"],
+    return to_struct(
+        EscalationRead,
+        row,
+        {"work_order_id": "work_order", "work_order_title": "title", "site_id": "site"},
         level_name=LEVELS[row["level"] - 1],
-        state=ClockState(row["state"]),
-        due_at=aware(row["due_at"]) if row["due_at"] is not None else None,
-        recipients=row["recipients"],
+        due_at=aware_or_none(row["due_at"]),
         created_at=aware(row["created_at"]),
     )
 
@@ -425,14 +410,12 @@ async def work_order_sla(principal: Principal, work_order_id: int) -> WorkOrderS
         targets=[target_read(c) for c in evaluated.clocks] if evaluated else [],
         outcomes=sorted(
             (
-                OutcomeRead(
-                    target=Target(r["target"]),
-                    policy_id=r["policy"],
-                    target_minutes=r["target_minutes"],
-                    due_at=aware(r["due_at"]) if r["due_at"] is not None else None,
+                to_struct(
+                    OutcomeRead,
+                    r,
+                    {"policy_id": "policy"},
+                    due_at=aware_or_none(r["due_at"]),
                     achieved_at=aware(r["achieved_at"]),
-                    met=bool(r["met"]),
-                    elapsed_minutes=r["elapsed_minutes"],
                 )
                 for r in outcomes
             ),
