@@ -284,6 +284,11 @@ async def applied_migrations() -> set[tuple[str, str]]:
     return {(row["app_name"], row["name"]) for row in rows}
 
 
+async def ping() -> None:
+    """One round trip to the database (raises when it cannot be reached)."""
+    await raw("SELECT 1")
+
+
 async def pending_migrations() -> set[tuple[str, str]]:
     return set(expected_migrations()) - await applied_migrations()
 

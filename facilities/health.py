@@ -27,7 +27,7 @@ class HealthController(Controller):
     @get("/ready", opt={"public": True})
     async def ready(self) -> Response[Any]:
         try:
-            await db.raw("SELECT 1")
+            await db.ping()
             pending = len(await db.pending_migrations())
         except Exception as error:
             body = Health(status="unavailable", database=error.__class__.__name__)

@@ -29,7 +29,7 @@ from facilities.kit.web import (
 )
 from facilities.maintenance import hooks
 from facilities.maintenance.checklists import queries as checklist_queries
-from facilities.maintenance.checklists.controllers.pages import checklist_context
+from facilities.maintenance.checklists.view import checklist_context
 from facilities.maintenance.lifecycle import (
     OPEN_STATES,
     STATUS_LABELS,
