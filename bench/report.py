@@ -80,7 +80,7 @@ sites with equal names, which is now stable).
    701 µs CPU per request), PostgreSQL list 1,121 → 1,175 req/s; hello-world and by-id
    unchanged.
 9. **The public scan page in three statements** (`facilities/assets/queries/_contract.py`
-   `resolve_scan`, `facilities/maintenance/controllers/scan.py`): one joined SELECT for
+   `resolve_scan`, `facilities/maintenance/reports/controllers/scan.py`): one joined SELECT for
    code → asset, site, category and primary photo; the scan log as one plain INSERT; the
    open reports as one SELECT; the space path as one recursive query. The template reads
    form values once (rendered output compared byte for byte in 8 cases). Measured with wrk
