@@ -44,8 +44,7 @@ from facilities.notifications.controllers import (
     NotificationsApi,
     ReporterStatusPages,
 )
-from facilities.reporting.controllers import AuditApi, AuditPages
-from facilities.reporting.pages import CalendarPages, HomePages
+from facilities.reporting.controllers import AuditApi, AuditPages, CalendarPages, HomePages
 from facilities.scheduler import build_scheduler
 from facilities.services.controllers import ContractPages, ContractsApi
 from facilities.services.sla.controllers import SlaApi, SlaPages

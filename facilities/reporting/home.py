@@ -16,6 +16,7 @@ from facilities import db
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
+from facilities.kit.rows import aware, aware_or_none
 from facilities.maintenance import lifecycle
 from facilities.maintenance.enums import ReportStatus
 from facilities.maintenance.reports import queries as report_queries
@@ -76,10 +77,6 @@ class Home:
     site_count: int | None = None
 
 
-def _aware(value: Any) -> datetime | None:
-    return None if value is None else service_queries.aware(value)
-
-
 async def _scope_sql(principal: Principal, args: list[Any]) -> str:
     """The WHERE fragment limiting work orders to what ``principal`` sees."""
     if principal.role is Role.partner:
@@ -131,7 +128,7 @@ async def work(
 
 
 def _line(row: dict[str, Any], now: datetime, sla: Sla | None = None) -> WorkLine:
-    due = _aware(row["due_at"])
+    due = aware_or_none(row["due_at"])
     return WorkLine(
         id=row["id"],
         title=row["title"],
@@ -169,7 +166,7 @@ async def sla_marks(rows: list[dict[str, Any]]) -> dict[int, Sla]:
             trade=r["trade"] or None,
             status=r["status"],
             partner_organisation_id=r["partner_organisation"],
-            created_at=service_queries.aware(r["created_at"]),
+            created_at=aware(r["created_at"]),
             hold_reason=r["hold_reason"] or "",
         )
         for r in rows

@@ -1,6 +1,6 @@
 """The reporting controllers, for ``facilities.app.ROUTERS``."""
 
 from facilities.reporting.controllers.api import AuditApi
-from facilities.reporting.controllers.pages import AuditPages
+from facilities.reporting.controllers.pages import AuditPages, CalendarPages, HomePages
 
-__all__ = ["AuditApi", "AuditPages"]
+__all__ = ["AuditApi", "AuditPages", "CalendarPages", "HomePages"]

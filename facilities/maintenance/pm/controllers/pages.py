@@ -1,5 +1,6 @@
 """Pages: schedules (form with RRULE builder and preview), meter readings, PM compliance,
-and calendar feed management (the calendar page itself: ``facilities/reporting/pages.py``)."""
+and calendar feed management (the calendar page itself is in
+``facilities/reporting/controllers/pages.py``)."""
 
 from __future__ import annotations
 
