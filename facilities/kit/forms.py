@@ -40,6 +40,10 @@ def convert(values: dict[str, Any], schema: type[T]) -> tuple[T | None, dict[str
 
 
 def errors_of(error: FacilitiesError) -> dict[str, str]:
+    """The field messages of a refused form. A missing or forbidden object is no form error:
+    it propagates, so every page answers 404/403 like the API (never a re-rendered form)."""
+    if error.status_code in (403, 404):
+        raise error
     if error.fields:
         return {f.field.split(".")[0]: f.message for f in error.fields}
     return {"form": error.message}

@@ -557,11 +557,6 @@ ROUTES: list[R] = [
             "priority": "p3",
             "lead_days": "0",
         },
-        xfail={
-            "admin/missing": "matrix finding: the edit page turns a 404 into a 422 form error (NotFound caught with the form errors)",
-            "ops_manager/foreign": "matrix finding: the edit page turns a 404 into a 422 form error (NotFound caught with the form errors)",
-            "community_manager/foreign": "matrix finding: the edit page turns a 404 into a 422 form error (NotFound caught with the form errors)",
-        },
     ),
     # ---- maintenance.workorders ----
     R("GET", "/api/v1/work-orders", "workorders.view"),
@@ -891,9 +886,6 @@ ROUTES: list[R] = [
             "site_ids": str(c.id("site")),
             "status": "active",
         },
-        xfail={
-            "admin/missing": "matrix finding: the edit page turns a 404 into a 422 form error (NotFound caught with the form errors)"
-        },
     ),
     R(
         "POST",
@@ -903,10 +895,6 @@ ROUTES: list[R] = [
             "name": "Round",
             "rrule": "FREQ=WEEKLY;BYDAY=TU",
             "dtstart_local": "2026-01-06T08:00",
-        },
-        xfail={
-            "admin/missing": "matrix finding: an unknown contract redirects (303) to its page"
-            " instead of 404 (issue 9 item 5's class, not fixed on this page)"
         },
     ),
     R("GET", "/scorecards", "scorecards.view"),
