@@ -13,7 +13,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
-from facilities.kit import i18n
+from facilities.kit import i18n, rrule_text, timefmt
 from facilities.kit.http import FLASH_COOKIE, flash, read_flash
 from facilities.settings import get_settings
 
@@ -38,10 +38,20 @@ def _install(env: Environment) -> None:
         can=can,
     )
     env.filters.update(
-        datetime=i18n.format_datetime,
-        date=i18n.format_date,
-        number=i18n.format_number,
+        timefmt_filters(), number=i18n.format_number, rrule_words=rrule_text.describe
     )
+
+
+def timefmt_filters() -> dict[str, Any]:
+    """The time filters every page, e-mail and PDF uses (``kit/timefmt.py``)."""
+    return {
+        "datetime": timefmt.format_datetime,
+        "date": timefmt.format_date,
+        "time": timefmt.format_time,
+        "ago": timefmt.format_relative,
+        "local_input": timefmt.local_input,
+        "isodate": timefmt.format_iso_date,
+    }
 
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"

@@ -1,15 +1,16 @@
-"""Helpers shared by the maintenance pages: labels, "2 hours ago", uploaded photos."""
+"""Helpers shared by the maintenance pages: labels, "2 hours ago", uploaded photos.
+
+``time_ago`` is the shared relative-time helper (``kit/timefmt.py``) under the templates' name.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from babel.dates import format_timedelta
 from litestar.datastructures import UploadFile
 
-from facilities.kit import clock
-from facilities.kit.i18n import _, current_locale
+from facilities.kit.i18n import _
+from facilities.kit.timefmt import format_relative as time_ago  # noqa: F401 - re-exported
 from facilities.maintenance.enums import (
     PROBLEM_CATEGORY_LABELS,
     REPORT_STATUS_LABELS,
@@ -27,15 +28,6 @@ def labels() -> dict[str, Any]:
         "urgency_labels": {k.value: _(v) for k, v in URGENCY_LABELS.items()},
         "status_labels": {k.value: _(v) for k, v in REPORT_STATUS_LABELS.items()},
     }
-
-
-def time_ago(moment: datetime) -> str:
-    delta = moment - clock.now()
-    if abs(delta.total_seconds()) < 60:
-        return _("just now")
-    return format_timedelta(
-        delta, granularity="minute", add_direction=True, locale=current_locale()
-    )
 
 
 async def read_photo(value: Any) -> bytes | None:

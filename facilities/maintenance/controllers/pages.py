@@ -20,6 +20,7 @@ from facilities.maintenance.controllers.common import labels, read_photo, time_a
 from facilities.maintenance.enums import ReportSource, ReportStatus
 from facilities.maintenance.schemas import ProblemReportCreate
 from facilities.settings import get_settings
+from facilities.sites import queries as site_queries
 
 Req = Request[Any, Any, Any]
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -156,6 +157,7 @@ class ReportPages(Controller):
             "maintenance/report_detail.html",
             {
                 "report": report,
+                "site_tz": (await site_queries.time_zones([report.site_id])).get(report.site_id),
                 "merged_into": merged_into,
                 "votes": await queries.list_votes(me, report_id),
                 "candidates": (

@@ -152,6 +152,7 @@ class WorkOrderPages(Controller):
             "maintenance/workorders/list.html",
             {
                 "orders": orders,
+                "site_zones": await site_queries.time_zones(o.site_id for o in orders),
                 "closed": closed,
                 "filters": filters,
                 "query": urlencode(
