@@ -37,7 +37,8 @@ def dev_base_url(host: str, port: int) -> str | None:
         return None
     if os.environ.get("FACILITIES_ENV", "development") != "development":
         return None
-    shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::", "::1", ""} else host
+    local = {"127.0.0.1", "0.0.0.0", "::", "::1", ""}  # noqa: S104 - names, not a bind
+    shown = "localhost" if host in local else host
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}"

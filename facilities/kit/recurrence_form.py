@@ -40,7 +40,9 @@ def choices() -> dict[str, Any]:
     months = dates.get_month_names("wide", locale=_babel_locale())
     return {
         "frequency_labels": {k: _(v) for k, v in FREQUENCY_LABELS.items()},
-        "weekday_choices": [(code, str(days[i])) for i, code in enumerate(rrule_text.WEEKDAY_CODES)],
+        "weekday_choices": [
+            (code, str(days[i])) for i, code in enumerate(rrule_text.WEEKDAY_CODES)
+        ],
         "month_choices": [(m, str(months[m])) for m in range(1, 13)],
         "ends_labels": {k: _(v) for k, v in ENDS_LABELS.items()},
     }

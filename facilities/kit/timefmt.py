@@ -88,7 +88,9 @@ def format_datetime(
     return _with_zone(pattern.format(clock_time, day), value, tz)
 
 
-def format_date(value: date | datetime | None, tz: str | tzinfo | None = None, width: Width = "medium") -> str:
+def format_date(
+    value: date | datetime | None, tz: str | tzinfo | None = None, width: Width = "medium"
+) -> str:
     """A calendar day; an instant is first moved into the site's zone (its local date)."""
     if value is None:
         return ""
@@ -107,7 +109,7 @@ def format_time(value: datetime | None, tz: str | tzinfo | None = None) -> str:
 
 
 def format_relative(value: datetime | None, now: datetime | None = None) -> str:
-    """"in 2 hours", "3 days ago", "just now" in the reader's language."""
+    """ "in 2 hours", "3 days ago", "just now" in the reader's language."""
     if value is None:
         return ""
     if value.tzinfo is None:

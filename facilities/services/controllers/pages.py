@@ -319,7 +319,7 @@ class ContractPages(Controller):
         values["weekdays"] = [v for v in form.getall("weekdays", []) if v]
         values["months"] = [v for v in form.getall("months", []) if v]
         values["skip_closed_days"] = form.get("skip_closed_days") == "on"
-        payload = {
+        payload: dict[str, Any] = {
             k: values[k]
             for k in ("name", "dtstart_local", "window_minutes", "lead_days", "site_ids")
             if k in values

@@ -17,7 +17,6 @@ from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import N_, _
 from facilities.kit.templating import page, redirect
 from facilities.maintenance.pm import actions, compliance, queries
-from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
 from facilities.maintenance.pm.schemas import (
     FeedCreate,
     MeterReadingCreate,
@@ -25,6 +24,7 @@ from facilities.maintenance.pm.schemas import (
     ScheduleCreate,
     ScheduleUpdate,
 )
+from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
 
 Req = Request[Any, Any, Any]
 
@@ -265,9 +265,7 @@ class PMPages(Controller):
         values = _form_values(form)
         payload, errors = _schedule_payload(values, update=True)
         if errors:
-            return await self._form(
-                request, values, errors, schedule_id=schedule_id, status=422
-            )
+            return await self._form(request, values, errors, schedule_id=schedule_id, status=422)
         for key in ("asset_id", "category_id", "region_id"):
             payload.pop(key, None)
         for key in (
