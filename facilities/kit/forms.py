@@ -12,6 +12,7 @@ from facilities.kit.errors import FacilitiesError
 
 T = TypeVar("T")
 
+
 def clean(form: dict[str, Any], *, keep_empty: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Drop the CSRF token and empty optional fields; strip strings."""
     values: dict[str, Any] = {}

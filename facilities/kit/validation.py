@@ -89,5 +89,3 @@ def friendly(message: str) -> str:
         return _(template) % values if values else _(template)
     # Never show a technical message we have no words for: say it in general terms.
     return _("This value is not valid.")
-
-
