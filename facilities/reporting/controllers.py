@@ -17,6 +17,7 @@ from facilities.accounts.schemas import AuditEventRead
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.templating import page
+from facilities.reporting.audit_labels import action_label
 from facilities.sites.scope import visible_site_ids
 
 Req = Request[Any, Any, Any]
@@ -102,5 +103,6 @@ class AuditPages(Controller):
             {
                 "events": events,
                 "filters": {"object_type": object_type or "", "action": action or ""},
+                "action_label": action_label,
             },
         )

@@ -14,7 +14,7 @@ from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
-from facilities.notifications import actions, queries
+from facilities.notifications import actions, failures, queries
 from facilities.notifications.enums import (
     CHOOSABLE,
     EVENT_LABELS,
@@ -35,6 +35,7 @@ def _labels() -> dict[str, Any]:
         "mode_labels": {m.value: _(label) for m, label in MODE_LABELS.items()},
         "status_labels": {s.value: _(label) for s, label in STATUS_LABELS.items()},
         "choosable": [e.value for e in CHOOSABLE],
+        "explain": failures.explain,
     }
 
 
