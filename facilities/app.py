@@ -45,6 +45,7 @@ from facilities.notifications.controllers import (
     ReporterStatusPages,
 )
 from facilities.reporting.controllers import AuditApi, AuditPages
+from facilities.reporting.kpi_help import KpiHelpPages
 from facilities.reporting.pages import CalendarPages, HomePages
 from facilities.scheduler import build_scheduler
 from facilities.services.controllers import ContractPages, ContractsApi
@@ -70,6 +71,7 @@ ROUTERS = [
     AssetAdminPages,
     AuditApi,
     AuditPages,
+    KpiHelpPages,
     ProblemReportsApi,
     ReportPages,
     ScanPages,

@@ -40,3 +40,14 @@ async def test_audit_page_shows_words(make_client: Any) -> None:
     assert page.status_code == 200
     assert "Arbeitsauftrag angelegt" in page.text and "Arbeitsauftrag storniert" in page.text
     assert "work_order.create" not in page.text and "work_order.cancel" not in page.text
+
+
+async def test_kpi_explanations_have_their_own_page(make_client: Any) -> None:
+    cm = await builders.user(Role.ops_manager, locale="de")
+    browser = await builders.browser_session(make_client, cm)
+    page = await browser.get("/help/kpis")
+    assert page.status_code == 200
+    assert 'id="pm-compliance"' in page.text and "Verfügbarkeit" in page.text
+    scorecards = await browser.get("/scorecards")
+    assert scorecards.status_code == 200
+    assert "docs/" not in scorecards.text and 'href="/help/kpis#sla-met"' in scorecards.text
