@@ -13,6 +13,7 @@ from typing import Any
 from babel import dates
 
 from facilities.kit import recurrence, rrule_text
+from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import N_, _, current_locale
 
 FREQUENCY_LABELS = {
@@ -45,6 +46,7 @@ def choices() -> dict[str, Any]:
         ],
         "month_choices": [(m, str(months[m])) for m in range(1, 13)],
         "ends_labels": {k: _(v) for k, v in ENDS_LABELS.items()},
+        "words": words,
     }
 
 
@@ -75,6 +77,15 @@ def rule_from_values(values: dict[str, Any], *, with_count: bool = False) -> str
         months=[m for m in (_int(v) for v in values.get("months", []) or []) if m is not None],
         count=count if with_count else None,
     )
+
+
+def words(values: dict[str, Any]) -> str:
+    """The rule the form describes, in words ("" while the fields do not make one)."""
+    try:
+        rule = rule_from_values(values)
+    except FacilitiesError:
+        return ""
+    return rrule_text.describe(rule, values.get("dtstart_local") or None)
 
 
 def values_from_rule(rule: str) -> dict[str, Any]:

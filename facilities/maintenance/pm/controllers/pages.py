@@ -25,6 +25,7 @@ from facilities.maintenance.pm.schemas import (
     ScheduleUpdate,
 )
 from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
+from facilities.settings import get_settings
 
 Req = Request[Any, Any, Any]
 
@@ -137,7 +138,11 @@ class PMPages(Controller):
                 "schedule_id": schedule_id,
                 "preview": preview,
                 "preview_rule": preview_rule,
-                "preview_words": rrule_text.describe(preview_rule) if preview_rule else "",
+                "preview_words": (
+                    rrule_text.describe(preview_rule, values.get("dtstart_local"))
+                    if preview_rule
+                    else ""
+                ),
                 "preview_tz": preview[0].tzinfo if preview else None,
                 "mode_labels": MODE_LABELS,
                 "priority_labels": {k.value: _(v) for k, v in PRIORITY_LABELS.items()},
@@ -180,6 +185,8 @@ class PMPages(Controller):
                 "rrule": payload.get("rrule"),
                 "dtstart_local": payload.get("dtstart_local"),
                 "site_id": site_id,
+                # No site chosen yet (a category or region schedule): the operator's zone.
+                "time_zone": get_settings().time_zone,
                 "count": 6,
             },
             PreviewRequest,
