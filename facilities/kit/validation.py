@@ -76,6 +76,9 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_TECHNICAL = re.compile(r"Expected|`|\$\.|\b(?:int|str|float|bool|null|object|array)\b")
+
+
 def friendly(message: str) -> str:
     """msgspec's technical validation message, said for people (and translated)."""
     text = message.split(" - at `", 1)[0]
@@ -87,5 +90,7 @@ def friendly(message: str) -> str:
         if "type" in values:
             values["type"] = _(_TYPE_NAMES.get(values["type"], values["type"]))
         return _(template) % values if values else _(template)
-    # Never show a technical message we have no words for: say it in general terms.
-    return _("This value is not valid.")
+    # A technical message we have no words for is said in general terms; plain text passes.
+    if _TECHNICAL.search(text):
+        return _("This value is not valid.")
+    return text
