@@ -55,7 +55,7 @@ def environment() -> Environment:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(current_locale=i18n.current_locale)
-    env.filters.update(timefmt_filters(), number=i18n.format_number)
+    env.filters.update(timefmt_filters())
     return env
 
 

@@ -60,3 +60,16 @@ def test_naive_is_utc_and_inputs_and_exports() -> None:
         "2026-12-09T09:00:00+00:00"
     )
     assert timefmt.format_datetime(None) == ""
+
+
+def test_locale_dependent_filters_are_never_folded_at_compile_time() -> None:
+    from facilities.kit.templating import make_environment
+
+    env = make_environment([])
+    template = env.from_string(
+        "{{ 2000|number }} {{ _('At most %(n)s characters.', n=2000|number) }}"
+    )
+    with using_locale("en"):
+        assert template.render() == "2,000 At most 2,000 characters."
+    with using_locale("de"):  # the same compiled template, another reader
+        assert template.render() == "2.000 Höchstens 2.000 Zeichen."

@@ -46,7 +46,9 @@ async def test_too_long_description_is_refused_and_kept_never_cut(make_client) -
     assert text.strip() in response.text  # what was typed comes back to be shortened
     assert await ProblemReport.count() == 0
     # The field states its limit; no maxlength that would cut a paste silently.
-    assert "Höchstens 2.000 Zeichen." in response.text
+    assert "Höchstens 2.000 Zeichen." in response.text, re.findall(
+        r'id="h-description">[^<]*', response.text
+    )
     textarea = re.search(r"<textarea[^>]*name=\"description\"[^>]*>", response.text)
     assert textarea and "maxlength" not in textarea.group(0)
 
