@@ -53,13 +53,13 @@ def explain(error: str | None, *, status: str, next_attempt_at: datetime | None)
             else _("The receiving server refused the message (HTTP %(code)s)")
         ) % {"code": code}
     else:
-        what = next((_(text) for pattern, text in _KINDS if pattern.search(error)), None)
-        if what is None:
-            what = (
-                _("Could not reach the receiving server")
-                if "http" in error.lower()
-                else _("Sending failed")
-            )
+        known = next((_(text) for pattern, text in _KINDS if pattern.search(error)), None)
+        if known is not None:
+            what = known
+        elif "http" in error.lower():
+            what = _("Could not reach the receiving server")
+        else:
+            what = _("Sending failed")
     if status == "pending" and next_attempt_at is not None:
         when = (
             format_time(next_attempt_at)
