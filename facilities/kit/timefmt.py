@@ -89,11 +89,16 @@ def format_datetime(
 
 
 def format_date(
-    value: date | datetime | None, tz: str | tzinfo | None = None, width: Width = "medium"
+    value: date | datetime | None, tz: str | tzinfo | None = None, width: str = "medium"
 ) -> str:
-    """A calendar day; an instant is first moved into the site's zone (its local date)."""
+    """A calendar day; an instant is first moved into the site's zone (its local date).
+
+    ``|date('full')`` (a width or a Babel pattern in place of the zone, the older filter's
+    signature) is understood too."""
     if value is None:
         return ""
+    if isinstance(tz, str) and tz and "/" not in tz and tz != "UTC":
+        width, tz = tz, None
     if isinstance(value, datetime):
         value = to_local(value, tz).date()
     return dates.format_date(value, width, locale=_babel_locale())

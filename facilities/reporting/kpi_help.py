@@ -1,6 +1,8 @@
 """KPI explanations for people, at ``/help/kpis``: what each figure means and how it is
 computed, rendered from this source (the definitive formulas with edge cases stay in
-``docs/kpis.md`` for developers; these say the same in short, in the reader's language)."""
+``docs/kpis.md`` and ``kit.kpi`` for developers; these say the same in short, in the
+reader's language). Every KPI registered in ``kit.kpi`` has an entry here, anchored by its
+name (``/help/kpis#pm_compliance``); a test keeps the two in step."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ SECTIONS: list[tuple[str, list[Kpi]]] = [
         N_("Preventive maintenance"),
         [
             Kpi(
-                "pm-compliance",
+                "pm_compliance",
                 N_("PM compliance"),
                 N_(
                     "The share of preventive work orders due in the period that were completed "
@@ -42,8 +44,8 @@ SECTIONS: list[tuple[str, list[Kpi]]] = [
         N_("Assets"),
         [
             Kpi(
-                "uptime",
-                N_("Uptime"),
+                "asset_uptime",
+                N_("Asset uptime"),
                 N_(
                     "The share of time an asset was operational or degraded, from its status "
                     "history. Time before the asset existed and retired time do not count."
@@ -67,6 +69,15 @@ SECTIONS: list[tuple[str, list[Kpi]]] = [
                 N_("met ÷ measured × 100 %"),
             ),
             Kpi(
+                "partner_sla_attainment",
+                N_("SLA attainment"),
+                N_(
+                    "The share of the partner's SLA targets (response, attendance, resolution) "
+                    "met among those reached in the period."
+                ),
+                N_("met ÷ measured × 100 %"),
+            ),
+            Kpi(
                 "median-response",
                 N_("Median response"),
                 N_(
@@ -85,8 +96,8 @@ SECTIONS: list[tuple[str, list[Kpi]]] = [
                 N_("the middle value of all resolution times"),
             ),
             Kpi(
-                "first-time-fix",
-                N_("First-time fix"),
+                "partner_first_time_fix",
+                N_("First-time fix rate"),
                 N_("The share of completed orders that were never reopened."),
                 N_("completed and never reopened ÷ completed × 100 %"),
             ),
@@ -95,6 +106,15 @@ SECTIONS: list[tuple[str, list[Kpi]]] = [
                 N_("Reopened"),
                 N_("The share of completed orders that were reopened at least once."),
                 N_("reopened ÷ completed × 100 %"),
+            ),
+            Kpi(
+                "partner_on_time_visits",
+                N_("Visits done"),
+                N_(
+                    "The share of the partner's service visits due in the period that were done "
+                    "(signed off as done)."
+                ),
+                N_("(due − missed − not done) ÷ due × 100 %"),
             ),
             Kpi(
                 "visits-missed",

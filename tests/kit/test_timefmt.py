@@ -73,3 +73,9 @@ def test_locale_dependent_filters_are_never_folded_at_compile_time() -> None:
         assert template.render() == "2,000 At most 2,000 characters."
     with using_locale("de"):  # the same compiled template, another reader
         assert template.render() == "2.000 Höchstens 2.000 Zeichen."
+
+
+def test_date_filter_takes_a_width_in_place_of_the_zone() -> None:
+    with using_locale("de"):
+        assert timefmt.format_date(date(2027, 3, 10), "full") == "Mittwoch, 10. März 2027"
+        assert timefmt.format_date(date(2027, 3, 10), "EEE, d. MMM") == "Mi., 10. März"

@@ -47,7 +47,13 @@ async def test_kpi_explanations_have_their_own_page(make_client: Any) -> None:
     browser = await builders.browser_session(make_client, cm)
     page = await browser.get("/help/kpis")
     assert page.status_code == 200
-    assert 'id="pm-compliance"' in page.text and "Verfügbarkeit" in page.text
+    assert 'id="pm_compliance"' in page.text and "Verfügbarkeit der Anlagen" in page.text
+    # Every KPI of the KPI interface is explained, anchored by its name.
+    from facilities.kit import kpi
+
+    assert kpi.names(), "no KPI registered (wiring not installed?)"
+    for name in kpi.names():
+        assert f'id="{name}"' in page.text, name
     scorecards = await browser.get("/scorecards")
     assert scorecards.status_code == 200
     assert "docs/" not in scorecards.text and 'href="/help/kpis#sla-met"' in scorecards.text
