@@ -12,7 +12,8 @@ import pypdf
 from facilities.kit.i18n import using_locale
 from tests import builders
 from tests import maintenance_builders as mb
-from tests.checklists.test_answers import _setup, _signature_png
+from tests.checklists import helpers as h
+from tests.checklists.test_answers import _setup
 
 
 def _text(pdf: bytes) -> tuple[str, int]:
@@ -34,7 +35,7 @@ async def _answered(make_client: Any) -> tuple[Any, str]:
     await put("lights", {"value": True})
     await put("notes", {"value": "Door sticks"})
     await put("meter", {"value": "1234.5"})
-    await put("signature", {"value": "Anna Berger", "signature_png": _signature_png()})
+    await put("signature", {"value": "Anna Berger", "signature_png": h.signature_png()})
     photo = await client.post(
         f"{base}/items/{ids['photo']}/photo",
         files={"photo": ("p.png", mb.png(400, 300), "image/png")},
