@@ -12,8 +12,8 @@ import pypdf
 from facilities.kit.i18n import using_locale
 from tests import builders
 from tests import maintenance_builders as mb
-from tests.checklists import helpers as h
-from tests.checklists.test_answers import _setup
+from tests.maintenance.checklists import helpers as h
+from tests.maintenance.checklists.test_answers import _setup
 
 
 def _text(pdf: bytes) -> tuple[str, int]:
