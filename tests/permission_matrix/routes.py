@@ -905,10 +905,6 @@ ROUTES: list[R] = [
             "rrule": "FREQ=WEEKLY;BYDAY=TU",
             "dtstart_local": "2026-01-06T08:00",
         },
-        xfail={
-            "admin/missing": "matrix finding: an unknown contract redirects (303) to its page"
-            " instead of 404 (issue 9 item 5's class, not fixed on this page)"
-        },
     ),
     R("GET", "/scorecards", "scorecards.view"),
     R("GET", "/scorecards/{partner_id:int}", "scorecards.view", partner_scoped=True),
