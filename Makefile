@@ -18,10 +18,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## run: fresh clone → venv, install, migrate, demo data, server on http://localhost:8000
+## run: fresh clone → venv, install, migrate, demo data, server on http://localhost:$(PORT)
+## (links and QR codes follow FACILITIES_BASE_URL when set, else the served host and port)
 run: install
 	$(BIN)/facilities migrate
-	$(BIN)/facilities demo
+	$(BIN)/facilities demo --host $(HOST) --port $(PORT)
 	$(BIN)/facilities serve --host $(HOST) --port $(PORT) --no-migrate
 
 migrate: install

@@ -27,10 +27,37 @@ def _configure_logging() -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
+def dev_base_url(host: str, port: int) -> str | None:
+    """The URL the development server is reached on, when FACILITIES_BASE_URL is unset.
+
+    QR codes, e-mail links and the "Open …" line must point at the port actually served
+    (``make run PORT=8100``). Outside development, or when the variable is set, it wins.
+    """
+    if os.environ.get("FACILITIES_BASE_URL"):
+        return None
+    if os.environ.get("FACILITIES_ENV", "development") != "development":
+        return None
+    local = {"127.0.0.1", "0.0.0.0", "::", "::1", ""}  # noqa: S104 - names, not a bind
+    shown = "localhost" if host in local else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def _use_served_url(host: str, port: int) -> None:
+    url = dev_base_url(host, port)
+    if url is not None:
+        os.environ["FACILITIES_BASE_URL"] = url
+        get_settings.cache_clear()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import gc
 
     import uvicorn
+
+    _use_served_url(args.host, args.port)
+    print(f"Open {get_settings().base_url}", flush=True)
 
     # Fewer, later collections: a page of 50 rows allocates thousands of short-lived
     # containers; with the default (700, 10, 10) many are promoted and re-walked under load.
@@ -68,7 +95,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(_args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
     from facilities import db
     from facilities.demo import DEMO_PASSWORD, load_demo
 
@@ -76,6 +103,8 @@ def cmd_demo(_args: argparse.Namespace) -> int:
         await db.migrate()
         return await load_demo()
 
+    if args.port is not None:
+        _use_served_url(args.host, args.port)
     logins = asyncio.run(_with_db(run))
     settings = get_settings()
     print(
@@ -178,7 +207,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_migrate)
-    sub.add_parser("demo", help="load demo data (idempotent)").set_defaults(func=cmd_demo)
+    demo = sub.add_parser("demo", help="load demo data (idempotent)")
+    demo.add_argument("--host", default="127.0.0.1", help="the host `serve` will use")
+    demo.add_argument("--port", type=int, default=None, help="the port `serve` will use")
+    demo.set_defaults(func=cmd_demo)
     create = sub.add_parser("create-user", help="create a user")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)

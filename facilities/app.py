@@ -44,7 +44,13 @@ from facilities.notifications.controllers import (
     NotificationsApi,
     ReporterStatusPages,
 )
-from facilities.reporting.controllers import AuditApi, AuditPages, CalendarPages, HomePages
+from facilities.reporting.controllers import (
+    AuditApi,
+    AuditPages,
+    CalendarPages,
+    HomePages,
+    KpiHelpPages,
+)
 from facilities.scheduler import build_scheduler
 from facilities.services.controllers import ContractPages, ContractsApi
 from facilities.services.sla.controllers import SlaApi, SlaPages
@@ -69,6 +75,7 @@ ROUTERS = [
     AssetAdminPages,
     AuditApi,
     AuditPages,
+    KpiHelpPages,
     ProblemReportsApi,
     ReportPages,
     ScanPages,

@@ -15,6 +15,7 @@ from facilities.accounts.principal import Principal
 from facilities.accounts.schemas import PartnerOrganisationCreate, UserCreate
 from facilities.accounts.tables import PartnerOrganisation, User
 from facilities.demo_operations import load_operations
+from facilities.demo_texts import say
 from facilities.services.sla.defaults import seed_default_policies
 from facilities.sites import actions as site_actions
 from facilities.sites.enums import SiteKind, SpaceKind
@@ -195,17 +196,19 @@ async def _spaces(system: Principal, site_id: int) -> None:
     if await Space.exists().where(Space.site == site_id):
         return
     ground = await site_actions.create_space(
-        actor=system, site_id=site_id, data=SpaceCreate(name="Ground floor", kind=SpaceKind.floor)
+        actor=system,
+        site_id=site_id,
+        data=SpaceCreate(name=say("Ground floor"), kind=SpaceKind.floor),
     )
     first = await site_actions.create_space(
-        actor=system, site_id=site_id, data=SpaceCreate(name="1st floor", kind=SpaceKind.floor)
+        actor=system, site_id=site_id, data=SpaceCreate(name=say("1st floor"), kind=SpaceKind.floor)
     )
     for name, parent in (
-        ("Reception", ground.id),
-        ("Kitchen", ground.id),
-        ("Open space", first.id),
-        ("Meeting room Neckar", first.id),
-        ("Server cabinet", ground.id),
+        (say("Reception"), ground.id),
+        (say("Kitchen"), ground.id),
+        (say("Open space"), first.id),
+        (say("Meeting room Neckar"), first.id),
+        (say("Server cabinet"), ground.id),
     ):
         await site_actions.create_space(
             actor=system,
@@ -267,7 +270,7 @@ async def load_demo() -> list[tuple[str, str]]:
             opening_hours=COWORKING_HOURS,
             holiday_country="DE",
             holiday_subdivision=subdiv,
-            access_notes="Key safe at the side entrance; code from the community manager.",
+            access_notes=say("Key safe at the side entrance; code from the community manager."),
         )
         await _spaces(system, site_ids[code])
     for number, (town, subdiv, lat, lon) in enumerate(FIELD_TOWNS, start=1):
@@ -276,7 +279,7 @@ async def load_demo() -> list[tuple[str, str]]:
             system,
             rhine_neckar,
             code=code,
-            name=f"Access point site {town}",
+            name=say("Access point site %s") % town,
             kind=SiteKind.field,
             city=town,
             latitude=lat,
@@ -285,7 +288,7 @@ async def load_demo() -> list[tuple[str, str]]:
             holiday_country="DE",
             holiday_subdivision=subdiv,
             allow_anonymous_reports=False,
-            access_notes="Cabinet key at the town hall caretaker; call ahead.",
+            access_notes=say("Cabinet key at the town hall caretaker; call ahead."),
         )
     for code, name, city, postal, address, lat, lon, area, desks, subdiv in RHEIN_MAIN:
         site_ids[code] = await _site(

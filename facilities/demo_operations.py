@@ -19,6 +19,7 @@ from facilities.assets import actions as asset_actions
 from facilities.assets.enums import Criticality
 from facilities.assets.schemas import AssetCreate, CategoryCreate
 from facilities.assets.tables import AssetCategory
+from facilities.demo_texts import say
 from facilities.kit import clock
 from facilities.maintenance.enums import ProblemCategory, ReportSource, Urgency
 from facilities.maintenance.pm import actions as pm_actions
@@ -58,7 +59,7 @@ async def _categories(system: Principal) -> dict[str, int]:
     ids: dict[str, int] = {}
     for name, icon, trade in CATEGORIES:
         category = await asset_actions.create_category(
-            actor=system, data=CategoryCreate(name=name, icon=icon, trade=trade)
+            actor=system, data=CategoryCreate(name=say(name), icon=icon, trade=trade)
         )
         ids[name] = category.id
     return ids
@@ -72,7 +73,7 @@ async def _assets(system: Principal, site_ids: list[int], categories: dict[str, 
                 actor=system,
                 data=AssetCreate(
                     site_id=site_id,
-                    name=name,
+                    name=say(name),
                     category_id=categories[category],
                     manufacturer=maker,
                     model=model,
@@ -95,7 +96,7 @@ async def load_operations(
     community_manager: Principal,
 ) -> bool:
     """Add the demo operations; False if they were there already."""
-    if await AssetCategory.exists().where(AssetCategory.name == CATEGORIES[0][0]):
+    if await AssetCategory.exists().where(AssetCategory.name == say(CATEGORIES[0][0])):
         return False
     today = clock.now().date()
     categories = await _categories(system)
@@ -107,7 +108,7 @@ async def load_operations(
         actor=system,
         data=ContractCreate(
             provider_id=hvac,
-            name="Building services Rhine-Neckar",
+            name=say("Building services Rhine-Neckar"),
             contract_type=ContractType.maintenance,
             trades=[Trade.hvac, Trade.plumbing],
             start_date=date(today.year, 1, 1),
@@ -117,8 +118,10 @@ async def load_operations(
             auto_renew=True,
             price=Decimal("1450.00"),
             budget_per_year=Decimal("24000.00"),
-            scope="Heating, ventilation, air conditioning and kitchen plumbing; 4 h on-site "
-            "response for P1.",
+            scope=say(
+                "Heating, ventilation, air conditioning and kitchen plumbing; 4 h on-site "
+                "response for P1."
+            ),
             status=ContractStatus.active,
             confirm_overlap=True,
         ),
@@ -127,7 +130,7 @@ async def load_operations(
         actor=system,
         data=ContractCreate(
             provider_id=cleaner,
-            name="Cleaning Rhine-Neckar coworking",
+            name=say("Cleaning Rhine-Neckar coworking"),
             contract_type=ContractType.cleaning,
             start_date=date(today.year, 1, 1),
             end_date=date(today.year, 12, 31) + timedelta(days=60),
@@ -144,7 +147,7 @@ async def load_operations(
         actor=system,
         contract_id=cleaning.id,
         data=VisitPlanCreate(
-            name="Cleaning round Monday and Thursday",
+            name=say("Cleaning round Monday and Thursday"),
             rrule="FREQ=WEEKLY;BYDAY=MO,TH",
             dtstart_local=datetime(today.year, 1, 5, 6, 0),
             window_minutes=120,
@@ -158,8 +161,8 @@ async def load_operations(
         actor=system,
         data=msgspec.convert(
             {
-                "name": "HVAC filter service",
-                "description": "Clean or replace filters, check condensate drain.",
+                "name": say("HVAC filter service"),
+                "description": say("Clean or replace filters, check condensate drain."),
                 "category_id": categories["HVAC units"],
                 "region_id": region_id,
                 "rrule": "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=10",
@@ -178,7 +181,7 @@ async def load_operations(
     await report_actions.create_report(
         actor=None,
         data=ProblemReportCreate(
-            description="The coffee machine shows 'descale' and stops after one cup.",
+            description=say("The coffee machine shows 'descale' and stops after one cup."),
             asset_id=coffee,
             category=ProblemCategory.broken,
             reporter_name="Mia Member",
@@ -189,7 +192,7 @@ async def load_operations(
     leak = await report_actions.create_report(
         actor=None,
         data=ProblemReportCreate(
-            description="Water is dripping from the air conditioning onto the table.",
+            description=say("Water is dripping from the air conditioning onto the table."),
             asset_id=aircon,
             category=ProblemCategory.leak,
             urgency=Urgency.high,
@@ -203,9 +206,9 @@ async def load_operations(
     wired = await order_actions.create_work_order(
         actor=system,
         data=WorkOrderCreate(
-            title="Replace the flickering lights in meeting room 1",
+            title=say("Replace the flickering lights in meeting room 1"),
             site_id=coworking_site_ids[0],
-            description="Two LED panels flicker; members complain about headaches.",
+            description=say("Two LED panels flicker; members complain about headaches."),
             partner_organisation_id=electrician,
             priority=Priority.p2,
             trade=Trade.electrical,
@@ -219,7 +222,7 @@ async def load_operations(
     await order_actions.create_work_order(
         actor=system,
         data=WorkOrderCreate(
-            title="Access point reboots every few hours",
+            title=say("Access point reboots every few hours"),
             site_id=coworking_site_ids[0],
             asset_id=access_point,
             priority=Priority.p3,

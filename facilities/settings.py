@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -61,6 +62,8 @@ class Settings(BaseSettings):
     principal_cache_seconds: float = Field(default=5.0, ge=0)
     trusted_proxies: bool = False
     default_locale: Literal["en", "de"] = "en"
+    # The zone people read times in; a site's time in another zone is labelled with its zone.
+    time_zone: str = "Europe/Berlin"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Mounts the reference endpoints used by `make bench` (never in production).
     bench_mode: bool = False
@@ -74,6 +77,15 @@ class Settings(BaseSettings):
                 "must be an absolute http(s) URL such as https://facilities.example.com"
             )
         return value.rstrip("/")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _check_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Europe/Berlin") from None
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -9,9 +9,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import msgspec
 from litestar import Response
@@ -26,9 +25,11 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from facilities.kit.errors import FacilitiesError, FieldError, RateLimited
-from facilities.kit.i18n import N_, _
+from facilities.kit.i18n import _
 from facilities.kit.schema import ErrorBody, ErrorField
 from facilities.kit.security import sign, unsign
+from facilities.kit.validation import field_name as _field_name
+from facilities.kit.validation import friendly as _friendly
 from facilities.kit.web import Req
 
 log = logging.getLogger("facilities.http")
@@ -70,6 +71,7 @@ def _page_error(request: Req, error: FacilitiesError) -> Response[Any]:
         403: _("You may not open this page"),
         404: _("Page not found"),
         409: _("Conflict"),
+        413: _("The upload is too large."),
         422: _("Please check your input"),
         429: _("Too many requests"),
     }
@@ -85,94 +87,28 @@ def _page_error(request: Req, error: FacilitiesError) -> Response[Any]:
             "title": titles.get(error.status_code, _("Something went wrong")),
             "message": error.message,
             "fields": error.fields,
+            "back": _back(request),
         },
         status_code=error.status_code,
     )
 
 
+def _back(request: Req) -> str:
+    """Where "back" leads from an error: the page the form was on (the Referer, when it is
+    ours), else for a form post its parent path (``/q/CODE/report`` → ``/q/CODE``), else the
+    start page. An anonymous reporter must land on the scan page, never a sign-in."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.path.startswith("/") and referer.netloc in ("", request.url.netloc):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    if request.method == "POST":
+        parent = request.url.path.rstrip("/").rsplit("/", 1)[0]
+        if parent:
+            return parent
+    return "/"
+
+
 def render_error(request: Req, error: FacilitiesError) -> Response[Any]:
     return _json_error(error) if is_api(request) else _page_error(request, error)
-
-
-_MISSING = re.compile(r"missing required field `([^`]+)`")
-_AT_PATH = re.compile(r"at `\$\.?([^`]*)`")
-
-
-def _field_name(key: str | None, message: str) -> str:
-    """The field a validation message is about: msgspec names it in the message (``at `$.x```
-    or ``missing required field `x```); Litestar's own key is the parameter ("data")."""
-    for pattern in (_MISSING, _AT_PATH):
-        match = pattern.search(message)
-        if match and match.group(1):
-            prefix = "" if not key or key == "data" else f"{key}."
-            return prefix + match.group(1) if pattern is _AT_PATH and prefix else match.group(1)
-    if not key:
-        return "body"
-    return key.removeprefix("$.").strip() or "body"
-
-
-_TYPE_NAMES = {
-    "int": N_("a whole number"),
-    "float": N_("a number"),
-    "str": N_("text"),
-    "bool": N_("true or false"),
-    "array": N_("a list"),
-    "object": N_("an object"),
-    "datetime": N_("a date and time"),
-    "date": N_("a date"),
-    "time": N_("a time of day"),
-    "decimal": N_("a number"),
-}
-_RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^Expected `(\w+)`, got `null`"), N_("A value is required.")),
-    (re.compile(r"^Expected `(?P<type>\w+)(?: \| null)?`, got `\w+`"), N_("Must be %(type)s.")),
-    (re.compile(r"^Expected `str` of length <= (?P<n>\d+)"), N_("At most %(n)s characters.")),
-    (re.compile(r"^Expected `str` of length >= 1\b"), N_("Must not be empty.")),
-    (re.compile(r"^Expected `str` of length >= (?P<n>\d+)"), N_("At least %(n)s characters.")),
-    (
-        re.compile(r"^Expected `(?:array|object)` of length <= (?P<n>\d+)"),
-        N_("At most %(n)s items."),
-    ),
-    (
-        re.compile(r"^Expected `(?:array|object)` of length >= (?P<n>\d+)"),
-        N_("At least %(n)s items."),
-    ),
-    (re.compile(r"^Expected `\w+` >= (?P<n>[\d.e+-]+)"), N_("Must be at least %(n)s.")),
-    (re.compile(r"^Expected `\w+` > (?P<n>[\d.e+-]+)"), N_("Must be greater than %(n)s.")),
-    (re.compile(r"^Expected `\w+` <= (?P<n>[\d.e+-]+)"), N_("Must be at most %(n)s.")),
-    (re.compile(r"^Expected `\w+` < (?P<n>[\d.e+-]+)"), N_("Must be less than %(n)s.")),
-    (
-        re.compile(r"^Expected `datetime` with a timezone component"),
-        N_("Give a time zone offset, e.g. 2026-05-04T09:00:00+02:00 or …Z."),
-    ),
-    (
-        re.compile(r"^Invalid RFC3339 encoded datetime"),
-        N_("Not a valid date and time (e.g. 2026-05-04T09:00:00+02:00)."),
-    ),
-    (re.compile(r"^Invalid RFC3339 encoded date"), N_("Not a valid date (e.g. 2026-05-04).")),
-    (re.compile(r"^Invalid RFC3339 encoded time"), N_("Not a valid time (e.g. 09:30).")),
-    (re.compile(r"^Invalid enum value"), N_("Not one of the allowed values.")),
-    (re.compile(r"^Expected `str` matching regex"), N_("Not in the expected format.")),
-    (
-        re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`"),
-        N_("Unknown field “%(name)s”."),
-    ),
-    (re.compile(r"^Object missing required field"), N_("This field is required.")),
-]
-
-
-def _friendly(message: str) -> str:
-    """msgspec's technical validation message, said for people (and translated)."""
-    text = message.split(" - at `", 1)[0]
-    for pattern, template in _RULES:
-        match = pattern.search(text)
-        if match is None:
-            continue
-        values = match.groupdict()
-        if "type" in values:
-            values["type"] = _(_TYPE_NAMES.get(values["type"], values["type"]))
-        return _(template) % values if values else _(template)
-    return message
 
 
 def _validation_to_error(exc: ValidationException) -> FacilitiesError:

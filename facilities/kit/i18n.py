@@ -12,11 +12,10 @@ import contextvars
 import gettext as _gettext
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
 from babel.messages.pofile import read_po
@@ -131,14 +130,8 @@ def _babel_locale() -> str:
     return "en_GB" if locale == "en" else locale
 
 
-def format_datetime(value: datetime | None, tz: str | None = None, fmt: str = "medium") -> str:
-    if value is None:
-        return ""
-    zone = ZoneInfo(tz) if tz else None
-    return dates.format_datetime(value, fmt, tzinfo=zone, locale=_babel_locale())
-
-
 def format_date(value: date | None, fmt: str = "medium") -> str:
+    """A calendar day (for instants use ``kit.timefmt``, which applies the site's zone)."""
     if value is None:
         return ""
     return dates.format_date(value, fmt, locale=_babel_locale())

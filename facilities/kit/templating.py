@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
-from facilities.kit import i18n
+from facilities.kit import i18n, rrule_text, timefmt
 from facilities.kit.http import FLASH_COOKIE, flash, read_flash
 from facilities.kit.web import Req
 from facilities.settings import get_settings
@@ -37,11 +38,34 @@ def _install(env: Environment) -> None:
         static_version="1",
         can=can,
     )
-    env.filters.update(
-        datetime=i18n.format_datetime,
-        date=i18n.format_date,
-        number=i18n.format_number,
-    )
+    env.filters.update(timefmt_filters())
+
+
+def per_render(function: Callable[..., str]) -> Callable[..., str]:
+    """A filter whose result depends on the reader's locale (or the clock). Jinja folds a
+    filter applied to a constant (``2000|number``) once, at compile time, in whatever
+    language compiled the template first; a context-taking filter is never folded."""
+
+    @pass_context
+    def call(_context: Context, *args: Any, **kwargs: Any) -> str:
+        return function(*args, **kwargs)
+
+    return call
+
+
+def timefmt_filters() -> dict[str, Any]:
+    """The locale-dependent filters every page, e-mail and PDF uses (``kit/timefmt.py``)."""
+    filters: dict[str, Callable[..., str]] = {
+        "datetime": timefmt.format_datetime,
+        "date": timefmt.format_date,
+        "time": timefmt.format_time,
+        "ago": timefmt.format_relative,
+        "local_input": timefmt.local_input,
+        "isodate": timefmt.format_iso_date,
+        "number": i18n.format_number,
+        "rrule_words": rrule_text.describe,
+    }
+    return {name: per_render(function) for name, function in filters.items()}
 
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"

@@ -36,6 +36,8 @@ class ProblemReport(Table, tablename="problem_report"):
     source = Varchar(length=10, null=False, default="web")
     reporter_name = Varchar(length=120, default="")
     reporter_email = Varchar(length=254, default="")
+    # The language of the page it was reported from: the anonymous reporter's e-mails use it.
+    reporter_locale = Varchar(length=5, default="")
     reporter_user = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     # The reporter's private status link holds a random token; only its hash is kept.
     status_token_hash = Varchar(length=64, unique=True, null=False)

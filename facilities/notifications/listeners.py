@@ -213,7 +213,8 @@ async def on_report_change(change: hooks.ReportChange) -> None:
             ProblemReport.status,
             ProblemReport.reporter_email,
             ProblemReport.reporter_name,
-            ProblemReport.reporter_user.locale.as_alias("reporter_locale"),
+            ProblemReport.reporter_locale,
+            ProblemReport.reporter_user.locale.as_alias("reporter_user_locale"),
             ProblemReport.site.name.as_alias("site_name"),
             ProblemReport.created_at,
         )
@@ -263,7 +264,10 @@ async def on_report_change(change: hooks.ReportChange) -> None:
             Recipient(
                 email=email,
                 name=report["reporter_name"] or "",
-                locale=report["reporter_locale"] or get_settings().default_locale,
+                # A signed-in reporter's own language, else the page they reported from.
+                locale=report["reporter_user_locale"]
+                or report["reporter_locale"]
+                or get_settings().default_locale,
             )
         ],
         context={

@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, nodes, select_autoescape
 
 from facilities.kit import i18n
-from facilities.kit.templating import TEMPLATE_DIR
+from facilities.kit.templating import TEMPLATE_DIR, timefmt_filters
 
 # Variables every template gets from the outbox itself (not from the caller's context).
 PROVIDED = frozenset({"recipient_name", "base_url", "site_tz", "event", "subject"})
@@ -42,10 +42,6 @@ class Rendered:
     html: str
 
 
-def _format_datetime(value: Any, tz: str | None = None, fmt: str = "medium") -> str:
-    return i18n.format_datetime(value, tz, fmt)
-
-
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -59,7 +55,7 @@ def environment() -> Environment:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(current_locale=i18n.current_locale)
-    env.filters.update(datetime=_format_datetime, date=i18n.format_date, number=i18n.format_number)
+    env.filters.update(timefmt_filters())
     return env
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date
 from typing import Any
 
@@ -325,3 +326,12 @@ async def all_sites_brief() -> list[dict[str, Any]]:
     return await Site.select(Site.id, Site.code, Site.name, Site.region, Site.archived).order_by(
         Site.name
     )
+
+
+async def time_zones(site_ids: Iterable[int]) -> dict[int, str]:
+    """Site id → IANA time zone, for pages that show times of several sites (lists)."""
+    wanted = sorted(set(site_ids))
+    if not wanted:
+        return {}
+    rows = await Site.select(Site.id, Site.time_zone).where(Site.id.is_in(wanted))
+    return {row["id"]: row["time_zone"] for row in rows}

@@ -268,3 +268,7 @@ async def test_wrong_type_names_the_field_in_plain_words_and_in_german(make_clie
     assert response.status_code == 422
     assert response.json()["fields"][0]["field"] == "floor_area_m2"
     assert response.json()["fields"][0]["message"] == "Muss eine Zahl sein."
+
+
+def test_unknown_technical_messages_are_never_shown() -> None:
+    assert _friendly("Expected `frobnicated` thing - at `$.x`") == "This value is not valid."

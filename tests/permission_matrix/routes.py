@@ -778,6 +778,7 @@ ROUTES: list[R] = [
     # ---- reporting ----
     R("GET", "/api/v1/audit", "audit.view"),
     R("GET", "/audit", "audit.view"),
+    R("GET", "/help/kpis", "profile.use"),
     # ---- services.controllers ----
     R("GET", "/api/v1/contracts", "contracts.view"),
     R(

@@ -43,13 +43,18 @@ async def test_contract_detail_documents_plans_and_visits(make_client: Any) -> N
             {"name": "Broken", "rrule": "FREQ=SOMETIMES", "dtstart_local": "2026-03-02T08:00"},
             form_page=f"/contracts/{contract.id}",
         )
-        assert bad_plan.status_code == 303
+        # The form comes back with the message at the field and the typed name kept.
+        assert bad_plan.status_code == 422
+        assert 'id="e-rrule"' in bad_plan.text and 'value="Broken"' in bad_plan.text
         plan = await builders.post_form(
             browser,
             f"/contracts/{contract.id}/visit-plans",
             {
                 "name": "Monday round",
-                "rrule": "FREQ=WEEKLY;BYDAY=MO",
+                "frequency": "weekly",
+                "interval": "1",
+                "weekdays": "MO",
+                "ends": "never",
                 "dtstart_local": "2026-03-02T08:00",
                 "window_minutes": "90",
                 "lead_days": "7",
@@ -62,7 +67,8 @@ async def test_contract_detail_documents_plans_and_visits(make_client: Any) -> N
         detail = await browser.get(f"/contracts/{contract.id}")
         assert detail.status_code == 200
         assert "signed.pdf" in detail.text and "notes.txt" not in detail.text
-        assert "Monday round" in detail.text and "FREQ=WEEKLY;BYDAY=MO" in detail.text
+        assert "Monday round" in detail.text and "every Monday at 08:00" in detail.text
+        assert "FREQ=" not in detail.text
         assert "Broken" not in detail.text
         assert "6 months" in detail.text and "90 minutes" in detail.text
         assert "/visits/" in detail.text  # the generated visit is listed

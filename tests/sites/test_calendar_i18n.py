@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from facilities.kit import clock, i18n
+from facilities.kit import clock, i18n, timefmt
 from facilities.kit.errors import InvalidInput, RuleViolation
 from facilities.kit.i18n import using_locale
 from facilities.sites.calendar import (
@@ -130,8 +130,8 @@ def test_formatting_follows_the_locale() -> None:
     moment = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
     with i18n.using_locale("de"):
         assert i18n.format_number(1234.5, 1) == "1.234,5"
-        assert "24.11.26" in i18n.format_datetime(moment, "Europe/Berlin", "short")
-        assert "15:05" in i18n.format_datetime(moment, "Europe/Berlin", "short")
+        assert "24.11.26" in timefmt.format_datetime(moment, "Europe/Berlin", "short")
+        assert "15:05" in timefmt.format_datetime(moment, "Europe/Berlin", "short")
     with i18n.using_locale("en"):
         assert i18n.format_number(1234.5, 1) == "1,234.5"
-        assert i18n.format_datetime(moment, "Europe/Berlin", "short") == "24/11/2026, 15:05"
+        assert timefmt.format_datetime(moment, "Europe/Berlin", "short") == "24/11/2026, 15:05"

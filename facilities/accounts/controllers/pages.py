@@ -251,6 +251,7 @@ class AccountPages(Controller):
                 "partners": partners,
                 "errors": errors,
                 "values": values,
+                "limits": forms.limits(UserCreate),
             },
             status_code=status,
         )

@@ -275,6 +275,7 @@ async def schedule_occurrences(schedule_id: int, limit: int = 24) -> list[dict[s
         await PMOccurrence.select(
             PMOccurrence.asset,
             PMOccurrence.asset.name,
+            PMOccurrence.asset.site.time_zone.as_alias("time_zone"),  # type: ignore[union-attr]
             PMOccurrence.occurrence_key,
             PMOccurrence.due_at,
             PMOccurrence.status,

@@ -17,7 +17,7 @@ from facilities.accounts.principal import Principal
 from facilities.db import raw, transaction
 from facilities.kit import clock, uploads
 from facilities.kit.errors import Conflict, NotFound, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, current_locale
 from facilities.kit.security import keyed_hash, new_token, token_hash
 from facilities.maintenance import hooks
 from facilities.maintenance.enums import ReportSource, ReportStatus
@@ -115,6 +115,8 @@ async def create_report(
                 source=source.value,
                 reporter_name=data.reporter_name.strip(),
                 reporter_email=data.reporter_email.strip(),
+                # The language of the page (or request) it came from: the reporter's e-mails.
+                reporter_locale=current_locale(),
                 reporter_user=actor.user_id if actor else None,
                 status_token_hash=token_hash(token),
                 same_count=0,

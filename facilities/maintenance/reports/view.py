@@ -1,14 +1,14 @@
-"""What the report and work-order pages share (no HTTP): labels, "2 hours ago", the honeypot."""
+"""What the report and work-order pages share (no HTTP): labels, "2 hours ago", the honeypot.
+
+``time_ago`` is the shared relative-time helper (``kit/timefmt.py``) under the templates' name.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from babel.dates import format_timedelta
-
-from facilities.kit import clock
-from facilities.kit.i18n import _, current_locale
+from facilities.kit.i18n import _
+from facilities.kit.timefmt import format_relative as time_ago  # noqa: F401 - re-exported
 from facilities.maintenance.enums import (
     PROBLEM_CATEGORY_LABELS,
     REPORT_STATUS_LABELS,
@@ -28,10 +28,3 @@ def labels() -> dict[str, Any]:
     }
 
 
-def time_ago(moment: datetime) -> str:
-    delta = moment - clock.now()
-    if abs(delta.total_seconds()) < 60:
-        return _("just now")
-    return format_timedelta(
-        delta, granularity="minute", add_direction=True, locale=current_locale()
-    )

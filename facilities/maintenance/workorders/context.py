@@ -11,7 +11,13 @@ from facilities.accounts.principal import Principal
 from facilities.accounts.tables import PartnerOrganisation, User
 from facilities.assets.tables import Asset
 from facilities.kit.errors import NotFound
-from facilities.maintenance.tables import ProblemReport, WorkOrder, WorkOrderChecklistItem
+from facilities.maintenance.tables import (
+    ProblemReport,
+    WorkOrder,
+    WorkOrderChecklistItem,
+    WorkOrderPhoto,
+)
+from facilities.maintenance.workorders.schemas import PhotoStage
 from facilities.sites import scope
 from facilities.sites.tables import Site
 
@@ -23,12 +29,28 @@ async def checklist_items(work_order_id: int) -> list[dict[str, Any]]:
             WorkOrderChecklistItem.label,
             WorkOrderChecklistItem.kind,
             WorkOrderChecklistItem.unit,
+            WorkOrderChecklistItem.min_value,
+            WorkOrderChecklistItem.max_value,
+            WorkOrderChecklistItem.required,
             WorkOrderChecklistItem.value_text,
             WorkOrderChecklistItem.value_number,
+            WorkOrderChecklistItem.photo_key,
+            WorkOrderChecklistItem.out_of_limits,
+            WorkOrderChecklistItem.answered_at,
         )
         .where(WorkOrderChecklistItem.work_order == work_order_id)
         .order_by(WorkOrderChecklistItem.position)
     )
+
+
+async def photo_keys(work_order_id: int) -> list[tuple[str, PhotoStage]]:
+    """(storage key, stage) of the order's photos, oldest first, for the printable sheet."""
+    rows = (
+        await WorkOrderPhoto.select(WorkOrderPhoto.storage_key, WorkOrderPhoto.stage)
+        .where(WorkOrderPhoto.work_order == work_order_id)
+        .order_by(WorkOrderPhoto.id)
+    )
+    return [(r["storage_key"], PhotoStage(r["stage"])) for r in rows]
 
 
 # ---- context for the people doing the work -------------------------------------------

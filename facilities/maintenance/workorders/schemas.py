@@ -106,6 +106,13 @@ class PhotoStage(StrEnum):
     other = "other"
 
 
+PHOTO_STAGE_LABELS = {
+    PhotoStage.before: N_("before"),
+    PhotoStage.after: N_("after"),
+    PhotoStage.other: N_("other"),
+}
+
+
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TITLE)]
 Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION)]
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]

@@ -15,7 +15,7 @@ from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Req
-from facilities.notifications import actions, queries
+from facilities.notifications import actions, failures, queries
 from facilities.notifications.enums import (
     CHOOSABLE,
     EVENT_LABELS,
@@ -34,6 +34,7 @@ def _labels() -> dict[str, Any]:
         "mode_labels": {m.value: _(label) for m, label in MODE_LABELS.items()},
         "status_labels": {s.value: _(label) for s, label in STATUS_LABELS.items()},
         "choosable": [e.value for e in CHOOSABLE],
+        "explain": failures.explain,
     }
 
 

@@ -16,7 +16,8 @@ from facilities.kit.web import Req
 from facilities.maintenance.lifecycle import STATUS_LABELS
 from facilities.maintenance.pm import actions as pm_actions
 from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
-from facilities.reporting import calendar, home
+from facilities.reporting import calendar, home, kpi_help
+from facilities.reporting.audit_labels import action_label
 from facilities.reporting.queries import audit_page
 from facilities.services import queries as service_queries
 from facilities.services.sla.enums import STATE_LABELS, TARGET_LABELS
@@ -49,6 +50,7 @@ class AuditPages(Controller):
             "audit.html",
             {
                 "events": events,
+                "action_label": action_label,
                 "filters": {"object_type": object_type or "", "action": action or ""},
             },
         )
@@ -107,3 +109,13 @@ def _month(value: str | None) -> date | None:
         return date(year, month, 1)
     except ValueError:
         return None
+
+
+class KpiHelpPages(Controller):
+    """What each figure means and how it is computed (``/help/kpis``)."""
+
+    include_in_schema = False
+
+    @get("/help/kpis", opt={"permission": "profile.use"})
+    async def kpis(self, request: Req) -> Template:
+        return page(request, "reporting/kpis.html", {"sections": kpi_help.sections()})

@@ -13,7 +13,7 @@ from litestar.response import Response, Template
 
 from facilities.accounts.enums import TRADE_LABELS, Trade
 from facilities.accounts.principal import actor
-from facilities.kit import clock, forms
+from facilities.kit import clock, forms, recurrence_form
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
@@ -188,8 +188,14 @@ class ContractPages(Controller):
                 errors = forms.errors_of(error)
         return await self._form(request, values, errors, overlaps=overlaps, status=422)
 
-    @get("/contracts/{contract_id:int}", opt={"permission": "contracts.view"})
-    async def contract_detail(self, request: Req, contract_id: FromPath[int]) -> Template:
+    async def _contract_page(
+        self,
+        request: Req,
+        contract_id: int,
+        plan_values: dict[str, Any] | None = None,
+        plan_errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
         me = actor(request)
         contract = await queries.get_contract(me, contract_id)
         now = clock.now()
@@ -206,15 +212,25 @@ class ContractPages(Controller):
                 "documents": await queries.list_documents(me, contract_id),
                 "plans": await queries.list_plans(me, contract_id),
                 "visits": visits,
-                "plan_values": {
+                "plan_values": plan_values
+                or {
                     "window_minutes": 120,
                     "lead_days": 14,
                     "dtstart_local": (now + timedelta(days=1)).strftime("%Y-%m-%dT08:00"),
-                    "rrule": "FREQ=WEEKLY;BYDAY=MO",
+                    "frequency": "weekly",
+                    "interval": 1,
+                    "weekdays": ["MO"],
+                    "ends": "never",
                 },
-                "plan_errors": {},
+                "plan_errors": plan_errors or {},
+                "rec": recurrence_form.choices(),
             },
+            status_code=status,
         )
+
+    @get("/contracts/{contract_id:int}", opt={"permission": "contracts.view"})
+    async def contract_detail(self, request: Req, contract_id: FromPath[int]) -> Template:
+        return await self._contract_page(request, contract_id)
 
     @get("/contracts/{contract_id:int}/edit", opt={"permission": "contracts.manage"})
     async def edit_contract(self, request: Req, contract_id: FromPath[int]) -> Template:
@@ -295,19 +311,34 @@ class ContractPages(Controller):
         form = await request.form()
         values = forms.clean({k: form.get(k) for k in form})
         values["site_ids"] = [v for v in form.getall("site_ids", []) if v]
+        values["weekdays"] = [v for v in form.getall("weekdays", []) if v]
+        values["months"] = [v for v in form.getall("months", []) if v]
         values["skip_closed_days"] = form.get("skip_closed_days") == "on"
-        start = values.get("dtstart_local")
+        payload: dict[str, Any] = {
+            k: values[k]
+            for k in ("name", "dtstart_local", "window_minutes", "lead_days", "site_ids")
+            if k in values
+        }
+        payload["skip_closed_days"] = values["skip_closed_days"]
+        if values.get("ends") == "on" and values.get("end_date"):
+            payload["end_date"] = values["end_date"]
+        start = payload.get("dtstart_local")
         if isinstance(start, str) and len(start) == 16:
-            values["dtstart_local"] = start + ":00"
-        data, errors = forms.convert(values, VisitPlanCreate)
-        if data is not None:
+            payload["dtstart_local"] = start + ":00"
+        errors: dict[str, str] = {}
+        try:
+            payload["rrule"] = recurrence_form.rule_from_values(values, with_count=True)
+        except FacilitiesError as error:
+            errors = forms.errors_of(error)
+        data, convert_errors = forms.convert(payload, VisitPlanCreate)
+        errors = {**convert_errors, **errors}
+        if data is not None and not errors:
             try:
                 await actions.create_plan(actor=actor(request), contract_id=contract_id, data=data)
                 return redirect(f"/contracts/{contract_id}", _("Visit plan saved."))
             except FacilitiesError as error:
                 errors = forms.errors_of(error)
-        message = "; ".join(errors.values())
-        return redirect(f"/contracts/{contract_id}", message, "error")
+        return await self._contract_page(request, contract_id, values, errors, 422)
 
     @post("/visit-plans/{plan_id:int}/active", opt={"permission": "contracts.manage"})
     async def toggle_plan(self, request: Req, plan_id: FromPath[int]) -> Response[Any]:

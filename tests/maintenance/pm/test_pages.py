@@ -28,11 +28,17 @@ async def test_list_detail_and_edit_pages(make_client) -> None:  # type: ignore[
         assert f'id="s{world.site.id}"' in blank.text
         assert listing.status_code == 200 and "Descale" in listing.text
         assert detail.status_code == 200
-        assert re.findall(r"<li>(2027-01-\d\d 07:30 CET)</li>", detail.text)[:2] == [
-            "2027-01-04 07:30 CET",
-            "2027-01-11 07:30 CET",
+        assert re.findall(r"<li>(Monday, \d+ January 2027, 07:30)</li>", detail.text)[:2] == [
+            "Monday, 4 January 2027, 07:30",
+            "Monday, 11 January 2027, 07:30",
         ]
+        # Words, not codes: the rule is said in English, the raw rule is not shown.
+        assert "every Monday at 07:30" in detail.text and "FREQ=" not in detail.text
+        assert "every Monday at 07:30" in listing.text and "FREQ=" not in listing.text
         assert edit.status_code == 200 and 'name="version" value="1"' in edit.text
+        # The editor is filled from the stored rule: Monday ticked, the raw field empty.
+        assert 'name="weekdays" value="MO" checked' in edit.text
+        assert 'name="rrule" type="text" value=""' in edit.text
         form = {
             "version": "1",
             "name": "Descale weekly",

@@ -17,6 +17,7 @@ from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from facilities.accounts.principal import actor
+from facilities.kit import validation
 from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
@@ -46,10 +47,11 @@ def _convert(values: dict[str, Any], schema: type[Any]) -> tuple[Any, dict[str, 
     try:
         return msgspec.convert(values, schema, strict=False), {}
     except msgspec.ValidationError as error:
-        match = _AT.match(str(error))
+        text = str(error)
+        match = _AT.match(text)
         if match is None:
-            return None, {"form": str(error)}
-        return None, {match.group("field"): match.group("message")}
+            return None, {"form": validation.friendly(text)}
+        return None, {match.group("field"): validation.friendly(text)}
 
 
 def _rows(form: dict[str, Any]) -> list[dict[str, Any]]:

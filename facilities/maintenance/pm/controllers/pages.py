@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
 from facilities.accounts.principal import actor
-from facilities.kit import clock, forms
+from facilities.kit import clock, forms, recurrence_form, rrule_text
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import N_, _
 from facilities.kit.templating import page, redirect
@@ -26,6 +26,8 @@ from facilities.maintenance.pm.schemas import (
     ScheduleCreate,
     ScheduleUpdate,
 )
+from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
+from facilities.settings import get_settings
 
 MODE_LABELS = {
     "fixed": N_("Fixed calendar"),
@@ -33,13 +35,6 @@ MODE_LABELS = {
     "meter": N_("Meter based"),
     "time_or_meter": N_("Time or meter, whichever comes first"),
 }
-FREQUENCY_LABELS = {
-    "daily": N_("days"),
-    "weekly": N_("weeks"),
-    "monthly": N_("months"),
-    "yearly": N_("years"),
-}
-WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 SCALARS = (
     "name",
     "description",
@@ -68,13 +63,20 @@ def _form_values(form: Any) -> dict[str, Any]:
     for key in ("site_ids", "weekdays", "months", "active_months"):
         values[key] = [v for v in form.getall(key, []) if v]
     values["skip_closed_days"] = form.get("skip_closed_days") == "on"
+    values["ends"] = form.get("ends") or recurrence_form.ends_of(
+        values.get("end_date"), values.get("max_count")
+    )
     start = values.get("dtstart_local")
     if isinstance(start, str) and len(start) == 16:  # <input type="datetime-local">
         values["dtstart_local"] = start + ":00"
     return values
 
 
-def _schedule_payload(values: dict[str, Any], *, update: bool = False) -> dict[str, Any]:
+def _schedule_payload(
+    values: dict[str, Any], *, update: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The API payload for the form, with the RRULE built on the server from the editor's
+    fields (or the advanced raw rule); errors name the field."""
     payload = {k: values[k] for k in SCALARS if k in values}
     if not update:
         if values.get("target") == "asset":
@@ -86,20 +88,20 @@ def _schedule_payload(values: dict[str, Any], *, update: bool = False) -> dict[s
                 payload["site_ids"] = values["site_ids"]
     payload["skip_closed_days"] = values["skip_closed_days"]
     payload["active_months"] = values.get("active_months", [])
+    ends = values.get("ends")
+    if ends != "on":
+        payload.pop("end_date", None)
+    if ends != "after":
+        payload.pop("max_count", None)
     if values.get("dtstart_local"):
         payload["dtstart_local"] = values["dtstart_local"]
-    if values.get("rrule"):
-        payload["rrule"] = values["rrule"]
-    elif values.get("frequency"):
-        payload["recurrence"] = {
-            "frequency": values["frequency"],
-            "interval": values.get("interval") or 1,
-            "weekdays": values.get("weekdays", []),
-            "month_day": values.get("month_day"),
-            "nth": values.get("nth"),
-            "months": values.get("months", []),
-        }
-    return payload
+    if values.get("mode") in ("floating", "meter") and not values.get("rrule"):
+        return payload, {}
+    try:
+        payload["rrule"] = recurrence_form.rule_from_values(values)
+    except FacilitiesError as error:
+        return payload, forms.errors_of(error)
+    return payload, {}
 
 
 class PMPages(Controller):
@@ -136,9 +138,15 @@ class PMPages(Controller):
                 "schedule_id": schedule_id,
                 "preview": preview,
                 "preview_rule": preview_rule,
+                "preview_words": (
+                    rrule_text.describe(preview_rule, values.get("dtstart_local"))
+                    if preview_rule
+                    else ""
+                ),
+                "preview_tz": preview[0].tzinfo if preview else None,
                 "mode_labels": MODE_LABELS,
-                "frequency_labels": FREQUENCY_LABELS,
-                "weekdays": WEEKDAYS,
+                "priority_labels": {k.value: _(v) for k, v in PRIORITY_LABELS.items()},
+                "rec": recurrence_form.choices(),
             },
             status_code=status,
         )
@@ -175,9 +183,10 @@ class PMPages(Controller):
         data, errors = forms.convert(
             {
                 "rrule": payload.get("rrule"),
-                "recurrence": payload.get("recurrence"),
                 "dtstart_local": payload.get("dtstart_local"),
                 "site_id": site_id,
+                # No site chosen yet (a category or region schedule): the operator's zone.
+                "time_zone": get_settings().time_zone,
                 "count": 6,
             },
             PreviewRequest,
@@ -194,7 +203,9 @@ class PMPages(Controller):
     async def create_schedule(self, request: Req) -> Response[Any]:
         form = await request.form()
         values = _form_values(form)
-        payload = _schedule_payload(values)
+        payload, errors = _schedule_payload(values)
+        if errors:
+            return await self._form(request, values, errors, status=422)
         if form.get("action") == "preview":
             shown, rule, errors = await self._preview(request, values, payload)
             return await self._form(request, values, errors, preview=shown, preview_rule=rule)
@@ -212,10 +223,10 @@ class PMPages(Controller):
         me = actor(request)
         schedule = await queries.get_schedule(me, schedule_id)
         upcoming: list[datetime] = []
+        site = await queries.first_site(
+            {"id": schedule.id, "asset": schedule.asset_id, "region": schedule.region_id}
+        )
         if schedule.rrule and schedule.dtstart_local:
-            site = await queries.first_site(
-                {"id": schedule.id, "asset": schedule.asset_id, "region": schedule.region_id}
-            )
             try:
                 shown = await queries.preview(
                     me,
@@ -234,6 +245,9 @@ class PMPages(Controller):
             "maintenance/pm/detail.html",
             {
                 "schedule": schedule,
+                "priority_labels": {k.value: _(v) for k, v in PRIORITY_LABELS.items()},
+                "occurrence_labels": {"created": _("created"), "skipped": _("skipped")},
+                "site_tz": site["time_zone"] if site else None,
                 "upcoming": upcoming,
                 "occurrences": await queries.schedule_occurrences(schedule_id),
                 "mode_labels": MODE_LABELS,
@@ -247,13 +261,18 @@ class PMPages(Controller):
         values["dtstart_local"] = schedule.dtstart_local[:16]
         values["partner_organisation_id"] = schedule.partner_organisation_id
         values["target"] = "asset" if schedule.asset_id else "category"
+        values["ends"] = recurrence_form.ends_of(schedule.end_date, schedule.max_count)
+        if schedule.rrule:
+            values.update(recurrence_form.values_from_rule(schedule.rrule))
         return await self._form(request, values, {}, schedule_id=schedule_id)
 
     @post("/schedules/{schedule_id:int}/edit", opt={"permission": "schedules.manage"})
     async def update_schedule(self, request: Req, schedule_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = _form_values(form)
-        payload = _schedule_payload(values, update=True)
+        payload, errors = _schedule_payload(values, update=True)
+        if errors:
+            return await self._form(request, values, errors, schedule_id=schedule_id, status=422)
         for key in ("asset_id", "category_id", "region_id"):
             payload.pop(key, None)
         for key in (

@@ -19,6 +19,7 @@ from facilities.maintenance.reports import actions, queries
 from facilities.maintenance.reports.schemas import ProblemReportCreate
 from facilities.maintenance.reports.view import labels, time_ago
 from facilities.settings import get_settings
+from facilities.sites import queries as site_queries
 
 REPORT_FIELDS = (
     "site_id",
@@ -151,6 +152,7 @@ class ReportPages(Controller):
             "maintenance/report_detail.html",
             {
                 "report": report,
+                "site_tz": (await site_queries.time_zones([report.site_id])).get(report.site_id),
                 "merged_into": merged_into,
                 "votes": await queries.list_votes(me, report_id),
                 "candidates": (

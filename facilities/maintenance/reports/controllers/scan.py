@@ -181,6 +181,9 @@ def _subject(request: Req, principal: Principal | None) -> str:
     return f"user:{principal.user_id}" if principal else f"ip:{client_address(request)}"
 
 
+REPORT_BODY_LIMIT = 48 * 1024 * 1024
+
+
 class ScanPages(Controller):
     include_in_schema = False
 
@@ -203,7 +206,15 @@ class ScanPages(Controller):
         key, content_type = found
         return await stored_file_response(key, content_type)
 
-    @post("/q/{code:str}/report", opt={"public": True}, status_code=303)
+    # Phones make 5–12 MB photos and the page shrinks them before upload (static/photo.js);
+    # without JavaScript a photo up to this size still reaches the handler, which refuses it
+    # with the form re-rendered and the text kept (413), instead of a bare error page.
+    @post(
+        "/q/{code:str}/report",
+        opt={"public": True},
+        status_code=303,
+        request_max_body_size=REPORT_BODY_LIMIT,
+    )
     async def report(self, request: Req, code: FromPath[str], data: Multipart) -> Response[Any]:
         opened = await _open(request, code, log=False)
         if not isinstance(opened, Scan):
@@ -246,6 +257,8 @@ class ScanPages(Controller):
                 )
             except FacilitiesError as error:
                 errors = forms.errors_of(error)
+                if error.code == "too_large":
+                    errors = {"photo": error.message}
                 status = error.status_code
         return await _scan_page(request, opened, values=values, errors=errors, status=status)
 

@@ -3,16 +3,14 @@ form answer 409 instead of overwriting someone else's change."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from facilities.accounts.principal import actor
-from facilities.kit import forms
+from facilities.kit import forms, timefmt
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
@@ -36,16 +34,11 @@ def _values_of(order: WorkOrderRead, time_zone: str) -> dict[str, Any]:
         "priority": order.priority.value,
         "space_id": order.space_id or "",
         "asset_id": order.asset_id or "",
-        "due_at": _local(due, time_zone) if due else "",
+        "due_at": timefmt.local_input(due, time_zone),
         "estimated_minutes": order.estimated_minutes or "",
         "asset_down": order.asset_down,
         "trade": order.trade.value if order.trade else "",
     }
-
-
-def _local(moment: datetime, time_zone: str) -> str:
-    """An aware instant as a ``datetime-local`` value in the site's wall time."""
-    return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%dT%H:%M")
 
 
 class WorkOrderEditPages(Controller):

@@ -43,6 +43,7 @@ from facilities.maintenance.workorders.schemas import (
     HOLD_REASON_LABELS,
     KIND_LABELS,
     ORIGIN_LABELS,
+    PHOTO_STAGE_LABELS,
     PRIORITY_LABELS,
     CommentCreate,
     CostCreate,
@@ -86,6 +87,7 @@ def page_labels() -> dict[str, Any]:
         "asset_status_labels": {k.value: _(v) for k, v in ASSET_STATUS_LABELS.items()},
         "note_actions": NOTE_ACTIONS,
         "trade_labels": {k.value: _(v) for k, v in TRADE_LABELS.items()},
+        "stage_labels": {k.value: _(v) for k, v in PHOTO_STAGE_LABELS.items()},
         "ago": time_ago,
     }
 
@@ -154,6 +156,7 @@ class WorkOrderPages(Controller):
             "maintenance/workorders/list.html",
             {
                 "orders": orders,
+                "site_zones": await site_queries.time_zones(o.site_id for o in orders),
                 "closed": closed,
                 "filters": filters,
                 "query": urlencode(

@@ -1,0 +1,24 @@
+"""The demo speaks the operator's language: FACILITIES_DEFAULT_LOCALE=de gives German asset,
+space, work-order and contract texts (issue 11, item 9)."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilities.assets.tables import Asset
+from facilities.demo import load_demo
+from facilities.maintenance.tables import WorkOrder
+from facilities.services.tables import ServiceContract
+from facilities.settings import get_settings
+from facilities.sites.tables import Space
+
+
+async def test_german_demo(monkeypatch: pytest.MonkeyPatch, database: None) -> None:
+    monkeypatch.setattr(get_settings(), "default_locale", "de")
+    await load_demo()
+    assets = {r["name"] for r in await Asset.select(Asset.name)}
+    assert "Kaffeemaschine, Küche" in assets and "Coffee machine, kitchen" not in assets
+    assert await Space.exists().where(Space.name == "Besprechungsraum Neckar")
+    titles = {r["title"] for r in await WorkOrder.select(WorkOrder.title)}
+    assert "Flackernde Leuchten in Besprechungsraum 1 tauschen" in titles
+    assert await ServiceContract.exists().where(ServiceContract.name == "Haustechnik Rhein-Neckar")
