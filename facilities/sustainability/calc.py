@@ -225,7 +225,9 @@ def overlaps(new: tuple[date, date], other: tuple[date, date]) -> bool:
     shared = (min(e1, e2) - max(s1, s2)).days + 1
     if shared <= 0:
         return False
-    boundary = (s1 == e2 and s2 < s1) or (s2 == e1 and s1 < s2)
+    # The shared day must be the last of one and the first of the other, and neither bill
+    # may consist of that day alone.
+    boundary = (s1 == e2 and s2 < s1 < e1) or (s2 == e1 and s1 < s2 < e2)
     return not (shared == 1 and boundary)
 
 
