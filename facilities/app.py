@@ -50,6 +50,7 @@ from facilities.services.controllers import ContractPages, ContractsApi
 from facilities.services.sla.controllers import SlaApi, SlaPages
 from facilities.settings import get_settings
 from facilities.sites.controllers import SitePages, SitesApi
+from facilities.sustainability.controllers import SustainabilityApi, SustainabilityPages
 from facilities.wiring import install
 
 log = logging.getLogger("facilities")
@@ -89,6 +90,8 @@ ROUTERS = [
     NotificationsApi,
     NotificationPages,
     ReporterStatusPages,
+    SustainabilityApi,
+    SustainabilityPages,
 ]
 
 

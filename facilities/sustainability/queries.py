@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from facilities.accounts.principal import Principal
-from facilities.kit.errors import NotFound
+from facilities.kit.errors import NotFound, RuleViolation
+from facilities.kit.i18n import _
 from facilities.sites import scope
 from facilities.sustainability import calc
 from facilities.sustainability.enums import (
@@ -249,6 +250,8 @@ async def list_periods(actor: Principal, meter_id: int) -> list[PeriodRead]:
 
 async def list_occupancy(actor: Principal, site_id: int, year: int) -> list[OccupancyRead]:
     await scope.require_site(actor, site_id)
+    if not 1990 <= year <= 2100:
+        raise RuleViolation("year", _("Choose a year between 1990 and 2100."))
     rows = await (
         Occupancy.select(Occupancy.month, Occupancy.visits)
         .where(

@@ -11,6 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from facilities.accounts.principal import Principal
+from facilities.kit.errors import RuleViolation
+from facilities.kit.i18n import _
 from facilities.sites import scope
 from facilities.sites.tables import Site
 from facilities.sustainability import calc
@@ -127,6 +129,8 @@ def _result(month: date, bucket: _Bucket, area: Decimal | None, desks: int | Non
 async def results(actor: Principal, *, year: int, site_id: int | None = None) -> ResultsRead:
     """Monthly consumption, cost, Scope 1 and 2 (both methods) and intensities for one site
     or every site the caller sees, for a calendar year (site-local months)."""
+    if not 1990 <= year <= 2100:
+        raise RuleViolation("year", _("Choose a year between 1990 and 2100."))
     sites_query = Site.select(Site.id, Site.country, Site.floor_area_m2, Site.desks, Site.archived)
     if site_id is not None:
         await scope.require_site(actor, site_id)
