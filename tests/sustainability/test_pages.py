@@ -10,7 +10,7 @@ from tests import builders
 from tests.sustainability.helpers import meter, reading
 
 
-async def _cm_with_meter(make_client, locale: str = "en"):  # type: ignore[no-untyped-def]
+async def _cm_with_meter(make_client, locale: str = "en"):
     region = await builders.region()
     site = await builders.site(region.id)
     m = await meter(site.id, number="1ESY1160")

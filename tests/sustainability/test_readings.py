@@ -23,7 +23,7 @@ def pinned_clock() -> Any:
         yield
 
 
-async def _setup(make_client: Any, role: Role = Role.community_manager, **meter_values: Any):  # type: ignore[no-untyped-def]
+async def _setup(make_client: Any, role: Role = Role.community_manager, **meter_values: Any):
     region = await builders.region()
     site = await builders.site(region.id, floor_area_m2=250, desks=40)
     m = await meter(site.id, **meter_values)
