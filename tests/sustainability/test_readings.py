@@ -3,7 +3,7 @@ answer naming the field."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -340,4 +340,6 @@ async def test_occupancy_per_month_replaces_the_figure(make_client) -> None:
     assert (await api.get(f"{url}?year=2026")).json() == [again.json()]
     negative = await api.put(f"{url}/2026-04-01", json={"visits": -3})
     assert negative.status_code == 422 and _field(negative) == "visits"
-    assert date(2026, 3, 1)  # month normalised to its first day (above)
+    bad = await api.put(f"{url}/2026-13", json={"visits": 3})
+    assert bad.status_code == 422 and _field(bad) == "month"
+    assert "YYYY-MM" in bad.json()["message"]

@@ -12,6 +12,8 @@ from litestar.response import Response
 
 from facilities.accounts.controllers.api import actor
 from facilities.kit import clock
+from facilities.kit.errors import RuleViolation
+from facilities.kit.i18n import _
 from facilities.sustainability import actions, queries, results
 from facilities.sustainability.enums import Carrier
 from facilities.sustainability.schemas import (
@@ -119,17 +121,22 @@ class SustainabilityApi(Controller):
     ) -> list[OccupancyRead]:
         return await queries.list_occupancy(actor(request), site_id, year or clock.now().year)
 
-    @put("/sites/{site_id:int}/occupancy/{month:date}", opt={"permission": "sustainability.enter"})
+    @put("/sites/{site_id:int}/occupancy/{month:str}", opt={"permission": "sustainability.enter"})
     async def set_occupancy(
         self,
         request: Req,
         site_id: FromPath[int],
-        month: FromPath[date],
+        month: FromPath[str],
         data: JSONBody[OccupancySet],
     ) -> OccupancyRead:
-        """Member visits of the month (any day of it names the month); replaces the figure."""
+        """Member visits of the month ``YYYY-MM`` or ``YYYY-MM-DD`` (any day names its
+        month); replaces the month's figure."""
+        try:
+            day = date.fromisoformat(month if len(month) > 7 else f"{month}-01")
+        except ValueError:
+            raise RuleViolation("month", _("Give the month as YYYY-MM, e.g. 2026-03.")) from None
         return await actions.set_occupancy(
-            actor=actor(request), site_id=site_id, month=month, data=data
+            actor=actor(request), site_id=site_id, month=day, data=data
         )
 
     # ---- emission factors ---------------------------------------------------------------
