@@ -85,3 +85,14 @@ async def test_viewer_sees_but_cannot_enter(make_client) -> None:
     page = await session.get(f"/sustainability/meters/{m.id}")
     assert page.status_code == 200
     assert "/readings" not in page.text
+
+
+def test_numbers_as_people_type_them() -> None:
+    from facilities.sustainability.controllers.pages import _number
+
+    assert _number("1234,5") == "1234.5"
+    assert _number("1.234,5") == "1234.5"
+    assert _number("1,234.5") == "1234.5"
+    assert _number("1 234,5") == "1234.5"
+    assert _number("1234.5") == "1234.5"
+    assert _number("1234") == "1234"

@@ -40,12 +40,14 @@ LABELS = {
 
 
 def _number(text: str) -> str:
-    """Accept a decimal comma ("1234,5") as people type it on a German phone keyboard."""
-    text = text.replace(" ", "").replace("\u202f", "")
-    if "," in text and "." not in text:
-        return text.replace(",", ".")
-    if "," in text and "." in text:  # 1.234,5 → 1234.5
+    """Accept a number as people type it: "1234,5" and "1.234,5" (German) as well as
+    "1,234.5" (English); the last separator is the decimal one."""
+    text = text.replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    comma, dot = text.rfind(","), text.rfind(".")
+    if comma > dot:  # 1.234,5 or 1234,5
         return text.replace(".", "").replace(",", ".")
+    if comma >= 0:  # 1,234.5
+        return text.replace(",", "")
     return text
 
 
