@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from facilities.kit.schema import Schema
+from facilities.kit.schema import Id, Schema
 from facilities.sustainability.enums import Carrier, FactorMethod, ReadingKind
 
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -28,13 +28,13 @@ Source = Annotated[str, msgspec.Meta(max_length=2000)]
 
 
 class MeterCreate(Schema):
-    site_id: int
+    site_id: Id
     name: Name
     carrier: Carrier
     unit: str  # one of the carrier's units (enums.CARRIER_UNITS), checked by the action
     number: Number = ""
-    asset_id: int | None = None
-    space_id: int | None = None
+    asset_id: Id | None = None
+    space_id: Id | None = None
     register_digits: Digits | None = None
     installed_on: date | None = None
     correction_factor: CorrectionFactor | None = None  # gas in m³: Zustandszahl
@@ -47,8 +47,8 @@ class MeterUpdate(Schema):
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
     number: Number | msgspec.UnsetType = msgspec.UNSET
-    asset_id: int | msgspec.UnsetType | None = msgspec.UNSET
-    space_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    asset_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    space_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     register_digits: Digits | msgspec.UnsetType | None = msgspec.UNSET
     installed_on: date | msgspec.UnsetType | None = msgspec.UNSET
     correction_factor: CorrectionFactor | msgspec.UnsetType | None = msgspec.UNSET

@@ -96,3 +96,14 @@ def test_numbers_as_people_type_them() -> None:
     assert _number("1 234,5") == "1234.5"
     assert _number("1234.5") == "1234.5"
     assert _number("1234") == "1234"
+
+
+async def test_partner_sees_no_sustainability_menu() -> None:
+    from facilities.navigation import menu
+
+    partner = builders.principal(await builders.user(Role.partner))
+    keys = {link.key for group in menu(partner, "/").groups for link in group.links}
+    assert not keys & {"sustainability", "meters"}
+    cm = builders.principal(await builders.user(Role.community_manager))
+    cm_keys = {link.key for group in menu(cm, "/").groups for link in group.links}
+    assert {"sustainability", "meters"} <= cm_keys

@@ -12,7 +12,7 @@ from facilities.accounts.principal import Principal
 from facilities.assets.tables import Asset
 from facilities.db import transaction
 from facilities.kit import clock
-from facilities.kit.errors import Conflict, NotFound, RuleViolation
+from facilities.kit.errors import Conflict, RuleViolation
 from facilities.kit.i18n import _
 from facilities.sites import scope
 from facilities.sites.tables import Site, Space
@@ -68,10 +68,10 @@ def _check_settings(values: dict[str, Any]) -> None:
 
 async def create_meter(*, actor: Principal, data: MeterCreate) -> MeterRead:
     async with transaction():
-        await scope.require_site(actor, data.site_id)
         site = await Site.select(Site.archived).where(Site.id == data.site_id).first()
-        if site is None:
-            raise NotFound()
+        if site is None or not await scope.can_see_site(actor, data.site_id):
+            # Unknown and out of scope answer alike, so ids leak nothing.
+            raise RuleViolation("site_id", _("Unknown site: %(id)s.") % {"id": data.site_id})
         if site["archived"]:
             raise RuleViolation("site_id", _("The site is archived."))
         allowed = CARRIER_UNITS[data.carrier]
