@@ -56,6 +56,7 @@ from facilities.services.controllers import ContractPages, ContractsApi
 from facilities.services.sla.controllers import SlaApi, SlaPages
 from facilities.settings import get_settings
 from facilities.sites.controllers import SitePages, SitesApi
+from facilities.sustainability.controllers import SustainabilityApi, SustainabilityPages
 from facilities.wiring import install
 
 log = logging.getLogger("facilities")
@@ -96,6 +97,8 @@ ROUTERS = [
     NotificationsApi,
     NotificationPages,
     ReporterStatusPages,
+    SustainabilityApi,
+    SustainabilityPages,
 ]
 
 

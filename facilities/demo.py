@@ -21,6 +21,7 @@ from facilities.sites import actions as site_actions
 from facilities.sites.enums import SiteKind, SpaceKind
 from facilities.sites.schemas import AccessUpdate, RegionCreate, SiteCreate, SpaceCreate
 from facilities.sites.tables import Region, Site, Space
+from facilities.sustainability.demo import load_sustainability
 
 DEMO_PASSWORD = "facilities-demo"  # noqa: S105 - published demo credential
 
@@ -363,6 +364,8 @@ async def load_demo() -> list[tuple[str, str]]:
         partner_ids=partner_ids,
         community_manager=cm_principal,
     )
+    # Emission factors (shipped defaults) and a year of meters at the first coworking site.
+    await load_sustainability(system, site_ids[COWORKING[0][0]])
     return [
         ("admin", "admin@demo.facilities"),
         ("ops manager", "ops@demo.facilities"),

@@ -84,6 +84,19 @@ GROUPS: list[tuple[str, list[Entry]]] = [
         ],
     ),
     (
+        N_("Sustainability"),
+        [
+            Entry(
+                "sustainability",
+                "/sustainability",
+                N_("Energy and CO2e"),
+                "sustainability.view",
+                "♻",
+            ),
+            Entry("meters", "/sustainability/meters", N_("Meters"), "sustainability.view", "◔"),
+        ],
+    ),
+    (
         N_("Partners & contracts"),
         [
             Entry("contracts", "/contracts", N_("Contracts"), "contracts.view", "§"),

@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "facilities.notifications.piccolo_app",
         "facilities.services.piccolo_app",
         "facilities.services.sla.piccolo_app",
+        "facilities.sustainability.piccolo_app",
     ]
 )

@@ -53,6 +53,10 @@ PERMISSIONS = frozenset(
         "outbox.view",  # notification outbox and webhook delivery log (ops)
         "outbox.retry",  # retry failed messages (admin)
         "webhooks.manage",  # outgoing webhook endpoints (ops)
+        # sustainability: meters, readings, bills, occupancy, emission factors, results
+        "sustainability.view",  # meters, readings, factors, results of the caller's sites
+        "sustainability.enter",  # readings, bills and occupancy (CM on their sites)
+        "sustainability.manage",  # meters and emission factors (ops)
     }
 )
 
@@ -67,6 +71,7 @@ _VIEW = {
     "calendar.use",
     "contracts.view",
     "sla.view",
+    "sustainability.view",
 }
 _ASSET_WORK = {
     "assets.change",
@@ -78,6 +83,7 @@ _ASSET_WORK = {
     "workorders.links",
     "schedules.manage",
     "meters.enter",
+    "sustainability.enter",
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -87,7 +93,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         | {"sites.change", "sites.operate", "users.view", "partners.view", "partners.manage"}
         | {"audit.view", "assets.import", "categories.manage", "qr.manage", "checklists.manage"}
         | {"contracts.manage", "visits.signoff", "sla.manage", "scorecards.view"}
-        | {"outbox.view", "webhooks.manage"}
+        | {"outbox.view", "webhooks.manage", "sustainability.manage"}
         | _ASSET_WORK
     ),
     Role.community_manager: frozenset(

@@ -65,6 +65,9 @@ KINDS = {
     "user_id": "user",
     "token_id": "api_token",
     "signed": "report_signed",
+    "meter_id": "meter",
+    "period_id": "meter_period",
+    "month": "month",
 }
 # Objects that belong to a site (and so to its region): foreign ones answer 404.
 SITE_BOUND = frozenset(
@@ -90,6 +93,8 @@ SITE_BOUND = frozenset(
         "plan",
         "visit",
         "message",
+        "meter",
+        "meter_period",
     }
 )
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.

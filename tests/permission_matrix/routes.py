@@ -10,6 +10,8 @@ the object of the case's side (own or foreign), ``c.own(kind)`` always the calle
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from tests.builders import PASSWORD
 from tests.permission_matrix.matrix import PUBLIC, Ctx, R
 from tests.permission_matrix.world import PDF, png, seq
@@ -34,6 +36,12 @@ async def forget_limits(c: Ctx) -> None:
 
     await db.raw("DELETE FROM rate_limit_hit")
     await db.raw("DELETE FROM login_attempt")
+
+
+def period_body() -> dict[str, object]:
+    """A one-day bill on a day no other case uses (long past, so never in the future)."""
+    day = (date(1995, 1, 1) + timedelta(days=seq())).isoformat()
+    return {"starts_on": day, "ends_on": day, "quantity": 1}
 
 
 ROUTES: list[R] = [
@@ -1073,4 +1081,82 @@ ROUTES: list[R] = [
     ),
     R("POST", "/sites/{site_id:int}/unarchive", "sites.change"),
     R("POST", "/spaces/{space_id:int}/archive", "sites.operate", fresh=("space",)),
+    # ---- sustainability ----
+    R("GET", "/api/v1/sustainability/meters", "sustainability.view"),
+    R(
+        "POST",
+        "/api/v1/sustainability/meters",
+        "sustainability.manage",
+        json=lambda c: {
+            "site_id": c.id("site"),
+            "name": f"Water {seq()}",
+            "carrier": "water",
+            "unit": "m3",
+        },
+        body_kind="site",
+    ),
+    R("GET", "/api/v1/sustainability/meters/{meter_id:int}", "sustainability.view"),
+    R(
+        "PATCH",
+        "/api/v1/sustainability/meters/{meter_id:int}",
+        "sustainability.manage",
+        json={"name": "Renamed"},
+    ),
+    R(
+        "DELETE",
+        "/api/v1/sustainability/meters/{meter_id:int}",
+        "sustainability.manage",
+        fresh=("meter",),
+    ),
+    R("GET", "/api/v1/sustainability/meters/{meter_id:int}/readings", "sustainability.view"),
+    R(
+        "POST",
+        "/api/v1/sustainability/meters/{meter_id:int}/readings",
+        "sustainability.enter",
+        json=lambda c: {"value": 1000 + seq()},
+    ),
+    R("GET", "/api/v1/sustainability/meters/{meter_id:int}/periods", "sustainability.view"),
+    R(
+        "POST",
+        "/api/v1/sustainability/meters/{meter_id:int}/periods",
+        "sustainability.enter",
+        json=lambda c: period_body(),
+    ),
+    R(
+        "DELETE",
+        "/api/v1/sustainability/meters/{meter_id:int}/periods/{period_id:int}",
+        "sustainability.enter",
+        fresh=("meter_period",),
+    ),
+    R("GET", "/api/v1/sustainability/sites/{site_id:int}/occupancy", "sustainability.view"),
+    R(
+        "PUT",
+        "/api/v1/sustainability/sites/{site_id:int}/occupancy/{month:str}",
+        "sustainability.enter",
+        json={"visits": 400},
+    ),
+    R("GET", "/api/v1/sustainability/factors", "sustainability.view"),
+    R(
+        "POST",
+        "/api/v1/sustainability/factors",
+        "sustainability.manage",
+        json={
+            "carrier": "electricity_grid",
+            "region": "DE",
+            "year": 2026,
+            "method": "market",
+            "value": 0.03,
+            "source": "Supplier disclosure",
+        },
+    ),
+    R("GET", "/api/v1/sustainability/results", "sustainability.view", query="year=2026"),
+    R("GET", "/sustainability", "sustainability.view"),
+    R("GET", "/sustainability/meters", "sustainability.view"),
+    R("GET", "/sustainability/meters/{meter_id:int}", "sustainability.view"),
+    R(
+        "POST",
+        "/sustainability/meters/{meter_id:int}/readings",
+        "sustainability.enter",
+        form=lambda c: {"value": str(2000 + seq())},
+    ),
 ]

@@ -117,6 +117,23 @@ class World:
         files = {"file": ("photo.png", png(), "image/png")}
         return int(check(await self.adm.post(f"/api/v1/assets/{asset}/files", files=files))["id"])
 
+    async def _fresh_meter(self, side: str, caller: Caller) -> int:
+        body = {
+            "site_id": self.id("site", side),
+            "name": f"Meter {seq()}",
+            "carrier": "electricity_grid",
+            "unit": "kWh",
+        }
+        created = await self.adm.post("/api/v1/sustainability/meters", json=body)
+        return int(check(created)["id"])
+
+    async def _fresh_meter_period(self, side: str, caller: Caller) -> int:
+        meter = self.id("meter", side)
+        day = (datetime(1900, 1, 1) + timedelta(days=seq() * 3)).date()
+        body = {"starts_on": day.isoformat(), "ends_on": day.isoformat(), "quantity": 1}
+        url = f"/api/v1/sustainability/meters/{meter}/periods"
+        return int(check(await self.adm.post(url, json=body))["id"])
+
     async def _fresh_asset(self, side: str, caller: Caller) -> int:
         body = {"site_id": self.id("site", side), "name": f"Boiler {seq()}"}
         return int(check(await self.adm.post("/api/v1/assets", json=body))["id"])
@@ -457,4 +474,17 @@ async def build(app: Any) -> World:
         ids["message", side] = at_site[0]
     ids["reset_token", OWN] = await w._fresh_reset_token(OWN, w.callers["admin"])
     ids["reset_token", FOREIGN] = "r" * 43
+
+    # ---- sustainability ---------------------------------------------------------------
+    for side in (OWN, FOREIGN):
+        ids["meter", side] = await w._fresh_meter(side, w.callers["admin"])
+        url = f"/api/v1/sustainability/meters/{ids['meter', side]}"
+        check(
+            await adm.post(
+                f"{url}/readings", json={"value": 1000, "read_at": "2026-01-01T00:00:00Z"}
+            )
+        )
+        bill = {"starts_on": "2025-01-01", "ends_on": "2025-01-31", "quantity": 310}
+        ids["meter_period", side] = check(await adm.post(f"{url}/periods", json=bill))["id"]
+        ids["month", side] = "2026-03"
     return w

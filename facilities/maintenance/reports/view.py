@@ -26,5 +26,3 @@ def labels() -> dict[str, Any]:
         "urgency_labels": {k.value: _(v) for k, v in URGENCY_LABELS.items()},
         "status_labels": {k.value: _(v) for k, v in REPORT_STATUS_LABELS.items()},
     }
-
-

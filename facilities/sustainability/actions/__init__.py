@@ -1,0 +1,27 @@
+"""Writes of sustainability: meters, readings (with their validation), bill periods,
+occupancy and emission factors. Each in one transaction with its audit event; a reading or
+a bill locks its meter first (PostgreSQL ``FOR UPDATE``; SQLite writes one at a time), so
+two people entering at once cannot both pass the checks."""
+
+from facilities.sustainability.actions._common import JumpWarning
+from facilities.sustainability.actions._entries import add_period, delete_period, record_reading
+from facilities.sustainability.actions._factors import create_factor, seed_default_factors
+from facilities.sustainability.actions._meters import (
+    create_meter,
+    delete_meter,
+    set_occupancy,
+    update_meter,
+)
+
+__all__ = [
+    "JumpWarning",
+    "add_period",
+    "create_factor",
+    "create_meter",
+    "delete_meter",
+    "delete_period",
+    "record_reading",
+    "seed_default_factors",
+    "set_occupancy",
+    "update_meter",
+]

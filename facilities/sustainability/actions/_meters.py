@@ -1,0 +1,221 @@
+"""Meters and monthly occupancy."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import msgspec
+
+from facilities.accounts import audit
+from facilities.accounts.principal import Principal
+from facilities.assets.tables import Asset
+from facilities.db import transaction
+from facilities.kit import clock
+from facilities.kit.errors import Conflict, RuleViolation
+from facilities.kit.i18n import _
+from facilities.sites import scope
+from facilities.sites.tables import Site, Space
+from facilities.sustainability import queries
+from facilities.sustainability.actions._common import dec_or_none
+from facilities.sustainability.enums import (
+    CARRIER_UNITS,
+    UNIT_LABELS,
+    Carrier,
+)
+from facilities.sustainability.schemas import (
+    MeterCreate,
+    MeterRead,
+    MeterUpdate,
+    OccupancyRead,
+    OccupancySet,
+)
+from facilities.sustainability.tables import (
+    Meter,
+    MeterPeriod,
+    MeterReading,
+    Occupancy,
+)
+
+# ---- meters ---------------------------------------------------------------------------
+
+
+async def _check_links(site_id: int, asset_id: int | None, space_id: int | None) -> None:
+    if asset_id is not None:
+        asset = await Asset.select(Asset.site).where(Asset.id == asset_id).first()
+        if asset is None or asset["site"] != site_id:
+            raise RuleViolation("asset_id", _("Choose an asset of the meter's site."))
+    if space_id is not None:
+        space = await Space.select(Space.site).where(Space.id == space_id).first()
+        if space is None or space["site"] != site_id:
+            raise RuleViolation("space_id", _("Choose a space of the meter's site."))
+
+
+def _check_settings(values: dict[str, Any]) -> None:
+    carrier = Carrier(values["carrier"])
+    if carrier is Carrier.natural_gas and values["unit"] == "m3":
+        for field in ("correction_factor", "calorific_value"):
+            if values.get(field) is None:
+                raise RuleViolation(
+                    field,
+                    _(
+                        "A gas meter counting m³ needs the volume correction factor "
+                        "(Zustandszahl) and the calorific value (Brennwert, kWh/m³) from "
+                        "the gas bill."
+                    ),
+                )
+
+
+async def create_meter(*, actor: Principal, data: MeterCreate) -> MeterRead:
+    async with transaction():
+        site = await Site.select(Site.archived).where(Site.id == data.site_id).first()
+        if site is None or not await scope.can_see_site(actor, data.site_id):
+            # Unknown and out of scope answer alike, so ids leak nothing.
+            raise RuleViolation("site_id", _("Unknown site: %(id)s.") % {"id": data.site_id})
+        if site["archived"]:
+            raise RuleViolation("site_id", _("The site is archived."))
+        allowed = CARRIER_UNITS[data.carrier]
+        if data.unit not in allowed:
+            raise RuleViolation(
+                "unit",
+                _("Choose one of these units: %(units)s.")
+                % {"units": ", ".join(UNIT_LABELS[u] for u in allowed)},
+            )
+        await _check_links(data.site_id, data.asset_id, data.space_id)
+        values = msgspec.structs.asdict(data)
+        _check_settings(values)
+        now = clock.now()
+        row = Meter(
+            site=data.site_id,
+            asset=data.asset_id,
+            space=data.space_id,
+            name=data.name.strip(),
+            number=data.number.strip(),
+            carrier=data.carrier.value,
+            unit=data.unit,
+            register_digits=data.register_digits,
+            installed_on=data.installed_on,
+            correction_factor=dec_or_none(data.correction_factor, 4),
+            calorific_value=dec_or_none(data.calorific_value, 4),
+            active=data.active,
+            created_at=now,
+            updated_at=now,
+        )
+        await row.save()
+        await audit.record(
+            actor=actor,
+            action="meter.create",
+            object_type="meter",
+            object_id=row.id,
+            summary=f"{row.name} ({data.carrier.value}, {data.unit})",
+            site_id=data.site_id,
+        )
+        return await queries.get_meter(actor, row.id)
+
+
+async def update_meter(*, actor: Principal, meter_id: int, data: MeterUpdate) -> MeterRead:
+    async with transaction():
+        before = await queries.meter_row(actor, meter_id)
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        merged = {
+            "carrier": before["carrier"],
+            "unit": before["unit"],
+            "correction_factor": before["correction_factor"],
+            "calorific_value": before["calorific_value"],
+            **changes,
+        }
+        _check_settings(merged)
+        await _check_links(
+            before["site"],
+            changes.get("asset_id", before["asset"]),
+            changes.get("space_id", before["space"]),
+        )
+        columns: dict[Any, Any] = {Meter.updated_at: clock.now()}
+        for key, value in changes.items():
+            if key in ("correction_factor", "calorific_value"):
+                value = dec_or_none(value, 4)
+            elif isinstance(value, str):
+                value = value.strip()
+            column = {"asset_id": Meter.asset, "space_id": Meter.space}.get(key)
+            columns[column or getattr(Meter, key)] = value
+        await Meter.update(columns).where(Meter.id == meter_id)
+        await audit.record(
+            actor=actor,
+            action="meter.update",
+            object_type="meter",
+            object_id=meter_id,
+            summary=", ".join(sorted(changes)),
+            site_id=before["site"],
+            before={k: before.get(k.removesuffix("_id")) for k in changes},
+            after=changes,
+        )
+        return await queries.get_meter(actor, meter_id)
+
+
+async def delete_meter(*, actor: Principal, meter_id: int) -> None:
+    """Only a meter without readings or bills; otherwise deactivate it (history stays)."""
+    async with transaction():
+        meter = await queries.meter_row(actor, meter_id)
+        used = await MeterReading.exists().where(MeterReading.meter == meter_id) or (
+            await MeterPeriod.exists().where(MeterPeriod.meter == meter_id)
+        )
+        if used:
+            raise Conflict(
+                _("The meter has readings or bills. Deactivate it instead of deleting it."),
+                field="active",
+            )
+        await Meter.delete().where(Meter.id == meter_id)
+        await audit.record(
+            actor=actor,
+            action="meter.delete",
+            object_type="meter",
+            object_id=meter_id,
+            summary=meter["name"],
+            site_id=meter["site"],
+        )
+
+
+# ---- occupancy ------------------------------------------------------------------------
+
+
+async def set_occupancy(
+    *, actor: Principal, site_id: int, month: date, data: OccupancySet
+) -> OccupancyRead:
+    """Member visits of a site in a month (any day of the month names it); replaces the
+    month's previous figure."""
+    first = month.replace(day=1)
+    async with transaction():
+        await scope.require_site(actor, site_id)
+        existing = await (
+            Occupancy.select(Occupancy.id, Occupancy.visits)
+            .where((Occupancy.site == site_id) & (Occupancy.month == first))
+            .first()
+        )
+        now = clock.now()
+        if existing is None:
+            await Occupancy(
+                site=site_id,
+                month=first,
+                visits=data.visits,
+                entered_by=actor.user_id,
+                updated_at=now,
+            ).save()
+        else:
+            await Occupancy.update(
+                {
+                    Occupancy.visits: data.visits,
+                    Occupancy.entered_by: actor.user_id,
+                    Occupancy.updated_at: now,
+                }
+            ).where(Occupancy.id == existing["id"])
+        await audit.record(
+            actor=actor,
+            action="occupancy.set",
+            object_type="site",
+            object_id=site_id,
+            summary=f"{first:%Y-%m}: {data.visits}",
+            site_id=site_id,
+            before={"visits": existing["visits"]} if existing else None,
+            after={"visits": data.visits},
+        )
+        return OccupancyRead(site_id=site_id, month=first, visits=data.visits)

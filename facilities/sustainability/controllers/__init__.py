@@ -1,0 +1,4 @@
+from facilities.sustainability.controllers.api import SustainabilityApi
+from facilities.sustainability.controllers.pages import SustainabilityPages
+
+__all__ = ["SustainabilityApi", "SustainabilityPages"]

@@ -1,0 +1,168 @@
+"""``/api/v1/sustainability/…``: meters, readings, bill periods, occupancy, emission factors
+and monthly results. Site-bound ids outside the caller's scope answer 404."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Controller, delete, get, patch, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Response
+
+from facilities.accounts.principal import actor
+from facilities.kit import clock
+from facilities.kit.errors import RuleViolation
+from facilities.kit.i18n import _
+from facilities.kit.web import Req
+from facilities.sustainability import actions, queries, results
+from facilities.sustainability.enums import Carrier
+from facilities.sustainability.schemas import (
+    FactorCreate,
+    FactorRead,
+    MeterCreate,
+    MeterRead,
+    MeterUpdate,
+    OccupancyRead,
+    OccupancySet,
+    PeriodCreate,
+    PeriodRead,
+    ReadingCreate,
+    ReadingRead,
+    ResultsRead,
+)
+
+
+class SustainabilityApi(Controller):
+    path = "/api/v1/sustainability"
+    tags = ["sustainability"]
+
+    # ---- meters -------------------------------------------------------------------------
+
+    @get("/meters", opt={"permission": "sustainability.view"})
+    async def list_meters(
+        self,
+        request: Req,
+        site_id: FromQuery[int | None] = None,
+        carrier: FromQuery[Carrier | None] = None,
+        active: FromQuery[bool | None] = None,
+    ) -> list[MeterRead]:
+        return await queries.list_meters(
+            actor(request), site_id=site_id, carrier=carrier, active=active
+        )
+
+    @post("/meters", opt={"permission": "sustainability.manage"})
+    async def create_meter(self, request: Req, data: JSONBody[MeterCreate]) -> MeterRead:
+        """A gas meter counting m³ needs ``correction_factor`` (Zustandszahl) and
+        ``calorific_value`` (Brennwert, kWh/m³, gross) from its bill."""
+        return await actions.create_meter(actor=actor(request), data=data)
+
+    @get("/meters/{meter_id:int}", opt={"permission": "sustainability.view"})
+    async def get_meter(self, request: Req, meter_id: FromPath[int]) -> MeterRead:
+        return await queries.get_meter(actor(request), meter_id)
+
+    @patch("/meters/{meter_id:int}", opt={"permission": "sustainability.manage"})
+    async def update_meter(
+        self, request: Req, meter_id: FromPath[int], data: JSONBody[MeterUpdate]
+    ) -> MeterRead:
+        return await actions.update_meter(actor=actor(request), meter_id=meter_id, data=data)
+
+    @delete("/meters/{meter_id:int}", opt={"permission": "sustainability.manage"})
+    async def delete_meter(self, request: Req, meter_id: FromPath[int]) -> None:
+        """409 when the meter has readings or bills: deactivate it instead."""
+        await actions.delete_meter(actor=actor(request), meter_id=meter_id)
+
+    # ---- readings and periods -----------------------------------------------------------
+
+    @get("/meters/{meter_id:int}/readings", opt={"permission": "sustainability.view"})
+    async def list_readings(
+        self, request: Req, meter_id: FromPath[int], limit: FromQuery[int] = 100
+    ) -> list[ReadingRead]:
+        return await queries.list_readings(actor(request), meter_id, limit=max(1, min(limit, 1000)))
+
+    @post("/meters/{meter_id:int}/readings", opt={"permission": "sustainability.enter"})
+    async def record_reading(
+        self, request: Req, meter_id: FromPath[int], data: JSONBody[ReadingCreate]
+    ) -> Response[ReadingRead]:
+        """422 naming the field for a reading lower than the previous one (unless ``kind``
+        is rollover or replacement), in the future or before the install date; 409 naming
+        ``confirm_jump`` when it means more than ten times the usual daily consumption."""
+        created = await actions.record_reading(actor=actor(request), meter_id=meter_id, data=data)
+        return Response(content=created, status_code=201)
+
+    @get("/meters/{meter_id:int}/periods", opt={"permission": "sustainability.view"})
+    async def list_periods(self, request: Req, meter_id: FromPath[int]) -> list[PeriodRead]:
+        return await queries.list_periods(actor(request), meter_id)
+
+    @post("/meters/{meter_id:int}/periods", opt={"permission": "sustainability.enter"})
+    async def add_period(
+        self, request: Req, meter_id: FromPath[int], data: JSONBody[PeriodCreate]
+    ) -> Response[PeriodRead]:
+        """A bill from ``starts_on`` to ``ends_on`` (both included). 409 when it overlaps
+        another bill of the meter by more than one shared boundary day."""
+        created = await actions.add_period(actor=actor(request), meter_id=meter_id, data=data)
+        return Response(content=created, status_code=201)
+
+    @delete(
+        "/meters/{meter_id:int}/periods/{period_id:int}",
+        opt={"permission": "sustainability.enter"},
+    )
+    async def delete_period(
+        self, request: Req, meter_id: FromPath[int], period_id: FromPath[int]
+    ) -> None:
+        await actions.delete_period(actor=actor(request), meter_id=meter_id, period_id=period_id)
+
+    # ---- occupancy ----------------------------------------------------------------------
+
+    @get("/sites/{site_id:int}/occupancy", opt={"permission": "sustainability.view"})
+    async def list_occupancy(
+        self, request: Req, site_id: FromPath[int], year: FromQuery[int | None] = None
+    ) -> list[OccupancyRead]:
+        return await queries.list_occupancy(actor(request), site_id, year or clock.now().year)
+
+    @put("/sites/{site_id:int}/occupancy/{month:str}", opt={"permission": "sustainability.enter"})
+    async def set_occupancy(
+        self,
+        request: Req,
+        site_id: FromPath[int],
+        month: FromPath[str],
+        data: JSONBody[OccupancySet],
+    ) -> OccupancyRead:
+        """Member visits of the month ``YYYY-MM`` or ``YYYY-MM-DD`` (any day names its
+        month); replaces the month's figure."""
+        try:
+            day = date.fromisoformat(month if len(month) > 7 else f"{month}-01")
+        except ValueError:
+            raise RuleViolation("month", _("Give the month as YYYY-MM, e.g. 2026-03.")) from None
+        return await actions.set_occupancy(
+            actor=actor(request), site_id=site_id, month=day, data=data
+        )
+
+    # ---- emission factors ---------------------------------------------------------------
+
+    @get("/factors", opt={"permission": "sustainability.view"})
+    async def list_factors(
+        self,
+        carrier: FromQuery[Carrier | None] = None,
+        region: FromQuery[str | None] = None,
+        year: FromQuery[int | None] = None,
+    ) -> list[FactorRead]:
+        return await queries.list_factors(carrier=carrier, region=region, year=year)
+
+    @post("/factors", opt={"permission": "sustainability.manage"})
+    async def create_factor(self, request: Req, data: JSONBody[FactorCreate]) -> FactorRead:
+        """kg CO2e per kWh (fuels on the gross calorific basis). Never edited: posting the
+        same carrier, region, year and method again adds a new version."""
+        return await actions.create_factor(actor=actor(request), data=data)
+
+    # ---- results ------------------------------------------------------------------------
+
+    @get("/results", opt={"permission": "sustainability.view"})
+    async def get_results(
+        self,
+        request: Req,
+        year: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+    ) -> ResultsRead:
+        """Monthly consumption per carrier, Scope 1, Scope 2 location- and market-based and
+        intensities for one site or every site the caller sees (see docs/kpis.md)."""
+        return await results.results(actor(request), year=year or clock.now().year, site_id=site_id)

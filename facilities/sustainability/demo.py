@@ -1,0 +1,106 @@
+"""Demo data for sustainability (``facilities demo``): the shipped emission factors, and for
+one coworking site a year of meters, readings, bills and member visits. Idempotent: a site
+that already has meters is left alone. Everything goes through the real actions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from facilities.accounts.principal import Principal
+from facilities.kit import clock
+from facilities.sustainability import actions, queries
+from facilities.sustainability.enums import Carrier
+from facilities.sustainability.schemas import (
+    MeterCreate,
+    OccupancySet,
+    PeriodCreate,
+    ReadingCreate,
+)
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    months = []
+    month = today.replace(day=1)
+    for _ in range(count):
+        month = (month - timedelta(days=1)).replace(day=1)
+        months.append(month)
+    return sorted(months)
+
+
+async def load_sustainability(system: Principal, site_id: int) -> None:
+    await actions.seed_default_factors(actor=system)
+    if await queries.list_meters(system, site_id=site_id):
+        return
+    zone = ZoneInfo("Europe/Berlin")
+    today = clock.now().astimezone(zone).date()
+    months = _months_back(today, 12)
+    power = await actions.create_meter(
+        actor=system,
+        data=MeterCreate(
+            site_id=site_id,
+            name="Hauptzähler Strom",
+            number="1ESY1160123456",
+            carrier=Carrier.electricity_grid,
+            unit="kWh",
+            register_digits=6,
+            installed_on=months[0] - timedelta(days=400),
+        ),
+    )
+    value = 48_210.0
+    for index, month in enumerate([*months, today.replace(day=1)]):
+        read_at = min(datetime(month.year, month.month, 1, 8, 0, tzinfo=zone), clock.now())
+        await actions.record_reading(
+            actor=system,
+            meter_id=power.id,
+            data=ReadingCreate(value=value, read_at=read_at),
+        )
+        winter = month.month in (11, 12, 1, 2)
+        value += 2_900 + (600 if winter else 0) + 40 * index
+    gas = await actions.create_meter(
+        actor=system,
+        data=MeterCreate(
+            site_id=site_id,
+            name="Gaszähler",
+            carrier=Carrier.natural_gas,
+            unit="m3",
+            correction_factor=0.9636,
+            calorific_value=11.331,
+        ),
+    )
+    for month in months:
+        following = (month + timedelta(days=32)).replace(day=1)
+        heating = month.month in (10, 11, 12, 1, 2, 3, 4)
+        await actions.add_period(
+            actor=system,
+            meter_id=gas.id,
+            data=PeriodCreate(
+                starts_on=month,
+                ends_on=following,
+                quantity=1_150 if heating else 180,
+                cost=1_380 if heating else 260,
+            ),
+        )
+    for carrier, name, kg in (
+        (Carrier.waste_residual, "Restmüll", 240),
+        (Carrier.waste_paper, "Papier", 310),
+        (Carrier.waste_packaging, "Gelber Sack", 120),
+    ):
+        waste = await actions.create_meter(
+            actor=system,
+            data=MeterCreate(site_id=site_id, name=name, carrier=carrier, unit="kg"),
+        )
+        for month in months:
+            last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            await actions.add_period(
+                actor=system,
+                meter_id=waste.id,
+                data=PeriodCreate(starts_on=month, ends_on=last, quantity=kg),
+            )
+    for index, month in enumerate(months):
+        await actions.set_occupancy(
+            actor=system,
+            site_id=site_id,
+            month=month,
+            data=OccupancySet(visits=780 + 15 * index),
+        )

@@ -1,0 +1,110 @@
+"""Meters (per site, optionally on an asset or space), register readings, bill periods,
+monthly occupancy, and the versioned emission-factor library."""
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from facilities.accounts.tables import User
+from facilities.assets.tables import Asset
+from facilities.sites.tables import Site, Space
+
+
+class Meter(Table, tablename="meter"):
+    """A utility meter or a waste stream of a site.
+
+    ``register_digits``: digits before the decimal point; the register rolls over to zero
+    after ``10 ** register_digits``. Gas meters counting m³ carry the bill's volume
+    correction factor (Zustandszahl) and gross calorific value (Brennwert, kWh/m³); oil
+    meters counting litres carry their gross calorific value (kWh/l).
+    """
+
+    id: Serial
+    site = ForeignKey(Site, null=False, on_delete=OnDelete.restrict, index=True)
+    asset = ForeignKey(Asset, null=True, default=None, on_delete=OnDelete.set_null)
+    space = ForeignKey(Space, null=True, default=None, on_delete=OnDelete.set_null)
+    name = Varchar(length=200, null=False)
+    number = Varchar(length=60, default="")  # the number printed on the meter (Zählernummer)
+    carrier = Varchar(length=30, null=False, index=True)
+    unit = Varchar(length=10, null=False)
+    register_digits = Integer(null=True, default=None)
+    installed_on = Date(null=True, default=None)
+    correction_factor = Numeric(digits=(8, 4), null=True, default=None)
+    calorific_value = Numeric(digits=(8, 4), null=True, default=None)
+    active = Boolean(default=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class MeterReading(Table, tablename="meter_reading"):
+    """A register reading. ``replaced_final``: on a replacement, the old meter's last value
+    (``value`` is then the new meter's start). Unique (meter, read_at) by a raw index."""
+
+    id: Serial
+    meter = ForeignKey(Meter, null=False, on_delete=OnDelete.cascade, index=True)
+    read_at = Timestamptz(null=False)
+    value = Numeric(digits=(16, 3), null=False)
+    kind = Varchar(length=20, null=False, default="regular")
+    replaced_final = Numeric(digits=(16, 3), null=True, default=None)
+    note = Varchar(length=300, default="")
+    entered_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MeterPeriod(Table, tablename="meter_period"):
+    """A bill or any quantity for a date range, both days included (Portfolio Manager's
+    convention; a shared boundary day goes to the later period)."""
+
+    id: Serial
+    meter = ForeignKey(Meter, null=False, on_delete=OnDelete.cascade, index=True)
+    starts_on = Date(null=False)
+    ends_on = Date(null=False)
+    quantity = Numeric(digits=(16, 3), null=False)
+    cost = Numeric(digits=(14, 2), null=True, default=None)
+    currency = Varchar(length=3, default="EUR")
+    estimated = Boolean(default=False)
+    note = Varchar(length=300, default="")
+    entered_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Occupancy(Table, tablename="occupancy"):
+    """Member visits of a site in a month (``month`` is its first day). Unique (site, month)."""
+
+    id: Serial
+    site = ForeignKey(Site, null=False, on_delete=OnDelete.cascade, index=True)
+    month = Date(null=False)
+    visits = Integer(null=False)
+    entered_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class EmissionFactor(Table, tablename="emission_factor"):
+    """kg CO2e per reporting unit of a carrier (kWh for energy, on the gross calorific basis
+    for fuels) for a country or grid region, a year and a method. Never edited: a correction
+    is a new ``version``; results use the highest. Unique (carrier, region, year, method,
+    version) by a raw index."""
+
+    id: Serial
+    carrier = Varchar(length=30, null=False)
+    region = Varchar(length=20, null=False)  # ISO country ("DE") or a grid region
+    year = Integer(null=False)
+    method = Varchar(length=10, null=False)
+    value = Numeric(digits=(10, 6), null=False)
+    unit = Varchar(length=10, null=False)  # the denominator: kWh
+    source = Text(null=False)
+    version = Integer(null=False, default=1)
+    shipped = Boolean(default=False)  # a shipped default (to be checked against the source)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,38 @@
+"""``facilities demo`` loads the shipped factors and a year of sustainability data, once."""
+
+from __future__ import annotations
+
+from facilities.accounts.enums import Role
+from facilities.sustainability.defaults import DEFAULT_FACTORS
+from facilities.sustainability.tables import EmissionFactor, Meter, MeterPeriod, MeterReading
+from tests import builders
+
+
+async def test_demo_loads_factors_and_a_site_year_idempotently(make_client) -> None:
+    from facilities.demo import load_demo
+
+    await load_demo()
+    counts = (
+        await EmissionFactor.count(),
+        await Meter.count(),
+        await MeterReading.count(),
+        await MeterPeriod.count(),
+    )
+    await load_demo()
+    assert (
+        await EmissionFactor.count(),
+        await Meter.count(),
+        await MeterReading.count(),
+        await MeterPeriod.count(),
+    ) == counts
+    assert counts[0] == len(DEFAULT_FACTORS)
+    assert counts[1] == 5 and counts[2] == 13
+    site_id = (await Meter.select(Meter.site).first())["site"]  # type: ignore[index]
+    admin = await builders.api(make_client, await builders.user(Role.admin))
+    from facilities.kit import clock
+
+    year = clock.now().year
+    body = (await admin.get(f"/api/v1/sustainability/results?year={year}&site_id={site_id}")).json()
+    assert body["total"]["energy_kwh"] > 0
+    assert body["total"]["scope2_location_kg"] > 0
+    assert body["total"]["missing_factors"] == []
