@@ -31,8 +31,10 @@ migrate: install
 demo: install
 	$(BIN)/facilities demo
 
-## test: lint, type check, then the whole suite on SQLite and on PostgreSQL
-test: install lint typecheck test-sqlite test-postgres
+## test: lint, type check, then the whole suite on SQLite and on PostgreSQL, both engines at
+## once (one pytest each, a core each; each engine's output is printed when it finishes)
+test: install lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 lint: install
 	$(BIN)/ruff check facilities tests bench
