@@ -131,4 +131,5 @@ async def update_template(
             before=old_audit,
             after=new_audit,
         )
-    return await queries.get_template(template_id)
+        # Read back inside the transaction: a concurrent edit must not show in this answer.
+        return await queries.get_template(template_id)
