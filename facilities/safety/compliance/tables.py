@@ -1,0 +1,1 @@
+"""Tables of safety compliance (none yet)."""

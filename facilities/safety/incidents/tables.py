@@ -1,0 +1,1 @@
+"""Tables of safety incidents (none yet)."""
