@@ -32,6 +32,9 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
     total: int
     limit: int
     offset: int
+    # Lists read by keyset (a cursor): pass this as ``cursor`` for the page after this one;
+    # None on the last page (and on lists that page by offset only).
+    next_cursor: str | None = None
 
 
 class ErrorField(msgspec.Struct, kw_only=True):

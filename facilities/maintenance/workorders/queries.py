@@ -12,8 +12,9 @@ import msgspec
 from facilities import db
 from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
-from facilities.kit import clock
-from facilities.kit.errors import NotFound
+from facilities.kit import clock, keyset
+from facilities.kit.errors import NotFound, RuleViolation
+from facilities.kit.i18n import _
 from facilities.kit.rows import to_struct
 from facilities.kit.schema import INT_MAX, Page
 from facilities.maintenance import lifecycle
@@ -174,25 +175,47 @@ def _list_select(sqlite: bool) -> str:
 _LIST_SELECT = {engine: _list_select(engine) for engine in (True, False)}
 
 
-# The list's sort orders (the API's and the page's ``sort``); the id breaks ties.
-SORTS = {
-    "priority": _LIST_ORDER,
-    "due": " ORDER BY w.due_at IS NULL, w.due_at, w.priority, w.id DESC",
-    "newest": " ORDER BY w.created_at DESC, w.id DESC",
-    "oldest": " ORDER BY w.created_at, w.id",
-    "updated": " ORDER BY w.updated_at DESC, w.id DESC",
+# The list's sort orders (the API's and the page's ``sort``); the id breaks ties. Each is a
+# list of keyset keys, so a page can also start after a cursor (``kit.keyset``); the
+# maintenance migration of 2026-12-07 adds indexes matching the priority and due orders.
+_ID_DESC = keyset.Key("w.id", "id", "int", descending=True)
+SORT_KEYS: dict[str, tuple[keyset.Key, ...]] = {
+    "priority": (
+        keyset.Key("w.priority", "priority", "text"),
+        keyset.Key("w.due_at", "due_at", "time", nullable=True),
+        _ID_DESC,
+    ),
+    "due": (
+        keyset.Key("w.due_at", "due_at", "time", nullable=True, nulls="last"),
+        keyset.Key("w.priority", "priority", "text"),
+        _ID_DESC,
+    ),
+    "newest": (keyset.Key("w.created_at", "created_at", "time", descending=True), _ID_DESC),
+    "oldest": (
+        keyset.Key("w.created_at", "created_at", "time"),
+        keyset.Key("w.id", "id", "int"),
+    ),
+    "updated": (keyset.Key("w.updated_at", "updated_at", "time", descending=True), _ID_DESC),
 }
+SORTS = {name: keyset.order_by(keys, sqlite=False) for name, keys in SORT_KEYS.items()}
 Sort = Literal["priority", "due", "newest", "oldest", "updated"]
+# OFFSET reads and skips every row before the page: it is kept for the first pages only;
+# further down a list is read with the cursor of the page before (``next_cursor``).
+MAX_OFFSET = 5_000
 
 
-def work_order_page_sql(sqlite: bool, where: str, order: str = _LIST_ORDER) -> str:
+def work_order_page_sql(sqlite: bool, where: str, order: str = _LIST_ORDER, after: str = "") -> str:
     """A page of work orders with the total: ``where`` (fixed fragments with ``{}``)
-    twice, then limit and offset as parameters. Sorts and pages the narrow rows first,
-    then joins the names onto that page; the total is a scalar subquery (computed once)."""
+    twice, then ``after`` (the keyset condition, if any), then limit and offset as
+    parameters. Sorts and pages the narrow rows first, then joins the names onto that page;
+    the total is a scalar subquery (computed once)."""
+    page_where = where
+    if after:
+        page_where = f"{where} AND {after}" if where else f" WHERE {after}"
     return (
         f"{_LIST_SELECT[sqlite]},"  # noqa: S608 - fixed fragments, values are parameters
         f' (SELECT count(*) FROM "work_order" w{where}) AS total{_LIST_JOINS}'
-        f' WHERE w.id IN (SELECT w.id FROM "work_order" w{where}{order}'
+        f' WHERE w.id IN (SELECT w.id FROM "work_order" w{page_where}{order}'
         f" LIMIT {{}} OFFSET {{}}){order}"
     )
 
@@ -264,6 +287,7 @@ async def list_work_orders(
     sort: Sort = "priority",
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[WorkOrderRead]:
     """A page of the caller's work orders. Filters combine; ``overdue`` keeps open orders
     past their due time; ``q`` searches the title, the number and the asset's name."""
@@ -323,17 +347,36 @@ async def list_work_orders(
                 args.append(int(number))
             conditions.append(f"({search})")
     where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
-    sql = work_order_page_sql(db.is_sqlite(), where, SORTS[sort])
-    rows = await db.raw(sql, *args, *args, limit, offset)
+    sqlite = db.is_sqlite()
+    keys = SORT_KEYS[sort]
+    after = ""
+    after_args: list[Any] = []
+    if cursor:
+        values = keyset.decode(cursor, sort, keys, sqlite)
+        after = keyset.after(keys, values, sqlite, after_args)
+        offset = 0
+    elif offset > MAX_OFFSET:
+        raise RuleViolation(
+            "offset",
+            _("Pages this far down are read with the cursor of the page before (next_cursor)."),
+        )
+    sql = work_order_page_sql(sqlite, where, SORTS[sort], after)
+    # one row more than the page tells whether a next page exists
+    rows = await db.raw(sql, *args, *args, *after_args, limit + 1, offset)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1] if isinstance(rows[-1], dict) else dict(rows[-1])
+        next_cursor = keyset.encode(sort, keys, last)
     if rows:
         total = int(rows[0]["total"])
-    elif offset:  # past the end: no row to carry the total
+    elif offset or cursor:  # past the end: no row to carry the total
         sql = 'SELECT count(*) AS n FROM "work_order" w' + where  # noqa: S608 - fixed fragments
         total = int((await db.raw(sql, *args))[0]["n"])
     else:
         total = 0
     items = _list_reads(rows, principal.role)
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    return Page(items=items, total=total, limit=limit, offset=offset, next_cursor=next_cursor)
 
 
 async def get_work_order(principal: Principal, work_order_id: int) -> WorkOrderRead:

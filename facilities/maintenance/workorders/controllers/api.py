@@ -62,11 +62,14 @@ class WorkOrdersApi(Controller):
         sort: FromQuery[queries.Sort] = "priority",
         limit: Limit = 50,
         offset: Offset = 0,
+        cursor: Annotated[str | None, QueryParameter(max_length=400)] = None,
     ) -> Page[WorkOrderRead]:
         """Partners: their organisation's orders; staff: the orders of their sites.
         Filters combine; ``overdue`` keeps open orders past their due time; ``q`` searches
         the title, the number and the asset's name; ``sort``: priority (then due time),
-        due, newest, oldest, updated."""
+        due, newest, oldest, updated. Long lists: pass the answer's ``next_cursor`` as
+        ``cursor`` (with the same filters and sort) for the next page; ``offset`` only
+        reaches the first 5,000 rows."""
         return await queries.list_work_orders(
             actor(request),
             status=status,
@@ -82,6 +85,7 @@ class WorkOrdersApi(Controller):
             sort=sort,
             limit=limit,
             offset=offset,
+            cursor=cursor,
         )
 
     @post("/", opt={"permission": "workorders.create"})

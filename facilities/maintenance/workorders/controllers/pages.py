@@ -120,8 +120,11 @@ class WorkOrderPages(Controller):
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
         sort: FromQuery[queries.Sort] = "priority",
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        cursor: Annotated[str | None, QueryParameter(max_length=400)] = None,
     ) -> Template:
         me = actor(request)
+        # Next pages follow the cursor (as fast as the first); ``offset`` then only says
+        # where in the list this page is (for "Previous" and the position).
         result = await queries.list_work_orders(
             me,
             active_only=not closed and status is None,
@@ -134,7 +137,8 @@ class WorkOrderPages(Controller):
             q=q,
             sort=sort,
             limit=PAGE_SIZE,
-            offset=offset,
+            offset=0 if cursor else offset,
+            cursor=cursor,
         )
         orders = result.items
         if me.role is Role.partner and sort == "priority":  # mine first
@@ -165,6 +169,8 @@ class WorkOrderPages(Controller):
                 "total": result.total,
                 "offset": offset,
                 "page_size": PAGE_SIZE,
+                "next_cursor": result.next_cursor,
+                "max_offset": queries.MAX_OFFSET,
                 "overdue_ids": {
                     o.id
                     for o in orders

@@ -1,0 +1,28 @@
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.table import Table
+
+ID = "2026-12-07T06:00:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "Indexes for the scale issue: list orders (keyset pages), PM compliance, scorecards"
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="maintenance", description=DESCRIPTION)
+
+    async def indexes():
+        for statement in (
+            # the work-order list's default order (priority, due, newest first) and its
+            # partner-scoped form: a keyset page is one index range
+            "CREATE INDEX work_order_list_priority ON work_order (priority, due_at, id DESC)",
+            "CREATE INDEX work_order_partner_list_priority"
+            " ON work_order (partner_organisation, priority, due_at, id DESC)",
+            # PM compliance: preventive orders due in a period
+            "CREATE INDEX work_order_kind_due ON work_order (kind, due_at)",
+            # scorecards: a partner's orders created in a period; their complete/reopen events
+            "CREATE INDEX work_order_partner_created ON work_order (partner_organisation, created_at)",
+            "CREATE INDEX work_order_event_order_action ON work_order_event (work_order, action)",
+        ):
+            await Table.raw(statement).run()
+
+    manager.add_raw(indexes)
+    return manager
