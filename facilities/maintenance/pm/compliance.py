@@ -28,7 +28,6 @@ from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
-from facilities.kit.rows import aware_or_none
 from facilities.maintenance.pm.schemas import ComplianceRead, ComplianceRow
 from facilities.sites import scope
 
@@ -68,9 +67,40 @@ def tally(rows: Iterable[tuple[datetime, datetime | None, int]], now: datetime) 
     return result
 
 
+def _classify_sql(sqlite: bool) -> str:
+    """The four counts of ``outcome`` as SQL sums (``{}`` = now).
+
+    PostgreSQL compares timestamps exactly. SQLite stores them as ISO text: both sides are
+    normalised to UTC text with milliseconds by ``strftime`` (so the deadline is exact to the
+    millisecond; two moments within the same millisecond count as equal)."""
+    if sqlite:
+        fmt = "'%Y-%m-%d %H:%M:%f'"
+        deadline = f"strftime({fmt}, w.due_at, '+' || coalesce(s.grace_days, 0) || ' days')"
+        done = f"strftime({fmt}, w.completed_at)"
+        now = f"strftime({fmt}, {{}})"
+    else:
+        deadline = "(w.due_at + make_interval(days => coalesce(s.grace_days, 0)))"
+        done = "w.completed_at"
+        now = "{}"
+    finished = "w.completed_at IS NOT NULL"
+    return (
+        f"sum(CASE WHEN {finished} AND {done} <= {deadline} THEN 1 ELSE 0 END) AS on_time,"
+        f" sum(CASE WHEN {finished} AND {done} > {deadline} THEN 1 ELSE 0 END) AS late,"
+        f" sum(CASE WHEN w.completed_at IS NULL AND {deadline} < {now} THEN 1 ELSE 0 END)"
+        " AS missed,"
+        f" sum(CASE WHEN w.completed_at IS NULL AND {deadline} >= {now} THEN 1 ELSE 0 END)"
+        " AS open"
+    )
+
+
+_LABELS = {"site": "st.name", "schedule": "s.name", "partner": "p.name"}
+
+
 async def compute(
     principal: Principal, *, start: date, end: date, group_by: str = "site"
 ) -> ComplianceRead:
+    """Counted by the database: one grouped query over the preventive orders due in the
+    period (index ``work_order_kind_due``); only one row per group reaches Python."""
     if group_by not in GROUPS:
         raise RuleViolation("group_by", _("Group by site, schedule or partner."))
     if end <= start:
@@ -86,30 +116,36 @@ async def compute(
             )
         where = " AND w.site IN (" + ",".join(str(int(s)) for s in sorted(visible)) + ")"
     column = GROUPS[group_by]
+    label = _LABELS[group_by]
+    now = clock.now()
+    join = " LEFT JOIN partner_organisation p ON p.id = w.partner_organisation"
+    if group_by == "site":
+        join = " JOIN site st ON st.id = w.site"
     rows = await db.raw(
-        f"SELECT {column} AS grp, w.due_at, w.completed_at, s.grace_days,"  # noqa: S608
-        " st.name AS site_name, s.name AS schedule_name, p.name AS partner_name"
-        " FROM work_order w JOIN pm_schedule s ON s.id = w.schedule"
-        " JOIN site st ON st.id = w.site"
-        " LEFT JOIN partner_organisation p ON p.id = w.partner_organisation"
+        f"SELECT {column} AS grp, {label} AS label, {_classify_sql(db.is_sqlite())}"  # noqa: S608
+        f" FROM work_order w JOIN pm_schedule s ON s.id = w.schedule{join}"
         " WHERE w.kind = 'preventive' AND w.status <> 'cancelled'"
-        f" AND w.due_at >= {{}} AND w.due_at < {{}}{where}",
+        f" AND w.due_at >= {{}} AND w.due_at < {{}}{where}"
+        f" GROUP BY {column}, {label}",
+        now,
+        now,
         lo,
         hi,
     )
-    now = clock.now()
     total = Tally()
     groups: dict[Any, Tally] = {}
     labels: dict[Any, str] = {}
-    label_key = {"site": "site_name", "schedule": "schedule_name", "partner": "partner_name"}
     for record in rows:
         row = dict(record)
-        due = aware_or_none(row["due_at"])
-        assert due is not None
-        result = outcome(due, aware_or_none(row["completed_at"]), int(row["grace_days"] or 0), now)
-        total.add(result)
-        groups.setdefault(row["grp"], Tally()).add(result)
-        labels[row["grp"]] = row[label_key[group_by]] or _("(none)")
+        counts = {k: int(row[k] or 0) for k in ("on_time", "late", "missed", "open")}
+        tally_ = groups.setdefault(row["grp"], Tally())
+        for target in (tally_, total):
+            target.on_time += counts["on_time"]
+            target.late += counts["late"]
+            target.missed += counts["missed"]
+            target.open += counts["open"]
+            target.due += counts["on_time"] + counts["late"] + counts["missed"]
+        labels[row["grp"]] = row["label"] or _("(none)")
     ordered = sorted(groups, key=lambda k: labels[k])
     return ComplianceRead(
         start=start,
