@@ -4,6 +4,8 @@ event loop)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -84,6 +86,44 @@ def file_response(
     if sandbox:
         headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return Response(content=content, media_type=media_type, headers=headers)
+
+
+def conditional_response(
+    request: Request[Any, Any, Any],
+    content: bytes,
+    media_type: str,
+    *,
+    etag: str,
+    last_modified: datetime,
+    cache: str = "private, max-age=300",
+) -> Response[bytes]:
+    """``file_response`` with ``ETag`` and ``Last-Modified``, answering ``304 Not Modified``
+    (no body) when the client's ``If-None-Match`` names the tag, or, without that header,
+    when its ``If-Modified-Since`` is not older than ``last_modified`` (RFC 9110 13.2.2)."""
+    headers = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(last_modified.astimezone(UTC), usegmt=True),
+        "Cache-Control": cache,
+    }
+    match = request.headers.get("if-none-match")
+    fresh = False
+    if match is not None:
+        tags = {t.strip().removeprefix("W/") for t in match.split(",")}
+        fresh = "*" in tags or etag in tags
+    else:
+        since = request.headers.get("if-modified-since")
+        if since:
+            try:
+                moment = parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                moment = None
+            if moment is not None and moment.tzinfo is not None:
+                fresh = last_modified.replace(microsecond=0) <= moment
+    if fresh:
+        return Response(content=b"", status_code=304, headers=headers)
+    response = file_response(content, media_type, cache=cache)
+    response.headers.update(headers)
+    return response
 
 
 async def stored_file_response(

@@ -2,24 +2,67 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
 from facilities.accounts import queries as account_queries
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
-from facilities.maintenance.pm import agenda, agenda_scope
+from facilities.kit.i18n import _
+from facilities.maintenance.pm import agenda, agenda_scope, feed_cache
 from facilities.maintenance.pm.actions import token_hash
 from facilities.maintenance.tables import CalendarFeed
 
+# The window a feed shows (documented in docs/architecture.md, "Calendar feeds"): the past
+# week and the next 90 days, measured from the start of the current hour (so a feed keeps
+# its content, and its cache, for the hour).
+PAST = timedelta(days=7)
 HORIZON = timedelta(days=90)
+# At most this many events per feed. A feed with more keeps the earliest ones and ends with
+# one note event (at the time of the last one kept) saying how many were left out and that a
+# feed per site or per partner shows them all.
+MAX_EVENTS = 2_000
 
 
-async def feed_for_token(token: str) -> bytes:
-    """The feed's iCal text; 404 for an unknown or revoked token, or when its creator is
-    gone or deactivated. It shows at most what the creator may see now."""
-    row = await CalendarFeed.select().where(CalendarFeed.token_hash == token_hash(token)).first()
+def window(now: datetime) -> tuple[datetime, datetime]:
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return hour - PAST, hour + HORIZON
+
+
+def limited(entries: list[agenda.Item], limit: int = MAX_EVENTS) -> tuple[list[agenda.Item], bool]:
+    """The first ``limit`` events (in time order), the last place taken by a note when
+    some were left out; and whether that happened."""
+    if len(entries) <= limit:
+        return entries, False
+    kept = entries[: limit - 1]
+    left_out = len(entries) - len(kept)
+    last = kept[-1]
+    note = agenda.Item(
+        uid="feed-limit",
+        title=_(
+            "%(count)s more events are not in this feed (at most %(limit)s)."
+            " Subscribe to a feed per site or per partner to see them."
+        )
+        % {"count": left_out, "limit": limit},
+        start=last.start,
+        minutes=agenda.DEFAULT_MINUTES,
+        site_id=last.site_id,
+        site_name=last.site_name,
+        space_id=None,
+        asset_id=None,
+        work_order_id=None,
+        status="planned",
+    )
+    return [*kept, note], True
+
+
+async def feed(token: str) -> feed_cache.Rendered:
+    """The feed's answer (cached while nothing in it changed); 404 for an unknown or revoked
+    token, or when its creator is gone or deactivated. It shows at most what the creator
+    may see now (the scope is evaluated at every fetch and is part of the cache key)."""
+    hashed = token_hash(token)
+    row = await CalendarFeed.select().where(CalendarFeed.token_hash == hashed).first()
     if row is None or row["revoked_at"] is not None:
         raise NotFound()
     creator = await account_queries.principal_for_link(row["created_by"])
@@ -28,9 +71,30 @@ async def feed_for_token(token: str) -> bytes:
     scope = await agenda_scope.for_feed(
         creator, kind=row["kind"], site_id=row["site"], partner_id=row["partner_organisation"]
     )
-    now = clock.now()
-    entries = await agenda.items(start=now, end=now + HORIZON, scope=scope)
-    return render(entries, name="Facilities")
+    start, end = window(clock.now())
+    key = (scope, start, await feed_cache.stamp())
+    cached = feed_cache.get(hashed, key)
+    if cached is not None:
+        return cached
+    entries, truncated = limited(await agenda.items(start=start, end=end, scope=scope))
+    name = "Facilities"
+    etag = feed_cache.tag(name, entries)
+    before = feed_cache.previous(hashed)
+    if before is not None and before.etag == etag:  # something else changed: same answer
+        rendered = feed_cache.Rendered(
+            key, etag, before.last_modified, before.body, before.events, before.truncated
+        )
+    else:
+        body = render(entries, name=name)
+        moment = clock.now().astimezone(UTC).replace(microsecond=0)
+        rendered = feed_cache.Rendered(key, etag, moment, body, len(entries), truncated)
+    feed_cache.put(hashed, rendered)
+    return rendered
+
+
+async def feed_for_token(token: str) -> bytes:
+    """The feed's iCal text (see ``feed``)."""
+    return (await feed(token)).body
 
 
 def render(entries: list[agenda.Item], *, name: str) -> bytes:

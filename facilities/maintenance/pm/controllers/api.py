@@ -12,7 +12,7 @@ from litestar.response import Response
 from facilities.accounts.principal import actor
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
-from facilities.kit.web import Req, file_response
+from facilities.kit.web import Req, conditional_response
 from facilities.maintenance.pm import actions, compliance, ical, queries
 from facilities.maintenance.pm.schemas import (
     ComplianceRead,
@@ -106,8 +106,15 @@ class CalendarFeedPublic(Controller):
     include_in_schema = False
 
     @get("/calendar/{token:str}", opt={"public": True})
-    async def feed(self, token: FromPath[str]) -> Response[bytes]:
+    async def feed(self, request: Req, token: FromPath[str]) -> Response[bytes]:
+        """The feed (cached while unchanged); ``304`` for a client that has it already."""
         if not token.endswith(".ics"):
             raise NotFound()
-        body = await ical.feed_for_token(token.removesuffix(".ics"))
-        return file_response(body, "text/calendar; charset=utf-8")
+        found = await ical.feed(token.removesuffix(".ics"))
+        return conditional_response(
+            request,
+            found.body,
+            "text/calendar; charset=utf-8",
+            etag=found.etag,
+            last_modified=found.last_modified,
+        )

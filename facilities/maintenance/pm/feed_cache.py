@@ -1,0 +1,108 @@
+"""What makes iCal feeds cheap to poll: a version stamp of everything a feed shows, the
+rendered feed cached per feed and stamp, and a content tag (``ETag``) for ``304``.
+
+Calendar clients poll a feed every few minutes. Building one means expanding schedules and
+rendering thousands of events, so a poll first asks the database for a **stamp**: one
+round trip of index-only aggregates (the newest change and the highest id of work orders,
+PM schedules and their sites, occurrences, assets, sites, closure days and meter readings)
+plus the feed's window (it moves by the hour). Nothing in a feed can change without
+changing the stamp: an edit bumps an ``updated_at``, a new row a maximum id, a removal a
+count. Same stamp → the cached answer, without touching the agenda.
+
+A changed stamp rebuilds the agenda; the **ETag** is a hash of the events themselves (not of
+the rendered bytes, whose DTSTAMP is "now"), so a change elsewhere in the network leaves a
+feed's tag alone and its clients keep getting ``304 Not Modified``. ``Last-Modified`` is when
+this process first saw the current content.
+
+The cache is per process and per feed (by its token's hash), bounded by ``MAX_BYTES`` (least
+recently used feeds leave first); several processes each keep their own and agree on the tags.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from facilities import db
+from facilities.maintenance.pm import agenda
+
+MAX_BYTES = 32 * 1024 * 1024
+
+_STAMP_SQL = (
+    "SELECT (SELECT max(updated_at) FROM work_order) AS wo_changed,"
+    " (SELECT max(id) FROM work_order) AS wo_last,"
+    " (SELECT max(updated_at) FROM pm_schedule) AS pm_changed,"
+    " (SELECT count(*) FROM pm_schedule) AS pm_count,"
+    " (SELECT sum(version) FROM pm_schedule) AS pm_versions,"
+    " (SELECT count(*) FROM pm_schedule_site) AS pm_sites,"
+    " (SELECT max(id) FROM pm_occurrence) AS occ_last,"
+    " (SELECT count(*) FROM pm_occurrence) AS occ_count,"
+    " (SELECT max(updated_at) FROM asset) AS asset_changed,"
+    " (SELECT max(id) FROM asset) AS asset_last,"
+    " (SELECT max(updated_at) FROM site) AS site_changed,"
+    " (SELECT count(*) FROM site) AS site_count,"
+    " (SELECT count(*) FROM site_closure_day) AS closures,"
+    " (SELECT max(id) FROM asset_meter_reading) AS reading_last"
+)
+
+
+async def stamp() -> tuple[Any, ...]:
+    """The network's version as far as agendas are concerned (one cheap query)."""
+    row = (await db.raw(_STAMP_SQL))[0]
+    return tuple(str(v) for v in dict(row).values())
+
+
+def tag(name: str, items: list[agenda.Item]) -> str:
+    """A strong ETag from the events a feed holds (same events → same tag)."""
+    digest = hashlib.sha256(name.encode())
+    for item in items:
+        digest.update(repr(item).encode())
+    return '"' + digest.hexdigest()[:32] + '"'
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    key: tuple[Any, ...]  # the feed's scope, window and stamp it was built for
+    etag: str
+    last_modified: datetime
+    body: bytes
+    events: int
+    truncated: bool
+
+
+_cache: OrderedDict[str, Rendered] = OrderedDict()
+_size = 0
+
+
+def get(feed: str, key: tuple[Any, ...]) -> Rendered | None:
+    found = _cache.get(feed)
+    if found is None or found.key != key:
+        return None
+    _cache.move_to_end(feed)
+    return found
+
+
+def previous(feed: str) -> Rendered | None:
+    """The last answer built for a feed, whatever its key (to keep its tag and date)."""
+    return _cache.get(feed)
+
+
+def put(feed: str, rendered: Rendered) -> None:
+    global _size
+    old = _cache.pop(feed, None)
+    if old is not None:
+        _size -= len(old.body)
+    _cache[feed] = rendered
+    _size += len(rendered.body)
+    while _size > MAX_BYTES and len(_cache) > 1:
+        _, dropped = _cache.popitem(last=False)
+        _size -= len(dropped.body)
+
+
+def clear() -> None:
+    global _size
+    _cache.clear()
+    _size = 0
