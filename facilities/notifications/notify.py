@@ -43,20 +43,6 @@ class Recipient:
     locale: str = "en"
 
 
-async def _site(context: Mapping[str, Any]) -> tuple[int | None, str | None]:
-    """(site id, time zone) of the event: the context's ``site_id`` or its work order's."""
-    site_id = context.get("site_id")
-    if site_id is None and context.get("work_order_id") is not None:
-        rows = await db.raw(
-            "SELECT site FROM work_order WHERE id = {}", int(context["work_order_id"])
-        )
-        site_id = rows[0]["site"] if rows else None
-    if site_id is None:
-        return None, None
-    row = await Site.select(Site.time_zone).where(Site.id == int(site_id)).first()
-    return int(site_id), (row["time_zone"] if row else None)
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -82,6 +68,18 @@ async def preferences_of(user_ids: Sequence[int], event: str) -> dict[int, str]:
     return {row["user"]: row["mode"] for row in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One ``notify`` call's arguments, for ``notify_many``."""
+
+    event: str
+    recipients: Sequence[Recipient]
+    context: Mapping[str, Any]
+    dedupe_key: str | None = None
+    webhooks: bool = True
+    respect_preferences: bool = True
+
+
 async def notify(
     event: str,
     *,
@@ -101,16 +99,54 @@ async def notify(
     ``f"sla:{order_id}:resolution:at_risk:community_manager"``. ``webhooks=False`` skips the
     webhook fan-out (for a second call about the same change).
     """
-    kind = Event(event)  # ValueError for an unknown event
-    values = dict(context)
-    check_context(kind.value, values)
+    return await notify_many(
+        [Notification(event, recipients, context, dedupe_key, webhooks, respect_preferences)]
+    )
+
+
+async def _sites(contexts: list[dict[str, Any]]) -> dict[int, str | None]:
+    """Fill each context's ``site_id`` (from its work order if missing); site → time zone."""
+    missing = {
+        int(c["work_order_id"])
+        for c in contexts
+        if c.get("site_id") is None and c.get("work_order_id") is not None
+    }
+    order_sites: dict[int, int] = {}
+    if missing:
+        ids = ",".join(str(i) for i in sorted(missing))
+        rows = await db.raw(f"SELECT id, site FROM work_order WHERE id IN ({ids})")  # noqa: S608 - integer ids only
+        order_sites = {int(r["id"]): int(r["site"]) for r in rows}
+    for c in contexts:
+        if c.get("site_id") is None and c.get("work_order_id") is not None:
+            c["site_id"] = order_sites.get(int(c["work_order_id"]))
+    wanted = sorted({int(c["site_id"]) for c in contexts if c.get("site_id") is not None})
+    if not wanted:
+        return {}
+    rows = await Site.select(Site.id, Site.time_zone).where(Site.id.is_in(wanted))
+    zones: dict[int, str | None] = dict.fromkeys(wanted)
+    zones.update({int(r["id"]): r["time_zone"] for r in rows})
+    return zones
+
+
+async def notify_many(notifications: Sequence[Notification]) -> int:
+    """Many ``notify`` calls at once (the bulk path, e.g. one escalation run): the users,
+    their preferences, the sites and the webhooks are read once for all of them and the
+    outbox rows are written by ``outbox.queue_many`` (one statement per 500 rows). Same
+    rules and answer as calling ``notify`` for each."""
+    kinds = [Event(n.event) for n in notifications]  # ValueError for an unknown event
+    contexts = [dict(n.context) for n in notifications]
+    for kind, values in zip(kinds, contexts, strict=True):
+        check_context(kind.value, values)
+    if not notifications:
+        return 0
     async with db.transaction():
-        site_id, site_tz = await _site(values)
-        values.setdefault("site_id", site_id)
+        zones = await _sites(contexts)
         now = clock.now()
         written = 0
         base_url = get_settings().base_url
-        user_ids = sorted({r.user_id for r in recipients if r.user_id is not None})
+        user_ids = sorted(
+            {r.user_id for n in notifications for r in n.recipients if r.user_id is not None}
+        )
         users = {
             row["id"]: row
             for row in (
@@ -123,91 +159,109 @@ async def notify(
                 else []
             )
         }
-        chosen = await preferences_of(user_ids, kind.value) if respect_preferences else {}
-        seen: set[str] = set()
-        for recipient in recipients:
-            user = users.get(recipient.user_id) if recipient.user_id is not None else None
-            if recipient.user_id is not None and (user is None or not user["active"]):
-                continue
-            address = (user["email"] if user else recipient.email).strip()
-            if not address or address.lower() in seen:
-                continue
-            seen.add(address.lower())
-            locale = (user["locale"] if user else recipient.locale) or "en"
-            locale = locale if locale in LOCALES else "en"
-            mode = Mode.immediate
-            if user is not None and respect_preferences and kind is not Event.digest:
-                mode = Mode(chosen.get(user["id"], default_mode(Role(user["role"]), kind)))
-            if mode is Mode.off:
-                continue
-            rendered = render(
-                kind.value,
-                locale=locale,
-                context=values,
-                recipient_name=user["name"] if user else recipient.name,
-                base_url=base_url,
-                site_tz=site_tz,
-            )
-            who = f"u{user['id']}" if user else f"e{address.lower()}"
-            key = f"{dedupe_key}|{who}" if dedupe_key else None
-            if mode is Mode.digest and user is not None:
-                inserted = await db.raw(
-                    'INSERT INTO notification_digest_item ("user", event, site_id, line, '
-                    "link, dedupe_key, created_at, digested_at) "
-                    "VALUES ({}, {}, {}, {}, {}, {}, {}, NULL) "
-                    "ON CONFLICT DO NOTHING RETURNING id",
-                    user["id"],
+        chosen: dict[tuple[int, str], str] = {}
+        for event in sorted({k.value for k in kinds}):
+            for user_id, mode in (await preferences_of(user_ids, event)).items():
+                chosen[(user_id, event)] = mode
+        messages: list[outbox.NewMessage] = []
+        endpoints: list[dict[str, Any]] | None = None
+        for n, kind, values in zip(notifications, kinds, contexts, strict=True):
+            site_id = values.get("site_id")
+            site_id = int(site_id) if site_id is not None else None
+            values["site_id"] = site_id
+            site_tz = zones.get(site_id) if site_id is not None else None
+            seen: set[str] = set()
+            for recipient in n.recipients:
+                user = users.get(recipient.user_id) if recipient.user_id is not None else None
+                if recipient.user_id is not None and (user is None or not user["active"]):
+                    continue
+                address = (user["email"] if user else recipient.email).strip()
+                if not address or address.lower() in seen:
+                    continue
+                seen.add(address.lower())
+                locale = (user["locale"] if user else recipient.locale) or "en"
+                locale = locale if locale in LOCALES else "en"
+                mode = Mode.immediate
+                if user is not None and n.respect_preferences and kind is not Event.digest:
+                    default = default_mode(Role(user["role"]), kind)
+                    mode = Mode(chosen.get((user["id"], kind.value), default))
+                if mode is Mode.off:
+                    continue
+                rendered = render(
                     kind.value,
-                    site_id,
-                    rendered.subject[:500],
-                    str(values.get("link") or "")[:500],
-                    key,
-                    now,
-                )
-                written += len(inserted)
-                continue
-            queued = await outbox.queue(
-                outbox.NewMessage(
-                    kind=Kind.email.value,
-                    event=kind.value,
-                    recipient=address,
-                    user_id=user["id"] if user else None,
                     locale=locale,
-                    site_id=site_id,
-                    subject=rendered.subject,
-                    body_text=rendered.text,
-                    body_html=rendered.html,
-                    dedupe_key=key,
-                ),
-                now=now,
-            )
-            written += queued is not None
-        if webhooks and kind is not Event.digest:
-            written += await _fan_out_webhooks(kind.value, values, site_id, dedupe_key, now)
+                    context=values,
+                    recipient_name=user["name"] if user else recipient.name,
+                    base_url=base_url,
+                    site_tz=site_tz,
+                )
+                who = f"u{user['id']}" if user else f"e{address.lower()}"
+                key = f"{n.dedupe_key}|{who}" if n.dedupe_key else None
+                if mode is Mode.digest and user is not None:
+                    inserted = await db.raw(
+                        'INSERT INTO notification_digest_item ("user", event, site_id, line, '
+                        "link, dedupe_key, created_at, digested_at) "
+                        "VALUES ({}, {}, {}, {}, {}, {}, {}, NULL) "
+                        "ON CONFLICT DO NOTHING RETURNING id",
+                        user["id"],
+                        kind.value,
+                        site_id,
+                        rendered.subject[:500],
+                        str(values.get("link") or "")[:500],
+                        key,
+                        now,
+                    )
+                    written += len(inserted)
+                    continue
+                messages.append(
+                    outbox.NewMessage(
+                        kind=Kind.email.value,
+                        event=kind.value,
+                        recipient=address,
+                        user_id=user["id"] if user else None,
+                        locale=locale,
+                        site_id=site_id,
+                        subject=rendered.subject,
+                        body_text=rendered.text,
+                        body_html=rendered.html,
+                        dedupe_key=key,
+                    )
+                )
+            if n.webhooks and kind is not Event.digest:
+                if endpoints is None:
+                    endpoints = await _endpoints()
+                messages += _webhook_messages(
+                    endpoints, kind.value, values, site_id, n.dedupe_key, now
+                )
+        written += await outbox.queue_many(messages, now=now)
     return written
 
 
-async def _fan_out_webhooks(
-    event: str,
-    context: Mapping[str, Any],
-    site_id: int | None,
-    dedupe_key: str | None,
-    now: datetime,
-) -> int:
-    endpoints = (
+async def _endpoints() -> list[dict[str, Any]]:
+    return list(
         await WebhookEndpoint.select(
             WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.events
         )
         .where(WebhookEndpoint.active.eq(True))
         .output(load_json=True)
     )
-    written = 0
+
+
+def _webhook_messages(
+    endpoints: list[dict[str, Any]],
+    event: str,
+    context: Mapping[str, Any],
+    site_id: int | None,
+    dedupe_key: str | None,
+    now: datetime,
+) -> list[outbox.NewMessage]:
+    messages = []
     payload: str | None = None
     for endpoint in endpoints:
         if event not in (endpoint["events"] or []):
             continue
         payload = payload or webhook_payload(event, context, now)
-        queued = await outbox.queue(
+        messages.append(
             outbox.NewMessage(
                 kind=Kind.webhook.value,
                 event=event,
@@ -217,8 +271,6 @@ async def _fan_out_webhooks(
                 subject=event,
                 payload=payload,
                 dedupe_key=f"{dedupe_key}|w{endpoint['id']}" if dedupe_key else None,
-            ),
-            now=now,
+            )
         )
-        written += queued is not None
-    return written
+    return messages

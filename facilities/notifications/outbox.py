@@ -68,6 +68,45 @@ async def queue(message: NewMessage, *, now: datetime | None = None) -> int | No
     return int(rows[0]["id"]) if rows else None
 
 
+# Rows per multi-row INSERT: 15 parameters each stays under both engines' limits (SQLite
+# 32,766, PostgreSQL 32,767 parameters per statement).
+BULK_ROWS = 500
+
+
+async def queue_many(messages: list[NewMessage], *, now: datetime | None = None) -> int:
+    """The bulk path: insert many messages with one statement per ``BULK_ROWS`` (joins the
+    caller's transaction); a message whose dedupe key exists is skipped. Returns how many
+    were written."""
+    moment = now or clock.now()
+    head, _, tail = _INSERT.partition(" VALUES ")
+    row_sql = tail.split(" ON CONFLICT")[0]
+    written = 0
+    for first in range(0, len(messages), BULK_ROWS):
+        chunk = messages[first : first + BULK_ROWS]
+        args: list[Any] = []
+        for m in chunk:
+            args += [
+                m.kind,
+                m.event,
+                Status.pending.value,
+                m.user_id,
+                m.endpoint_id,
+                m.recipient,
+                m.locale,
+                m.site_id,
+                m.subject[:300],
+                m.body_text,
+                m.body_html,
+                m.payload,
+                m.dedupe_key[:300] if m.dedupe_key else None,
+                moment,
+                moment,
+            ]
+        sql = f"{head} VALUES " + ", ".join([row_sql] * len(chunk))
+        written += len(await db.raw(sql + " ON CONFLICT DO NOTHING RETURNING id", *args))
+    return written
+
+
 _COLUMNS = (
     'id, kind, event, "user", endpoint, recipient, locale, subject, body_text, body_html, '
     "payload, attempts, created_at"

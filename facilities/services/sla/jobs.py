@@ -21,6 +21,11 @@ next run tries again. With nobody to notify the escalation is still recorded.
 at-risk share of the smallest target of their priority — business time never runs faster
 than the wall clock — and that still have a target not escalated to level 3), in batches
 by id; the clock is computed only for those, with events and calendars loaded per batch.
+A batch's escalations are written in bulk in one transaction: one multi-row INSERT for the
+escalation rows, one batch of history lines, and the notifications through the outbox's bulk
+path (``notifications.notify.notify_many``: users, preferences, sites and webhooks read once,
+one INSERT per 500 outbox rows). If that transaction fails, the batch is retried one
+escalation at a time so a single bad row cannot block the others.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from facilities.kit.rows import aware
 from facilities.maintenance.lifecycle import OPEN_STATES
 from facilities.maintenance.workorders import actions as workorder_actions
 from facilities.maintenance.workorders.schemas import Priority
-from facilities.notifications.notify import Recipient, notify
+from facilities.notifications.notify import Notification, Recipient, notify_many
 from facilities.services.sla import queries
 from facilities.services.sla.clock import BusinessCalendar, TargetClock, due_level
 from facilities.services.sla.enums import LEVELS, ClockState, Level, Target
@@ -210,18 +215,15 @@ def _people(step: _Step, sites: dict[int, dict[str, Any]], people: dict[str, Any
     return list(people["ops"].get(site["region"], [])) if site else []
 
 
-async def _write(
+def _plan(
     step: _Step, sites: dict[int, dict[str, Any]], people: dict[str, Any], now: datetime
-) -> tuple[bool, int]:
-    """One escalation (inside the caller's transaction): (written?, notifications queued)."""
+) -> tuple[list[Any], Notification, workorder_actions.EventRow]:
+    """One escalation's row values, its notification and its history line."""
     order, clock = step.order, step.clock
     level = LEVELS[step.level - 1]
     state = ClockState.at_risk if clock.state is ClockState.at_risk else ClockState.breached
     user_ids = _people(step, sites, people)
-    inserted = await db.raw(
-        "INSERT INTO sla_escalation (work_order, target, level, state, policy, due_at, site,"
-        " recipients, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})"
-        " ON CONFLICT (work_order, target, level) DO NOTHING RETURNING id",
+    values = [
         order["id"],
         clock.target.value,
         step.level,
@@ -231,21 +233,9 @@ async def _write(
         order["site"],
         len(user_ids),
         now,
-    )
-    if not inserted:
-        return False, 0  # another process was first
-    await workorder_actions.record_events(
-        [
-            workorder_actions.EventRow(
-                order["id"],
-                "escalate",
-                note=f"SLA {clock.target.value}: {state.value}, level {step.level} ({level.value})",
-                at=now,
-            )
-        ]
-    )
+    ]
     site = sites.get(order["site"])
-    queued = await notify(
+    message = Notification(
         "sla_at_risk" if state is ClockState.at_risk and step.level == 1 else "sla_breached",
         recipients=[Recipient(user_id=u) for u in user_ids],
         context={
@@ -259,7 +249,49 @@ async def _write(
         },
         dedupe_key=f"sla:{order['id']}:{clock.target.value}:{step.level}",
     )
-    return True, queued
+    event = workorder_actions.EventRow(
+        order["id"],
+        "escalate",
+        note=f"SLA {clock.target.value}: {state.value}, level {step.level} ({level.value})",
+        at=now,
+    )
+    return values, message, event
+
+
+_INSERT_ESCALATION = (
+    "INSERT INTO sla_escalation (work_order, target, level, state, policy, due_at, site,"
+    " recipients, created_at) VALUES "
+)
+_ROW = "({}, {}, {}, {}, {}, {}, {}, {}, {})"
+_ROWS = 500  # 9 parameters a row: well under both engines' limits
+
+
+async def _write(
+    steps: list[_Step], sites: dict[int, dict[str, Any]], people: dict[str, Any], now: datetime
+) -> tuple[list[bool], int]:
+    """Escalations in bulk (inside the caller's transaction): the escalation rows by a
+    multi-row ``INSERT … ON CONFLICT DO NOTHING`` (one statement per 500), the history lines
+    by one batch, the notifications through the outbox's bulk path (``notify_many``).
+    Returns which steps were written (another process may have been first) and how many
+    notifications were queued."""
+    plans = [_plan(step, sites, people, now) for step in steps]
+    written: set[tuple[int, str, int]] = set()
+    for first in range(0, len(plans), _ROWS):
+        chunk = plans[first : first + _ROWS]
+        args = [value for values, _, _ in chunk for value in values]
+        rows = await db.raw(
+            _INSERT_ESCALATION
+            + ", ".join([_ROW] * len(chunk))
+            + " ON CONFLICT (work_order, target, level) DO NOTHING"
+            " RETURNING work_order, target, level",
+            *args,
+        )
+        written |= {(int(r["work_order"]), r["target"], int(r["level"])) for r in rows}
+    done = [(int(v[0]), v[1], int(v[2])) in written for v, _, _ in plans]
+    chosen = [plan for plan, ok in zip(plans, done, strict=True) if ok]
+    await workorder_actions.record_events([event for _, _, event in chosen])
+    queued = await notify_many([message for _, message, _ in chosen])
+    return done, queued
 
 
 async def _run_steps(steps: list[_Step], run: EscalationRun, now: datetime) -> None:
@@ -268,22 +300,25 @@ async def _run_steps(steps: list[_Step], run: EscalationRun, now: datetime) -> N
     sites, people = await _recipients(steps)
     try:
         async with db.transaction():
-            results = [await _write(step, sites, people, now) for step in steps]
+            done, queued = await _write(steps, sites, people, now)
     except Exception:  # one bad notification must not block the batch: retry one by one
         log.exception("sla escalation batch failed; retrying its %d steps one by one", len(steps))
-        results = []
+        done, queued = [], 0
         for step in steps:
             try:
                 async with db.transaction():
-                    results.append(await _write(step, sites, people, now))
+                    one, count = await _write([step], sites, people, now)
             except Exception:
                 log.exception("sla escalation of work order %s failed", step.order["id"])
                 run.failed += 1
-    for step, (written, queued) in zip(steps, results, strict=False):
+                one, count = [False], 0
+            done += one
+            queued += count
+    for step, written in zip(steps, done, strict=False):
         if written:
             run.escalated += 1
             run.levels[step.level] += 1
-            run.notifications += queued
+    run.notifications += queued
 
 
 async def escalate(now: datetime | None = None) -> EscalationRun:
