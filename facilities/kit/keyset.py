@@ -11,6 +11,9 @@ direction and where NULLs go. ``nulls="engine"`` keeps the engine's own order (S
 NULL as the smallest value, PostgreSQL as the largest), which is what a plain ``ORDER BY col``
 does and what a plain index serves; ``"last"`` is for orders written ``col IS NULL, col``.
 
+``branches`` turns a cursor into the conditions of the rows after it; a list query runs one
+index range per branch (``UNION ALL``, each ordered and limited) and keeps the first rows.
+
 The cursor is an opaque, URL-safe string (base64 of a small JSON list: the sort's name and
 the last row's values). Time values travel as the text the engine returned (SQLite stores
 them as text and compares text, so the exact stored form is sent back); anything that does
@@ -61,30 +64,36 @@ def _nulls_first(key: Key, sqlite: bool) -> bool:
     return nulls_smallest != key.descending
 
 
-def after(keys: Sequence[Key], values: Sequence[Any], sqlite: bool, args: list[Any]) -> str:
-    """A condition keeping the rows that come strictly after ``values`` in the order of
-    ``keys`` (``{}`` placeholders; their values are appended to ``args``)."""
-    key, value = keys[0], values[0]
-    rest = (keys[1:], values[1:])
-    nulls_first = _nulls_first(key, sqlite)
-    op = "<" if key.descending else ">"
-    # strictly after on this key
-    if value is None:
-        beyond = f"{key.column} IS NOT NULL" if nulls_first else ""
-        same = f"{key.column} IS NULL"
-    else:
-        beyond = f"{key.column} {op} {{}}"
-        args.append(value)
-        if key.nullable and not nulls_first:
-            beyond = f"({beyond} OR {key.column} IS NULL)"
-        same = f"{key.column} = {{}}"
-    if not rest[0]:
-        return beyond or "1 = 0"
-    if value is not None:
-        args.append(value)
-    tail = after(rest[0], rest[1], sqlite, args)
-    tied = f"({same} AND {tail})"
-    return f"({beyond} OR {tied})" if beyond else tied
+def branches(
+    keys: Sequence[Key], values: Sequence[Any], sqlite: bool
+) -> list[tuple[str, list[Any]]]:
+    """The rows strictly after ``values`` in the order of ``keys``, as disjoint conditions
+    (each with its ``{}`` arguments). Each is a run of equalities on the leading keys and one
+    range on the next, so an index in the order of the keys answers it as one range scan;
+    together they are "after the cursor". (One ``OR`` of them all would be the same rows,
+    but PostgreSQL then scans the index from its start and filters.)"""
+    result: list[tuple[str, list[Any]]] = []
+    equal: list[str] = []
+    equal_args: list[Any] = []
+    for key, value in zip(keys, values, strict=True):
+        nulls_first = _nulls_first(key, sqlite)
+        op = "<" if key.descending else ">"
+        beyond: list[tuple[str, list[Any]]] = []
+        if value is None:
+            if nulls_first:
+                beyond.append((f"{key.column} IS NOT NULL", []))
+        else:
+            beyond.append((f"{key.column} {op} {{}}", [value]))
+            if key.nullable and not nulls_first:
+                beyond.append((f"{key.column} IS NULL", []))
+        for condition, args in beyond:
+            result.append((" AND ".join([*equal, condition]), [*equal_args, *args]))
+        if value is None:
+            equal.append(f"{key.column} IS NULL")
+        else:
+            equal.append(f"{key.column} = {{}}")
+            equal_args.append(value)
+    return result
 
 
 def encode(sort: str, keys: Sequence[Key], row: Mapping[str, Any]) -> str:

@@ -3,6 +3,7 @@ organisation, staff the orders of their visible sites. Anything else answers 404
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -204,19 +205,33 @@ Sort = Literal["priority", "due", "newest", "oldest", "updated"]
 MAX_OFFSET = 5_000
 
 
-def work_order_page_sql(sqlite: bool, where: str, order: str = _LIST_ORDER, after: str = "") -> str:
-    """A page of work orders with the total: ``where`` (fixed fragments with ``{}``)
-    twice, then ``after`` (the keyset condition, if any), then limit and offset as
-    parameters. Sorts and pages the narrow rows first, then joins the names onto that page;
-    the total is a scalar subquery (computed once)."""
-    page_where = where
-    if after:
-        page_where = f"{where} AND {after}" if where else f" WHERE {after}"
+_KEY_COLUMNS = "w.id, w.priority, w.due_at, w.created_at, w.updated_at"
+
+
+def work_order_page_sql(
+    sqlite: bool, where: str, order: str = _LIST_ORDER, branches: Sequence[str] = ()
+) -> str:
+    """A page of work orders with the total: ``where`` (fixed fragments with ``{}``) for
+    the total, then — without ``branches`` — once more with limit and offset as parameters.
+    With ``branches`` (a cursor's ``keyset.branches``): per branch ``where`` and the branch,
+    then a limit; then the limit and offset of the page. Sorts and pages the narrow rows
+    first, then joins the names onto that page; the total is a scalar subquery."""
+    if branches:
+        arms = []
+        for number, branch in enumerate(branches):
+            condition = f"{where} AND ({branch})" if where else f" WHERE {branch}"
+            arms.append(
+                f'SELECT * FROM (SELECT {_KEY_COLUMNS} FROM "work_order" w{condition}'  # noqa: S608
+                f"{order} LIMIT {{}}) b{number}"
+            )
+        union = " UNION ALL ".join(arms)
+        inner = f"SELECT w.id FROM ({union}) w{order} LIMIT {{}} OFFSET {{}}"  # noqa: S608
+    else:
+        inner = f'SELECT w.id FROM "work_order" w{where}{order} LIMIT {{}} OFFSET {{}}'  # noqa: S608
     return (
         f"{_LIST_SELECT[sqlite]},"  # noqa: S608 - fixed fragments, values are parameters
         f' (SELECT count(*) FROM "work_order" w{where}) AS total{_LIST_JOINS}'
-        f' WHERE w.id IN (SELECT w.id FROM "work_order" w{page_where}{order}'
-        f" LIMIT {{}} OFFSET {{}}){order}"
+        f" WHERE w.id IN ({inner}){order}"
     )
 
 
@@ -349,20 +364,23 @@ async def list_work_orders(
     where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
     sqlite = db.is_sqlite()
     keys = SORT_KEYS[sort]
-    after = ""
-    after_args: list[Any] = []
+    branches: list[str] = []
+    page_args: list[Any] = [*args]
     if cursor:
         values = keyset.decode(cursor, sort, keys, sqlite)
-        after = keyset.after(keys, values, sqlite, after_args)
+        page_args = []
+        for branch, branch_args in keyset.branches(keys, values, sqlite):
+            branches.append(branch)
+            page_args += [*args, *branch_args, limit + 1]
         offset = 0
     elif offset > MAX_OFFSET:
         raise RuleViolation(
             "offset",
             _("Pages this far down are read with the cursor of the page before (next_cursor)."),
         )
-    sql = work_order_page_sql(sqlite, where, SORTS[sort], after)
+    sql = work_order_page_sql(sqlite, where, SORTS[sort], branches)
     # one row more than the page tells whether a next page exists
-    rows = await db.raw(sql, *args, *args, *after_args, limit + 1, offset)
+    rows = await db.raw(sql, *args, *page_args, limit + 1, offset)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -1,0 +1,430 @@
+"""Scale benchmark (issue 16): the endpoints that grew with the data, at three sizes.
+
+One database per engine grows through three sizes of work-order history (default 2,000,
+6,000 and 12,000 work orders; ``BENCH_SCALE_SIZES=10000,50000,160000`` for the issue's
+sizes) over ``BENCH_SCALE_SITES`` sites (25) with ``BENCH_SCALE_SCHEDULES`` weekly PM
+schedules (400; the issue used 20,000), each with its asset. The history is preventive
+orders of those schedules, due over the past year and the next month, three in five
+completed (some late), a third for one of five partner organisations, bulk-inserted through
+the driver like ``bench.sla``. At each size the real server (``python -m facilities serve``)
+starts afresh and answers ``BENCH_SCALE_REQUESTS`` (15) sequential requests per endpoint as
+an ops manager; the section prints each endpoint's median and p99 in ms per size, its growth
+in ms per 10,000 work orders (the slope of the median between the smallest and the largest
+size), the server's peak memory (VmHWM) per size, the answers' sizes, and the query plans of
+the work-order list's last page and of PM compliance (``EXPLAIN``).
+
+    python -m bench.scale --engine sqlite|postgres
+
+PostgreSQL: ``FACILITIES_BENCH_SCALE_DATABASE_URL`` (default
+``postgresql://postgres@127.0.0.1:5432/facilities_bench_scale``; recreated).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import section
+
+SIZES = [int(s) for s in os.environ.get("BENCH_SCALE_SIZES", "2000,6000,12000").split(",")]
+SITES = int(os.environ.get("BENCH_SCALE_SITES", "25"))
+SCHEDULES = int(os.environ.get("BENCH_SCALE_SCHEDULES", "400"))
+REQUESTS = int(os.environ.get("BENCH_SCALE_REQUESTS", "15"))
+PG_URL = os.environ.get(
+    "FACILITIES_BENCH_SCALE_DATABASE_URL",
+    "postgresql://postgres@127.0.0.1:5432/facilities_bench_scale",
+)
+NOW = datetime.now(UTC).replace(microsecond=0)
+PARTNERS = 5
+
+# (key, label, path; {last} is the last page's cursor, {partner} a partner id)
+ENDPOINTS = [
+    ("wo_first", "`GET /api/v1/work-orders?limit=50`, first page", "/api/v1/work-orders?limit=50"),
+    (
+        "wo_last",
+        "the same, last page (cursor)",
+        "/api/v1/work-orders?limit=50&cursor={last}",
+    ),
+    (
+        "wo_offset",
+        "the same, offset 5,000 (the deepest offset allowed)",
+        "/api/v1/work-orders?limit=50&offset=5000",
+    ),
+    ("compliance", "`GET /api/v1/pm/compliance`, one year", "/api/v1/pm/compliance?start={year}"),
+    ("compliance_page", "PM compliance page (90 days)", "/pm/compliance"),
+    ("scorecards", "`GET /api/v1/scorecards` (all partners, 90 days)", "/api/v1/scorecards"),
+    ("scorecard", "`GET /api/v1/scorecards/{id}`", "/api/v1/scorecards/{partner}"),
+    ("calendar_week", "calendar, week", "/calendar?view=week"),
+    ("calendar_month", "calendar, month", "/calendar?view=month"),
+    ("feed_first", "the ops manager's iCal feed, first fetch (uncached)", "{feed}"),
+    ("feed_cached", "the same, polled again (cached, 200)", "{feed}"),
+    ("feed_304", "the same with `If-None-Match` (304)", "{feed}"),
+]
+
+
+async def _seed_base() -> dict[str, Any]:
+    """Sites, assets, weekly schedules (through the PM action), partners, an ops manager."""
+    import msgspec
+
+    from facilities import db
+    from facilities.accounts import actions as account_actions
+    from facilities.accounts.enums import Role
+    from facilities.accounts.principal import Principal
+    from facilities.accounts.schemas import ApiTokenCreate
+    from facilities.accounts.tables import PartnerOrganisation, User
+    from facilities.assets.tables import Asset
+    from facilities.maintenance.pm import actions as pm_actions
+    from facilities.maintenance.pm.schemas import ScheduleCreate
+    from facilities.sites import actions as site_actions
+    from facilities.sites.schemas import AccessUpdate
+    from facilities.sites.tables import Region, Site
+
+    start = NOW - timedelta(days=400)
+    region = Region(name="Scale region", created_at=start)
+    await region.save()
+    await Site.insert(
+        *[
+            Site(
+                region=region.id,
+                name=f"Scale site {n:03d}",
+                code=f"S-{n}",
+                kind="coworking",
+                time_zone="Europe/Berlin",
+                created_at=start,
+                updated_at=start,
+            )
+            for n in range(SITES)
+        ]
+    )
+    site_ids = [r["id"] for r in await Site.select(Site.id).order_by(Site.id)]
+    await PartnerOrganisation.insert(
+        *[PartnerOrganisation(name=f"Scale partner {n}") for n in range(PARTNERS)]
+    )
+    partner_ids = [
+        r["id"]
+        for r in await PartnerOrganisation.select(PartnerOrganisation.id).order_by(
+            PartnerOrganisation.id
+        )
+    ]
+    await Asset.insert(
+        *[
+            Asset(
+                site=site_ids[n % len(site_ids)],
+                name=f"Scale boiler {n}",
+                created_at=start,
+                updated_at=start,
+            )
+            for n in range(SCHEDULES)
+        ]
+    )
+    assets = [dict(r) for r in await Asset.select(Asset.id, Asset.site).order_by(Asset.id)]
+    ops = User(email="ops@scale.bench", name="Ops", role=Role.ops_manager.value, created_at=start)
+    await ops.save()
+    ops_principal = Principal(
+        user_id=int(ops.id),
+        email="ops@scale.bench",
+        name="Ops",
+        role=Role.ops_manager,
+        locale="en",
+        partner_organisation_id=None,
+        via="session",
+        credential_id=0,
+    )
+    admin = User(email="admin@scale.bench", name="Admin", role=Role.admin.value, created_at=start)
+    await admin.save()
+    system = Principal(
+        user_id=int(admin.id),
+        email="admin@scale.bench",
+        name="Admin",
+        role=Role.admin,
+        locale="en",
+        partner_organisation_id=None,
+        via="session",
+        credential_id=0,
+    )
+    schedules = []
+    days = ("MO", "TU", "WE", "TH", "FR")
+    for n, asset in enumerate(assets):
+        data = msgspec.convert(
+            {
+                "name": f"Weekly check {n}",
+                "asset_id": asset["id"],
+                "rrule": f"FREQ=WEEKLY;BYDAY={days[n % 5]}",
+                "dtstart_local": (start + timedelta(days=1)).replace(tzinfo=None).isoformat(),
+                "grace_days": 2,
+                "skip_closed_days": False,
+                "partner_organisation_id": partner_ids[n % PARTNERS] if n % 3 == 0 else None,
+            },
+            ScheduleCreate,
+        )
+        made = await pm_actions.create_schedule(actor=system, data=data)
+        schedules.append((made.id, asset["id"], asset["site"], made.partner_organisation_id))
+    # Generation starts after "now": the history below is the past of these schedules.
+    await db.raw("UPDATE pm_schedule SET effective_from = {}", NOW)
+    await site_actions.set_access(
+        actor=system, user_id=int(ops.id), data=AccessUpdate(region_ids=[int(region.id)])
+    )
+    token = await account_actions.create_api_token(
+        actor=ops_principal, data=ApiTokenCreate(name="scale benchmark")
+    )
+    return {"token": token.secret, "schedules": schedules, "partners": partner_ids, "n": 0}
+
+
+async def _grow(base: dict[str, Any], size: int) -> None:
+    """Add preventive orders (and their completion events) until there are ``size``."""
+    from facilities import db
+
+    rng = random.Random(size)
+    rows: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+    first = int((await db.raw("SELECT coalesce(max(id), 0) AS n FROM work_order"))[0]["n"]) + 1
+    for number in range(first, first + size - base["n"]):
+        schedule_id, asset_id, site_id, partner = base["schedules"][number % len(base["schedules"])]
+        due = NOW - timedelta(days=365) + timedelta(days=395 * rng.random())
+        created = due - timedelta(days=7)
+        done = due < NOW and rng.random() < 0.6
+        completed = due + timedelta(hours=rng.choice((2, 30, 80))) if done else None
+        status = (
+            "completed" if done else ("open" if due > NOW else rng.choice(("open", "assigned")))
+        )
+        partner_id = partner if partner else None
+        rows.append(
+            (
+                number,
+                "preventive",
+                f"Weekly check {number}",
+                site_id,
+                asset_id,
+                rng.choice(("p2", "p3", "p3", "p4")),
+                status,
+                "schedule",
+                schedule_id,
+                f"scale-{number}",
+                partner_id,
+                due,
+                created,
+                created,
+                created + timedelta(hours=1) if partner_id else None,
+                completed,
+            )
+        )
+        events.append((number, "create", None, "open", "system", "", created))
+        if done:
+            events.append((number, "complete", None, "completed", "system", "", completed))
+    async with db.transaction():
+        for start in range(0, len(rows), 2000):
+            await db.executemany(
+                "INSERT INTO work_order (id, kind, title, site, asset, priority, status, origin,"
+                " schedule, occurrence_key, partner_organisation, due_at, created_at,"
+                " updated_at, accepted_at, completed_at)"
+                " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+                rows[start : start + 2000],
+            )
+        for start in range(0, len(events), 4000):
+            await db.executemany(
+                "INSERT INTO work_order_event (work_order, action, from_status, to_status,"
+                " actor_label, note, created_at) VALUES ({}, {}, {}, {}, {}, {}, {})",
+                events[start : start + 4000],
+            )
+    if not db.is_sqlite():
+        await db.raw("SELECT setval('work_order_id_seq', (SELECT max(id) FROM work_order))")
+        await db.raw("ANALYZE")
+    else:
+        await db.raw("ANALYZE")
+    base["n"] = size
+
+
+async def _last_cursor() -> str:
+    """The cursor whose next page is the list's last (the ops manager sees every site)."""
+    from facilities import db
+    from facilities.kit import keyset
+    from facilities.maintenance.workorders import queries
+
+    total = int((await db.raw("SELECT count(*) AS n FROM work_order"))[0]["n"])
+    keys = queries.SORT_KEYS["priority"]
+    sqlite = db.is_sqlite()
+    prefix = "+" if sqlite else ""
+    row = await db.raw(
+        f"SELECT w.priority, {prefix}w.due_at AS due_at, w.id FROM work_order w"
+        f"{keyset.order_by(keys, sqlite)} LIMIT 1 OFFSET {{}}",
+        max(total - 51, 0),
+    )
+    return keyset.encode("priority", keys, dict(row[0]))
+
+
+async def _plans() -> list[str]:
+    from facilities import db
+
+    sqlite = db.is_sqlite()
+    explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+    cursor_sql = (
+        "SELECT w.id FROM work_order w WHERE (w.priority > 'p3' OR (w.priority = 'p3'"
+        " AND (w.due_at > {} OR (w.due_at = {} AND w.id < 1))))"
+        " ORDER BY w.priority, w.due_at, w.id DESC LIMIT 51"
+    )
+    compliance_sql = (
+        "SELECT w.site, count(*) FROM work_order w JOIN pm_schedule s ON s.id = w.schedule"
+        " WHERE w.kind = 'preventive' AND w.status <> 'cancelled'"
+        " AND w.due_at >= {} AND w.due_at < {} GROUP BY w.site"
+    )
+    scorecard_sql = (
+        "SELECT count(*) FROM work_order w WHERE w.partner_organisation = 1"
+        " AND w.created_at >= {} AND w.created_at < {}"
+    )
+    lines = []
+    for label, sql, args in (
+        ("work-order list, page after a cursor", cursor_sql, (NOW, NOW)),
+        ("PM compliance (grouped)", compliance_sql, (NOW - timedelta(days=365), NOW)),
+        ("scorecard orders of a partner", scorecard_sql, (NOW - timedelta(days=90), NOW)),
+    ):
+        rows = await db.raw(explain + sql, *args)
+        text = [str(r["detail"] if sqlite else r["QUERY PLAN"]) for r in rows]
+        lines += [f"* {label}:", "", "  ```", *[f"  {t}" for t in text], "  ```", ""]
+    return lines
+
+
+def _measure(
+    client: httpx.Client, path: str, headers: dict[str, str]
+) -> tuple[list[float], int, int]:
+    times = []
+    status = size = 0
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        response = client.get(path, headers=headers)
+        times.append((time.perf_counter() - started) * 1000)
+        status, size = response.status_code, len(response.content)
+    return times, status, size
+
+
+def _p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+def _serve_and_measure(
+    server_class: Any,
+    base: dict[str, Any],
+    last: str,
+    size: int,
+    figures: dict[str, dict[int, tuple[float, float, int, int]]],
+) -> float:
+    """A fresh server on the grown database; every endpoint measured; its peak memory."""
+    server = server_class(dict(os.environ), Path(tempfile.mkdtemp()) / "server.log")
+    server.start()
+    try:
+        headers = {"Authorization": f"Bearer {base['token']}"}
+        with httpx.Client(base_url=server.base_url, timeout=120) as client:
+            made = client.post("/api/v1/calendar-feeds", json={"kind": "user"}, headers=headers)
+            feed = made.json()["url"].split("/calendar/", 1)[1]
+            year = (NOW - timedelta(days=365)).date().isoformat()
+            etag = ""
+            for key, _label, template in ENDPOINTS:
+                path = template.format(last=last, year=year, partner=base["partners"][0], feed="")
+                extra = dict(headers)
+                if key.startswith("feed"):
+                    path = f"/calendar/{feed}"
+                    extra = {}
+                    if key == "feed_first":
+                        started = time.perf_counter()
+                        response = client.get(path)
+                        ms = (time.perf_counter() - started) * 1000
+                        etag = response.headers.get("etag", "")
+                        status, length = response.status_code, len(response.content)
+                        figures[key][size] = (ms, ms, status, length)
+                        continue
+                    if key == "feed_304":
+                        extra = {"If-None-Match": etag}
+                times, status, length = _measure(client, path, extra)
+                figures[key][size] = (statistics.median(times), _p99(times), status, length)
+        return _peak_mb(server)
+    finally:
+        server.stop()
+
+
+async def run(engine: str) -> str:
+    tmp = section.environment(engine, PG_URL, "scale")
+    if engine == "postgres":
+        await section.recreate_postgres(PG_URL)
+    from bench.run import Server
+    from facilities import db
+
+    await db.open_database()
+    figures: dict[str, dict[int, tuple[float, float, int, int]]] = {k: {} for k, *_ in ENDPOINTS}
+    memory: dict[int, float] = {}
+    seeding: dict[int, float] = {}
+    plans: list[str] = []
+    try:
+        await db.migrate()
+        started = time.perf_counter()
+        base = await _seed_base()
+        base_seconds = time.perf_counter() - started
+        for size in SIZES:
+            started = time.perf_counter()
+            await _grow(base, size)
+            seeding[size] = time.perf_counter() - started
+            last = await _last_cursor()
+            if size == SIZES[-1]:
+                plans = await _plans()
+            memory[size] = _serve_and_measure(Server, base, last, size, figures)
+    finally:
+        await db.close_database()
+    name = "PostgreSQL" if engine == "postgres" else "SQLite"
+    lines = [
+        f"### Scale on {name}",
+        "",
+        f"{SITES} sites, {SCHEDULES} weekly PM schedules (each with its asset; seeded through"
+        f" the PM action in {base_seconds:.1f} s), {PARTNERS} partners; the history grows to"
+        f" {', '.join(f'{s:,}' for s in SIZES)} preventive work orders"
+        f" ({', '.join(f'{seeding[s]:.1f}' for s in SIZES)} s to add each step). One server"
+        f" per size, {REQUESTS} sequential requests per endpoint as an ops manager"
+        " (bearer token); ms, median / p99; growth = ms of the median per 10,000 work orders"
+        " between the smallest and the largest size.",
+        "",
+        "| endpoint | " + " | ".join(f"{s:,}" for s in SIZES) + " | growth | answer |",
+        "|---|" + "---:|" * len(SIZES) + "---:|---:|",
+    ]
+    span = max(SIZES[-1] - SIZES[0], 1) / 10_000
+    for key, label, _template in ENDPOINTS:
+        row = figures[key]
+        cells = []
+        for size in SIZES:
+            median, p99, status, _length = row.get(size, (float("nan"), float("nan"), 0, 0))
+            cells.append(f"{median:.0f} / {p99:.0f}" if status in (200, 304) else f"({status})")
+        first, last_ = row.get(SIZES[0]), row.get(SIZES[-1])
+        growth = (last_[0] - first[0]) / span if first and last_ else float("nan")
+        status, length = (last_[2], last_[3]) if last_ else (0, 0)
+        lines.append(
+            f"| {label} | " + " | ".join(cells) + f" | {growth:+.1f} | {status}, {length:,} B |"
+        )
+    lines += [
+        "",
+        "Server peak memory (VmHWM): "
+        + ", ".join(f"{memory.get(s, float('nan')):.0f} MB at {s:,}" for s in SIZES)
+        + ".",
+        "",
+        f"Query plans at {SIZES[-1]:,} work orders ({name}):",
+        "",
+        *plans,
+    ]
+    del tmp
+    return "\n".join(lines)
+
+
+def _peak_mb(server: Any) -> float:
+    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+if __name__ == "__main__":
+    sys.exit(section.main(run, __doc__))
