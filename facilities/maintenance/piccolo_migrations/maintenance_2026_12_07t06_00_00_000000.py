@@ -21,6 +21,8 @@ async def forwards():
             # scorecards: a partner's orders created in a period; their complete/reopen events
             "CREATE INDEX work_order_partner_created ON work_order (partner_organisation, created_at)",
             "CREATE INDEX work_order_event_order_action ON work_order_event (work_order, action)",
+            # the feeds' version stamp (newest change) and the list's "updated" sort
+            "CREATE INDEX work_order_updated ON work_order (updated_at)",
         ):
             await Table.raw(statement).run()
 

@@ -68,27 +68,30 @@ def tally(rows: Iterable[tuple[datetime, datetime | None, int]], now: datetime) 
 
 
 def _classify_sql(sqlite: bool) -> str:
-    """The four counts of ``outcome`` as SQL sums (``{}`` = now).
+    """The four counts of ``outcome`` as SQL sums (``{}`` = now, twice).
 
-    PostgreSQL compares timestamps exactly. SQLite stores them as ISO text: both sides are
-    normalised to UTC text with milliseconds by ``strftime`` (so the deadline is exact to the
-    millisecond; two moments within the same millisecond count as equal)."""
+    PostgreSQL compares timestamps exactly. SQLite stores them as ISO text: differences are
+    taken with ``julianday`` and rounded to whole milliseconds (so the deadline is exact to
+    the millisecond), at most two date parses per row, and only the rows that need them."""
     if sqlite:
-        fmt = "'%Y-%m-%d %H:%M:%f'"
-        deadline = f"strftime({fmt}, w.due_at, '+' || coalesce(s.grace_days, 0) || ' days')"
-        done = f"strftime({fmt}, w.completed_at)"
-        now = f"strftime({fmt}, {{}})"
+        ms = 86_400_000
+        grace = f"coalesce(s.grace_days, 0) * {ms}"
+        in_time = f"round((julianday(w.completed_at) - julianday(w.due_at)) * {ms}) <= {grace}"
+        overdue = f"round((julianday({{}}) - julianday(w.due_at)) * {ms}) > {grace}"
+        not_overdue = f"round((julianday({{}}) - julianday(w.due_at)) * {ms}) <= {grace}"
     else:
         deadline = "(w.due_at + make_interval(days => coalesce(s.grace_days, 0)))"
-        done = "w.completed_at"
-        now = "{}"
-    finished = "w.completed_at IS NOT NULL"
+        in_time = f"w.completed_at <= {deadline}"
+        overdue = f"{deadline} < {{}}"
+        not_overdue = f"{deadline} >= {{}}"
     return (
-        f"sum(CASE WHEN {finished} AND {done} <= {deadline} THEN 1 ELSE 0 END) AS on_time,"
-        f" sum(CASE WHEN {finished} AND {done} > {deadline} THEN 1 ELSE 0 END) AS late,"
-        f" sum(CASE WHEN w.completed_at IS NULL AND {deadline} < {now} THEN 1 ELSE 0 END)"
+        "sum(CASE WHEN w.completed_at IS NULL THEN 0"
+        f" WHEN {in_time} THEN 1 ELSE 0 END) AS on_time,"
+        "sum(CASE WHEN w.completed_at IS NULL THEN 0"
+        f" WHEN {in_time} THEN 0 ELSE 1 END) AS late,"
+        f" sum(CASE WHEN w.completed_at IS NOT NULL THEN 0 WHEN {overdue} THEN 1 ELSE 0 END)"
         " AS missed,"
-        f" sum(CASE WHEN w.completed_at IS NULL AND {deadline} >= {now} THEN 1 ELSE 0 END)"
+        f" sum(CASE WHEN w.completed_at IS NOT NULL THEN 0 WHEN {not_overdue} THEN 1 ELSE 0 END)"
         " AS open"
     )
 

@@ -3,11 +3,14 @@ rendered feed cached per feed and stamp, and a content tag (``ETag``) for ``304`
 
 Calendar clients poll a feed every few minutes. Building one means expanding schedules and
 rendering thousands of events, so a poll first asks the database for a **stamp**: one
-round trip of index-only aggregates (the newest change and the highest id of work orders,
-PM schedules and their sites, occurrences, assets, sites, closure days and meter readings)
-plus the feed's window (it moves by the hour). Nothing in a feed can change without
-changing the stamp: an edit bumps an ``updated_at``, a new row a maximum id, a removal a
-count. Same stamp → the cached answer, without touching the agenda.
+round trip of aggregates that indexes answer without reading the big tables (the newest
+``updated_at`` and the highest id of work orders — index ``work_order_updated`` —, of assets
+and sites; the highest occurrence and meter-reading ids; counts and versions of the small
+tables: schedules, their sites, sites, closure days) plus the feed's window (it moves by the
+hour). Nothing in a feed can change without changing the stamp: an edit bumps an
+``updated_at`` or a schedule's version, a new row a maximum id, a removal a count (work
+orders, occurrences and readings are never deleted, only cancelled). Same stamp → the
+cached answer, without touching the agenda.
 
 A changed stamp rebuilds the agenda; the **ETag** is a hash of the events themselves (not of
 the rendered bytes, whose DTSTAMP is "now"), so a change elsewhere in the network leaves a
@@ -39,7 +42,6 @@ _STAMP_SQL = (
     " (SELECT sum(version) FROM pm_schedule) AS pm_versions,"
     " (SELECT count(*) FROM pm_schedule_site) AS pm_sites,"
     " (SELECT max(id) FROM pm_occurrence) AS occ_last,"
-    " (SELECT count(*) FROM pm_occurrence) AS occ_count,"
     " (SELECT max(updated_at) FROM asset) AS asset_changed,"
     " (SELECT max(id) FROM asset) AS asset_last,"
     " (SELECT max(updated_at) FROM site) AS site_changed,"
