@@ -164,10 +164,13 @@ async def _empty_postgres(names: list[str]) -> None:
 @pytest.fixture(autouse=True)
 async def clean_state(database: None) -> AsyncIterator[None]:
     from facilities.accounts import cache
+    from facilities.maintenance.pm import agenda, feed_cache
 
     cache.clear()
     yield
     cache.clear()
+    agenda.clear_cache()  # ids start at 1 again after the wipe: no answer may outlive it
+    feed_cache.clear()
     await truncate_all()
 
 

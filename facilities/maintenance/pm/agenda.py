@@ -3,9 +3,11 @@ not only the ones already generated), for calendar feeds and the calendar page."
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from facilities import db
 from facilities.kit import clock
@@ -13,6 +15,7 @@ from facilities.kit.errors import FacilitiesError
 from facilities.kit.rows import aware, dict_rows
 from facilities.maintenance.pm.agenda_scope import AgendaScope
 from facilities.maintenance.pm.generation import _Context, upcoming
+from facilities.maintenance.pm.versions import stamp
 
 log = logging.getLogger(__name__)
 CLOSED = ("completed", "verified", "cancelled")
@@ -84,28 +87,72 @@ async def items(
     # Computed occurrences: what generation will create (``generation.upcoming``, the one
     # computation: max_count, end date, seasons, closed days, floating and meter modes). It
     # starts after the last generated occurrence, so nothing shown above comes again.
+    for item, schedule_partner in await _computed(end):
+        if item.start < start or item.start >= end:
+            continue
+        if scope.allows(site_id=item.site_id, partner_id=schedule_partner):
+            result.append(item)
+    return sorted(result, key=lambda i: (i.start, i.uid))
+
+
+# ---- computed occurrences, once --------------------------------------------------------
+# Expanding every schedule's rule is the agenda's cost (it follows the number of schedules,
+# not the history). The expansion of *all* active schedules is kept per process, up to a
+# horizon (at least 98 days ahead, further when a window asks), for the current hour, and
+# is recomputed when anything it reads changes: the schedules' rows (hashed), and the
+# version stamp of occurrences, work orders, assets, sites, closure days and readings
+# (``feed_cache.stamp``). Every caller (calendar page, feeds) then filters by its window and
+# scope. So within an hour and without changes, the rules are expanded once, not per request.
+_MIN_AHEAD = timedelta(days=98)
+
+
+@dataclass
+class _Expansion:
+    key: tuple[Any, ...]
+    horizon: datetime
+    entries: list[tuple[Item, int | None]]  # (item, the schedule's partner organisation)
+
+
+_expansion: _Expansion | None = None
+
+
+def clear_cache() -> None:
+    global _expansion
+    _expansion = None
+
+
+async def _computed(end: datetime) -> list[tuple[Item, int | None]]:
+    global _expansion
+    now = clock.now().astimezone(UTC)
     schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
-    if partner_id is not None:
-        schedules = [s for s in schedules if s["partner_organisation"] == partner_id]
-    if not schedules:
-        return sorted(result, key=lambda i: (i.start, i.uid))
-    ctx = _Context(clock.now().astimezone(UTC), until=end)
-    await ctx.load(schedules)
-    for schedule in schedules:
-        for asset_id in ctx.targets(schedule):
-            asset = ctx.assets[asset_id]
-            if not scope.allows(site_id=asset["site"], partner_id=schedule["partner_organisation"]):
-                continue
-            try:
-                occurrences = upcoming(ctx, schedule, asset_id, until=end)
-            except (FacilitiesError, ValueError, KeyError) as error:
-                log.warning("schedule %s not shown: %s", schedule["id"], error)
-                continue
-            for occ in occurrences:
-                if occ.due < start or occ.status != "pending":
+    digest = hashlib.sha256(repr([sorted(s.items()) for s in schedules]).encode()).hexdigest()
+    floating = any(s["mode"] == "floating" for s in schedules)  # they follow their orders
+    key = (
+        digest,
+        await stamp(work_orders=floating),
+        now.replace(minute=0, second=0, microsecond=0),
+    )
+    if _expansion is not None and _expansion.key == key and end <= _expansion.horizon:
+        return _expansion.entries
+    horizon = max(end, now + _MIN_AHEAD)
+    horizon = datetime.combine(horizon.date() + timedelta(days=1), time(), UTC)
+    entries: list[tuple[Item, int | None]] = []
+    if schedules:
+        sites = {r["id"]: r for r in await dict_rows("SELECT id, name FROM site")}
+        ctx = _Context(now, until=horizon)
+        await ctx.load(schedules)
+        for schedule in schedules:
+            for asset_id in ctx.targets(schedule):
+                asset = ctx.assets[asset_id]
+                try:
+                    occurrences = upcoming(ctx, schedule, asset_id, until=horizon)
+                except (FacilitiesError, ValueError, KeyError) as error:
+                    log.warning("schedule %s not shown: %s", schedule["id"], error)
                     continue
-                result.append(
-                    Item(
+                for occ in occurrences:
+                    if occ.status != "pending":
+                        continue
+                    item = Item(
                         uid=f"pm-{schedule['id']}-{asset_id}-{occ.key}",
                         title=schedule["name"],
                         start=occ.due,
@@ -117,8 +164,9 @@ async def items(
                         work_order_id=None,
                         status="planned",
                     )
-                )
-    return sorted(result, key=lambda i: (i.start, i.uid))
+                    entries.append((item, schedule["partner_organisation"]))
+    _expansion = _Expansion(key, horizon, entries)
+    return entries
 
 
 async def partner_site_ids(partner_id: int) -> set[int]:

@@ -29,32 +29,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from facilities import db
 from facilities.maintenance.pm import agenda
+from facilities.maintenance.pm.versions import stamp
+
+__all__ = ["MAX_BYTES", "Rendered", "clear", "get", "previous", "put", "stamp", "tag"]
 
 MAX_BYTES = 32 * 1024 * 1024
-
-_STAMP_SQL = (
-    "SELECT (SELECT max(updated_at) FROM work_order) AS wo_changed,"
-    " (SELECT max(id) FROM work_order) AS wo_last,"
-    " (SELECT max(updated_at) FROM pm_schedule) AS pm_changed,"
-    " (SELECT count(*) FROM pm_schedule) AS pm_count,"
-    " (SELECT sum(version) FROM pm_schedule) AS pm_versions,"
-    " (SELECT count(*) FROM pm_schedule_site) AS pm_sites,"
-    " (SELECT max(id) FROM pm_occurrence) AS occ_last,"
-    " (SELECT max(updated_at) FROM asset) AS asset_changed,"
-    " (SELECT max(id) FROM asset) AS asset_last,"
-    " (SELECT max(updated_at) FROM site) AS site_changed,"
-    " (SELECT count(*) FROM site) AS site_count,"
-    " (SELECT count(*) FROM site_closure_day) AS closures,"
-    " (SELECT max(id) FROM asset_meter_reading) AS reading_last"
-)
-
-
-async def stamp() -> tuple[Any, ...]:
-    """The network's version as far as agendas are concerned (one cheap query)."""
-    row = (await db.raw(_STAMP_SQL))[0]
-    return tuple(str(v) for v in dict(row).values())
 
 
 def tag(name: str, items: list[agenda.Item]) -> str:

@@ -14,10 +14,10 @@ from facilities.maintenance.pm import agenda, agenda_scope, feed_cache
 from facilities.maintenance.pm.actions import token_hash
 from facilities.maintenance.tables import CalendarFeed
 
-# The window a feed shows (documented in docs/architecture.md, "Calendar feeds"): the past
-# week and the next 90 days, measured from the start of the current hour (so a feed keeps
-# its content, and its cache, for the hour).
-PAST = timedelta(days=7)
+# The window a feed shows (documented in docs/architecture.md, "Calendar feeds"): from the
+# start of the current hour to 90 days ahead (so a feed keeps its content, and its cache, for
+# the hour). Nothing of the past: calendar apps keep the events they have already seen.
+PAST = timedelta(0)
 HORIZON = timedelta(days=90)
 # At most this many events per feed. A feed with more keeps the earliest ones and ends with
 # one note event (at the time of the last one kept) saying how many were left out and that a

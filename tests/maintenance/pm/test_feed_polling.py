@@ -73,20 +73,21 @@ async def test_unchanged_feed_answers_304_and_a_change_rebuilds_it(make_client) 
     assert elsewhere.status_code == 304
 
 
-async def test_the_window_is_the_past_week_and_the_next_90_days(make_client) -> None:  # type: ignore[no-untyped-def]
+async def test_the_window_is_the_next_90_days_from_the_hour(make_client) -> None:  # type: ignore[no-untyped-def]
     _, schedule, path = await _feed(make_client)
     await generate_due(utc(2027, 1, 5, 8))  # 5 January is a work order now
     await db.raw("UPDATE work_order SET status = 'in_progress' WHERE schedule = {}", schedule.id)
     anonymous = make_client()
-    with clock.pinned(utc(2027, 1, 11, 12, 40)):  # window: 4 January 12:00 … 11 April 12:00
+    with clock.pinned(utc(2027, 1, 11, 12, 40)):  # window: 11 January 12:00 … 11 April 12:00
         response = await anonymous.get(path)
     starts = sorted(
         e.decoded("dtstart") for e in Calendar.from_ical(response.content).walk("VEVENT")
     )
-    assert starts[0].date().isoformat() == "2027-01-05"  # last week's open order is still there
+    assert starts[0].date().isoformat() == "2027-01-12"  # last week's order is not shown
     assert starts[-1].date().isoformat() == "2027-04-06"
+    assert len(starts) == 13
     start, end = ical.window(utc(2027, 1, 11, 12, 40))
-    assert (start, end) == (utc(2027, 1, 4, 12), utc(2027, 4, 11, 12))
+    assert (start, end) == (utc(2027, 1, 11, 12), utc(2027, 4, 11, 12))
 
 
 def test_a_feed_stops_at_its_limit_with_a_note() -> None:

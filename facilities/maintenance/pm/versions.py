@@ -1,0 +1,36 @@
+"""The agenda's version stamp: one cheap query whose answer changes whenever anything a
+calendar or a feed shows may have changed (see ``feed_cache`` for what it covers). Used by
+the feed cache and by the agenda's cache of computed occurrences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facilities import db
+
+_WORK_ORDERS = (
+    "(SELECT max(updated_at) FROM work_order) AS wo_changed,"
+    " (SELECT max(id) FROM work_order) AS wo_last, "
+)
+_STAMP_SQL = (
+    "SELECT (SELECT max(updated_at) FROM pm_schedule) AS pm_changed,"
+    " (SELECT count(*) FROM pm_schedule) AS pm_count,"
+    " (SELECT sum(version) FROM pm_schedule) AS pm_versions,"
+    " (SELECT count(*) FROM pm_schedule_site) AS pm_sites,"
+    " (SELECT max(id) FROM pm_occurrence) AS occ_last,"
+    " (SELECT max(updated_at) FROM asset) AS asset_changed,"
+    " (SELECT max(id) FROM asset) AS asset_last,"
+    " (SELECT max(updated_at) FROM site) AS site_changed,"
+    " (SELECT count(*) FROM site) AS site_count,"
+    " (SELECT count(*) FROM site_closure_day) AS closures,"
+    " (SELECT max(id) FROM asset_meter_reading) AS reading_last"
+)
+
+
+async def stamp(*, work_orders: bool = True) -> tuple[Any, ...]:
+    """The network's version as far as agendas are concerned (one cheap query);
+    ``work_orders=False`` leaves out work orders (computed occurrences of schedules that are
+    not floating do not depend on them)."""
+    sql = _STAMP_SQL.replace("SELECT ", "SELECT " + _WORK_ORDERS, 1) if work_orders else _STAMP_SQL
+    row = (await db.raw(sql))[0]
+    return tuple(str(v) for v in dict(row).values())
