@@ -39,6 +39,16 @@ def _install(env: Environment) -> None:
         can=can,
     )
     env.filters.update(timefmt_filters())
+    env.filters["options"] = options
+
+
+def options(rows: Any, key: str = "id", label: str = "name") -> list[tuple[Any, Any]]:
+    """``(value, text)`` pairs of rows (dicts or objects) for a select (``filter_select``)."""
+
+    def get(row: Any, name: str) -> Any:
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    return [(get(row, key), get(row, label)) for row in rows]
 
 
 def per_render(function: Callable[..., str]) -> Callable[..., str]:

@@ -3,17 +3,20 @@ organisation, staff the orders of their visible sites. Anything else answers 404
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 import msgspec
+from litestar.params import FromQuery
 
 from facilities import db
 from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.listing import QueryId, Search, like_pattern
 from facilities.kit.rows import to_struct
 from facilities.kit.schema import INT_MAX, Page
 from facilities.maintenance import lifecycle
@@ -31,6 +34,7 @@ from facilities.maintenance.workorders.schemas import (
     CostRead,
     EventRead,
     PhotoRead,
+    Priority,
     TimeRead,
     Totals,
     WorkOrderRead,
@@ -185,6 +189,42 @@ SORTS = {
 Sort = Literal["priority", "due", "newest", "oldest", "updated"]
 
 
+@dataclass(frozen=True, slots=True)
+class WorkOrderFilters:
+    """The work-order list's filters, read from the query string by its API and its page
+    (``kit.listing``). ``overdue``: open orders past their due time; ``unassigned``: open
+    orders with neither a partner nor a person; ``q``: the title, the number ("#12") or the
+    asset's name; ``sort``: priority (then due time), due, newest, oldest, updated."""
+
+    status: FromQuery[WorkOrderStatus | None] = None
+    site_id: QueryId = None
+    asset_id: QueryId = None
+    assignee_id: QueryId = None
+    trade: FromQuery[Trade | None] = None
+    priority: FromQuery[Priority | None] = None
+    partner_organisation_id: QueryId = None
+    overdue: FromQuery[bool] = False
+    unassigned: FromQuery[bool] = False
+    q: Search = None
+    sort: FromQuery[Sort] = "priority"
+
+    def arguments(self) -> dict[str, Any]:
+        """Keyword arguments of ``list_work_orders``."""
+        return {
+            "status": self.status,
+            "site_id": self.site_id,
+            "asset_id": self.asset_id,
+            "assignee_id": self.assignee_id,
+            "trade": self.trade,
+            "priority": self.priority.value if self.priority else None,
+            "partner_id": self.partner_organisation_id,
+            "overdue": self.overdue,
+            "unassigned": self.unassigned,
+            "q": self.q,
+            "sort": self.sort,
+        }
+
+
 def work_order_page_sql(sqlite: bool, where: str, order: str = _LIST_ORDER) -> str:
     """A page of work orders with the total: ``where`` (fixed fragments with ``{}``)
     twice, then limit and offset as parameters. Sorts and pages the narrow rows first,
@@ -195,12 +235,6 @@ def work_order_page_sql(sqlite: bool, where: str, order: str = _LIST_ORDER) -> s
         f' WHERE w.id IN (SELECT w.id FROM "work_order" w{where}{order}'
         f" LIMIT {{}} OFFSET {{}}){order}"
     )
-
-
-def _like(text: str) -> str:
-    """A case-insensitive LIKE pattern for ``text`` (its wildcards escaped with ``\\``)."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _repair(row: dict[str, Any]) -> None:
@@ -260,13 +294,15 @@ async def list_work_orders(
     priority: str | None = None,
     partner_id: int | None = None,
     overdue: bool = False,
+    unassigned: bool = False,
     q: str | None = None,
     sort: Sort = "priority",
     limit: int = 50,
     offset: int = 0,
 ) -> Page[WorkOrderRead]:
     """A page of the caller's work orders. Filters combine; ``overdue`` keeps open orders
-    past their due time; ``q`` searches the title, the number and the asset's name."""
+    past their due time, ``unassigned`` open orders with neither a partner nor a person;
+    ``q`` searches the title, the number and the asset's name."""
     conditions: list[str] = []
     args: list[Any] = []
     # The scope: the same rule as ``scope_conditions``.
@@ -307,6 +343,9 @@ async def list_work_orders(
         conditions.append("w.due_at < {}")
         args.append(clock.now())
         conditions.append(_in("w.status", [s.value for s in lifecycle.OPEN_STATES], args))
+    if unassigned:
+        conditions.append("w.partner_organisation IS NULL AND w.assignee IS NULL")
+        conditions.append(_in("w.status", [s.value for s in lifecycle.OPEN_STATES], args))
     if q and q.strip():
         text = q.strip()
         number = text.removeprefix("#")
@@ -314,7 +353,7 @@ async def list_work_orders(
             conditions.append("w.id = {}")
             args.append(int(number) if int(number) <= INT_MAX else -1)
         else:
-            pattern = _like(text)
+            pattern = like_pattern(text)
             search = "lower(w.title) LIKE {} ESCAPE '\\' OR w.asset IN"
             search += " (SELECT id FROM \"asset\" WHERE lower(name) LIKE {} ESCAPE '\\')"
             args.extend((pattern, pattern))

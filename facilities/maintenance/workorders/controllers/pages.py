@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Response, Template
 
-from facilities.accounts.enums import TRADE_LABELS, Role, Trade
+from facilities.accounts.enums import TRADE_LABELS, Role
 from facilities.accounts.principal import actor
 from facilities.assets.enums import ASSET_STATUS_LABELS
 from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.listing import provide, view
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import (
     Form,
@@ -34,7 +35,6 @@ from facilities.maintenance.lifecycle import (
     OPEN_STATES,
     STATUS_LABELS,
     TRANSITIONS,
-    WorkOrderStatus,
 )
 from facilities.maintenance.reports.view import labels, time_ago
 from facilities.maintenance.workorders import actions, context, queries, sheet, work
@@ -48,7 +48,6 @@ from facilities.maintenance.workorders.schemas import (
     CommentCreate,
     CostCreate,
     PhotoStage,
-    Priority,
     TimeCreate,
     TransitionRequest,
     WorkOrderCreate,
@@ -106,50 +105,32 @@ def due_at_value(value: str, time_zone: str) -> str:
 class WorkOrderPages(Controller):
     include_in_schema = False
 
-    @get("/work-orders", opt={"permission": "workorders.view"})
+    @get(
+        "/work-orders",
+        opt={"permission": "workorders.view"},
+        dependencies={"filters": provide(queries.WorkOrderFilters)},
+    )
     async def list_page(
         self,
         request: Req,
+        filters: NamedDependency[queries.WorkOrderFilters],
         closed: FromQuery[bool] = False,
-        site_id: FromQuery[int | None] = None,
-        trade: FromQuery[Trade | None] = None,
-        status: FromQuery[WorkOrderStatus | None] = None,
-        priority: FromQuery[Priority | None] = None,
-        partner_organisation_id: FromQuery[int | None] = None,
-        overdue: FromQuery[bool] = False,
-        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
-        sort: FromQuery[queries.Sort] = "priority",
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> Template:
         me = actor(request)
         result = await queries.list_work_orders(
             me,
-            active_only=not closed and status is None,
-            status=status,
-            site_id=site_id,
-            trade=trade,
-            priority=priority.value if priority else None,
-            partner_id=partner_organisation_id,
-            overdue=overdue,
-            q=q,
-            sort=sort,
+            **filters.arguments(),
+            active_only=not closed and filters.status is None,
             limit=PAGE_SIZE,
             offset=offset,
         )
         orders = result.items
-        if me.role is Role.partner and sort == "priority":  # mine first
+        if me.role is Role.partner and filters.sort == "priority":  # mine first
             orders.sort(key=lambda o: o.assignee_id not in (None, me.user_id))
-        filters = {
-            "closed": "true" if closed else "",
-            "site_id": site_id or "",
-            "trade": trade.value if trade else "",
-            "status": status.value if status else "",
-            "priority": priority.value if priority else "",
-            "partner_organisation_id": partner_organisation_id or "",
-            "overdue": "true" if overdue else "",
-            "q": q or "",
-            "sort": sort,
-        }
+        listing = view(filters, total=result.total, offset=offset, limit=PAGE_SIZE)
+        if closed:
+            listing.values["closed"] = "true"
         now = clock.now()
         return page(
             request,
@@ -158,18 +139,15 @@ class WorkOrderPages(Controller):
                 "orders": orders,
                 "site_zones": await site_queries.time_zones(o.site_id for o in orders),
                 "closed": closed,
-                "filters": filters,
-                "query": urlencode(
-                    {k: v for k, v in filters.items() if v and (k, v) != ("sort", "priority")}
-                ),
+                "filters": listing.values,
+                "listing": listing,
                 "total": result.total,
-                "offset": offset,
-                "page_size": PAGE_SIZE,
                 "overdue_ids": {
                     o.id
                     for o in orders
                     if o.due_at is not None and o.due_at < now and o.status in OPEN_STATUS_VALUES
                 },
+                "marks": await hooks.list_marks(me, orders),
                 "sites": await context.choosable_sites(me),
                 "partners": []
                 if me.role is Role.partner
