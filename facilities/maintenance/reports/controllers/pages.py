@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Response, Template
 
@@ -12,6 +14,7 @@ from facilities.accounts.principal import actor
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.listing import PAGE_SIZE, provide, view
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Form, Multipart, Req, optional_upload, stored_file_response
 from facilities.maintenance.enums import ReportSource, ReportStatus
@@ -112,26 +115,35 @@ class ReportPages(Controller):
 
     # ---- triage queue --------------------------------------------------------------
 
-    @get("/triage", opt={"permission": "reports.triage"})
+    @get(
+        "/triage",
+        opt={"permission": "reports.triage"},
+        dependencies={"filters": provide(queries.ReportFilters)},
+    )
     async def triage(
         self,
         request: Req,
-        status: FromQuery[ReportStatus | None] = ReportStatus.new,
-        site_id: FromQuery[int | None] = None,
+        filters: NamedDependency[queries.ReportFilters],
         offset: int = Parameter(default=0, ge=0),
     ) -> Template:
+        """The problem-report list. A first visit (no query at all) is the triage queue:
+        new reports, oldest first. The filter form always sends its sort, so "any status"
+        stays any status."""
         me = actor(request)
+        if not request.query_params:  # a first visit: the queue
+            filters = dataclasses.replace(filters, status=ReportStatus.new)
         result = await queries.list_reports(
-            me, status=status, site_id=site_id, limit=50, offset=offset
+            me, **filters.arguments(), limit=PAGE_SIZE, offset=offset
         )
+        listing = view(filters, total=result.total, offset=offset)
         return page(
             request,
             "maintenance/triage.html",
             {
                 "page": result,
+                "listing": listing,
+                "filters": listing.values,
                 "sites": await queries.reportable_sites(me),
-                "filters": {"status": status.value if status else "", "site_id": site_id},
-                "statuses": list(ReportStatus),
                 "ago": time_ago,
                 **labels(),
             },
