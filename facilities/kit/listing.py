@@ -68,6 +68,13 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def rank_sql(column: str, values: list[str]) -> str:
+    """``CASE column WHEN 'a' THEN 0 … ELSE n END``: sort by a fixed order of codes (the
+    values are code constants, never input)."""
+    cases = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(values))
+    return f"CASE {column} {cases} ELSE {len(values)} END"
+
+
 @dataclass(frozen=True, slots=True)
 class ListView:
     """What a list page needs to render its filters and pager."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Response, Template
 
@@ -23,6 +24,7 @@ from facilities.assets.schemas import AssetCreate, AssetRead, AssetUpdate, LockO
 from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
+from facilities.kit.listing import PAGE_SIZE, provide, view
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Form, Multipart, Req, upload_bytes
 from facilities.sites import queries as site_queries
@@ -78,45 +80,29 @@ async def _choices(me: Principal, site_id: int | None) -> dict[str, Any]:
 class AssetPages(Controller):
     include_in_schema = False
 
-    @get("/assets", opt={"permission": "assets.view"})
+    @get(
+        "/assets",
+        opt={"permission": "assets.view"},
+        dependencies={"filters": provide(queries.AssetFilters)},
+    )
     async def list(
         self,
         request: Req,
-        q: str | None = Parameter(default=None, max_length=100),
-        site_id: FromQuery[int | None] = None,
-        category_id: FromQuery[int | None] = None,
-        status: FromQuery[AssetStatus | None] = None,
-        criticality: FromQuery[Criticality | None] = None,
-        warranty_days: int | None = Parameter(default=None, ge=0, le=3650),
+        filters: NamedDependency[queries.AssetFilters],
         offset: int = Parameter(default=0, ge=0),
     ) -> Template:
         me = actor(request)
         result = await queries.list_assets(
-            me,
-            q=q,
-            site_id=site_id,
-            category_id=category_id,
-            status=status,
-            criticality=criticality,
-            warranty_days=warranty_days,
-            limit=50,
-            offset=offset,
+            me, **filters.arguments(), limit=PAGE_SIZE, offset=offset
         )
-        filters = {
-            "q": q or "",
-            "site_id": site_id or "",
-            "category_id": category_id or "",
-            "status": status.value if status else "",
-            "criticality": criticality.value if criticality else "",
-            "warranty_days": "" if warranty_days is None else warranty_days,
-        }
+        listing = view(filters, total=result.total, offset=offset)
         return page(
             request,
             "assets/list.html",
             {
                 "page": result,
-                "filters": filters,
-                "query": "&".join(f"{k}={v}" for k, v in filters.items() if v != ""),
+                "listing": listing,
+                "filters": listing.values,
                 "sites": (await site_queries.list_sites(me, limit=200)).items,
                 "categories": await queries.list_categories(),
                 "statuses": list(AssetStatus),

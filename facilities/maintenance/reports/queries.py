@@ -15,7 +15,7 @@ from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.assets.tables import Asset
 from facilities.kit.errors import NotFound
-from facilities.kit.listing import QueryId, Search, like_pattern, search_text
+from facilities.kit.listing import QueryId, Search, like_pattern, rank_sql, search_text
 from facilities.kit.rows import to_struct
 from facilities.kit.schema import INT_MAX, Page
 from facilities.kit.security import token_hash
@@ -102,9 +102,7 @@ async def report_site_ids(principal: Principal) -> set[int] | None:
 
 
 ReportSort = Literal["queue", "newest", "oldest", "urgency"]
-_URGENCY_ORDER = (
-    "CASE urgency WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
-)
+_URGENCY_ORDER = rank_sql('"problem_report"."urgency"', ["urgent", "high", "normal", "low"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +159,8 @@ async def list_reports(
             pattern = like_pattern(text)
             conditions.append(
                 WhereRaw(
-                    "(lower(title) LIKE {} ESCAPE '\\' OR lower(description) LIKE {} ESCAPE '\\')",
+                    '(lower("problem_report"."title") LIKE {} ESCAPE \'\\\''
+                    ' OR lower("problem_report"."description") LIKE {} ESCAPE \'\\\')',
                     pattern,
                     pattern,
                 )
