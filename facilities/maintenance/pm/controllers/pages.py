@@ -9,13 +9,15 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Response, Template
 
 from facilities.accounts.principal import actor
 from facilities.kit import clock, forms, recurrence_form, rrule_text
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import N_, _
+from facilities.kit.listing import PAGE_SIZE, provide, view
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Req
 from facilities.maintenance.pm import actions, compliance, queries
@@ -28,6 +30,7 @@ from facilities.maintenance.pm.schemas import (
 )
 from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
 from facilities.settings import get_settings
+from facilities.sites import queries as site_queries
 
 MODE_LABELS = {
     "fixed": N_("Fixed calendar"),
@@ -109,12 +112,33 @@ class PMPages(Controller):
 
     # ---- schedules ----------------------------------------------------------------------
 
-    @get("/schedules", opt={"permission": "schedules.view"})
-    async def list_schedules(self, request: Req) -> Template:
+    @get(
+        "/schedules",
+        opt={"permission": "schedules.view"},
+        dependencies={"filters": provide(queries.ScheduleFilters)},
+    )
+    async def list_schedules(
+        self,
+        request: Req,
+        filters: NamedDependency[queries.ScheduleFilters],
+        offset: int = Parameter(default=0, ge=0),
+    ) -> Template:
+        me = actor(request)
+        result = await queries.list_schedules(
+            me, **filters.arguments(), limit=PAGE_SIZE, offset=offset
+        )
+        listing = view(filters, total=result.total, offset=offset)
         return page(
             request,
             "maintenance/pm/list.html",
-            {"schedules": await queries.list_schedules(actor(request)), "mode_labels": MODE_LABELS},
+            {
+                "schedules": result.items,
+                "listing": listing,
+                "filters": listing.values,
+                "sites": (await site_queries.list_sites(me, limit=200)).items,
+                "mode_labels": {k: _(v) for k, v in MODE_LABELS.items()},
+                "priority_labels": {k.value: _(v) for k, v in PRIORITY_LABELS.items()},
+            },
         )
 
     async def _form(
