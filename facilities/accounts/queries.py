@@ -321,7 +321,7 @@ async def list_audit_events(
     ``q`` looks for words in the summary or the actor's name."""
     query = AuditEvent.select().output(load_json=True)
     count = AuditEvent.count()
-    conditions = []
+    conditions: list[Any] = []
     if site_ids is not None:
         conditions.append(AuditEvent.site_id.is_in(list(site_ids) or [-1]))
     if object_type:
