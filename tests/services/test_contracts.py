@@ -64,9 +64,9 @@ async def test_crud_and_derived_fields(make_client: Any) -> None:
     assert stale.status_code == 409
     listed = await client.get("/api/v1/contracts", params={"contract_type": "cleaning"})
     assert [c["id"] for c in listed.json()["items"]] == [contract["id"]]
-    assert (
-        await client.get("/api/v1/contracts", params={"contract_type": "catering"})
-    ).json()["items"] == []
+    assert (await client.get("/api/v1/contracts", params={"contract_type": "catering"})).json()[
+        "items"
+    ] == []
 
 
 async def test_end_before_start_is_422_on_end_date(make_client: Any) -> None:
@@ -230,7 +230,9 @@ async def test_scoping(make_client: Any) -> None:
     assert [c["name"] for c in (await partner.get("/api/v1/contracts")).json()["items"]] == ["Mine"]
     assert (await partner.get(f"/api/v1/contracts/{theirs.id}")).status_code == 404
     stranger = await builders.api(make_client, w.stranger)
-    assert [c["name"] for c in (await stranger.get("/api/v1/contracts")).json()["items"]] == ["Theirs"]
+    assert [c["name"] for c in (await stranger.get("/api/v1/contracts")).json()["items"]] == [
+        "Theirs"
+    ]
     assert (await stranger.get(f"/api/v1/contracts/{mine.id}")).status_code == 404
     # partners and community managers may not write
     assert (
