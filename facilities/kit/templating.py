@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
 from facilities.kit import i18n, rrule_text, timefmt
+from facilities.kit.formlimits import LimitedTemplate
 from facilities.kit.http import FLASH_COOKIE, flash, read_flash
 from facilities.kit.web import Req
 from facilities.settings import get_settings
@@ -103,6 +104,7 @@ def make_environment(directories: list[Path]) -> Environment:
 
 def template_config(directories: list[Path]) -> TemplateConfig[JinjaTemplateEngine]:
     env = make_environment(directories)
+    env.template_class = LimitedTemplate  # pages' forms carry the server's limits
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
 
 

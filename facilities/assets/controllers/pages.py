@@ -146,7 +146,7 @@ class AssetPages(Controller):
         values = {"site_id": site_id, "criticality": "medium", "status": "operational"}
         return await self._form(request, None, {**values, "claim": claim or ""}, {})
 
-    @post("/assets/new", opt={"permission": "assets.change"})
+    @post("/assets/new", opt={"permission": "assets.change", "form": AssetCreate})
     async def create(self, request: Req, data: Form) -> Response[Any]:
         claim = str(data.get("claim") or "").strip() or None
         values = _form_values(data)
@@ -170,7 +170,7 @@ class AssetPages(Controller):
         values["attributes_text"] = attributes_to_text(asset.attributes)
         return await self._form(request, asset, values, {})
 
-    @post("/assets/{asset_id:int}/edit", opt={"permission": "assets.change"})
+    @post("/assets/{asset_id:int}/edit", opt={"permission": "assets.change", "form": AssetUpdate})
     async def update(self, request: Req, asset_id: FromPath[int], data: Form) -> Response[Any]:
         asset = await queries.visible_asset(actor(request), asset_id)
         values = _form_values(data)
@@ -229,7 +229,9 @@ class AssetPages(Controller):
             return await self._detail(request, asset_id, forms.errors_of(error), error.status_code)
         return redirect(f"/assets/{asset_id}", done)
 
-    @post("/assets/{asset_id:int}/status", opt={"permission": "assets.change"})
+    @post(
+        "/assets/{asset_id:int}/status", opt={"permission": "assets.change", "form": StatusChange}
+    )
     async def status(self, request: Req, asset_id: FromPath[int], data: Form) -> Response[Any]:
         change, errors = forms.convert(forms.clean(data), StatusChange)
         if change is None:
@@ -237,7 +239,7 @@ class AssetPages(Controller):
         work = actions.change_status(actor=actor(request), asset_id=asset_id, data=change)
         return await self._do(request, asset_id, work, _("Status changed."))
 
-    @post("/assets/{asset_id:int}/lockout", opt={"permission": "assets.change"})
+    @post("/assets/{asset_id:int}/lockout", opt={"permission": "assets.change", "form": LockOut})
     async def lock_out(self, request: Req, asset_id: FromPath[int], data: Form) -> Response[Any]:
         lock, errors = forms.convert(forms.clean(data), LockOut)
         if lock is None:

@@ -162,7 +162,7 @@ class ContractPages(Controller):
         }
         return await self._form(request, values, {})
 
-    @post("/contracts/new", opt={"permission": "contracts.manage"})
+    @post("/contracts/new", opt={"permission": "contracts.manage", "form": ContractCreate})
     async def create_contract(self, request: Req) -> Response[Any]:
         form = await request.form()
         values = _contract_values(form)
@@ -230,7 +230,10 @@ class ContractPages(Controller):
         values["status"] = "draft" if contract.status is ContractStatus.draft else "active"
         return await self._form(request, values, {}, contract_id=contract_id)
 
-    @post("/contracts/{contract_id:int}/edit", opt={"permission": "contracts.manage"})
+    @post(
+        "/contracts/{contract_id:int}/edit",
+        opt={"permission": "contracts.manage", "form": ContractUpdate},
+    )
     async def update_contract(self, request: Req, contract_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = _contract_values(form)
@@ -297,7 +300,10 @@ class ContractPages(Controller):
 
     # ---- visit plans --------------------------------------------------------------------
 
-    @post("/contracts/{contract_id:int}/visit-plans", opt={"permission": "contracts.manage"})
+    @post(
+        "/contracts/{contract_id:int}/visit-plans",
+        opt={"permission": "contracts.manage", "form": VisitPlanCreate},
+    )
     async def create_plan(self, request: Req, contract_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = forms.clean({k: form.get(k) for k in form})
@@ -404,7 +410,10 @@ class ContractPages(Controller):
     async def visit_detail(self, request: Req, visit_id: FromPath[int]) -> Template:
         return await self._visit_page(request, visit_id, {})
 
-    @post("/visits/{visit_id:int}/sign-off", opt={"permission": "visits.signoff"})
+    @post(
+        "/visits/{visit_id:int}/sign-off",
+        opt={"permission": "visits.signoff", "form": VisitSignOff},
+    )
     async def sign_off(self, request: Req, visit_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = forms.clean({k: form.get(k) for k in form})

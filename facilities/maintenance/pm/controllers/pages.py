@@ -223,7 +223,7 @@ class PMPages(Controller):
             return None, "", forms.errors_of(error)
         return shown.occurrences, shown.rrule, {}
 
-    @post("/schedules/new", opt={"permission": "schedules.manage"})
+    @post("/schedules/new", opt={"permission": "schedules.manage", "form": ScheduleCreate})
     async def create_schedule(self, request: Req) -> Response[Any]:
         form = await request.form()
         values = _form_values(form)
@@ -290,7 +290,10 @@ class PMPages(Controller):
             values.update(recurrence_form.values_from_rule(schedule.rrule))
         return await self._form(request, values, {}, schedule_id=schedule_id)
 
-    @post("/schedules/{schedule_id:int}/edit", opt={"permission": "schedules.manage"})
+    @post(
+        "/schedules/{schedule_id:int}/edit",
+        opt={"permission": "schedules.manage", "form": ScheduleUpdate},
+    )
     async def update_schedule(self, request: Req, schedule_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = _form_values(form)
@@ -348,7 +351,10 @@ class PMPages(Controller):
     async def meter_form(self, request: Req, asset_id: FromPath[int]) -> Template:
         return await self._meter_page(request, asset_id, {}, {})
 
-    @post("/assets/{asset_id:int}/meter-readings", opt={"permission": "meters.enter"})
+    @post(
+        "/assets/{asset_id:int}/meter-readings",
+        opt={"permission": "meters.enter", "form": MeterReadingCreate},
+    )
     async def meter_submit(self, request: Req, asset_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = forms.clean({k: form.get(k) for k in form})
@@ -394,7 +400,7 @@ class PMPages(Controller):
 
     # ---- calendar -----------------------------------------------------------------------
 
-    @post("/calendar/feeds", opt={"permission": "calendar.use"})
+    @post("/calendar/feeds", opt={"permission": "calendar.use", "form": FeedCreate})
     async def create_feed(self, request: Req) -> Response[Any]:
         form = await request.form()
         values = forms.clean({k: form.get(k) for k in form})

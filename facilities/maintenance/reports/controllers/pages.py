@@ -19,7 +19,7 @@ from facilities.kit.templating import page, redirect
 from facilities.kit.web import Form, Multipart, Req, optional_upload, stored_file_response
 from facilities.maintenance.enums import ReportSource, ReportStatus
 from facilities.maintenance.reports import actions, queries
-from facilities.maintenance.reports.schemas import ProblemReportCreate
+from facilities.maintenance.reports.schemas import ProblemReportCreate, RejectRequest
 from facilities.maintenance.reports.view import labels, time_ago
 from facilities.settings import get_settings
 from facilities.sites import queries as site_queries
@@ -81,7 +81,11 @@ class ReportPages(Controller):
                 values["asset_id"] = asset_id
         return await self._report_form(request, site_id, values, {})
 
-    @post("/report", opt={"permission": "reports.create"}, status_code=303)
+    @post(
+        "/report",
+        opt={"permission": "reports.create", "form": ProblemReportCreate},
+        status_code=303,
+    )
     async def report(self, request: Req, data: Multipart) -> Response[Any]:
         me = actor(request)
         entered = {k: v for k, v in data.items() if k in REPORT_FIELDS and isinstance(v, str)}
@@ -224,7 +228,10 @@ class ReportPages(Controller):
             data, _("Merged as a duplicate: %(title)s") % {"title": report.title}
         )
 
-    @post("/problem-reports/{report_id:int}/reject", opt={"permission": "reports.triage"})
+    @post(
+        "/problem-reports/{report_id:int}/reject",
+        opt={"permission": "reports.triage", "form": RejectRequest},
+    )
     async def reject(self, request: Req, report_id: FromPath[int], data: Form) -> Response[Any]:
         try:
             report = await actions.reject_report(

@@ -211,7 +211,7 @@ class ScanPages(Controller):
     # with the form re-rendered and the text kept (413), instead of a bare error page.
     @post(
         "/q/{code:str}/report",
-        opt={"public": True},
+        opt={"public": True, "form": ProblemReportCreate},
         status_code=303,
         request_max_body_size=REPORT_BODY_LIMIT,
     )
@@ -262,7 +262,11 @@ class ScanPages(Controller):
                 status = error.status_code
         return await _scan_page(request, opened, values=values, errors=errors, status=status)
 
-    @post("/q/{code:str}/reports/{report_id:int}/same", opt={"public": True}, status_code=303)
+    @post(
+        "/q/{code:str}/reports/{report_id:int}/same",
+        opt={"public": True, "form": VoteCreate},
+        status_code=303,
+    )
     async def same(
         self, request: Req, code: FromPath[str], report_id: FromPath[int], data: Form
     ) -> Response[Any]:

@@ -202,7 +202,11 @@ class WorkOrderPages(Controller):
             values["asset_id"] = asset_id
         return await self._new_form(request, values, {})
 
-    @post("/work-orders/new", opt={"permission": "workorders.create"}, status_code=303)
+    @post(
+        "/work-orders/new",
+        opt={"permission": "workorders.create", "form": WorkOrderCreate},
+        status_code=303,
+    )
     async def create(self, request: Req, data: Form) -> Response[Any]:
         me = actor(request)
         entered = {k: v for k, v in data.items() if k in NEW_FIELDS and isinstance(v, str)}
@@ -304,7 +308,10 @@ class WorkOrderPages(Controller):
             )
         return redirect(target or f"/work-orders/{work_order_id}", message)
 
-    @post("/work-orders/{work_order_id:int}/transition", opt={"permission": "workorders.view"})
+    @post(
+        "/work-orders/{work_order_id:int}/transition",
+        opt={"permission": "workorders.view", "form": TransitionRequest},
+    )
     async def transition(
         self, request: Req, work_order_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -327,7 +334,10 @@ class WorkOrderPages(Controller):
             request, work_order_id, values, run, _("Done: %(action)s") % {"action": label}, target
         )
 
-    @post("/work-orders/{work_order_id:int}/comments", opt={"permission": "workorders.view"})
+    @post(
+        "/work-orders/{work_order_id:int}/comments",
+        opt={"permission": "workorders.view", "form": CommentCreate},
+    )
     async def comment(
         self, request: Req, work_order_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -343,7 +353,10 @@ class WorkOrderPages(Controller):
 
         return await self._attempt(request, work_order_id, data, run, _("Comment added."))
 
-    @post("/work-orders/{work_order_id:int}/time", opt={"permission": "workorders.view"})
+    @post(
+        "/work-orders/{work_order_id:int}/time",
+        opt={"permission": "workorders.view", "form": TimeCreate},
+    )
     async def time(self, request: Req, work_order_id: FromPath[int], data: Form) -> Response[Any]:
         values = forms.clean({k: data.get(k) or "" for k in ("minutes", "work_date", "note")})
         entry, errors = forms.convert(values, TimeCreate)
@@ -356,7 +369,10 @@ class WorkOrderPages(Controller):
 
         return await self._attempt(request, work_order_id, values, run, _("Time logged."))
 
-    @post("/work-orders/{work_order_id:int}/costs", opt={"permission": "workorders.view"})
+    @post(
+        "/work-orders/{work_order_id:int}/costs",
+        opt={"permission": "workorders.view", "form": CostCreate},
+    )
     async def cost(self, request: Req, work_order_id: FromPath[int], data: Form) -> Response[Any]:
         keys = ("kind", "description", "quantity", "unit_cost")
         values = forms.clean({k: data.get(k) or "" for k in keys})
