@@ -51,6 +51,7 @@ from facilities.maintenance.workorders.schemas import (
     TimeCreate,
     TransitionRequest,
     WorkOrderCreate,
+    event_words,
 )
 from facilities.sites import queries as site_queries
 
@@ -83,6 +84,7 @@ def page_labels() -> dict[str, Any]:
         "origin_labels": {k.value: _(v) for k, v in ORIGIN_LABELS.items()},
         "hold_labels": {k.value: _(v) for k, v in HOLD_REASON_LABELS.items()},
         "action_labels": {k: _(v) for k, v in ACTION_LABELS.items()},
+        "event_words": event_words,
         "asset_status_labels": {k.value: _(v) for k, v in ASSET_STATUS_LABELS.items()},
         "note_actions": NOTE_ACTIONS,
         "trade_labels": {k.value: _(v) for k, v in TRADE_LABELS.items()},
