@@ -26,7 +26,9 @@ from facilities.accounts.controllers import AccountPages, AccountsApi, PartnerPa
 from facilities.all_settings import load_all_settings
 from facilities.assets.controllers import AssetAdminPages, AssetPages, AssetsApi
 from facilities.health import HealthController
+from facilities.kit.formlimits import install_form_limits
 from facilities.kit.http import EXCEPTION_HANDLERS
+from facilities.kit.listing import DropEmptyQuery
 from facilities.kit.openapi import declare_error_responses
 from facilities.kit.params import install_int_bounds, int_bounds_guard
 from facilities.kit.templating import TEMPLATE_DIR, template_config
@@ -143,6 +145,7 @@ def create_app() -> Litestar:
         lifespan=[lifespan],
         guards=[permission_guard, int_bounds_guard],
         middleware=[
+            DropEmptyQuery,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf_config()),
             AuthMiddleware(),
         ],
@@ -166,6 +169,7 @@ def create_app() -> Litestar:
         debug=False,
     )
     install_int_bounds(app)
+    install_form_limits(app)
     check_routes(app)
     declare_error_responses(app)
     return app

@@ -32,7 +32,7 @@ from facilities.notifications.listeners import (
 from facilities.services.kpis import KPIS as SERVICE_KPIS
 from facilities.services.routing import route
 from facilities.services.sla.outcomes import record_outcomes
-from facilities.services.sla.panel import sla_panel
+from facilities.services.sla.panel import sla_list_marks, sla_panel
 from facilities.sites import scope
 
 
@@ -50,6 +50,8 @@ def install() -> None:
     hooks.set_router(route)
     # the work-order page's cards from above
     hooks.register_order_panel("sla", sla_panel)
+    # the work-order list's markers from above
+    hooks.register_list_marks("sla", sla_list_marks)
     # sites ← maintenance: partners see the sites of their work
     scope.register_partner_sites(partner_site_ids)
     # assets ← maintenance: an asset's page lists its reports and work orders
@@ -79,6 +81,7 @@ EXPECTED: dict[str, set[str]] = {
     "report_listeners": {"facilities.notifications.listeners.on_report_change"},
     "router": {"facilities.services.routing.route"},
     "order_panels": {"facilities.services.sla.panel.sla_panel"},
+    "list_marks": {"facilities.services.sla.panel.sla_list_marks"},
     "partner_sites": {"facilities.maintenance.workorders.queries.partner_site_ids"},
     "asset_activity": {
         "facilities.maintenance.activity.report_activity",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.accounts.schemas import (
@@ -24,6 +26,7 @@ from facilities.accounts.tables import (
 )
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.listing import like_pattern, search_text
 from facilities.kit.rows import to_struct
 from facilities.kit.schema import Page
 from facilities.kit.security import token_hash
@@ -309,13 +312,16 @@ async def list_audit_events(
     actor_id: int | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    q: str | None = None,
+    oldest_first: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[AuditEventRead]:
-    """Audit events; ``site_ids`` None means everything (admins), else only those sites'."""
+    """Audit events; ``site_ids`` None means everything (admins), else only those sites'.
+    ``q`` looks for words in the summary or the actor's name."""
     query = AuditEvent.select().output(load_json=True)
     count = AuditEvent.count()
-    conditions = []
+    conditions: list[Any] = []
     if site_ids is not None:
         conditions.append(AuditEvent.site_id.is_in(list(site_ids) or [-1]))
     if object_type:
@@ -328,9 +334,20 @@ async def list_audit_events(
         conditions.append(AuditEvent.created_at >= since)
     if until is not None:
         conditions.append(AuditEvent.created_at < until)
+    text = search_text(q)
+    if text is not None:
+        pattern = like_pattern(text)
+        conditions.append(
+            WhereRaw(
+                "(lower(summary) LIKE {} ESCAPE '\\' OR lower(actor_label) LIKE {} ESCAPE '\\')",
+                pattern,
+                pattern,
+            )
+        )
     for condition in conditions:
         query = query.where(condition)
         count = count.where(condition)
-    rows = await query.order_by(AuditEvent.id, ascending=False).limit(limit).offset(offset).run()
+    query = query.order_by(AuditEvent.id, ascending=oldest_first)
+    rows = await query.limit(limit).offset(offset).run()
     items = [to_struct(AuditEventRead, r, {"actor_id": "actor"}) for r in rows]
     return Page(items=items, total=await count.run(), limit=limit, offset=offset)

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
 from facilities.kit import i18n, rrule_text, timefmt
+from facilities.kit.formlimits import LimitedTemplate
 from facilities.kit.http import FLASH_COOKIE, flash, read_flash
 from facilities.kit.web import Req
 from facilities.settings import get_settings
@@ -39,6 +40,16 @@ def _install(env: Environment) -> None:
         can=can,
     )
     env.filters.update(timefmt_filters())
+    env.filters["options"] = options
+
+
+def options(rows: Any, key: str = "id", label: str = "name") -> list[tuple[Any, Any]]:
+    """``(value, text)`` pairs of rows (dicts or objects) for a select (``filter_select``)."""
+
+    def get(row: Any, name: str) -> Any:
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    return [(get(row, key), get(row, label)) for row in rows]
 
 
 def per_render(function: Callable[..., str]) -> Callable[..., str]:
@@ -93,6 +104,7 @@ def make_environment(directories: list[Path]) -> Environment:
 
 def template_config(directories: list[Path]) -> TemplateConfig[JinjaTemplateEngine]:
     env = make_environment(directories)
+    env.template_class = LimitedTemplate  # pages' forms carry the server's limits
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
 
 

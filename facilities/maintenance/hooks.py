@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from facilities.accounts.principal import Principal
@@ -137,6 +138,38 @@ async def order_panels(
     return [item for item in found if item is not None]
 
 
+# ---- marks on the work-order list ------------------------------------------------------
+# A domain above maintenance (e.g. SLA) marks rows of the work-order list:
+# ``marks(principal, orders)`` (the page's ``WorkOrderRead`` rows) returns
+# ``{order id: ListMark}`` for the orders it has something to say about, in one batch.
+
+
+@dataclass(frozen=True, slots=True)
+class ListMark:
+    label: str  # words in the reader's language, e.g. "SLA at risk: Resolution"
+    tone: str  # "late", "risk" or "ok" (the marker's colour)
+    due_at: datetime | None = None  # shown in the order's site time zone
+
+
+ListMarks = Callable[[Principal, list[Any]], Awaitable[dict[int, ListMark]]]
+_list_marks: dict[str, ListMarks] = {}
+
+
+def register_list_marks(name: str, marks: ListMarks) -> None:
+    _list_marks[name] = marks
+
+
+async def list_marks(principal: Principal, orders: list[Any]) -> dict[int, list[ListMark]]:
+    """Every registered mark of each order on the list (none for an empty list)."""
+    found: dict[int, list[ListMark]] = {}
+    if not orders:
+        return found
+    for provider in _list_marks.values():
+        for order_id, mark in (await provider(principal, orders)).items():
+            found.setdefault(order_id, []).append(mark)
+    return found
+
+
 # ---- what is installed (for ``facilities.wiring``) ------------------------------------
 
 
@@ -148,6 +181,7 @@ def installed() -> dict[str, list[Any]]:
         "report_listeners": list(_report_listeners),
         "router": list(_router),
         "order_panels": list(_order_panels.values()),
+        "list_marks": list(_list_marks.values()),
     }
 
 
@@ -158,3 +192,4 @@ def clear() -> None:
     _report_listeners.clear()
     _router.clear()
     _order_panels.clear()
+    _list_marks.clear()

@@ -38,6 +38,8 @@ class ProblemReport(Table, tablename="problem_report"):
     reporter_email = Varchar(length=254, default="")
     # The language of the page it was reported from: the anonymous reporter's e-mails use it.
     reporter_locale = Varchar(length=5, default="")
+    # The browser's key of one submission (static/offline.js): a repeat is the same report.
+    client_key = Varchar(length=36, null=True, default=None)
     reporter_user = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     # The reporter's private status link holds a random token; only its hash is kept.
     status_token_hash = Varchar(length=64, unique=True, null=False)

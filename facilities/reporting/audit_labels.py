@@ -106,6 +106,59 @@ AUDIT_ACTION_LABELS = {
 }
 
 
+# The kinds of record the audit trail names (``audit_event.object_type``).
+OBJECT_TYPE_LABELS = {
+    "api_token": N_("API token"),
+    "asset": N_("Asset"),
+    "asset_category": N_("Asset category"),
+    "calendar_feed": N_("Calendar feed"),
+    "checklist_template": N_("Checklist template"),
+    "emission_factor": N_("Emission factor"),
+    "meter": N_("Meter"),
+    "meter_period": N_("Bill period"),
+    "meter_reading": N_("Meter reading"),
+    "occupancy": N_("Member visits"),
+    "outbox_message": N_("Message"),
+    "partner_organisation": N_("Partner"),
+    "pm_schedule": N_("Maintenance schedule"),
+    "problem_report": N_("Problem report"),
+    "qr_batch": N_("Label batch"),
+    "qr_code": N_("QR label"),
+    "region": N_("Region"),
+    "service_contract": N_("Contract"),
+    "service_visit": N_("Service visit"),
+    "service_visit_plan": N_("Visit plan"),
+    "site": N_("Site"),
+    "sla_policy": N_("SLA policy"),
+    "space": N_("Space"),
+    "user": N_("User"),
+    "webhook_endpoint": N_("Webhook"),
+    "work_order": N_("Work order"),
+}
+
+
+def object_type_label(code: str) -> str:
+    """The kind of record in words; an unknown code in plain words."""
+    label = OBJECT_TYPE_LABELS.get(code)
+    return _(label) if label is not None else code.replace("_", " ")
+
+
+def _by_words(labels: dict[str, str]) -> list[tuple[str, str]]:
+    return sorted(((k, _(v)) for k, v in labels.items()), key=lambda o: o[1].casefold())
+
+
+def object_type_options() -> list[tuple[str, str]]:
+    """``(code, words)`` of every kind of record, by words (a select's options)."""
+    return _by_words(OBJECT_TYPE_LABELS)
+
+
+def action_options() -> list[tuple[str, str]]:
+    """``(code, words)`` of every audit action, by words (a select's options)."""
+    return sorted(
+        ((k, _(v)) for k, v in AUDIT_ACTION_LABELS.items()), key=lambda o: o[1].casefold()
+    )
+
+
 def action_label(code: str) -> str:
     """The action in words; an unknown code in plain words ("work order: archive")."""
     label = AUDIT_ACTION_LABELS.get(code)

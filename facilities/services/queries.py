@@ -8,15 +8,20 @@ community managers and viewers see only the visits at their own sites. Anything 
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
+
+from litestar.params import FromQuery
 
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.accounts.tables import PartnerOrganisation, User
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.listing import QueryId, Search, search_text
 from facilities.kit.rows import (
     aware,
     decimal_or_none,
@@ -25,6 +30,7 @@ from facilities.kit.rows import (
     to_date_or_none,
     to_struct,
 )
+from facilities.kit.schema import Page
 from facilities.services.enums import (
     ContractStatus,
     ContractType,
@@ -125,6 +131,34 @@ async def get_contract(principal: Principal, contract_id: int) -> ContractRead:
     return to_read(row, site_ids)
 
 
+ContractSort = Literal["name", "ending", "newest", "provider"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContractFilters:
+    """The contract list's filters, read by its API and its page (``kit.listing``).
+    ``q``: the name or reference; ``sort``: name, ending (end date soonest first),
+    newest, provider."""
+
+    q: Search = None
+    status: FromQuery[ContractStatus | None] = None
+    contract_type: FromQuery[ContractType | None] = None
+    provider_id: QueryId = None
+    site_id: QueryId = None
+    sort: FromQuery[ContractSort] = "name"
+
+    def arguments(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+_CONTRACT_SORTS: dict[str, Any] = {
+    "name": lambda c: (c.name.casefold(), c.id),
+    "ending": lambda c: (c.end_date, c.name.casefold(), c.id),
+    "newest": lambda c: (-c.created_at.timestamp(), -c.id),
+    "provider": lambda c: (c.provider_name.casefold(), c.name.casefold(), c.id),
+}
+
+
 async def list_contracts(
     principal: Principal,
     *,
@@ -133,7 +167,13 @@ async def list_contracts(
     provider_id: int | None = None,
     site_id: int | None = None,
     q: str | None = None,
-) -> list[ContractRead]:
+    sort: ContractSort = "name",
+    limit: int | None = None,
+    offset: int = 0,
+) -> Page[ContractRead]:
+    """The contracts the caller may see, filtered, sorted and cut to one page. The scope
+    and the status are decided per contract (the status is derived from the dates), so the
+    page is cut after them (contracts number in the hundreds)."""
     query = _select().order_by(ServiceContract.name).order_by(ServiceContract.id)
     if contract_type is not None:
         query = query.where(ServiceContract.contract_type == contract_type.value)
@@ -142,8 +182,9 @@ async def list_contracts(
     if principal.role is Role.partner:
         query = query.where(ServiceContract.provider == (principal.partner_organisation_id or -1))
     rows = await query
-    if q:  # case-insensitive on both engines (SQLite has no ILIKE)
-        needle = q.casefold()
+    text = search_text(q)
+    if text:  # case-insensitive on both engines (SQLite has no ILIKE)
+        needle = text.casefold()
         rows = [
             r
             for r in rows
@@ -161,7 +202,11 @@ async def list_contracts(
         if status is not None and read.status is not status:
             continue
         result.append(read)
-    return result
+    result.sort(key=_CONTRACT_SORTS[sort])
+    end = None if limit is None else offset + limit
+    return Page(
+        items=result[offset:end], total=len(result), limit=limit or len(result), offset=offset
+    )
 
 
 def summary(read: ContractRead) -> ContractSummary:

@@ -18,7 +18,6 @@ One browser, one context per role and size, one page reused for every link.
 from __future__ import annotations
 
 import re
-import warnings
 from typing import Any
 
 import pytest
@@ -39,13 +38,6 @@ ROLES = {
 SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1366, "height": 900}}
 RAW = re.compile(r"FREQ=|Expected|Traceback|docs/|`|work_order\.")
 SERIOUS = {"serious", "critical"}
-# Raw codes another engineer is replacing right now (issue 11 item 5, `ui-words`): reported as
-# a warning, not a failure, until their branch lands. Delete an entry once it is fixed.
-PENDING = [
-    re.compile(r" /schedules: raw code .*FREQ="),  # recurrence rules in words
-    re.compile(r" /scorecards: raw code .*docs/kpis\.md"),  # KPI explanations on their own page
-    re.compile(r" /audit: raw code .*work_order\."),  # audit actions in words
-]
 
 
 def _untranslated() -> frozenset[str]:
@@ -127,8 +119,4 @@ async def test_every_page_of_every_role_is_accessible_fits_and_speaks_plainly(
             response = await page.goto(href)
             assert response is not None and response.status == 200, (role, href)
             problems += await _check_page(page, axe, f"{role}/{size_name} {href}", german)
-    pending = [p for p in problems if any(rule.search(p) for rule in PENDING)]
-    if pending:
-        warnings.warn("pending (ui-words): " + "; ".join(pending), stacklevel=1)
-    problems = [p for p in problems if p not in pending]
     assert not problems, "\n".join(problems)

@@ -70,5 +70,7 @@ async def test_due_time_identical_on_list_page_pdf_mail_and_feed(
         events = [e for e in Calendar.from_ical(ics.content).walk("VEVENT")]
         (event,) = [e for e in events if str(e["uid"]).startswith(f"wo-{order.id}@")]
         start = event.decoded("dtstart")
-        assert start == DUE  # the same instant (UTC or with its TZID)
-        assert getattr(start.tzinfo, "key", "UTC") in ("UTC", zone)
+        assert start == DUE  # the same instant, on the site's wall clock (TZID)
+        assert getattr(start.tzinfo, "key", None) == zone
+        assert f"DTSTART;TZID={zone}:".encode() in ics.content
+        assert b"BEGIN:VTIMEZONE" in ics.content and f"TZID:{zone}".encode() in ics.content

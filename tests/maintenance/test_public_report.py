@@ -264,3 +264,21 @@ async def test_per_code_limit_across_addresses(app) -> None:
             statuses.append((await _send(client, code, description=f"from {n}")).status_code)
     assert statuses[:30] == [303] * 30
     assert statuses[30] == 429
+
+
+async def test_a_repeated_client_key_is_the_same_report_and_writes_nothing(client) -> None:
+    _site, _asset, code = await mb.scanned_asset()
+    page = await client.get(f"/q/{code}")
+    assert 'name="client_key"' in page.text and "data-offline-queue" in page.text
+    key = "0b6f2a4e-6c1d-4f7e-9a53-2f1d8c7b9e10"
+    photo = {"photo": ("tap.png", mb.png(), "image/png")}
+    first = await _send(client, code, files=photo, client_key=key)
+    assert first.status_code == 303 and "/r/" in first.headers["location"]
+    again = await _send(client, code, files=photo, client_key=key)  # the queue, once more
+    assert again.status_code == 303 and again.headers["location"] == f"/q/{code}"
+    assert await ProblemReport.count() == 1
+    assert await ProblemReportPhoto.count() == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "problem_report.create") == 1
+    other = await _send(client, code, files=photo, client_key="not-a-uuid")
+    assert other.status_code == 303 and "/r/" in other.headers["location"]
+    assert await ProblemReport.count() == 2  # a key that is no UUID is no key

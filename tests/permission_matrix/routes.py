@@ -454,6 +454,7 @@ ROUTES: list[R] = [
     ),
     R("GET", "/q/{code:str}", PUBLIC),
     R("GET", "/q/{code:str}/photo", PUBLIC),
+    R("GET", "/q/offline-sw.js", PUBLIC),
     R(
         "POST",
         "/q/{code:str}/report",

@@ -8,7 +8,7 @@ from typing import Any
 
 from facilities.accounts.enums import Role
 from facilities.maintenance.lifecycle import TRANSITIONS
-from facilities.reporting.audit_labels import AUDIT_ACTION_LABELS, action_label
+from facilities.reporting.audit_labels import AUDIT_ACTION_LABELS, OBJECT_TYPE_LABELS, action_label
 from tests import builders
 from tests import workorders_builders as wb
 
@@ -39,7 +39,47 @@ async def test_audit_page_shows_words(make_client: Any) -> None:
     page = await (await builders.browser_session(make_client, admin)).get("/audit")
     assert page.status_code == 200
     assert "Arbeitsauftrag angelegt" in page.text and "Arbeitsauftrag storniert" in page.text
-    assert "work_order.create" not in page.text and "work_order.cancel" not in page.text
+    shown = re.sub(r'value="[^"]*"', "", page.text)  # the selects' codes are not shown
+    assert "work_order.create" not in shown and "work_order.cancel" not in shown
+    assert "Arbeitsauftrag #" in shown  # the kind of record in words
+
+
+def test_every_recorded_object_type_has_words() -> None:
+    kinds = set()
+    for path in ROOT.rglob("*.py"):
+        kinds.update(re.findall(r'object_type="([a-z_]+)"', path.read_text()))
+    assert kinds, "no object types found"
+    assert not sorted(kinds - set(OBJECT_TYPE_LABELS))
+
+
+async def test_audit_list_filters_by_selects_search_dates_and_sort(make_client: Any) -> None:
+    w = await wb.world()
+    first = await wb.work_order(w.site.id, title="Leaking tap")
+    second = await wb.work_order(w.site.id, title="Broken door")
+    await wb.step(first.id, w.cm, "cancel", note="Not needed")
+    admin = await builders.user(Role.admin)
+    api = await builders.api(make_client, admin)
+
+    async def actions(query: str) -> list[tuple[str, str]]:
+        response = await api.get(f"/api/v1/audit?{query}")
+        assert response.status_code == 200, response.text
+        return [(e["action"], e["object_id"]) for e in response.json()["items"]]
+
+    assert await actions("action=work_order.cancel") == [("work_order.cancel", str(first.id))]
+    created = await actions("object_type=work_order&action=work_order.create&sort=oldest")
+    assert [i for _a, i in created] == [str(first.id), str(second.id)]
+    assert [i for _a, i in await actions("q=broken")] == [str(second.id)]
+    bad = await api.get("/api/v1/audit?sort=sideways")
+    assert bad.status_code == 422 and bad.json()["fields"][0]["field"] == "sort"
+
+    browser = await builders.browser_session(make_client, admin)
+    page = await browser.get("/audit?object_type=work_order&action=&q=&from_date=&sort=newest")
+    assert page.status_code == 200, page.text
+    for name in ("object_type", "action", "sort"):
+        assert f'<select name="{name}">' in page.text, name
+    assert '<input name="object_type"' not in page.text  # no free-text codes
+    today = (await browser.get("/audit?from_date=2000-01-01&to_date=2000-01-02")).text
+    assert "No events." in today
 
 
 async def test_kpi_explanations_have_their_own_page(make_client: Any) -> None:

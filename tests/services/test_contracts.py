@@ -63,10 +63,10 @@ async def test_crud_and_derived_fields(make_client: Any) -> None:
     )
     assert stale.status_code == 409
     listed = await client.get("/api/v1/contracts", params={"contract_type": "cleaning"})
-    assert [c["id"] for c in listed.json()] == [contract["id"]]
-    assert (
-        await client.get("/api/v1/contracts", params={"contract_type": "catering"})
-    ).json() == []
+    assert [c["id"] for c in listed.json()["items"]] == [contract["id"]]
+    assert (await client.get("/api/v1/contracts", params={"contract_type": "catering"})).json()[
+        "items"
+    ] == []
 
 
 async def test_end_before_start_is_422_on_end_date(make_client: Any) -> None:
@@ -108,8 +108,8 @@ async def test_overlap_warns_then_confirm_saves(make_client: Any) -> None:
     answer = warned.json()
     assert answer["fields"][0]["field"] == "confirm_overlap"
     assert [o["id"] for o in answer["overlaps"]] == [first.id]
-    assert (await client.get("/api/v1/contracts")).json()[0]["id"] == first.id
-    assert len((await client.get("/api/v1/contracts")).json()) == 1  # nothing written
+    assert (await client.get("/api/v1/contracts")).json()["items"][0]["id"] == first.id
+    assert len((await client.get("/api/v1/contracts")).json()["items"]) == 1  # nothing written
     # another trade or a draft does not overlap
     other_trade = await client.post(
         "/api/v1/contracts", json={**payload, "contract_type": "catering", "name": "Catering"}
@@ -224,13 +224,15 @@ async def test_scoping(make_client: Any) -> None:
         w.stranger_org_id, [w.other_site.id], name="Theirs", contract_type="catering"
     )
     cm = await builders.api(make_client, w.cm)  # assigned to w.site only
-    assert [c["name"] for c in (await cm.get("/api/v1/contracts")).json()] == ["Mine"]
+    assert [c["name"] for c in (await cm.get("/api/v1/contracts")).json()["items"]] == ["Mine"]
     assert (await cm.get(f"/api/v1/contracts/{theirs.id}")).status_code == 404
     partner = await builders.api(make_client, w.partner)
-    assert [c["name"] for c in (await partner.get("/api/v1/contracts")).json()] == ["Mine"]
+    assert [c["name"] for c in (await partner.get("/api/v1/contracts")).json()["items"]] == ["Mine"]
     assert (await partner.get(f"/api/v1/contracts/{theirs.id}")).status_code == 404
     stranger = await builders.api(make_client, w.stranger)
-    assert [c["name"] for c in (await stranger.get("/api/v1/contracts")).json()] == ["Theirs"]
+    assert [c["name"] for c in (await stranger.get("/api/v1/contracts")).json()["items"]] == [
+        "Theirs"
+    ]
     assert (await stranger.get(f"/api/v1/contracts/{mine.id}")).status_code == 404
     # partners and community managers may not write
     assert (
@@ -240,7 +242,7 @@ async def test_scoping(make_client: Any) -> None:
         await cm.patch(f"/api/v1/contracts/{mine.id}", json={"version": 1, "name": "x"})
     ).status_code == 403
     ops = await builders.api(make_client, await builders.user(Role.ops_manager))
-    assert len((await ops.get("/api/v1/contracts")).json()) == 2
+    assert len((await ops.get("/api/v1/contracts")).json()["items"]) == 2
     assert (await ops.get("/api/v1/contracts/99999")).status_code == 404
     # pages follow the same scope
     browser = await builders.browser_session(make_client, w.cm)

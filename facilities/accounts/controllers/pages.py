@@ -200,7 +200,7 @@ class AccountPages(Controller):
             )
         return redirect("/account", _("Your password was changed."))
 
-    @post("/account/locale", opt={"permission": "profile.use"})
+    @post("/account/locale", opt={"permission": "profile.use", "form": UserUpdate})
     async def change_locale(self, request: Req, data: Form) -> Response[Any]:
         update, errors = forms.convert({"locale": data.get("locale")}, UserUpdate)
         if update is None:
@@ -210,7 +210,7 @@ class AccountPages(Controller):
         with using_locale(str(data.get("locale"))):
             return redirect("/account", _("Language saved."))
 
-    @post("/account/tokens", opt={"permission": "profile.use"})
+    @post("/account/tokens", opt={"permission": "profile.use", "form": ApiTokenCreate})
     async def create_token(self, request: Req, data: Form) -> Template:
         values = forms.clean(data)
         token_data, errors = forms.convert(values, ApiTokenCreate)
@@ -256,7 +256,7 @@ class AccountPages(Controller):
             status_code=status,
         )
 
-    @post("/admin/users", opt={"permission": "users.manage"})
+    @post("/admin/users", opt={"permission": "users.manage", "form": UserCreate})
     async def create_user(self, request: Req, data: Form) -> Response[Any]:
         values = forms.clean(data)
         user_data, errors = forms.convert(values, UserCreate)
@@ -297,7 +297,7 @@ class AccountPages(Controller):
             status_code=status,
         )
 
-    @post("/admin/users/{user_id:int}", opt={"permission": "users.manage"})
+    @post("/admin/users/{user_id:int}", opt={"permission": "users.manage", "form": UserUpdate})
     async def update_user(self, request: Req, user_id: FromPath[int], data: Form) -> Response[Any]:
         values = forms.clean(data, keep_empty=frozenset({"partner_organisation_id"}))
         values["active"] = values.get("active") == "on"

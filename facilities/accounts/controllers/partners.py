@@ -77,7 +77,11 @@ class PartnerPages(Controller):
             request, trade, {}, {"trades": [], "site_ids": [], "region_ids": []}
         )
 
-    @post("/admin/partners", opt={"permission": "partners.manage"}, status_code=303)
+    @post(
+        "/admin/partners",
+        opt={"permission": "partners.manage", "form": PartnerOrganisationCreate},
+        status_code=303,
+    )
     async def create(self, request: Req) -> Response[Any]:
         values = await _posted(request)
         converted = _schema_values(values)
@@ -130,7 +134,9 @@ class PartnerPages(Controller):
         return await self._detail(request, partner_id, {})
 
     @post(
-        "/admin/partners/{partner_id:int}", opt={"permission": "partners.manage"}, status_code=303
+        "/admin/partners/{partner_id:int}",
+        opt={"permission": "partners.manage", "form": PartnerOrganisationUpdate},
+        status_code=303,
     )
     async def update(self, request: Req, partner_id: FromPath[int]) -> Response[Any]:
         values = await _posted(request)

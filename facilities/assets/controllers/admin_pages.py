@@ -106,7 +106,7 @@ class AssetAdminPages(Controller):
             },
         )
 
-    @post("/assets/categories", opt={"permission": "categories.manage"})
+    @post("/assets/categories", opt={"permission": "categories.manage", "form": CategoryCreate})
     async def create_category(self, request: Req, data: Form) -> Response[Any]:
         values = forms.clean(data)
         created, errors = forms.convert(values, CategoryCreate)
@@ -128,7 +128,10 @@ class AssetAdminPages(Controller):
             status_code=422,
         )
 
-    @post("/assets/categories/{category_id:int}", opt={"permission": "categories.manage"})
+    @post(
+        "/assets/categories/{category_id:int}",
+        opt={"permission": "categories.manage", "form": CategoryUpdate},
+    )
     async def update_category(
         self, request: Req, category_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -172,7 +175,7 @@ class AssetAdminPages(Controller):
             {"batches": await queries.list_batches(), "errors": {}, "values": {}},
         )
 
-    @post("/assets/batches", opt={"permission": "qr.manage"})
+    @post("/assets/batches", opt={"permission": "qr.manage", "form": BatchCreate})
     async def create_batch(self, request: Req, data: Form) -> Response[Any]:
         values = forms.clean(data)
         batch, errors = forms.convert(values, BatchCreate)
@@ -231,7 +234,7 @@ class AssetAdminPages(Controller):
             status_code=status,
         )
 
-    @post("/assets/claim/{code:str}", opt={"permission": "qr.claim"})
+    @post("/assets/claim/{code:str}", opt={"permission": "qr.claim", "form": ClaimRequest})
     async def claim(self, request: Req, code: FromPath[str], data: Form) -> Response[Any]:
         claim, errors = forms.convert(forms.clean(data), ClaimRequest)
         if claim is not None:

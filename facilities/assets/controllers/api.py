@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_204_NO_CONTENT
@@ -19,7 +20,7 @@ from facilities.assets.controllers.common import (
     blank_label,
     label_pdf,
 )
-from facilities.assets.enums import AssetStatus, Criticality, FileKind
+from facilities.assets.enums import FileKind
 from facilities.assets.schemas import (
     AssetCreate,
     AssetFileRead,
@@ -42,6 +43,7 @@ from facilities.assets.schemas import (
 from facilities.kit import clock, qr
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.listing import provide
 from facilities.kit.openapi import ANY_FILE, IMAGE, PDF
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
@@ -97,30 +99,23 @@ class AssetsApi(Controller):
 
     # ---- assets -----------------------------------------------------------------------
 
-    @get("/assets", opt={"permission": "assets.view"})
+    @get(
+        "/assets",
+        opt={"permission": "assets.view"},
+        dependencies={"filters": provide(queries.AssetFilters)},
+    )
     async def list_assets(
         self,
         request: Req,
-        site_id: FromQuery[int | None] = None,
-        category_id: FromQuery[int | None] = None,
-        status: FromQuery[AssetStatus | None] = None,
-        criticality: FromQuery[Criticality | None] = None,
-        warranty_expiring_days: int | None = Parameter(default=None, ge=0, le=3650),
-        q: str | None = Parameter(default=None, max_length=100),
+        filters: NamedDependency[queries.AssetFilters],
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Page[AssetRead]:
-        """Filters combine; ``warranty_expiring_days=N`` keeps warranties ending within N days."""
+        """Filters combine; ``warranty_expiring_days=N`` keeps warranties ending within N
+        days; ``q`` searches name, serial number, make and model; ``sort``: name, newest,
+        site, criticality, warranty."""
         return await queries.list_assets(
-            actor(request),
-            site_id=site_id,
-            category_id=category_id,
-            status=status,
-            criticality=criticality,
-            warranty_days=warranty_expiring_days,
-            q=q,
-            limit=limit,
-            offset=offset,
+            actor(request), **filters.arguments(), limit=limit, offset=offset
         )
 
     @post("/assets", opt={"permission": "assets.change"})

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Response, Template
 
@@ -23,6 +24,7 @@ from facilities.assets.schemas import AssetCreate, AssetRead, AssetUpdate, LockO
 from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
+from facilities.kit.listing import PAGE_SIZE, provide, view
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Form, Multipart, Req, upload_bytes
 from facilities.sites import queries as site_queries
@@ -78,45 +80,29 @@ async def _choices(me: Principal, site_id: int | None) -> dict[str, Any]:
 class AssetPages(Controller):
     include_in_schema = False
 
-    @get("/assets", opt={"permission": "assets.view"})
+    @get(
+        "/assets",
+        opt={"permission": "assets.view"},
+        dependencies={"filters": provide(queries.AssetFilters)},
+    )
     async def list(
         self,
         request: Req,
-        q: str | None = Parameter(default=None, max_length=100),
-        site_id: FromQuery[int | None] = None,
-        category_id: FromQuery[int | None] = None,
-        status: FromQuery[AssetStatus | None] = None,
-        criticality: FromQuery[Criticality | None] = None,
-        warranty_days: int | None = Parameter(default=None, ge=0, le=3650),
+        filters: NamedDependency[queries.AssetFilters],
         offset: int = Parameter(default=0, ge=0),
     ) -> Template:
         me = actor(request)
         result = await queries.list_assets(
-            me,
-            q=q,
-            site_id=site_id,
-            category_id=category_id,
-            status=status,
-            criticality=criticality,
-            warranty_days=warranty_days,
-            limit=50,
-            offset=offset,
+            me, **filters.arguments(), limit=PAGE_SIZE, offset=offset
         )
-        filters = {
-            "q": q or "",
-            "site_id": site_id or "",
-            "category_id": category_id or "",
-            "status": status.value if status else "",
-            "criticality": criticality.value if criticality else "",
-            "warranty_days": "" if warranty_days is None else warranty_days,
-        }
+        listing = view(filters, total=result.total, offset=offset)
         return page(
             request,
             "assets/list.html",
             {
                 "page": result,
-                "filters": filters,
-                "query": "&".join(f"{k}={v}" for k, v in filters.items() if v != ""),
+                "listing": listing,
+                "filters": listing.values,
                 "sites": (await site_queries.list_sites(me, limit=200)).items,
                 "categories": await queries.list_categories(),
                 "statuses": list(AssetStatus),
@@ -160,7 +146,7 @@ class AssetPages(Controller):
         values = {"site_id": site_id, "criticality": "medium", "status": "operational"}
         return await self._form(request, None, {**values, "claim": claim or ""}, {})
 
-    @post("/assets/new", opt={"permission": "assets.change"})
+    @post("/assets/new", opt={"permission": "assets.change", "form": AssetCreate})
     async def create(self, request: Req, data: Form) -> Response[Any]:
         claim = str(data.get("claim") or "").strip() or None
         values = _form_values(data)
@@ -184,7 +170,7 @@ class AssetPages(Controller):
         values["attributes_text"] = attributes_to_text(asset.attributes)
         return await self._form(request, asset, values, {})
 
-    @post("/assets/{asset_id:int}/edit", opt={"permission": "assets.change"})
+    @post("/assets/{asset_id:int}/edit", opt={"permission": "assets.change", "form": AssetUpdate})
     async def update(self, request: Req, asset_id: FromPath[int], data: Form) -> Response[Any]:
         asset = await queries.visible_asset(actor(request), asset_id)
         values = _form_values(data)
@@ -243,7 +229,9 @@ class AssetPages(Controller):
             return await self._detail(request, asset_id, forms.errors_of(error), error.status_code)
         return redirect(f"/assets/{asset_id}", done)
 
-    @post("/assets/{asset_id:int}/status", opt={"permission": "assets.change"})
+    @post(
+        "/assets/{asset_id:int}/status", opt={"permission": "assets.change", "form": StatusChange}
+    )
     async def status(self, request: Req, asset_id: FromPath[int], data: Form) -> Response[Any]:
         change, errors = forms.convert(forms.clean(data), StatusChange)
         if change is None:
@@ -251,7 +239,7 @@ class AssetPages(Controller):
         work = actions.change_status(actor=actor(request), asset_id=asset_id, data=change)
         return await self._do(request, asset_id, work, _("Status changed."))
 
-    @post("/assets/{asset_id:int}/lockout", opt={"permission": "assets.change"})
+    @post("/assets/{asset_id:int}/lockout", opt={"permission": "assets.change", "form": LockOut})
     async def lock_out(self, request: Req, asset_id: FromPath[int], data: Form) -> Response[Any]:
         lock, errors = forms.convert(forms.clean(data), LockOut)
         if lock is None:

@@ -22,6 +22,7 @@ from facilities.assets.queries._contract import (
     space_path,
 )
 from facilities.assets.queries._register import (
+    AssetFilters,
     all_visible_assets,
     ancestors,
     asset_site_id,
@@ -42,6 +43,7 @@ from facilities.assets.queries._register import (
 )
 
 __all__ = [
+    "AssetFilters",
     "all_visible_assets",
     "ancestors",
     "asset_card",

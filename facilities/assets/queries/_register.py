@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from litestar.params import FromQuery, QueryParameter
+from piccolo.query import OrderByRaw
 
 from facilities.accounts.enums import Trade
 from facilities.accounts.principal import Principal
@@ -25,6 +29,7 @@ from facilities.assets.tables import (
 from facilities.db import is_sqlite
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.listing import QueryId, Search, rank_sql
 from facilities.kit.rows import to_struct
 from facilities.kit.schema import Page
 from facilities.settings import get_settings
@@ -242,6 +247,37 @@ def _conditions(
     return conditions
 
 
+AssetSort = Literal["name", "newest", "site", "criticality", "warranty"]
+_CRITICALITY_ORDER = rank_sql('"asset"."criticality"', ["critical", "high", "medium", "low"])
+
+
+@dataclass(frozen=True, slots=True)
+class AssetFilters:
+    """The asset list's filters, read by its API and its page (``kit.listing``).
+    ``warranty_expiring_days=N`` keeps warranties ending within N days; ``q`` searches the
+    name, serial number, make and model; ``sort``: name, newest, site, criticality (most
+    critical first) or warranty (ending soonest first)."""
+
+    q: Search = None
+    site_id: QueryId = None
+    category_id: QueryId = None
+    status: FromQuery[AssetStatus | None] = None
+    criticality: FromQuery[Criticality | None] = None
+    warranty_expiring_days: Annotated[int | None, QueryParameter(ge=0, le=3650)] = None
+    sort: FromQuery[AssetSort] = "name"
+
+    def arguments(self) -> dict[str, Any]:
+        return {
+            "q": self.q,
+            "site_id": self.site_id,
+            "category_id": self.category_id,
+            "status": self.status,
+            "criticality": self.criticality,
+            "warranty_days": self.warranty_expiring_days,
+            "sort": self.sort,
+        }
+
+
 async def list_assets(
     principal: Principal,
     *,
@@ -252,6 +288,7 @@ async def list_assets(
     warranty_days: int | None = None,
     q: str | None = None,
     parent_id: int | None = None,
+    sort: AssetSort = "name",
     limit: int = 50,
     offset: int = 0,
 ) -> Page[AssetRead]:
@@ -271,6 +308,16 @@ async def list_assets(
     for condition in conditions:
         query = query.where(condition)
         count = count.where(condition)
+    if sort == "newest":
+        query = query.order_by(Asset.created_at, ascending=False)
+    elif sort == "site":
+        query = query.order_by(Asset.site.code)
+    elif sort == "criticality":
+        query = query.order_by(OrderByRaw(_CRITICALITY_ORDER))
+    elif sort == "warranty":
+        query = query.order_by(OrderByRaw('"asset"."warranty_end" IS NULL')).order_by(
+            Asset.warranty_end
+        )
     rows = await query.order_by(Asset.name).order_by(Asset.id).limit(limit).offset(offset)
     total = await count if offset or len(rows) >= limit else offset + len(rows)
     return Page(items=await _reads(rows), total=total, limit=limit, offset=offset)

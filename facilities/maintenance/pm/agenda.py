@@ -34,6 +34,7 @@ class Item:
     asset_id: int | None
     work_order_id: int | None
     status: str  # a work-order status, or "planned" for a computed occurrence
+    time_zone: str = "UTC"  # the site's (feeds state times in it)
 
     @property
     def end(self) -> datetime:
@@ -52,7 +53,7 @@ async def items(
     if scope.empty:
         return []
     site_ids, partner_id = scope.site_ids, scope.partner_id
-    sites = {r["id"]: r for r in await dict_rows("SELECT id, name FROM site")}
+    sites = {r["id"]: r for r in await dict_rows("SELECT id, name, time_zone FROM site")}
     where = ""
     if site_ids is not None:
         where += " AND w.site IN (" + ",".join(str(int(s)) for s in sorted(site_ids)) + ")"
@@ -77,6 +78,7 @@ async def items(
             minutes=r["estimated_minutes"] or DEFAULT_MINUTES,
             site_id=r["site"],
             site_name=sites.get(r["site"], {}).get("name", ""),
+            time_zone=sites.get(r["site"], {}).get("time_zone") or "UTC",
             space_id=r["space"],
             asset_id=r["asset"],
             work_order_id=r["id"],
@@ -159,6 +161,7 @@ async def _computed(end: datetime) -> list[tuple[Item, int | None]]:
                         minutes=schedule["estimated_minutes"] or DEFAULT_MINUTES,
                         site_id=asset["site"],
                         site_name=sites.get(asset["site"], {}).get("name", ""),
+                        time_zone=sites.get(asset["site"], {}).get("time_zone") or "UTC",
                         space_id=asset["space"],
                         asset_id=asset_id,
                         work_order_id=None,

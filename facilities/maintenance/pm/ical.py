@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
@@ -98,6 +99,9 @@ async def feed_for_token(token: str) -> bytes:
 
 
 def render(entries: list[agenda.Item], *, name: str) -> bytes:
+    """One VEVENT per entry, its times on the wall clock of the entry's site (``TZID``),
+    with a ``VTIMEZONE`` for every zone used (icalendar builds them from the tz database),
+    so a calendar app shows the site's time whatever zone it runs in."""
     cal = Calendar()
     cal.add("prodid", "-//Facilities//PM calendar//EN")
     cal.add("version", "2.0")
@@ -107,10 +111,16 @@ def render(entries: list[agenda.Item], *, name: str) -> bytes:
         event = Event()
         event.add("uid", f"{item.uid}@facilities")
         event.add("dtstamp", stamp)
-        event.add("dtstart", item.start)
-        event.add("dtend", item.end)
+        zone = ZoneInfo(item.time_zone)
+        event.add("dtstart", item.start.astimezone(zone))
+        event.add("dtend", item.end.astimezone(zone))
         event.add("summary", f"{item.title} ({item.site_name})")
         event.add("status", "TENTATIVE" if item.status == "planned" else "CONFIRMED")
         event.add("description", item.status)
         cal.add_component(event)
+    # The zones' rules only for the years the feed can show (a compact VTIMEZONE).
+    today = stamp.date()
+    cal.add_missing_timezones(
+        first_date=today.replace(month=1, day=1), last_date=(today + 2 * HORIZON).replace(day=1)
+    )
     return bytes(cal.to_ical())

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
+
+from litestar.params import FromQuery
+from piccolo.columns.combination import WhereRaw
 
 from facilities.accounts.principal import Principal
 from facilities.accounts.tables import PartnerOrganisation
@@ -13,14 +18,18 @@ from facilities.assets.tables import Asset, AssetCategory
 from facilities.kit import clock, recurrence
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.listing import QueryId, Search, like_pattern, search_text
 from facilities.kit.rows import aware, to_struct
+from facilities.kit.schema import Page
 from facilities.maintenance.pm.schemas import (
     MeterReadingRead,
+    Mode,
     PreviewRead,
     PreviewRequest,
     RecurrenceFields,
     ScheduleRead,
 )
+from facilities.maintenance.pm.schemas import Priority as SchedulePriority
 from facilities.maintenance.tables import (
     ChecklistTemplate,
     MeterReading,
@@ -98,10 +107,67 @@ async def get_schedule(principal: Principal, schedule_id: int) -> ScheduleRead:
     return to_read(row, await _listed_sites(row["id"]))
 
 
-async def list_schedules(principal: Principal) -> list[ScheduleRead]:
-    """Every schedule covering one of the caller's sites; the covered sites of all schedules
-    are resolved with three queries in total (listed sites, assets' sites, regions' sites)."""
-    rows = await PMSchedule.select().order_by(PMSchedule.name).order_by(PMSchedule.id)
+ScheduleSort = Literal["name", "newest", "updated"]
+_SCHEDULE_SORTS: dict[str, tuple[Any, bool]] = {
+    "name": (PMSchedule.name, True),
+    "newest": (PMSchedule.created_at, False),
+    "updated": (PMSchedule.updated_at, False),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleFilters:
+    """The PM-schedule list's filters, read by its API and its page (``kit.listing``).
+    ``site_id``: schedules covering that site; ``active``: true (running) or false
+    (paused); ``q``: the name or description; ``sort``: name, newest, updated."""
+
+    q: Search = None
+    mode: FromQuery[Mode | None] = None
+    active: FromQuery[bool | None] = None
+    site_id: QueryId = None
+    priority: FromQuery[SchedulePriority | None] = None
+    sort: FromQuery[ScheduleSort] = "name"
+
+    def arguments(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+async def list_schedules(
+    principal: Principal,
+    *,
+    q: str | None = None,
+    mode: str | None = None,
+    active: bool | None = None,
+    site_id: int | None = None,
+    priority: str | None = None,
+    sort: ScheduleSort = "name",
+    limit: int | None = None,
+    offset: int = 0,
+) -> Page[ScheduleRead]:
+    """The schedules covering one of the caller's sites (filtered, sorted, one page); the
+    covered sites of all schedules are resolved with three queries in total (listed sites,
+    assets' sites, regions' sites). Scope and site are decided on the covered sites, so the
+    page is cut after them (schedules number in the hundreds, not millions)."""
+    query = PMSchedule.select()
+    if mode is not None:
+        query = query.where(PMSchedule.mode == mode)
+    if active is not None:
+        query = query.where(PMSchedule.active == active)
+    if priority is not None:
+        query = query.where(PMSchedule.priority == priority)
+    text = search_text(q)
+    if text is not None:
+        pattern = like_pattern(text)
+        query = query.where(
+            WhereRaw(
+                '(lower("pm_schedule"."name") LIKE {} ESCAPE \'\\\''
+                ' OR lower("pm_schedule"."description") LIKE {} ESCAPE \'\\\')',
+                pattern,
+                pattern,
+            )
+        )
+    column, ascending = _SCHEDULE_SORTS[sort]
+    rows = await query.order_by(column, ascending=ascending).order_by(PMSchedule.id)
     visible = await scope.visible_site_ids(principal)
     listed: dict[int, list[int]] = {}
     asset_site: dict[int, int] = {}
@@ -120,17 +186,21 @@ async def list_schedules(principal: Principal) -> list[ScheduleRead]:
     result = []
     for row in rows:
         sites = sorted(listed.get(row["id"], []))
-        if visible is not None:
-            if row["asset"] is not None:
-                covered = {asset_site[row["asset"]]} if row["asset"] in asset_site else set()
-            elif row["region"] is not None:
-                covered = region_sites.get(row["region"], set())
-            else:
-                covered = set(sites)
-            if not covered & visible:
-                continue
+        if row["asset"] is not None:
+            covered = {asset_site[row["asset"]]} if row["asset"] in asset_site else set()
+        elif row["region"] is not None:
+            covered = region_sites.get(row["region"], set())
+        else:
+            covered = set(sites)
+        if visible is not None and not covered & visible:
+            continue
+        if site_id is not None and site_id not in covered:
+            continue
         result.append(to_read(row, sites))
-    return result
+    end = None if limit is None else offset + limit
+    return Page(
+        items=result[offset:end], total=len(result), limit=limit or len(result), offset=offset
+    )
 
 
 async def first_site(row: dict[str, Any]) -> dict[str, Any] | None:

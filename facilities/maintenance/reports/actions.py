@@ -42,7 +42,9 @@ TITLE_FROM_DESCRIPTION = 80
 @dataclass(frozen=True, slots=True)
 class NewReport:
     report: ProblemReportRead
-    token: str  # the reporter's status link token; only its hash is stored
+    # The reporter's status link token; only its hash is stored, so a repeated submission
+    # (same ``client_key``) gets the first report without it (None).
+    token: str | None
 
 
 def derive_title(description: str) -> str:
@@ -88,12 +90,20 @@ async def create_report(
     source: ReportSource,
     photo: bytes | None = None,
     scoped: bool = True,
+    client_key: str | None = None,
 ) -> NewReport:
     """A new report in the triage queue.
 
     ``scoped=False`` only for the public scan page, where the label decided the asset and
     the site's ``allow_anonymous_reports`` (or a sign-in) was checked by the caller.
+    ``client_key`` (a browser's UUID for one submission, ``static/offline.js``): a repeat
+    returns the first report and writes nothing (token None), also when two copies race
+    (the unique index decides).
     """
+    if client_key is not None:
+        first = await _by_client_key(client_key)
+        if first is not None:
+            return first
     description = data.description.strip()
     if not description:
         raise RuleViolation("description", _("Please describe the problem."))
@@ -117,6 +127,7 @@ async def create_report(
                 reporter_email=data.reporter_email.strip(),
                 # The language of the page (or request) it came from: the reporter's e-mails.
                 reporter_locale=current_locale(),
+                client_key=client_key,
                 reporter_user=actor.user_id if actor else None,
                 status_token_hash=token_hash(token),
                 same_count=0,
@@ -152,11 +163,27 @@ async def create_report(
             await hooks.report_changed(
                 hooks.ReportChange(report_id=int(report.id), action="received", site_id=site_id)
             )
-    except BaseException:
+    except BaseException as error:
         if stored is not None:
             uploads.delete(stored.key)
+        if client_key is not None and isinstance(error, Exception):
+            # A copy sent at the same moment won the unique index: that one is the report.
+            first = await _by_client_key(client_key)
+            if first is not None:
+                return first
         raise
     return NewReport(report=await queries.report_by_id(report.id), token=token)
+
+
+async def _by_client_key(client_key: str) -> NewReport | None:
+    row = (
+        await ProblemReport.select(ProblemReport.id)
+        .where(ProblemReport.client_key == client_key)
+        .first()
+    )
+    if row is None:
+        return None
+    return NewReport(report=await queries.report_by_id(row["id"]), token=None)
 
 
 async def add_photo(*, actor: Principal, report_id: int, photo: bytes) -> ProblemReportRead:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from litestar.params import FromQuery
+from piccolo.columns.combination import WhereRaw
+from piccolo.query import OrderByRaw
 
 from facilities import db
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.assets.tables import Asset
 from facilities.kit.errors import NotFound
+from facilities.kit.listing import QueryId, Search, like_pattern, rank_sql, search_text
 from facilities.kit.rows import to_struct
-from facilities.kit.schema import Page
+from facilities.kit.schema import INT_MAX, Page
 from facilities.kit.security import token_hash
 from facilities.maintenance.enums import (
+    ProblemCategory,
     ReportStatus,
+    Urgency,
 )
 from facilities.maintenance.reports.schemas import (
     MergedTarget,
@@ -92,12 +101,38 @@ async def report_site_ids(principal: Principal) -> set[int] | None:
     return await scope.visible_site_ids(principal)
 
 
+ReportSort = Literal["queue", "newest", "oldest", "urgency"]
+_URGENCY_ORDER = rank_sql('"problem_report"."urgency"', ["urgent", "high", "normal", "low"])
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFilters:
+    """The problem-report list's filters, read by its API and its page (``kit.listing``).
+    ``q``: the title, the description or the number ("#12"); ``sort``: queue (new reports
+    oldest first, the others newest first), newest, oldest or urgency (most urgent first)."""
+
+    status: FromQuery[ReportStatus | None] = None
+    site_id: QueryId = None
+    asset_id: QueryId = None
+    category: FromQuery[ProblemCategory | None] = None
+    urgency: FromQuery[Urgency | None] = None
+    q: Search = None
+    sort: FromQuery[ReportSort] = "queue"
+
+    def arguments(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
 async def list_reports(
     principal: Principal,
     *,
     status: ReportStatus | None = None,
     site_id: int | None = None,
     asset_id: int | None = None,
+    category: ProblemCategory | None = None,
+    urgency: Urgency | None = None,
+    q: str | None = None,
+    sort: ReportSort = "queue",
     limit: int = 50,
     offset: int = 0,
 ) -> Page[ProblemReportRead]:
@@ -111,17 +146,36 @@ async def list_reports(
         conditions.append(ProblemReport.site == site_id)
     if asset_id is not None:
         conditions.append(ProblemReport.asset == asset_id)
+    if category is not None:
+        conditions.append(ProblemReport.category == category.value)
+    if urgency is not None:
+        conditions.append(ProblemReport.urgency == urgency.value)
+    text = search_text(q)
+    if text is not None:
+        number = text.removeprefix("#")
+        if text.startswith("#") and number.isdigit():
+            conditions.append(ProblemReport.id == (int(number) if int(number) <= INT_MAX else -1))
+        else:
+            pattern = like_pattern(text)
+            conditions.append(
+                WhereRaw(
+                    '(lower("problem_report"."title") LIKE {} ESCAPE \'\\\''
+                    ' OR lower("problem_report"."description") LIKE {} ESCAPE \'\\\')',
+                    pattern,
+                    pattern,
+                )
+            )
     query = ProblemReport.select(*_COLUMNS)
     count = ProblemReport.count()
     for condition in conditions:
         query = query.where(condition)
         count = count.where(condition)
-    rows = (
-        await query.order_by(ProblemReport.created_at, ascending=status is ReportStatus.new)
-        .order_by(ProblemReport.id, ascending=status is ReportStatus.new)
-        .limit(limit)
-        .offset(offset)
-    )
+    oldest = sort == "oldest" or (sort == "queue" and status is ReportStatus.new)
+    if sort == "urgency":
+        query = query.order_by(OrderByRaw(_URGENCY_ORDER)).order_by(ProblemReport.created_at)
+    else:
+        query = query.order_by(ProblemReport.created_at, ascending=oldest)
+    rows = await query.order_by(ProblemReport.id, ascending=oldest).limit(limit).offset(offset)
     total = await count if offset or len(rows) >= limit else offset + len(rows)
     photos = await _photo_ids([r["id"] for r in rows])
     return Page(

@@ -4,11 +4,13 @@ organisation, staff the orders of their visible sites. Anything else answers 404
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 import msgspec
+from litestar.params import FromQuery
 
 from facilities import db
 from facilities.accounts.enums import Role, Trade
@@ -16,6 +18,7 @@ from facilities.accounts.principal import Principal
 from facilities.kit import clock, keyset
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.listing import QueryId, Search, like_pattern
 from facilities.kit.rows import to_struct
 from facilities.kit.schema import INT_MAX, Page
 from facilities.maintenance import lifecycle
@@ -33,6 +36,7 @@ from facilities.maintenance.workorders.schemas import (
     CostRead,
     EventRead,
     PhotoRead,
+    Priority,
     TimeRead,
     Totals,
     WorkOrderRead,
@@ -205,6 +209,42 @@ Sort = Literal["priority", "due", "newest", "oldest", "updated"]
 MAX_OFFSET = 5_000
 
 
+@dataclass(frozen=True, slots=True)
+class WorkOrderFilters:
+    """The work-order list's filters, read from the query string by its API and its page
+    (``kit.listing``). ``overdue``: open orders past their due time; ``unassigned``: open
+    orders with neither a partner nor a person; ``q``: the title, the number ("#12") or the
+    asset's name; ``sort``: priority (then due time), due, newest, oldest, updated."""
+
+    status: FromQuery[WorkOrderStatus | None] = None
+    site_id: QueryId = None
+    asset_id: QueryId = None
+    assignee_id: QueryId = None
+    trade: FromQuery[Trade | None] = None
+    priority: FromQuery[Priority | None] = None
+    partner_organisation_id: QueryId = None
+    overdue: FromQuery[bool] = False
+    unassigned: FromQuery[bool] = False
+    q: Search = None
+    sort: FromQuery[Sort] = "priority"
+
+    def arguments(self) -> dict[str, Any]:
+        """Keyword arguments of ``list_work_orders``."""
+        return {
+            "status": self.status,
+            "site_id": self.site_id,
+            "asset_id": self.asset_id,
+            "assignee_id": self.assignee_id,
+            "trade": self.trade,
+            "priority": self.priority.value if self.priority else None,
+            "partner_id": self.partner_organisation_id,
+            "overdue": self.overdue,
+            "unassigned": self.unassigned,
+            "q": self.q,
+            "sort": self.sort,
+        }
+
+
 _KEY_COLUMNS = "w.id, w.priority, w.due_at, w.created_at, w.updated_at"
 
 
@@ -233,12 +273,6 @@ def work_order_page_sql(
         f' (SELECT count(*) FROM "work_order" w{where}) AS total{_LIST_JOINS}'
         f" WHERE w.id IN ({inner}){order}"
     )
-
-
-def _like(text: str) -> str:
-    """A case-insensitive LIKE pattern for ``text`` (its wildcards escaped with ``\\``)."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _repair(row: dict[str, Any]) -> None:
@@ -298,6 +332,7 @@ async def list_work_orders(
     priority: str | None = None,
     partner_id: int | None = None,
     overdue: bool = False,
+    unassigned: bool = False,
     q: str | None = None,
     sort: Sort = "priority",
     limit: int = 50,
@@ -305,7 +340,8 @@ async def list_work_orders(
     cursor: str | None = None,
 ) -> Page[WorkOrderRead]:
     """A page of the caller's work orders. Filters combine; ``overdue`` keeps open orders
-    past their due time; ``q`` searches the title, the number and the asset's name."""
+    past their due time, ``unassigned`` open orders with neither a partner nor a person;
+    ``q`` searches the title, the number and the asset's name."""
     conditions: list[str] = []
     args: list[Any] = []
     # The scope: the same rule as ``scope_conditions``.
@@ -346,6 +382,9 @@ async def list_work_orders(
         conditions.append("w.due_at < {}")
         args.append(clock.now())
         conditions.append(_in("w.status", [s.value for s in lifecycle.OPEN_STATES], args))
+    if unassigned:
+        conditions.append("w.partner_organisation IS NULL AND w.assignee IS NULL")
+        conditions.append(_in("w.status", [s.value for s in lifecycle.OPEN_STATES], args))
     if q and q.strip():
         text = q.strip()
         number = text.removeprefix("#")
@@ -353,7 +392,7 @@ async def list_work_orders(
             conditions.append("w.id = {}")
             args.append(int(number) if int(number) <= INT_MAX else -1)
         else:
-            pattern = _like(text)
+            pattern = like_pattern(text)
             search = "lower(w.title) LIKE {} ESCAPE '\\' OR w.asset IN"
             search += " (SELECT id FROM \"asset\" WHERE lower(name) LIKE {} ESCAPE '\\')"
             args.extend((pattern, pattern))

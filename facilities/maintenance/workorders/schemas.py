@@ -10,7 +10,7 @@ from typing import Annotated
 import msgspec
 
 from facilities.accounts.enums import Trade
-from facilities.kit.i18n import N_
+from facilities.kit.i18n import N_, _
 from facilities.kit.schema import Id, Schema, Version
 from facilities.maintenance.lifecycle import HoldReason, WorkOrderStatus
 
@@ -93,6 +93,38 @@ ACTION_LABELS = {
     "cancel": N_("Cancel work order"),
     "escalate": N_("SLA escalation"),
 }
+
+# The history of an order reads as what happened (past tense), never as the buttons' verbs.
+EVENT_LABELS = {
+    "create": N_("Created"),
+    "assign": N_("Assigned"),
+    "unassign": N_("Assignment removed"),
+    "accept": N_("Accepted"),
+    "decline": N_("Declined"),
+    "start": N_("Work started"),
+    "hold": N_("Work put on hold"),
+    "resume": N_("Work resumed"),
+    "complete": N_("Completed"),
+    "verify": N_("Verified"),
+    "reopen": N_("Reopened"),
+    "cancel": N_("Cancelled"),
+    "escalate": N_("SLA escalated"),
+}
+
+
+def event_words(action: str, note: str) -> tuple[str, str]:
+    """An event of the history in words: (what happened, its note), the note of a hold
+    ("parts: …", as stored) starting with the reason in words."""
+    label = EVENT_LABELS.get(action)
+    said = _(label) if label is not None else action.replace("_", " ")
+    if action == "hold" and note:
+        code, _sep, rest = note.partition(": ")
+        reason = (
+            HOLD_REASON_LABELS.get(HoldReason(code)) if code in HoldReason.__members__ else None
+        )
+        if reason is not None:
+            note = f"{_(reason)}: {rest}" if rest else _(reason)
+    return said, note
 
 
 class CostKind(StrEnum):

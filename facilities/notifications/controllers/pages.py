@@ -133,7 +133,7 @@ class NotificationPages(Controller):
     async def webhooks(self, request: Req) -> Template:
         return await self._webhooks_page(request)
 
-    @post("/admin/webhooks", opt={"permission": "webhooks.manage"})
+    @post("/admin/webhooks", opt={"permission": "webhooks.manage", "form": WebhookCreate})
     async def create_webhook(self, request: Req) -> Template:
         form = await request.form()
         values = {
@@ -178,7 +178,10 @@ class NotificationPages(Controller):
             status_code=status,
         )
 
-    @post("/admin/webhooks/{webhook_id:int}", opt={"permission": "webhooks.manage"})
+    @post(
+        "/admin/webhooks/{webhook_id:int}",
+        opt={"permission": "webhooks.manage", "form": WebhookUpdate},
+    )
     async def update_webhook(self, request: Req, webhook_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = {

@@ -3,46 +3,35 @@ of their sites)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
-
-import msgspec
 from litestar import Controller, get
-from litestar.params import FromQuery, Parameter
+from litestar.di import NamedDependency
 
 from facilities.accounts.principal import actor
 from facilities.accounts.schemas import AuditEventRead
+from facilities.kit.listing import provide
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.web import Req
-from facilities.reporting.queries import audit_page
-
-Aware = Annotated[datetime, msgspec.Meta(tz=True)]
+from facilities.reporting.queries import AuditFilters, audit_page
 
 
 class AuditApi(Controller):
     path = "/api/v1/audit"
     tags = ["audit"]
 
-    @get("/", opt={"permission": "audit.view"})
+    @get(
+        "/",
+        opt={"permission": "audit.view"},
+        dependencies={"filters": provide(AuditFilters)},
+    )
     async def list_events(
         self,
         request: Req,
-        object_type: str | None = Parameter(default=None, max_length=60),
-        action: str | None = Parameter(default=None, max_length=80),
-        actor_id: FromQuery[int | None] = None,
-        since: FromQuery[Aware | None] = None,
-        until: FromQuery[Aware | None] = None,
+        filters: NamedDependency[AuditFilters],
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Page[AuditEventRead]:
-        return await audit_page(
-            actor(request),
-            object_type=object_type,
-            action=action,
-            actor_id=actor_id,
-            since=since,
-            until=until,
-            limit=limit,
-            offset=offset,
-        )
+        """Audit events of the caller's sites (admins: all). Filters combine; ``since`` and
+        ``until`` need a time zone; ``q`` searches the summary and the actor's name;
+        ``sort``: newest, oldest."""
+        return await audit_page(actor(request), **filters.arguments(), limit=limit, offset=offset)

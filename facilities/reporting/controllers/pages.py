@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.params import FromQuery, Parameter
 from litestar.response import Template
 
 from facilities.accounts.principal import actor
+from facilities.kit import timefmt
 from facilities.kit.i18n import _
+from facilities.kit.listing import PAGE_SIZE, provide, view
 from facilities.kit.templating import page
 from facilities.kit.web import Req
 from facilities.maintenance.lifecycle import STATUS_LABELS
 from facilities.maintenance.pm import actions as pm_actions
 from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
 from facilities.reporting import calendar, home, kpi_help
-from facilities.reporting.audit_labels import action_label
-from facilities.reporting.queries import audit_page
+from facilities.reporting.audit_labels import (
+    action_label,
+    action_options,
+    object_type_label,
+    object_type_options,
+)
+from facilities.reporting.queries import AuditFilters, audit_page
 from facilities.services import queries as service_queries
 from facilities.services.sla.enums import STATE_LABELS, TARGET_LABELS
 from facilities.services.sla.panel import duration
@@ -27,31 +36,46 @@ from facilities.services.sla.panel import duration
 class AuditPages(Controller):
     include_in_schema = False
 
-    @get("/audit", opt={"permission": "audit.view"})
+    @get(
+        "/audit",
+        opt={"permission": "audit.view"},
+        dependencies={"filters": provide(AuditFilters)},
+    )
     async def audit(
         self,
         request: Req,
-        object_type: str | None = Parameter(default=None, max_length=60),
-        action: str | None = Parameter(default=None, max_length=80),
+        filters: NamedDependency[AuditFilters],
+        from_date: FromQuery[date | None] = None,
+        to_date: FromQuery[date | None] = None,
         offset: int = Parameter(default=0, ge=0),
     ) -> Template:
+        """The audit trail; the page's dates are whole days in the reader's time zone."""
+        zone = timefmt.reader_zone()
+        if from_date is not None:
+            start = datetime.combine(from_date, time.min, tzinfo=zone)
+            filters = dataclasses.replace(filters, since=start)
+        if to_date is not None:
+            end = datetime.combine(to_date + timedelta(days=1), time.min, tzinfo=zone)
+            filters = dataclasses.replace(filters, until=end)
         events = await audit_page(
-            actor(request),
-            object_type=object_type or None,
-            action=action or None,
-            actor_id=None,
-            since=None,
-            until=None,
-            limit=50,
-            offset=offset,
+            actor(request), **filters.arguments(), limit=PAGE_SIZE, offset=offset
         )
+        listing = view(filters, total=events.total, offset=offset)
+        for name in ("since", "until"):
+            listing.values.pop(name)
+        listing.values["from_date"] = from_date.isoformat() if from_date else ""
+        listing.values["to_date"] = to_date.isoformat() if to_date else ""
         return page(
             request,
             "audit.html",
             {
                 "events": events,
+                "listing": listing,
+                "filters": listing.values,
                 "action_label": action_label,
-                "filters": {"object_type": object_type or "", "action": action or ""},
+                "object_type_label": object_type_label,
+                "object_types": object_type_options(),
+                "actions": action_options(),
             },
         )
 

@@ -7,17 +7,20 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response
 
 from facilities.accounts.principal import actor
+from facilities.kit.listing import provide
 from facilities.kit.openapi import ANY_FILE
-from facilities.kit.schema import ErrorBody, ErrorField
+from facilities.kit.pagination import Limit, Offset
+from facilities.kit.schema import ErrorBody, ErrorField, Page
 from facilities.kit.web import Multipart, Req, document_response, upload_bytes
 from facilities.services import actions, queries, scorecards
 from facilities.services.actions import OverlapWarning
-from facilities.services.enums import ContractStatus, ContractType, VisitStatus
+from facilities.services.enums import VisitStatus
 from facilities.services.schemas import (
     ContractCreate,
     ContractRead,
@@ -57,23 +60,22 @@ class ContractsApi(Controller):
 
     # ---- contracts ----------------------------------------------------------------------
 
-    @get("/contracts", opt={"permission": "contracts.view"})
+    @get(
+        "/contracts",
+        opt={"permission": "contracts.view"},
+        dependencies={"filters": provide(queries.ContractFilters)},
+    )
     async def list_contracts(
         self,
         request: Req,
-        status: FromQuery[ContractStatus | None] = None,
-        contract_type: FromQuery[ContractType | None] = None,
-        provider_id: FromQuery[int | None] = None,
-        site_id: FromQuery[int | None] = None,
-        q: FromQuery[str | None] = None,
-    ) -> list[ContractRead]:
+        filters: NamedDependency[queries.ContractFilters],
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> Page[ContractRead]:
+        """Contracts the caller may see. Filters combine; ``q`` searches the name and the
+        reference; ``sort``: name, ending (end date soonest first), newest, provider."""
         return await queries.list_contracts(
-            actor(request),
-            status=status,
-            contract_type=contract_type,
-            provider_id=provider_id,
-            site_id=site_id,
-            q=q,
+            actor(request), **filters.arguments(), limit=limit, offset=offset
         )
 
     @post(

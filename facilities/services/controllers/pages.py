@@ -8,7 +8,8 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Response, Template
 
 from facilities.accounts.enums import TRADE_LABELS, Trade
@@ -16,6 +17,7 @@ from facilities.accounts.principal import actor
 from facilities.kit import clock, forms, recurrence_form
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
+from facilities.kit.listing import PAGE_SIZE, provide, view
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Multipart, Req, document_response, upload_bytes
 from facilities.services import actions, queries, scorecards
@@ -26,7 +28,6 @@ from facilities.services.enums import (
     PRICE_MODEL_LABELS,
     VISIT_STATUS_LABELS,
     ContractStatus,
-    ContractType,
     VisitStatus,
 )
 from facilities.services.schemas import (
@@ -86,40 +87,30 @@ class ContractPages(Controller):
 
     # ---- contracts ----------------------------------------------------------------------
 
-    @get("/contracts", opt={"permission": "contracts.view"})
+    @get(
+        "/contracts",
+        opt={"permission": "contracts.view"},
+        dependencies={"filters": provide(queries.ContractFilters)},
+    )
     async def list_contracts(
         self,
         request: Req,
-        status: FromQuery[str | None] = None,
-        contract_type: FromQuery[str | None] = None,
-        provider_id: FromQuery[int | None] = None,
-        site_id: FromQuery[int | None] = None,
-        q: FromQuery[str | None] = None,
+        filters: NamedDependency[queries.ContractFilters],
+        offset: int = Parameter(default=0, ge=0),
     ) -> Template:
         me = actor(request)
-        status_value = status if status in ContractStatus.__members__ else None
-        type_value = contract_type if contract_type in ContractType.__members__ else None
-        contracts = await queries.list_contracts(
-            me,
-            status=ContractStatus(status_value) if status_value else None,
-            contract_type=ContractType(type_value) if type_value else None,
-            provider_id=provider_id,
-            site_id=site_id,
-            q=q or None,
+        result = await queries.list_contracts(
+            me, **filters.arguments(), limit=PAGE_SIZE, offset=offset
         )
+        listing = view(filters, total=result.total, offset=offset)
         return page(
             request,
             "services/contracts.html",
             {
                 **LABELS,
-                "contracts": contracts,
-                "filters": {
-                    "status": status_value or "",
-                    "contract_type": type_value or "",
-                    "provider_id": provider_id,
-                    "site_id": site_id,
-                    "q": q or "",
-                },
+                "contracts": result.items,
+                "listing": listing,
+                "filters": listing.values,
                 "providers": await queries.providers(),
                 "sites": await queries.site_options(me),
             },
@@ -171,7 +162,7 @@ class ContractPages(Controller):
         }
         return await self._form(request, values, {})
 
-    @post("/contracts/new", opt={"permission": "contracts.manage"})
+    @post("/contracts/new", opt={"permission": "contracts.manage", "form": ContractCreate})
     async def create_contract(self, request: Req) -> Response[Any]:
         form = await request.form()
         values = _contract_values(form)
@@ -239,7 +230,10 @@ class ContractPages(Controller):
         values["status"] = "draft" if contract.status is ContractStatus.draft else "active"
         return await self._form(request, values, {}, contract_id=contract_id)
 
-    @post("/contracts/{contract_id:int}/edit", opt={"permission": "contracts.manage"})
+    @post(
+        "/contracts/{contract_id:int}/edit",
+        opt={"permission": "contracts.manage", "form": ContractUpdate},
+    )
     async def update_contract(self, request: Req, contract_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = _contract_values(form)
@@ -306,7 +300,10 @@ class ContractPages(Controller):
 
     # ---- visit plans --------------------------------------------------------------------
 
-    @post("/contracts/{contract_id:int}/visit-plans", opt={"permission": "contracts.manage"})
+    @post(
+        "/contracts/{contract_id:int}/visit-plans",
+        opt={"permission": "contracts.manage", "form": VisitPlanCreate},
+    )
     async def create_plan(self, request: Req, contract_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = forms.clean({k: form.get(k) for k in form})
@@ -413,7 +410,10 @@ class ContractPages(Controller):
     async def visit_detail(self, request: Req, visit_id: FromPath[int]) -> Template:
         return await self._visit_page(request, visit_id, {})
 
-    @post("/visits/{visit_id:int}/sign-off", opt={"permission": "visits.signoff"})
+    @post(
+        "/visits/{visit_id:int}/sign-off",
+        opt={"permission": "visits.signoff", "form": VisitSignOff},
+    )
     async def sign_off(self, request: Req, visit_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = forms.clean({k: form.get(k) for k in form})

@@ -84,7 +84,7 @@ class SitePages(Controller):
             {"regions": await queries.list_regions(actor(request)), "errors": {}},
         )
 
-    @post("/regions", opt={"permission": "regions.change"})
+    @post("/regions", opt={"permission": "regions.change", "form": RegionCreate})
     async def create_region(self, request: Req, data: Form) -> Response[Any]:
         values = forms.clean(data)
         region, errors = forms.convert(values, RegionCreate)
@@ -163,7 +163,7 @@ class SitePages(Controller):
     async def new_site(self, request: Req) -> Template:
         return await self._form(request, None, _site_form_values(None), {})
 
-    @post("/sites/new", opt={"permission": "sites.change"})
+    @post("/sites/new", opt={"permission": "sites.change", "form": SiteCreate})
     async def create_site(self, request: Req, data: Form) -> Response[Any]:
         entered = forms.clean(data)
         values = dict(entered)
@@ -212,7 +212,7 @@ class SitePages(Controller):
         site = await queries.get_site(actor(request), site_id)
         return await self._form(request, site, _site_form_values(site), {})
 
-    @post("/sites/{site_id:int}/edit", opt={"permission": "sites.operate"})
+    @post("/sites/{site_id:int}/edit", opt={"permission": "sites.operate", "form": SiteUpdate})
     async def update_site(self, request: Req, site_id: FromPath[int], data: Form) -> Response[Any]:
         me = actor(request)
         site = await queries.get_site(me, site_id)
@@ -253,7 +253,9 @@ class SitePages(Controller):
         await actions.set_site_archived(actor=actor(request), site_id=site_id, archived=False)
         return redirect(f"/sites/{site_id}", _("Site restored."))
 
-    @post("/sites/{site_id:int}/closures", opt={"permission": "sites.operate"})
+    @post(
+        "/sites/{site_id:int}/closures", opt={"permission": "sites.operate", "form": ClosureCreate}
+    )
     async def add_closure(self, request: Req, site_id: FromPath[int], data: Form) -> Response[Any]:
         closure, errors = forms.convert(forms.clean(data), ClosureCreate)
         if closure is not None:
@@ -275,7 +277,7 @@ class SitePages(Controller):
         await actions.remove_closure(actor=actor(request), site_id=site_id, closure_id=closure_id)
         return redirect(f"/sites/{site_id}#closures", _("Closure day removed."))
 
-    @post("/sites/{site_id:int}/spaces", opt={"permission": "sites.operate"})
+    @post("/sites/{site_id:int}/spaces", opt={"permission": "sites.operate", "form": SpaceCreate})
     async def add_space(self, request: Req, site_id: FromPath[int], data: Form) -> Response[Any]:
         space, errors = forms.convert(forms.clean(data), SpaceCreate)
         if space is not None:

@@ -140,7 +140,7 @@ class SustainabilityPages(Controller):
 
     @post(
         "/sustainability/meters/{meter_id:int}/readings",
-        opt={"permission": "sustainability.enter"},
+        opt={"permission": "sustainability.enter", "form": ReadingCreate},
     )
     async def enter_reading(self, request: Req, meter_id: FromPath[int]) -> Response[Any]:
         me = actor(request)

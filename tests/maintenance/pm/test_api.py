@@ -38,11 +38,11 @@ async def test_create_with_builder_fields_and_read_back(make_client) -> None:  #
     assert created["rrule"] == "FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO"
     assert created["site_ids"] == [] and created["asset_id"] == asset.id
     listed = await client.get("/api/v1/pm/schedules")
-    assert [s["id"] for s in listed.json()] == [created["id"]]
+    assert [s["id"] for s in listed.json()["items"]] == [created["id"]]
     # Another site's community manager does not see it.
     other = await builders.api(make_client, world.cm_other)
     assert (await other.get(f"/api/v1/pm/schedules/{created['id']}")).status_code == 404
-    assert (await other.get("/api/v1/pm/schedules")).json() == []
+    assert (await other.get("/api/v1/pm/schedules")).json()["items"] == []
 
 
 async def test_invalid_and_impossible_rules_name_rrule(make_client) -> None:  # type: ignore[no-untyped-def]

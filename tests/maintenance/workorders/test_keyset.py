@@ -99,8 +99,8 @@ async def test_the_page_follows_the_cursor(make_client: Any) -> None:
     client = await builders.browser_session(make_client, await builders.user(Role.admin))
     first = await client.get("/work-orders")
     assert "cursor=" in first.text and "offset=50" in first.text
-    pager = first.text.split('class="pager"')[1].split("</p>")[0]
-    link = pager.split('href="')[-1].split('"')[0]
+    pager = first.text.split('class="pager"')[1].split("</nav>")[0]
+    link = pager.split('rel="next"')[0].split('href="')[-1].split('"')[0]
     second = await client.get("/work-orders" + link.replace("&amp;", "&"))
     assert second.status_code == 200
     assert "← Previous" in second.text and "Next →" not in second.text

@@ -82,3 +82,50 @@ async def test_the_page_has_selects_pages_and_marks_overdue_work(make_client: An
     assert second.status_code == 200
     assert "← Previous" in second.text
     assert "Next →" not in second.text
+
+
+async def test_unassigned_keeps_open_orders_without_partner_or_person(make_client: Any) -> None:
+    w, orders = await _world()
+    done = await wb.work_order(w.site.id, title="Done already")
+    await WorkOrder.update({WorkOrder.status: "cancelled"}).where(WorkOrder.id == done.id)
+    api = await builders.api(make_client, await builders.user(Role.admin))
+    unassigned = set(await _ids(api, "unassigned=true"))
+    assert unassigned == {orders["late"], orders["soon"], orders["boiler"]}
+    admin = await builders.user(Role.admin)
+    client = await builders.browser_session(make_client, admin)
+    page = await client.get("/work-orders?unassigned=true")  # the home page's "See all"
+    assert page.status_code == 200
+    assert "3 work orders" in page.text
+    assert f"/work-orders/{orders['partner']}" not in page.text
+    assert 'name="unassigned" value="true" checked' in page.text
+
+
+async def test_an_empty_filter_from_the_form_means_any(make_client: Any) -> None:
+    await _world()
+    admin = await builders.user(Role.admin)
+    client = await builders.browser_session(make_client, admin)
+    query = "q=&status=&site_id=&priority=&partner_organisation_id=&trade=&sort=due"
+    response = await client.get(f"/work-orders?{query}")
+    assert response.status_code == 200, response.text
+    assert "4 work orders" in response.text
+    api = await builders.api(make_client, admin)
+    assert len(await _ids(api, "status=&site_id=&q=")) == 4
+    bad = await api.get("/api/v1/work-orders?site_id=99999999999")
+    assert bad.status_code == 422
+    assert bad.json()["fields"][0]["field"] == "site_id"
+    assert "Expected" not in bad.text
+
+
+async def test_rows_carry_the_sla_marker(make_client: Any) -> None:
+    from tests.services.sla import helpers
+
+    world = await helpers.world()
+    await helpers.policy(response_minutes=30, resolution_minutes=120, calendar="24_7")
+    with clock.pinned(helpers.T0):
+        fresh = await wb.work_order(world.w.site.id, priority="p1", title="Fresh")
+        clock.advance(timedelta(minutes=100))
+        client = await builders.browser_session(make_client, world.ops)
+        html = (await client.get("/work-orders")).text
+    assert f"/work-orders/{fresh.id}" in html
+    assert 'class="marker late"' in html  # the response target (30 min) is breached
+    assert "SLA breached: Response was due" in html

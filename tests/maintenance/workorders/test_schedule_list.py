@@ -36,7 +36,7 @@ async def test_each_caller_lists_the_schedules_of_its_sites(make_client) -> None
         client = await builders.api(make_client, user)
         response = await client.get("/api/v1/pm/schedules")
         assert response.status_code == 200, response.text
-        return [s["id"] for s in response.json()]
+        return [s["id"] for s in response.json()["items"]]
 
     assert await listed(world.cm) == [by_asset_here, by_sites_here, both]
     assert await listed(world.cm_other) == [by_region_there, by_asset_there, both]
@@ -47,7 +47,7 @@ async def test_each_caller_lists_the_schedules_of_its_sites(make_client) -> None
         by_asset_there,
         both,
     ]
-    everything = (await admin.get("/api/v1/pm/schedules")).json()
+    everything = (await admin.get("/api/v1/pm/schedules")).json()["items"]
     assert [s["site_ids"] for s in everything] == [
         [],
         [world.site.id],
@@ -60,3 +60,44 @@ async def test_each_caller_lists_the_schedules_of_its_sites(make_client) -> None
     html = (await page.get("/schedules")).text
     assert "A asset here" in html and "E both sites" in html
     assert "C region there" not in html and "D asset there" not in html
+
+
+async def test_search_filters_sort_and_pages(make_client) -> None:
+    world = await assets_builders.world()
+    category = await assets_builders.category("Boilers")
+    here = await assets_builders.asset(world.site.id)
+    admin = await builders.api(make_client, world.admin)
+    ids = {}
+    for name, values in (
+        ("Boiler service", {"asset_id": here.id, "priority": "p2"}),
+        ("Gutter 100% clean", {"category_id": category.id, "site_ids": [world.site.id]}),
+        ("Fire doors", {"category_id": category.id, "site_ids": [world.other_site.id]}),
+    ):
+        response = await admin.post("/api/v1/pm/schedules", json={"name": name, **RULE, **values})
+        assert response.status_code == 201, response.text
+        ids[name] = response.json()["id"]
+    paused = await admin.patch(
+        f"/api/v1/pm/schedules/{ids['Fire doors']}", json={"active": False, "version": 1}
+    )
+    assert paused.status_code == 200, paused.text
+
+    async def names(query: str) -> list[str]:
+        response = await admin.get(f"/api/v1/pm/schedules?{query}")
+        assert response.status_code == 200, response.text
+        return [s["name"] for s in response.json()["items"]]
+
+    assert await names("q=boil") == ["Boiler service"]
+    assert await names("q=100%25") == ["Gutter 100% clean"]
+    assert await names("active=false") == ["Fire doors"]
+    assert await names("priority=p2") == ["Boiler service"]
+    assert await names(f"site_id={world.site.id}") == ["Boiler service", "Gutter 100% clean"]
+    assert await names("sort=newest") == ["Fire doors", "Gutter 100% clean", "Boiler service"]
+    listed = (await admin.get("/api/v1/pm/schedules?limit=1&offset=1")).json()
+    assert listed["total"] == 3 and [s["name"] for s in listed["items"]] == ["Fire doors"]
+    assert (await admin.get("/api/v1/pm/schedules?mode=weekly")).status_code == 422
+
+    page = await builders.browser_session(make_client, world.admin)
+    html = (await page.get("/schedules?q=&mode=&active=false&sort=name")).text
+    assert "Fire doors" in html and "Boiler service" not in html
+    for name in ("mode", "priority", "active", "sort"):
+        assert f'<select name="{name}">' in html, name

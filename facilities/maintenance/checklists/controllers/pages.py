@@ -185,7 +185,10 @@ class ChecklistPages(Controller):
         }
         return payload
 
-    @post("/checklist-templates/new", opt={"permission": "checklists.manage"})
+    @post(
+        "/checklist-templates/new",
+        opt={"permission": "checklists.manage", "form": ChecklistTemplateCreate},
+    )
     async def create(self, request: Req, data: Form) -> Response[Any]:
         values, rows = self._entered(data)
         items, origin = _items(rows)
@@ -216,7 +219,10 @@ class ChecklistPages(Controller):
         }
         return await self._form(request, template, values, _pad(_template_rows(template)), {})
 
-    @post("/checklist-templates/{template_id:int}", opt={"permission": "checklists.manage"})
+    @post(
+        "/checklist-templates/{template_id:int}",
+        opt={"permission": "checklists.manage", "form": ChecklistTemplateUpdate},
+    )
     async def update(self, request: Req, template_id: FromPath[int], data: Form) -> Response[Any]:
         template = await queries.get_template(template_id)
         values, rows = self._entered(data)

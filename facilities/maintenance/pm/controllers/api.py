@@ -6,12 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response
 
 from facilities.accounts.principal import actor
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.listing import provide
+from facilities.kit.pagination import Limit, Offset
+from facilities.kit.schema import Page
 from facilities.kit.web import Req, conditional_response
 from facilities.maintenance.pm import actions, compliance, ical, queries
 from facilities.maintenance.pm.schemas import (
@@ -32,9 +36,23 @@ class PMApi(Controller):
     path = "/api/v1"
     tags = ["preventive maintenance"]
 
-    @get("/pm/schedules", opt={"permission": "schedules.view"})
-    async def list_schedules(self, request: Req) -> list[ScheduleRead]:
-        return await queries.list_schedules(actor(request))
+    @get(
+        "/pm/schedules",
+        opt={"permission": "schedules.view"},
+        dependencies={"filters": provide(queries.ScheduleFilters)},
+    )
+    async def list_schedules(
+        self,
+        request: Req,
+        filters: NamedDependency[queries.ScheduleFilters],
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> Page[ScheduleRead]:
+        """Schedules covering one of the caller's sites. Filters combine; ``q`` searches
+        the name and description; ``sort``: name, newest, updated."""
+        return await queries.list_schedules(
+            actor(request), **filters.arguments(), limit=limit, offset=offset
+        )
 
     @post("/pm/schedules", opt={"permission": "schedules.manage"})
     async def create_schedule(self, request: Req, data: JSONBody[ScheduleCreate]) -> ScheduleRead:

@@ -9,13 +9,15 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Response, Template
 
 from facilities.accounts.principal import actor
 from facilities.kit import clock, forms, recurrence_form, rrule_text
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import N_, _
+from facilities.kit.listing import PAGE_SIZE, provide, view
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Req
 from facilities.maintenance.pm import actions, compliance, queries
@@ -28,6 +30,7 @@ from facilities.maintenance.pm.schemas import (
 )
 from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
 from facilities.settings import get_settings
+from facilities.sites import queries as site_queries
 
 MODE_LABELS = {
     "fixed": N_("Fixed calendar"),
@@ -109,12 +112,33 @@ class PMPages(Controller):
 
     # ---- schedules ----------------------------------------------------------------------
 
-    @get("/schedules", opt={"permission": "schedules.view"})
-    async def list_schedules(self, request: Req) -> Template:
+    @get(
+        "/schedules",
+        opt={"permission": "schedules.view"},
+        dependencies={"filters": provide(queries.ScheduleFilters)},
+    )
+    async def list_schedules(
+        self,
+        request: Req,
+        filters: NamedDependency[queries.ScheduleFilters],
+        offset: int = Parameter(default=0, ge=0),
+    ) -> Template:
+        me = actor(request)
+        result = await queries.list_schedules(
+            me, **filters.arguments(), limit=PAGE_SIZE, offset=offset
+        )
+        listing = view(filters, total=result.total, offset=offset)
         return page(
             request,
             "maintenance/pm/list.html",
-            {"schedules": await queries.list_schedules(actor(request)), "mode_labels": MODE_LABELS},
+            {
+                "schedules": result.items,
+                "listing": listing,
+                "filters": listing.values,
+                "sites": (await site_queries.list_sites(me, limit=200)).items,
+                "mode_labels": {k: _(v) for k, v in MODE_LABELS.items()},
+                "priority_labels": {k.value: _(v) for k, v in PRIORITY_LABELS.items()},
+            },
         )
 
     async def _form(
@@ -199,7 +223,7 @@ class PMPages(Controller):
             return None, "", forms.errors_of(error)
         return shown.occurrences, shown.rrule, {}
 
-    @post("/schedules/new", opt={"permission": "schedules.manage"})
+    @post("/schedules/new", opt={"permission": "schedules.manage", "form": ScheduleCreate})
     async def create_schedule(self, request: Req) -> Response[Any]:
         form = await request.form()
         values = _form_values(form)
@@ -266,7 +290,10 @@ class PMPages(Controller):
             values.update(recurrence_form.values_from_rule(schedule.rrule))
         return await self._form(request, values, {}, schedule_id=schedule_id)
 
-    @post("/schedules/{schedule_id:int}/edit", opt={"permission": "schedules.manage"})
+    @post(
+        "/schedules/{schedule_id:int}/edit",
+        opt={"permission": "schedules.manage", "form": ScheduleUpdate},
+    )
     async def update_schedule(self, request: Req, schedule_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = _form_values(form)
@@ -324,7 +351,10 @@ class PMPages(Controller):
     async def meter_form(self, request: Req, asset_id: FromPath[int]) -> Template:
         return await self._meter_page(request, asset_id, {}, {})
 
-    @post("/assets/{asset_id:int}/meter-readings", opt={"permission": "meters.enter"})
+    @post(
+        "/assets/{asset_id:int}/meter-readings",
+        opt={"permission": "meters.enter", "form": MeterReadingCreate},
+    )
     async def meter_submit(self, request: Req, asset_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         values = forms.clean({k: form.get(k) for k in form})
@@ -370,7 +400,7 @@ class PMPages(Controller):
 
     # ---- calendar -----------------------------------------------------------------------
 
-    @post("/calendar/feeds", opt={"permission": "calendar.use"})
+    @post("/calendar/feeds", opt={"permission": "calendar.use", "form": FeedCreate})
     async def create_feed(self, request: Req) -> Response[Any]:
         form = await request.form()
         values = forms.clean({k: form.get(k) for k in form})

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 
 from facilities.accounts.principal import actor
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.listing import provide
 from facilities.kit.openapi import IMAGE
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.web import Multipart, Req, optional_upload, stored_file_response
-from facilities.maintenance.enums import ReportSource, ReportStatus
+from facilities.maintenance.enums import ReportSource
 from facilities.maintenance.reports import actions, queries
 from facilities.maintenance.reports.schemas import (
     MergeRequest,
@@ -31,24 +33,23 @@ class ProblemReportsApi(Controller):
     path = "/api/v1/problem-reports"
     tags = ["problem reports"]
 
-    @get("/", opt={"permission": "reports.view"})
+    @get(
+        "/",
+        opt={"permission": "reports.view"},
+        dependencies={"filters": provide(queries.ReportFilters)},
+    )
     async def list_reports(
         self,
         request: Req,
-        status: FromQuery[ReportStatus | None] = None,
-        site_id: FromQuery[int | None] = None,
-        asset_id: FromQuery[int | None] = None,
+        filters: NamedDependency[queries.ReportFilters],
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Page[ProblemReportRead]:
-        """Reports of the caller's sites; ``status=new`` is the triage queue."""
+        """Reports of the caller's sites; ``status=new`` is the triage queue. Filters
+        combine; ``q`` searches the title, the description and the number ("#12");
+        ``sort``: newest, oldest, urgency (the queue's default: oldest first)."""
         return await queries.list_reports(
-            actor(request),
-            status=status,
-            site_id=site_id,
-            asset_id=asset_id,
-            limit=limit,
-            offset=offset,
+            actor(request), **filters.arguments(), limit=limit, offset=offset
         )
 
     @post("/", opt={"permission": "reports.create"})

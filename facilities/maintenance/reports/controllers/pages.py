@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Response, Template
 
@@ -12,11 +14,12 @@ from facilities.accounts.principal import actor
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.listing import PAGE_SIZE, provide, view
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Form, Multipart, Req, optional_upload, stored_file_response
 from facilities.maintenance.enums import ReportSource, ReportStatus
 from facilities.maintenance.reports import actions, queries
-from facilities.maintenance.reports.schemas import ProblemReportCreate
+from facilities.maintenance.reports.schemas import ProblemReportCreate, RejectRequest
 from facilities.maintenance.reports.view import labels, time_ago
 from facilities.settings import get_settings
 from facilities.sites import queries as site_queries
@@ -78,7 +81,11 @@ class ReportPages(Controller):
                 values["asset_id"] = asset_id
         return await self._report_form(request, site_id, values, {})
 
-    @post("/report", opt={"permission": "reports.create"}, status_code=303)
+    @post(
+        "/report",
+        opt={"permission": "reports.create", "form": ProblemReportCreate},
+        status_code=303,
+    )
     async def report(self, request: Req, data: Multipart) -> Response[Any]:
         me = actor(request)
         entered = {k: v for k, v in data.items() if k in REPORT_FIELDS and isinstance(v, str)}
@@ -112,26 +119,35 @@ class ReportPages(Controller):
 
     # ---- triage queue --------------------------------------------------------------
 
-    @get("/triage", opt={"permission": "reports.triage"})
+    @get(
+        "/triage",
+        opt={"permission": "reports.triage"},
+        dependencies={"filters": provide(queries.ReportFilters)},
+    )
     async def triage(
         self,
         request: Req,
-        status: FromQuery[ReportStatus | None] = ReportStatus.new,
-        site_id: FromQuery[int | None] = None,
+        filters: NamedDependency[queries.ReportFilters],
         offset: int = Parameter(default=0, ge=0),
     ) -> Template:
+        """The problem-report list. A first visit (no query at all) is the triage queue:
+        new reports, oldest first. The filter form always sends its sort, so "any status"
+        stays any status."""
         me = actor(request)
+        if not request.query_params:  # a first visit: the queue
+            filters = dataclasses.replace(filters, status=ReportStatus.new)
         result = await queries.list_reports(
-            me, status=status, site_id=site_id, limit=50, offset=offset
+            me, **filters.arguments(), limit=PAGE_SIZE, offset=offset
         )
+        listing = view(filters, total=result.total, offset=offset)
         return page(
             request,
             "maintenance/triage.html",
             {
                 "page": result,
+                "listing": listing,
+                "filters": listing.values,
                 "sites": await queries.reportable_sites(me),
-                "filters": {"status": status.value if status else "", "site_id": site_id},
-                "statuses": list(ReportStatus),
                 "ago": time_ago,
                 **labels(),
             },
@@ -212,7 +228,10 @@ class ReportPages(Controller):
             data, _("Merged as a duplicate: %(title)s") % {"title": report.title}
         )
 
-    @post("/problem-reports/{report_id:int}/reject", opt={"permission": "reports.triage"})
+    @post(
+        "/problem-reports/{report_id:int}/reject",
+        opt={"permission": "reports.triage", "form": RejectRequest},
+    )
     async def reject(self, request: Req, report_id: FromPath[int], data: Form) -> Response[Any]:
         try:
             report = await actions.reject_report(

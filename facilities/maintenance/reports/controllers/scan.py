@@ -7,12 +7,14 @@ limiter as keyed hashes; nothing here stores them.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from litestar import Controller, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Response, Template
+from litestar.response import File, Redirect, Response, Template
 
 from facilities.accounts.principal import Principal
 from facilities.assets import queries as asset_queries
@@ -39,6 +41,18 @@ from facilities.sites import scope
 
 REPORT_FIELDS = ("category", "description", "urgency", "reporter_name", "reporter_email")
 PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+
+
+OFFLINE_WORKER = Path(__file__).resolve().parents[3] / "static" / "offline-sw.js"
+_CLIENT_KEY = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+def client_key(value: object) -> str | None:
+    """The offline queue's key of one submission (a UUID), or None for anything else."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    return text if _CLIENT_KEY.fullmatch(text) else None
 
 
 class _Fields(dict[str, Any]):
@@ -206,12 +220,22 @@ class ScanPages(Controller):
         key, content_type = found
         return await stored_file_response(key, content_type)
 
+    @get("/q/offline-sw.js", opt={"public": True}, include_in_schema=False)
+    async def offline_worker(self) -> File:
+        """The offline queue's service worker, served under /q/ so its scope is /q/."""
+        return File(
+            path=OFFLINE_WORKER,
+            media_type="text/javascript",
+            content_disposition_type="inline",
+            headers={"Cache-Control": "no-cache"},
+        )
+
     # Phones make 5–12 MB photos and the page shrinks them before upload (static/photo.js);
     # without JavaScript a photo up to this size still reaches the handler, which refuses it
     # with the form re-rendered and the text kept (413), instead of a bare error page.
     @post(
         "/q/{code:str}/report",
-        opt={"public": True},
+        opt={"public": True, "form": ProblemReportCreate},
         status_code=303,
         request_max_body_size=REPORT_BODY_LIMIT,
     )
@@ -250,7 +274,10 @@ class ScanPages(Controller):
                     source=ReportSource.scan,
                     photo=photo,
                     scoped=False,
+                    client_key=client_key(data.get("client_key")),
                 )
+                if created.token is None:  # sent again by the offline queue: arrived before
+                    return redirect(f"/q/{code}", _("Thank you! Your report had already arrived."))
                 return redirect(
                     f"/r/{created.token}",
                     _("Thank you! Your report was sent. Keep this page's address to follow it."),
@@ -262,7 +289,11 @@ class ScanPages(Controller):
                 status = error.status_code
         return await _scan_page(request, opened, values=values, errors=errors, status=status)
 
-    @post("/q/{code:str}/reports/{report_id:int}/same", opt={"public": True}, status_code=303)
+    @post(
+        "/q/{code:str}/reports/{report_id:int}/same",
+        opt={"public": True, "form": VoteCreate},
+        status_code=303,
+    )
     async def same(
         self, request: Req, code: FromPath[str], report_id: FromPath[int], data: Form
     ) -> Response[Any]:

@@ -6,18 +6,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Response
 
-from facilities.accounts.enums import Trade
 from facilities.accounts.principal import actor
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.listing import provide
 from facilities.kit.openapi import IMAGE, PDF
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.web import Multipart, Req, optional_upload, pdf_response, stored_file_response
-from facilities.maintenance.lifecycle import WorkOrderStatus
 from facilities.maintenance.workorders import actions, magic, queries, sheet, work
 from facilities.maintenance.workorders.schemas import (
     CommentCreate,
@@ -30,7 +30,6 @@ from facilities.maintenance.workorders.schemas import (
     MagicLinkRead,
     PhotoRead,
     PhotoStage,
-    Priority,
     TimeCreate,
     TimeRead,
     TransitionRequest,
@@ -45,44 +44,31 @@ class WorkOrdersApi(Controller):
     path = "/api/v1/work-orders"
     tags = ["work orders"]
 
-    @get("/", opt={"permission": "workorders.view"})
+    @get(
+        "/",
+        opt={"permission": "workorders.view"},
+        dependencies={"filters": provide(queries.WorkOrderFilters)},
+    )
     async def list_work_orders(
         self,
         request: Req,
-        status: FromQuery[WorkOrderStatus | None] = None,
+        filters: NamedDependency[queries.WorkOrderFilters],
         open: FromQuery[bool] = False,
-        site_id: FromQuery[int | None] = None,
-        asset_id: FromQuery[int | None] = None,
-        assignee_id: FromQuery[int | None] = None,
-        trade: FromQuery[Trade | None] = None,
-        priority: FromQuery[Priority | None] = None,
-        partner_organisation_id: FromQuery[int | None] = None,
-        overdue: FromQuery[bool] = False,
-        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
-        sort: FromQuery[queries.Sort] = "priority",
         limit: Limit = 50,
         offset: Offset = 0,
         cursor: Annotated[str | None, QueryParameter(max_length=400)] = None,
     ) -> Page[WorkOrderRead]:
         """Partners: their organisation's orders; staff: the orders of their sites.
-        Filters combine; ``overdue`` keeps open orders past their due time; ``q`` searches
-        the title, the number and the asset's name; ``sort``: priority (then due time),
-        due, newest, oldest, updated. Long lists: pass the answer's ``next_cursor`` as
-        ``cursor`` (with the same filters and sort) for the next page; ``offset`` only
-        reaches the first 5,000 rows."""
+        Filters combine; ``overdue`` keeps open orders past their due time, ``unassigned``
+        open orders with neither a partner nor a person; ``q`` searches the title, the
+        number and the asset's name; ``sort``: priority (then due time), due, newest,
+        oldest, updated. Long lists: pass the answer's ``next_cursor`` as ``cursor`` (with
+        the same filters and sort) for the next page; ``offset`` only reaches the first
+        5,000 rows."""
         return await queries.list_work_orders(
             actor(request),
-            status=status,
+            **filters.arguments(),
             open_only=open,
-            site_id=site_id,
-            asset_id=asset_id,
-            assignee_id=assignee_id,
-            trade=trade,
-            priority=priority.value if priority else None,
-            partner_id=partner_organisation_id,
-            overdue=overdue,
-            q=q,
-            sort=sort,
             limit=limit,
             offset=offset,
             cursor=cursor,

@@ -75,7 +75,7 @@ class WorkOrderEditPages(Controller):
 
     @post(
         "/work-orders/{work_order_id:int}/edit",
-        opt={"permission": "workorders.manage"},
+        opt={"permission": "workorders.manage", "form": WorkOrderUpdate},
         status_code=303,
     )
     async def edit(self, request: Req, work_order_id: FromPath[int], data: Form) -> Response[Any]:

@@ -141,7 +141,11 @@ class MagicLinkPages(Controller):
         key, content_type = await queries.photo_file(opened.principal, opened.order.id, photo_id)
         return await stored_file_response(key, content_type)
 
-    @post("/m/{token:str}/transition", opt={"public": True}, status_code=303)
+    @post(
+        "/m/{token:str}/transition",
+        opt={"public": True, "form": TransitionRequest},
+        status_code=303,
+    )
     async def link_transition(
         self, request: Req, token: FromPath[str], data: Form
     ) -> Response[Any]:
@@ -171,7 +175,7 @@ class MagicLinkPages(Controller):
             request, token, link, run, _("Done: %(action)s") % {"action": label}, values
         )
 
-    @post("/m/{token:str}/comments", opt={"public": True}, status_code=303)
+    @post("/m/{token:str}/comments", opt={"public": True, "form": CommentCreate}, status_code=303)
     async def link_comment(self, request: Req, token: FromPath[str], data: Form) -> Response[Any]:
         opened = await _open(request, token, touch=True)
         if isinstance(opened, Template):

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Response, Template
 
-from facilities.accounts.enums import TRADE_LABELS, Role, Trade
+from facilities.accounts.enums import TRADE_LABELS, Role
 from facilities.accounts.principal import actor
 from facilities.assets.enums import ASSET_STATUS_LABELS
 from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.listing import provide, view
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import (
     Form,
@@ -34,7 +35,6 @@ from facilities.maintenance.lifecycle import (
     OPEN_STATES,
     STATUS_LABELS,
     TRANSITIONS,
-    WorkOrderStatus,
 )
 from facilities.maintenance.reports.view import labels, time_ago
 from facilities.maintenance.workorders import actions, context, queries, sheet, work
@@ -48,10 +48,10 @@ from facilities.maintenance.workorders.schemas import (
     CommentCreate,
     CostCreate,
     PhotoStage,
-    Priority,
     TimeCreate,
     TransitionRequest,
     WorkOrderCreate,
+    event_words,
 )
 from facilities.sites import queries as site_queries
 
@@ -84,6 +84,7 @@ def page_labels() -> dict[str, Any]:
         "origin_labels": {k.value: _(v) for k, v in ORIGIN_LABELS.items()},
         "hold_labels": {k.value: _(v) for k, v in HOLD_REASON_LABELS.items()},
         "action_labels": {k: _(v) for k, v in ACTION_LABELS.items()},
+        "event_words": event_words,
         "asset_status_labels": {k.value: _(v) for k, v in ASSET_STATUS_LABELS.items()},
         "note_actions": NOTE_ACTIONS,
         "trade_labels": {k.value: _(v) for k, v in TRADE_LABELS.items()},
@@ -106,19 +107,16 @@ def due_at_value(value: str, time_zone: str) -> str:
 class WorkOrderPages(Controller):
     include_in_schema = False
 
-    @get("/work-orders", opt={"permission": "workorders.view"})
+    @get(
+        "/work-orders",
+        opt={"permission": "workorders.view"},
+        dependencies={"filters": provide(queries.WorkOrderFilters)},
+    )
     async def list_page(
         self,
         request: Req,
+        filters: NamedDependency[queries.WorkOrderFilters],
         closed: FromQuery[bool] = False,
-        site_id: FromQuery[int | None] = None,
-        trade: FromQuery[Trade | None] = None,
-        status: FromQuery[WorkOrderStatus | None] = None,
-        priority: FromQuery[Priority | None] = None,
-        partner_organisation_id: FromQuery[int | None] = None,
-        overdue: FromQuery[bool] = False,
-        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
-        sort: FromQuery[queries.Sort] = "priority",
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
         cursor: Annotated[str | None, QueryParameter(max_length=400)] = None,
     ) -> Template:
@@ -127,33 +125,25 @@ class WorkOrderPages(Controller):
         # where in the list this page is (for "Previous" and the position).
         result = await queries.list_work_orders(
             me,
-            active_only=not closed and status is None,
-            status=status,
-            site_id=site_id,
-            trade=trade,
-            priority=priority.value if priority else None,
-            partner_id=partner_organisation_id,
-            overdue=overdue,
-            q=q,
-            sort=sort,
+            **filters.arguments(),
+            active_only=not closed and filters.status is None,
             limit=PAGE_SIZE,
             offset=0 if cursor else offset,
             cursor=cursor,
         )
         orders = result.items
-        if me.role is Role.partner and sort == "priority":  # mine first
+        if me.role is Role.partner and filters.sort == "priority":  # mine first
             orders.sort(key=lambda o: o.assignee_id not in (None, me.user_id))
-        filters = {
-            "closed": "true" if closed else "",
-            "site_id": site_id or "",
-            "trade": trade.value if trade else "",
-            "status": status.value if status else "",
-            "priority": priority.value if priority else "",
-            "partner_organisation_id": partner_organisation_id or "",
-            "overdue": "true" if overdue else "",
-            "q": q or "",
-            "sort": sort,
-        }
+        listing = view(
+            filters,
+            total=result.total,
+            offset=offset,
+            limit=PAGE_SIZE,
+            next_cursor=result.next_cursor,
+            max_offset=queries.MAX_OFFSET,
+        )
+        if closed:
+            listing.values["closed"] = "true"
         now = clock.now()
         return page(
             request,
@@ -162,20 +152,15 @@ class WorkOrderPages(Controller):
                 "orders": orders,
                 "site_zones": await site_queries.time_zones(o.site_id for o in orders),
                 "closed": closed,
-                "filters": filters,
-                "query": urlencode(
-                    {k: v for k, v in filters.items() if v and (k, v) != ("sort", "priority")}
-                ),
+                "filters": listing.values,
+                "listing": listing,
                 "total": result.total,
-                "offset": offset,
-                "page_size": PAGE_SIZE,
-                "next_cursor": result.next_cursor,
-                "max_offset": queries.MAX_OFFSET,
                 "overdue_ids": {
                     o.id
                     for o in orders
                     if o.due_at is not None and o.due_at < now and o.status in OPEN_STATUS_VALUES
                 },
+                "marks": await hooks.list_marks(me, orders),
                 "sites": await context.choosable_sites(me),
                 "partners": []
                 if me.role is Role.partner
@@ -230,7 +215,11 @@ class WorkOrderPages(Controller):
             values["asset_id"] = asset_id
         return await self._new_form(request, values, {})
 
-    @post("/work-orders/new", opt={"permission": "workorders.create"}, status_code=303)
+    @post(
+        "/work-orders/new",
+        opt={"permission": "workorders.create", "form": WorkOrderCreate},
+        status_code=303,
+    )
     async def create(self, request: Req, data: Form) -> Response[Any]:
         me = actor(request)
         entered = {k: v for k, v in data.items() if k in NEW_FIELDS and isinstance(v, str)}
@@ -332,7 +321,10 @@ class WorkOrderPages(Controller):
             )
         return redirect(target or f"/work-orders/{work_order_id}", message)
 
-    @post("/work-orders/{work_order_id:int}/transition", opt={"permission": "workorders.view"})
+    @post(
+        "/work-orders/{work_order_id:int}/transition",
+        opt={"permission": "workorders.view", "form": TransitionRequest},
+    )
     async def transition(
         self, request: Req, work_order_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -355,7 +347,10 @@ class WorkOrderPages(Controller):
             request, work_order_id, values, run, _("Done: %(action)s") % {"action": label}, target
         )
 
-    @post("/work-orders/{work_order_id:int}/comments", opt={"permission": "workorders.view"})
+    @post(
+        "/work-orders/{work_order_id:int}/comments",
+        opt={"permission": "workorders.view", "form": CommentCreate},
+    )
     async def comment(
         self, request: Req, work_order_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -371,7 +366,10 @@ class WorkOrderPages(Controller):
 
         return await self._attempt(request, work_order_id, data, run, _("Comment added."))
 
-    @post("/work-orders/{work_order_id:int}/time", opt={"permission": "workorders.view"})
+    @post(
+        "/work-orders/{work_order_id:int}/time",
+        opt={"permission": "workorders.view", "form": TimeCreate},
+    )
     async def time(self, request: Req, work_order_id: FromPath[int], data: Form) -> Response[Any]:
         values = forms.clean({k: data.get(k) or "" for k in ("minutes", "work_date", "note")})
         entry, errors = forms.convert(values, TimeCreate)
@@ -384,7 +382,10 @@ class WorkOrderPages(Controller):
 
         return await self._attempt(request, work_order_id, values, run, _("Time logged."))
 
-    @post("/work-orders/{work_order_id:int}/costs", opt={"permission": "workorders.view"})
+    @post(
+        "/work-orders/{work_order_id:int}/costs",
+        opt={"permission": "workorders.view", "form": CostCreate},
+    )
     async def cost(self, request: Req, work_order_id: FromPath[int], data: Form) -> Response[Any]:
         keys = ("kind", "description", "quantity", "unit_cost")
         values = forms.clean({k: data.get(k) or "" for k in keys})

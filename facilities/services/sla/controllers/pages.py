@@ -71,7 +71,7 @@ class SlaPages(Controller):
     async def policies(self, request: Req) -> Template:
         return await self._list(request)
 
-    @post("/sla-policies", opt={"permission": "sla.manage"})
+    @post("/sla-policies", opt={"permission": "sla.manage", "form": PolicyCreate})
     async def create(self, request: Req, data: Form) -> Response[Any]:
         values = _policy_values(data)
         policy, errors = forms.convert(values, PolicyCreate)
@@ -119,7 +119,7 @@ class SlaPages(Controller):
         }
         return await self._edit(request, policy, values, {})
 
-    @post("/sla-policies/{policy_id:int}", opt={"permission": "sla.manage"})
+    @post("/sla-policies/{policy_id:int}", opt={"permission": "sla.manage", "form": PolicyUpdate})
     async def update(self, request: Req, policy_id: FromPath[int], data: Form) -> Response[Any]:
         policy = await queries.get_policy(policy_id)
         values = _policy_values(data)

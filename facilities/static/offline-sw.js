@@ -1,0 +1,40 @@
+// The offline queue's service worker (static/offline.js registers it for /q/ only).
+// It keeps the pages the queue's forms live on and their static files, so a reload while
+// offline still shows the form; everything else goes to the network untouched.
+"use strict";
+var CACHE = "facilities-offline-1";
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+
+// The page names what to keep (itself and its static files) once the worker is active.
+self.addEventListener("message", function (event) {
+  var urls = (event.data && event.data.keep) || [];
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) { return cache.addAll(urls); }).then(function () {
+      if (event.source) event.source.postMessage({ kept: urls.length });
+    })
+  );
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  var page = request.mode === "navigate" && url.pathname.indexOf("/q/") === 0;
+  var file = url.pathname.indexOf("/static/") === 0;
+  if (!page && !file) return;
+  // Network first (always the current page when online), the kept copy when offline.
+  event.respondWith(
+    fetch(request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+      }
+      return response;
+    }).catch(function () {
+      return caches.match(request).then(function (kept) { return kept || Response.error(); });
+    })
+  );
+});

@@ -1,0 +1,194 @@
+// The offline queue (docs/architecture.md, "The offline queue").
+// A <form data-offline-queue> with a hidden <input name="client_key"> is sent with fetch.
+// Offline, or when the request fails on the network, the submission (files as Blobs) is
+// kept in IndexedDB and sent again when the connection returns, oldest first; the server
+// treats a repeated client_key as the same submission, so each arrives exactly once.
+// A banner (role="status") says how many wait and when they were sent. Without
+// JavaScript (or IndexedDB) the form posts as usual. The script's data-worker attribute
+// names a small service worker that keeps the page and its static files for a reload
+// while offline.
+(function () {
+  "use strict";
+  if (!window.indexedDB || !window.fetch || !window.FormData || window.facilitiesOffline) return;
+  window.facilitiesOffline = true;
+  var DB = "facilities-offline", STORE = "submissions";
+  var script = document.currentScript;
+  var sending = false;
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(STORE, { keyPath: "key" });
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function store(mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var result = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    });
+  }
+
+  function keep(entry) { return store("readwrite", function (s) { return s.put(entry); }); }
+  function forget(key) { return store("readwrite", function (s) { return s.delete(key); }); }
+  function waiting() { return store("readonly", function (s) { return s.getAll(); }); }
+
+  // FormData cannot be stored; its fields can (File and Blob values included).
+  function fields(form) {
+    var out = [];
+    new FormData(form).forEach(function (value, name) {
+      if (value instanceof File) {
+        if (value.size) out.push({ name: name, blob: value, filename: value.name });
+      } else {
+        out.push({ name: name, value: value });
+      }
+    });
+    return out;
+  }
+
+  function body(entry) {
+    var data = new FormData();
+    entry.fields.forEach(function (f) {
+      if (f.blob) data.append(f.name, f.blob, f.filename || "file");
+      else data.append(f.name, f.value);
+    });
+    return data;
+  }
+
+  // ---- the banner ------------------------------------------------------------------
+  var banner = null, texts = {};
+  function say(text) {
+    if (!banner) {
+      banner = document.createElement("p");
+      banner.className = "offline-banner";
+      banner.setAttribute("role", "status");
+      banner.setAttribute("aria-live", "polite");
+      var main = document.querySelector("main") || document.body;
+      main.insertBefore(banner, main.firstChild);
+    }
+    banner.hidden = !text;
+    banner.textContent = text || "";
+  }
+  function count(template, n) { return (template || "").replace("{n}", String(n)); }
+  function showWaiting() {
+    return waiting().then(function (all) {
+      if (all.length) say(count(texts.waiting, all.length));
+      return all;
+    });
+  }
+
+  // ---- sending -----------------------------------------------------------------------
+  function post(entry) {
+    return fetch(entry.action, {
+      method: "POST", body: body(entry), credentials: "same-origin", redirect: "follow",
+    });
+  }
+
+  // Send every waiting submission once, oldest first; keep it when the network fails or
+  // the server had trouble (5xx), forget it once the server answered.
+  function flush() {
+    if (sending || !navigator.onLine) return Promise.resolve();
+    sending = true;
+    var sent = 0;
+    return waiting().then(function (all) {
+      all.sort(function (a, b) { return a.at - b.at; });
+      return all.reduce(function (chain, entry) {
+        return chain.then(function () {
+          return post(entry).then(function (response) {
+            if (response.status >= 500) return;
+            sent += 1;
+            return forget(entry.key);
+          }, function () { /* still offline: keep it */ });
+        });
+      }, Promise.resolve());
+    }).then(function () {
+      return waiting();
+    }).then(function (left) {
+      if (left.length) say(count(texts.waiting, left.length));
+      else if (sent) say(count(texts.sent, sent));
+    }).finally(function () { sending = false; });
+  }
+
+  function show(response) {
+    return response.text().then(function (html) {
+      history.replaceState(null, "", response.url);
+      document.open();
+      document.write(html);
+      document.close();
+    });
+  }
+
+  function submit(event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-offline-queue]")) return;
+    event.preventDefault();
+    var keyInput = form.querySelector('input[name="client_key"]');
+    if (keyInput && !keyInput.value) keyInput.value = uuid();
+    var entry = {
+      key: keyInput ? keyInput.value : uuid(),
+      action: form.action,
+      fields: fields(form),
+      at: Date.now(),
+    };
+    var queue = function () {
+      return keep(entry).then(function () {
+        form.reset();
+        if (keyInput) keyInput.value = uuid();
+        say(form.dataset.offlineQueued);
+        window.setTimeout(showWaiting, 2500);
+      });
+    };
+    if (!navigator.onLine) { queue(); return; }
+    post(entry).then(function (response) {
+      if (response.status >= 500) return queue();
+      return show(response);
+    }, queue);
+  }
+
+  function start() {
+    var form = document.querySelector("form[data-offline-queue]");
+    if (form) {
+      texts = { waiting: form.dataset.offlineWaiting, sent: form.dataset.offlineSent };
+      var keyInput = form.querySelector('input[name="client_key"]');
+      if (keyInput && !keyInput.value) keyInput.value = uuid();
+    }
+    document.addEventListener("submit", submit);
+    window.addEventListener("online", flush);
+    showWaiting().then(flush);
+    var worker = script && script.getAttribute("data-worker");
+    if (worker && navigator.serviceWorker) {
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        if (event.data && event.data.kept) document.documentElement.dataset.offlineReady = "1";
+      });
+      navigator.serviceWorker.register(worker).then(function () {
+        return navigator.serviceWorker.ready;
+      }).then(function (registration) {
+        var keep = [location.href];
+        document.querySelectorAll("link[rel=stylesheet][href], script[src], link[rel=icon][href]").forEach(function (el) {
+          var url = new URL(el.href || el.src, location.href);
+          if (url.origin === location.origin) keep.push(url.href);
+        });
+        registration.active.postMessage({ keep: keep });
+      }).catch(function () { /* the queue works without it, only a reload offline does not */ });
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
