@@ -84,6 +84,23 @@ GROUPS: list[tuple[str, list[Entry]]] = [
         ],
     ),
     (
+        N_("Safety"),
+        [
+            Entry("incidents", "/safety/incidents", N_("Incidents"), "incidents.report", "⚠"),
+            Entry(
+                "certificates",
+                "/safety/certificates",
+                N_("Compliance register"),
+                "compliance.view",
+                "✔",
+            ),
+            Entry("training", "/safety/training", N_("Training matrix"), "training.view", "☷"),
+            Entry(
+                "safety_report", "/safety/report", N_("Safety report"), "safety_reports.view", "▥"
+            ),
+        ],
+    ),
+    (
         N_("Sustainability"),
         [
             Entry(
