@@ -8,9 +8,6 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from piccolo.columns.combination import Where
-from piccolo.columns.operators.comparison import Equal
-
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
@@ -55,7 +52,7 @@ async def visibility(principal: Principal) -> Any | None:
     if principal.role is Role.admin:
         return None
     if principal.role is Role.partner:
-        return Where(Certificate.responsible_partner, principal.partner_organisation_id or -1, Equal)
+        return Certificate.responsible_partner == (principal.partner_organisation_id or -1)
     sites = await scope.visible_site_ids(principal) or set()
     return Certificate.site.is_in(sorted(sites) or [-1])
 

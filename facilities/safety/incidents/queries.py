@@ -15,9 +15,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from piccolo.columns.combination import And, Or, Where
-from piccolo.columns.operators.comparison import Equal
-
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.kit.errors import NotFound
@@ -34,14 +31,14 @@ async def visibility(principal: Principal) -> Any | None:
     """The condition on ``Incident`` rows the principal may see (None: every row)."""
     if principal.role is Role.admin:
         return None
-    own = Where(Incident.reported_by, principal.user_id or -1, Equal)
+    own = Incident.reported_by == (principal.user_id or -1)
     if principal.role not in SEES_SITE_INCIDENTS:
         return own
     sites = await scope.visible_site_ids(principal) or set()
     at_sites: Any = Incident.site.is_in(sorted(sites) or [-1])
     if principal.role not in SEES_CONFIDENTIAL:
-        at_sites = And(at_sites, Where(Incident.confidential, False, Equal))
-    return Or(own, at_sites)
+        at_sites = at_sites & (Incident.confidential == False)  # noqa: E712
+    return own | at_sites
 
 
 def _columns() -> list[Any]:

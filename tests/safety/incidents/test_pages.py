@@ -1,0 +1,78 @@
+"""Incident pages: report one on a phone-sized form (no JavaScript needed), errors keep the
+values, investigate and add a corrective work order; German words."""
+
+from __future__ import annotations
+
+from facilities.accounts.enums import Role
+from facilities.safety.incidents.tables import Incident
+from tests import builders
+from tests.permission_matrix.world import png
+from tests.safety.helpers import place
+
+
+async def test_report_on_the_page_with_a_photo_then_investigate(make_client) -> None:
+    here = await place()
+    cm = await builders.user(Role.community_manager)
+    await builders.assign(cm, sites=[here.site.id])
+    session = await builders.browser_session(make_client, cm)
+    form = await session.get("/safety/incidents/new")
+    assert form.status_code == 200 and 'type="datetime-local"' in form.text
+    token = await builders.csrf(session, "/safety/incidents/new")
+    data = {
+        "_csrf_token": token,
+        "kind": "incident",
+        "site_id": str(here.site.id),
+        "occurred_at": "2026-01-05T09:15",
+        "title": "Cut finger on the paper guillotine",
+        "severity": "low",
+        "injury": "on",
+        "injury_kind": "cut",
+        "days_off": "0",
+    }
+    sent = await session.post(
+        "/safety/incidents", data=data, files={"photo": ("a.png", png(), "image/png")}
+    )
+    assert sent.status_code == 303, sent.text
+    row = await Incident.select().first()
+    assert row["injury"] and row["injury_kind"] == "cut"
+    # 09:15 Berlin in winter is 08:15 UTC.
+    assert row["occurred_at"].hour == 8
+    detail = await session.get(sent.headers["location"])
+    assert "Cut finger" in detail.text and "Investigate" not in detail.text
+    ops = await builders.user(Role.ops_manager)
+    await builders.assign(ops, regions=[here.region.id])
+    ops_session = await builders.browser_session(make_client, ops)
+    shown = await ops_session.get(f"/safety/incidents/{row['id']}")
+    assert "Investigate" in shown.text
+    token = await builders.csrf(ops_session, f"/safety/incidents/{row['id']}")
+    action = await ops_session.post(
+        f"/safety/incidents/{row['id']}/actions",
+        data={"_csrf_token": token, "title": "Guard for the guillotine", "priority": "p3"},
+        files={"x": ("", b"")},
+    )
+    assert action.status_code == 303, action.text
+    after = await ops_session.get(f"/safety/incidents/{row['id']}")
+    assert "Work order #" in after.text
+
+
+async def test_form_errors_keep_values_in_german(make_client) -> None:
+    here = await place()
+    cm = await builders.user(Role.community_manager, locale="de")
+    await builders.assign(cm, sites=[here.site.id])
+    session = await builders.browser_session(make_client, cm)
+    token = await builders.csrf(session, "/safety/incidents/new")
+    data = {
+        "_csrf_token": token,
+        "kind": "near_miss",
+        "site_id": str(here.site.id),
+        "occurred_at": "2026-01-05T09:15",
+        "title": "Nasser Boden",
+        "severity": "low",
+        "injury": "on",
+        "injury_kind": "cut",
+    }
+    sent = await session.post("/safety/incidents", data=data, files={"photo": ("", b"")})
+    assert sent.status_code == 422
+    assert "Nasser Boden" in sent.text
+    assert "Beinaheunfall" in sent.text
+    assert await Incident.count() == 0
