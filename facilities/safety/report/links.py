@@ -19,7 +19,7 @@ from facilities.accounts import queries as account_queries
 from facilities.accounts.principal import Principal
 from facilities.db import transaction
 from facilities.kit import clock
-from facilities.kit.errors import FacilitiesError, NotFound
+from facilities.kit.errors import FacilitiesError, NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.rows import aware, aware_or_none, to_date, to_struct
 from facilities.kit.security import new_token, token_hash
@@ -59,9 +59,13 @@ def _manages_every_link(actor: Principal) -> bool:
 
 async def create_link(*, actor: Principal, data: LinkCreate) -> LinkRead:
     async with transaction():
-        # The same checks as the report itself: a foreign site or region is a 404.
+        # A site or region the caller may not see answers like an unknown one.
         queries.check_period(data.period_from, data.period_to)
-        await queries.report_sites(actor, site_id=data.site_id, region_id=data.region_id)
+        try:
+            await queries.report_sites(actor, site_id=data.site_id, region_id=data.region_id)
+        except NotFound:
+            field = "site_id" if data.site_id is not None else "region_id"
+            raise RuleViolation(field, _("Unknown site or region.")) from None
         token = new_token(32)
         now = clock.now()
         row = ReportLink(
