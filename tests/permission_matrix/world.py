@@ -532,9 +532,9 @@ async def build(app: Any) -> World:
         ids["certificate", side] = created["id"]
         files = {"file": ("c.pdf", PDF, "application/pdf")}
         url = f"/api/v1/safety/certificates/{created['id']}/documents"
-        ids["certificate_document", side] = check(await adm.post(url, files=files))["documents"][
-            0
-        ]["id"]
+        ids["certificate_document", side] = check(await adm.post(url, files=files))["documents"][0][
+            "id"
+        ]
         person = {
             "name": f"Trainee {side}",
             "email": f"trainee-{side}@example.com",

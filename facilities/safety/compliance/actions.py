@@ -87,9 +87,7 @@ async def create_type(*, actor: Principal, data: CertificateTypeCreate) -> Certi
 
 def _check_dates(issued_on: date, expires_on: date) -> None:
     if expires_on <= issued_on:
-        raise RuleViolation(
-            "expires_on", _("The expiry date must come after the issue date.")
-        )
+        raise RuleViolation("expires_on", _("The expiry date must come after the issue date."))
 
 
 async def _check_people(user_id: int | None, partner_id: int | None) -> None:
@@ -105,9 +103,11 @@ async def create_certificate(*, actor: Principal, data: CertificateCreate) -> Ce
     async with transaction():
         if not await scope.can_see_site(actor, data.site_id):
             raise RuleViolation("site_id", _("Unknown site: %(id)s.") % {"id": data.site_id})
-        kind = await CertificateType.select().where(
-            CertificateType.id == data.certificate_type_id
-        ).first()
+        kind = (
+            await CertificateType.select()
+            .where(CertificateType.id == data.certificate_type_id)
+            .first()
+        )
         if kind is None:
             raise RuleViolation("certificate_type_id", _("Unknown certificate type."))
         if data.asset_id is not None:
@@ -232,9 +232,11 @@ async def raise_renewal(*, actor: Principal, certificate_id: int) -> Certificate
                 _("The certificate is valid for a while yet: no renewal needed."), field="rag"
             )
         if row["renewal_work_order"] is not None:
-            order = await WorkOrder.select(WorkOrder.status).where(
-                WorkOrder.id == row["renewal_work_order"]
-            ).first()
+            order = (
+                await WorkOrder.select(WorkOrder.status)
+                .where(WorkOrder.id == row["renewal_work_order"])
+                .first()
+            )
             if order is not None and order["status"] not in CLOSED_ORDER_STATES:
                 raise Conflict(
                     _("A renewal work order is open already: #%(id)d.")

@@ -104,9 +104,11 @@ async def certificate_row(principal: Principal, certificate_id: int) -> dict[str
 
 async def get_certificate(principal: Principal, certificate_id: int) -> CertificateRead:
     row = await certificate_row(principal, certificate_id)
-    docs = await CertificateDocument.select().where(
-        CertificateDocument.certificate == certificate_id
-    ).order_by(CertificateDocument.id)
+    docs = (
+        await CertificateDocument.select()
+        .where(CertificateDocument.certificate == certificate_id)
+        .order_by(CertificateDocument.id)
+    )
     return _read(row, [to_struct(DocumentRead, d) for d in docs])
 
 
@@ -137,10 +139,14 @@ async def document_of(
     principal: Principal, certificate_id: int, document_id: int
 ) -> dict[str, Any]:
     await certificate_row(principal, certificate_id)
-    row = await CertificateDocument.select().where(
-        (CertificateDocument.id == document_id)
-        & (CertificateDocument.certificate == certificate_id)
-    ).first()
+    row = (
+        await CertificateDocument.select()
+        .where(
+            (CertificateDocument.id == document_id)
+            & (CertificateDocument.certificate == certificate_id)
+        )
+        .first()
+    )
     if row is None:
         raise NotFound()
     return dict(row)

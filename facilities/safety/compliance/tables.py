@@ -48,9 +48,7 @@ class Certificate(Table, tablename="safety_certificate"):
         PartnerOrganisation, null=True, default=None, on_delete=OnDelete.set_null, index=True
     )
     notes = Text(default="")
-    renewal_work_order = ForeignKey(
-        WorkOrder, null=True, default=None, on_delete=OnDelete.set_null
-    )
+    renewal_work_order = ForeignKey(WorkOrder, null=True, default=None, on_delete=OnDelete.set_null)
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -238,9 +238,11 @@ async def investigate(*, actor: Principal, incident_id: int, data: IncidentUpdat
             columns[Incident.insurer_deadline] = None
         if "status" in changes:
             columns[Incident.closed_at] = now if closing else None
-        updated = await Incident.update(columns).where(
-            (Incident.id == incident_id) & (Incident.version == data.version)
-        ).returning(Incident.id)
+        updated = (
+            await Incident.update(columns)
+            .where((Incident.id == incident_id) & (Incident.version == data.version))
+            .returning(Incident.id)
+        )
         if not updated:
             raise Conflict(
                 _("Someone else changed this incident meanwhile. Reload it and try again."),

@@ -90,12 +90,16 @@ async def incident_row(principal: Principal, incident_id: int) -> dict[str, Any]
 
 async def get_incident(principal: Principal, incident_id: int) -> IncidentRead:
     row = await incident_row(principal, incident_id)
-    photos = await IncidentPhoto.select(IncidentPhoto.id).where(
-        IncidentPhoto.incident == incident_id
-    ).order_by(IncidentPhoto.id)
-    orders = await IncidentAction.select(IncidentAction.work_order).where(
-        IncidentAction.incident == incident_id
-    ).order_by(IncidentAction.id)
+    photos = (
+        await IncidentPhoto.select(IncidentPhoto.id)
+        .where(IncidentPhoto.incident == incident_id)
+        .order_by(IncidentPhoto.id)
+    )
+    orders = (
+        await IncidentAction.select(IncidentAction.work_order)
+        .where(IncidentAction.incident == incident_id)
+        .order_by(IncidentAction.id)
+    )
     return _read(row, principal, [p["id"] for p in photos], [o["work_order"] for o in orders])
 
 

@@ -4,7 +4,6 @@ requirements. The CSV import is ``training/importer.py``."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -85,8 +84,11 @@ async def create_trainee(*, actor: Principal, data: TraineeCreate) -> TraineeRea
     async with transaction():
         if not await scope.can_see_site(actor, data.site_id):
             raise RuleViolation("site_id", _("Unknown site: %(id)s.") % {"id": data.site_id})
-        if data.partner_organisation_id is not None and not await PartnerOrganisation.exists().where(
-            PartnerOrganisation.id == data.partner_organisation_id
+        if (
+            data.partner_organisation_id is not None
+            and not await PartnerOrganisation.exists().where(
+                PartnerOrganisation.id == data.partner_organisation_id
+            )
         ):
             raise RuleViolation("partner_organisation_id", _("Unknown partner."))
         row = Trainee(
@@ -190,5 +192,5 @@ async def create_requirement(*, actor: Principal, data: RequirementCreate) -> Re
             summary=f"{data.training_type_id} {data.role or '*'} {data.site_id or '*'}",
             site_id=data.site_id,
         )
-        found: dict[str, Any] = {r.id: r for r in await queries.list_requirements()}
+        found = {r.id: r for r in await queries.list_requirements()}
         return found[int(row.id)]

@@ -67,7 +67,7 @@ def parse_date(value: str) -> date | None:
     value = value.strip()
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar day
+            return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
     return None
@@ -118,9 +118,7 @@ async def check_rows(actor: Principal, content: bytes) -> tuple[list[Row], list[
         if not any(cell.strip() for cell in record):
             continue
         if number - 1 > MAX_ROWS:
-            raise RuleViolation(
-                "file", _("At most %(n)d rows per file.") % {"n": MAX_ROWS}
-            )
+            raise RuleViolation("file", _("At most %(n)d rows per file.") % {"n": MAX_ROWS})
 
         def cell(name: str, record: list[str] = record) -> str:
             at = index.get(name)
@@ -135,9 +133,7 @@ async def check_rows(actor: Principal, content: bytes) -> tuple[list[Row], list[
             problems.append(_("nobody known has the e-mail %(email)s") % {"email": email})
         training = types.get(cell("training").lower())
         if training is None:
-            problems.append(
-                _("unknown training type “%(name)s”") % {"name": cell("training")[:80]}
-            )
+            problems.append(_("unknown training type “%(name)s”") % {"name": cell("training")[:80]})
         completed = parse_date(cell("completed_on"))
         if completed is None:
             problems.append(
@@ -180,7 +176,7 @@ async def check_rows(actor: Principal, content: bytes) -> tuple[list[Row], list[
 
 
 _INSERT = (
-    "INSERT INTO safety_training_completion (subject, \"user\", trainee, training_type,"
+    'INSERT INTO safety_training_completion (subject, "user", trainee, training_type,'
     " completed_on, valid_until, reference, source, created_by, created_at)"
     " VALUES ({}, {}, {}, {}, {}, {}, {}, 'import', {}, {})"
     " ON CONFLICT (subject, training_type, completed_on) DO NOTHING"

@@ -210,9 +210,11 @@ def _completion(row: dict[str, Any]) -> CompletionRead:
 
 
 async def get_completion(principal: Principal, completion_id: int) -> CompletionRead:
-    row = await TrainingCompletion.select(*_completion_columns()).where(
-        TrainingCompletion.id == completion_id
-    ).first()
+    row = (
+        await TrainingCompletion.select(*_completion_columns())
+        .where(TrainingCompletion.id == completion_id)
+        .first()
+    )
     if row is None:
         raise NotFound()
     await require_subject(principal, row["subject"])
@@ -229,9 +231,12 @@ async def list_completions(
         subjects = list(await visible_people(principal))
     if not subjects:
         return []
-    rows = await TrainingCompletion.select(*_completion_columns()).where(
-        TrainingCompletion.subject.is_in(subjects)
-    ).order_by(TrainingCompletion.completed_on, ascending=False).limit(limit)
+    rows = (
+        await TrainingCompletion.select(*_completion_columns())
+        .where(TrainingCompletion.subject.is_in(subjects))
+        .order_by(TrainingCompletion.completed_on, ascending=False)
+        .limit(limit)
+    )
     return [_completion(dict(r)) for r in rows]
 
 

@@ -23,7 +23,7 @@ async def remind_trainings() -> int:
     rows: list[dict[str, Any]] = [
         dict(r)
         for r in await db.raw(
-            "SELECT c.subject, c.training_type, c.valid_until, c.\"user\", c.trainee,"
+            'SELECT c.subject, c.training_type, c.valid_until, c."user", c.trainee,'
             " t.name_en, t.name_de, p.email AS trainee_email, p.name AS trainee_name"
             " FROM safety_training_completion c"
             " JOIN safety_training_type t ON t.id = c.training_type"

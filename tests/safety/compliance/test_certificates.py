@@ -81,7 +81,10 @@ async def test_expires_before_issued_and_other_bad_input(make_client) -> None:
             {**base, "certificate_type_id": types["lift"]["id"], "issued_on": "2026-05-01"},
             "asset_id",
         ),
-        ({**base, "issued_on": "2026-05-01", "responsible_partner_id": 999999}, "responsible_partner_id"),
+        (
+            {**base, "issued_on": "2026-05-01", "responsible_partner_id": 999999},
+            "responsible_partner_id",
+        ),
     ]
     for body, field in cases:
         response = await ops.post(URL, json=body)

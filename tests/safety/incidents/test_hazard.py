@@ -15,9 +15,7 @@ from tests import maintenance_builders as mb
 async def _send(client: httpx.AsyncClient, code: str, files=None, **fields: str) -> httpx.Response:
     token = await builders.csrf(client, f"/q/{code}/hazard")
     data = {"title": "Loose cable across the walkway", **fields, "_csrf_token": token}
-    return await client.post(
-        f"/q/{code}/hazard", data=data, files=files or {"photo": ("", b"")}
-    )
+    return await client.post(f"/q/{code}/hazard", data=data, files=files or {"photo": ("", b"")})
 
 
 async def test_scan_page_offers_the_hazard_form(client) -> None:

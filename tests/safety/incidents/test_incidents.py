@@ -78,7 +78,9 @@ async def test_more_than_three_days_off_is_reportable_with_a_deadline_in_site_ti
     assert "Reportable to the accident insurer" in shown.text
     assert "23:59" in shown.text
     # Learned later: days off entered in the investigation sets the flag then.
-    later = (await ops.post(URL, json=incident_body(here.site.id, injury=True, injury_kind="cut"))).json()
+    later = (
+        await ops.post(URL, json=incident_body(here.site.id, injury=True, injury_kind="cut"))
+    ).json()
     assert later["reportable"] is False
     updated = await ops.patch(
         f"{URL}/{later['id']}", json={"version": later["version"], "days_off": 5}
@@ -92,9 +94,7 @@ async def test_confidential_incidents_only_for_ops_admins_and_the_reporter(make_
     _other, other_cm = await person(make_client, Role.community_manager, here)
     _viewer, viewer = await person(make_client, Role.viewer, here)
     _ops, ops = await person(make_client, Role.ops_manager, here)
-    secret = (
-        await reporter.post(URL, json=incident_body(here.site.id, confidential=True))
-    ).json()
+    secret = (await reporter.post(URL, json=incident_body(here.site.id, confidential=True))).json()
     url = f"{URL}/{secret['id']}"
     assert (await reporter.get(url)).status_code == 200
     assert (await ops.get(url)).status_code == 200
@@ -137,9 +137,7 @@ async def test_corrective_action_is_a_work_order_through_the_one_write_path(
     order = (await ops.get(f"/api/v1/work-orders/{order_id}")).json()
     assert order["origin"] == "safety" and order["site_id"] == here.site.id
     # The write path's own traces: its create event and its audit row.
-    events = await db.raw(
-        "SELECT action FROM work_order_event WHERE work_order = {}", order_id
-    )
+    events = await db.raw("SELECT action FROM work_order_event WHERE work_order = {}", order_id)
     assert [e["action"] for e in events] == ["create"]
     audit = await db.raw(
         "SELECT action FROM audit_event WHERE object_type = 'work_order' AND object_id = {}",

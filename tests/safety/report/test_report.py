@@ -44,13 +44,23 @@ async def _world(make_client: Any) -> dict[str, Any]:
         body = incident_body(here.site.id, kind=kind, occurred_at=when)
         assert (await ops.post("/api/v1/safety/incidents", json=body)).status_code == 201
     secret = incident_body(
-        here.site.id, occurred_at="2026-05-01T10:00:00Z", confidential=True,
+        here.site.id,
+        occurred_at="2026-05-01T10:00:00Z",
+        confidential=True,
         title="Confidential: harassment complaint",
     )
     assert (await ops.post("/api/v1/safety/incidents", json=secret)).status_code == 201
     types = {t["key"]: t["id"] for t in (await ops.get("/api/v1/safety/certificate-types")).json()}
-    for issued, expires in (("2024-01-01", "2026-06-01"), ("2025-07-01", "2026-07-01"), ("2026-01-01", None)):
-        body = {"certificate_type_id": types["fire_safety"], "site_id": here.site.id, "issued_on": issued}
+    for issued, expires in (
+        ("2024-01-01", "2026-06-01"),
+        ("2025-07-01", "2026-07-01"),
+        ("2026-01-01", None),
+    ):
+        body = {
+            "certificate_type_id": types["fire_safety"],
+            "site_id": here.site.id,
+            "issued_on": issued,
+        }
         if expires:
             body["expires_on"] = expires
         assert (await ops.post("/api/v1/safety/certificates", json=body)).status_code == 201
@@ -77,7 +87,9 @@ async def test_figures_for_a_site_and_a_period(make_client) -> None:
 
 async def test_period_and_scope_errors(make_client) -> None:
     w = await _world(make_client)
-    backwards = await w["ops"].get(API, params={"period_from": "2026-06-01", "period_to": "2026-01-01"})
+    backwards = await w["ops"].get(
+        API, params={"period_from": "2026-06-01", "period_to": "2026-01-01"}
+    )
     assert backwards.status_code == 422
     assert backwards.json()["fields"][0]["field"] == "period_to"
     elsewhere = await place()
@@ -94,7 +106,9 @@ async def test_web_and_pdf_show_the_same_charts(make_client) -> None:
     page = await session.get(f"/safety/report?{query}")
     assert page.status_code == 200
     svgs = re.findall(r"<svg.*?</svg>", page.text, flags=re.S)
-    assert len(svgs) == 3 and not any("<script" in svg or "http:" in svg.replace("http://www.w3.org", "") for svg in svgs)
+    assert len(svgs) == 3 and not any(
+        "<script" in svg or "http:" in svg.replace("http://www.w3.org", "") for svg in svgs
+    )
     assert "Confidential: harassment" not in page.text
     pdf = await session.get(f"/safety/report/pdf?{query}")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"

@@ -213,7 +213,5 @@ async def test_reminder_before_a_training_expires_once(make_client) -> None:
     assert (await s["ops"].post(f"{API}/trainings/completions", json=done)).status_code == 201
     assert await remind_trainings() == 1
     assert await remind_trainings() == 0
-    sent = await db.raw(
-        "SELECT recipient FROM outbox_message WHERE event = 'training_expiring'"
-    )
+    sent = await db.raw("SELECT recipient FROM outbox_message WHERE event = 'training_expiring'")
     assert [m["recipient"] for m in sent] == ["fritz@example.com"]

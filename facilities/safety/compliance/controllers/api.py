@@ -70,9 +70,7 @@ class ComplianceApi(Controller):
             actor=actor(request), certificate_id=certificate_id, data=data
         )
 
-    @post(
-        "/certificates/{certificate_id:int}/documents", opt={"permission": "compliance.manage"}
-    )
+    @post("/certificates/{certificate_id:int}/documents", opt={"permission": "compliance.manage"})
     async def add_document(
         self, request: Req, certificate_id: FromPath[int], data: Multipart
     ) -> Response[CertificateRead]:

@@ -77,9 +77,7 @@ class CertificatePages(Controller):
     async def new_page(self, request: Req) -> Template:
         return await self._new_page(request)
 
-    @post(
-        "/safety/certificates", opt={"permission": "compliance.manage"}, status_code=303
-    )
+    @post("/safety/certificates", opt={"permission": "compliance.manage"}, status_code=303)
     async def create(self, request: Req, data: Multipart) -> Response[Any]:
         values = forms.clean({k: v for k, v in data.items() if isinstance(v, str)})
         certificate, errors = forms.convert(values, CertificateCreate)
@@ -92,7 +90,11 @@ class CertificatePages(Controller):
         return await self._new_page(request, values, errors, 422)
 
     async def _detail(
-        self, request: Req, certificate_id: int, errors: dict[str, str] | None = None, code: int = 200
+        self,
+        request: Req,
+        certificate_id: int,
+        errors: dict[str, str] | None = None,
+        code: int = 200,
     ) -> Template:
         certificate = await queries.get_certificate(actor(request), certificate_id)
         return page(

@@ -192,7 +192,9 @@ class IncidentPages(Controller):
         update, errors = forms.convert(values, IncidentUpdate)
         if update is not None:
             try:
-                await actions.investigate(actor=actor(request), incident_id=incident_id, data=update)
+                await actions.investigate(
+                    actor=actor(request), incident_id=incident_id, data=update
+                )
                 return redirect(f"/safety/incidents/{incident_id}", _("Saved."))
             except FacilitiesError as error:
                 errors = forms.errors_of(error)

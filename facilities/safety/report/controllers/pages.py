@@ -151,7 +151,9 @@ class SafetyReportPages(Controller):
         try:
             shared = await links.report_for_token(token)
         except links.LinkGone as gone:
-            response = page(request, "safety/report/gone.html", {"message": gone.message}, status_code=410)
+            response = page(
+                request, "safety/report/gone.html", {"message": gone.message}, status_code=410
+            )
             response.headers.update(PRIVATE)
             return response
         response = page(
