@@ -21,11 +21,11 @@ STYLE = Style(
     foreground_subtle="#616e7c",
     font_family="DejaVu Sans, Arial, sans-serif",
     colors=("#b42318", "#c77700", "#1f7a3d", "#2563eb"),
-    label_font_size=12,
-    major_label_font_size=12,
-    legend_font_size=13,
-    title_font_size=15,
-    value_font_size=12,
+    label_font_size=14,
+    major_label_font_size=14,
+    legend_font_size=15,
+    title_font_size=17,
+    value_font_size=14,
 )
 
 
@@ -47,14 +47,22 @@ def _clean(svg: str | bytes) -> str:
     return text
 
 
+def _whole_numbers(top: int) -> list[int]:
+    """Axis labels for counts: whole numbers only (at most about ten)."""
+    step = max(1, -(-top // 10))
+    return list(range(0, max(top, 1) + step, step))
+
+
 def incidents_by_month(report: ReportRead) -> str:
+    top = max((i + n for _m, i, n in report.incidents.by_month), default=0)
     chart = pygal.StackedBar(
         style=STYLE,
-        width=720,
-        height=300,
+        width=560,
+        height=320,
+        y_labels=_whole_numbers(top),
         legend_at_bottom=True,
         title=_("Incidents and near misses per month"),
-        x_label_rotation=-45 if len(report.incidents.by_month) > 6 else 0,
+        x_label_rotation=-45 if len(report.incidents.by_month) > 4 else 0,
         min_scale=1,
     )
     _config(chart)
@@ -68,8 +76,9 @@ def certificates_by_status(report: ReportRead) -> str:
     figures = report.certificates
     chart = pygal.HorizontalBar(
         style=STYLE,
-        width=720,
-        height=220,
+        width=560,
+        height=240,
+        y_labels=_whole_numbers(max(figures.red, figures.amber, figures.green)),
         legend_at_bottom=True,
         title=_("Certificates by status"),
         min_scale=1,
@@ -86,8 +95,8 @@ def training_coverage(report: ReportRead) -> str:
     figures = report.training
     chart = pygal.SolidGauge(
         style=STYLE,
-        width=720,
-        height=240,
+        width=560,
+        height=260,
         inner_radius=0.7,
         half_pie=True,
         title=_("Training coverage"),
