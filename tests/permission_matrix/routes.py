@@ -1364,6 +1364,34 @@ ROUTES: list[R] = [
     R("GET", "/safety/training/import", "training.manage"),
     R(
         "POST",
+        "/safety/training/people",
+        "training.manage",
+        form=lambda c: {"name": f"Person {seq()}", "site_id": str(c.id("site"))},
+        body_kind="site",
+    ),
+    R(
+        "POST",
+        "/safety/training/completions",
+        "training.manage",
+        form=lambda c: {
+            "person": f"t{c.id('trainee')}",
+            "training_type_id": str(c.own("training_type")),
+            "completed_on": (date(2000, 1, 1) + timedelta(days=seq())).isoformat(),
+        },
+        body_kind="trainee",
+    ),
+    R(
+        "POST",
+        "/safety/training/requirements",
+        "training.manage",
+        form=lambda c: {
+            "training_type_id": str(c.own("training_type")),
+            "site_id": str(c.id("site")),
+        },
+        body_kind="site",
+    ),
+    R(
+        "POST",
         "/safety/training/import",
         "training.manage",
         files={

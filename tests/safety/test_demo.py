@@ -21,10 +21,14 @@ async def test_demo_loads_safety_data_idempotently(make_client) -> None:
     )
     await load_demo()
     assert (
-        await Incident.count(),
-        await Certificate.count(),
-        await TrainingCompletion.count(),
-    ) == counts == (4, 4, 3)
+        (
+            await Incident.count(),
+            await Certificate.count(),
+            await TrainingCompletion.count(),
+        )
+        == counts
+        == (4, 4, 3)
+    )
     admin = await builders.api(make_client, await builders.user(Role.admin))
     report = (await admin.get("/api/v1/safety/report")).json()
     assert report["incidents"]["incidents"] == 2 and report["incidents"]["near_misses"] == 2

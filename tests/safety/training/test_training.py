@@ -215,3 +215,58 @@ async def test_reminder_before_a_training_expires_once(make_client) -> None:
     assert await remind_trainings() == 0
     sent = await db.raw("SELECT recipient FROM outbox_message WHERE event = 'training_expiring'")
     assert [m["recipient"] for m in sent] == ["fritz@example.com"]
+
+
+async def test_pages_record_people_completions_and_requirements(make_client) -> None:
+    s = await _setup(make_client)
+    session = await builders.browser_session(make_client, s["ops_user"])
+    site = s["here"].site.id
+    token = await builders.csrf(session, f"/safety/training?site_id={site}")
+    added = await session.post(
+        "/safety/training/people",
+        data={
+            "_csrf_token": token,
+            "name": "Ida Intern",
+            "site_id": str(site),
+            "back_site_id": str(site),
+        },
+    )
+    assert added.status_code == 303, added.text
+    page = await session.get(f"/safety/training?site_id={site}")
+    assert "Ida Intern" in page.text and "Record a completion" in page.text
+    required = await session.post(
+        "/safety/training/requirements",
+        data={
+            "_csrf_token": token,
+            "training_type_id": str(s["types"]["fire_warden"]["id"]),
+            "site_id": str(site),
+        },
+    )
+    assert required.status_code == 303
+    done = await session.post(
+        "/safety/training/completions",
+        data={
+            "_csrf_token": token,
+            "person": f"u{s['cm_user'].id}",
+            "training_type_id": str(s["types"]["fire_warden"]["id"]),
+            "completed_on": "2026-05-01",
+        },
+    )
+    assert done.status_code == 303, done.text
+    future = await session.post(
+        "/safety/training/completions",
+        data={
+            "_csrf_token": token,
+            "person": f"u{s['cm_user'].id}",
+            "training_type_id": str(s["types"]["fire_warden"]["id"]),
+            "completed_on": "2027-05-01",
+            "back_site_id": str(site),
+        },
+    )
+    assert future.status_code == 422 and "future" in future.text
+    matrix = (await s["ops"].get(f"{API}/trainings/matrix", params={"site_id": site})).json()
+    cm_row = next(r for r in matrix["rows"] if r["name"] == s["cm_user"].name)
+    warden = next(
+        c for c in cm_row["cells"] if c["training_type_id"] == s["types"]["fire_warden"]["id"]
+    )
+    assert warden["state"] == "green" and warden["required"]
