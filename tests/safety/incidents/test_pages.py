@@ -76,3 +76,43 @@ async def test_form_errors_keep_values_in_german(make_client) -> None:
     assert "Nasser Boden" in sent.text
     assert "Beinaheunfall" in sent.text
     assert await Incident.count() == 0
+
+
+async def test_insurer_notification_entered_in_site_time(make_client) -> None:
+    here = await place()
+    ops = await builders.user(Role.ops_manager)
+    await builders.assign(ops, regions=[here.region.id])
+    api = await builders.api(make_client, ops)
+    body = {
+        "kind": "incident",
+        "site_id": here.site.id,
+        "occurred_at": "2026-01-05T08:00:00Z",
+        "title": "Fall from a ladder",
+        "severity": "high",
+        "injury": True,
+        "injury_kind": "fracture",
+        "days_off": 10,
+    }
+    created = (await api.post("/api/v1/safety/incidents", json=body)).json()
+    assert created["reportable"]
+    session = await builders.browser_session(make_client, ops)
+    token = await builders.csrf(session, f"/safety/incidents/{created['id']}")
+    sent = await session.post(
+        f"/safety/incidents/{created['id']}/investigate",
+        data={
+            "_csrf_token": token,
+            "version": str(created["version"]),
+            "status": "investigating",
+            "severity": "high",
+            "injury": "on",
+            "injury_kind": "fracture",
+            "days_off": "10",
+            "insurer_notified_at": "2026-01-06T09:30",
+            "root_cause": "",
+            "findings": "",
+        },
+        files={"x": ("", b"")},
+    )
+    assert sent.status_code == 303, sent.text
+    row = (await api.get(f"/api/v1/safety/incidents/{created['id']}")).json()
+    assert row["insurer_notified_at"].startswith("2026-01-06T08:30")  # 09:30 Berlin, winter

@@ -189,6 +189,11 @@ class IncidentPages(Controller):
         if not values["injury"]:
             values["injury_kind"] = None
             values["days_off"] = None
+        if values.get("insurer_notified_at"):
+            incident = await queries.get_incident(actor(request), incident_id)
+            values["insurer_notified_at"] = _local_to_aware(
+                str(values["insurer_notified_at"]), incident.time_zone
+            )
         update, errors = forms.convert(values, IncidentUpdate)
         if update is not None:
             try:
