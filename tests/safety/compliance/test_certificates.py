@@ -167,3 +167,32 @@ async def test_scoping_foreign_is_404_and_partners_see_their_items(make_client) 
     assert [c["id"] for c in (await partner.get(URL)).json()] == [mine["id"]]
     # Viewing is not managing.
     assert (await cm.post(f"{URL}/{mine['id']}/renewal")).status_code == 403
+
+
+async def test_add_a_certificate_on_the_page_and_bad_dates_keep_the_form(make_client) -> None:
+    here = await place()
+    ops_user, ops = await person(make_client, Role.ops_manager, here)
+    types = await _types(ops)
+    org = await builders.partner_org("Brandschutz GmbH")
+    session = await builders.browser_session(make_client, ops_user)
+    form = await session.get("/safety/certificates/new")
+    assert "Brandschutz GmbH" in form.text
+    token = await builders.csrf(session, "/safety/certificates/new")
+    values = {
+        "_csrf_token": token,
+        "certificate_type_id": str(types["fire_safety"]["id"]),
+        "site_id": str(here.site.id),
+        "issued_on": "2026-05-01",
+        "expires_on": "2026-04-01",
+        "reference": "BS-77",
+        "responsible_partner_id": str(org.id),
+    }
+    refused = await session.post("/safety/certificates", data=values, files={"x": ("", b"")})
+    assert refused.status_code == 422
+    assert 'id="e-expires_on"' in refused.text and 'value="BS-77"' in refused.text
+    saved = await session.post(
+        "/safety/certificates", data={**values, "expires_on": ""}, files={"x": ("", b"")}
+    )
+    assert saved.status_code == 303, saved.text
+    page = await session.get(saved.headers["location"])
+    assert "Brandschutz GmbH" in page.text and "1 May 2027" in page.text

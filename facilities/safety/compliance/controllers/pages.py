@@ -9,6 +9,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
+from facilities.accounts import queries as account_queries
 from facilities.accounts.principal import actor
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError
@@ -67,6 +68,9 @@ class CertificatePages(Controller):
             {
                 "types": await queries.list_types(active_only=True),
                 "sites": (await site_queries.list_sites(me, limit=500)).items,
+                "partners": await account_queries.list_partner_organisations(active_only=True)
+                if me.can("partners.view")
+                else [],
                 "values": _Fields(values or {}),
                 "errors": _Fields(errors or {}),
             },
