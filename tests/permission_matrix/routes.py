@@ -1217,6 +1217,12 @@ ROUTES: list[R] = [
     R("GET", "/safety/incidents/{incident_id:int}", "incidents.report"),
     R(
         "POST",
+        "/safety/incidents/{incident_id:int}/photos",
+        "incidents.report",
+        files=lambda c: {"photo": ("a.png", png(), "image/png")},
+    ),
+    R(
+        "POST",
         "/safety/incidents/{incident_id:int}/investigate",
         "incidents.investigate",
         form={"version": "1", "status": "investigating"},

@@ -116,3 +116,32 @@ async def test_insurer_notification_entered_in_site_time(make_client) -> None:
     assert sent.status_code == 303, sent.text
     row = (await api.get(f"/api/v1/safety/incidents/{created['id']}")).json()
     assert row["insurer_notified_at"].startswith("2026-01-06T08:30")  # 09:30 Berlin, winter
+
+
+async def test_add_photos_to_a_reported_incident_on_its_page(make_client) -> None:
+    here = await place()
+    cm = await builders.user(Role.community_manager)
+    await builders.assign(cm, sites=[here.site.id])
+    api = await builders.api(make_client, cm)
+    body = {
+        "kind": "near_miss",
+        "site_id": here.site.id,
+        "occurred_at": "2026-01-05T08:00:00Z",
+        "title": "Wobbly railing",
+        "severity": "medium",
+    }
+    created = (await api.post("/api/v1/safety/incidents", json=body)).json()
+    session = await builders.browser_session(make_client, cm)
+    url = f"/safety/incidents/{created['id']}"
+    token = await builders.csrf(session, url)
+    empty = await session.post(
+        f"{url}/photos", data={"_csrf_token": token}, files={"photo": ("", b"")}
+    )
+    assert empty.status_code == 422 and 'id="e-photo"' in empty.text
+    sent = await session.post(
+        f"{url}/photos", data={"_csrf_token": token}, files={"photo": ("a.png", png(), "image/png")}
+    )
+    assert sent.status_code == 303, sent.text
+    assert (
+        len((await api.get(f"/api/v1/safety/incidents/{created['id']}")).json()["photo_ids"]) == 1
+    )

@@ -173,6 +173,27 @@ class IncidentPages(Controller):
         return await self._detail(request, incident_id)
 
     @post(
+        "/safety/incidents/{incident_id:int}/photos",
+        opt={"permission": "incidents.report"},
+        status_code=303,
+        request_max_body_size=64 * 1024 * 1024,
+    )
+    async def add_photos(
+        self, request: Req, incident_id: FromPath[int], data: Multipart
+    ) -> Response[Any]:
+        photos = await _photos(data)
+        errors = {"photo": _("Choose a photo.")}
+        if photos:
+            try:
+                await actions.add_photos(
+                    actor=actor(request), incident_id=incident_id, photos=photos
+                )
+                return redirect(f"/safety/incidents/{incident_id}", _("Photo added."))
+            except FacilitiesError as error:
+                errors = {"photo": next(iter(forms.errors_of(error).values()))}
+        return await self._detail(request, incident_id, errors, 422)
+
+    @post(
         "/safety/incidents/{incident_id:int}/investigate",
         opt={"permission": "incidents.investigate"},
         status_code=303,
