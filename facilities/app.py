@@ -53,6 +53,10 @@ from facilities.reporting.controllers import (
     HomePages,
     KpiHelpPages,
 )
+from facilities.safety.compliance.controllers import CertificatePages, ComplianceApi
+from facilities.safety.incidents.controllers import HazardPages, IncidentPages, IncidentsApi
+from facilities.safety.report.controllers import SafetyReportApi, SafetyReportPages
+from facilities.safety.training.controllers import TrainingApi, TrainingPages
 from facilities.scheduler import build_scheduler
 from facilities.services.controllers import ContractPages, ContractsApi
 from facilities.services.sla.controllers import SlaApi, SlaPages
@@ -101,6 +105,15 @@ ROUTERS = [
     ReporterStatusPages,
     SustainabilityApi,
     SustainabilityPages,
+    IncidentsApi,
+    IncidentPages,
+    HazardPages,
+    ComplianceApi,
+    CertificatePages,
+    TrainingApi,
+    TrainingPages,
+    SafetyReportApi,
+    SafetyReportPages,
 ]
 
 

@@ -16,6 +16,7 @@ from facilities.accounts.schemas import PartnerOrganisationCreate, UserCreate
 from facilities.accounts.tables import PartnerOrganisation, User
 from facilities.demo_operations import load_operations
 from facilities.demo_texts import say
+from facilities.safety.demo import load_safety
 from facilities.services.sla.defaults import seed_default_policies
 from facilities.sites import actions as site_actions
 from facilities.sites.enums import SiteKind, SpaceKind
@@ -366,6 +367,8 @@ async def load_demo() -> list[tuple[str, str]]:
     )
     # Emission factors (shipped defaults) and a year of meters at the first coworking site.
     await load_sustainability(system, site_ids[COWORKING[0][0]])
+    # Incidents, certificates in every status and a training matrix at the first site.
+    await load_safety(system, [site_ids[c[0]] for c in COWORKING][:1])
     return [
         ("admin", "admin@demo.facilities"),
         ("ops manager", "ops@demo.facilities"),

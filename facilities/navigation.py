@@ -60,6 +60,7 @@ GROUPS: list[tuple[str, list[Entry]]] = [
             Entry("work_orders", "/work-orders", N_("Work orders"), "workorders.view", "✓"),
             Entry("triage", "/triage", N_("Triage"), "reports.triage", "!"),
             Entry("report", "/report", N_("Report a problem"), "reports.create", "+"),
+            Entry("incidents", "/safety/incidents", N_("Incidents"), "incidents.report", "⚠"),
             Entry("visits_today", "/visits/today", N_("Today's visits"), "visits.signoff", "◷"),
             Entry("escalations", "/escalations", N_("Escalations"), "sla.manage", "▲"),
         ],
@@ -81,6 +82,18 @@ GROUPS: list[tuple[str, list[Entry]]] = [
             Entry("schedules", "/schedules", N_("Maintenance schedules"), "schedules.view", "↻"),
             Entry("compliance", "/pm/compliance", N_("PM compliance"), "schedules.view", "%"),
             Entry("checklists", "/checklist-templates", N_("Checklists"), "checklists.manage", "☑"),
+            # Safety: statutory checks, training and the report (incidents are under Work).
+            Entry(
+                "certificates",
+                "/safety/certificates",
+                N_("Compliance register"),
+                "compliance.view",
+                "✔",
+            ),
+            Entry("training", "/safety/training", N_("Training matrix"), "training.view", "☷"),
+            Entry(
+                "safety_report", "/safety/report", N_("Safety report"), "safety_reports.view", "▥"
+            ),
         ],
     ),
     (

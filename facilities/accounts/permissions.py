@@ -57,6 +57,14 @@ PERMISSIONS = frozenset(
         "sustainability.view",  # meters, readings, factors, results of the caller's sites
         "sustainability.enter",  # readings, bills and occupancy (CM on their sites)
         "sustainability.manage",  # meters and emission factors (ops)
+        # safety: incidents, compliance register, training, the safety report
+        "incidents.report",  # report one; see own reports and the sites' open ones
+        "incidents.investigate",  # root cause, corrective work, status, confidential ones
+        "compliance.view",  # certificates of the caller's sites (partner: its own)
+        "compliance.manage",  # certificates, documents, types, renewal work
+        "training.view",  # training types, completions and the matrix of the caller's sites
+        "training.manage",  # types, people, completions, requirements, CSV import
+        "safety_reports.view",  # the safety report (web, PDF) and its share links
     }
 )
 
@@ -72,6 +80,10 @@ _VIEW = {
     "contracts.view",
     "sla.view",
     "sustainability.view",
+    "incidents.report",
+    "compliance.view",
+    "training.view",
+    "safety_reports.view",
 }
 _ASSET_WORK = {
     "assets.change",
@@ -94,6 +106,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         | {"audit.view", "assets.import", "categories.manage", "qr.manage", "checklists.manage"}
         | {"contracts.manage", "visits.signoff", "sla.manage", "scorecards.view"}
         | {"outbox.view", "webhooks.manage", "sustainability.manage"}
+        | {"incidents.investigate", "compliance.manage", "training.manage"}
         | _ASSET_WORK
     ),
     Role.community_manager: frozenset(
@@ -103,6 +116,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.partner: frozenset(
         {"profile.use", "workorders.view", "workorders.work", "workorders.links", "calendar.use"}
         | {"contracts.view", "sla.view", "scorecards.view"}
+        # incidents they report; certificates they are responsible for
+        | {"incidents.report", "compliance.view"}
     ),
     Role.viewer: frozenset(_VIEW),
 }

@@ -14,6 +14,8 @@ class Event(StrEnum):
     report_accepted = "report_accepted"
     report_resolved = "report_resolved"
     contract_renewal_due = "contract_renewal_due"
+    certificate_expiring = "certificate_expiring"
+    training_expiring = "training_expiring"
     digest = "digest"
 
 
@@ -27,6 +29,8 @@ EVENT_LABELS = {
     Event.report_accepted: N_("Problem report accepted"),
     Event.report_resolved: N_("Problem report resolved"),
     Event.contract_renewal_due: N_("Contract renewal due"),
+    Event.certificate_expiring: N_("Certificate expiring"),
+    Event.training_expiring: N_("Training expiring"),
     Event.digest: N_("Daily digest"),
 }
 

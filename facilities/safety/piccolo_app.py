@@ -11,6 +11,7 @@ APP_CONFIG = AppConfig(
             "facilities.safety.incidents.tables",
             "facilities.safety.compliance.tables",
             "facilities.safety.training.tables",
+            "facilities.safety.report.tables",
         ],
         exclude_imported=True,
     ),

@@ -68,6 +68,10 @@ KINDS = {
     "meter_id": "meter",
     "period_id": "meter_period",
     "month": "month",
+    "incident_id": "incident",
+    "certificate_id": "certificate",
+    "doc_id": "certificate_document",
+    "completion_id": "training_completion",
 }
 # Objects that belong to a site (and so to its region): foreign ones answer 404.
 SITE_BOUND = frozenset(
@@ -95,15 +99,29 @@ SITE_BOUND = frozenset(
         "message",
         "meter",
         "meter_period",
+        "incident",
+        "incident_photo",
+        "certificate",
+        "certificate_document",
+        "trainee",
+        "training_completion",
     }
 )
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.
 CONTRACT_BOUND = frozenset({"contract", "contract_document", "plan", "visit"})
 # Objects that belong to the caller (a foreign one is another user's: 404, admins too).
-OWNED = frozenset({"feed", "api_token"})
+OWNED = frozenset({"feed", "api_token", "report_link"})
 # Secret URLs: a valid token is "own", an unknown or revoked one "foreign".
 SECRET = frozenset(
-    {"report_token", "report_signed", "magic_token", "feed_token", "reset_token", "public_code"}
+    {
+        "report_token",
+        "report_signed",
+        "magic_token",
+        "feed_token",
+        "reset_token",
+        "public_code",
+        "safety_link_token",
+    }
 )
 
 
@@ -146,6 +164,8 @@ class R:
         if name == "photo_id":
             if self.path.startswith(("/m/",)):
                 return "magic_photo"
+            if "/safety/incidents/" in self.path:
+                return "incident_photo"
             return "report_photo" if "problem-reports" in self.path else "wo_photo"
         if name == "token":
             prefix = self.path.split("/")[1]
@@ -154,6 +174,7 @@ class R:
                 "r": "report_token",
                 "m": "magic_token",
                 "calendar": "feed_token",
+                "safety": "safety_link_token",
             }[prefix]
         if name == "code" and self.perm == PUBLIC:
             return "public_code"

@@ -22,6 +22,7 @@ import httpx
 from PIL import Image
 
 from facilities.accounts.enums import Role
+from facilities.accounts.permissions import has_permission
 from facilities.accounts.schemas import UserRead
 from tests import builders
 from tests import maintenance_builders as mb
@@ -116,6 +117,14 @@ class World:
         asset = self.id("asset", side)
         files = {"file": ("photo.png", png(), "image/png")}
         return int(check(await self.adm.post(f"/api/v1/assets/{asset}/files", files=files))["id"])
+
+    async def _fresh_report_link(self, side: str, caller: Caller) -> int:
+        """A safety report link of the caller (foreign: another user's)."""
+        owner = self.callers["foreign_user"] if side == FOREIGN else caller
+        if owner.user is None or not has_permission(owner.user.role, "safety_reports.view"):
+            owner = self.callers["admin"]
+        body = {"period_from": "2026-01-01", "period_to": "2026-06-30"}
+        return int(check(await owner.api.post("/api/v1/safety/report/links", json=body))["id"])
 
     async def _fresh_meter(self, side: str, caller: Caller) -> int:
         body = {
@@ -487,4 +496,72 @@ async def build(app: Any) -> World:
         bill = {"starts_on": "2025-01-01", "ends_on": "2025-01-31", "quantity": 310}
         ids["meter_period", side] = check(await adm.post(f"{url}/periods", json=bill))["id"]
         ids["month", side] = "2026-03"
+
+    # ---- safety: incidents, certificates, training, report links --------------------------
+    from facilities.safety.compliance.actions import seed_certificate_types
+    from facilities.safety.training.actions import seed_training_types
+
+    await seed_certificate_types()
+    await seed_training_types()
+    kinds = {t["key"]: t["id"] for t in check(await adm.get("/api/v1/safety/certificate-types"))}
+    ids["certificate_type", OWN] = kinds["fire_safety"]
+    trainings = {t["key"]: t["id"] for t in check(await adm.get("/api/v1/safety/training-types"))}
+    ids["training_type", OWN] = trainings["first_aid"]
+    for side in (OWN, FOREIGN):
+        # The own incident is the partner's report (partners see only their own).
+        reporter = w.callers["partner"] if side == OWN else w.callers["admin"]
+        body = {
+            "kind": "near_miss",
+            "site_id": ids["site", side],
+            "occurred_at": "2026-03-01T10:00:00Z",
+            "title": "Loose floor tile",
+            "severity": "low",
+        }
+        incident = check(await reporter.api.post("/api/v1/safety/incidents", json=body))
+        ids["incident", side] = incident["id"]
+        photo = {"photo": ("a.png", png(), "image/png")}
+        url = f"/api/v1/safety/incidents/{incident['id']}/photos"
+        ids["incident_photo", side] = check(await adm.post(url, files=photo))["photo_ids"][0]
+        cert = {
+            "certificate_type_id": kinds["fire_safety"],
+            "site_id": ids["site", side],
+            "issued_on": "2026-01-01",
+            "responsible_partner_id": ids["partner", side],
+        }
+        created = check(await adm.post("/api/v1/safety/certificates", json=cert))
+        ids["certificate", side] = created["id"]
+        files = {"file": ("c.pdf", PDF, "application/pdf")}
+        url = f"/api/v1/safety/certificates/{created['id']}/documents"
+        ids["certificate_document", side] = check(await adm.post(url, files=files))["documents"][0][
+            "id"
+        ]
+        person = {
+            "name": f"Trainee {side}",
+            "email": f"trainee-{side}@example.com",
+            "site_id": ids["site", side],
+        }
+        trainee = check(await adm.post("/api/v1/safety/trainings/people", json=person))
+        ids["trainee", side] = trainee["id"]
+        done = {
+            "training_type_id": trainings["first_aid"],
+            "trainee_id": trainee["id"],
+            "completed_on": "2026-01-15",
+        }
+        completion = check(await adm.post("/api/v1/safety/trainings/completions", json=done))
+        ids["training_completion", side] = completion["id"]
+    created = check(
+        await adm.post(
+            "/api/v1/safety/report/links",
+            json={"period_from": "2026-01-01", "period_to": "2026-06-30"},
+        )
+    )
+    ids["safety_link_token", OWN] = str(created["url"]).rsplit("/", 1)[-1]
+    revoked = check(
+        await adm.post(
+            "/api/v1/safety/report/links",
+            json={"period_from": "2026-01-01", "period_to": "2026-06-30"},
+        )
+    )
+    check(await adm.post(f"/api/v1/safety/report/links/{revoked['id']}/revoke"))
+    ids["safety_link_token", FOREIGN] = str(revoked["url"]).rsplit("/", 1)[-1]
     return w

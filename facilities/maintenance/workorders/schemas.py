@@ -62,6 +62,7 @@ class Origin(StrEnum):
     manual = "manual"
     inspection = "inspection"
     follow_up = "follow_up"
+    safety = "safety"  # an incident's corrective action, a certificate's renewal
 
 
 ORIGIN_LABELS = {
@@ -70,6 +71,7 @@ ORIGIN_LABELS = {
     Origin.manual: N_("Created by hand"),
     Origin.inspection: N_("Inspection"),
     Origin.follow_up: N_("Follow-up"),
+    Origin.safety: N_("Safety"),
 }
 
 HOLD_REASON_LABELS = {

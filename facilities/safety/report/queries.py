@@ -1,0 +1,219 @@
+"""The safety report's figures for a site, a region or every site the caller sees, for a
+period (both days included, in the reader's time zone). Reads only; formulas in
+docs/kpis.md ("Safety").
+
+The report is assembled from sections (``sections.SECTIONS``); this module computes the
+figures of the incidents, certificates and training sections."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from facilities import db
+from facilities.accounts.principal import Principal
+from facilities.kit import clock
+from facilities.kit.errors import RuleViolation
+from facilities.kit.i18n import _
+from facilities.kit.timefmt import reader_zone
+from facilities.safety.compliance import queries as compliance_queries
+from facilities.safety.report.schemas import (
+    CertificateFigures,
+    CertificateLine,
+    IncidentFigures,
+    ReportRead,
+    TrainingFigures,
+)
+from facilities.safety.training import queries as training_queries
+from facilities.sites import queries as site_queries
+from facilities.sites import scope
+
+MAX_DAYS = 3 * 366
+
+
+def check_period(period_from: date, period_to: date) -> None:
+    if period_to < period_from:
+        raise RuleViolation("period_to", _("The period ends before it starts."))
+    if (period_to - period_from).days > MAX_DAYS:
+        raise RuleViolation("period_to", _("A report covers at most three years."))
+
+
+async def report_sites(
+    principal: Principal, *, site_id: int | None, region_id: int | None
+) -> tuple[list[int], str]:
+    """The sites of the report and its scope in words (404 for a site or region the
+    caller may not see)."""
+    if site_id is not None:
+        site = await site_queries.get_site(principal, site_id)
+        return [site.id], f"{site.code} {site.name}"
+    visible = await scope.visible_site_ids(principal)
+    if region_id is not None:
+        region = await site_queries.get_region(principal, region_id)
+        rows = await db.raw("SELECT id FROM site WHERE region = {}", region_id)
+        ids = {int(r["id"]) for r in rows}
+        if visible is not None:
+            ids &= visible
+        return sorted(ids), region.name
+    if visible is None:
+        visible = {int(r["id"]) for r in await db.raw("SELECT id FROM site")}
+    return sorted(visible), _("All sites")
+
+
+def _bounds(period_from: date, period_to: date) -> tuple[datetime, datetime]:
+    zone = reader_zone()
+    start = datetime.combine(period_from, time(0), tzinfo=zone)
+    end = datetime.combine(period_to + timedelta(days=1), time(0), tzinfo=zone)
+    return start, end
+
+
+def months_of(period_from: date, period_to: date) -> list[str]:
+    out, day = [], period_from.replace(day=1)
+    while day <= period_to:
+        out.append(f"{day:%Y-%m}")
+        day = (day + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _month_bounds(period_from: date, period_to: date) -> list[tuple[str, datetime, datetime]]:
+    """(YYYY-MM, start, end) of each month the period touches, clipped to the period, as
+    instants of the reader's zone (so a month is counted where people read it)."""
+    start, end = _bounds(period_from, period_to)
+    zone = reader_zone()
+    out = []
+    for month in months_of(period_from, period_to):
+        first = date.fromisoformat(f"{month}-01")
+        following = (first + timedelta(days=32)).replace(day=1)
+        lower = max(start, datetime.combine(first, time(0), tzinfo=zone))
+        upper = min(end, datetime.combine(following, time(0), tzinfo=zone))
+        out.append((month, lower, upper))
+    return out
+
+
+async def incident_figures(
+    site_ids: list[int], period_from: date, period_to: date
+) -> IncidentFigures:
+    """Counts of every incident at the sites (confidential ones counted, never shown), in
+    one aggregate statement per 500 sites (the database counts; no rows travel)."""
+    start, end = _bounds(period_from, period_to)
+    months = _month_bounds(period_from, period_to)
+    sums = [
+        "SUM(CASE WHEN kind = 'incident' THEN 1 ELSE 0 END) AS incidents",
+        "SUM(CASE WHEN kind = 'near_miss' THEN 1 ELSE 0 END) AS near",
+        "SUM(CASE WHEN injury THEN 1 ELSE 0 END) AS injuries",
+        "SUM(CASE WHEN injury AND days_off > 0 THEN 1 ELSE 0 END) AS lost",
+        "SUM(CASE WHEN reportable THEN 1 ELSE 0 END) AS reportable",
+        "SUM(CASE WHEN confidential THEN 1 ELSE 0 END) AS confidential",
+    ]
+    bounds: list[Any] = []
+    for index, (_month, lower, upper) in enumerate(months):
+        for kind in ("incident", "near_miss"):
+            sums.append(
+                f"SUM(CASE WHEN kind = '{kind}' AND occurred_at >= {{}} AND occurred_at < {{}}"
+                f" THEN 1 ELSE 0 END) AS m{index}_{kind}"
+            )
+            bounds += [lower, upper]
+    totals: dict[str, int] = {}
+    severity: dict[str, int] = {}
+    for chunk_start in range(0, len(site_ids), 500):
+        chunk = site_ids[chunk_start : chunk_start + 500]
+        marks = ", ".join("{}" for _ in chunk)
+        where = (
+            f" FROM safety_incident WHERE site IN ({marks})"
+            " AND occurred_at >= {} AND occurred_at < {}"
+        )
+        rows = await db.raw(
+            "SELECT " + ", ".join(sums) + where,
+            *bounds,
+            *chunk,
+            start,
+            end,
+        )
+        for key, value in dict(rows[0]).items():
+            totals[key] = totals.get(key, 0) + int(value or 0)
+        for row in await db.raw(
+            "SELECT severity, count(*) AS n" + where + " GROUP BY severity",
+            *chunk,
+            start,
+            end,
+        ):
+            severity[row["severity"]] = severity.get(row["severity"], 0) + int(row["n"])
+    incidents, near = totals.get("incidents", 0), totals.get("near", 0)
+    site_months = len(site_ids) * len(months)
+    return IncidentFigures(
+        incidents=incidents,
+        near_misses=near,
+        injuries=totals.get("injuries", 0),
+        lost_time_injuries=totals.get("lost", 0),
+        reportable=totals.get("reportable", 0),
+        confidential=totals.get("confidential", 0),
+        by_severity=severity,
+        by_month=[
+            (month, totals.get(f"m{i}_incident", 0), totals.get(f"m{i}_near_miss", 0))
+            for i, (month, _lower, _upper) in enumerate(months)
+        ],
+        site_months=site_months,
+        incidents_per_site_month=round(incidents / site_months, 3) if site_months else None,
+        near_miss_ratio=round(near / incidents, 2) if incidents else None,
+    )
+
+
+async def certificate_figures(principal: Principal, site_ids: list[int]) -> CertificateFigures:
+    """Certificates of the sites by status today (red expired, amber within 60 days)."""
+    found = await compliance_queries.list_certificates(principal, site_ids=site_ids)
+    counts = {"red": 0, "amber": 0, "green": 0}
+    for c in found:
+        counts[c.rag.value] += 1
+    attention = [
+        CertificateLine(
+            id=c.id,
+            type_name=c.type_name,
+            site_name=c.site_name,
+            expires_on=c.expires_on,
+            rag=c.rag.value,
+        )
+        for c in found
+        if c.rag.value != "green"
+    ][:20]
+    return CertificateFigures(
+        red=counts["red"], amber=counts["amber"], green=counts["green"], attention=attention
+    )
+
+
+async def training_figures(site_ids: list[int]) -> TrainingFigures:
+    people = await training_queries.people_of_sites(site_ids)
+    matrix = await training_queries.matrix_for(people)
+    return TrainingFigures(
+        people=len(people),
+        required=matrix.required,
+        covered=matrix.covered,
+        coverage=matrix.coverage,
+    )
+
+
+async def build_report(
+    principal: Principal,
+    *,
+    period_from: date,
+    period_to: date,
+    site_id: int | None = None,
+    region_id: int | None = None,
+) -> ReportRead:
+    check_period(period_from, period_to)
+    site_ids, label = await report_sites(principal, site_id=site_id, region_id=region_id)
+    return ReportRead(
+        scope_label=label,
+        site_ids=site_ids,
+        period_from=period_from,
+        period_to=period_to,
+        generated_at=clock.now(),
+        incidents=await incident_figures(site_ids, period_from, period_to),
+        certificates=await certificate_figures(principal, site_ids),
+        training=await training_figures(site_ids),
+    )
+
+
+def default_period() -> tuple[date, date]:
+    """The last twelve months up to today (reader's time zone)."""
+    today = clock.now().astimezone(reader_zone()).date()
+    start = (today.replace(day=1) - timedelta(days=334)).replace(day=1)
+    return start, today
