@@ -25,6 +25,7 @@ from facilities.accounts.auth import (
 from facilities.accounts.controllers import AccountPages, AccountsApi, PartnerPages
 from facilities.all_settings import load_all_settings
 from facilities.assets.controllers import AssetAdminPages, AssetPages, AssetsApi
+from facilities.assets.monitoring.controllers import MonitoringApi
 from facilities.health import HealthController
 from facilities.kit.http import EXCEPTION_HANDLERS
 from facilities.kit.openapi import declare_error_responses
@@ -74,6 +75,7 @@ ROUTERS = [
     AssetsApi,
     AssetPages,
     AssetAdminPages,
+    MonitoringApi,
     AuditApi,
     AuditPages,
     KpiHelpPages,

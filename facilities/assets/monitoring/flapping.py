@@ -88,8 +88,9 @@ def settle(device: Device, rules: Rules, now: datetime) -> tuple[Device, Transit
     since = device.pending_since
     if device.pending == DOWN and now - since >= rules.down_after:
         moved = Transition(DOWN, since, device.pending_uplink)
-        return replace(device, state=DOWN, pending=None, pending_since=None,
-                       pending_uplink=False), moved
+        return replace(
+            device, state=DOWN, pending=None, pending_since=None, pending_uplink=False
+        ), moved
     if device.pending == UP and now - since >= rules.up_after:
         return replace(device, state=UP, pending=None, pending_since=None), Transition(UP, since)
     return device, None

@@ -22,8 +22,10 @@ from facilities.sites.tables import Site
 
 class DeviceSource(Table, tablename="device_source"):
     """A sender of device events (a Wi-Fi controller, a monitoring agent) for one site or
-    for all sites (``site`` None). Only the SHA-256 of its secret is stored; the secret is
-    shown once when it is made or rotated."""
+    for all sites (``site`` None). The secret is never stored: it is derived from the app's
+    secret key, the source id and ``generation`` (``monitoring.secrets``), shown once when
+    it is made or rotated (rotation bumps ``generation``); its SHA-256 finds the source of
+    a bearer token."""
 
     id: Serial
     name = Varchar(length=120, null=False)
@@ -31,6 +33,7 @@ class DeviceSource(Table, tablename="device_source"):
     site = ForeignKey(Site, null=True, default=None, on_delete=OnDelete.restrict, index=True)
     secret_hash = Varchar(length=64, null=False, unique=True)
     secret_hint = Varchar(length=8, null=False, default="")
+    generation = Integer(default=1)
     active = Boolean(default=True)
     rotated_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

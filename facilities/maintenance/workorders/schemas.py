@@ -62,6 +62,7 @@ class Origin(StrEnum):
     manual = "manual"
     inspection = "inspection"
     follow_up = "follow_up"
+    monitoring = "monitoring"
 
 
 ORIGIN_LABELS = {
@@ -70,6 +71,7 @@ ORIGIN_LABELS = {
     Origin.manual: N_("Created by hand"),
     Origin.inspection: N_("Inspection"),
     Origin.follow_up: N_("Follow-up"),
+    Origin.monitoring: N_("Device monitoring"),
 }
 
 HOLD_REASON_LABELS = {
@@ -92,6 +94,7 @@ ACTION_LABELS = {
     "reopen": N_("Reopen"),
     "cancel": N_("Cancel work order"),
     "escalate": N_("SLA escalation"),
+    "device": N_("Device monitoring"),
 }
 
 

@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
-ID = "2026-12-07T06:24:30:000000"
+ID = "2026-12-07T06:26:30:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Device monitoring keys: one device per source name, one event per source id"
 

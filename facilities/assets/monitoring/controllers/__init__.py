@@ -1,0 +1,3 @@
+from facilities.assets.monitoring.controllers.api import MonitoringApi
+
+__all__ = ["MonitoringApi"]
