@@ -31,7 +31,7 @@ from facilities.notifications.listeners import (
     on_work_order_change,
     on_work_orders_created,
 )
-from facilities.services.isp import isp_partner
+from facilities.services.isp import monitoring_partner
 from facilities.services.kpis import KPIS as SERVICE_KPIS
 from facilities.services.routing import route
 from facilities.services.sla.outcomes import record_outcomes
@@ -59,9 +59,9 @@ def install() -> None:
     activity.register_activity("problem_reports", report_activity)
     activity.register_activity("work_orders", work_order_activity)
     # assets ← maintenance: monitored devices open and close their own work orders;
-    # maintenance ← services: the ISP of a site gets its uplink outages
+    # maintenance ← services: the ISP gets uplink outages, the maintenance partner devices
     device_hooks.on_device_change(device_work.on_device_change)
-    device_work.set_isp_finder(isp_partner)
+    device_work.set_partner_finder(monitoring_partner)
     # the KPIs reporting reads (one interface, ``kit.kpi``)
     for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS):
         kpi.register(definition)
@@ -74,8 +74,8 @@ def installed() -> dict[str, set[str]]:
     state["partner_sites"] = {_name(resolver)} if resolver is not None else set()
     state["asset_activity"] = {_name(p) for p in activity.providers().values()}
     state["device_listeners"] = {_name(f) for f in device_hooks.listeners()}
-    finder = device_work.isp_finder()
-    state["isp_finder"] = {_name(finder)} if finder is not None else set()
+    finder = device_work.partner_finder()
+    state["monitoring_partner"] = {_name(finder)} if finder is not None else set()
     state["kpis"] = set(kpi.names())
     return state
 
@@ -95,7 +95,7 @@ EXPECTED: dict[str, set[str]] = {
         "facilities.maintenance.activity.work_order_activity",
     },
     "device_listeners": {"facilities.maintenance.device_work.on_device_change"},
-    "isp_finder": {"facilities.services.isp.isp_partner"},
+    "monitoring_partner": {"facilities.services.isp.monitoring_partner"},
     "kpis": {
         "pm_compliance",
         "asset_uptime",
@@ -112,5 +112,5 @@ def uninstall() -> None:
     scope.register_partner_sites(None)
     activity.clear()
     device_hooks.clear()
-    device_work.set_isp_finder(None)
+    device_work.set_partner_finder(None)
     kpi.clear()

@@ -7,7 +7,7 @@ sent another down, or came back (``assets.monitoring.hooks``, registered in
   contract router). When the event says the site's uplink is down, or at least two and at
   least half of the site's monitored devices are down, one order for the site's internet
   service instead (``it_network``, given to the site's ISP — ``services`` answers through
-  the ``isp`` hook below).
+  the partner finder below).
 * **repeat** (down again while down) → attaches a line to the open order.
 * **up** → the order notes the recovery and moves as the device's settings say:
   ``complete`` (started, completed and verified by "Device monitoring") or ``verify``
@@ -61,19 +61,26 @@ SYSTEM = Principal(
     credential_id=0,
 )
 
-IspFinder = Callable[[int], Awaitable[int | None]]
-_isp: list[IspFinder] = []
+# (site id, trade, internet outage?) → the partner organisation, or None (to triage)
+PartnerFinder = Callable[[int, str | None, bool], Awaitable[int | None]]
+_finder: list[PartnerFinder] = []
 
 
-def set_isp_finder(finder: IspFinder | None) -> None:
-    """Who provides a site's internet service (``services.isp.isp_partner``)."""
-    _isp.clear()
+def set_partner_finder(finder: PartnerFinder | None) -> None:
+    """Who gets monitoring work: the site's ISP for internet outages, the contracted
+    maintenance partner for one device (``services.isp.monitoring_partner``)."""
+    _finder.clear()
     if finder is not None:
-        _isp.append(finder)
+        _finder.append(finder)
 
 
-def isp_finder() -> IspFinder | None:
-    return _isp[0] if _isp else None
+def partner_finder() -> PartnerFinder | None:
+    return _finder[0] if _finder else None
+
+
+async def _partner(site_id: int, trade: str | None, internet: bool) -> int | None:
+    finder = partner_finder()
+    return await finder(site_id, trade, internet) if finder is not None else None
 
 
 def device_key(asset_id: int) -> str:
@@ -128,8 +135,7 @@ async def _down(change: DeviceChange) -> None:
         await _note(int(site_order["id"]), line)  # type: ignore[call-overload]
         return
     if site_wide(change):
-        finder = isp_finder()
-        partner = await finder(change.site_id) if finder is not None else None
+        partner = await _partner(change.site_id, Trade.it_network.value, True)
         title = (
             _("Internet uplink down")
             if change.uplink
@@ -160,11 +166,14 @@ async def _down(change: DeviceChange) -> None:
     if device_order is not None:
         await _note(int(device_order["id"]), line)  # type: ignore[call-overload]
         return
+    trade = await _asset_trade(change.asset_id)
     await create_work_orders(
         actor=None,
         orders=[
             NewWorkOrder(
                 data=WorkOrderCreate(
+                    trade=Trade(trade) if trade else None,
+                    partner_organisation_id=await _partner(change.site_id, trade, False),
                     title=(_("Device down: %(name)s") % {"name": change.asset_name})[:200],
                     site_id=change.site_id,
                     asset_id=change.asset_id,
@@ -178,6 +187,15 @@ async def _down(change: DeviceChange) -> None:
             )
         ],
     )
+
+
+async def _asset_trade(asset_id: int) -> str | None:
+    rows = await db.raw(
+        "SELECT c.trade FROM asset a LEFT JOIN asset_category c ON c.id = a.category"
+        " WHERE a.id = {}",
+        asset_id,
+    )
+    return str(rows[0]["trade"]) if rows and rows[0]["trade"] else None
 
 
 async def _recovered(change: DeviceChange) -> None:
