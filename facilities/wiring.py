@@ -31,6 +31,7 @@ from facilities.notifications.listeners import (
     on_work_order_change,
     on_work_orders_created,
 )
+from facilities.services.device_uptime import KPIS as DEVICE_KPIS
 from facilities.services.isp import monitoring_partner
 from facilities.services.kpis import KPIS as SERVICE_KPIS
 from facilities.services.routing import route
@@ -63,7 +64,7 @@ def install() -> None:
     device_hooks.on_device_change(device_work.on_device_change)
     device_work.set_partner_finder(monitoring_partner)
     # the KPIs reporting reads (one interface, ``kit.kpi``)
-    for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS):
+    for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS, *DEVICE_KPIS):
         kpi.register(definition)
 
 
@@ -102,6 +103,7 @@ EXPECTED: dict[str, set[str]] = {
         "partner_sla_attainment",
         "partner_first_time_fix",
         "partner_on_time_visits",
+        "hardware_uptime",
     },
 }
 

@@ -10,6 +10,10 @@ by the missed-heartbeat job). Flapping is suppressed with two holds:
   heartbeat while down opens a *pending up*; a down event before M minutes cancels it; a
   heartbeat silence longer than the threshold cancels it too.
 
+The silence rule applies only to devices that have sent a heartbeat; an up event counts as a
+sign of life for them. Devices that only send up/down events (controller alerts) never time
+out.
+
 The transition is dated when the condition began (``pending_since``), so the status history
 and the uptime figure show the exact outage, not the moment the hold ran out.
 """
@@ -47,8 +51,10 @@ class Transition:
 
 def observe(device: Device, kind: str, at: datetime, *, uplink: bool = False) -> Device:
     """``device`` after one event (``heartbeat``, ``up`` or ``down``) that happened ``at``."""
-    if kind == "heartbeat":
-        last = device.last_heartbeat_at
+    last = device.last_heartbeat_at
+    if kind == "heartbeat" or (kind == UP and last is not None):
+        # an up event is a sign of life too, for a device that sends heartbeats (a device
+        # that only sends events never starts the silence rule)
         device = replace(device, last_heartbeat_at=at if last is None or at > last else last)
         kind = UP
     if kind == UP:
