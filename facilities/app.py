@@ -25,7 +25,7 @@ from facilities.accounts.auth import (
 from facilities.accounts.controllers import AccountPages, AccountsApi, PartnerPages
 from facilities.all_settings import load_all_settings
 from facilities.assets.controllers import AssetAdminPages, AssetPages, AssetsApi
-from facilities.assets.monitoring.controllers import MonitoringApi
+from facilities.assets.monitoring.controllers import MonitoringApi, MonitoringPages
 from facilities.health import HealthController
 from facilities.kit.http import EXCEPTION_HANDLERS
 from facilities.kit.openapi import declare_error_responses
@@ -76,6 +76,7 @@ ROUTERS = [
     AssetPages,
     AssetAdminPages,
     MonitoringApi,
+    MonitoringPages,
     AuditApi,
     AuditPages,
     KpiHelpPages,

@@ -81,6 +81,7 @@ GROUPS: list[tuple[str, list[Entry]]] = [
             Entry("schedules", "/schedules", N_("Maintenance schedules"), "schedules.view", "↻"),
             Entry("compliance", "/pm/compliance", N_("PM compliance"), "schedules.view", "%"),
             Entry("checklists", "/checklist-templates", N_("Checklists"), "checklists.manage", "☑"),
+            Entry("monitoring", "/monitoring", N_("Device status"), "monitoring.view", "◉"),
         ],
     ),
     (

@@ -487,4 +487,19 @@ async def build(app: Any) -> World:
         bill = {"starts_on": "2025-01-01", "ends_on": "2025-01-31", "quantity": 310}
         ids["meter_period", side] = check(await adm.post(f"{url}/periods", json=bill))["id"]
         ids["month", side] = "2026-03"
+
+    # ---- device monitoring ---------------------------------------------------------------
+    for side in (OWN, FOREIGN):
+        made = check(
+            await adm.post(
+                "/api/v1/device-sources", json={"name": f"AP controller {side}", "site_id": ids["site", side]}
+            )
+        )
+        ids["device_source", side] = made["source"]["id"]
+        check(
+            await adm.put(
+                f"/api/v1/assets/{ids['asset', side]}/monitoring",
+                json={"external_id": f"ap-{side}", "source_id": made["source"]["id"]},
+            )
+        )
     return w
