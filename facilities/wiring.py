@@ -21,8 +21,7 @@ from facilities.assets import activity
 from facilities.assets.kpis import KPIS as ASSET_KPIS
 from facilities.assets.monitoring import hooks as device_hooks
 from facilities.kit import kpi
-from facilities.maintenance import hooks
-from facilities.maintenance import device_work
+from facilities.maintenance import device_work, hooks
 from facilities.maintenance.activity import report_activity, work_order_activity
 from facilities.maintenance.pm.kpis import KPIS as PM_KPIS
 from facilities.maintenance.workorders.queries import partner_site_ids

@@ -42,7 +42,7 @@ async def field_site(
 ) -> Field:
     """A site with ``aps`` access points (category trade ``it_network``), a maintenance
     contract for the Wi-Fi partner and an ISP contract, one generic source."""
-    from tests.services.helpers import contract  # noqa: PLC0415 - services builders
+    from tests.services.helpers import contract
 
     system = await builders.system()
     region = await builders.region()
@@ -53,7 +53,10 @@ async def field_site(
     wifi = await builders.partner_org(f"Wi-Fi Service {next(_seq)}")
     isp = await builders.partner_org(f"Netz Provider {next(_seq)}")
     await contract(
-        wifi.id, [site.id], name="Wi-Fi maintenance", contract_type="maintenance",
+        wifi.id,
+        [site.id],
+        name="Wi-Fi maintenance",
+        contract_type="maintenance",
         trades=["it_network"],
     )
     await contract(isp.id, [site.id], name="Internet", contract_type="isp_connectivity")

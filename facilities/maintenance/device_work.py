@@ -92,7 +92,9 @@ def uplink_key(site_id: int) -> str:
 
 
 def site_wide(change: DeviceChange) -> bool:
-    return change.uplink or (change.site_down >= 2 and 2 * change.site_down >= change.site_monitored)
+    return change.uplink or (
+        change.site_down >= 2 and 2 * change.site_down >= change.site_monitored
+    )
 
 
 async def _lock(key: str) -> None:

@@ -56,7 +56,10 @@ SECTIONS: list[tuple[str, list[Kpi]]] = [
                     "An internet outage is a time when all monitored devices of a site were "
                     "down at once; it counts against the site's internet provider."
                 ),
-                N_("up time ÷ (up time + down time) × 100 %; provider: (site time − outage time) ÷ site time × 100 %"),
+                N_(
+                    "up time ÷ (up time + down time) × 100 %; provider: "
+                    "(site time − outage time) ÷ site time × 100 %"
+                ),
             ),
         ],
     ),

@@ -33,9 +33,9 @@ class _Group:
 async def _names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    rows = await PartnerOrganisation.select(
-        PartnerOrganisation.id, PartnerOrganisation.name
-    ).where(PartnerOrganisation.id.is_in(sorted(ids)))
+    rows = await PartnerOrganisation.select(PartnerOrganisation.id, PartnerOrganisation.name).where(
+        PartnerOrganisation.id.is_in(sorted(ids))
+    )
     return {int(r["id"]): str(r["name"]) for r in rows}
 
 
@@ -82,7 +82,9 @@ async def values(principal: Principal, period: Period) -> list[KpiValue]:
                 denominator=site.counted_seconds,
                 detail={
                     "internet_down_seconds": site.internet_down_seconds,
-                    "internet_outages": [_span(lo, hi, site.name) for lo, hi in site.internet_outages],
+                    "internet_outages": [
+                        _span(lo, hi, site.name) for lo, hi in site.internet_outages
+                    ],
                 },
             )
         )

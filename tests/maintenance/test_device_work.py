@@ -160,6 +160,6 @@ async def test_the_unique_key_refuses_a_second_open_monitoring_order() -> None:
             origin=Origin.monitoring,
             occurrence_key=f"device:{f.ap_ids[0]}",
         )
-        with pytest.raises(Exception, match="(?i)unique"):
+        with pytest.raises(Exception, match=r"(?i)unique"):
             await create_work_orders(actor=SYSTEM, orders=[order])
         assert len(await _orders()) == 1

@@ -492,7 +492,8 @@ async def build(app: Any) -> World:
     for side in (OWN, FOREIGN):
         made = check(
             await adm.post(
-                "/api/v1/device-sources", json={"name": f"AP controller {side}", "site_id": ids["site", side]}
+                "/api/v1/device-sources",
+                json={"name": f"AP controller {side}", "site_id": ids["site", side]},
             )
         )
         ids["device_source", side] = made["source"]["id"]

@@ -70,7 +70,9 @@ def month_bounds(month: date, zone: str) -> tuple[datetime, datetime]:
     )
 
 
-async def month(principal: Principal, month_start: date, site_id: int | None = None) -> list[SiteUptime]:
+async def month(
+    principal: Principal, month_start: date, site_id: int | None = None
+) -> list[SiteUptime]:
     """Every monitored device of the caller's sites (or one site), grouped by site."""
     visible = await scope.visible_site_ids(principal)
     rows = [

@@ -32,9 +32,7 @@ class MonitoringApi(Controller):
         JSON with ``Authorization: Bearer <secret>`` or ``X-Facilities-Timestamp`` +
         ``X-Facilities-Signature``, or a Cisco Meraki alert with its ``sharedSecret``."""
         body = await request.body()
-        return await actions.ingest(
-            source_id=source_id, headers=dict(request.headers), body=body
-        )
+        return await actions.ingest(source_id=source_id, headers=dict(request.headers), body=body)
 
     @get("/sites/{site_id:int}/devices", opt={"permission": "monitoring.view"})
     async def site_devices(self, request: Req, site_id: FromPath[int]) -> list[MonitorRead]:

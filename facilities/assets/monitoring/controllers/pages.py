@@ -4,7 +4,6 @@ with their secrets (shown once, rotatable) and delivery log."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, get, post
@@ -80,11 +79,11 @@ class MonitoringPages(Controller):
         asset = await asset_queries.visible_asset(me, asset_id)
         site = await site_queries.get_site(me, asset.site_id)
         monitor = await queries.monitor_for_asset(me, asset_id)
-        sources = [
-            s
-            for s in await queries.list_sources(me)
-            if s.site_id in (None, asset.site_id)
-        ] if me.can("monitoring.manage") else []
+        sources = (
+            [s for s in await queries.list_sources(me) if s.site_id in (None, asset.site_id)]
+            if me.can("monitoring.manage")
+            else []
+        )
         return page(
             request,
             "monitoring/device.html",
@@ -210,5 +209,3 @@ class MonitoringPages(Controller):
                 "events": await queries.source_events(me, source_id),
             },
         )
-
-
