@@ -12,6 +12,7 @@ a replayed id is recorded once and then ignored.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -215,7 +216,11 @@ def _decode(body: bytes, kind: type[Any]) -> Any:
         return msgspec.json.decode(body, type=kind)
     except msgspec.ValidationError as error:
         message = str(error)
-        raise RuleViolation(field_name(None, message), friendly(message)) from None
+        name = field_name(None, message)
+        at = re.search(r"at `\$\.?([^`]*)`", message)
+        if "missing required field" in message and at and at.group(1):
+            name = f"{at.group(1)}.{name}"  # the whole path: events[0].type, not "type"
+        raise RuleViolation(name, friendly(message)) from None
     except msgspec.DecodeError:
         raise RuleViolation("body", _("The body is not valid JSON.")) from None
 
