@@ -27,6 +27,7 @@ from facilities.all_settings import load_all_settings
 from facilities.assets.controllers import AssetAdminPages, AssetPages, AssetsApi
 from facilities.assets.monitoring.controllers import MonitoringApi, MonitoringPages
 from facilities.health import HealthController
+from facilities.integrations.controllers import IntegrationsApi
 from facilities.kit.http import EXCEPTION_HANDLERS
 from facilities.kit.openapi import declare_error_responses
 from facilities.kit.params import install_int_bounds, int_bounds_guard
@@ -77,6 +78,7 @@ ROUTERS = [
     AssetAdminPages,
     MonitoringApi,
     MonitoringPages,
+    IntegrationsApi,
     AuditApi,
     AuditPages,
     KpiHelpPages,

@@ -56,6 +56,7 @@ PERMISSIONS = frozenset(
         # device monitoring: status boards, event logs; settings and event sources (secrets)
         "monitoring.view",
         "monitoring.manage",
+        "integrations.manage",  # inbound ticket endpoints of coworking platforms (ops)
         # sustainability: meters, readings, bills, occupancy, emission factors, results
         "sustainability.view",  # meters, readings, factors, results of the caller's sites
         "sustainability.enter",  # readings, bills and occupancy (CM on their sites)
@@ -98,6 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         | {"audit.view", "assets.import", "categories.manage", "qr.manage", "checklists.manage"}
         | {"contracts.manage", "visits.signoff", "sla.manage", "scorecards.view"}
         | {"outbox.view", "webhooks.manage", "sustainability.manage", "monitoring.manage"}
+        | {"integrations.manage"}
         | _ASSET_WORK
     ),
     Role.community_manager: frozenset(

@@ -14,6 +14,8 @@ AUDIT_ACTION_LABELS = {
     "device_monitor.set": N_("Device monitoring set up"),
     "device_source.create": N_("Device event source created"),
     "device_source.rotate": N_("Device event source secret rotated"),
+    "ticket_endpoint.create": N_("Ticket endpoint created"),
+    "ticket_endpoint.rotate": N_("Ticket endpoint secret rotated"),
     "asset.file_add": N_("Asset file added"),
     "asset.file_delete": N_("Asset file deleted"),
     "asset.file_primary": N_("Asset photo chosen"),

@@ -69,6 +69,7 @@ KINDS = {
     "period_id": "meter_period",
     "month": "month",
     "source_id": "device_source",
+    "endpoint_id": "ticket_endpoint",
 }
 # Objects that belong to a site (and so to its region): foreign ones answer 404.
 SITE_BOUND = frozenset(
@@ -97,6 +98,7 @@ SITE_BOUND = frozenset(
         "meter",
         "meter_period",
         "device_source",
+        "ticket_endpoint",
     }
 )
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.

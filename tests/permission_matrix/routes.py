@@ -1115,6 +1115,23 @@ ROUTES: list[R] = [
     R("POST", "/monitoring/sources", "monitoring.manage", form=lambda c: {"name": f"S{seq()}"}),
     R("POST", "/monitoring/sources/{source_id:int}/rotate", "monitoring.manage"),
     R("GET", "/monitoring/sources/{source_id:int}", "monitoring.manage"),
+    # ---- inbound integrations ----
+    R(
+        "POST",
+        "/api/v1/tickets/{endpoint_id:int}",
+        PUBLIC,
+        json={"ticket_id": "t", "site_code": "X", "description": "d"},
+        expect={"*/own": 401, "*/foreign": 401, "*/missing": 401},
+    ),
+    R("GET", "/api/v1/ticket-endpoints", "integrations.manage"),
+    R(
+        "POST",
+        "/api/v1/ticket-endpoints",
+        "integrations.manage",
+        json=lambda c: {"name": f"H{seq()}", "site_ids": [c.own("site")]},
+    ),
+    R("POST", "/api/v1/ticket-endpoints/{endpoint_id:int}/rotate", "integrations.manage"),
+    R("GET", "/api/v1/ticket-endpoints/{endpoint_id:int}/deliveries", "integrations.manage"),
     # ---- sustainability ----
     R("GET", "/api/v1/sustainability/meters", "sustainability.view"),
     R(

@@ -503,4 +503,11 @@ async def build(app: Any) -> World:
                 json={"external_id": f"ap-{side}", "source_id": made["source"]["id"]},
             )
         )
+        endpoint = check(
+            await adm.post(
+                "/api/v1/ticket-endpoints",
+                json={"name": f"Help desk {side}", "site_ids": [ids["site", side]]},
+            )
+        )
+        ids["ticket_endpoint", side] = endpoint["endpoint"]["id"]
     return w
