@@ -500,8 +500,22 @@ async def check_devices() -> int:
     (idempotent, safe in several processes). Returns the number of transitions made."""
     moved = 0
     for monitor_id in await mq.due_monitor_ids(clock.now()):
-        if await apply(monitor_id, None, clock.now()):
+        direction = await apply(monitor_id, None, clock.now())
+        if direction:
             moved += 1
+            row = await mq.monitor_state(monitor_id)
+            if row is not None:  # the device's event log says why it moved
+                since = db_aware(row["state_since"]) or clock.now()
+                await _log(
+                    row["source"],
+                    monitor_id,
+                    _Event(str(row["external_id"]), direction, None, since, False),
+                    clock.now(),
+                    EventOutcome.went_down if direction == "down" else EventOutcome.recovered,
+                    _("No heartbeat within the threshold")
+                    if direction == "down"
+                    else _("Held up long enough"),
+                )
     return moved
 
 

@@ -238,6 +238,8 @@ async def test_missed_heartbeats_go_down_once_even_with_two_job_runs() -> None:
         assert await actions.check_devices() == 1
         assert await actions.check_devices() == 0  # a second process finds nothing to do
         assert await _status(f.ap_ids[0]) == "down"
+        logged = await db.raw("SELECT kind, outcome FROM device_event WHERE outcome = 'went_down'")
+        assert [dict(r) for r in logged] == [{"kind": "down", "outcome": "went_down"}]
         history = await db.raw(
             "SELECT changed_at FROM asset_status_change WHERE asset = {} AND to_status = 'down'",
             f.ap_ids[0],
