@@ -409,7 +409,12 @@ async def load_demo() -> list[tuple[str, str]]:
     # Four monitored access points at the first field site (one can be made to go silent),
     # a Wi-Fi maintenance partner and an internet provider under contract for the field sites.
     await _field_contracts(system, [v for k, v in site_ids.items() if k.startswith("AP-")])
-    await load_monitoring(system, site_ids["AP-001"])
+    await load_monitoring(
+        system,
+        site_ids["AP-001"],
+        category=say("Network equipment"),
+        ap_name=say("Wi-Fi access point %d"),
+    )
     return [
         ("admin", "admin@demo.facilities"),
         ("ops manager", "ops@demo.facilities"),

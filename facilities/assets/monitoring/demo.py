@@ -6,6 +6,7 @@ alive, and how to stop one. Idempotent: a site with monitored devices is left al
 
 from __future__ import annotations
 
+from facilities.accounts.enums import Trade
 from facilities.accounts.principal import Principal
 from facilities.assets import actions as asset_actions
 from facilities.assets.monitoring import actions, queries
@@ -14,18 +15,18 @@ from facilities.assets.schemas import AssetCreate, CategoryCreate
 from facilities.assets.tables import AssetCategory
 from facilities.kit import clock
 
-CATEGORY = "Network equipment"
 
-
-async def load_monitoring(system: Principal, site_id: int) -> None:
+async def load_monitoring(system: Principal, site_id: int, *, category: str, ap_name: str) -> None:
+    """``category``: the name of the network equipment category (found or made);
+    ``ap_name``: the access points' names with ``%d`` for their number (demo language)."""
     if await queries.site_monitors(system, site_id):
         return
-    row = await AssetCategory.select(AssetCategory.id).where(AssetCategory.name == CATEGORY).first()
+    row = await AssetCategory.select(AssetCategory.id).where(AssetCategory.name == category).first()
     if row is None:
         category_id = (
             await asset_actions.create_category(
                 actor=system,
-                data=CategoryCreate(name=CATEGORY, icon="wifi", trade="it_network"),  # type: ignore[arg-type]
+                data=CategoryCreate(name=category, icon="wifi", trade=Trade.it_network),
             )
         ).id
     else:
@@ -38,7 +39,7 @@ async def load_monitoring(system: Principal, site_id: int) -> None:
             actor=system,
             data=AssetCreate(
                 site_id=site_id,
-                name=f"Wi-Fi access point {number}",
+                name=ap_name % number,
                 category_id=category_id,
                 manufacturer="Ubiquiti",
                 model="U6-Mesh",
