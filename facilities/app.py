@@ -25,7 +25,9 @@ from facilities.accounts.auth import (
 from facilities.accounts.controllers import AccountPages, AccountsApi, PartnerPages
 from facilities.all_settings import load_all_settings
 from facilities.assets.controllers import AssetAdminPages, AssetPages, AssetsApi
+from facilities.assets.monitoring.controllers import MonitoringApi, MonitoringPages
 from facilities.health import HealthController
+from facilities.integrations.controllers import IntegrationsApi
 from facilities.kit.formlimits import install_form_limits
 from facilities.kit.http import EXCEPTION_HANDLERS
 from facilities.kit.listing import DropEmptyQuery
@@ -80,6 +82,9 @@ ROUTERS = [
     AssetsApi,
     AssetPages,
     AssetAdminPages,
+    MonitoringApi,
+    MonitoringPages,
+    IntegrationsApi,
     AuditApi,
     AuditPages,
     KpiHelpPages,

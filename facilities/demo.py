@@ -6,6 +6,7 @@ rules and the audit trail apply as for any other write.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,9 +15,14 @@ from facilities.accounts.enums import Locale, Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.accounts.schemas import PartnerOrganisationCreate, UserCreate
 from facilities.accounts.tables import PartnerOrganisation, User
+from facilities.assets.monitoring.demo import load_monitoring
 from facilities.demo_operations import load_operations
 from facilities.demo_texts import say
+from facilities.kit import clock
 from facilities.safety.demo import load_safety
+from facilities.services import actions as service_actions
+from facilities.services.enums import ContractStatus, ContractType
+from facilities.services.schemas import ContractCreate
 from facilities.services.sla.defaults import seed_default_policies
 from facilities.sites import actions as site_actions
 from facilities.sites.enums import SiteKind, SpaceKind
@@ -239,6 +245,40 @@ async def _user(
     return user.id
 
 
+FIELD_PARTNERS = [
+    ("Funknetz Service GmbH", "noc@funknetz.example", ContractType.maintenance),
+    ("Stadtnetz Kurpfalz", "stoerung@stadtnetz.example", ContractType.isp_connectivity),
+]
+
+
+async def _field_contracts(system: Principal, field_site_ids: list[int]) -> None:
+    """A Wi-Fi maintenance contract and an ISP contract for the field sites (once)."""
+    today = clock.now().date()
+    for name, email, kind in FIELD_PARTNERS:
+        if await PartnerOrganisation.exists().where(PartnerOrganisation.name == name):
+            continue
+        partner = await account_actions.create_partner_organisation(
+            actor=system,
+            data=PartnerOrganisationCreate(name=name, email=email, trades=[Trade.it_network]),
+        )
+        await service_actions.create_contract(
+            actor=system,
+            data=ContractCreate(
+                provider_id=partner.id,
+                name=say("Wi-Fi maintenance, field sites")
+                if kind is ContractType.maintenance
+                else say("Internet access, field sites"),
+                contract_type=kind,
+                trades=[Trade.it_network] if kind is ContractType.maintenance else [],
+                start_date=date(today.year, 1, 1),
+                end_date=date(today.year + 1, 12, 31),
+                site_ids=field_site_ids,
+                status=ContractStatus.active,
+                confirm_overlap=True,
+            ),
+        )
+
+
 async def load_demo() -> list[tuple[str, str]]:
     """Create what is missing; returns (role, e-mail) of the demo logins."""
     admin_id = await _user("admin@demo.facilities", "Alex Admin", Role.admin)
@@ -369,6 +409,15 @@ async def load_demo() -> list[tuple[str, str]]:
     await load_sustainability(system, site_ids[COWORKING[0][0]])
     # Incidents, certificates in every status and a training matrix at the first site.
     await load_safety(system, [site_ids[c[0]] for c in COWORKING][:1])
+    # Four monitored access points at the first field site (one can be made to go silent),
+    # a Wi-Fi maintenance partner and an internet provider under contract for the field sites.
+    await _field_contracts(system, [v for k, v in site_ids.items() if k.startswith("AP-")])
+    await load_monitoring(
+        system,
+        site_ids["AP-001"],
+        category=say("Network equipment"),
+        ap_name=say("Wi-Fi access point %d"),
+    )
     return [
         ("admin", "admin@demo.facilities"),
         ("ops manager", "ops@demo.facilities"),

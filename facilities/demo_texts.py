@@ -7,6 +7,9 @@ from __future__ import annotations
 from facilities.settings import get_settings
 
 GERMAN = {
+    "Wi-Fi access point %d": "WLAN-Zugangspunkt %d",
+    "Wi-Fi maintenance, field sites": "WLAN-Wartung, Außenstandorte",
+    "Internet access, field sites": "Internetzugang, Außenstandorte",
     # categories
     "Coffee machines": "Kaffeemaschinen",
     "HVAC units": "Klimageräte",

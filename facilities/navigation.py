@@ -94,6 +94,7 @@ GROUPS: list[tuple[str, list[Entry]]] = [
             Entry(
                 "safety_report", "/safety/report", N_("Safety report"), "safety_reports.view", "▥"
             ),
+            Entry("monitoring", "/monitoring", N_("Device status"), "monitoring.view", "◉"),
         ],
     ),
     (

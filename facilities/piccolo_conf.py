@@ -15,6 +15,7 @@ APP_REGISTRY = AppRegistry(
         "facilities.notifications.piccolo_app",
         "facilities.services.piccolo_app",
         "facilities.services.sla.piccolo_app",
+        "facilities.integrations.piccolo_app",
         "facilities.safety.piccolo_app",
         "facilities.sustainability.piccolo_app",
     ]

@@ -17,6 +17,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from facilities.accounts import jobs as account_jobs
+from facilities.assets.monitoring import jobs as monitoring_jobs
 from facilities.kit import clock
 from facilities.kit.jobs import Job
 from facilities.maintenance import jobs as maintenance_jobs
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 ALL_JOBS: list[Job] = [
     *account_jobs.JOBS,
+    *monitoring_jobs.JOBS,
     *maintenance_jobs.JOBS,
     *notification_jobs.JOBS,
     *service_jobs.JOBS,

@@ -19,8 +19,9 @@ from typing import Any
 
 from facilities.assets import activity
 from facilities.assets.kpis import KPIS as ASSET_KPIS
+from facilities.assets.monitoring import hooks as device_hooks
 from facilities.kit import kpi
-from facilities.maintenance import hooks
+from facilities.maintenance import device_work, hooks
 from facilities.maintenance.activity import report_activity, work_order_activity
 from facilities.maintenance.pm.kpis import KPIS as PM_KPIS
 from facilities.maintenance.workorders.queries import partner_site_ids
@@ -29,6 +30,8 @@ from facilities.notifications.listeners import (
     on_work_order_change,
     on_work_orders_created,
 )
+from facilities.services.device_uptime import KPIS as DEVICE_KPIS
+from facilities.services.isp import monitoring_partner
 from facilities.services.kpis import KPIS as SERVICE_KPIS
 from facilities.services.routing import route
 from facilities.services.sla.outcomes import record_outcomes
@@ -57,8 +60,12 @@ def install() -> None:
     # assets ← maintenance: an asset's page lists its reports and work orders
     activity.register_activity("problem_reports", report_activity)
     activity.register_activity("work_orders", work_order_activity)
+    # assets ← maintenance: monitored devices open and close their own work orders;
+    # maintenance ← services: the ISP gets uplink outages, the maintenance partner devices
+    device_hooks.on_device_change(device_work.on_device_change)
+    device_work.set_partner_finder(monitoring_partner)
     # the KPIs reporting reads (one interface, ``kit.kpi``)
-    for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS):
+    for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS, *DEVICE_KPIS):
         kpi.register(definition)
 
 
@@ -68,6 +75,9 @@ def installed() -> dict[str, set[str]]:
     resolver = scope.partner_sites_resolver()
     state["partner_sites"] = {_name(resolver)} if resolver is not None else set()
     state["asset_activity"] = {_name(p) for p in activity.providers().values()}
+    state["device_listeners"] = {_name(f) for f in device_hooks.listeners()}
+    finder = device_work.partner_finder()
+    state["monitoring_partner"] = {_name(finder)} if finder is not None else set()
     state["kpis"] = set(kpi.names())
     return state
 
@@ -87,12 +97,15 @@ EXPECTED: dict[str, set[str]] = {
         "facilities.maintenance.activity.report_activity",
         "facilities.maintenance.activity.work_order_activity",
     },
+    "device_listeners": {"facilities.maintenance.device_work.on_device_change"},
+    "monitoring_partner": {"facilities.services.isp.monitoring_partner"},
     "kpis": {
         "pm_compliance",
         "asset_uptime",
         "partner_sla_attainment",
         "partner_first_time_fix",
         "partner_on_time_visits",
+        "hardware_uptime",
     },
 }
 
@@ -102,4 +115,6 @@ def uninstall() -> None:
     hooks.clear()
     scope.register_partner_sites(None)
     activity.clear()
+    device_hooks.clear()
+    device_work.set_partner_finder(None)
     kpi.clear()

@@ -53,6 +53,10 @@ PERMISSIONS = frozenset(
         "outbox.view",  # notification outbox and webhook delivery log (ops)
         "outbox.retry",  # retry failed messages (admin)
         "webhooks.manage",  # outgoing webhook endpoints (ops)
+        # device monitoring: status boards, event logs; settings and event sources (secrets)
+        "monitoring.view",
+        "monitoring.manage",
+        "integrations.manage",  # inbound ticket endpoints of coworking platforms (ops)
         # sustainability: meters, readings, bills, occupancy, emission factors, results
         "sustainability.view",  # meters, readings, factors, results of the caller's sites
         "sustainability.enter",  # readings, bills and occupancy (CM on their sites)
@@ -84,6 +88,7 @@ _VIEW = {
     "compliance.view",
     "training.view",
     "safety_reports.view",
+    "monitoring.view",
 }
 _ASSET_WORK = {
     "assets.change",
@@ -105,8 +110,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         | {"sites.change", "sites.operate", "users.view", "partners.view", "partners.manage"}
         | {"audit.view", "assets.import", "categories.manage", "qr.manage", "checklists.manage"}
         | {"contracts.manage", "visits.signoff", "sla.manage", "scorecards.view"}
-        | {"outbox.view", "webhooks.manage", "sustainability.manage"}
         | {"incidents.investigate", "compliance.manage", "training.manage"}
+        | {"outbox.view", "webhooks.manage", "sustainability.manage", "monitoring.manage"}
+        | {"integrations.manage"}
         | _ASSET_WORK
     ),
     Role.community_manager: frozenset(

@@ -66,3 +66,44 @@ def compute(
         down_seconds=down,
         down_events=down_events,
     )
+
+
+def down_intervals(
+    history: Sequence[tuple[datetime, str]], start: datetime, end: datetime, now: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The ``down`` spans of ``history`` inside ``[start, min(end, now))``, merged, in
+    order (the same reading of the history as ``compute``: their lengths add up to its
+    ``down_seconds``)."""
+    end = min(end, now)
+    changes = sorted(history, key=lambda item: item[0])
+    found: list[tuple[datetime, datetime]] = []
+    for index, (since, status) in enumerate(changes):
+        if status != "down":
+            continue
+        until = changes[index + 1][0] if index + 1 < len(changes) else end
+        lo, hi = max(since, start), min(until, end)
+        if hi <= lo:
+            continue
+        if found and found[-1][1] >= lo:
+            found[-1] = (found[-1][0], max(found[-1][1], hi))
+        else:
+            found.append((lo, hi))
+    return found
+
+
+def overlap(
+    spans: Sequence[Sequence[tuple[datetime, datetime]]],
+) -> list[tuple[datetime, datetime]]:
+    """The times inside every one of ``spans`` (e.g. all devices of a site down at once)."""
+    if not spans:
+        return []
+    common = list(spans[0])
+    for other in spans[1:]:
+        merged: list[tuple[datetime, datetime]] = []
+        for lo1, hi1 in common:
+            for lo2, hi2 in other:
+                lo, hi = max(lo1, lo2), min(hi1, hi2)
+                if lo < hi:
+                    merged.append((lo, hi))
+        common = merged
+    return common

@@ -47,6 +47,20 @@ SECTIONS: list[tuple[str, list[Kpi]]] = [
                 ),
                 N_("up time ÷ (up time + down time) × 100 %"),
             ),
+            Kpi(
+                "hardware_uptime",
+                N_("Hardware uptime"),
+                N_(
+                    "The share of a month monitored devices were up, per device, site, "
+                    "maintenance partner and internet provider, with every outage listed. "
+                    "An internet outage is a time when all monitored devices of a site were "
+                    "down at once; it counts against the site's internet provider."
+                ),
+                N_(
+                    "up time ÷ (up time + down time) × 100 %; provider: "
+                    "(site time − outage time) ÷ site time × 100 %"
+                ),
+            ),
         ],
     ),
     (

@@ -96,3 +96,22 @@ def test_unsorted_history_and_repeated_down() -> None:
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError):
         compute([], datetime(2026, 1, 1), datetime(2026, 1, 2), NOW)
+
+
+def test_down_intervals_add_up_to_the_down_seconds() -> None:
+    from facilities.assets.uptime import down_intervals
+
+    history = [(at(-1), "operational"), (at(2), "down"), (at(3), "operational"), (at(9), "down")]
+    spans = down_intervals(history, at(0), at(10), NOW)
+    assert spans == [(at(2), at(3)), (at(9), at(10))]
+    total = sum((hi - lo).total_seconds() for lo, hi in spans)
+    assert total == compute(history, at(0), at(10), NOW).down_seconds
+
+
+def test_overlap_is_when_everything_was_down_at_once() -> None:
+    from facilities.assets.uptime import overlap
+
+    assert overlap([[(at(1), at(4))], [(at(2), at(6))], [(at(0), at(3)), (at(5), at(7))]]) == [
+        (at(2), at(3))
+    ]
+    assert overlap([]) == []

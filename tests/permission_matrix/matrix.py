@@ -72,6 +72,8 @@ KINDS = {
     "certificate_id": "certificate",
     "doc_id": "certificate_document",
     "completion_id": "training_completion",
+    "source_id": "device_source",
+    "endpoint_id": "ticket_endpoint",
 }
 # Objects that belong to a site (and so to its region): foreign ones answer 404.
 SITE_BOUND = frozenset(
@@ -105,6 +107,8 @@ SITE_BOUND = frozenset(
         "certificate_document",
         "trainee",
         "training_completion",
+        "device_source",
+        "ticket_endpoint",
     }
 )
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.

@@ -1082,6 +1082,57 @@ ROUTES: list[R] = [
     ),
     R("POST", "/sites/{site_id:int}/unarchive", "sites.change"),
     R("POST", "/spaces/{space_id:int}/archive", "sites.operate", fresh=("space",)),
+    # ---- device monitoring ----
+    # Without the source's secret every caller gets 401 (the secret, not the session, counts).
+    R(
+        "POST",
+        "/api/v1/device-events/{source_id:int}",
+        PUBLIC,
+        json={"sent_at": "2026-01-01T00:00:00Z", "events": [{"device": "x", "type": "up"}]},
+        expect={"*/own": 401, "*/foreign": 401, "*/missing": 401},
+    ),
+    R("GET", "/api/v1/sites/{site_id:int}/devices", "monitoring.view"),
+    R("GET", "/api/v1/assets/{asset_id:int}/monitoring", "monitoring.view"),
+    R(
+        "PUT",
+        "/api/v1/assets/{asset_id:int}/monitoring",
+        "monitoring.manage",
+        json=lambda c: {"external_id": f"dev-{seq()}"},
+    ),
+    R("GET", "/api/v1/assets/{asset_id:int}/device-events", "monitoring.view"),
+    R("GET", "/api/v1/device-sources", "monitoring.manage"),
+    R("POST", "/api/v1/device-sources", "monitoring.manage", json=lambda c: {"name": f"S{seq()}"}),
+    R("POST", "/api/v1/device-sources/{source_id:int}/rotate", "monitoring.manage"),
+    R("GET", "/api/v1/device-sources/{source_id:int}/deliveries", "monitoring.manage"),
+    R("GET", "/monitoring", "monitoring.view"),
+    R("GET", "/monitoring/devices/{asset_id:int}", "monitoring.view"),
+    R(
+        "POST",
+        "/monitoring/devices/{asset_id:int}",
+        "monitoring.manage",
+        form=lambda c: {"external_id": f"dev-{seq()}", "threshold_seconds": "300"},
+    ),
+    R("GET", "/monitoring/sources", "monitoring.manage"),
+    R("POST", "/monitoring/sources", "monitoring.manage", form=lambda c: {"name": f"S{seq()}"}),
+    R("POST", "/monitoring/sources/{source_id:int}/rotate", "monitoring.manage"),
+    R("GET", "/monitoring/sources/{source_id:int}", "monitoring.manage"),
+    # ---- inbound integrations ----
+    R(
+        "POST",
+        "/api/v1/tickets/{endpoint_id:int}",
+        PUBLIC,
+        json={"ticket_id": "t", "site_code": "X", "description": "d"},
+        expect={"*/own": 401, "*/foreign": 401, "*/missing": 401},
+    ),
+    R("GET", "/api/v1/ticket-endpoints", "integrations.manage"),
+    R(
+        "POST",
+        "/api/v1/ticket-endpoints",
+        "integrations.manage",
+        json=lambda c: {"name": f"H{seq()}", "site_ids": [c.own("site")]},
+    ),
+    R("POST", "/api/v1/ticket-endpoints/{endpoint_id:int}/rotate", "integrations.manage"),
+    R("GET", "/api/v1/ticket-endpoints/{endpoint_id:int}/deliveries", "integrations.manage"),
     # ---- sustainability ----
     R("GET", "/api/v1/sustainability/meters", "sustainability.view"),
     R(

@@ -564,4 +564,26 @@ async def build(app: Any) -> World:
     )
     check(await adm.post(f"/api/v1/safety/report/links/{revoked['id']}/revoke"))
     ids["safety_link_token", FOREIGN] = str(revoked["url"]).rsplit("/", 1)[-1]
+    # ---- device monitoring ---------------------------------------------------------------
+    for side in (OWN, FOREIGN):
+        made = check(
+            await adm.post(
+                "/api/v1/device-sources",
+                json={"name": f"AP controller {side}", "site_id": ids["site", side]},
+            )
+        )
+        ids["device_source", side] = made["source"]["id"]
+        check(
+            await adm.put(
+                f"/api/v1/assets/{ids['asset', side]}/monitoring",
+                json={"external_id": f"ap-{side}", "source_id": made["source"]["id"]},
+            )
+        )
+        endpoint = check(
+            await adm.post(
+                "/api/v1/ticket-endpoints",
+                json={"name": f"Help desk {side}", "site_ids": [ids["site", side]]},
+            )
+        )
+        ids["ticket_endpoint", side] = endpoint["endpoint"]["id"]
     return w

@@ -1,5 +1,5 @@
 """Dependency direction: kit ← accounts ← sites ← assets ← maintenance ← notifications ←
-services ← safety; sustainability and reporting read from below. A domain never imports one
+services ← integrations ← safety; sustainability and reporting read from below. A domain never imports one
 above it (upward news travels through registered hooks, e.g. ``maintenance/hooks.py``)."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ ORDER = [
     "maintenance",
     "notifications",
     "services",
+    "integrations",
     "safety",
     "sustainability",
     "reporting",

@@ -206,7 +206,7 @@ async def test_demo_data_is_idempotent_and_scoped(make_client) -> None:
     assert await Site.count() == first
     assert (await Asset.count(), await WorkOrder.count()) == (assets, orders)
     assert first >= 28
-    assert assets >= 12 and await ServiceContract.count() == 2
+    assert assets >= 12 and await ServiceContract.count() == 4  # + Wi-Fi and ISP of field sites
     # The accepted leak became work routed to the contracted HVAC/plumbing partner.
     leak = await WorkOrder.select(
         WorkOrder.trade, WorkOrder.status, WorkOrder.partner_organisation.name

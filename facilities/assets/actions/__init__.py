@@ -8,6 +8,7 @@ from facilities.assets.actions._assets import (
     clear_lockout,
     create_asset,
     lock_out,
+    record_monitored_status,
     record_status,
     update_asset,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "delete_category",
     "delete_file",
     "lock_out",
+    "record_monitored_status",
     "record_status",
     "set_primary_photo",
     "update_asset",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -12,6 +13,7 @@ from facilities.accounts import audit
 from facilities.accounts.principal import Principal
 from facilities.assets import codes, queries
 from facilities.assets.actions._common import _is_serial_clash, _plain
+from facilities.assets.enums import AssetStatus
 from facilities.assets.schemas import (
     AssetCreate,
     AssetRead,
@@ -79,14 +81,20 @@ def _cost(value: float | None) -> Decimal | None:
 
 
 async def record_status(
-    *, asset_id: int, from_status: str | None, to_status: str, actor: Principal | None, note: str
+    *,
+    asset_id: int,
+    from_status: str | None,
+    to_status: str,
+    actor: Principal | None,
+    note: str,
+    at: datetime | None = None,
 ) -> None:
     await AssetStatusChange.insert(
         AssetStatusChange(
             asset=asset_id,
             from_status=from_status,
             to_status=to_status,
-            changed_at=clock.now(),
+            changed_at=at or clock.now(),
             actor=actor.user_id if actor else None,
             note=note,
         )
@@ -287,6 +295,46 @@ async def change_status(*, actor: Principal, asset_id: int, data: StatusChange) 
             after={"status": data.status.value, "note": data.note.strip()},
         )
         return await queries.get_asset(asset_id)
+
+
+async def record_monitored_status(
+    *, asset_id: int, status: AssetStatus, at: datetime, note: str
+) -> bool:
+    """Device monitoring's status change (no person acts): ``down`` from operational or
+    degraded, ``operational`` again only from ``down``; a retired asset never changes.
+    Dated ``at`` (when the outage began or ended), so uptime shows the exact outage.
+    Returns whether the status changed."""
+    async with transaction():
+        row = (
+            await Asset.select(Asset.status, Asset.name, Asset.site)
+            .where(Asset.id == asset_id)
+            .first()
+        )
+        if row is None or row["status"] in (status.value, AssetStatus.retired.value):
+            return False
+        if status is AssetStatus.operational and row["status"] != AssetStatus.down.value:
+            return False
+        note = note.strip()[:500]
+        await record_status(
+            asset_id=asset_id,
+            from_status=row["status"],
+            to_status=status.value,
+            actor=None,
+            note=note,
+            at=at,
+        )
+        await _bump(asset_id, {Asset.status: status.value, Asset.status_changed_at: at})
+        await audit.record(
+            actor=None,
+            action="asset.status",
+            object_type="asset",
+            object_id=asset_id,
+            site_id=row["site"],
+            summary=f"{row['name']}: {row['status']} → {status.value}",
+            before={"status": row["status"]},
+            after={"status": status.value, "note": note},
+        )
+        return True
 
 
 async def lock_out(*, actor: Principal, asset_id: int, reason: str) -> AssetRead:

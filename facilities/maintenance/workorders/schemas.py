@@ -63,6 +63,7 @@ class Origin(StrEnum):
     inspection = "inspection"
     follow_up = "follow_up"
     safety = "safety"  # an incident's corrective action, a certificate's renewal
+    monitoring = "monitoring"
 
 
 ORIGIN_LABELS = {
@@ -72,6 +73,7 @@ ORIGIN_LABELS = {
     Origin.inspection: N_("Inspection"),
     Origin.follow_up: N_("Follow-up"),
     Origin.safety: N_("Safety"),
+    Origin.monitoring: N_("Device monitoring"),
 }
 
 HOLD_REASON_LABELS = {
@@ -94,6 +96,7 @@ ACTION_LABELS = {
     "reopen": N_("Reopen"),
     "cancel": N_("Cancel work order"),
     "escalate": N_("SLA escalation"),
+    "device": N_("Device monitoring"),
 }
 
 # The history of an order reads as what happened (past tense), never as the buttons' verbs.

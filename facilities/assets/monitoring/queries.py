@@ -1,0 +1,205 @@
+"""Reads of device monitoring (scoped by site through ``sites.scope``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from facilities import db
+from facilities.accounts.principal import Principal
+from facilities.assets import queries as asset_queries
+from facilities.assets.monitoring.schemas import EventRead, MonitorRead, SourceRead
+from facilities.kit.errors import NotFound
+from facilities.kit.rows import aware, aware_or_none
+from facilities.sites import scope
+
+_MONITOR = (
+    "SELECT m.id, m.asset, a.name AS asset_name, a.status AS asset_status, a.site,"
+    " m.source, m.external_id, m.enabled, m.threshold_seconds, m.down_after_minutes,"
+    " m.up_after_minutes, m.on_recovery, m.state, m.state_since, m.pending, m.pending_since,"
+    " m.pending_uplink, m.last_heartbeat_at, m.last_event_at, m.version"
+    " FROM device_monitor m JOIN asset a ON a.id = m.asset"
+)
+
+
+def _monitor_read(row: dict[str, Any]) -> MonitorRead:
+    return MonitorRead(
+        id=int(row["id"]),
+        asset_id=int(row["asset"]),
+        asset_name=str(row["asset_name"]),
+        asset_status=str(row["asset_status"]),
+        site_id=int(row["site"]),
+        source_id=row["source"],
+        external_id=str(row["external_id"]),
+        enabled=bool(row["enabled"]),
+        threshold_seconds=int(row["threshold_seconds"]),
+        down_after_minutes=int(row["down_after_minutes"]),
+        up_after_minutes=int(row["up_after_minutes"]),
+        on_recovery=row["on_recovery"],
+        state=row["state"],
+        state_since=aware_or_none(row["state_since"]),
+        pending=row["pending"],
+        pending_since=aware_or_none(row["pending_since"]),
+        last_heartbeat_at=aware_or_none(row["last_heartbeat_at"]),
+        last_event_at=aware_or_none(row["last_event_at"]),
+    )
+
+
+async def monitor_state(monitor_id: int) -> dict[str, Any] | None:
+    rows = await db.raw(_MONITOR + " WHERE m.id = {}", monitor_id)
+    return dict(rows[0]) if rows else None
+
+
+async def monitor_by_name(source_id: int, external_id: str) -> dict[str, Any] | None:
+    rows = await db.raw(
+        _MONITOR + " WHERE m.source = {} AND m.external_id = {}",
+        source_id,
+        external_id,
+    )
+    return dict(rows[0]) if rows else None
+
+
+async def monitor_for_asset(principal: Principal, asset_id: int) -> MonitorRead | None:
+    await asset_queries.visible_asset(principal, asset_id)
+    rows = await db.raw(_MONITOR + " WHERE m.asset = {}", asset_id)
+    return _monitor_read(dict(rows[0])) if rows else None
+
+
+async def site_monitors(principal: Principal, site_id: int) -> list[MonitorRead]:
+    await scope.require_site(principal, site_id)
+    rows = await db.raw(
+        _MONITOR + " WHERE a.site = {} ORDER BY a.name, m.id",
+        site_id,
+    )
+    return [_monitor_read(dict(r)) for r in rows]
+
+
+async def site_counts(site_id: int) -> tuple[int, int]:
+    """(down, monitored) among the enabled monitors of a site."""
+    rows = await db.raw(
+        "SELECT count(*) AS n, sum(CASE WHEN m.state = 'down' THEN 1 ELSE 0 END) AS down"
+        " FROM device_monitor m JOIN asset a ON a.id = m.asset"
+        " WHERE a.site = {} AND m.enabled = {}",
+        site_id,
+        True,
+    )
+    return int(rows[0]["down"] or 0), int(rows[0]["n"] or 0)
+
+
+async def due_monitor_ids(now: datetime) -> list[int]:
+    """Enabled monitors the job must settle: a hold is running, or heartbeats have been
+    seen and the device is not down (the silence rule is checked in ``flapping``)."""
+    rows = await db.raw(
+        "SELECT id, state, pending, last_heartbeat_at, threshold_seconds FROM device_monitor"
+        " WHERE enabled = {} AND (pending IS NOT NULL OR"
+        " (state <> 'down' AND last_heartbeat_at IS NOT NULL))",
+        True,
+    )
+    due = []
+    for row in rows:
+        last = aware_or_none(row["last_heartbeat_at"])
+        silent = last is not None and (now - last).total_seconds() > int(row["threshold_seconds"])
+        if row["pending"] is not None or silent:
+            due.append(int(row["id"]))
+    return due
+
+
+# ---- sources and events --------------------------------------------------------------------
+
+_SOURCE = (
+    "SELECT id, name, kind, site, active, secret_hint, generation, rotated_at, created_at"
+    " FROM device_source"
+)
+
+
+def _source_read(row: dict[str, Any]) -> SourceRead:
+    return SourceRead(
+        id=int(row["id"]),
+        name=str(row["name"]),
+        kind=row["kind"],
+        site_id=row["site"],
+        active=bool(row["active"]),
+        secret_hint=str(row["secret_hint"]),
+        generation=int(row["generation"]),
+        rotated_at=aware_or_none(row["rotated_at"]),
+        created_at=aware(row["created_at"]),
+    )
+
+
+async def source_row(source_id: int) -> dict[str, Any] | None:
+    rows = await db.raw(_SOURCE + " WHERE id = {}", source_id)
+    return dict(rows[0]) if rows else None
+
+
+async def get_source(source_id: int) -> SourceRead:
+    row = await source_row(source_id)
+    if row is None:
+        raise NotFound()
+    return _source_read(row)
+
+
+async def visible_source(principal: Principal, source_id: int) -> SourceRead:
+    """A source of one of the caller's sites; all-site sources only for those who see all."""
+    row = await source_row(source_id)
+    if row is None:
+        raise NotFound()
+    if row["site"] is None:
+        if await scope.visible_site_ids(principal) is not None:
+            raise NotFound()
+    elif not await scope.can_see_site(principal, int(row["site"])):
+        raise NotFound()
+    return _source_read(row)
+
+
+async def list_sources(principal: Principal) -> list[SourceRead]:
+    visible = await scope.visible_site_ids(principal)
+    rows = await db.raw(_SOURCE + " ORDER BY name, id")
+    return [
+        _source_read(dict(r))
+        for r in rows
+        if visible is None or (r["site"] is not None and int(r["site"]) in visible)
+    ]
+
+
+_EVENT = (
+    "SELECT id, source, monitor, external_id, event_key, kind, uplink, occurred_at,"
+    " received_at, outcome, detail FROM device_event"
+)
+
+
+def _event_read(row: dict[str, Any]) -> EventRead:
+    return EventRead(
+        id=int(row["id"]),
+        source_id=row["source"],
+        monitor_id=row["monitor"],
+        external_id=str(row["external_id"]),
+        event_key=row["event_key"],
+        kind=str(row["kind"]),
+        uplink=bool(row["uplink"]),
+        occurred_at=aware_or_none(row["occurred_at"]),
+        received_at=aware(row["received_at"]),
+        outcome=row["outcome"],
+        detail=str(row["detail"]),
+    )
+
+
+async def device_events(principal: Principal, asset_id: int, limit: int = 100) -> list[EventRead]:
+    await asset_queries.visible_asset(principal, asset_id)
+    rows = await db.raw(
+        _EVENT + " WHERE monitor IN (SELECT id FROM device_monitor WHERE asset = {})"  # noqa: S608
+        " ORDER BY received_at DESC, id DESC LIMIT {}",
+        asset_id,
+        limit,
+    )
+    return [_event_read(dict(r)) for r in rows]
+
+
+async def source_events(principal: Principal, source_id: int, limit: int = 100) -> list[EventRead]:
+    """The delivery log of one source."""
+    await visible_source(principal, source_id)
+    rows = await db.raw(
+        _EVENT + " WHERE source = {} ORDER BY received_at DESC, id DESC LIMIT {}",
+        source_id,
+        limit,
+    )
+    return [_event_read(dict(r)) for r in rows]

@@ -1,0 +1,3 @@
+from facilities.integrations.controllers.api import IntegrationsApi
+
+__all__ = ["IntegrationsApi"]

@@ -1,0 +1,1 @@
+"""Pages of inbound integrations: none yet (endpoints are managed through the API)."""
