@@ -21,6 +21,7 @@ from facilities.kit import clock
 from facilities.kit.jobs import Job
 from facilities.maintenance import jobs as maintenance_jobs
 from facilities.notifications import jobs as notification_jobs
+from facilities.safety import jobs as safety_jobs
 from facilities.services import jobs as service_jobs
 from facilities.services.sla import jobs as sla_jobs
 from facilities.wiring import install
@@ -31,6 +32,7 @@ ALL_JOBS: list[Job] = [
     *account_jobs.JOBS,
     *maintenance_jobs.JOBS,
     *notification_jobs.JOBS,
+    *safety_jobs.JOBS,
     *service_jobs.JOBS,
     *sla_jobs.JOBS,
 ]

@@ -29,6 +29,7 @@ from facilities.notifications.listeners import (
     on_work_order_change,
     on_work_orders_created,
 )
+from facilities.safety.inspections.actions import on_work_order_change as inspection_loop
 from facilities.services.kpis import KPIS as SERVICE_KPIS
 from facilities.services.routing import route
 from facilities.services.sla.outcomes import record_outcomes
@@ -45,6 +46,8 @@ def install() -> None:
     # maintenance → notifications, SLA: heard inside each change's transaction
     hooks.on_work_order_change(on_work_order_change, batch=on_work_orders_created)
     hooks.on_work_order_change(record_outcomes)
+    # maintenance → safety: a completed corrective order of a finding asks for a re-check
+    hooks.on_work_order_change(inspection_loop)
     hooks.on_report_change(on_report_change)
     # maintenance ← services: who gets new unassigned work
     hooks.set_router(route)
@@ -74,6 +77,7 @@ EXPECTED: dict[str, set[str]] = {
     "work_order_listeners": {
         "facilities.notifications.listeners.on_work_order_change",
         "facilities.services.sla.outcomes.record_outcomes",
+        "facilities.safety.inspections.actions._findings.on_work_order_change",
     },
     "work_order_batch_listeners": {"facilities.notifications.listeners.on_work_orders_created"},
     "report_listeners": {"facilities.notifications.listeners.on_report_change"},

@@ -57,6 +57,10 @@ PERMISSIONS = frozenset(
         "sustainability.view",  # meters, readings, factors, results of the caller's sites
         "sustainability.enter",  # readings, bills and occupancy (CM on their sites)
         "sustainability.manage",  # meters and emission factors (ops)
+        # safety inspections: templates, programmes, inspections, findings
+        "safety.view",  # staff: their sites' inspections and findings; a partner: its own
+        "safety.inspect",  # conduct inspections (CM, partner, ops)
+        "safety.manage",  # inspection templates and programmes (ops)
     }
 )
 
@@ -72,6 +76,7 @@ _VIEW = {
     "contracts.view",
     "sla.view",
     "sustainability.view",
+    "safety.view",
 }
 _ASSET_WORK = {
     "assets.change",
@@ -84,6 +89,7 @@ _ASSET_WORK = {
     "schedules.manage",
     "meters.enter",
     "sustainability.enter",
+    "safety.inspect",
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -93,7 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         | {"sites.change", "sites.operate", "users.view", "partners.view", "partners.manage"}
         | {"audit.view", "assets.import", "categories.manage", "qr.manage", "checklists.manage"}
         | {"contracts.manage", "visits.signoff", "sla.manage", "scorecards.view"}
-        | {"outbox.view", "webhooks.manage", "sustainability.manage"}
+        | {"outbox.view", "webhooks.manage", "sustainability.manage", "safety.manage"}
         | _ASSET_WORK
     ),
     Role.community_manager: frozenset(
@@ -103,6 +109,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.partner: frozenset(
         {"profile.use", "workorders.view", "workorders.work", "workorders.links", "calendar.use"}
         | {"contracts.view", "sla.view", "scorecards.view"}
+        | {"safety.view", "safety.inspect"}
     ),
     Role.viewer: frozenset(_VIEW),
 }

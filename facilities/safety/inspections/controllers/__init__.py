@@ -1,0 +1,3 @@
+from facilities.safety.inspections.controllers.api import InspectionsApi
+
+__all__ = ["InspectionsApi"]
