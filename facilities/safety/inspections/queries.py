@@ -6,6 +6,7 @@ id answers 404. Templates and programmes are a shared library of the caller's or
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from facilities.accounts.enums import Role
@@ -66,7 +67,7 @@ def item_read(item: dict[str, Any]) -> ItemRead:
         min=decimal_or_none(item.get("min")),
         max=decimal_or_none(item.get("max")),
         required=bool(item.get("required", True)),
-        weight=decimal_or_none(item.get("weight", 1)) or 0,  # type: ignore[arg-type]
+        weight=Decimal(str(item.get("weight", 1))),
         critical=bool(item.get("critical", False)),
         options=list(item.get("options") or []),
         fail_answers=list(item.get("fail_answers") or []),

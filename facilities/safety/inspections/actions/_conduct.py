@@ -95,10 +95,11 @@ async def _claim(key: str | None, inspection_id: int, kind: str) -> None:
         return
     rows = await db.raw(
         "INSERT INTO inspection_client_key (client_key, inspection, kind, response, created_at)"
-        " VALUES ({}, {}, {}, '{{}}', {}) ON CONFLICT (client_key) DO NOTHING RETURNING id",
+        " VALUES ({}, {}, {}, {}, {}) ON CONFLICT (client_key) DO NOTHING RETURNING id",
         key.lower(),
         inspection_id,
         kind,
+        "{}",
         clock.now(),
     )
     if not rows:
