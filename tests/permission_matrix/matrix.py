@@ -68,6 +68,10 @@ KINDS = {
     "meter_id": "meter",
     "period_id": "meter_period",
     "month": "month",
+    "inspection_id": "inspection",
+    "finding_id": "finding",
+    "programme_id": "programme",
+    "item_key": "inspection_item",
 }
 # Objects that belong to a site (and so to its region): foreign ones answer 404.
 SITE_BOUND = frozenset(
@@ -95,6 +99,9 @@ SITE_BOUND = frozenset(
         "message",
         "meter",
         "meter_period",
+        "inspection",
+        "finding",
+        "programme",
     }
 )
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.

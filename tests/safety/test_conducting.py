@@ -208,7 +208,8 @@ async def test_programme_bad_input(make_client: Any) -> None:
     assert no_site.status_code == 422 and no_site.json()["fields"][0]["field"] == "site_id"
     foreign_region = await builders.region()
     foreign_site = await builders.site(foreign_region.id)
-    assert (await ops.post(url, json={**base, "site_id": foreign_site.id})).status_code == 404
+    foreign = await ops.post(url, json={**base, "site_id": foreign_site.id})
+    assert foreign.status_code == 422 and foreign.json()["fields"][0]["field"] == "site_id"
     start = await ops.post(url, json={**base, "scope": "region", "region_id": w.region_id})
     assert start.status_code == 201
     assert await generate(NOW + timedelta(days=1)) == 3  # one site + the region's two sites

@@ -152,6 +152,10 @@ def _programme(row: dict[str, Any]) -> ProgrammeRead:
 
 
 async def _programme_visible(actor: Principal, row: dict[str, Any]) -> bool:
+    """Staff who see the programme's site or region (every category programme); partners
+    see the inspections assigned to them, not the programmes."""
+    if actor.role is Role.partner:
+        return False
     if row["site"] is not None:
         return await scope.can_see_site(actor, row["site"])
     if row["region"] is not None:

@@ -46,22 +46,35 @@ async def _exists(table: str, row_id: int | None, field: str, message: str) -> N
         raise RuleViolation(field, message)
 
 
+async def _site_field(actor: Principal, site_id: int) -> None:
+    if not await scope.can_see_site(actor, site_id):
+        raise RuleViolation("site_id", _("This site does not exist, or you may not see it."))
+
+
+async def _region_field(actor: Principal, region_id: int) -> None:
+    regions = await scope.visible_region_ids(actor)
+    known = await dict_rows("SELECT id FROM region WHERE id = {}", region_id)
+    if not known or (regions is not None and region_id not in regions):
+        raise RuleViolation("region_id", _("This region does not exist, or you may not see it."))
+
+
 async def create_programme(*, actor: Principal, data: ProgrammeCreate) -> ProgrammeRead:
-    """A programme; 422 naming the field on a bad rule, scope or assignee, 404 for a site or
-    region outside the caller's scope."""
+    """A programme; 422 naming the field on a bad rule, scope or assignee, and for a site or
+    region that does not exist or is outside the caller's scope (the same answer)."""
     name = " ".join(data.name.split())
     if not name:
         raise RuleViolation("name", _("Give the programme a name."))
-    await queries.get_template(actor, data.template_id)
+    if not await dict_rows("SELECT id FROM inspection_template WHERE id = {}", data.template_id):
+        raise RuleViolation("template_id", _("This template does not exist."))
     if data.scope is ProgrammeScope.site:
         if data.site_id is None:
             raise RuleViolation("site_id", _("Choose the site."))
-        await scope.require_site(actor, data.site_id)
+        await _site_field(actor, data.site_id)
         region_id, category_id = None, None
     elif data.scope is ProgrammeScope.region:
         if data.region_id is None:
             raise RuleViolation("region_id", _("Choose the region."))
-        await scope.require_region(actor, data.region_id)
+        await _region_field(actor, data.region_id)
         region_id, category_id = data.region_id, None
     else:
         if data.category_id is None:
@@ -73,7 +86,7 @@ async def create_programme(*, actor: Principal, data: ProgrammeCreate) -> Progra
             _("This asset category does not exist."),
         )
         if data.region_id is not None:
-            await scope.require_region(actor, data.region_id)
+            await _region_field(actor, data.region_id)
         region_id, category_id = data.region_id, data.category_id
     site_id = data.site_id if data.scope is ProgrammeScope.site else None
     if data.dtstart_local.tzinfo is not None:
