@@ -52,7 +52,7 @@ from facilities.reporting.controllers import (
     KpiHelpPages,
 )
 from facilities.scheduler import build_scheduler
-from facilities.safety.inspections.controllers import InspectionsApi
+from facilities.safety.inspections.controllers import InspectionPages, InspectionsApi
 from facilities.services.controllers import ContractPages, ContractsApi
 from facilities.services.sla.controllers import SlaApi, SlaPages
 from facilities.settings import get_settings
@@ -101,6 +101,7 @@ ROUTERS = [
     SustainabilityApi,
     SustainabilityPages,
     InspectionsApi,
+    InspectionPages,
 ]
 
 

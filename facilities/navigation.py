@@ -84,6 +84,20 @@ GROUPS: list[tuple[str, list[Entry]]] = [
         ],
     ),
     (
+        N_("Safety"),
+        [
+            Entry("inspections", "/safety", N_("Inspections"), "safety.view", "⛨"),
+            Entry("findings", "/safety/findings", N_("Findings"), "safety.view", "⚑"),
+            Entry(
+                "inspection_templates",
+                "/safety/templates",
+                N_("Inspection templates"),
+                "safety.manage",
+                "☷",
+            ),
+        ],
+    ),
+    (
         N_("Sustainability"),
         [
             Entry(

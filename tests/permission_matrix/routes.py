@@ -1229,4 +1229,27 @@ ROUTES: list[R] = [
     R("POST", "/api/v1/safety/inspections/{inspection_id:int}/submit", "safety.inspect", json={}),
     R("GET", "/api/v1/safety/findings", "safety.view"),
     R("GET", "/api/v1/safety/findings/{finding_id:int}", "safety.view"),
+    R("GET", "/safety", "safety.view"),
+    R("GET", "/safety/findings", "safety.view"),
+    R("GET", "/safety/templates", "safety.manage"),
+    R(
+        "POST",
+        "/safety/templates/copy",
+        "safety.manage",
+        form={"key": "first_aid_kit", "language": "en"},
+    ),
+    R("GET", "/safety/inspections/{inspection_id:int}", "safety.view"),
+    R(
+        "POST",
+        "/safety/inspections/{inspection_id:int}/items/{item_key:str}",
+        "safety.inspect",
+        form={"value": "pass"},
+        multipart=True,
+    ),
+    R(
+        "GET",
+        "/safety/inspections/{inspection_id:int}/items/{item_key:str}/photo",
+        "safety.view",
+    ),
+    R("POST", "/safety/inspections/{inspection_id:int}/submit", "safety.inspect", form={}),
 ]

@@ -82,4 +82,6 @@ async def generate(now: datetime) -> int:
 
 
 async def answer(api: httpx.AsyncClient, inspection_id: int, key: str, value: Any, **more: Any):
-    return await api.put(f"{INSPECTIONS}/{inspection_id}/items/{key}", json={"value": value, **more})
+    return await api.put(
+        f"{INSPECTIONS}/{inspection_id}/items/{key}", json={"value": value, **more}
+    )

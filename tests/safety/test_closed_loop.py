@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from facilities.assets.tables import Asset
 from facilities.kit import clock
 from facilities.maintenance.tables import WorkOrder
-from facilities.assets.tables import Asset
 from tests import builders
 from tests import workorders_builders as wb
 from tests.safety.helpers import INSPECTIONS, answer, generate, programme, starter, world

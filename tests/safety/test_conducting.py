@@ -131,7 +131,9 @@ async def test_photo_note_and_drawn_signature(make_client: Any) -> None:
     unsigned = await answer(cm, inspection_id, "signature", "Kim", signature_png=blank)
     assert unsigned.status_code == 422
     assert unsigned.json()["fields"][0]["field"] == "signature_png"
-    not_png = await answer(cm, inspection_id, "signature", "Kim", signature_png="data:text/plain,hi")
+    not_png = await answer(
+        cm, inspection_id, "signature", "Kim", signature_png="data:text/plain,hi"
+    )
     assert not_png.status_code == 422
     signed = await answer(cm, inspection_id, "signature", "Kim", signature_png=_drawn())
     assert signed.status_code == 200 and signed.json()["has_photo"]

@@ -186,4 +186,3 @@ class InspectionsApi(Controller):
     @get("/findings/{finding_id:int}", opt={"permission": "safety.view"})
     async def get_finding(self, request: Req, finding_id: FromPath[int]) -> FindingRead:
         return await queries.get_finding(actor(request), finding_id)
-
