@@ -21,6 +21,7 @@ from facilities.sites import actions as site_actions
 from facilities.sites.enums import SiteKind, SpaceKind
 from facilities.sites.schemas import AccessUpdate, RegionCreate, SiteCreate, SpaceCreate
 from facilities.sites.tables import Region, Site, Space
+from facilities.safety.inspections.demo import load_inspections
 from facilities.sustainability.demo import load_sustainability
 
 DEMO_PASSWORD = "facilities-demo"  # noqa: S105 - published demo credential
@@ -366,6 +367,11 @@ async def load_demo() -> list[tuple[str, str]]:
     )
     # Emission factors (shipped defaults) and a year of meters at the first coworking site.
     await load_sustainability(system, site_ids[COWORKING[0][0]])
+    # Inspection templates (German starter copies), fire extinguishers with a monthly
+    # programme across the community manager's sites, a monthly walk per site.
+    await load_inspections(
+        system, site_ids=[site_ids["MA-QU"], site_ids["MA-JB"]], region_id=rhine_neckar
+    )
     return [
         ("admin", "admin@demo.facilities"),
         ("ops manager", "ops@demo.facilities"),

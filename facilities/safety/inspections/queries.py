@@ -16,6 +16,7 @@ from facilities.kit.errors import NotFound
 from facilities.kit.rows import aware, aware_or_none, decimal_or_none, dict_rows, json_list
 from facilities.kit.rrule_text import describe
 from facilities.maintenance.checklists.engine import fails, visible_keys
+from facilities.maintenance.checklists.schemas import ItemKind
 from facilities.safety.inspections.schemas import (
     AnswerRead,
     FindingRead,
@@ -61,7 +62,7 @@ def item_read(item: dict[str, Any]) -> ItemRead:
     return ItemRead(
         key=item["key"],
         label=item["label"],
-        kind=item["kind"],
+        kind=ItemKind(item["kind"]),
         section=item.get("section", ""),
         unit=item.get("unit", ""),
         min=decimal_or_none(item.get("min")),
