@@ -51,8 +51,8 @@ from facilities.reporting.controllers import (
     HomePages,
     KpiHelpPages,
 )
-from facilities.scheduler import build_scheduler
 from facilities.safety.inspections.controllers import InspectionPages, InspectionsApi
+from facilities.scheduler import build_scheduler
 from facilities.services.controllers import ContractPages, ContractsApi
 from facilities.services.sla.controllers import SlaApi, SlaPages
 from facilities.settings import get_settings

@@ -16,12 +16,12 @@ from facilities.accounts.schemas import PartnerOrganisationCreate, UserCreate
 from facilities.accounts.tables import PartnerOrganisation, User
 from facilities.demo_operations import load_operations
 from facilities.demo_texts import say
+from facilities.safety.inspections.demo import load_inspections
 from facilities.services.sla.defaults import seed_default_policies
 from facilities.sites import actions as site_actions
 from facilities.sites.enums import SiteKind, SpaceKind
 from facilities.sites.schemas import AccessUpdate, RegionCreate, SiteCreate, SpaceCreate
 from facilities.sites.tables import Region, Site, Space
-from facilities.safety.inspections.demo import load_inspections
 from facilities.sustainability.demo import load_sustainability
 
 DEMO_PASSWORD = "facilities-demo"  # noqa: S105 - published demo credential

@@ -22,6 +22,7 @@ from facilities.assets.kpis import KPIS as ASSET_KPIS
 from facilities.kit import kpi
 from facilities.maintenance import hooks
 from facilities.maintenance.activity import report_activity, work_order_activity
+from facilities.maintenance.pm import agenda
 from facilities.maintenance.pm.kpis import KPIS as PM_KPIS
 from facilities.maintenance.workorders.queries import partner_site_ids
 from facilities.notifications.listeners import (
@@ -30,6 +31,7 @@ from facilities.notifications.listeners import (
     on_work_orders_created,
 )
 from facilities.safety.inspections.actions import on_work_order_change as inspection_loop
+from facilities.safety.inspections.queries import agenda_items as inspection_agenda
 from facilities.services.kpis import KPIS as SERVICE_KPIS
 from facilities.services.routing import route
 from facilities.services.sla.outcomes import record_outcomes
@@ -58,6 +60,8 @@ def install() -> None:
     # assets ← maintenance: an asset's page lists its reports and work orders
     activity.register_activity("problem_reports", report_activity)
     activity.register_activity("work_orders", work_order_activity)
+    # maintenance's agenda (calendar page, iCal feeds) ← safety: inspections due
+    agenda.register_provider("inspections", inspection_agenda)
     # the KPIs reporting reads (one interface, ``kit.kpi``)
     for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS):
         kpi.register(definition)
@@ -70,6 +74,7 @@ def installed() -> dict[str, set[str]]:
     state["partner_sites"] = {_name(resolver)} if resolver is not None else set()
     state["asset_activity"] = {_name(p) for p in activity.providers().values()}
     state["kpis"] = set(kpi.names())
+    state["agenda_providers"] = {_name(p) for p in agenda.providers().values()}
     return state
 
 
@@ -88,6 +93,7 @@ EXPECTED: dict[str, set[str]] = {
         "facilities.maintenance.activity.report_activity",
         "facilities.maintenance.activity.work_order_activity",
     },
+    "agenda_providers": {"facilities.safety.inspections.queries.agenda_items"},
     "kpis": {
         "pm_compliance",
         "asset_uptime",
@@ -104,3 +110,4 @@ def uninstall() -> None:
     scope.register_partner_sites(None)
     activity.clear()
     kpi.clear()
+    agenda.clear_providers()

@@ -1,9 +1,15 @@
 """Upcoming work: scheduled work orders plus the occurrences schedules will create (computed,
-not only the ones already generated), for calendar feeds and the calendar page."""
+not only the ones already generated), for calendar feeds and the calendar page.
+
+Domains above maintenance add their own entries (safety: inspections due) through a provider
+registered by ``facilities.wiring.install()`` (``register_provider``): ``provider(start,
+end, scope)`` returns ``Item``s with their ``kind`` (e.g. ``inspection``) and ``href``,
+limited to ``scope``."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -31,10 +37,36 @@ class Item:
     asset_id: int | None
     work_order_id: int | None
     status: str  # a work-order status, or "planned" for a computed occurrence
+    kind: str = ""  # "" = maintenance's own (work or PM); a provider's kind, e.g. "inspection"
+    href: str | None = None  # a provider's page of the entry
+    partner_id: int | None = None  # a provider's partner organisation of the entry
 
     @property
     def end(self) -> datetime:
         return self.start + timedelta(minutes=self.minutes)
+
+
+Provider = Callable[[datetime, datetime, AgendaScope], Awaitable[list[Item]]]
+_providers: dict[str, Provider] = {}
+
+
+def register_provider(name: str, provider: Provider) -> None:
+    _providers[name] = provider
+
+
+def providers() -> dict[str, Provider]:
+    return dict(_providers)
+
+
+def clear_providers() -> None:
+    _providers.clear()
+
+
+async def _provided(start: datetime, end: datetime, scope: AgendaScope) -> list[Item]:
+    found: list[Item] = []
+    for provider in _providers.values():
+        found.extend(await provider(start, end, scope))
+    return found
 
 
 async def items(
@@ -87,6 +119,7 @@ async def items(
     schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
     if partner_id is not None:
         schedules = [s for s in schedules if s["partner_organisation"] == partner_id]
+    result.extend(await _provided(start, end, scope))
     if not schedules:
         return sorted(result, key=lambda i: (i.start, i.uid))
     ctx = _Context(clock.now().astimezone(UTC), until=end)

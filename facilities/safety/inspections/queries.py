@@ -17,6 +17,8 @@ from facilities.kit.rows import aware, aware_or_none, decimal_or_none, dict_rows
 from facilities.kit.rrule_text import describe
 from facilities.maintenance.checklists.engine import fails, visible_keys
 from facilities.maintenance.checklists.schemas import ItemKind
+from facilities.maintenance.pm import agenda
+from facilities.maintenance.pm.agenda_scope import AgendaScope
 from facilities.safety.inspections.schemas import (
     AnswerRead,
     FindingRead,
@@ -415,3 +417,36 @@ async def answer_photo(actor: Principal, inspection_id: int, item_key: str) -> t
         raise NotFound()
     key = rows[0]["photo_key"]
     return key, "image/png" if key.endswith(".png") else "image/jpeg"
+
+
+async def agenda_items(start: datetime, end: datetime, scope: AgendaScope) -> list[agenda.Item]:
+    """Open inspections due in ``[start, end)`` inside ``scope`` (the calendar and iCal
+    feeds, through ``maintenance.pm.agenda``'s provider hook)."""
+    if scope.empty:
+        return []
+    sql = _INSPECTIONS + " WHERE i.status IN ('due', 'in_progress') AND i.due_at >= {}"
+    sql += " AND i.due_at < {}"
+    args: list[Any] = [start, end]
+    if scope.site_ids is not None:
+        sql += " AND i.site IN (" + ",".join(str(int(s)) for s in sorted(scope.site_ids)) + ")"
+    if scope.partner_id is not None:
+        sql += " AND i.assignee_partner = {}"
+        args.append(scope.partner_id)
+    return [
+        agenda.Item(
+            uid=f"insp-{r['id']}",
+            title=r["template_name"] + (f" · {r['asset_name']}" if r["asset_name"] else ""),
+            start=aware(r["due_at"]),
+            minutes=30,
+            site_id=r["site"],
+            site_name=r["site_name"],
+            space_id=None,
+            asset_id=r["asset"],
+            work_order_id=None,
+            status=r["status"],
+            kind="inspection",
+            href=f"/safety/inspections/{r['id']}",
+            partner_id=r["assignee_partner"],
+        )
+        for r in await dict_rows(sql + " ORDER BY i.due_at, i.id LIMIT 3000", *args)
+    ]
