@@ -9,6 +9,7 @@ and then the lock-out lifts. A failed re-check opens a new corrective order."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from facilities import db
@@ -20,7 +21,7 @@ from facilities.kit.errors import NotFound
 from facilities.kit.i18n import _
 from facilities.kit.rows import dict_rows
 from facilities.maintenance import hooks
-from facilities.maintenance.checklists.engine import fails
+from facilities.maintenance.checklists.engine import fails, plain
 from facilities.maintenance.workorders.creation import NewWorkOrder, create_work_orders
 from facilities.maintenance.workorders.schemas import (
     MAX_TITLE,
@@ -35,10 +36,13 @@ OPEN_ORDER = ("open", "assigned", "accepted", "in_progress", "on_hold")
 
 
 def _answer_text(item: dict[str, Any], answer: dict[str, Any]) -> str:
+    """The answer in words (the reader's language at the time of the finding)."""
     if answer.get("value_number") is not None:
         unit = item.get("unit") or ""
-        return f"{answer['value_number']} {unit}".strip()
-    return str(answer.get("value_text") or "")
+        return f"{plain(Decimal(str(answer['value_number'])))} {unit}".strip()
+    words = {"pass": _("Pass"), "fail": _("Fail"), "na": _("N/A"), "yes": _("Yes"), "no": _("No")}
+    text = str(answer.get("value_text") or "")
+    return words.get(text, text) if item["kind"] != "text" else text
 
 
 def _order(row: dict[str, Any], item: dict[str, Any], answer_text: str) -> NewWorkOrder:
