@@ -169,6 +169,7 @@ class _Loaded:
         self.holidays: dict[tuple[str, str], set[date]] = {}
         self.last_due: dict[tuple[int, str], datetime] = {}
         self.versions: dict[int, int] = {}
+        self._occurrences: dict[tuple[Any, ...], list[recurrence.Occurrence]] = {}
 
     async def load(self) -> None:
         for row in await dict_rows(
@@ -211,6 +212,44 @@ class _Loaded:
             self.holidays[key] = set(public_holidays(*key, years)) if key[0] else set()
         return self.holidays[key] | self.closures.get(site_id, set())
 
+    def occurrences(
+        self,
+        programme: dict[str, Any],
+        start: datetime,
+        site_id: int,
+        after: datetime,
+        before: datetime,
+    ) -> list[recurrence.Occurrence]:
+        """The programme's occurrences at a site in ``[after, before)``; sites with the same
+        zone, holidays and no closures of their own share one computation."""
+        site = self.sites[site_id]
+        skip = bool(programme["skip_closed_days"])
+        own_closures = site_id if skip and self.closures.get(site_id) else None
+        holidays = (site["holiday_country"] or "", site["holiday_subdivision"] or "")
+        key = (
+            programme["rrule"],
+            programme["dtstart_local"],
+            site["time_zone"],
+            holidays if skip else None,
+            own_closures,
+            after,
+            before,
+        )
+        found = self._occurrences.get(key)
+        if found is None:
+            found = list(
+                recurrence.occurrences(
+                    programme["rrule"],
+                    start,
+                    site["time_zone"],
+                    after=after,
+                    before=before,
+                    closed_days=self.closed_days(site_id) if skip else None,
+                )
+            )
+            self._occurrences[key] = found
+        return found
+
     def targets(self, programme: dict[str, Any]) -> list[tuple[int, int | None]]:
         """(site, asset) pairs: the site, the region's sites, or the category's assets."""
         match programme["scope"]:
@@ -237,43 +276,36 @@ def plan(ctx: _Loaded, programme: dict[str, Any]) -> list[tuple[Any, ...]]:
     until = ctx.now + timedelta(days=int(programme["lead_days"] or 0)) + _EPSILON
     effective = aware(programme["effective_from"])
     start = datetime.fromisoformat(programme["dtstart_local"])
-    cache: dict[int, list[recurrence.Occurrence]] = {}
-    rows = []
+    by_site: dict[int, list[tuple[int | None, str, datetime]]] = defaultdict(list)
     for site_id, asset_id in ctx.targets(programme):
         target = f"asset:{asset_id}" if asset_id is not None else f"site:{site_id}"
         after = effective
         last = ctx.last_due.get((programme["id"], target))
         if last is not None:
             after = max(after, last + _EPSILON)
-        if site_id not in cache:
-            cache[site_id] = list(
-                recurrence.occurrences(
-                    programme["rrule"],
-                    start,
-                    ctx.sites[site_id]["time_zone"],
-                    after=effective,
-                    before=until,
-                    closed_days=ctx.closed_days(site_id) if programme["skip_closed_days"] else None,
+        by_site[site_id].append((asset_id, target, after))
+    rows = []
+    for site_id, targets in by_site.items():
+        earliest = min(after for _asset, _target, after in targets)
+        for occ in ctx.occurrences(programme, start, site_id, earliest, until):
+            for asset_id, target, after in targets:
+                if occ.utc < after:
+                    continue
+                rows.append(
+                    (
+                        programme["id"],
+                        version,
+                        site_id,
+                        asset_id,
+                        target,
+                        occ.nominal.isoformat(timespec="seconds"),
+                        occ.utc,
+                        programme["assignee_role"] or "",
+                        programme["assignee_partner"],
+                        programme["assignee_user"],
+                        ctx.now,
+                    )
                 )
-            )
-        for occ in cache[site_id]:
-            if occ.utc < after:
-                continue
-            rows.append(
-                (
-                    programme["id"],
-                    version,
-                    site_id,
-                    asset_id,
-                    target,
-                    occ.nominal.isoformat(timespec="seconds"),
-                    occ.utc,
-                    programme["assignee_role"] or "",
-                    programme["assignee_partner"],
-                    programme["assignee_user"],
-                    ctx.now,
-                )
-            )
     return rows
 
 
