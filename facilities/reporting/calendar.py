@@ -212,13 +212,14 @@ async def _agenda_entries(
     entries = []
     for item in items:
         zone = ZoneInfo(sites[item.site_id]["time_zone"]) if item.site_id in sites else UTC
+        href: str | None
         if item.kind:  # a provider's entry (e.g. an inspection)
             kind, href, partner = item.kind, item.href, item.partner_id
         elif item.work_order_id is not None:
             order = orders.get(item.work_order_id, {})
             kind = "pm" if order.get("kind") == "preventive" else "work"
             partner = order.get("partner_organisation")
-            href: str | None = f"/work-orders/{item.work_order_id}"
+            href = f"/work-orders/{item.work_order_id}"
         else:
             kind, href = "pm", None
             partner = schedules.get(int(item.uid.split("-")[1]))
