@@ -310,7 +310,16 @@ def plan(ctx: _Loaded, programme: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 
 async def _count() -> int:
-    rows = await db.raw("SELECT count(*) AS n FROM inspection WHERE programme IS NOT NULL")
+    """Generated inspections; on PostgreSQL those this transaction wrote (a concurrent run's
+    committed rows are visible to the count after a blocked insert); SQLite's one writer
+    serialises runs, so the difference of two counts is this run's."""
+    if db.is_sqlite():
+        rows = await db.raw("SELECT count(*) AS n FROM inspection WHERE programme IS NOT NULL")
+    else:
+        rows = await db.raw(
+            "SELECT count(*) AS n FROM inspection WHERE programme IS NOT NULL"
+            " AND xmin::text = (txid_current() % 4294967296)::text"
+        )
     return int(rows[0]["n"])
 
 
