@@ -57,6 +57,7 @@ from facilities.reporting.controllers import (
 )
 from facilities.safety.compliance.controllers import CertificatePages, ComplianceApi
 from facilities.safety.incidents.controllers import HazardPages, IncidentPages, IncidentsApi
+from facilities.safety.inspections.controllers import InspectionPages, InspectionsApi
 from facilities.safety.report.controllers import SafetyReportApi, SafetyReportPages
 from facilities.safety.training.controllers import TrainingApi, TrainingPages
 from facilities.scheduler import build_scheduler
@@ -119,6 +120,8 @@ ROUTERS = [
     TrainingPages,
     SafetyReportApi,
     SafetyReportPages,
+    InspectionsApi,
+    InspectionPages,
 ]
 
 

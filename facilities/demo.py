@@ -20,6 +20,7 @@ from facilities.demo_operations import load_operations
 from facilities.demo_texts import say
 from facilities.kit import clock
 from facilities.safety.demo import load_safety
+from facilities.safety.inspections.demo import load_inspections
 from facilities.services import actions as service_actions
 from facilities.services.enums import ContractStatus, ContractType
 from facilities.services.schemas import ContractCreate
@@ -417,6 +418,11 @@ async def load_demo() -> list[tuple[str, str]]:
         site_ids["AP-001"],
         category=say("Network equipment"),
         ap_name=say("Wi-Fi access point %d"),
+    )
+    # Inspection templates (German starter copies), fire extinguishers with a monthly
+    # programme across the community manager's sites, a monthly walk per site.
+    await load_inspections(
+        system, site_ids=[site_ids["MA-QU"], site_ids["MA-JB"]], region_id=rhine_neckar
     )
     return [
         ("admin", "admin@demo.facilities"),

@@ -63,6 +63,9 @@ GROUPS: list[tuple[str, list[Entry]]] = [
             Entry("incidents", "/safety/incidents", N_("Incidents"), "incidents.report", "⚠"),
             Entry("visits_today", "/visits/today", N_("Today's visits"), "visits.signoff", "◷"),
             Entry("escalations", "/escalations", N_("Escalations"), "sla.manage", "▲"),
+            # safety inspections (no group of their own: the desk's menu bar is full)
+            Entry("inspections", "/safety", N_("Inspections"), "safety.view", "⛨"),
+            Entry("findings", "/safety/findings", N_("Findings"), "safety.view", "⚑"),
         ],
     ),
     (
@@ -95,6 +98,13 @@ GROUPS: list[tuple[str, list[Entry]]] = [
                 "safety_report", "/safety/report", N_("Safety report"), "safety_reports.view", "▥"
             ),
             Entry("monitoring", "/monitoring", N_("Device status"), "monitoring.view", "◉"),
+            Entry(
+                "inspection_templates",
+                "/safety/templates",
+                N_("Inspection templates"),
+                "safety.manage",
+                "☷",
+            ),
         ],
     ),
     (

@@ -34,9 +34,9 @@ ALL_JOBS: list[Job] = [
     *monitoring_jobs.JOBS,
     *maintenance_jobs.JOBS,
     *notification_jobs.JOBS,
+    *safety_jobs.JOBS,
     *service_jobs.JOBS,
     *sla_jobs.JOBS,
-    *safety_jobs.JOBS,
 ]
 
 

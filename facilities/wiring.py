@@ -23,6 +23,7 @@ from facilities.assets.monitoring import hooks as device_hooks
 from facilities.kit import kpi
 from facilities.maintenance import device_work, hooks
 from facilities.maintenance.activity import report_activity, work_order_activity
+from facilities.maintenance.pm import agenda
 from facilities.maintenance.pm.kpis import KPIS as PM_KPIS
 from facilities.maintenance.workorders.queries import partner_site_ids
 from facilities.notifications.listeners import (
@@ -30,6 +31,8 @@ from facilities.notifications.listeners import (
     on_work_order_change,
     on_work_orders_created,
 )
+from facilities.safety.inspections.actions import on_work_order_change as inspection_loop
+from facilities.safety.inspections.queries import agenda_items as inspection_agenda
 from facilities.services.device_uptime import KPIS as DEVICE_KPIS
 from facilities.services.isp import monitoring_partner
 from facilities.services.kpis import KPIS as SERVICE_KPIS
@@ -48,6 +51,8 @@ def install() -> None:
     # maintenance → notifications, SLA: heard inside each change's transaction
     hooks.on_work_order_change(on_work_order_change, batch=on_work_orders_created)
     hooks.on_work_order_change(record_outcomes)
+    # maintenance → safety: a completed corrective order of a finding asks for a re-check
+    hooks.on_work_order_change(inspection_loop)
     hooks.on_report_change(on_report_change)
     # maintenance ← services: who gets new unassigned work
     hooks.set_router(route)
@@ -64,6 +69,8 @@ def install() -> None:
     # maintenance ← services: the ISP gets uplink outages, the maintenance partner devices
     device_hooks.on_device_change(device_work.on_device_change)
     device_work.set_partner_finder(monitoring_partner)
+    # maintenance's agenda (calendar page, iCal feeds) ← safety: inspections due
+    agenda.register_provider("inspections", inspection_agenda)
     # the KPIs reporting reads (one interface, ``kit.kpi``)
     for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS, *DEVICE_KPIS):
         kpi.register(definition)
@@ -79,6 +86,7 @@ def installed() -> dict[str, set[str]]:
     finder = device_work.partner_finder()
     state["monitoring_partner"] = {_name(finder)} if finder is not None else set()
     state["kpis"] = set(kpi.names())
+    state["agenda_providers"] = {_name(p) for p in agenda.providers().values()}
     return state
 
 
@@ -86,6 +94,7 @@ EXPECTED: dict[str, set[str]] = {
     "work_order_listeners": {
         "facilities.notifications.listeners.on_work_order_change",
         "facilities.services.sla.outcomes.record_outcomes",
+        "facilities.safety.inspections.actions._findings.on_work_order_change",
     },
     "work_order_batch_listeners": {"facilities.notifications.listeners.on_work_orders_created"},
     "report_listeners": {"facilities.notifications.listeners.on_report_change"},
@@ -99,6 +108,7 @@ EXPECTED: dict[str, set[str]] = {
     },
     "device_listeners": {"facilities.maintenance.device_work.on_device_change"},
     "monitoring_partner": {"facilities.services.isp.monitoring_partner"},
+    "agenda_providers": {"facilities.safety.inspections.queries.agenda_items"},
     "kpis": {
         "pm_compliance",
         "asset_uptime",
@@ -118,3 +128,4 @@ def uninstall() -> None:
     device_hooks.clear()
     device_work.set_partner_finder(None)
     kpi.clear()
+    agenda.clear_providers()

@@ -69,6 +69,10 @@ PERMISSIONS = frozenset(
         "training.view",  # training types, completions and the matrix of the caller's sites
         "training.manage",  # types, people, completions, requirements, CSV import
         "safety_reports.view",  # the safety report (web, PDF) and its share links
+        # safety inspections: templates, programmes, inspections, findings
+        "safety.view",  # staff: their sites' inspections and findings; a partner: its own
+        "safety.inspect",  # conduct inspections (CM, partner, ops)
+        "safety.manage",  # inspection templates and programmes (ops)
     }
 )
 
@@ -89,6 +93,7 @@ _VIEW = {
     "training.view",
     "safety_reports.view",
     "monitoring.view",
+    "safety.view",
 }
 _ASSET_WORK = {
     "assets.change",
@@ -101,6 +106,7 @@ _ASSET_WORK = {
     "schedules.manage",
     "meters.enter",
     "sustainability.enter",
+    "safety.inspect",
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -112,6 +118,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         | {"contracts.manage", "visits.signoff", "sla.manage", "scorecards.view"}
         | {"incidents.investigate", "compliance.manage", "training.manage"}
         | {"outbox.view", "webhooks.manage", "sustainability.manage", "monitoring.manage"}
+        | {"safety.manage"}
         | {"integrations.manage"}
         | _ASSET_WORK
     ),
@@ -124,6 +131,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         | {"contracts.view", "sla.view", "scorecards.view"}
         # incidents they report; certificates they are responsible for
         | {"incidents.report", "compliance.view"}
+        | {"safety.view", "safety.inspect"}
     ),
     Role.viewer: frozenset(_VIEW),
 }

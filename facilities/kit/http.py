@@ -46,6 +46,7 @@ def _json_error(error: FacilitiesError) -> Response[Any]:
         code=error.code,
         message=error.message,
         fields=[ErrorField(field=f.field, message=f.message) for f in error.fields],
+        current=getattr(error, "current", msgspec.UNSET),
     )
     headers = {}
     if isinstance(error, RateLimited):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 
@@ -48,3 +48,5 @@ class ErrorBody(msgspec.Struct, kw_only=True):
     code: str
     message: str
     fields: list[ErrorField] = msgspec.field(default_factory=list)
+    # A stale write (409): what the server holds now, e.g. an inspection answer.
+    current: Any | msgspec.UnsetType = msgspec.UNSET

@@ -41,7 +41,7 @@ DAY_LIMIT = 6  # entries shown in one day of the month or week grid; more are su
 LIST_LIMIT = 300  # entries of one day's list
 VISIT_LIMIT = 3000
 
-KINDS = ("work", "pm", "visit")  # later: "inspection"
+KINDS = ("work", "pm", "visit", "inspection")
 KIND_LETTERS = {"work": "W", "pm": "P", "visit": "V", "inspection": "I"}
 KIND_LABELS = {
     "work": N_("Work order"),
@@ -95,7 +95,7 @@ def day_summary(entries: list[Entry]) -> list[Summary]:
         by_kind[entry.kind].append(entry)
     return [
         Summary(kind, len(by_kind[kind]), len({e.site_id for e in by_kind[kind]}))
-        for kind in (*KINDS, "inspection")
+        for kind in KINDS
         if by_kind.get(kind)
     ]
 
@@ -198,7 +198,9 @@ async def _agenda_entries(
             *chunk,
         ):
             orders[row["id"]] = dict(row)
-    schedule_ids = {int(i.uid.split("-")[1]) for i in items if i.work_order_id is None}
+    schedule_ids = {
+        int(i.uid.split("-")[1]) for i in items if i.work_order_id is None and not i.kind
+    }
     schedules: dict[int, int | None] = {}
     if schedule_ids:
         marks = ", ".join("{}" for _ in schedule_ids)
@@ -210,11 +212,14 @@ async def _agenda_entries(
     entries = []
     for item in items:
         zone = ZoneInfo(sites[item.site_id]["time_zone"]) if item.site_id in sites else UTC
-        if item.work_order_id is not None:
+        href: str | None
+        if item.kind:  # a provider's entry (e.g. an inspection)
+            kind, href, partner = item.kind, item.href, item.partner_id
+        elif item.work_order_id is not None:
             order = orders.get(item.work_order_id, {})
             kind = "pm" if order.get("kind") == "preventive" else "work"
             partner = order.get("partner_organisation")
-            href: str | None = f"/work-orders/{item.work_order_id}"
+            href = f"/work-orders/{item.work_order_id}"
         else:
             kind, href = "pm", None
             partner = schedules.get(int(item.uid.split("-")[1]))

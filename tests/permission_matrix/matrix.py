@@ -74,6 +74,10 @@ KINDS = {
     "completion_id": "training_completion",
     "source_id": "device_source",
     "endpoint_id": "ticket_endpoint",
+    "inspection_id": "inspection",
+    "finding_id": "finding",
+    "programme_id": "programme",
+    "item_key": "inspection_item",
 }
 # Objects that belong to a site (and so to its region): foreign ones answer 404.
 SITE_BOUND = frozenset(
@@ -109,6 +113,9 @@ SITE_BOUND = frozenset(
         "training_completion",
         "device_source",
         "ticket_endpoint",
+        "inspection",
+        "finding",
+        "programme",
     }
 )
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.

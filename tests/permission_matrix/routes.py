@@ -24,6 +24,8 @@ async def unarchive(c: Ctx) -> None:
     assert response.status_code in (200, 404, 409), response.text
 
 
+SAFETY_TEMPLATE = {"template_id": "inspection_template"}
+
 # A revoked magic link answers 410 with whom to contact (the holder knew the link); an
 # unknown one 404 (test_unknown_secrets_answer_404).
 REVOKED_LINK = 410
@@ -1499,4 +1501,95 @@ ROUTES: list[R] = [
         expect={"admin/foreign": "allowed"},
     ),
     R("GET", "/safety/shared/{token:str}", PUBLIC, expect={"*/foreign": 410}),
+    # ---- safety: inspections ----
+    R("GET", "/api/v1/safety/templates", "safety.view"),
+    R(
+        "POST",
+        "/api/v1/safety/templates",
+        "safety.manage",
+        json={"name": "Walk", "items": [{"label": "Floor dry", "kind": "pass_fail_na"}]},
+    ),
+    R("GET", "/api/v1/safety/templates/{template_id:int}", "safety.view", kinds=SAFETY_TEMPLATE),
+    R(
+        "PATCH",
+        "/api/v1/safety/templates/{template_id:int}",
+        "safety.manage",
+        json={"name": "First-aid kit (renamed)"},
+        kinds=SAFETY_TEMPLATE,
+    ),
+    R("GET", "/api/v1/safety/starter-templates", "safety.view", query="language=de"),
+    R(
+        "POST",
+        "/api/v1/safety/starter-templates/copy",
+        "safety.manage",
+        json={"key": "escape_routes_fire_doors", "language": "de"},
+    ),
+    R("GET", "/api/v1/safety/programmes", "safety.view"),
+    R(
+        "POST",
+        "/api/v1/safety/programmes",
+        "safety.manage",
+        json=lambda c: {
+            "name": "Weekly walk",
+            "template_id": c.own("inspection_template"),
+            "scope": "site",
+            "site_id": c.id("site"),
+            "rrule": "FREQ=WEEKLY",
+            "dtstart_local": "2026-01-05T09:00:00",
+        },
+        body_kind="site",
+    ),
+    R(
+        "GET",
+        "/api/v1/safety/programmes/{programme_id:int}",
+        "safety.view",
+        expect={"partner/own": 404},  # partners see their inspections, not programmes
+    ),
+    R("POST", "/api/v1/safety/programmes/generate", "safety.manage"),
+    R("GET", "/api/v1/safety/inspections", "safety.view"),
+    R("GET", "/api/v1/safety/inspections/{inspection_id:int}", "safety.view"),
+    R("POST", "/api/v1/safety/inspections/{inspection_id:int}/start", "safety.inspect"),
+    R(
+        "PUT",
+        "/api/v1/safety/inspections/{inspection_id:int}/items/{item_key:str}",
+        "safety.inspect",
+        json={"value": "pass"},
+    ),
+    R(
+        "POST",
+        "/api/v1/safety/inspections/{inspection_id:int}/items/{item_key:str}/photo",
+        "safety.inspect",
+        files=lambda c: {"photo": ("photo.png", png(), "image/png")},
+    ),
+    R(
+        "GET",
+        "/api/v1/safety/inspections/{inspection_id:int}/items/{item_key:str}/photo",
+        "safety.view",
+    ),
+    R("POST", "/api/v1/safety/inspections/{inspection_id:int}/submit", "safety.inspect", json={}),
+    R("GET", "/api/v1/safety/findings", "safety.view"),
+    R("GET", "/api/v1/safety/findings/{finding_id:int}", "safety.view"),
+    R("GET", "/safety", "safety.view"),
+    R("GET", "/safety/findings", "safety.view"),
+    R("GET", "/safety/templates", "safety.manage"),
+    R(
+        "POST",
+        "/safety/templates/copy",
+        "safety.manage",
+        form={"key": "first_aid_kit", "language": "en"},
+    ),
+    R("GET", "/safety/inspections/{inspection_id:int}", "safety.view"),
+    R(
+        "POST",
+        "/safety/inspections/{inspection_id:int}/items/{item_key:str}",
+        "safety.inspect",
+        form={"value": "pass"},
+        multipart=True,
+    ),
+    R(
+        "GET",
+        "/safety/inspections/{inspection_id:int}/items/{item_key:str}/photo",
+        "safety.view",
+    ),
+    R("POST", "/safety/inspections/{inspection_id:int}/submit", "safety.inspect", form={}),
 ]

@@ -586,4 +586,37 @@ async def build(app: Any) -> World:
             )
         )
         ids["ticket_endpoint", side] = endpoint["endpoint"]["id"]
+    # ---- safety inspections --------------------------------------------------------------
+    copy = {"key": "first_aid_kit", "language": "en"}
+    template = check(await adm.post("/api/v1/safety/starter-templates/copy", json=copy))
+    ids["inspection_template", OWN] = template["id"]
+    ids["inspection_item", OWN] = "complete"
+    for side in (OWN, FOREIGN):
+        programme = {
+            "name": f"First aid {side}",
+            "template_id": template["id"],
+            "scope": "site",
+            "site_id": ids["site", side],
+            "rrule": "FREQ=DAILY",
+            "dtstart_local": "2020-01-01T09:00:00",
+            "lead_days": 7,
+            "assignee_partner_id": ids["partner", side],
+        }
+        ids["programme", side] = check(await adm.post("/api/v1/safety/programmes", json=programme))[
+            "id"
+        ]
+    check(await adm.post("/api/v1/safety/programmes/generate"))
+    listed = check(await adm.get("/api/v1/safety/inspections"))
+    for side in (OWN, FOREIGN):
+        at_site = [i["id"] for i in listed if i["site_id"] == ids["site", side]]
+        assert len(at_site) >= 2, "world: the daily programme should make inspections"
+        ids["inspection", side], done = at_site[0], at_site[1]
+        photo = {"photo": ("photo.png", png(), "image/png")}
+        url = f"/api/v1/safety/inspections/{ids['inspection', side]}/items/complete/photo"
+        check(await adm.post(url, files=photo))
+        for key, value in (("complete", "fail"), ("expiry", "pass"), ("sign", "pass")):
+            url = f"/api/v1/safety/inspections/{done}/items/{key}"
+            check(await adm.put(url, json={"value": value}))
+        submitted = check(await adm.post(f"/api/v1/safety/inspections/{done}/submit", json={}))
+        ids["finding", side] = submitted["findings"][0]["id"]
     return w

@@ -24,7 +24,35 @@ class ItemKind(StrEnum):
     photo = "photo"
     meter = "meter"
     signature = "signature"
+    # inspection kinds (safety): also scored, see ``engine.score``
+    pass_fail_na = "pass_fail_na"  # noqa: S105 (not a password)
+    yes_no = "yes_no"
+    choice = "choice"
 
+
+# The kinds a work-order checklist template takes; inspections take ``INSPECTION_KINDS``.
+CHECKLIST_KINDS = frozenset(
+    {
+        ItemKind.checkbox,
+        ItemKind.pass_flag_fail,
+        ItemKind.number,
+        ItemKind.text,
+        ItemKind.photo,
+        ItemKind.meter,
+        ItemKind.signature,
+    }
+)
+INSPECTION_KINDS = frozenset(
+    {
+        ItemKind.pass_fail_na,
+        ItemKind.yes_no,
+        ItemKind.number,
+        ItemKind.text,
+        ItemKind.choice,
+        ItemKind.photo,
+        ItemKind.signature,
+    }
+)
 
 ITEM_KIND_LABELS = {
     ItemKind.checkbox: N_("Tick box"),
@@ -34,6 +62,9 @@ ITEM_KIND_LABELS = {
     ItemKind.photo: N_("Photo"),
     ItemKind.meter: N_("Meter reading"),
     ItemKind.signature: N_("Signature"),
+    ItemKind.pass_fail_na: N_("Pass / fail / not applicable"),
+    ItemKind.yes_no: N_("Yes / no"),
+    ItemKind.choice: N_("Multiple choice"),
 }
 
 # Kinds whose items carry a unit; only "number" items carry limits.
@@ -52,6 +83,9 @@ VERDICT_LABELS = {
     Verdict.fail: N_("Fail"),
 }
 
+NOT_APPLICABLE = "na"
+YES, NO = "yes", "no"
+
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9_]*$")]
 Label = Annotated[str, msgspec.Meta(max_length=300)]
 Unit = Annotated[str, msgspec.Meta(max_length=20)]
@@ -69,6 +103,25 @@ class ItemSpec(Schema):
     min: Decimal | None = None
     max: Decimal | None = None
     required: bool = True
+
+
+Option = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class ScoredItemSpec(ItemSpec):
+    """An item of an inspection template: an ``ItemSpec`` with its section, its weight in
+    the score (>= 0; 0: not scored), ``critical`` (a fail is a hazard), ``options`` of a
+    multiple-choice item, ``fail_answers`` (the answers that fail a yes/no or choice item;
+    yes/no default: "no") and ``show_if`` (a follow-up item, shown only when the earlier
+    item ``show_if_item`` has one of the answers ``show_if_answers``)."""
+
+    section: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    weight: Decimal = Decimal(1)
+    critical: bool = False
+    options: Annotated[list[Option], msgspec.Meta(max_length=30)] = []
+    fail_answers: Annotated[list[Option], msgspec.Meta(max_length=30)] = []
+    show_if_item: Key | None = None
+    show_if_answers: Annotated[list[Option], msgspec.Meta(max_length=30)] = []
 
 
 class ChecklistTemplateCreate(Schema):

@@ -1,10 +1,16 @@
 """Upcoming work: scheduled work orders plus the occurrences schedules will create (computed,
-not only the ones already generated), for calendar feeds and the calendar page."""
+not only the ones already generated), for calendar feeds and the calendar page.
+
+Domains above maintenance add their own entries (safety: inspections due) through a provider
+registered by ``facilities.wiring.install()`` (``register_provider``): ``provider(start,
+end, scope)`` returns ``Item``s with their ``kind`` (e.g. ``inspection``) and ``href``,
+limited to ``scope``."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -35,10 +41,36 @@ class Item:
     work_order_id: int | None
     status: str  # a work-order status, or "planned" for a computed occurrence
     time_zone: str = "UTC"  # the site's (feeds state times in it)
+    kind: str = ""  # "" = maintenance's own (work or PM); a provider's kind, e.g. "inspection"
+    href: str | None = None  # a provider's page of the entry
+    partner_id: int | None = None  # a provider's partner organisation of the entry
 
     @property
     def end(self) -> datetime:
         return self.start + timedelta(minutes=self.minutes)
+
+
+Provider = Callable[[datetime, datetime, AgendaScope], Awaitable[list[Item]]]
+_providers: dict[str, Provider] = {}
+
+
+def register_provider(name: str, provider: Provider) -> None:
+    _providers[name] = provider
+
+
+def providers() -> dict[str, Provider]:
+    return dict(_providers)
+
+
+def clear_providers() -> None:
+    _providers.clear()
+
+
+async def _provided(start: datetime, end: datetime, scope: AgendaScope) -> list[Item]:
+    found: list[Item] = []
+    for provider in _providers.values():
+        found.extend(await provider(start, end, scope))
+    return found
 
 
 async def items(
@@ -86,6 +118,7 @@ async def items(
         )
         for r in orders
     ]
+    result.extend(await _provided(start, end, scope))  # e.g. safety's inspections due
     # Computed occurrences: what generation will create (``generation.upcoming``, the one
     # computation: max_count, end date, seasons, closed days, floating and meter modes). It
     # starts after the last generated occurrence, so nothing shown above comes again.

@@ -86,7 +86,8 @@ async def _prepare(actor: Principal, work_order_id: int, item_id: int) -> dict[s
     return order
 
 
-def _decode_signature(data_url: str) -> bytes:
+def decode_signature(data_url: str) -> bytes:
+    """The PNG bytes of a signature data URL (422 ``signature_png`` otherwise)."""
     match = _DATA_URL.match(data_url.strip())
     if match is None:
         raise RuleViolation("signature_png", _("The signature must be a PNG image."))
@@ -186,7 +187,7 @@ async def answer_item(
     )
     stored: uploads.StoredFile | None = None
     if ItemKind(item["kind"]) is ItemKind.signature and values["answered"]:
-        content = _decode_signature(data.signature_png or "")
+        content = decode_signature(data.signature_png or "")
         stored = await anyio.to_thread.run_sync(partial(_signature_file, content))
         values["photo_key"] = stored.key
     try:

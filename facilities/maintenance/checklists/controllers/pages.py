@@ -24,6 +24,7 @@ from facilities.kit.templating import page, redirect
 from facilities.kit.web import Form, Multipart, Req, optional_upload, stored_file_response
 from facilities.maintenance.checklists import actions, queries
 from facilities.maintenance.checklists.schemas import (
+    CHECKLIST_KINDS,
     AnswerUpdate,
     ChecklistTemplateCreate,
     ChecklistTemplateRead,
@@ -156,7 +157,7 @@ class ChecklistPages(Controller):
                 "rows": rows,
                 "errors": errors,
                 "categories": categories,
-                "kinds": [k.value for k in ItemKind],
+                "kinds": [k.value for k in ItemKind if k in CHECKLIST_KINDS],
                 "versions": versions,
                 **labels(),
             },

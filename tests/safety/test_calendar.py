@@ -1,0 +1,40 @@
+"""Inspections due appear in maintenance's agenda (calendar page and iCal feeds) through
+the provider safety registers in ``wiring.install()``, in the caller's scope."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from facilities.kit import clock
+from facilities.maintenance.pm import agenda, agenda_scope, ical
+from tests import builders
+from tests.safety.helpers import generate, programme, starter, world
+
+NOW = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock() -> Any:
+    with clock.pinned(NOW):
+        yield
+
+
+async def test_inspections_in_agenda_and_feed_in_scope(make_client: Any) -> None:
+    w = await world()
+    template = await starter()
+    await programme(template.id, scope="category", category_id=w.category_id)
+    assert await generate(NOW) == 2
+    cm_scope = await agenda_scope.of(builders.principal(w.cm))
+    items = await agenda.items(start=NOW, end=NOW + timedelta(days=30), scope=cm_scope)
+    inspections = [i for i in items if i.kind == "inspection"]
+    assert [i.site_id for i in inspections] == [w.site.id]  # not the other CM's site
+    assert inspections[0].href == f"/safety/inspections/{inspections[0].uid.split('-')[1]}"
+    text = ical.render(items, name="t").decode()
+    assert "Fire extinguisher monthly check" in text and "insp-" in text
+    cm = await builders.browser_session(make_client, w.cm)
+    page = await cm.get("/calendar?view=month&day=2026-03-01")
+    assert page.status_code == 200
+    assert f"/safety/inspections/{inspections[0].uid.split('-')[1]}" in page.text
