@@ -25,6 +25,7 @@ Visits = Annotated[int, msgspec.Meta(ge=0, le=10_000_000)]
 Region = Annotated[str, msgspec.Meta(pattern="^[A-Z0-9-]{2,20}$")]
 Year = Annotated[int, msgspec.Meta(ge=1990, le=2100)]
 Source = Annotated[str, msgspec.Meta(max_length=2000)]
+ClientKey = Annotated[str, msgspec.Meta(pattern="^[0-9A-Za-z-]{8,36}$")]
 
 
 class MeterCreate(Schema):
@@ -82,6 +83,8 @@ class ReadingCreate(Schema):
     replaced_final: Quantity | None = None  # replacement: the old meter's final reading
     note: Note = ""
     confirm_jump: bool = False  # save although it is far above the usual consumption
+    # The offline queue's key (a UUID the phone made): a repeat answers the first reading.
+    client_key: ClientKey | None = None
 
 
 class ReadingRead(Schema):
@@ -189,3 +192,14 @@ class ResultsRead(Schema):
     months: list[MonthResult]
     total: MonthResult
     factor_ids: list[int]
+
+
+class IntervalImportRead(Schema):
+    id: int
+    filename: str
+    rows: int  # values stored
+    meters: int
+    first_at: datetime | None
+    last_at: datetime | None
+    created_at: datetime
+    duplicate: bool = False  # the same file was imported before: nothing new was written

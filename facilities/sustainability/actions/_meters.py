@@ -16,7 +16,7 @@ from facilities.kit.errors import Conflict, RuleViolation
 from facilities.kit.i18n import _
 from facilities.sites import scope
 from facilities.sites.tables import Site, Space
-from facilities.sustainability import queries
+from facilities.sustainability import monthly, queries
 from facilities.sustainability.actions._common import dec_or_none
 from facilities.sustainability.enums import (
     CARRIER_UNITS,
@@ -149,6 +149,7 @@ async def update_meter(*, actor: Principal, meter_id: int, data: MeterUpdate) ->
             before={k: before.get(k.removesuffix("_id")) for k in changes},
             after=changes,
         )
+        await monthly.refresh([meter_id])  # a new calorific value changes every month
         return await queries.get_meter(actor, meter_id)
 
 

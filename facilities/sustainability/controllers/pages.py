@@ -150,7 +150,7 @@ class SustainabilityPages(Controller):
         raw = forms.clean({k: form.get(k) for k in form})
         values = dict(raw)
         payload: dict[str, Any] = {
-            k: raw[k] for k in ("value", "kind", "replaced_final", "note") if k in raw
+            k: raw[k] for k in ("value", "kind", "replaced_final", "note", "client_key") if k in raw
         }
         errors: dict[str, str] = {}
         for key in ("value", "replaced_final"):
