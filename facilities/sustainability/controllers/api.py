@@ -19,6 +19,7 @@ from facilities.sustainability.enums import Carrier
 from facilities.sustainability.schemas import (
     FactorCreate,
     FactorRead,
+    IntervalImportRead,
     MeterCreate,
     MeterRead,
     MeterUpdate,
@@ -30,6 +31,10 @@ from facilities.sustainability.schemas import (
     ReadingRead,
     ResultsRead,
 )
+
+# A year of 15-minute values for hundreds of meters is a few hundred MB of CSV; the body is
+# streamed, never held in memory.
+INTERVAL_BODY_LIMIT = 2 * 1024**3
 
 
 class SustainabilityApi(Controller):
@@ -110,6 +115,29 @@ class SustainabilityApi(Controller):
         self, request: Req, meter_id: FromPath[int], period_id: FromPath[int]
     ) -> None:
         await actions.delete_period(actor=actor(request), meter_id=meter_id, period_id=period_id)
+
+    # ---- interval data -----------------------------------------------------------------
+
+    @post(
+        "/intervals",
+        opt={"permission": "sustainability.manage"},
+        request_max_body_size=INTERVAL_BODY_LIMIT,
+    )
+    async def import_intervals(
+        self,
+        request: Req,
+        interval: FromQuery[int] = 15,
+        filename: FromQuery[str] = "",
+    ) -> Response[IntervalImportRead]:
+        """A load-profile CSV as the request body (``Content-Type: text/csv``; columns
+        ``meter_id,start,value,unit``; ``interval`` 15 or 60 minutes). Read as a stream, all
+        or nothing: 422 lists every bad row (``Line N: …``) and keeps nothing. 201 with
+        the import; the same file again answers 200 with the first import
+        (``duplicate: true``) and writes nothing."""
+        created = await actions.import_intervals(
+            actor=actor(request), chunks=request.stream(), filename=filename, interval=interval
+        )
+        return Response(content=created, status_code=200 if created.duplicate else 201)
 
     # ---- occupancy ----------------------------------------------------------------------
 
