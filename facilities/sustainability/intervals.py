@@ -70,6 +70,7 @@ class RowError:
 
 @dataclass(slots=True)
 class _MeterState:
+    first: datetime  # UTC start of the meter's first row
     last: datetime | None = None  # UTC start of the meter's previous row
     rows: int = 0
     months: set[date] = field(default_factory=set)  # site-local months touched
@@ -80,9 +81,15 @@ class Summary:
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
-    first_at: datetime | None = None
-    last_at: datetime | None = None
     meters: dict[int, _MeterState] = field(default_factory=dict)
+
+    @property
+    def first_at(self) -> datetime | None:
+        return min((m.first for m in self.meters.values() if m.rows), default=None)
+
+    @property
+    def last_at(self) -> datetime | None:
+        return max((m.last for m in self.meters.values() if m.last and m.rows), default=None)
 
     def add_error(self, row: int, field_name: str, message: str) -> None:
         self.error_count += 1
@@ -138,7 +145,8 @@ def _local_start(text: str, zone: ZoneInfo) -> tuple[datetime | None, str | None
 
 class Parser:
     """Checks rows one by one and yields batches of ``(meter, starts_at, minutes,
-    quantity)`` in the meter's unit. After the last batch, ``summary`` holds every error
+    quantity)`` in the meter's unit (``starts_at`` a UTC datetime, or its stored text with
+    ``text_times``). After the last batch, ``summary`` holds every error
     (the caller writes nothing when there is one)."""
 
     def __init__(
@@ -148,17 +156,24 @@ class Parser:
         interval: int,
         now: datetime,
         batch_size: int = 20_000,
+        text_times: bool = False,
     ) -> None:
         self.meters = meters
         self.interval = interval
         self.step = timedelta(minutes=interval)
         self.now = now
         self.batch_size = batch_size
+        # SQLite: starts as the text Piccolo stores ("2026-01-01 00:00:00+00:00"), made
+        # once per distinct time instead of once per row by the driver's adapter.
+        self.text_times = text_times
         self.summary = Summary()
         self._columns: dict[str, int] | None = None
+        self._width = len(REQUIRED)
         self._delimiter = ","
         self._line = 0
-        self._month_cache: dict[tuple[int, int, int, int], date] = {}
+        # The start column's text → (UTC start, what is stored, site-local month and
+        # day), per time zone: a file of many meters repeats each time once per meter.
+        self._starts: dict[tuple[str, ZoneInfo], tuple[Any, Any, Any, Any]] = {}
 
     def _header(self, line: str) -> None:
         self._delimiter = ";" if line.count(";") > line.count(",") else ","
@@ -174,25 +189,31 @@ class Parser:
             self._columns = {}
             return
         self._columns = {n: names.index(n) for n in REQUIRED}
+        self._width = max(self._columns.values()) + 1
 
-    def _month(self, meter: MeterInfo, start: datetime) -> date:
-        # The site-local month of a UTC start; cached per meter and UTC hour.
-        key = (meter.id, start.year, start.month, start.day * 24 + start.hour)
-        month = self._month_cache.get(key)
-        if month is None:
-            local = start.astimezone(meter.zone)
-            month = date(local.year, local.month, 1)
-            if len(self._month_cache) > 100_000:
-                self._month_cache.clear()
-            self._month_cache[key] = month
-        return month
+    def _start(self, text: str, zone: ZoneInfo) -> tuple[Any, Any, Any, Any]:
+        """(UTC start, stored form, local month, local day), or (None, the error, …)."""
+        start, problem = _local_start(text, zone)
+        if start is None:
+            return (None, problem or "", None, None)
+        if start + self.step > self.now:
+            return (None, _("An interval cannot end in the future."), None, None)
+        if (start.minute % self.interval) or start.second or start.microsecond:
+            message = _("%(time)s is not on the %(minutes)s-minute grid.") % {
+                "time": text,
+                "minutes": self.interval,
+            }
+            return (None, message, None, None)
+        local = start.astimezone(zone)
+        stored = str(start) if self.text_times else start
+        return (start, stored, date(local.year, local.month, 1), local.date())
 
-    def _row(self, cells: list[str]) -> tuple[int, datetime, int, float] | None:
+    def _row(self, cells: list[str]) -> tuple[int, Any, int, float] | None:
         assert self._columns is not None
         line = self._line
         summary = self.summary
         columns = self._columns
-        if len(cells) < len(REQUIRED) or max(columns.values()) >= len(cells):
+        if len(cells) < self._width:
             summary.add_error(line, "row", _("The row has too few columns."))
             return None
         raw_meter = cells[columns["meter_id"]].strip()
@@ -227,27 +248,22 @@ class Parser:
         if not 0 <= value <= MAX_VALUE:  # also refuses NaN
             summary.add_error(line, "value", _("A value must be between 0 and one billion."))
             return None
-        start, problem = _local_start(cells[columns["start"]].strip(), meter.zone)
+        text = cells[columns["start"]].strip()
+        key = (text, meter.zone)
+        known = self._starts.get(key)
+        if known is None:
+            known = self._start(text, meter.zone)
+            if len(self._starts) > 50_000:
+                self._starts.clear()
+            self._starts[key] = known
+        start, stored, month, local_day = known
         if start is None:
-            summary.add_error(line, "start", problem or "")
-            return None
-        if start + self.step > self.now:
-            summary.add_error(line, "start", _("An interval cannot end in the future."))
-            return None
-        if (start.minute % self.interval) or start.second or start.microsecond:
-            summary.add_error(
-                line,
-                "start",
-                _("%(time)s is not on the %(minutes)s-minute grid.")
-                % {"time": cells[columns["start"]].strip(), "minutes": self.interval},
-            )
+            summary.add_error(line, "start", stored)
             return None
         state = summary.meters.get(meter.id)
         if state is None:
-            state = summary.meters[meter.id] = _MeterState()
-        if meter.installed_on is not None and start.astimezone(meter.zone).date() < (
-            meter.installed_on
-        ):
+            state = summary.meters[meter.id] = _MeterState(first=start)
+        if meter.installed_on is not None and local_day < meter.installed_on:
             summary.add_error(line, "start", _("The meter was not installed yet at this time."))
             return None
         if state.last is not None:
@@ -274,20 +290,16 @@ class Parser:
                 return None
         state.last = start
         state.rows += 1
-        state.months.add(self._month(meter, start))
+        state.months.add(month)
         summary.rows += 1
-        if summary.first_at is None or start < summary.first_at:
-            summary.first_at = start
-        if summary.last_at is None or start > summary.last_at:
-            summary.last_at = start
         if unit != meter.unit:
             value *= _unit_factor(unit, meter.unit)
-        return (meter.id, start, self.interval, value)
+        return (meter.id, stored, self.interval, value)
 
     async def batches(
         self, chunks: AsyncIterable[bytes]
-    ) -> AsyncIterator[list[tuple[int, datetime, int, float]]]:
-        batch: list[tuple[int, datetime, int, float]] = []
+    ) -> AsyncIterator[list[tuple[int, Any, int, float]]]:
+        batch: list[tuple[int, Any, int, float]] = []
         async for group in lines(chunks):
             for cells in self._cells(group):
                 if cells is None:

@@ -1150,6 +1150,8 @@ ROUTES: list[R] = [
         },
     ),
     R("GET", "/api/v1/sustainability/results", "sustainability.view", query="year=2026"),
+    # The body is a CSV stream; the matrix's JSON body is a file without the header (422).
+    R("POST", "/api/v1/sustainability/intervals", "sustainability.manage", json={"a": 1}),
     R("GET", "/sustainability", "sustainability.view"),
     R("GET", "/sustainability/meters", "sustainability.view"),
     R("GET", "/sustainability/meters/{meter_id:int}", "sustainability.view"),

@@ -141,12 +141,12 @@ async def test_interrupted_import_keeps_nothing_and_the_retry_succeeds(monkeypat
     real = _intervals._write_batch
     calls = 0
 
-    async def failing(rows):
+    async def failing(writer, rows):
         nonlocal calls
         calls += 1
         if calls == 2:
             raise ConnectionError("the connection dropped")
-        await real(rows)
+        await real(writer, rows)
 
     original = _intervals.Parser.__init__
 

@@ -16,11 +16,14 @@ same transaction.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterable, AsyncIterator
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import asyncpg
 
 from facilities import db
 from facilities.accounts import audit
@@ -91,16 +94,57 @@ class _Hashing:
             yield chunk
 
 
-async def _write_batch(rows: list[tuple[int, datetime, int, float]]) -> None:
-    engine: Any = db.engine()
-    if db.is_sqlite():
-        current = engine.current_transaction.get()
-        await current.connection.executemany(UPSERT_SQLITE, rows)
-        return
-    connection = engine.current_transaction.get().connection
-    await connection.copy_records_to_table(
-        STAGE, records=rows, columns=("meter", "starts_at", "minutes", "quantity")
-    )
+class _Writer:
+    """PostgreSQL: ``COPY`` straight into ``meter_interval`` under a savepoint per batch
+    (new data, the usual case); once a batch repeats stored values (a unique violation),
+    that batch and the rest go to the temporary table, merged by one upsert at the end.
+    SQLite: an upsert by ``executemany``."""
+
+    COLUMNS = ("meter", "starts_at", "minutes", "quantity")
+
+    def __init__(self) -> None:
+        self.staging = False
+        self.pending: asyncio.Task[None] | None = None
+
+    async def write(self, rows: list[tuple[int, Any, int, float]]) -> None:
+        """Writes the batch while the caller parses the next one (one batch in flight)."""
+        await self.drain()
+        self.pending = asyncio.create_task(self._write(rows))
+
+    async def drain(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            await pending
+
+    async def _write(self, rows: list[tuple[int, Any, int, float]]) -> None:
+        engine: Any = db.engine()
+        connection = engine.current_transaction.get().connection
+        if db.is_sqlite():
+            await connection.executemany(UPSERT_SQLITE, rows)
+            return
+        if not self.staging:
+            try:
+                async with connection.transaction():  # a savepoint
+                    await connection.copy_records_to_table(
+                        "meter_interval", records=rows, columns=self.COLUMNS
+                    )
+                return
+            except asyncpg.UniqueViolationError:
+                self.staging = True
+                await connection.execute(
+                    f"CREATE TEMPORARY TABLE {STAGE} (meter integer, starts_at timestamptz,"
+                    " minutes smallint, quantity double precision) ON COMMIT DROP"
+                )
+        await connection.copy_records_to_table(STAGE, records=rows, columns=self.COLUMNS)
+
+    async def finish(self) -> None:
+        await self.drain()
+        if self.staging:
+            await db.raw(MERGE_POSTGRES)
+
+
+async def _write_batch(writer: _Writer, rows: list[tuple[int, Any, int, float]]) -> None:
+    await writer.write(rows)
 
 
 def _read(row: dict[str, Any], *, duplicate: bool) -> IntervalImportRead:
@@ -126,17 +170,21 @@ async def _import(
     if interval not in INTERVALS:
         raise RuleViolation("interval", _("Choose 15 or 60 minutes."))
     meters = await _writable_meters(actor)
-    parser = Parser(meters, interval=interval, now=clock.now())
+    parser = Parser(meters, interval=interval, now=clock.now(), text_times=db.is_sqlite())
     source = _Hashing(chunks)
+    writer = _Writer()
     async with transaction():
-        if not db.is_sqlite():
-            await db.raw(
-                f"CREATE TEMPORARY TABLE {STAGE} (meter integer, starts_at timestamptz,"
-                " minutes smallint, quantity double precision) ON COMMIT DROP"
-            )
-        async for batch in parser.batches(source):
-            if not parser.summary.error_count:
-                await _write_batch(batch)
+        try:
+            async for batch in parser.batches(source):
+                if not parser.summary.error_count:
+                    await _write_batch(writer, batch)
+            await writer.drain()
+        except BaseException:
+            if writer.pending is not None:  # never roll back under a write in flight
+                writer.pending.cancel()
+                with contextlib.suppress(BaseException):
+                    await writer.pending
+            raise
         summary = parser.summary
         if summary.error_count:
             raise _errors(summary)
@@ -146,8 +194,7 @@ async def _import(
         earlier = await IntervalImport.select().where(IntervalImport.sha256 == digest).first()
         if earlier is not None:
             raise _Duplicate(dict(earlier))
-        if not db.is_sqlite():
-            await db.raw(MERGE_POSTGRES)
+        await writer.finish()
         now = clock.now()
         record = IntervalImport(
             sha256=digest,
