@@ -34,6 +34,7 @@ from facilities.services.routing import route
 from facilities.services.sla.outcomes import record_outcomes
 from facilities.services.sla.panel import sla_panel
 from facilities.sites import scope
+from facilities.sustainability import refrigerants
 
 
 def _name(function: Any) -> str:
@@ -50,6 +51,8 @@ def install() -> None:
     hooks.set_router(route)
     # the work-order page's cards from above
     hooks.register_order_panel("sla", sla_panel)
+    # maintenance ← sustainability: a refrigerant top-up names a gas of the library
+    hooks.set_refrigerant_check(refrigerants.canonical)
     # sites ← maintenance: partners see the sites of their work
     scope.register_partner_sites(partner_site_ids)
     # assets ← maintenance: an asset's page lists its reports and work orders
@@ -79,6 +82,7 @@ EXPECTED: dict[str, set[str]] = {
     "report_listeners": {"facilities.notifications.listeners.on_report_change"},
     "router": {"facilities.services.routing.route"},
     "order_panels": {"facilities.services.sla.panel.sla_panel"},
+    "refrigerant_check": {"facilities.sustainability.refrigerants.canonical"},
     "partner_sites": {"facilities.maintenance.workorders.queries.partner_site_ids"},
     "asset_activity": {
         "facilities.maintenance.activity.report_activity",

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from facilities.accounts.principal import Principal
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
+from facilities.maintenance.tables import WorkOrderCost
 from facilities.sites import scope
 from facilities.sites.tables import Site
-from facilities.sustainability import calc
+from facilities.sustainability import calc, refrigerants
 from facilities.sustainability.enums import ENERGY, WASTE, Carrier, reporting_unit
 from facilities.sustainability.queries import (
+    aware,
     dec,
     opt_float,
     to_date,
@@ -34,6 +37,35 @@ class _Co2:
     market: Decimal = calc.ZERO
     fallback: bool = False
     missing: set[Carrier] = field(default_factory=set)
+    refrigerant: Decimal = calc.ZERO  # part of scope1
+
+
+async def refrigerant_rows(site_ids: list[int], year: int) -> list[dict[str, Any]]:
+    """Refrigerant top-ups (maintenance part lines of kind ``refrigerant``) on work orders
+    of the sites, recorded in the year (a day's margin each side: months are site-local)."""
+    if not site_ids:
+        return []
+    rows = await WorkOrderCost.select(
+        WorkOrderCost.id,
+        WorkOrderCost.gas,
+        WorkOrderCost.quantity,
+        WorkOrderCost.created_at,
+        WorkOrderCost.work_order,
+        WorkOrderCost.work_order.site.as_alias("site"),
+        WorkOrderCost.work_order.site.time_zone.as_alias("time_zone"),
+    ).where(
+        (WorkOrderCost.kind == "refrigerant")
+        & WorkOrderCost.work_order.site.is_in(site_ids)
+        & (WorkOrderCost.created_at >= datetime(year - 1, 12, 31, tzinfo=UTC))
+        & (WorkOrderCost.created_at < datetime(year + 1, 1, 2, tzinfo=UTC))
+    )
+    result = []
+    for row in rows:
+        local = aware(row["created_at"]).astimezone(ZoneInfo(row["time_zone"]))
+        gas = refrigerants.canonical(row["gas"] or "")
+        if local.year == year and gas is not None:
+            result.append({**row, "gas": gas, "month": date(year, local.month, 1)})
+    return result
 
 
 async def monthly_rows(site_ids: list[int], first: date, last: date) -> list[dict[str, Any]]:
@@ -72,6 +104,7 @@ class _Bucket:
         self.cost: dict[Carrier, Decimal | None] = {}
         self.estimated: dict[Carrier, bool] = defaultdict(bool)
         self.scope1 = calc.ZERO
+        self.refrigerant = calc.ZERO
         self.location = calc.ZERO
         self.market = calc.ZERO
         self.fallback = False
@@ -110,6 +143,7 @@ def _result(month: date, bucket: _Bucket, area: Decimal | None, desks: int | Non
         ],
         energy_kwh=float(energy),
         scope1_kg=float(bucket.scope1),
+        scope1_refrigerant_kg=float(bucket.refrigerant),
         scope2_location_kg=float(bucket.location),
         scope2_market_kg=float(bucket.market),
         market_fallback=bucket.fallback,
@@ -171,6 +205,11 @@ async def results(actor: Principal, *, year: int, site_id: int | None = None) ->
         if row["missing_factor"]:
             co2.missing.add(carrier)
         factor_ids |= {f for f in (row["location_factor"], row["market_factor"]) if f}
+    for row in await refrigerant_rows(sorted(sites), year):
+        co2e = dec(row["quantity"]) * refrigerants.gwp(row["gas"])
+        co2 = co2_of[(row["site"], row["month"])]
+        co2.scope1 += co2e
+        co2.refrigerant += co2e
 
     month_keys = [date(year, m, 1) for m in range(1, 13)]
     buckets = {m: _Bucket() for m in month_keys}
@@ -189,6 +228,7 @@ async def results(actor: Principal, *, year: int, site_id: int | None = None) ->
             co2 = co2_of.get((sid, month)) or _Co2()
             for target in (bucket, total):
                 target.scope1 += co2.scope1
+                target.refrigerant += co2.refrigerant
                 target.location += co2.location
                 target.market += co2.market
                 target.fallback = target.fallback or co2.fallback

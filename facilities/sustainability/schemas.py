@@ -173,7 +173,8 @@ class MonthResult(Schema):
     month: date  # the month's first day (the year's first day for the year's total)
     carriers: list[CarrierMonth]
     energy_kwh: float
-    scope1_kg: float
+    scope1_kg: float  # fuels and refrigerant top-ups
+    scope1_refrigerant_kg: float  # of it: refrigerants (kg filled in × GWP100, AR6)
     scope2_location_kg: float
     scope2_market_kg: float
     market_fallback: bool  # market-based used a location factor for lack of a market one

@@ -98,6 +98,7 @@ ACTION_LABELS = {
 class CostKind(StrEnum):
     part = "part"
     other = "other"
+    refrigerant = "refrigerant"  # a top-up: ``gas`` and kg as the quantity
 
 
 class PhotoStage(StrEnum):
@@ -252,6 +253,8 @@ class CostCreate(Schema):
     quantity: Decimal  # > 0 (checked by the action, naming the field)
     unit_cost: Decimal  # >= 0
     kind: CostKind = CostKind.part
+    # refrigerant: the gas (e.g. R-410A; the quantity is the kg filled in)
+    gas: Annotated[str, msgspec.Meta(max_length=20)] | None = None
 
 
 class CostRead(Schema):
@@ -263,6 +266,7 @@ class CostRead(Schema):
     total: Decimal
     created_by_id: int | None
     created_at: Aware
+    gas: str | None = None
 
 
 class PhotoRead(Schema):
