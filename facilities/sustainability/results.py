@@ -160,21 +160,35 @@ def _result(month: date, bucket: _Bucket, area: Decimal | None, desks: int | Non
     )
 
 
-async def results(actor: Principal, *, year: int, site_id: int | None = None) -> ResultsRead:
-    """Monthly consumption, cost, Scope 1 and 2 (both methods) and intensities for one site
-    or every site the caller sees, for a calendar year (site-local months)."""
-    if not 1990 <= year <= 2100:
-        raise RuleViolation("year", _("Choose a year between 1990 and 2100."))
-    sites_query = Site.select(Site.id, Site.country, Site.floor_area_m2, Site.desks, Site.archived)
+async def report_sites(
+    actor: Principal, *, site_id: int | None = None, region_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The sites a result covers: one site (404 outside the caller's scope), a region's
+    active sites (404 likewise), or every active site the caller sees."""
+    query = Site.select(
+        Site.id, Site.code, Site.name, Site.country, Site.floor_area_m2, Site.desks
+    ).order_by(Site.code)
     if site_id is not None:
         await scope.require_site(actor, site_id)
-        sites_query = sites_query.where(Site.id == site_id)
-    else:
-        visible = await scope.visible_site_ids(actor)
-        if visible is not None:
-            sites_query = sites_query.where(Site.id.is_in(sorted(visible) or [0]))
-        sites_query = sites_query.where(Site.archived.eq(False))
-    sites = {r["id"]: dict(r) for r in await sites_query}
+        return [dict(r) for r in await query.where(Site.id == site_id)]
+    if region_id is not None:
+        await scope.require_region(actor, region_id)
+        query = query.where(Site.region == region_id)
+    visible = await scope.visible_site_ids(actor)
+    if visible is not None:
+        query = query.where(Site.id.is_in(sorted(visible) or [0]))
+    return [dict(r) for r in await query.where(Site.archived.eq(False))]
+
+
+async def results(
+    actor: Principal, *, year: int, site_id: int | None = None, region_id: int | None = None
+) -> ResultsRead:
+    """Monthly consumption, cost, Scope 1 and 2 (both methods) and intensities for one site,
+    the sites of a region, or every site the caller sees, for a calendar year (site-local
+    months)."""
+    if not 1990 <= year <= 2100:
+        raise RuleViolation("year", _("Choose a year between 1990 and 2100."))
+    sites = {r["id"]: r for r in await report_sites(actor, site_id=site_id, region_id=region_id)}
     stored = await monthly_rows(sorted(sites), date(year, 1, 1), date(year, 12, 1))
     occupancy = await Occupancy.select(Occupancy.site, Occupancy.month, Occupancy.visits).where(
         Occupancy.site.is_in(sorted(sites) or [0])
@@ -242,6 +256,7 @@ async def results(actor: Principal, *, year: int, site_id: int | None = None) ->
     return ResultsRead(
         year=year,
         site_id=site_id,
+        region_id=region_id,
         site_count=len(sites),
         floor_area_m2=float(area) if area is not None else None,
         desks=desks,

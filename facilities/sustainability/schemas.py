@@ -4,6 +4,7 @@ factors and monthly results."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
 import msgspec
@@ -186,7 +187,8 @@ class MonthResult(Schema):
 
 class ResultsRead(Schema):
     year: int
-    site_id: int | None  # None: every site the caller sees
+    site_id: int | None  # None: every site the caller sees (or the region's)
+    region_id: int | None
     site_count: int
     floor_area_m2: float | None
     desks: int | None
@@ -204,3 +206,43 @@ class IntervalImportRead(Schema):
     last_at: datetime | None
     created_at: datetime
     duplicate: bool = False  # the same file was imported before: nothing new was written
+
+
+class TargetMetric(StrEnum):
+    co2e = "co2e"  # Scope 1 + Scope 2 location-based, kg
+    energy = "energy"  # kWh
+
+
+class TargetCreate(Schema):
+    """Exactly one of ``site_id`` and ``region_id``."""
+
+    metric: TargetMetric
+    baseline_year: Year
+    target_year: Year
+    reduction_pct: Annotated[float, msgspec.Meta(gt=0, le=100)]
+    site_id: Id | None = None
+    region_id: Id | None = None
+    note: Note = ""
+
+
+class TargetProgress(Schema):
+    year: int
+    baseline: float  # the metric in the baseline year
+    current: float  # the metric in ``year``
+    goal: float  # the metric the target asks for in the target year
+    path: float  # where a straight line from baseline to goal stands in ``year``
+    reduction_pct: float | None  # achieved so far (None without a baseline)
+    on_track: bool | None
+
+
+class TargetRead(Schema):
+    id: int
+    metric: TargetMetric
+    baseline_year: int
+    target_year: int
+    reduction_pct: float
+    site_id: int | None
+    region_id: int | None
+    scope_name: str
+    note: str
+    progress: TargetProgress | None = None

@@ -22,7 +22,7 @@ from piccolo.table import Table
 
 from facilities.accounts.tables import User
 from facilities.assets.tables import Asset
-from facilities.sites.tables import Site, Space
+from facilities.sites.tables import Region, Site, Space
 
 
 class Meter(Table, tablename="meter"):
@@ -171,3 +171,19 @@ class MeterMonth(Table, tablename="meter_month"):
     missing_factor = Boolean(default=False)
     location_factor = Integer(null=True, default=None)  # emission_factor ids used
     market_factor = Integer(null=True, default=None)
+
+
+class Target(Table, tablename="sustainability_target"):
+    """A reduction target of a site or a region (exactly one of them): ``reduction_pct`` of
+    the ``metric`` from ``baseline_year`` to ``target_year`` (progress in ``targets.py``)."""
+
+    id: Serial
+    site = ForeignKey(Site, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    region = ForeignKey(Region, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    metric = Varchar(length=20, null=False)  # co2e | energy
+    baseline_year = Integer(null=False)
+    target_year = Integer(null=False)
+    reduction_pct = Numeric(digits=(5, 2), null=False)
+    note = Varchar(length=300, default="")
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -14,7 +14,7 @@ from facilities.kit import clock
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.web import Req
-from facilities.sustainability import actions, queries, results
+from facilities.sustainability import actions, queries, results, targets
 from facilities.sustainability.enums import Carrier
 from facilities.sustainability.schemas import (
     FactorCreate,
@@ -30,6 +30,8 @@ from facilities.sustainability.schemas import (
     ReadingCreate,
     ReadingRead,
     ResultsRead,
+    TargetCreate,
+    TargetRead,
 )
 
 # A year of 15-minute values for hundreds of meters is a few hundred MB of CSV; the body is
@@ -116,6 +118,33 @@ class SustainabilityApi(Controller):
     ) -> None:
         await actions.delete_period(actor=actor(request), meter_id=meter_id, period_id=period_id)
 
+    # ---- targets ------------------------------------------------------------------------
+
+    @get("/targets", opt={"permission": "sustainability.view"})
+    async def list_targets(
+        self,
+        request: Req,
+        year: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
+    ) -> list[TargetRead]:
+        """Targets of the caller's sites and regions; with ``year``, each with its progress
+        (see docs/kpis.md)."""
+        if year is not None and not 1990 <= year <= 2100:
+            raise RuleViolation("year", _("Choose a year between 1990 and 2100."))
+        return await targets.list_targets(
+            actor(request), year=year, site_id=site_id, region_id=region_id
+        )
+
+    @post("/targets", opt={"permission": "sustainability.manage"})
+    async def create_target(self, request: Req, data: JSONBody[TargetCreate]) -> TargetRead:
+        """422 naming ``target_year`` when it is not after ``baseline_year``."""
+        return await targets.create_target(actor=actor(request), data=data)
+
+    @delete("/targets/{target_id:int}", opt={"permission": "sustainability.manage"})
+    async def delete_target(self, request: Req, target_id: FromPath[int]) -> None:
+        await targets.delete_target(actor=actor(request), target_id=target_id)
+
     # ---- interval data -----------------------------------------------------------------
 
     @post(
@@ -190,7 +219,10 @@ class SustainabilityApi(Controller):
         request: Req,
         year: FromQuery[int | None] = None,
         site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
     ) -> ResultsRead:
         """Monthly consumption per carrier, Scope 1, Scope 2 location- and market-based and
         intensities for one site or every site the caller sees (see docs/kpis.md)."""
-        return await results.results(actor(request), year=year or clock.now().year, site_id=site_id)
+        return await results.results(
+            actor(request), year=year or clock.now().year, site_id=site_id, region_id=region_id
+        )
