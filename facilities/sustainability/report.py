@@ -24,8 +24,11 @@ import xlsxwriter
 from pygal.style import Style
 
 from facilities.accounts.principal import Principal
+from facilities.kit import clock
 from facilities.kit.i18n import _
 from facilities.kit.pdf import data_uri
+from facilities.kit.pdf import render as render_pdf
+from facilities.kit.templating import TEMPLATE_DIR, make_environment
 from facilities.sites import scope
 from facilities.sites.tables import Region, Site
 from facilities.sustainability import queries, refrigerants, results, targets
@@ -206,6 +209,20 @@ async def context(
         "reporting_unit": reporting_unit,
         "energy_carriers": ENERGY,
     }
+
+
+def pdf_html(values: dict[str, Any]) -> str:
+    environment = make_environment([TEMPLATE_DIR])
+    return environment.get_template("sustainability/report_pdf.html").render(**values)
+
+
+async def pdf(
+    actor: Principal, *, year: int, site_id: int | None = None, region_id: int | None = None
+) -> bytes:
+    """The report as PDF (WeasyPrint off the event loop, nothing fetched)."""
+    values = await context(actor, year=year, site_id=site_id, region_id=region_id)
+    values["printed_at"] = clock.now()
+    return await render_pdf(pdf_html(values))
 
 
 # ---- exports ---------------------------------------------------------------------------

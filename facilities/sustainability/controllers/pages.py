@@ -3,22 +3,25 @@ JavaScript), and the results of a site or the caller's scope by month."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
-from litestar.response import Response, Template
+from litestar.response import File, Response, Stream, Template
 
 from facilities.accounts.principal import actor
 from facilities.kit import clock, forms
-from facilities.kit.errors import FacilitiesError
+from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
-from facilities.kit.web import Req
+from facilities.kit.web import Req, pdf_response
 from facilities.sites import queries as site_queries
-from facilities.sustainability import actions, queries, results
+from facilities.sustainability import actions, queries, report, results
 from facilities.sustainability.enums import (
     CARRIER_LABELS,
     FACTOR_METHOD_LABELS,
@@ -49,6 +52,16 @@ def _number(text: str) -> str:
     if comma >= 0:  # 1,234.5
         return text.replace(",", "")
     return text
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report_year(year: int | None) -> int:
+    wanted = year or clock.now().year
+    if not 1991 <= wanted <= 2100:
+        raise RuleViolation("year", _("Choose a year between 1991 and 2100."))
+    return wanted
 
 
 async def _sites(request: Req) -> list[Any]:
@@ -90,6 +103,93 @@ class SustainabilityPages(Controller):
                 "reporting_unit": reporting_unit,
                 "factors": {f.id: f for f in await queries.list_factors()},
             },
+        )
+
+    # ---- the report and its exports -----------------------------------------------------
+
+    @get("/sustainability/report", opt={"permission": "sustainability.view"})
+    async def report_page(
+        self,
+        request: Req,
+        year: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
+    ) -> Template:
+        me = actor(request)
+        wanted = _report_year(year)
+        values = await report.context(me, year=wanted, site_id=site_id, region_id=region_id)
+        query = urlencode(
+            {
+                k: v
+                for k, v in (("year", wanted), ("site_id", site_id), ("region_id", region_id))
+                if v is not None
+            }
+        )
+        return page(
+            request,
+            "sustainability/report.html",
+            {
+                **values,
+                "query": query,
+                "sites": await _sites(request),
+                "regions": await site_queries.list_regions(me),
+            },
+        )
+
+    @get("/sustainability/report.pdf", opt={"permission": "sustainability.view"})
+    async def report_pdf(
+        self,
+        request: Req,
+        year: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
+    ) -> Response[bytes]:
+        wanted = _report_year(year)
+        content = await report.pdf(
+            actor(request), year=wanted, site_id=site_id, region_id=region_id
+        )
+        return pdf_response(content, f"sustainability-{wanted}.pdf")
+
+    @get("/sustainability/report.csv", opt={"permission": "sustainability.view"})
+    async def report_csv(
+        self,
+        request: Req,
+        year: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
+    ) -> Stream:
+        wanted = _report_year(year)
+        rows = await report.export_rows(
+            actor(request), year=wanted, site_id=site_id, region_id=region_id
+        )
+        return Stream(
+            report.csv_stream(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="sustainability-{wanted}.csv"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    @get("/sustainability/report.xlsx", opt={"permission": "sustainability.view"})
+    async def report_xlsx(
+        self,
+        request: Req,
+        year: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
+    ) -> File:
+        wanted = _report_year(year)
+        rows = await report.export_rows(
+            actor(request), year=wanted, site_id=site_id, region_id=region_id
+        )
+        path = await report.xlsx(rows)
+        return File(
+            path=path,
+            filename=f"sustainability-{wanted}.xlsx",
+            media_type=XLSX,
+            headers={"Cache-Control": "private, no-store"},
+            background=BackgroundTask(os.unlink, path),
         )
 
     @get("/sustainability/meters", opt={"permission": "sustainability.view"})
