@@ -67,6 +67,7 @@ KINDS = {
     "signed": "report_signed",
     "meter_id": "meter",
     "period_id": "meter_period",
+    "target_id": "target",
     "month": "month",
 }
 # Objects that belong to a site (and so to its region): foreign ones answer 404.
@@ -95,6 +96,7 @@ SITE_BOUND = frozenset(
         "message",
         "meter",
         "meter_period",
+        "target",
     }
 )
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.

@@ -134,6 +134,17 @@ class World:
         url = f"/api/v1/sustainability/meters/{meter}/periods"
         return int(check(await self.adm.post(url, json=body))["id"])
 
+    async def _fresh_target(self, side: str, caller: Caller) -> int:
+        body = {
+            "site_id": self.id("site", side),
+            "metric": "co2e",
+            "baseline_year": 2020,
+            "target_year": 2030,
+            "reduction_pct": 40,
+        }
+        created = await self.adm.post("/api/v1/sustainability/targets", json=body)
+        return int(check(created)["id"])
+
     async def _fresh_asset(self, side: str, caller: Caller) -> int:
         body = {"site_id": self.id("site", side), "name": f"Boiler {seq()}"}
         return int(check(await self.adm.post("/api/v1/assets", json=body))["id"])
