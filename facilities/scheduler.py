@@ -23,6 +23,7 @@ from facilities.maintenance import jobs as maintenance_jobs
 from facilities.notifications import jobs as notification_jobs
 from facilities.services import jobs as service_jobs
 from facilities.services.sla import jobs as sla_jobs
+from facilities.sustainability import jobs as sustainability_jobs
 from facilities.wiring import install
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ ALL_JOBS: list[Job] = [
     *notification_jobs.JOBS,
     *service_jobs.JOBS,
     *sla_jobs.JOBS,
+    *sustainability_jobs.JOBS,
 ]
 
 

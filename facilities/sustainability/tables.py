@@ -187,3 +187,26 @@ class Target(Table, tablename="sustainability_target"):
     note = Varchar(length=300, default="")
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Anomaly(Table, tablename="meter_anomaly"):
+    """Consumption far from a meter's own recent baseline, found by the nightly scan
+    (``anomalies.py``) for one site-local day: an alert on the meter's site. Unique (meter,
+    kind, day) by a raw index (the scan is idempotent). Acknowledged with a known cause, it
+    mutes that kind on that meter (until ``muted_until``; forever when empty)."""
+
+    id: Serial
+    meter = ForeignKey(Meter, null=False, on_delete=OnDelete.cascade, index=True)
+    site = ForeignKey(Site, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=20, null=False)  # night_flow | baseload_jump | no_data
+    day = Date(null=False)
+    value = DoublePrecision(null=True, default=None)  # per hour, in the meter's unit
+    baseline = DoublePrecision(null=True, default=None)
+    evidence = Text(default="")
+    status = Varchar(length=12, null=False, default="open")  # open | acknowledged
+    cause = Varchar(length=300, default="")
+    muted_until = Date(null=True, default=None)
+    acknowledged_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    acknowledged_at = Timestamptz(null=True, default=None)
+    work_order = Integer(null=True, default=None)  # the work order opened for it
+    created_at = Timestamptz(default=TimestamptzNow())
