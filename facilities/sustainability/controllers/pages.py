@@ -4,7 +4,7 @@ JavaScript), and the results of a site or the caller's scope by month."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Req, pdf_response
 from facilities.sites import queries as site_queries
-from facilities.sustainability import actions, queries, report, results
+from facilities.sustainability import actions, anomalies, queries, report, results
 from facilities.sustainability.enums import (
     CARRIER_LABELS,
     FACTOR_METHOD_LABELS,
@@ -191,6 +191,49 @@ class SustainabilityPages(Controller):
             headers={"Cache-Control": "private, no-store"},
             background=BackgroundTask(os.unlink, path),
         )
+
+    # ---- anomalies ------------------------------------------------------------------------
+
+    @get("/sustainability/anomalies", opt={"permission": "sustainability.view"})
+    async def anomalies_page(self, request: Req, show: FromQuery[str | None] = None) -> Template:
+        status = None if show == "all" else "open"
+        found = await anomalies.list_anomalies(actor(request), status=status)
+        return page(
+            request,
+            "sustainability/anomalies.html",
+            {"anomalies": found, "kind_labels": anomalies.KIND_LABELS, "show": show or "open"},
+        )
+
+    @post(
+        "/sustainability/anomalies/{anomaly_id:int}/acknowledge",
+        opt={"permission": "sustainability.enter"},
+    )
+    async def acknowledge_anomaly(self, request: Req, anomaly_id: FromPath[int]) -> Response[Any]:
+        form = await request.form()
+        raw = forms.clean({k: form.get(k) for k in ("cause", "muted_until")})
+        until = None
+        if raw.get("muted_until"):
+            try:
+                until = date.fromisoformat(str(raw["muted_until"]))
+            except ValueError:
+                raise RuleViolation("muted_until", _("Give a date, e.g. 2026-12-31.")) from None
+        await anomalies.acknowledge(
+            actor=actor(request),
+            anomaly_id=anomaly_id,
+            cause=str(raw.get("cause") or ""),
+            muted_until=until,
+        )
+        return redirect(
+            "/sustainability/anomalies", _("Known cause saved; it will not alert again.")
+        )
+
+    @post(
+        "/sustainability/anomalies/{anomaly_id:int}/work-order",
+        opt={"permission": "sustainability.enter"},
+    )
+    async def anomaly_work_order(self, request: Req, anomaly_id: FromPath[int]) -> Response[Any]:
+        created = await anomalies.open_work_order(actor=actor(request), anomaly_id=anomaly_id)
+        return redirect(f"/work-orders/{created}", _("Work order created."))
 
     @get("/sustainability/meters", opt={"permission": "sustainability.view"})
     async def meters_page(self, request: Req, site_id: FromQuery[int | None] = None) -> Template:
