@@ -68,6 +68,7 @@ KINDS = {
     "meter_id": "meter",
     "period_id": "meter_period",
     "target_id": "target",
+    "anomaly_id": "anomaly",
     "month": "month",
 }
 # Objects that belong to a site (and so to its region): foreign ones answer 404.
@@ -97,6 +98,7 @@ SITE_BOUND = frozenset(
         "meter",
         "meter_period",
         "target",
+        "anomaly",
     }
 )
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.

@@ -134,6 +134,15 @@ class World:
         url = f"/api/v1/sustainability/meters/{meter}/periods"
         return int(check(await self.adm.post(url, json=body))["id"])
 
+    async def _fresh_anomaly(self, side: str, caller: Caller) -> int:
+        from facilities.sustainability.anomalies import Finding, _record
+
+        meter = self.id("meter", side)
+        site = self.id("site", side)
+        day = (datetime(2000, 1, 1) + timedelta(days=seq())).date()
+        found = Finding(meter, site, "night_flow", day, 0.06, 0.0, "Water at night")
+        return int(await _record(found) or 0)
+
     async def _fresh_target(self, side: str, caller: Caller) -> int:
         body = {
             "site_id": self.id("site", side),
@@ -498,4 +507,5 @@ async def build(app: Any) -> World:
         bill = {"starts_on": "2025-01-01", "ends_on": "2025-01-31", "quantity": 310}
         ids["meter_period", side] = check(await adm.post(f"{url}/periods", json=bill))["id"]
         ids["month", side] = "2026-03"
+        ids["anomaly", side] = await w._fresh_anomaly(side, w.callers["admin"])
     return w
