@@ -239,7 +239,7 @@ async def _record(finding: Finding) -> int | None:
 async def _anomaly(actor: Principal | None, anomaly_id: int) -> dict[str, Any]:
     row = (
         await Anomaly.select(
-            Anomaly.all_columns(),
+            *Anomaly.all_columns(),
             Anomaly.meter.name.as_alias("meter_name"),
             Anomaly.meter.asset.as_alias("asset"),
             Anomaly.meter.carrier.as_alias("carrier"),
@@ -312,7 +312,7 @@ async def acknowledge(
 async def list_anomalies(actor: Principal, *, status: str | None = "open") -> list[dict[str, Any]]:
     query = (
         Anomaly.select(
-            Anomaly.all_columns(),
+            *Anomaly.all_columns(),
             Anomaly.meter.name.as_alias("meter_name"),
             Anomaly.site.name.as_alias("site_name"),
         )

@@ -271,14 +271,14 @@ async def export_rows(
         item[3] += kg * refrigerants.gwp(row["gas"])
         item[6] = "kg"
     out = []
-    for (sid, month, carrier), v in sorted(grouped.items()):
+    for (sid, month, name_of_carrier), v in sorted(grouped.items()):
         code, name = names[sid]
         out.append(
             (
                 code,
                 name,
                 month.isoformat()[:7],
-                carrier,
+                name_of_carrier,
                 round(float(v[0]), 3),
                 v[6],
                 None if v[1] is None else round(float(v[1]), 2),

@@ -52,7 +52,7 @@ async def refrigerant_rows(site_ids: list[int], year: int) -> list[dict[str, Any
         WorkOrderCost.created_at,
         WorkOrderCost.work_order,
         WorkOrderCost.work_order.site.as_alias("site"),
-        WorkOrderCost.work_order.site.time_zone.as_alias("time_zone"),
+        WorkOrderCost.work_order.site.time_zone.as_alias("time_zone"),  # type: ignore[union-attr]
     ).where(
         (WorkOrderCost.kind == "refrigerant")
         & WorkOrderCost.work_order.site.is_in(site_ids)

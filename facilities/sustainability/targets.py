@@ -125,7 +125,7 @@ async def list_targets(
     each with its progress in that year. ``site_id``/``region_id`` narrow to the targets
     that concern that site (its own and its region's) or that region."""
     query = Target.select(
-        Target.all_columns(),
+        *Target.all_columns(),
         Target.site.name.as_alias("site_name"),
         Target.region.name.as_alias("region_name"),
     ).order_by(Target.id)
