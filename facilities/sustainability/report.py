@@ -53,9 +53,9 @@ STYLE = Style(
     foreground_subtle="#666",
     colors=PALETTE,
     font_family="DejaVu Sans, sans-serif",
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=13,
+    label_font_size=12,
+    major_label_font_size=12,
+    legend_font_size=12,
     value_font_size=12,
 )
 
@@ -63,7 +63,7 @@ STYLE = Style(
 def _chart(kind: Any, title: str, labels: list[str]) -> Any:
     chart = kind(
         width=800,
-        height=360,
+        height=400,
         style=STYLE,
         title=title,
         legend_at_bottom=True,
