@@ -66,8 +66,8 @@ def _chart(kind: Any, title: str, labels: list[str]) -> Any:
         height=400,
         style=STYLE,
         title=title,
-        legend_at_bottom=True,
-        legend_at_bottom_columns=3,
+        legend_at_bottom=False,  # a legend below the bars was clipped by pygal's layout
+        truncate_legend=-1,
         disable_xml_declaration=True,
         js=[],
         show_y_guides=True,

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from facilities.accounts.enums import Role
-from facilities.kit import clock
 from facilities.maintenance.tables import WorkOrder
 from facilities.sustainability import actions, anomalies
 from facilities.sustainability.enums import Carrier

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from facilities.accounts.enums import Role
-from facilities.sustainability.defaults import DEFAULT_FACTORS
 from facilities.maintenance.tables import WorkOrder
+from facilities.sustainability.defaults import DEFAULT_FACTORS
 from facilities.sustainability.tables import (
     Anomaly,
     EmissionFactor,
