@@ -57,6 +57,7 @@ async def _meters(meter_ids: list[int]) -> list[dict[str, Any]]:
         Meter.register_digits,
         Meter.correction_factor,
         Meter.calorific_value,
+        Meter.market_factor,
     ).where(Meter.id.is_in(meter_ids))
     return [dict(r) for r in rows]
 
@@ -115,9 +116,15 @@ def meter_months(
 
 
 def _co2(
-    carrier: Carrier, kwh: Decimal, factors: list[calc.Factor], region: str, year: int
+    carrier: Carrier,
+    kwh: Decimal,
+    factors: list[calc.Factor],
+    region: str,
+    year: int,
+    supplier: Decimal | None = None,
 ) -> tuple[Decimal, Decimal, Decimal, bool, bool, int | None, int | None]:
-    """(scope 1, location, market, market fallback, missing, location id, market id)."""
+    """(scope 1, location, market, market fallback, missing, location id, market id).
+    ``supplier``: the meter's own market-based factor, before the region's."""
     zero = calc.ZERO
     if carrier not in SCOPE_1 and carrier not in SCOPE_2:
         return zero, zero, zero, False, False, None, None
@@ -126,8 +133,10 @@ def _co2(
         return zero, zero, zero, False, bool(kwh), None, None
     if carrier in SCOPE_1:
         return kwh * location.value, zero, zero, False, False, location.id, None
-    market = calc.pick_factor(factors, carrier, region, year, FactorMethod.market)
     location_kg = kwh * location.value
+    if supplier is not None:
+        return zero, location_kg, kwh * supplier, False, False, location.id, None
+    market = calc.pick_factor(factors, carrier, region, year, FactorMethod.market)
     if market is None:
         return zero, location_kg, location_kg, bool(kwh), False, location.id, None
     return zero, location_kg, kwh * market.value, False, False, location.id, market.id
@@ -178,7 +187,12 @@ async def refresh(meter_ids: Iterable[int], interval_months: dict[int, set[date]
         figures = meter_months(meter, readings[meter["id"]], periods[meter["id"]], sums)
         for month, (quantity, cost, estimated, source) in figures.items():
             s1, loc, mkt, fallback, missing, loc_id, mkt_id = _co2(
-                carrier, quantity, factors, meter["country"], month.year
+                carrier,
+                quantity,
+                factors,
+                meter["country"],
+                month.year,
+                opt_dec(meter["market_factor"]),
             )
             out.append(
                 (

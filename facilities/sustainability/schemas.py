@@ -26,6 +26,7 @@ Visits = Annotated[int, msgspec.Meta(ge=0, le=10_000_000)]
 Region = Annotated[str, msgspec.Meta(pattern="^[A-Z0-9-]{2,20}$")]
 Year = Annotated[int, msgspec.Meta(ge=1990, le=2100)]
 Source = Annotated[str, msgspec.Meta(max_length=2000)]
+MarketFactor = Annotated[float, msgspec.Meta(ge=0, le=5)]
 ClientKey = Annotated[str, msgspec.Meta(pattern="^[0-9A-Za-z-]{8,36}$")]
 
 
@@ -42,6 +43,9 @@ class MeterCreate(Schema):
     correction_factor: CorrectionFactor | None = None  # gas in m³: Zustandszahl
     calorific_value: CalorificValue | None = None  # gas kWh/m³ or oil kWh/l, gross (Hs)
     active: bool = True
+    # electricity or district heat: the supplier's factor (kg CO2e/kWh) for market-based
+    market_factor: MarketFactor | None = None
+    market_factor_source: Source = ""
 
 
 class MeterUpdate(Schema):
@@ -56,6 +60,8 @@ class MeterUpdate(Schema):
     correction_factor: CorrectionFactor | msgspec.UnsetType | None = msgspec.UNSET
     calorific_value: CalorificValue | msgspec.UnsetType | None = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
+    market_factor: MarketFactor | msgspec.UnsetType | None = msgspec.UNSET
+    market_factor_source: Source | msgspec.UnsetType = msgspec.UNSET
 
 
 class MeterRead(Schema):
@@ -73,6 +79,8 @@ class MeterRead(Schema):
     correction_factor: float | None
     calorific_value: float | None
     active: bool
+    market_factor: float | None = None
+    market_factor_source: str = ""
     last_read_at: datetime | None = None
     last_value: float | None = None
 

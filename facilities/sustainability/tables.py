@@ -49,6 +49,11 @@ class Meter(Table, tablename="meter"):
     active = Boolean(default=True, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # Market-based Scope 2: the supplier's own factor for this meter's contract (kg CO2e per
+    # kWh, e.g. from the supplier's Stromkennzeichnung) and where it comes from; it takes
+    # precedence over the library's market-based factor of the region.
+    market_factor = Numeric(digits=(10, 6), null=True, default=None)
+    market_factor_source = Varchar(length=300, default="")
 
 
 class MeterReading(Table, tablename="meter_reading"):

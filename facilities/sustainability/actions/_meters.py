@@ -53,6 +53,17 @@ async def _check_links(site_id: int, asset_id: int | None, space_id: int | None)
 
 def _check_settings(values: dict[str, Any]) -> None:
     carrier = Carrier(values["carrier"])
+    if values.get("market_factor") is not None:
+        if carrier not in (Carrier.electricity_grid, Carrier.district_heating):
+            raise RuleViolation(
+                "market_factor",
+                _("A supplier factor is kept for grid electricity and district heating."),
+            )
+        if not str(values.get("market_factor_source") or "").strip():
+            raise RuleViolation(
+                "market_factor_source",
+                _("Name the source of the supplier factor (supplier, disclosure, year)."),
+            )
     if carrier is Carrier.natural_gas and values["unit"] == "m3":
         for field in ("correction_factor", "calorific_value"):
             if values.get(field) is None:
@@ -98,6 +109,8 @@ async def create_meter(*, actor: Principal, data: MeterCreate) -> MeterRead:
             correction_factor=dec_or_none(data.correction_factor, 4),
             calorific_value=dec_or_none(data.calorific_value, 4),
             active=data.active,
+            market_factor=dec_or_none(data.market_factor, 6),
+            market_factor_source=data.market_factor_source.strip(),
             created_at=now,
             updated_at=now,
         )
@@ -122,6 +135,8 @@ async def update_meter(*, actor: Principal, meter_id: int, data: MeterUpdate) ->
             "unit": before["unit"],
             "correction_factor": before["correction_factor"],
             "calorific_value": before["calorific_value"],
+            "market_factor": before["market_factor"],
+            "market_factor_source": before["market_factor_source"],
             **changes,
         }
         _check_settings(merged)
@@ -134,6 +149,8 @@ async def update_meter(*, actor: Principal, meter_id: int, data: MeterUpdate) ->
         for key, value in changes.items():
             if key in ("correction_factor", "calorific_value"):
                 value = dec_or_none(value, 4)
+            elif key == "market_factor":
+                value = dec_or_none(value, 6)
             elif isinstance(value, str):
                 value = value.strip()
             column = {"asset_id": Meter.asset, "space_id": Meter.space}.get(key)
