@@ -42,6 +42,7 @@ from facilities.sustainability.enums import (
 )
 from facilities.sustainability.refrigerants import Basis
 from facilities.sustainability.schemas import ResultsRead
+from facilities.sustainability.tables import Meter
 
 # Colour-blind-safe (Okabe-Ito), one colour per series.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
@@ -149,6 +150,12 @@ async def context(
     factors = [f for f in await queries.list_factors() if f.id in used]
     site_ids = [s["id"] for s in await results.report_sites(actor, **where)]
     gases = sorted({row["gas"] for row in await results.refrigerant_rows(site_ids, year)})
+    supplier_factors = [
+        dict(r)
+        for r in await Meter.select(
+            Meter.name, Meter.carrier, Meter.market_factor, Meter.market_factor_source
+        ).where(Meter.site.is_in(site_ids or [0]) & Meter.market_factor.is_not_null())
+    ]
     t, p = current.total, previous.total
     comparisons = [
         (_("Energy (kWh)"), t.energy_kwh, p.energy_kwh),
@@ -196,6 +203,7 @@ async def context(
         "month_pairs": list(zip(current.months, previous.months, strict=True)),
         "targets": found,
         "factors": factors,
+        "supplier_factors": supplier_factors,
         "gases": [
             (g, refrigerants.gwp(g, refrigerants.Basis.ar5), refrigerants.gwp(g)) for g in gases
         ],
