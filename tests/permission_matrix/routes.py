@@ -1152,6 +1152,8 @@ ROUTES: list[R] = [
     R("GET", "/api/v1/sustainability/results", "sustainability.view", query="year=2026"),
     # The body is a CSV stream; the matrix's JSON body is a file without the header (422).
     R("POST", "/api/v1/sustainability/intervals", "sustainability.manage", json={"a": 1}),
+    # A CSV body; the matrix's JSON body lacks the header (422).
+    R("POST", "/api/v1/sustainability/occupancy", "sustainability.enter", json={"a": 1}),
     R("GET", "/api/v1/sustainability/targets", "sustainability.view"),
     R(
         "POST",

@@ -10,6 +10,7 @@ from facilities.sustainability.actions._intervals import import_intervals
 from facilities.sustainability.actions._meters import (
     create_meter,
     delete_meter,
+    import_occupancy,
     set_occupancy,
     update_meter,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "delete_meter",
     "delete_period",
     "import_intervals",
+    "import_occupancy",
     "record_reading",
     "seed_default_factors",
     "set_occupancy",

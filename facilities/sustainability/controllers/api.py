@@ -37,6 +37,7 @@ from facilities.sustainability.schemas import (
 # A year of 15-minute values for hundreds of meters is a few hundred MB of CSV; the body is
 # streamed, never held in memory.
 INTERVAL_BODY_LIMIT = 2 * 1024**3
+OCCUPANCY_BODY_LIMIT = 1024**2
 
 
 class SustainabilityApi(Controller):
@@ -167,6 +168,18 @@ class SustainabilityApi(Controller):
             actor=actor(request), chunks=request.stream(), filename=filename, interval=interval
         )
         return Response(content=created, status_code=200 if created.duplicate else 201)
+
+    @post("/occupancy", opt={"permission": "sustainability.enter"})
+    async def import_occupancy(self, request: Req) -> list[OccupancyRead]:
+        """Member visits as CSV (``Content-Type: text/csv``; ``site_id,month,visits``, month
+        ``YYYY-MM``), e.g. from a coworking platform. All or nothing: 422 lists every bad
+        row. A month already entered is replaced."""
+        body = await request.body()
+        if len(body) > OCCUPANCY_BODY_LIMIT:
+            raise RuleViolation("file", _("The file is too large (at most 1 MB)."))
+        return await actions.import_occupancy(
+            actor=actor(request), text=body.decode("utf-8", errors="replace")
+        )
 
     # ---- occupancy ----------------------------------------------------------------------
 
