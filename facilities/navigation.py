@@ -118,6 +118,20 @@ GROUPS: list[tuple[str, list[Entry]]] = [
                 "♻",
             ),
             Entry("meters", "/sustainability/meters", N_("Meters"), "sustainability.view", "◔"),
+            Entry(
+                "sustainability_report",
+                "/sustainability/report",
+                N_("Sustainability report"),
+                "sustainability.view",
+                "▦",
+            ),
+            Entry(
+                "anomalies",
+                "/sustainability/anomalies",
+                N_("Anomalies"),
+                "sustainability.view",
+                "⚠",
+            ),
         ],
     ),
     (

@@ -25,6 +25,7 @@ from facilities.notifications import jobs as notification_jobs
 from facilities.safety import jobs as safety_jobs
 from facilities.services import jobs as service_jobs
 from facilities.services.sla import jobs as sla_jobs
+from facilities.sustainability import jobs as sustainability_jobs
 from facilities.wiring import install
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ ALL_JOBS: list[Job] = [
     *safety_jobs.JOBS,
     *service_jobs.JOBS,
     *sla_jobs.JOBS,
+    *sustainability_jobs.JOBS,
 ]
 
 

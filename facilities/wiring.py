@@ -40,6 +40,7 @@ from facilities.services.routing import route
 from facilities.services.sla.outcomes import record_outcomes
 from facilities.services.sla.panel import sla_list_marks, sla_panel
 from facilities.sites import scope
+from facilities.sustainability import refrigerants
 
 
 def _name(function: Any) -> str:
@@ -60,6 +61,8 @@ def install() -> None:
     hooks.register_order_panel("sla", sla_panel)
     # the work-order list's markers from above
     hooks.register_list_marks("sla", sla_list_marks)
+    # maintenance ← sustainability: a refrigerant top-up names a gas of the library
+    hooks.set_refrigerant_check(refrigerants.canonical)
     # sites ← maintenance: partners see the sites of their work
     scope.register_partner_sites(partner_site_ids)
     # assets ← maintenance: an asset's page lists its reports and work orders
@@ -101,6 +104,7 @@ EXPECTED: dict[str, set[str]] = {
     "router": {"facilities.services.routing.route"},
     "order_panels": {"facilities.services.sla.panel.sla_panel"},
     "list_marks": {"facilities.services.sla.panel.sla_list_marks"},
+    "refrigerant_check": {"facilities.sustainability.refrigerants.canonical"},
     "partner_sites": {"facilities.maintenance.workorders.queries.partner_site_ids"},
     "asset_activity": {
         "facilities.maintenance.activity.report_activity",

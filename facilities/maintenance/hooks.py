@@ -170,6 +170,27 @@ async def list_marks(principal: Principal, orders: list[Any]) -> dict[int, list[
     return found
 
 
+# ---- refrigerants on part lines -----------------------------------------------------------
+# A refrigerant top-up names its gas; the library of gases lives above maintenance
+# (sustainability). ``check(name)`` returns the library's spelling of the gas, or None when
+# it is not in the library. Without a check, any non-empty name is kept as typed.
+
+RefrigerantCheck = Callable[[str], str | None]
+_refrigerant_check: list[RefrigerantCheck] = []
+
+
+def set_refrigerant_check(check: RefrigerantCheck) -> None:
+    _refrigerant_check[:] = [check]
+
+
+def refrigerant_name(name: str) -> str | None:
+    """The gas's name as the library spells it; None if the library does not know it."""
+    name = name.strip()
+    if not name:
+        return None
+    return _refrigerant_check[0](name) if _refrigerant_check else name
+
+
 # ---- what is installed (for ``facilities.wiring``) ------------------------------------
 
 
@@ -182,6 +203,7 @@ def installed() -> dict[str, list[Any]]:
         "router": list(_router),
         "order_panels": list(_order_panels.values()),
         "list_marks": list(_list_marks.values()),
+        "refrigerant_check": list(_refrigerant_check),
     }
 
 
@@ -193,3 +215,4 @@ def clear() -> None:
     _router.clear()
     _order_panels.clear()
     _list_marks.clear()
+    _refrigerant_check.clear()

@@ -271,12 +271,15 @@ class WorkOrderTime(Table, tablename="work_order_time"):
 class WorkOrderCost(Table, tablename="work_order_cost"):
     id: Serial
     work_order = ForeignKey(WorkOrder, null=False, on_delete=OnDelete.cascade, index=True)
-    kind = Varchar(length=10, null=False, default="part")  # part | other
+    kind = Varchar(length=12, null=False, default="part")  # part | other | refrigerant
     description = Varchar(length=300, null=False)
-    quantity = Numeric(digits=(12, 3), null=False)
+    quantity = Numeric(digits=(12, 3), null=False)  # refrigerant: kg filled in (top-up)
     unit_cost = Numeric(digits=(12, 2), null=False)
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    # A refrigerant top-up: the gas (ASHRAE name such as R-410A), checked against the
+    # refrigerant library registered in ``hooks.set_refrigerant_check``.
+    gas = Varchar(length=20, null=True, default=None)
 
 
 class WorkOrderComment(Table, tablename="work_order_comment"):

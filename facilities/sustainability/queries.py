@@ -78,6 +78,8 @@ METER_COLUMNS = (
     Meter.correction_factor,
     Meter.calorific_value,
     Meter.active,
+    Meter.market_factor,
+    Meter.market_factor_source,
 )
 
 
@@ -97,6 +99,8 @@ def _meter(row: dict[str, Any], last: dict[str, Any] | None = None) -> MeterRead
         correction_factor=opt_float(row["correction_factor"]),
         calorific_value=opt_float(row["calorific_value"]),
         active=bool(row["active"]),
+        market_factor=opt_float(row["market_factor"]),
+        market_factor_source=row["market_factor_source"] or "",
         last_read_at=aware(last["read_at"]) if last else None,
         last_value=float(last["value"]) if last else None,
     )

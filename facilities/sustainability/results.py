@@ -1,11 +1,13 @@
 """Monthly results of a site or of every site the caller sees: calendarised consumption per
-carrier, cost, Scope 1, Scope 2 location- and market-based, intensities, diversion. Reads only
-(computed from readings and bills on each request; see docs/kpis.md for every formula)."""
+carrier, cost, Scope 1, Scope 2 location- and market-based, intensities, diversion. Reads only:
+the stored monthly figures of each meter (``monthly``, kept up to date by every write), summed
+per site and month; see docs/kpis.md for every formula."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,55 +15,85 @@ from zoneinfo import ZoneInfo
 from facilities.accounts.principal import Principal
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
+from facilities.maintenance.tables import WorkOrderCost
 from facilities.sites import scope
 from facilities.sites.tables import Site
-from facilities.sustainability import calc
+from facilities.sustainability import calc, refrigerants
 from facilities.sustainability.enums import ENERGY, WASTE, Carrier, reporting_unit
 from facilities.sustainability.queries import (
-    METER_COLUMNS,
+    aware,
     dec,
-    factors_for,
-    opt_dec,
     opt_float,
-    period_rows,
-    reading_of,
-    reading_rows,
     to_date,
 )
 from facilities.sustainability.schemas import CarrierMonth, Intensities, MonthResult, ResultsRead
-from facilities.sustainability.tables import Meter, Occupancy
-from facilities.sustainability.units import to_reporting_unit
+from facilities.sustainability.tables import MeterMonth, Occupancy
 
 
-def meter_months(
-    meter: dict[str, Any], readings: list[calc.Reading], periods: list[calc.Period]
-) -> dict[date, tuple[Decimal, Decimal | None, bool]]:
-    """One meter → per month (quantity in the reporting unit, cost, estimated).
+@dataclass(slots=True)
+class _Co2:
+    scope1: Decimal = calc.ZERO
+    location: Decimal = calc.ZERO
+    market: Decimal = calc.ZERO
+    fallback: bool = False
+    missing: set[Carrier] = field(default_factory=set)
+    refrigerant: Decimal = calc.ZERO  # part of scope1
 
-    Bills are authoritative: a month touched by a bill of the meter takes the bills'
-    figures; other months take the register readings' figures."""
-    carrier = Carrier(meter["carrier"])
-    zone = ZoneInfo(meter["time_zone"])
-    from_readings = calc.calendarise_readings(readings, meter["register_digits"], zone)
-    from_bills = calc.calendarise_periods(periods)
-    result: dict[date, tuple[Decimal, Decimal | None, bool]] = {}
-    for month in sorted(set(from_readings) | set(from_bills)):
-        cost: Decimal | None
-        if month in from_bills:
-            quantity, cost, estimated = from_bills[month]
-            cost = cost if any(p.cost is not None for p in periods) else None
-        else:
-            quantity, estimated = from_readings[month]
-            cost = None
-        converted = to_reporting_unit(
-            quantity,
-            carrier=carrier,
-            unit=meter["unit"],
-            correction_factor=opt_dec(meter["correction_factor"]),
-            calorific_value=opt_dec(meter["calorific_value"]),
-        )
-        result[month] = (converted, cost, estimated)
+
+async def refrigerant_rows(site_ids: list[int], year: int) -> list[dict[str, Any]]:
+    """Refrigerant top-ups (maintenance part lines of kind ``refrigerant``) on work orders
+    of the sites, recorded in the year (a day's margin each side: months are site-local)."""
+    if not site_ids:
+        return []
+    rows = await WorkOrderCost.select(
+        WorkOrderCost.id,
+        WorkOrderCost.gas,
+        WorkOrderCost.quantity,
+        WorkOrderCost.created_at,
+        WorkOrderCost.work_order,
+        WorkOrderCost.work_order.site.as_alias("site"),
+        WorkOrderCost.work_order.site.time_zone.as_alias("time_zone"),  # type: ignore[union-attr]
+    ).where(
+        (WorkOrderCost.kind == "refrigerant")
+        & WorkOrderCost.work_order.site.is_in(site_ids)
+        & (WorkOrderCost.created_at >= datetime(year - 1, 12, 31, tzinfo=UTC))
+        & (WorkOrderCost.created_at < datetime(year + 1, 1, 2, tzinfo=UTC))
+    )
+    result = []
+    for row in rows:
+        local = aware(row["created_at"]).astimezone(ZoneInfo(row["time_zone"]))
+        gas = refrigerants.canonical(row["gas"] or "")
+        if local.year == year and gas is not None:
+            result.append({**row, "gas": gas, "month": date(year, local.month, 1)})
     return result
+
+
+async def monthly_rows(site_ids: list[int], first: date, last: date) -> list[dict[str, Any]]:
+    """The stored monthly figures (``monthly``) of the sites' meters, months first..last."""
+    if not site_ids:
+        return []
+    rows = await MeterMonth.select(
+        MeterMonth.meter,
+        MeterMonth.meter.site.as_alias("site"),
+        MeterMonth.meter.carrier.as_alias("carrier"),
+        MeterMonth.month,
+        MeterMonth.quantity,
+        MeterMonth.cost,
+        MeterMonth.estimated,
+        MeterMonth.source,
+        MeterMonth.scope1_kg,
+        MeterMonth.location_kg,
+        MeterMonth.market_kg,
+        MeterMonth.market_fallback,
+        MeterMonth.missing_factor,
+        MeterMonth.location_factor,
+        MeterMonth.market_factor,
+    ).where(
+        MeterMonth.meter.site.is_in(site_ids)
+        & (MeterMonth.month >= first)
+        & (MeterMonth.month <= last)
+    )
+    return [dict(r) for r in rows]
 
 
 class _Bucket:
@@ -72,6 +104,7 @@ class _Bucket:
         self.cost: dict[Carrier, Decimal | None] = {}
         self.estimated: dict[Carrier, bool] = defaultdict(bool)
         self.scope1 = calc.ZERO
+        self.refrigerant = calc.ZERO
         self.location = calc.ZERO
         self.market = calc.ZERO
         self.fallback = False
@@ -110,6 +143,7 @@ def _result(month: date, bucket: _Bucket, area: Decimal | None, desks: int | Non
         ],
         energy_kwh=float(energy),
         scope1_kg=float(bucket.scope1),
+        scope1_refrigerant_kg=float(bucket.refrigerant),
         scope2_location_kg=float(bucket.location),
         scope2_market_kg=float(bucket.market),
         market_fallback=bucket.fallback,
@@ -126,41 +160,36 @@ def _result(month: date, bucket: _Bucket, area: Decimal | None, desks: int | Non
     )
 
 
-async def results(actor: Principal, *, year: int, site_id: int | None = None) -> ResultsRead:
-    """Monthly consumption, cost, Scope 1 and 2 (both methods) and intensities for one site
-    or every site the caller sees, for a calendar year (site-local months)."""
-    if not 1990 <= year <= 2100:
-        raise RuleViolation("year", _("Choose a year between 1990 and 2100."))
-    sites_query = Site.select(Site.id, Site.country, Site.floor_area_m2, Site.desks, Site.archived)
+async def report_sites(
+    actor: Principal, *, site_id: int | None = None, region_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The sites a result covers: one site (404 outside the caller's scope), a region's
+    active sites (404 likewise), or every active site the caller sees."""
+    query = Site.select(
+        Site.id, Site.code, Site.name, Site.country, Site.floor_area_m2, Site.desks
+    ).order_by(Site.code)
     if site_id is not None:
         await scope.require_site(actor, site_id)
-        sites_query = sites_query.where(Site.id == site_id)
-    else:
-        visible = await scope.visible_site_ids(actor)
-        if visible is not None:
-            sites_query = sites_query.where(Site.id.is_in(sorted(visible) or [0]))
-        sites_query = sites_query.where(Site.archived.eq(False))
-    sites = {r["id"]: dict(r) for r in await sites_query}
-    meters = (
-        [dict(r) for r in await Meter.select(*METER_COLUMNS).where(Meter.site.is_in(sorted(sites)))]
-        if sites
-        else []
-    )
-    meter_ids = [m["id"] for m in meters]
-    readings: dict[int, list[calc.Reading]] = defaultdict(list)
-    for row in await reading_rows(meter_ids):
-        readings[row["meter"]].append(reading_of(row))
-    periods: dict[int, list[calc.Period]] = defaultdict(list)
-    for row in await period_rows(meter_ids):
-        periods[row["meter"]].append(
-            calc.Period(
-                starts_on=to_date(row["starts_on"]),
-                ends_on=to_date(row["ends_on"]),
-                quantity=dec(row["quantity"]),
-                estimated=bool(row["estimated"]),
-                cost=opt_dec(row["cost"]),
-            )
-        )
+        return [dict(r) for r in await query.where(Site.id == site_id)]
+    if region_id is not None:
+        await scope.require_region(actor, region_id)
+        query = query.where(Site.region == region_id)
+    visible = await scope.visible_site_ids(actor)
+    if visible is not None:
+        query = query.where(Site.id.is_in(sorted(visible) or [0]))
+    return [dict(r) for r in await query.where(Site.archived.eq(False))]
+
+
+async def results(
+    actor: Principal, *, year: int, site_id: int | None = None, region_id: int | None = None
+) -> ResultsRead:
+    """Monthly consumption, cost, Scope 1 and 2 (both methods) and intensities for one site,
+    the sites of a region, or every site the caller sees, for a calendar year (site-local
+    months)."""
+    if not 1990 <= year <= 2100:
+        raise RuleViolation("year", _("Choose a year between 1990 and 2100."))
+    sites = {r["id"]: r for r in await report_sites(actor, site_id=site_id, region_id=region_id)}
+    stored = await monthly_rows(sorted(sites), date(year, 1, 1), date(year, 12, 1))
     occupancy = await Occupancy.select(Occupancy.site, Occupancy.month, Occupancy.visits).where(
         Occupancy.site.is_in(sorted(sites) or [0])
         & (Occupancy.month >= date(year, 1, 1))
@@ -169,27 +198,37 @@ async def results(actor: Principal, *, year: int, site_id: int | None = None) ->
     visits: dict[tuple[int, date], int] = {
         (r["site"], to_date(r["month"])): r["visits"] for r in occupancy
     }
-    factors = await factors_for({s["country"] for s in sites.values()})
 
-    # site → month → carrier → (quantity, cost, estimated)
+    # site → month → carrier → (quantity, cost, estimated); site → month → CO2e
     per_site: dict[int, dict[date, dict[Carrier, tuple[Decimal, Decimal | None, bool]]]]
     per_site = defaultdict(lambda: defaultdict(dict))
-    for meter in meters:
-        for month, figures in meter_months(
-            meter, readings[meter["id"]], periods[meter["id"]]
-        ).items():
-            if month.year != year:
-                continue
-            carrier = Carrier(meter["carrier"])
-            q, c, e = per_site[meter["site"]][month].get(carrier, (calc.ZERO, None, False))
-            cost = c if figures[1] is None else (c or calc.ZERO) + figures[1]
-            per_site[meter["site"]][month][carrier] = (q + figures[0], cost, e or figures[2])
+    co2_of: dict[tuple[int, date], _Co2] = defaultdict(_Co2)
+    factor_ids: set[int] = set()
+    for row in stored:
+        month = to_date(row["month"])
+        carrier = Carrier(row["carrier"])
+        site_months = per_site[row["site"]][month]
+        q, c, e = site_months.get(carrier, (calc.ZERO, None, False))
+        cost = c if row["cost"] is None else (c or calc.ZERO) + dec(row["cost"])
+        site_months[carrier] = (q + dec(row["quantity"]), cost, e or bool(row["estimated"]))
+        co2 = co2_of[(row["site"], month)]
+        co2.scope1 += dec(row["scope1_kg"])
+        co2.location += dec(row["location_kg"])
+        co2.market += dec(row["market_kg"])
+        co2.fallback = co2.fallback or bool(row["market_fallback"])
+        if row["missing_factor"]:
+            co2.missing.add(carrier)
+        factor_ids |= {f for f in (row["location_factor"], row["market_factor"]) if f}
+    for row in await refrigerant_rows(sorted(sites), year):
+        co2e = dec(row["quantity"]) * refrigerants.gwp(row["gas"])
+        co2 = co2_of[(row["site"], row["month"])]
+        co2.scope1 += co2e
+        co2.refrigerant += co2e
 
     month_keys = [date(year, m, 1) for m in range(1, 13)]
     buckets = {m: _Bucket() for m in month_keys}
     total = _Bucket()
-    factor_ids: set[int] = set()
-    for sid, site in sites.items():
+    for sid in sites:
         for month in month_keys:
             bucket = buckets[month]
             site_visits = visits.get((sid, month))
@@ -200,17 +239,15 @@ async def results(actor: Principal, *, year: int, site_id: int | None = None) ->
                     if cost is not None:
                         target.cost[carrier] = (target.cost.get(carrier) or calc.ZERO) + cost
                     target.estimated[carrier] = target.estimated[carrier] or estimated
-            energy = {c: q for c, (q, _c, _e) in carriers.items() if c in ENERGY}
-            co2 = calc.emissions(energy, factors, site["country"], year)
-            assert co2.missing is not None and co2.factor_ids is not None
-            factor_ids |= co2.factor_ids
+            co2 = co2_of.get((sid, month)) or _Co2()
             for target in (bucket, total):
-                target.scope1 += co2.scope1_kg
-                target.location += co2.scope2_location_kg
-                target.market += co2.scope2_market_kg
-                target.fallback = target.fallback or co2.market_fallback
+                target.scope1 += co2.scope1
+                target.refrigerant += co2.refrigerant
+                target.location += co2.location
+                target.market += co2.market
+                target.fallback = target.fallback or co2.fallback
                 target.missing |= co2.missing
-                target.add_visits(site_visits, co2.scope1_kg + co2.scope2_location_kg)
+                target.add_visits(site_visits, co2.scope1 + co2.location)
 
     areas = [dec(s["floor_area_m2"]) for s in sites.values() if s["floor_area_m2"] is not None]
     area = sum(areas, calc.ZERO) if areas and len(areas) == len(sites) else None
@@ -219,6 +256,7 @@ async def results(actor: Principal, *, year: int, site_id: int | None = None) ->
     return ResultsRead(
         year=year,
         site_id=site_id,
+        region_id=region_id,
         site_count=len(sites),
         floor_area_m2=float(area) if area is not None else None,
         desks=desks,

@@ -4,6 +4,7 @@ factors and monthly results."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
 import msgspec
@@ -25,6 +26,8 @@ Visits = Annotated[int, msgspec.Meta(ge=0, le=10_000_000)]
 Region = Annotated[str, msgspec.Meta(pattern="^[A-Z0-9-]{2,20}$")]
 Year = Annotated[int, msgspec.Meta(ge=1990, le=2100)]
 Source = Annotated[str, msgspec.Meta(max_length=2000)]
+MarketFactor = Annotated[float, msgspec.Meta(ge=0, le=5)]
+ClientKey = Annotated[str, msgspec.Meta(pattern="^[0-9A-Za-z-]{8,36}$")]
 
 
 class MeterCreate(Schema):
@@ -40,6 +43,9 @@ class MeterCreate(Schema):
     correction_factor: CorrectionFactor | None = None  # gas in m³: Zustandszahl
     calorific_value: CalorificValue | None = None  # gas kWh/m³ or oil kWh/l, gross (Hs)
     active: bool = True
+    # electricity or district heat: the supplier's factor (kg CO2e/kWh) for market-based
+    market_factor: MarketFactor | None = None
+    market_factor_source: Source = ""
 
 
 class MeterUpdate(Schema):
@@ -54,6 +60,8 @@ class MeterUpdate(Schema):
     correction_factor: CorrectionFactor | msgspec.UnsetType | None = msgspec.UNSET
     calorific_value: CalorificValue | msgspec.UnsetType | None = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
+    market_factor: MarketFactor | msgspec.UnsetType | None = msgspec.UNSET
+    market_factor_source: Source | msgspec.UnsetType = msgspec.UNSET
 
 
 class MeterRead(Schema):
@@ -71,6 +79,8 @@ class MeterRead(Schema):
     correction_factor: float | None
     calorific_value: float | None
     active: bool
+    market_factor: float | None = None
+    market_factor_source: str = ""
     last_read_at: datetime | None = None
     last_value: float | None = None
 
@@ -82,6 +92,8 @@ class ReadingCreate(Schema):
     replaced_final: Quantity | None = None  # replacement: the old meter's final reading
     note: Note = ""
     confirm_jump: bool = False  # save although it is far above the usual consumption
+    # The offline queue's key (a UUID the phone made): a repeat answers the first reading.
+    client_key: ClientKey | None = None
 
 
 class ReadingRead(Schema):
@@ -170,7 +182,8 @@ class MonthResult(Schema):
     month: date  # the month's first day (the year's first day for the year's total)
     carriers: list[CarrierMonth]
     energy_kwh: float
-    scope1_kg: float
+    scope1_kg: float  # fuels and refrigerant top-ups
+    scope1_refrigerant_kg: float  # of it: refrigerants (kg filled in × GWP100, AR6)
     scope2_location_kg: float
     scope2_market_kg: float
     market_fallback: bool  # market-based used a location factor for lack of a market one
@@ -182,10 +195,62 @@ class MonthResult(Schema):
 
 class ResultsRead(Schema):
     year: int
-    site_id: int | None  # None: every site the caller sees
+    site_id: int | None  # None: every site the caller sees (or the region's)
+    region_id: int | None
     site_count: int
     floor_area_m2: float | None
     desks: int | None
     months: list[MonthResult]
     total: MonthResult
     factor_ids: list[int]
+
+
+class IntervalImportRead(Schema):
+    id: int
+    filename: str
+    rows: int  # values stored
+    meters: int
+    first_at: datetime | None
+    last_at: datetime | None
+    created_at: datetime
+    duplicate: bool = False  # the same file was imported before: nothing new was written
+
+
+class TargetMetric(StrEnum):
+    co2e = "co2e"  # Scope 1 + Scope 2 location-based, kg
+    energy = "energy"  # kWh
+
+
+class TargetCreate(Schema):
+    """Exactly one of ``site_id`` and ``region_id``."""
+
+    metric: TargetMetric
+    baseline_year: Year
+    target_year: Year
+    reduction_pct: Annotated[float, msgspec.Meta(gt=0, le=100)]
+    site_id: Id | None = None
+    region_id: Id | None = None
+    note: Note = ""
+
+
+class TargetProgress(Schema):
+    year: int
+    baseline: float  # the metric in the baseline year
+    current: float  # the metric in ``year``
+    goal: float  # the metric the target asks for in the target year
+    path: float  # where a straight line from baseline to goal stands in ``year``
+    reduction_pct: float | None  # achieved so far (None without a baseline)
+    on_track: bool | None
+
+
+class TargetRead(Schema):
+    id: int
+    metric: TargetMetric
+    baseline_year: int
+    target_year: int
+    reduction_pct: float
+    site_id: int | None
+    region_id: int | None
+    scope_name: str
+    note: str
+    progress: TargetProgress | None = None

@@ -1,14 +1,18 @@
 """Meters (per site, optionally on an asset or space), register readings, bill periods,
 monthly occupancy, and the versioned emission-factor library."""
 
+from decimal import Decimal
+
 from piccolo.columns import (
     Boolean,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     Numeric,
     OnDelete,
     Serial,
+    SmallInt,
     Text,
     Timestamptz,
     Varchar,
@@ -18,7 +22,7 @@ from piccolo.table import Table
 
 from facilities.accounts.tables import User
 from facilities.assets.tables import Asset
-from facilities.sites.tables import Site, Space
+from facilities.sites.tables import Region, Site, Space
 
 
 class Meter(Table, tablename="meter"):
@@ -45,6 +49,11 @@ class Meter(Table, tablename="meter"):
     active = Boolean(default=True, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # Market-based Scope 2: the supplier's own factor for this meter's contract (kg CO2e per
+    # kWh, e.g. from the supplier's Stromkennzeichnung) and where it comes from; it takes
+    # precedence over the library's market-based factor of the region.
+    market_factor = Numeric(digits=(10, 6), null=True, default=None)
+    market_factor_source = Varchar(length=300, default="")
 
 
 class MeterReading(Table, tablename="meter_reading"):
@@ -60,6 +69,9 @@ class MeterReading(Table, tablename="meter_reading"):
     note = Varchar(length=300, default="")
     entered_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    # The offline queue's key: a repeat of the same (meter, client_key) writes nothing and
+    # answers the first reading (unique by a raw index; NULLs never collide).
+    client_key = Varchar(length=36, null=True, default=None)
 
 
 class MeterPeriod(Table, tablename="meter_period"):
@@ -107,4 +119,99 @@ class EmissionFactor(Table, tablename="emission_factor"):
     version = Integer(null=False, default=1)
     shipped = Boolean(default=False)  # a shipped default (to be checked against the source)
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MeterInterval(Table, tablename="meter_interval"):
+    """One value of a load profile (15-minute or hourly), in the meter's unit, from
+    ``starts_at`` for ``minutes``. Written only by the interval import, in bulk through the
+    driver; unique (meter, starts_at) by a raw index, so a re-import replaces, never adds.
+    ``quantity`` is a double: utilities export three or four decimals, and 8.8 million
+    numerics cost twice the space and time for no precision a report shows."""
+
+    id: Serial
+    meter = ForeignKey(Meter, null=False, on_delete=OnDelete.cascade, index=False)
+    starts_at = Timestamptz(null=False)
+    minutes = SmallInt(null=False)
+    quantity = DoublePrecision(null=False)
+
+
+class IntervalImport(Table, tablename="interval_import"):
+    """One imported interval file (unique by its SHA-256: the same file twice answers the
+    first import and writes nothing)."""
+
+    id: Serial
+    sha256 = Varchar(length=64, null=False, unique=True)
+    filename = Varchar(length=200, default="")
+    rows = Integer(null=False)
+    meters = Integer(null=False)
+    first_at = Timestamptz(null=True, default=None)
+    last_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MeterMonth(Table, tablename="meter_month"):
+    """The stored monthly figures of a meter (site-local calendar month; ``month`` is its
+    first day), rewritten by every write that changes them (readings, bills, intervals,
+    emission factors) so results read them instead of recomputing. ``interval_quantity``
+    is the month's sum of interval data in the meter's unit (kept so a refresh does not
+    re-read millions of values); ``quantity`` is in the carrier's reporting unit and
+    ``source`` says which entries it came from (bill, interval, reading). CO2e: the meter's
+    share, Scope 1 for fuels, Scope 2 both methods for purchased energy. Unique (meter,
+    month) by a raw index."""
+
+    id: Serial
+    meter = ForeignKey(Meter, null=False, on_delete=OnDelete.cascade, index=False)
+    month = Date(null=False)
+    interval_quantity = DoublePrecision(null=True, default=None)
+    quantity = Numeric(digits=(18, 4), null=False)
+    cost = Numeric(digits=(14, 2), null=True, default=None)
+    estimated = Boolean(default=False)
+    source = Varchar(length=10, default="")
+    scope1_kg = Numeric(digits=(16, 4), null=False, default=Decimal(0))
+    location_kg = Numeric(digits=(16, 4), null=False, default=Decimal(0))
+    market_kg = Numeric(digits=(16, 4), null=False, default=Decimal(0))
+    market_fallback = Boolean(default=False)
+    missing_factor = Boolean(default=False)
+    location_factor = Integer(null=True, default=None)  # emission_factor ids used
+    market_factor = Integer(null=True, default=None)
+
+
+class Target(Table, tablename="sustainability_target"):
+    """A reduction target of a site or a region (exactly one of them): ``reduction_pct`` of
+    the ``metric`` from ``baseline_year`` to ``target_year`` (progress in ``targets.py``)."""
+
+    id: Serial
+    site = ForeignKey(Site, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    region = ForeignKey(Region, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    metric = Varchar(length=20, null=False)  # co2e | energy
+    baseline_year = Integer(null=False)
+    target_year = Integer(null=False)
+    reduction_pct = Numeric(digits=(5, 2), null=False)
+    note = Varchar(length=300, default="")
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Anomaly(Table, tablename="meter_anomaly"):
+    """Consumption far from a meter's own recent baseline, found by the nightly scan
+    (``anomalies.py``) for one site-local day: an alert on the meter's site. Unique (meter,
+    kind, day) by a raw index (the scan is idempotent). Acknowledged with a known cause, it
+    mutes that kind on that meter (until ``muted_until``; forever when empty)."""
+
+    id: Serial
+    meter = ForeignKey(Meter, null=False, on_delete=OnDelete.cascade, index=True)
+    site = ForeignKey(Site, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=20, null=False)  # night_flow | baseload_jump | no_data
+    day = Date(null=False)
+    value = DoublePrecision(null=True, default=None)  # per hour, in the meter's unit
+    baseline = DoublePrecision(null=True, default=None)
+    evidence = Text(default="")
+    status = Varchar(length=12, null=False, default="open")  # open | acknowledged
+    cause = Varchar(length=300, default="")
+    muted_until = Date(null=True, default=None)
+    acknowledged_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    acknowledged_at = Timestamptz(null=True, default=None)
+    work_order = Integer(null=True, default=None)  # the work order opened for it
     created_at = Timestamptz(default=TimestamptzNow())

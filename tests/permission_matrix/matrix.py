@@ -67,6 +67,8 @@ KINDS = {
     "signed": "report_signed",
     "meter_id": "meter",
     "period_id": "meter_period",
+    "target_id": "target",
+    "anomaly_id": "anomaly",
     "month": "month",
     "incident_id": "incident",
     "certificate_id": "certificate",
@@ -116,6 +118,8 @@ SITE_BOUND = frozenset(
         "inspection",
         "finding",
         "programme",
+        "target",
+        "anomaly",
     }
 )
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.

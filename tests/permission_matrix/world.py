@@ -143,6 +143,26 @@ class World:
         url = f"/api/v1/sustainability/meters/{meter}/periods"
         return int(check(await self.adm.post(url, json=body))["id"])
 
+    async def _fresh_anomaly(self, side: str, caller: Caller) -> int:
+        from facilities.sustainability.anomalies import Finding, _record
+
+        meter = self.id("meter", side)
+        site = self.id("site", side)
+        day = (datetime(2000, 1, 1) + timedelta(days=seq())).date()
+        found = Finding(meter, site, "night_flow", day, 0.06, 0.0, "Water at night")
+        return int(await _record(found) or 0)
+
+    async def _fresh_target(self, side: str, caller: Caller) -> int:
+        body = {
+            "site_id": self.id("site", side),
+            "metric": "co2e",
+            "baseline_year": 2020,
+            "target_year": 2030,
+            "reduction_pct": 40,
+        }
+        created = await self.adm.post("/api/v1/sustainability/targets", json=body)
+        return int(check(created)["id"])
+
     async def _fresh_asset(self, side: str, caller: Caller) -> int:
         body = {"site_id": self.id("site", side), "name": f"Boiler {seq()}"}
         return int(check(await self.adm.post("/api/v1/assets", json=body))["id"])
@@ -619,4 +639,5 @@ async def build(app: Any) -> World:
             check(await adm.put(url, json={"value": value}))
         submitted = check(await adm.post(f"/api/v1/safety/inspections/{done}/submit", json={}))
         ids["finding", side] = submitted["findings"][0]["id"]
+        ids["anomaly", side] = await w._fresh_anomaly(side, w.callers["admin"])
     return w

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from facilities.accounts.enums import Role
+from facilities.maintenance.tables import WorkOrder
 from facilities.sustainability.defaults import DEFAULT_FACTORS
-from facilities.sustainability.tables import EmissionFactor, Meter, MeterPeriod, MeterReading
+from facilities.sustainability.tables import (
+    Anomaly,
+    EmissionFactor,
+    Meter,
+    MeterPeriod,
+    MeterReading,
+)
 from tests import builders
 
 
@@ -26,7 +33,17 @@ async def test_demo_loads_factors_and_a_site_year_idempotently(make_client) -> N
         await MeterPeriod.count(),
     ) == counts
     assert counts[0] == len(DEFAULT_FACTORS)
-    assert counts[1] == 5 and counts[2] == 13
+    assert counts[1] == 6 and counts[2] == 13
+    # The night-time water leak shows as an anomaly with its work order.
+    leaks = await Anomaly.select().where(Anomaly.kind == "night_flow")
+    assert len(leaks) == 1 and leaks[0]["work_order"] is not None
+    order = (
+        await WorkOrder.select(WorkOrder.site, WorkOrder.title, WorkOrder.description)
+        .where(WorkOrder.id == leaks[0]["work_order"])
+        .first()
+    )
+    assert order["site"] == leaks[0]["site"] and "Wasser" in order["title"]
+    assert "01:00" in order["description"]
     site_id = (await Meter.select(Meter.site).first())["site"]  # type: ignore[index]
     admin = await builders.api(make_client, await builders.user(Role.admin))
     from facilities.kit import clock

@@ -142,3 +142,32 @@ async def test_year_out_of_range_names_year(make_client) -> None:
     response = await admin.get("/api/v1/sustainability/results?year=99999")
     assert response.status_code == 422
     assert response.json()["fields"][0]["field"] == "year"
+
+
+async def test_supplier_factor_of_a_meter_for_market_based(make_client) -> None:
+    region_id, site_id = await _site_with_data()
+    await _factor(carrier="electricity_grid", method="market", value=0.3)
+    admin = await builders.api(make_client, await builders.user(Role.admin))
+    meters = (await admin.get(f"/api/v1/sustainability/meters?site_id={site_id}")).json()
+    power = next(m for m in meters if m["carrier"] == "electricity_grid")
+    missing = await admin.patch(
+        f"/api/v1/sustainability/meters/{power['id']}", json={"market_factor": 0.02}
+    )
+    assert missing.status_code == 422
+    assert missing.json()["fields"][0]["field"] == "market_factor_source"
+    changed = await admin.patch(
+        f"/api/v1/sustainability/meters/{power['id']}",
+        json={"market_factor": 0.02, "market_factor_source": "Supplier green tariff 2025"},
+    )
+    assert changed.status_code == 200, changed.text
+    body = (await admin.get(f"/api/v1/sustainability/results?year=2025&site_id={site_id}")).json()
+    january = body["months"][0]
+    assert january["scope2_market_kg"] == pytest.approx(3100 * 0.02)
+    assert january["scope2_location_kg"] == pytest.approx(3100 * 0.4)
+    gas = next(m for m in meters if m["carrier"] == "natural_gas")
+    wrong = await admin.patch(
+        f"/api/v1/sustainability/meters/{gas['id']}",
+        json={"market_factor": 0.02, "market_factor_source": "x"},
+    )
+    assert wrong.status_code == 422 and wrong.json()["fields"][0]["field"] == "market_factor"
+    assert region_id

@@ -135,6 +135,7 @@ def event_words(action: str, note: str) -> tuple[str, str]:
 class CostKind(StrEnum):
     part = "part"
     other = "other"
+    refrigerant = "refrigerant"  # a top-up: ``gas`` and kg as the quantity
 
 
 class PhotoStage(StrEnum):
@@ -289,6 +290,8 @@ class CostCreate(Schema):
     quantity: Decimal  # > 0 (checked by the action, naming the field)
     unit_cost: Decimal  # >= 0
     kind: CostKind = CostKind.part
+    # refrigerant: the gas (e.g. R-410A; the quantity is the kg filled in)
+    gas: Annotated[str, msgspec.Meta(max_length=20)] | None = None
 
 
 class CostRead(Schema):
@@ -300,6 +303,7 @@ class CostRead(Schema):
     total: Decimal
     created_by_id: int | None
     created_at: Aware
+    gas: str | None = None
 
 
 class PhotoRead(Schema):

@@ -31,6 +31,7 @@ from facilities.maintenance.workorders.schemas import (
     CommentCreate,
     CommentRead,
     CostCreate,
+    CostKind,
     CostRead,
     PhotoRead,
     PhotoStage,
@@ -156,6 +157,20 @@ async def add_cost(*, actor: Principal, work_order_id: int, data: CostCreate) ->
     description = data.description.strip()
     if not description:
         raise RuleViolation("description", _("Say what the cost is for."))
+    gas = None
+    if data.kind is CostKind.refrigerant:
+        if not (data.gas or "").strip():
+            raise RuleViolation("gas", _("Name the refrigerant, e.g. R-410A."))
+        gas = hooks.refrigerant_name(data.gas or "")
+        if gas is None:
+            raise RuleViolation(
+                "gas",
+                _(
+                    "%(gas)s is not in the refrigerant library. Check the name on the unit's "
+                    "label, e.g. R-410A."
+                )
+                % {"gas": (data.gas or "").strip()},
+            )
     now = clock.now()
     async with transaction():
         order = await queries.get_work_order(actor, work_order_id)
@@ -169,6 +184,7 @@ async def add_cost(*, actor: Principal, work_order_id: int, data: CostCreate) ->
             unit_cost=unit_cost,
             created_by=actor.user_id,
             created_at=now,
+            gas=gas,
         )
         await row.save()
         await audit.record(
@@ -178,7 +194,7 @@ async def add_cost(*, actor: Principal, work_order_id: int, data: CostCreate) ->
             object_id=work_order_id,
             summary=f"{order.title}: {description}",
             site_id=order.site_id,
-            after={"kind": data.kind, "quantity": quantity, "unit_cost": unit_cost},
+            after={"kind": data.kind, "quantity": quantity, "unit_cost": unit_cost, "gas": gas},
         )
     return CostRead(
         id=int(row.id),
@@ -189,6 +205,7 @@ async def add_cost(*, actor: Principal, work_order_id: int, data: CostCreate) ->
         total=(quantity * unit_cost).quantize(Decimal("0.01")),
         created_by_id=actor.user_id,
         created_at=now,
+        gas=gas,
     )
 
 

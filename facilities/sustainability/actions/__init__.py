@@ -6,9 +6,11 @@ two people entering at once cannot both pass the checks."""
 from facilities.sustainability.actions._common import JumpWarning
 from facilities.sustainability.actions._entries import add_period, delete_period, record_reading
 from facilities.sustainability.actions._factors import create_factor, seed_default_factors
+from facilities.sustainability.actions._intervals import import_intervals
 from facilities.sustainability.actions._meters import (
     create_meter,
     delete_meter,
+    import_occupancy,
     set_occupancy,
     update_meter,
 )
@@ -20,6 +22,8 @@ __all__ = [
     "create_meter",
     "delete_meter",
     "delete_period",
+    "import_intervals",
+    "import_occupancy",
     "record_reading",
     "seed_default_factors",
     "set_occupancy",

@@ -11,7 +11,7 @@ from facilities.kit import clock
 from facilities.kit.errors import Conflict, NotFound, RuleViolation
 from facilities.kit.i18n import _, format_date, format_number
 from facilities.kit.timefmt import format_datetime
-from facilities.sustainability import calc, queries
+from facilities.sustainability import calc, monthly, queries
 from facilities.sustainability.actions._common import (
     FUTURE_TOLERANCE,
     JumpWarning,
@@ -40,10 +40,21 @@ async def record_reading(*, actor: Principal, meter_id: int, data: ReadingCreate
     """The checks, in order: not in the future, not before the meter was installed, not a
     second reading at the same moment, not lower than the previous one (unless a rollover
     or a replacement), not higher than the next one, and no implausible jump unless
-    confirmed."""
+    confirmed. With a ``client_key`` (the offline queue's), a repeat of an earlier call
+    answers that call's reading and writes nothing."""
     async with transaction():
         meter = await queries.meter_row(actor, meter_id)
         await lock_meter(meter_id)
+        if data.client_key is not None:
+            first = await (
+                MeterReading.select(MeterReading.id)
+                .where(
+                    (MeterReading.meter == meter_id) & (MeterReading.client_key == data.client_key)
+                )
+                .first()
+            )
+            if first is not None:
+                return await _reading_read(actor, meter_id, first["id"])
         now = clock.now()
         read_at = data.read_at or now
         if read_at > now + FUTURE_TOLERANCE:
@@ -108,6 +119,7 @@ async def record_reading(*, actor: Principal, meter_id: int, data: ReadingCreate
             note=data.note.strip(),
             entered_by=actor.user_id,
             created_at=now,
+            client_key=data.client_key,
         )
         await row.save()
         await audit.record(
@@ -119,8 +131,13 @@ async def record_reading(*, actor: Principal, meter_id: int, data: ReadingCreate
             + (" confirmed jump" if data.confirm_jump else ""),
             site_id=meter["site"],
         )
+        await monthly.refresh([meter_id])
+    return await _reading_read(actor, meter_id, row.id)
+
+
+async def _reading_read(actor: Principal, meter_id: int, reading_id: int) -> ReadingRead:
     readings = await queries.list_readings(actor, meter_id, limit=1_000_000)
-    return next(r for r in readings if r.id == row.id)
+    return next(r for r in readings if r.id == reading_id)
 
 
 def _reading_error(
@@ -212,6 +229,7 @@ async def add_period(*, actor: Principal, meter_id: int, data: PeriodCreate) -> 
             summary=f"{data.starts_on}..{data.ends_on}: {row.quantity} {meter['unit']}",
             site_id=meter["site"],
         )
+        await monthly.refresh([meter_id])
         return queries._period({**row.to_dict(), "meter": meter_id})
 
 
@@ -232,3 +250,4 @@ async def delete_period(*, actor: Principal, meter_id: int, period_id: int) -> N
             summary=f"period {period_id}",
             site_id=meter["site"],
         )
+        await monthly.refresh([meter_id])

@@ -10,7 +10,7 @@ from facilities.db import transaction
 from facilities.kit import clock
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
-from facilities.sustainability import queries
+from facilities.sustainability import monthly, queries
 from facilities.sustainability.defaults import DEFAULT_FACTORS
 from facilities.sustainability.enums import (
     SCOPE_1,
@@ -29,7 +29,7 @@ from facilities.sustainability.tables import (
 
 
 async def create_factor(
-    *, actor: Principal | None, data: FactorCreate, shipped: bool = False
+    *, actor: Principal | None, data: FactorCreate, shipped: bool = False, refresh: bool = True
 ) -> FactorRead:
     """A new version of (carrier, region, year, method); earlier versions stay for the
     reports that used them."""
@@ -82,6 +82,8 @@ async def create_factor(
             summary=f"{data.carrier.value} {data.region} {data.year} {data.method.value}: "
             f"{row.value} kg/{row.unit} v{row.version}",
         )
+        if refresh:
+            await monthly.refresh_carrier(data.carrier, data.region)
         return queries.factor_read(row.to_dict())
 
 
@@ -110,6 +112,9 @@ async def seed_default_factors(*, actor: Principal | None = None) -> int:
                     source=factor.source,
                 ),
                 shipped=True,
+                refresh=False,
             )
             added += 1
+        if added:
+            await monthly.refresh_all()
     return added

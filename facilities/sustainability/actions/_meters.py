@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Any
 
@@ -12,11 +14,11 @@ from facilities.accounts.principal import Principal
 from facilities.assets.tables import Asset
 from facilities.db import transaction
 from facilities.kit import clock
-from facilities.kit.errors import Conflict, RuleViolation
+from facilities.kit.errors import Conflict, FieldError, InvalidInput, RuleViolation
 from facilities.kit.i18n import _
 from facilities.sites import scope
 from facilities.sites.tables import Site, Space
-from facilities.sustainability import queries
+from facilities.sustainability import monthly, queries
 from facilities.sustainability.actions._common import dec_or_none
 from facilities.sustainability.enums import (
     CARRIER_UNITS,
@@ -53,6 +55,17 @@ async def _check_links(site_id: int, asset_id: int | None, space_id: int | None)
 
 def _check_settings(values: dict[str, Any]) -> None:
     carrier = Carrier(values["carrier"])
+    if values.get("market_factor") is not None:
+        if carrier not in (Carrier.electricity_grid, Carrier.district_heating):
+            raise RuleViolation(
+                "market_factor",
+                _("A supplier factor is kept for grid electricity and district heating."),
+            )
+        if not str(values.get("market_factor_source") or "").strip():
+            raise RuleViolation(
+                "market_factor_source",
+                _("Name the source of the supplier factor (supplier, disclosure, year)."),
+            )
     if carrier is Carrier.natural_gas and values["unit"] == "m3":
         for field in ("correction_factor", "calorific_value"):
             if values.get(field) is None:
@@ -98,6 +111,8 @@ async def create_meter(*, actor: Principal, data: MeterCreate) -> MeterRead:
             correction_factor=dec_or_none(data.correction_factor, 4),
             calorific_value=dec_or_none(data.calorific_value, 4),
             active=data.active,
+            market_factor=dec_or_none(data.market_factor, 6),
+            market_factor_source=data.market_factor_source.strip(),
             created_at=now,
             updated_at=now,
         )
@@ -122,6 +137,8 @@ async def update_meter(*, actor: Principal, meter_id: int, data: MeterUpdate) ->
             "unit": before["unit"],
             "correction_factor": before["correction_factor"],
             "calorific_value": before["calorific_value"],
+            "market_factor": before["market_factor"],
+            "market_factor_source": before["market_factor_source"],
             **changes,
         }
         _check_settings(merged)
@@ -134,6 +151,8 @@ async def update_meter(*, actor: Principal, meter_id: int, data: MeterUpdate) ->
         for key, value in changes.items():
             if key in ("correction_factor", "calorific_value"):
                 value = dec_or_none(value, 4)
+            elif key == "market_factor":
+                value = dec_or_none(value, 6)
             elif isinstance(value, str):
                 value = value.strip()
             column = {"asset_id": Meter.asset, "space_id": Meter.space}.get(key)
@@ -149,6 +168,7 @@ async def update_meter(*, actor: Principal, meter_id: int, data: MeterUpdate) ->
             before={k: before.get(k.removesuffix("_id")) for k in changes},
             after=changes,
         )
+        await monthly.refresh([meter_id])  # a new calorific value changes every month
         return await queries.get_meter(actor, meter_id)
 
 
@@ -219,3 +239,57 @@ async def set_occupancy(
             after={"visits": data.visits},
         )
         return OccupancyRead(site_id=site_id, month=first, visits=data.visits)
+
+
+async def import_occupancy(*, actor: Principal, text: str) -> list[OccupancyRead]:
+    """Member visits from CSV (``site_id,month,visits``; month as YYYY-MM), e.g. a coworking
+    platform's monthly export. Every row is checked first; one bad row and nothing is
+    written (422 listing each as ``Line N: …``). A month already entered is replaced."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    errors: list[FieldError] = []
+    wanted: list[tuple[int, date, int]] = []
+    visible = await scope.visible_site_ids(actor)
+
+    def fail(line: int, field: str, message: str) -> None:
+        errors.append(
+            FieldError(field, _("Line %(line)s: %(message)s") % {"line": line, "message": message})
+        )
+
+    header = [c.strip().lower() for c in rows[0]] if rows else []
+    if header[:3] != ["site_id", "month", "visits"]:
+        raise RuleViolation("file", _("The header must be: site_id,month,visits."))
+    for line, cells in enumerate(rows[1:], start=2):
+        if not cells:
+            continue
+        if len(cells) < 3:
+            fail(line, "row", _("The row has too few columns."))
+            continue
+        raw_site, raw_month, raw_visits = (c.strip() for c in cells[:3])
+        site_id = int(raw_site) if raw_site.isdigit() else 0
+        if (
+            not site_id
+            or (visible is not None and site_id not in visible)
+            or not await scope.can_see_site(actor, site_id)
+        ):
+            fail(line, "site_id", _("Unknown site: %(id)s.") % {"id": raw_site or "–"})
+            continue
+        try:
+            month = date.fromisoformat(f"{raw_month[:7]}-01")
+        except ValueError:
+            fail(line, "month", _("Give the month as YYYY-MM, e.g. 2026-03."))
+            continue
+        if not raw_visits.isdigit() or int(raw_visits) > 10_000_000:
+            fail(line, "visits", _("Give the visits as a whole number."))
+            continue
+        wanted.append((site_id, month, int(raw_visits)))
+    if errors:
+        raise InvalidInput(errors, _("Nothing was imported: correct the rows listed."))
+    if not wanted:
+        raise RuleViolation("file", _("The file has no values."))
+    async with transaction():
+        return [
+            await set_occupancy(
+                actor=actor, site_id=site_id, month=month, data=OccupancySet(visits=visits)
+            )
+            for site_id, month, visits in wanted
+        ]

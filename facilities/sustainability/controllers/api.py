@@ -14,11 +14,12 @@ from facilities.kit import clock
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.web import Req
-from facilities.sustainability import actions, queries, results
+from facilities.sustainability import actions, queries, results, targets
 from facilities.sustainability.enums import Carrier
 from facilities.sustainability.schemas import (
     FactorCreate,
     FactorRead,
+    IntervalImportRead,
     MeterCreate,
     MeterRead,
     MeterUpdate,
@@ -29,7 +30,14 @@ from facilities.sustainability.schemas import (
     ReadingCreate,
     ReadingRead,
     ResultsRead,
+    TargetCreate,
+    TargetRead,
 )
+
+# A year of 15-minute values for hundreds of meters is a few hundred MB of CSV; the body is
+# streamed, never held in memory.
+INTERVAL_BODY_LIMIT = 2 * 1024**3
+OCCUPANCY_BODY_LIMIT = 1024**2
 
 
 class SustainabilityApi(Controller):
@@ -111,6 +119,68 @@ class SustainabilityApi(Controller):
     ) -> None:
         await actions.delete_period(actor=actor(request), meter_id=meter_id, period_id=period_id)
 
+    # ---- targets ------------------------------------------------------------------------
+
+    @get("/targets", opt={"permission": "sustainability.view"})
+    async def list_targets(
+        self,
+        request: Req,
+        year: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
+    ) -> list[TargetRead]:
+        """Targets of the caller's sites and regions; with ``year``, each with its progress
+        (see docs/kpis.md)."""
+        if year is not None and not 1990 <= year <= 2100:
+            raise RuleViolation("year", _("Choose a year between 1990 and 2100."))
+        return await targets.list_targets(
+            actor(request), year=year, site_id=site_id, region_id=region_id
+        )
+
+    @post("/targets", opt={"permission": "sustainability.manage"})
+    async def create_target(self, request: Req, data: JSONBody[TargetCreate]) -> TargetRead:
+        """422 naming ``target_year`` when it is not after ``baseline_year``."""
+        return await targets.create_target(actor=actor(request), data=data)
+
+    @delete("/targets/{target_id:int}", opt={"permission": "sustainability.manage"})
+    async def delete_target(self, request: Req, target_id: FromPath[int]) -> None:
+        await targets.delete_target(actor=actor(request), target_id=target_id)
+
+    # ---- interval data -----------------------------------------------------------------
+
+    @post(
+        "/intervals",
+        opt={"permission": "sustainability.manage"},
+        request_max_body_size=INTERVAL_BODY_LIMIT,
+    )
+    async def import_intervals(
+        self,
+        request: Req,
+        interval: FromQuery[int] = 15,
+        filename: FromQuery[str] = "",
+    ) -> Response[IntervalImportRead]:
+        """A load-profile CSV as the request body (``Content-Type: text/csv``; columns
+        ``meter_id,start,value,unit``; ``interval`` 15 or 60 minutes). Read as a stream, all
+        or nothing: 422 lists every bad row (``Line N: …``) and keeps nothing. 201 with
+        the import; the same file again answers 200 with the first import
+        (``duplicate: true``) and writes nothing."""
+        created = await actions.import_intervals(
+            actor=actor(request), chunks=request.stream(), filename=filename, interval=interval
+        )
+        return Response(content=created, status_code=200 if created.duplicate else 201)
+
+    @post("/occupancy", opt={"permission": "sustainability.enter"})
+    async def import_occupancy(self, request: Req) -> list[OccupancyRead]:
+        """Member visits as CSV (``Content-Type: text/csv``; ``site_id,month,visits``, month
+        ``YYYY-MM``), e.g. from a coworking platform. All or nothing: 422 lists every bad
+        row. A month already entered is replaced."""
+        body = await request.body()
+        if len(body) > OCCUPANCY_BODY_LIMIT:
+            raise RuleViolation("file", _("The file is too large (at most 1 MB)."))
+        return await actions.import_occupancy(
+            actor=actor(request), text=body.decode("utf-8", errors="replace")
+        )
+
     # ---- occupancy ----------------------------------------------------------------------
 
     @get("/sites/{site_id:int}/occupancy", opt={"permission": "sustainability.view"})
@@ -162,7 +232,10 @@ class SustainabilityApi(Controller):
         request: Req,
         year: FromQuery[int | None] = None,
         site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
     ) -> ResultsRead:
         """Monthly consumption per carrier, Scope 1, Scope 2 location- and market-based and
         intensities for one site or every site the caller sees (see docs/kpis.md)."""
-        return await results.results(actor(request), year=year or clock.now().year, site_id=site_id)
+        return await results.results(
+            actor(request), year=year or clock.now().year, site_id=site_id, region_id=region_id
+        )

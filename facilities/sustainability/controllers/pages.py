@@ -3,22 +3,25 @@ JavaScript), and the results of a site or the caller's scope by month."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import os
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
-from litestar.response import Response, Template
+from litestar.response import File, Response, Stream, Template
 
 from facilities.accounts.principal import actor
 from facilities.kit import clock, forms
-from facilities.kit.errors import FacilitiesError
+from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
-from facilities.kit.web import Req
+from facilities.kit.web import Req, pdf_response
 from facilities.sites import queries as site_queries
-from facilities.sustainability import actions, queries, results
+from facilities.sustainability import actions, anomalies, queries, report, results
 from facilities.sustainability.enums import (
     CARRIER_LABELS,
     FACTOR_METHOD_LABELS,
@@ -49,6 +52,16 @@ def _number(text: str) -> str:
     if comma >= 0:  # 1,234.5
         return text.replace(",", "")
     return text
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report_year(year: int | None) -> int:
+    wanted = year or clock.now().year
+    if not 1991 <= wanted <= 2100:
+        raise RuleViolation("year", _("Choose a year between 1991 and 2100."))
+    return wanted
 
 
 async def _sites(request: Req) -> list[Any]:
@@ -91,6 +104,136 @@ class SustainabilityPages(Controller):
                 "factors": {f.id: f for f in await queries.list_factors()},
             },
         )
+
+    # ---- the report and its exports -----------------------------------------------------
+
+    @get("/sustainability/report", opt={"permission": "sustainability.view"})
+    async def report_page(
+        self,
+        request: Req,
+        year: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
+    ) -> Template:
+        me = actor(request)
+        wanted = _report_year(year)
+        values = await report.context(me, year=wanted, site_id=site_id, region_id=region_id)
+        query = urlencode(
+            {
+                k: v
+                for k, v in (("year", wanted), ("site_id", site_id), ("region_id", region_id))
+                if v is not None
+            }
+        )
+        return page(
+            request,
+            "sustainability/report.html",
+            {
+                **values,
+                "query": query,
+                "sites": await _sites(request),
+                "regions": await site_queries.list_regions(me),
+            },
+        )
+
+    @get("/sustainability/report.pdf", opt={"permission": "sustainability.view"})
+    async def report_pdf(
+        self,
+        request: Req,
+        year: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
+    ) -> Response[bytes]:
+        wanted = _report_year(year)
+        content = await report.pdf(
+            actor(request), year=wanted, site_id=site_id, region_id=region_id
+        )
+        return pdf_response(content, f"sustainability-{wanted}.pdf")
+
+    @get("/sustainability/report.csv", opt={"permission": "sustainability.view"})
+    async def report_csv(
+        self,
+        request: Req,
+        year: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
+    ) -> Stream:
+        wanted = _report_year(year)
+        rows = await report.export_rows(
+            actor(request), year=wanted, site_id=site_id, region_id=region_id
+        )
+        return Stream(
+            report.csv_stream(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="sustainability-{wanted}.csv"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    @get("/sustainability/report.xlsx", opt={"permission": "sustainability.view"})
+    async def report_xlsx(
+        self,
+        request: Req,
+        year: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        region_id: FromQuery[int | None] = None,
+    ) -> File:
+        wanted = _report_year(year)
+        rows = await report.export_rows(
+            actor(request), year=wanted, site_id=site_id, region_id=region_id
+        )
+        path = await report.xlsx(rows)
+        return File(
+            path=path,
+            filename=f"sustainability-{wanted}.xlsx",
+            media_type=XLSX,
+            headers={"Cache-Control": "private, no-store"},
+            background=BackgroundTask(os.unlink, path),
+        )
+
+    # ---- anomalies ------------------------------------------------------------------------
+
+    @get("/sustainability/anomalies", opt={"permission": "sustainability.view"})
+    async def anomalies_page(self, request: Req, show: FromQuery[str | None] = None) -> Template:
+        status = None if show == "all" else "open"
+        found = await anomalies.list_anomalies(actor(request), status=status)
+        return page(
+            request,
+            "sustainability/anomalies.html",
+            {"anomalies": found, "kind_labels": anomalies.KIND_LABELS, "show": show or "open"},
+        )
+
+    @post(
+        "/sustainability/anomalies/{anomaly_id:int}/acknowledge",
+        opt={"permission": "sustainability.enter"},
+    )
+    async def acknowledge_anomaly(self, request: Req, anomaly_id: FromPath[int]) -> Response[Any]:
+        form = await request.form()
+        raw = forms.clean({k: form.get(k) for k in ("cause", "muted_until")})
+        until = None
+        if raw.get("muted_until"):
+            try:
+                until = date.fromisoformat(str(raw["muted_until"]))
+            except ValueError:
+                raise RuleViolation("muted_until", _("Give a date, e.g. 2026-12-31.")) from None
+        await anomalies.acknowledge(
+            actor=actor(request),
+            anomaly_id=anomaly_id,
+            cause=str(raw.get("cause") or ""),
+            muted_until=until,
+        )
+        return redirect(
+            "/sustainability/anomalies", _("Known cause saved; it will not alert again.")
+        )
+
+    @post(
+        "/sustainability/anomalies/{anomaly_id:int}/work-order",
+        opt={"permission": "sustainability.enter"},
+    )
+    async def anomaly_work_order(self, request: Req, anomaly_id: FromPath[int]) -> Response[Any]:
+        created = await anomalies.open_work_order(actor=actor(request), anomaly_id=anomaly_id)
+        return redirect(f"/work-orders/{created}", _("Work order created."))
 
     @get("/sustainability/meters", opt={"permission": "sustainability.view"})
     async def meters_page(self, request: Req, site_id: FromQuery[int | None] = None) -> Template:
@@ -150,7 +293,7 @@ class SustainabilityPages(Controller):
         raw = forms.clean({k: form.get(k) for k in form})
         values = dict(raw)
         payload: dict[str, Any] = {
-            k: raw[k] for k in ("value", "kind", "replaced_final", "note") if k in raw
+            k: raw[k] for k in ("value", "kind", "replaced_final", "note", "client_key") if k in raw
         }
         errors: dict[str, str] = {}
         for key in ("value", "replaced_final"):

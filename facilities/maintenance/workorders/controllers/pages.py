@@ -387,7 +387,7 @@ class WorkOrderPages(Controller):
         opt={"permission": "workorders.view", "form": CostCreate},
     )
     async def cost(self, request: Req, work_order_id: FromPath[int], data: Form) -> Response[Any]:
-        keys = ("kind", "description", "quantity", "unit_cost")
+        keys = ("kind", "description", "quantity", "unit_cost", "gas")
         values = forms.clean({k: data.get(k) or "" for k in keys})
         for key in ("quantity", "unit_cost"):
             if key in values:

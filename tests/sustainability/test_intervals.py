@@ -1,0 +1,214 @@
+"""Interval data import: streamed, every row error listed and nothing written, the same file
+twice doubles nothing, an interruption half-way keeps nothing; the monthly figures follow."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from facilities.accounts.enums import Role
+from facilities.kit.errors import InvalidInput
+from facilities.sustainability import actions, results
+from facilities.sustainability.actions import _intervals
+from facilities.sustainability.tables import IntervalImport, MeterInterval, MeterMonth
+from tests import builders
+from tests.sustainability.helpers import meter
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def profile(meter_id: int, start: datetime, count: int, value: float = 0.25, **kw) -> str:
+    """``count`` 15-minute rows from ``start`` (local Berlin time, no offset)."""
+    step = timedelta(minutes=kw.get("minutes", 15))
+    unit = kw.get("unit", "kWh")
+    lines = ["meter_id,start,value,unit"]
+    for n in range(count):
+        moment = start + step * n
+        lines.append(f"{meter_id},{moment:%Y-%m-%d %H:%M},{value},{unit}")
+    return "\n".join(lines) + "\n"
+
+
+async def chunks(text: str, size: int = 97) -> AsyncIterator[bytes]:
+    data = text.encode()
+    for start in range(0, len(data), size):  # odd chunk size: lines split across chunks
+        yield data[start : start + size]
+
+
+async def run(text: str, **kw):
+    return await actions.import_intervals(
+        actor=await builders.system(), chunks=chunks(text), filename="p.csv", **kw
+    )
+
+
+async def _meter() -> int:
+    region = await builders.region()
+    site = await builders.site(region.id, floor_area_m2=100, desks=10)
+    return (await meter(site.id)).id
+
+
+async def test_import_stores_values_and_monthly_figures() -> None:
+    meter_id = await _meter()
+    # 30 Jan 2025 00:00 local → 4 days: 384 values × 0.25 kWh = 96 kWh; 2 days per month.
+    done = await run(profile(meter_id, datetime(2025, 1, 30), 4 * 96))
+    assert done.rows == 384 and done.meters == 1 and not done.duplicate
+    assert await MeterInterval.count() == 384
+    assert done.first_at == datetime(2025, 1, 29, 23, 0, tzinfo=UTC)
+    figures = await results.results(await builders.system(), year=2025)
+    quantities = [m.carriers[0].quantity if m.carriers else 0 for m in figures.months[:2]]
+    assert quantities == pytest.approx([48.0, 48.0])
+    stored = await MeterMonth.select(MeterMonth.source).where(MeterMonth.meter == meter_id)
+    assert {r["source"] for r in stored} == {"interval"}
+
+
+async def test_same_file_twice_doubles_nothing() -> None:
+    meter_id = await _meter()
+    text = profile(meter_id, datetime(2025, 3, 1), 96)
+    first = await run(text)
+    second = await run(text)
+    assert second.duplicate and second.id == first.id
+    assert await MeterInterval.count() == 96
+    assert await IntervalImport.count() == 1
+    figures = await results.results(await builders.system(), year=2025)
+    assert figures.months[2].energy_kwh == pytest.approx(24.0)
+
+
+async def test_overlapping_file_replaces_values() -> None:
+    meter_id = await _meter()
+    await run(profile(meter_id, datetime(2025, 3, 1), 96, value=0.25))
+    # The second half of the day again, corrected, and the next half day.
+    await run(profile(meter_id, datetime(2025, 3, 1, 12), 96, value=0.5))
+    assert await MeterInterval.count() == 144
+    figures = await results.results(await builders.system(), year=2025)
+    assert figures.months[2].energy_kwh == pytest.approx(48 * 0.25 + 96 * 0.5)
+
+
+async def test_every_row_error_is_listed_and_nothing_is_written() -> None:
+    meter_id = await _meter()
+    lines = [
+        "meter_id,start,value,unit",
+        f"{meter_id},2025-10-26 01:30,0.2,kWh",  # line 2
+        f"{meter_id},2025-10-26 01:45,0.2,kWh",
+        f"{meter_id},2025-10-26 02:00,0.2,kWh",  # 4: occurs twice (clocks go back)
+        f"{meter_id},2025-10-26T02:00+02:00,0.2,kWh",  # 5: with its offset: fine
+        f"{meter_id},2025-10-26T02:15+02:00,0.2,kW",  # 6: wrong unit (power)
+        f"{meter_id},2025-10-26T02:15+02:00,0.2,kWh",
+        f"{meter_id},2025-10-26T02:15+02:00,0.2,kWh",  # 8: the same time again
+        f"{meter_id},2025-10-26T03:00+02:00,0.2,kWh",  # 9: a gap (02:30, 02:45 missing)
+        f"{meter_id},2025-10-26T03:15+02:00,0.2,m3",  # 10: a unit of another carrier
+        f"{meter_id},2025-03-30 02:15,0.2,kWh",  # 11: does not exist (clocks go forward)
+    ]
+    with pytest.raises(InvalidInput) as raised:
+        await run("\n".join(lines) + "\n")
+    found = {(e.field, e.message.split(":")[0]) for e in raised.value.fields}
+    assert found == {
+        ("start", "Line 4"),
+        ("unit", "Line 6"),
+        ("start", "Line 8"),
+        ("start", "Line 9"),
+        ("unit", "Line 10"),
+        ("start", "Line 11"),
+    }
+    messages = {e.message.split(":")[0]: e.message for e in raised.value.fields}
+    assert "occurs twice" in messages["Line 4"]
+    assert "2 values" in messages["Line 9"]
+    assert "does not exist" in messages["Line 11"]
+    assert "nothing was imported" in raised.value.message
+    assert await MeterInterval.count() == 0
+    assert await IntervalImport.count() == 0
+    assert await MeterMonth.count() == 0
+
+
+async def test_unknown_and_foreign_meters_are_row_errors() -> None:
+    meter_id = await _meter()
+    other = await builders.site((await builders.region()).id)
+    foreign = (await meter(other.id)).id
+    cm = await builders.user(Role.community_manager)
+    mine = (await builders.site((await builders.region()).id)).id
+    await builders.assign(cm, sites=[mine])
+    text = profile(foreign, datetime(2025, 3, 1), 2) + f"{meter_id + 999},2025-03-01 00:00,1,kWh\n"
+    with pytest.raises(InvalidInput) as raised:
+        await actions.import_intervals(actor=builders.principal(cm), chunks=chunks(text))
+    assert [e.field for e in raised.value.fields] == ["meter_id"] * 3
+    assert await MeterInterval.count() == 0
+
+
+async def test_interrupted_import_keeps_nothing_and_the_retry_succeeds(monkeypatch) -> None:
+    meter_id = await _meter()
+    text = profile(meter_id, datetime(2025, 4, 1), 96 * 3)
+    real = _intervals._write_batch
+    calls = 0
+
+    async def failing(writer, rows):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise ConnectionError("the connection dropped")
+        await real(writer, rows)
+
+    original = _intervals.Parser.__init__
+
+    def small_batches(self, *args, **kwargs):
+        original(self, *args, **{**kwargs, "batch_size": 50})
+
+    monkeypatch.setattr(_intervals.Parser, "__init__", small_batches)
+    monkeypatch.setattr(_intervals, "_write_batch", failing)
+    with pytest.raises(ConnectionError):
+        await run(text)
+    assert calls == 2
+    assert await MeterInterval.count() == 0
+    assert await IntervalImport.count() == 0
+    monkeypatch.setattr(_intervals, "_write_batch", real)
+    done = await run(text)
+    assert done.rows == 288 and await MeterInterval.count() == 288
+
+
+async def test_semicolons_decimal_comma_hourly_and_mwh() -> None:
+    meter_id = await _meter()
+    text = "Meter_ID;Start;Value;Unit\r\n" + "".join(
+        f"{meter_id};2025-05-01T{h:02d}:00:00+02:00;0,001;MWh\r\n" for h in range(24)
+    )
+    done = await run(text, interval=60)
+    assert done.rows == 24
+    figures = await results.results(await builders.system(), year=2025)
+    assert figures.months[4].energy_kwh == pytest.approx(24.0)
+
+
+async def test_future_and_bad_header_are_refused() -> None:
+    meter_id = await _meter()
+    soon = datetime.now(BERLIN) + timedelta(days=2)
+    with pytest.raises(InvalidInput) as raised:
+        await run(profile(meter_id, soon.replace(tzinfo=None, minute=0, second=0), 1))
+    assert "future" in raised.value.fields[0].message
+    with pytest.raises(InvalidInput) as raised:
+        await run("meter,when,kwh\n1,2025-01-01 00:00,1\n")
+    assert raised.value.fields[0].field == "meter_id"
+
+
+async def test_api_streams_the_body(make_client) -> None:
+    region = await builders.region()
+    site = await builders.site(region.id)
+    meter_id = (await meter(site.id)).id
+    ops = await builders.user(Role.ops_manager)
+    await builders.assign(ops, regions=[region.id])
+    api = await builders.api(make_client, ops)
+    text = profile(meter_id, datetime(2025, 6, 1), 8)
+    url = "/api/v1/sustainability/intervals?filename=june.csv"
+    response = await api.post(url, content=text, headers={"content-type": "text/csv"})
+    assert response.status_code == 201, response.text
+    assert response.json()["rows"] == 8
+    again = await api.post(url, content=text, headers={"content-type": "text/csv"})
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+    bad = await api.post(
+        url, content=text.replace("kWh", "kW"), headers={"content-type": "text/csv"}
+    )
+    assert bad.status_code == 422
+    assert bad.json()["fields"][0]["field"] == "unit"
+    cm = await builders.user(Role.community_manager)
+    await builders.assign(cm, sites=[site.id])
+    denied = await (await builders.api(make_client, cm)).post(
+        url, content=text, headers={"content-type": "text/csv"}
+    )
+    assert denied.status_code == 403
