@@ -29,6 +29,7 @@ from facilities.notifications.listeners import (
     on_work_order_change,
     on_work_orders_created,
 )
+from facilities.reporting.kpis import KPIS as REPORTING_KPIS
 from facilities.services.kpis import KPIS as SERVICE_KPIS
 from facilities.services.routing import route
 from facilities.services.sla.outcomes import record_outcomes
@@ -56,7 +57,7 @@ def install() -> None:
     activity.register_activity("problem_reports", report_activity)
     activity.register_activity("work_orders", work_order_activity)
     # the KPIs reporting reads (one interface, ``kit.kpi``)
-    for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS):
+    for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS, *REPORTING_KPIS):
         kpi.register(definition)
 
 
@@ -90,6 +91,17 @@ EXPECTED: dict[str, set[str]] = {
         "partner_sla_attainment",
         "partner_first_time_fix",
         "partner_on_time_visits",
+        # reporting's operational KPIs (grouped SQL, ``facilities/reporting/kpis``)
+        "mttr",
+        "mtbf",
+        "backlog",
+        "backlog_age",
+        "overdue",
+        "first_time_fix",
+        "critical_uptime",
+        "sla_response",
+        "sla_attendance",
+        "sla_resolution",
     },
 }
 
