@@ -77,7 +77,7 @@ async def build() -> Dataset:
     await _at(utc(2026, 6, 1, 10, 30), o["wo1"], p, "accept")
     await _at(utc(2026, 6, 1, 10, 30), o["wo1"], p, "start")
     await _at(utc(2026, 6, 1, 12), o["wo1"], p, "complete", note="Done")
-    # WO2: on hold for parts 12:00-15:00: repair 120 + 60 = 180 min (held 180);
+    # WO2: on hold for parts 12:00-15:00: repair 10:00-16:00 = 360 min (held 180);
     # response 60 breached, attendance 60 met, resolution 360 - 180 paused = 180 breached
     o["wo2"] = await _order(w, utc(2026, 6, 2, 10))
     await _at(utc(2026, 6, 2, 11), o["wo2"], p, "accept")

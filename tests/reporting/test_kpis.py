@@ -19,7 +19,7 @@ def _total(values: list[KpiValue]) -> float | None:
 
 
 EXPECTED = {
-    "mttr": 170.0,  # (120 + 180 + 210) / 3 minutes
+    "mttr": 230.0,  # (120 + 360 + 210) / 3 minutes, on hold included (SMRP)
     "first_time_fix": 66.67,  # 2 of 3
     "backlog": 3.0,  # WO4, WO5, WO7 at the end of June
     "backlog_age": 6.38,  # (10.625 + 2.5 + 6) / 3 = 6.375 days
@@ -46,11 +46,11 @@ async def test_the_region_adds_the_other_site_and_per_site_rows_add_up() -> None
     with clock.pinned(AFTER):
         values = await kpi.get("mttr").compute(ops, JUNE)
     total = values[0]
-    assert total.subject is None and total.value == 142.5  # (510 + 60) / 4
+    assert total.subject is None and total.value == 187.5  # (690 + 60) / 4
     by_site = {v.subject: v for v in values[1:]}
-    assert by_site[f"site:{data.w.site.id}"].value == 170.0
+    assert by_site[f"site:{data.w.site.id}"].value == 230.0
     assert by_site[f"site:{data.w.other_site.id}"].value == 60.0
-    assert kpi.aggregate("minutes", values[1:]).value == 142.5
+    assert kpi.aggregate("minutes", values[1:]).value == 187.5
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ async def test_drill_down_rows_carry_each_contribution() -> None:
     minutes = {r["id"]: round(float(r["num"]), 2) for r in rows}
     held = {r["id"]: round(float(r["held"]), 2) for r in rows}
     o = data.orders
-    assert minutes == {o["wo1"]: 120.0, o["wo2"]: 180.0, o["wo3"]: 210.0}
+    assert minutes == {o["wo1"]: 120.0, o["wo2"]: 360.0, o["wo3"]: 210.0}
     assert held[o["wo2"]] == 180.0
     assert [(a["id"], round(float(a["num"]) / 3600, 2)) for a in assets] == [
         (data.assets["critical"], 684.0)

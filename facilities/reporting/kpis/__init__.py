@@ -59,7 +59,8 @@ _ASSETS = N_("Assets")
 _SLA = N_("Service levels")
 _SMRP = N_(
     "SMRP Best Practice Metrics (Society for Maintenance & Reliability Professionals), "
-    "metric 3.5.1 Mean time to repair"
+    "metric 3.5.2 Mean time to repair or replace (total repair time ÷ number of repair "
+    "events; repair time runs from the failure until operability is restored)"
 )
 _REPAIR_POPULATION = N_(
     "Repair work orders (kind repair or inspection follow-up) at the sites in scope whose "
@@ -90,18 +91,20 @@ KPIS: tuple[Kpi, ...] = (
         better="lower",
         standard=_SMRP,
         meaning=N_(
-            "How long a repair takes on average: from the work order's creation to its last "
-            "completion, counting only the time it was being worked on or waiting to be."
+            "How long it takes on average to put a failure right: from the work order's "
+            "creation to its last completion, waiting for parts or access included."
         ),
         formula=N_(
-            "Σ repair time ÷ number of repairs; repair time = the time in the statuses open, "
-            "assigned, accepted and in progress between creation and the last completion"
+            "Σ repair time ÷ number of repairs; repair time = last completion − creation − "
+            "the time between a completion and a reopen"
         ),
         population=_REPAIR_POPULATION,
         edge_cases=N_(
-            "Time on hold (waiting for parts or access) is a logistic delay, not repair time, "
-            "and is left out, as is the time between a completion and a reopen. Cancelled "
-            "orders are not repairs. No repair in the period: no figure (—)."
+            "Time on hold (waiting for parts or access) counts, as in the SMRP definition; the "
+            "list behind the figure shows it on its own. The time between a completion and a "
+            "reopen does not count (the asset was back in use). The clock starts when the "
+            "work order is created, the first moment the failure is known. Cancelled orders "
+            "are not repairs. No repair in the period: no figure (—)."
         ),
         compute=_compute("mttr"),
     ),
@@ -111,7 +114,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="hours",
         section=_ASSETS,
         standard=N_(
-            "SMRP Best Practice Metrics, metric 3.5.2 Mean time between failures "
+            "SMRP Best Practice Metrics, metric 3.5.1 Mean time between failures "
             "(operating time ÷ number of failures)"
         ),
         meaning=N_(

@@ -21,8 +21,9 @@ from facilities.sites import scope
 
 CLOSED = "('completed', 'verified', 'cancelled')"
 DONE = "('completed', 'verified')"
-# Statuses in which a repair is being worked on (the repair clock runs).
-ACTIVE = "('open', 'assigned', 'accepted', 'in_progress')"
+# Statuses in which the asset waits to be restored (the repair clock runs; SMRP counts
+# waiting for parts or access as repair time).
+ACTIVE = "('open', 'assigned', 'accepted', 'in_progress', 'on_hold')"
 # Kinds of work that repair a failure.
 REPAIR_KINDS = "('corrective', 'inspection_follow_up')"
 
