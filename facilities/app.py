@@ -50,6 +50,8 @@ from facilities.reporting.controllers import (
     CalendarPages,
     HomePages,
     KpiHelpPages,
+    ReportingApi,
+    ReportingPages,
 )
 from facilities.scheduler import build_scheduler
 from facilities.services.controllers import ContractPages, ContractsApi
@@ -99,6 +101,8 @@ ROUTERS = [
     ReporterStatusPages,
     SustainabilityApi,
     SustainabilityPages,
+    ReportingApi,
+    ReportingPages,
 ]
 
 

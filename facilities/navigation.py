@@ -75,6 +75,12 @@ GROUPS: list[tuple[str, list[Entry]]] = [
         ],
     ),
     (
+        N_("Reports"),
+        [
+            Entry("dashboard", "/reporting", N_("Dashboard"), "reporting.view", "◫"),
+        ],
+    ),
+    (
         N_("Planning"),
         [
             Entry("calendar", "/calendar", N_("Calendar"), "calendar.use", "▤"),

@@ -57,11 +57,14 @@ PERMISSIONS = frozenset(
         "sustainability.view",  # meters, readings, factors, results of the caller's sites
         "sustainability.enter",  # readings, bills and occupancy (CM on their sites)
         "sustainability.manage",  # meters and emission factors (ops)
+        # reporting: dashboards, KPIs, the records behind them, exports, report subscriptions
+        "reporting.view",  # ops and viewers their regions, CM their sites (never a foreign one)
     }
 )
 
 _VIEW = {
     "profile.use",
+    "reporting.view",
     "regions.view",
     "sites.view",
     "assets.view",

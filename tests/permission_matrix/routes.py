@@ -1159,4 +1159,24 @@ ROUTES: list[R] = [
         "sustainability.enter",
         form=lambda c: {"value": str(2000 + seq())},
     ),
+    # ---- reporting ----
+    R("GET", "/api/v1/reporting/kpis", "reporting.view"),
+    R("GET", "/api/v1/reporting/dashboard", "reporting.view", query="kpi=backlog"),
+    R(
+        "GET",
+        "/api/v1/reporting/regions/{region_id:int}/dashboard",
+        "reporting.view",
+        query="kpi=backlog",
+    ),
+    R(
+        "GET",
+        "/api/v1/reporting/sites/{site_id:int}/dashboard",
+        "reporting.view",
+        query="kpi=backlog",
+    ),
+    R("GET", "/api/v1/reporting/records", "reporting.view", query="kpi=backlog"),
+    R("GET", "/reporting", "reporting.view"),
+    R("GET", "/reporting/regions/{region_id:int}", "reporting.view"),
+    R("GET", "/reporting/sites/{site_id:int}", "reporting.view"),
+    R("GET", "/reporting/records", "reporting.view", query="kpi=overdue"),
 ]

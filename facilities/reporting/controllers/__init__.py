@@ -1,11 +1,20 @@
 """The reporting controllers, for ``facilities.app.ROUTERS``."""
 
-from facilities.reporting.controllers.api import AuditApi
+from facilities.reporting.controllers.api import AuditApi, ReportingApi
 from facilities.reporting.controllers.pages import (
     AuditPages,
     CalendarPages,
     HomePages,
     KpiHelpPages,
+    ReportingPages,
 )
 
-__all__ = ["AuditApi", "AuditPages", "CalendarPages", "HomePages", "KpiHelpPages"]
+__all__ = [
+    "AuditApi",
+    "AuditPages",
+    "CalendarPages",
+    "HomePages",
+    "KpiHelpPages",
+    "ReportingApi",
+    "ReportingPages",
+]

@@ -1,21 +1,24 @@
 """``/api/v1/audit``: the audit trail, scoped (admins see everything, ops managers the events
-of their sites)."""
+of their sites). ``/api/v1/reporting/…``: KPI definitions, dashboards (all the caller's sites,
+a region, a site) and the records behind each figure."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
 from litestar import Controller, get
-from litestar.params import FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from facilities.accounts.principal import actor
 from facilities.accounts.schemas import AuditEventRead
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.web import Req
+from facilities.reporting import dashboard
 from facilities.reporting.queries import audit_page
+from facilities.reporting.schemas import DashboardRead, KpiDefinitionRead, RecordsRead
 
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]
 
@@ -43,6 +46,86 @@ class AuditApi(Controller):
             actor_id=actor_id,
             since=since,
             until=until,
+            limit=limit,
+            offset=offset,
+        )
+
+
+def _kpis(kpi: list[str] | None) -> list[str] | None:
+    """``kpi=mttr&kpi=backlog`` or ``kpi=mttr,backlog``."""
+    if not kpi:
+        return None
+    return [n.strip() for item in kpi for n in item.split(",") if n.strip()]
+
+
+class ReportingApi(Controller):
+    """Periods are whole days, ``start`` and ``end`` both included (default: this month up to
+    today; at most 366 days). Figures per ``docs/kpis.md``."""
+
+    path = "/api/v1/reporting"
+    tags = ["reporting"]
+
+    @get("/kpis", opt={"permission": "reporting.view"})
+    async def list_kpis(self, request: Req) -> list[KpiDefinitionRead]:
+        return [KpiDefinitionRead(**d) for d in dashboard.definitions()]
+
+    @get("/dashboard", opt={"permission": "reporting.view"})
+    async def dashboard_all(
+        self,
+        request: Req,
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        kpi: FromQuery[list[str] | None] = None,
+    ) -> DashboardRead:
+        """Every site the caller sees."""
+        return await dashboard.dashboard(actor(request), start=start, end=end, chosen=_kpis(kpi))
+
+    @get("/regions/{region_id:int}/dashboard", opt={"permission": "reporting.view"})
+    async def dashboard_region(
+        self,
+        request: Req,
+        region_id: FromPath[int],
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        kpi: FromQuery[list[str] | None] = None,
+    ) -> DashboardRead:
+        return await dashboard.dashboard(
+            actor(request), start=start, end=end, region_id=region_id, chosen=_kpis(kpi)
+        )
+
+    @get("/sites/{site_id:int}/dashboard", opt={"permission": "reporting.view"})
+    async def dashboard_site(
+        self,
+        request: Req,
+        site_id: FromPath[int],
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        kpi: FromQuery[list[str] | None] = None,
+    ) -> DashboardRead:
+        return await dashboard.dashboard(
+            actor(request), start=start, end=end, site_id=site_id, chosen=_kpis(kpi)
+        )
+
+    @get("/records", opt={"permission": "reporting.view"})
+    async def records(
+        self,
+        request: Req,
+        kpi: str = Parameter(max_length=60),
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        region_id: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> RecordsRead:
+        """The records behind one figure: exactly the rows it counts (largest first)."""
+        return await dashboard.drill_down(
+            actor(request),
+            name=kpi,
+            start=start,
+            end=end,
+            region_id=region_id,
+            site_id=site_id,
             limit=limit,
             offset=offset,
         )

@@ -46,6 +46,19 @@ SPECS: dict[str, Spec] = {
 }
 
 
+# Drill-downs of KPIs computed elsewhere (the figure comes through ``kit.kpi``).
+RECORD_SPECS: dict[str, Spec] = {
+    **SPECS,
+    "pm_compliance": Spec(
+        "pm_compliance",
+        "percent",
+        "work_order",
+        _specs.pm_compliance_rows,
+        (("late", N_("Late")),),
+    ),
+}
+
+
 def _compute(name: str) -> Any:
     async def run(principal: Any, period: Period) -> list[KpiValue]:
         return await compute(SPECS[name], principal, period)
@@ -249,4 +262,4 @@ KPIS: tuple[Kpi, ...] = (
     ),
 )
 
-__all__ = ["KPIS", "SPECS", "compute", "records"]
+__all__ = ["KPIS", "RECORD_SPECS", "SPECS", "compute", "records"]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from facilities.kit import clock
 from facilities.reporting.kpis._sql import (
     ACTIVE,
     CLOSED,
@@ -178,3 +179,25 @@ def mtbf_rows(b: Bounds, where: str) -> Rows:
         " FROM per WHERE up_s + down_s > 0"
     )
     return Rows(ctes, select, (b.until,))
+
+
+def pm_compliance_rows(b: Bounds, where: str) -> Rows:
+    """The drill-down of PM compliance (the figure itself comes from maintenance through
+    ``kit.kpi``): preventive orders of a schedule due in the period, not cancelled, judged
+    against ``due_at + grace days``; orders open and not yet overdue are not in the ratio and
+    not in the list. ``num`` 1 = on time; ``late`` 1 = late, 0 = missed or on time."""
+    deadline = f"({epoch('w.due_at')} + COALESCE(s.grace_days, 0) * 86400.0)"
+    done = f"{epoch('w.completed_at')}"
+    now = f"{clock.now().timestamp():.6f}"  # "missed" once the deadline has passed, now
+    select = (
+        "SELECT w.id, w.site,"
+        f" CASE WHEN w.completed_at IS NOT NULL AND {done} <= {deadline} THEN 1 ELSE 0 END"
+        " AS num, 1 AS den,"
+        f" CASE WHEN w.completed_at IS NOT NULL AND {done} > {deadline} THEN 1 ELSE 0 END"
+        " AS late"
+        " FROM work_order w JOIN pm_schedule s ON s.id = w.schedule"
+        " WHERE w.kind = 'preventive' AND w.status <> 'cancelled'"
+        f" AND w.due_at >= {{}} AND w.due_at < {{}}{where.replace('{col}', 'w.site')}"
+        f" AND (w.completed_at IS NOT NULL OR {deadline} < {now})"
+    )
+    return Rows("", select, (b.start, b.end))
