@@ -47,6 +47,7 @@ from facilities.notifications.controllers import (
 from facilities.reporting.controllers import (
     AuditApi,
     AuditPages,
+    BudgetPages,
     CalendarPages,
     HomePages,
     KpiHelpPages,
@@ -103,6 +104,7 @@ ROUTERS = [
     SustainabilityPages,
     ReportingApi,
     ReportingPages,
+    BudgetPages,
 ]
 
 

@@ -17,5 +17,6 @@ APP_REGISTRY = AppRegistry(
         "facilities.services.sla.piccolo_app",
         "facilities.safety.piccolo_app",
         "facilities.sustainability.piccolo_app",
+        "facilities.reporting.piccolo_app",
     ]
 )

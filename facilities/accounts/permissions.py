@@ -59,6 +59,7 @@ PERMISSIONS = frozenset(
         "sustainability.manage",  # meters and emission factors (ops)
         # reporting: dashboards, KPIs, the records behind them, exports, report subscriptions
         "reporting.view",  # ops and viewers their regions, CM their sites (never a foreign one)
+        "budgets.manage",  # budgets and expense lines (ops)
     }
 )
 
@@ -97,6 +98,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         | {"audit.view", "assets.import", "categories.manage", "qr.manage", "checklists.manage"}
         | {"contracts.manage", "visits.signoff", "sla.manage", "scorecards.view"}
         | {"outbox.view", "webhooks.manage", "sustainability.manage"}
+        | {"budgets.manage"}
         | _ASSET_WORK
     ),
     Role.community_manager: frozenset(

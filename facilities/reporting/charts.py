@@ -4,9 +4,12 @@ PDF; no JavaScript, no remote script: ``js=[]``)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pygal
 from markupsafe import Markup
+
+from facilities.kit.i18n import _
 from pygal.style import Style
 
 _INK = "#1f5fa8"
@@ -37,3 +40,42 @@ def sparkline(values: list[float | None], *, width: int = 140, height: int = 36)
     chart.add("", values)
     svg = _COMMENTS.sub("", chart.render_sparkline(width=width, height=height))
     return Markup(svg.replace("<svg ", '<svg role="img" aria-hidden="true" focusable="false" ', 1))
+
+
+def _chart_style() -> Style:
+    return Style(
+        colors=("#9bb7d4", _INK, "#b3261e"),
+        background="white",
+        plot_background="white",
+        font_family="DejaVu Sans, Arial, sans-serif",
+        label_font_size=11,
+        major_label_font_size=11,
+        legend_font_size=12,
+        value_font_size=10,
+    )
+
+
+def _svg(chart: Any) -> Markup:
+    svg = _COMMENTS.sub("", chart.render(is_unicode=True))
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+def budget_bars(report: Any) -> Markup:
+    """Budget against actual per cost category for the year so far (horizontal bars)."""
+    lines = [line for line in report.year_lines if line.budget or line.actual]
+    if not lines:
+        return Markup("")
+    chart = pygal.HorizontalBar(
+        js=[],
+        style=_chart_style(),
+        disable_xml_declaration=True,
+        width=720,
+        height=80 + 44 * len(lines),
+        legend_at_bottom=True,
+        print_values=False,
+        x_labels=[line.label for line in lines],
+        show_y_guides=False,
+    )
+    chart.add(_("Budget"), [float(line.budget) for line in lines])
+    chart.add(_("Actual"), [float(line.actual) for line in lines])
+    return _svg(chart)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import Annotated
 
-from facilities.kit.schema import Schema
+import msgspec
+
+from facilities.kit.schema import Id, Schema
+from facilities.reporting.enums import CostCategory, Split
 
 
 class KpiDefinitionRead(Schema):
@@ -62,3 +67,80 @@ class RecordsRead(Schema):
     limit: int
     offset: int
     items: list[RecordRead]
+
+
+# ---- budgets and actuals ------------------------------------------------------------
+
+Money = Decimal  # bounds and sign checked by the action, naming the field
+
+
+class BudgetSet(Schema):
+    """A year's budget for a site or a region (exactly one) and a cost category. ``split``
+    even: the year in four equal quarters (cents to the last quarter); manual: ``quarters``
+    as given, which must add up to ``amount``. Setting it again replaces it."""
+
+    year: Annotated[int, msgspec.Meta(ge=2000, le=2100)]
+    category: CostCategory
+    amount: Money
+    site_id: Id | None = None
+    region_id: Id | None = None
+    split: Split = Split.even
+    quarters: list[Money] | None = None
+
+
+class BudgetRead(Schema):
+    id: int
+    year: int
+    category: str
+    site_id: int | None
+    region_id: int | None
+    amount: Decimal
+    quarters: list[Decimal]
+    split: str
+
+
+class ExpenseCreate(Schema):
+    site_id: Id
+    category: CostCategory
+    spent_on: date
+    amount: Money
+    currency: Annotated[str, msgspec.Meta(min_length=3, max_length=3)]
+    description: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class ExpenseRead(Schema):
+    id: int
+    site_id: int
+    category: str
+    spent_on: date
+    amount: Decimal
+    currency: str
+    description: str
+    filename: str | None
+    has_attachment: bool
+
+
+class CostLine(Schema):
+    """Budget, actual and variance of one category (or the total) for one quarter or the
+    year; forecast = the year's run-rate (actual so far ÷ days so far × days of the year)."""
+
+    category: str
+    label: str
+    budget: Decimal
+    actual: Decimal
+    variance: Decimal  # actual − budget (positive: over budget)
+    forecast: Decimal | None = None
+
+
+class BudgetReportRead(Schema):
+    year: int
+    quarter: int
+    scope: str
+    currency: str
+    site_ids: list[int]
+    quarter_lines: list[CostLine]
+    year_lines: list[CostLine]
+    quarter_total: CostLine
+    year_total: CostLine
+    elapsed_days: int
+    labour_rate: Decimal

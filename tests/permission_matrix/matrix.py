@@ -68,6 +68,7 @@ KINDS = {
     "meter_id": "meter",
     "period_id": "meter_period",
     "month": "month",
+    "expense_id": "expense",
 }
 # Objects that belong to a site (and so to its region): foreign ones answer 404.
 SITE_BOUND = frozenset(
@@ -95,6 +96,7 @@ SITE_BOUND = frozenset(
         "message",
         "meter",
         "meter_period",
+        "expense",
     }
 )
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.

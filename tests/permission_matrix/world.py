@@ -15,7 +15,8 @@ import io
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -487,4 +488,26 @@ async def build(app: Any) -> World:
         bill = {"starts_on": "2025-01-01", "ends_on": "2025-01-31", "quantity": 310}
         ids["meter_period", side] = check(await adm.post(f"{url}/periods", json=bill))["id"]
         ids["month", side] = "2026-03"
+
+    # ---- reporting: an expense line with its invoice per side ---------------------------
+    from facilities.reporting.budgets import actions as budget_actions
+    from facilities.reporting.enums import CostCategory
+    from facilities.reporting.schemas import ExpenseCreate
+
+    admin = w.callers["admin"].user
+    assert admin is not None
+    for side in (OWN, FOREIGN):
+        expense = await budget_actions.add_expense(
+            actor=builders.principal(admin),
+            data=ExpenseCreate(
+                site_id=ids["site", side],
+                category=CostCategory.other,
+                spent_on=date(2026, 3, 1),
+                amount=Decimal("12.50"),
+                currency="EUR",
+            ),
+            attachment=PDF,
+            filename="invoice.pdf",
+        )
+        ids["expense", side] = expense.id
     return w

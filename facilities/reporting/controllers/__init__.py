@@ -1,6 +1,7 @@
 """The reporting controllers, for ``facilities.app.ROUTERS``."""
 
 from facilities.reporting.controllers.api import AuditApi, ReportingApi
+from facilities.reporting.controllers.budget_pages import BudgetPages
 from facilities.reporting.controllers.pages import (
     AuditPages,
     CalendarPages,
@@ -12,6 +13,7 @@ from facilities.reporting.controllers.pages import (
 __all__ = [
     "AuditApi",
     "AuditPages",
+    "BudgetPages",
     "CalendarPages",
     "HomePages",
     "KpiHelpPages",

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar import Controller, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from facilities.accounts.principal import actor
 from facilities.accounts.schemas import AuditEventRead
@@ -17,8 +17,19 @@ from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.web import Req
 from facilities.reporting import dashboard
+from facilities.reporting.budgets import actions as budget_actions
+from facilities.reporting.budgets.report import budget_report as build_budget_report
 from facilities.reporting.queries import audit_page
-from facilities.reporting.schemas import DashboardRead, KpiDefinitionRead, RecordsRead
+from facilities.reporting.schemas import (
+    BudgetRead,
+    BudgetReportRead,
+    BudgetSet,
+    DashboardRead,
+    ExpenseCreate,
+    ExpenseRead,
+    KpiDefinitionRead,
+    RecordsRead,
+)
 
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]
 
@@ -128,4 +139,29 @@ class ReportingApi(Controller):
             site_id=site_id,
             limit=limit,
             offset=offset,
+        )
+
+    # ---- budgets and actuals ----------------------------------------------------------
+
+    @put("/budgets", opt={"permission": "budgets.manage"})
+    async def set_budget(self, request: Req, data: JSONBody[BudgetSet]) -> BudgetRead:
+        """Set (or replace) a year's budget of a site or a region for a cost category."""
+        return await budget_actions.set_budget(actor=actor(request), data=data)
+
+    @post("/expenses", opt={"permission": "budgets.manage"})
+    async def add_expense(self, request: Req, data: JSONBody[ExpenseCreate]) -> ExpenseRead:
+        """A manual expense line in the installation's currency (attachments: the page)."""
+        return await budget_actions.add_expense(actor=actor(request), data=data)
+
+    @get("/budget-report", opt={"permission": "reporting.view"})
+    async def budget_report(
+        self,
+        request: Req,
+        year: FromQuery[int],
+        quarter: FromQuery[int],
+        region_id: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+    ) -> BudgetReportRead:
+        return await build_budget_report(
+            actor(request), year=year, quarter=quarter, region_id=region_id, site_id=site_id
         )
