@@ -68,27 +68,32 @@ def _add(totals: Totals, category: str, quarter: int, amount: Any) -> None:
     )
 
 
-def spread(first: date, last: date, amount: Decimal, year: int) -> dict[int, Decimal]:
+def spread(
+    first: date, last: date, amount: Decimal, year: int, until: date | None = None
+) -> dict[int, Decimal]:
     """An amount over the days ``first``..``last`` (both included), the year's share per
-    quarter (pure)."""
+    quarter up to ``until`` (pure)."""
     days = (last - first).days + 1
     if days <= 0:
         return {}
     shares: dict[int, Decimal] = {}
     for q in range(1, 5):
         q_first, q_last = quarter_bounds(year, q)
-        lo, hi = max(first, q_first), min(last, q_last)
+        lo, hi = max(first, q_first), min(last, q_last, until or q_last)
         if hi >= lo:
             shares[q] = amount * ((hi - lo).days + 1) / days
     return shares
 
 
-async def actuals(site_ids: list[int], year: int) -> Totals:
+async def actuals(site_ids: list[int], year: int, until: date) -> Totals:
+    """Costs of the year up to ``until`` (included): nothing in the future counts yet, not
+    even the rest of a fixed fee or of a bill already entered."""
     totals: Totals = {}
-    if not site_ids:
+    if not site_ids or until < date(year, 1, 1):
         return totals
     sites = _sites(site_ids)
-    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    start, end = date(year, 1, 1), min(date(year + 1, 1, 1), until + timedelta(days=1))
+    last = end - timedelta(days=1)
     maintenance = CostCategory.maintenance.value
     rate = reporting_settings().labour_rate
     if rate:
@@ -122,8 +127,8 @@ async def actuals(site_ids: list[int], year: int) -> Totals:
     ):
         category = CONTRACT_CATEGORY.get(str(row["contract_type"]), CostCategory.other).value
         _add(totals, category, int(row["q"]), row["amount"])
-    await _fixed_fees(totals, sites, year)
-    await _bills(totals, sites, year)
+    await _fixed_fees(totals, sites, year, last)
+    await _bills(totals, sites, year, last)
     for row in await dict_rows(
         f"SELECT {_quarter('e.spent_on')} AS q, e.category, SUM(e.amount) AS amount"  # noqa: S608
         f" FROM expense e WHERE e.site IN {sites} AND e.spent_on >= {{}} AND e.spent_on < {{}}"
@@ -135,7 +140,7 @@ async def actuals(site_ids: list[int], year: int) -> Totals:
     return {k: v.quantize(CENT, ROUND_HALF_UP) for k, v in totals.items()}
 
 
-async def _fixed_fees(totals: Totals, sites: str, year: int) -> None:
+async def _fixed_fees(totals: Totals, sites: str, year: int, until: date) -> None:
     rows = await dict_rows(
         "SELECT k.id, k.contract_type, k.price, k.start_date, k.end_date,"  # noqa: S608
         " (SELECT COUNT(*) FROM service_contract_site a WHERE a.contract = k.id) AS all_sites,"
@@ -150,7 +155,7 @@ async def _fixed_fees(totals: Totals, sites: str, year: int) -> None:
         ours, every = int(row["our_sites"] or 0), int(row["all_sites"] or 0)
         if not ours or not every:
             continue
-        first, last = to_date(row["start_date"]), to_date(row["end_date"])
+        first, last = to_date(row["start_date"]), min(to_date(row["end_date"]), until)
         category = CONTRACT_CATEGORY.get(str(row["contract_type"]), CostCategory.other).value
         per_day = Decimal(str(row["price"])) * 12 / 365 * ours / every
         for q in range(1, 5):
@@ -160,7 +165,7 @@ async def _fixed_fees(totals: Totals, sites: str, year: int) -> None:
                 _add(totals, category, q, per_day * ((hi - lo).days + 1))
 
 
-async def _bills(totals: Totals, sites: str, year: int) -> None:
+async def _bills(totals: Totals, sites: str, year: int, until: date) -> None:
     rows = await dict_rows(
         "SELECT p.starts_on, p.ends_on, p.cost, m.carrier FROM meter_period p"  # noqa: S608
         f" JOIN meter m ON m.id = p.meter WHERE m.site IN {sites} AND p.cost IS NOT NULL"
@@ -176,7 +181,7 @@ async def _bills(totals: Totals, sites: str, year: int) -> None:
             else CostCategory.other.value
         )
         first, last = to_date(row["starts_on"]), to_date(row["ends_on"])
-        for q, share in spread(first, last, Decimal(str(row["cost"])), year).items():
+        for q, share in spread(first, last, Decimal(str(row["cost"])), year, until).items():
             by[(category, q)] += share
     for (category, q), amount in by.items():
         _add(totals, category, q, amount)

@@ -89,8 +89,8 @@ async def budget_report(
     if region_id is not None:
         region_ids = [region_id]
     planned = await budgets(site_ids, region_ids, year)
-    spent = await actuals(site_ids, year)
     today = clock.now().date()
+    spent = await actuals(site_ids, year, today)
     elapsed = elapsed_days(year, today)
     days_in_year = (date(year + 1, 1, 1) - date(year, 1, 1)).days
     q_lines, y_lines = [], []
