@@ -49,6 +49,7 @@ from facilities.reporting.controllers import (
     AuditPages,
     BudgetPages,
     CalendarPages,
+    ExportsApi,
     HomePages,
     KpiHelpPages,
     ReportingApi,
@@ -105,6 +106,7 @@ ROUTERS = [
     ReportingApi,
     ReportingPages,
     BudgetPages,
+    ExportsApi,
 ]
 
 

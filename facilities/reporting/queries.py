@@ -3,7 +3,9 @@ of their sites)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
 from facilities.accounts import queries as account_queries
 from facilities.accounts.principal import Principal
@@ -80,3 +82,63 @@ async def _require_region_of_a_site(region_id: int, visible: set[int] | None) ->
     ids = {int(r["id"]) for r in rows}
     if not ids or (visible is not None and not ids & visible):
         raise NotFound()
+
+
+# ---- exports --------------------------------------------------------------------------
+
+EXPORT_BATCH = 2000
+
+
+async def work_order_batches(
+    principal: Principal, *, open_only: bool
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """The caller's work orders in id order, a batch at a time (keyset: never OFFSET), so an
+    export of 100,000 rows holds one batch in memory."""
+    visible = await visible_site_ids(principal)
+    if visible is not None and not visible:
+        return
+    where = ""
+    if visible is not None:
+        where += " AND w.site IN (" + ",".join(str(int(s)) for s in sorted(visible)) + ")"
+    if principal.partner_organisation_id is not None:
+        where += f" AND w.partner_organisation = {int(principal.partner_organisation_id)}"
+    if open_only:
+        where += " AND w.status NOT IN ('completed', 'verified', 'cancelled')"
+    last = 0
+    while True:
+        rows = await dict_rows(
+            "SELECT w.id, w.title, w.description, w.kind, w.status, w.priority, w.trade,"  # noqa: S608
+            " w.created_at, w.due_at, w.completed_at, s.name AS site_name, s.time_zone,"
+            " a.name AS asset_name, p.name AS partner_name, u.email AS assignee_email"
+            " FROM work_order w JOIN site s ON s.id = w.site"
+            " LEFT JOIN asset a ON a.id = w.asset"
+            " LEFT JOIN partner_organisation p ON p.id = w.partner_organisation"
+            " LEFT JOIN app_user u ON u.id = w.assignee"
+            f" WHERE w.id > {{}}{where} ORDER BY w.id LIMIT {EXPORT_BATCH}",
+            last,
+        )
+        if not rows:
+            return
+        yield rows
+        last = int(rows[-1]["id"])
+
+
+async def schedule_rows(principal: Principal) -> list[dict[str, Any]]:
+    """Active PM schedules that touch the caller's sites, with their next open order's due
+    time and how many assets they cover."""
+    visible = await visible_site_ids(principal)
+    if visible is not None and not visible:
+        return []
+    where = ""
+    if visible is not None:
+        where = " AND w.site IN (" + ",".join(str(int(s)) for s in sorted(visible)) + ")"
+    return await dict_rows(
+        "SELECT sc.id, sc.name, sc.description, sc.rrule, sc.priority,"  # noqa: S608
+        " MIN(CASE WHEN w.status NOT IN ('completed', 'verified', 'cancelled')"
+        " THEN w.due_at END) AS next_due, COUNT(DISTINCT w.asset) AS assets,"
+        " MIN(s.name) AS site_name, MIN(s.time_zone) AS time_zone"
+        " FROM pm_schedule sc JOIN work_order w ON w.schedule = sc.id"
+        f" JOIN site s ON s.id = w.site WHERE sc.active = {{}}{where}"
+        " GROUP BY sc.id, sc.name, sc.description, sc.rrule, sc.priority ORDER BY sc.name",
+        True,
+    )

@@ -1229,4 +1229,9 @@ ROUTES: list[R] = [
         multipart=True,
     ),
     R("GET", "/reporting/expenses/{expense_id:int}/attachment", "reporting.view"),
+    R("GET", "/api/v1/reporting/exports/work-orders.csv", "workorders.view"),
+    R("GET", "/api/v1/reporting/exports/work-orders.xlsx", "workorders.view"),
+    R("GET", "/api/v1/reporting/exports/asana.csv", "reporting.view"),
+    R("GET", "/api/v1/reporting/exports/records.csv", "reporting.view", query="kpi=backlog"),
+    R("GET", "/api/v1/reporting/exports/records.xlsx", "reporting.view", query="kpi=backlog"),
 ]

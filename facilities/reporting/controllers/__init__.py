@@ -1,6 +1,6 @@
 """The reporting controllers, for ``facilities.app.ROUTERS``."""
 
-from facilities.reporting.controllers.api import AuditApi, ReportingApi
+from facilities.reporting.controllers.api import AuditApi, ExportsApi, ReportingApi
 from facilities.reporting.controllers.budget_pages import BudgetPages
 from facilities.reporting.controllers.pages import (
     AuditPages,
@@ -15,6 +15,7 @@ __all__ = [
     "AuditPages",
     "BudgetPages",
     "CalendarPages",
+    "ExportsApi",
     "HomePages",
     "KpiHelpPages",
     "ReportingApi",

@@ -5,18 +5,19 @@ a region, a site) and the records behind each figure."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post, put
+from litestar.response import Stream
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from facilities.accounts.principal import actor
 from facilities.accounts.schemas import AuditEventRead
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
-from facilities.kit.web import Req
-from facilities.reporting import dashboard
+from facilities.kit.web import Req, content_disposition
+from facilities.reporting import dashboard, export_rows, exports
 from facilities.reporting.budgets import actions as budget_actions
 from facilities.reporting.budgets.report import budget_report as build_budget_report
 from facilities.reporting.queries import audit_page
@@ -165,3 +166,83 @@ class ReportingApi(Controller):
         return await build_budget_report(
             actor(request), year=year, quarter=quarter, region_id=region_id, site_id=site_id
         )
+
+
+# ---- exports (streamed) ---------------------------------------------------------------
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(body: Any, media_type: str, filename: str) -> Stream:
+    return Stream(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": content_disposition("attachment", filename),
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+class ExportsApi(Controller):
+    """CSV and XLSX downloads, streamed: the work-order list (what the caller may see: a
+    partner its own work), the records behind a figure, and Asana's import format."""
+
+    path = "/api/v1/reporting/exports"
+    tags = ["reporting"]
+
+    @get("/work-orders.csv", opt={"permission": "workorders.view"})
+    async def work_orders_csv(self, request: Req, open_only: FromQuery[bool] = False) -> Stream:
+        rows = export_rows.work_order_rows(actor(request), open_only=open_only)
+        return _download(
+            exports.csv_stream(export_rows.work_order_heads(), rows), CSV, "work-orders.csv"
+        )
+
+    @get("/work-orders.xlsx", opt={"permission": "workorders.view"})
+    async def work_orders_xlsx(self, request: Req, open_only: FromQuery[bool] = False) -> Stream:
+        rows = export_rows.work_order_rows(actor(request), open_only=open_only)
+        path = await exports.xlsx_from_batches(
+            "Work orders", export_rows.work_order_heads(), rows
+        )
+        return _download(exports.stream_file(path), XLSX, "work-orders.xlsx")
+
+    @get("/asana.csv", opt={"permission": "reporting.view"})
+    async def asana_csv(self, request: Req, open_only: FromQuery[bool] = True) -> Stream:
+        """Work orders and PM schedules in Asana's CSV import columns (Name, Description,
+        Assignee, Due Date, Section/Column, Tags)."""
+        rows = export_rows.asana_rows(actor(request), open_only=open_only)
+        return _download(exports.csv_stream(export_rows.ASANA_HEADS, rows), CSV, "asana.csv")
+
+    @get("/records.csv", opt={"permission": "reporting.view"})
+    async def records_csv(
+        self,
+        request: Req,
+        kpi: str = Parameter(max_length=60),
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        region_id: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+    ) -> Stream:
+        """The records behind a figure."""
+        heads, rows = await export_rows.record_rows(
+            actor(request), kpi=kpi, start=start, end=end, region_id=region_id, site_id=site_id
+        )
+        return _download(exports.csv_stream(heads, rows), CSV, f"{kpi}.csv")
+
+    @get("/records.xlsx", opt={"permission": "reporting.view"})
+    async def records_xlsx(
+        self,
+        request: Req,
+        kpi: str = Parameter(max_length=60),
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        region_id: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+    ) -> Stream:
+        heads, rows = await export_rows.record_rows(
+            actor(request), kpi=kpi, start=start, end=end, region_id=region_id, site_id=site_id
+        )
+        path = await exports.xlsx_from_batches(kpi, heads, rows)
+        return _download(exports.stream_file(path), XLSX, f"{kpi}.xlsx")
