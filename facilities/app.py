@@ -54,6 +54,8 @@ from facilities.reporting.controllers import (
     KpiHelpPages,
     ReportingApi,
     ReportingPages,
+    SubscriptionPages,
+    SubscriptionsApi,
 )
 from facilities.scheduler import build_scheduler
 from facilities.services.controllers import ContractPages, ContractsApi
@@ -107,6 +109,8 @@ ROUTERS = [
     ReportingPages,
     BudgetPages,
     ExportsApi,
+    SubscriptionsApi,
+    SubscriptionPages,
 ]
 
 

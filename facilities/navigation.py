@@ -78,6 +78,14 @@ GROUPS: list[tuple[str, list[Entry]]] = [
         N_("Reports"),
         [
             Entry("dashboard", "/reporting", N_("Dashboard"), "reporting.view", "◫"),
+            Entry("budget", "/reporting/budget", N_("Budget report"), "reporting.view", "€"),
+            Entry(
+                "subscriptions",
+                "/reporting/subscriptions",
+                N_("Reports by e-mail"),
+                "reporting.view",
+                "✉",
+            ),
         ],
     ),
     (

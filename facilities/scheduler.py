@@ -21,6 +21,7 @@ from facilities.kit import clock
 from facilities.kit.jobs import Job
 from facilities.maintenance import jobs as maintenance_jobs
 from facilities.notifications import jobs as notification_jobs
+from facilities.reporting import jobs as reporting_jobs
 from facilities.services import jobs as service_jobs
 from facilities.services.sla import jobs as sla_jobs
 from facilities.wiring import install
@@ -33,6 +34,7 @@ ALL_JOBS: list[Job] = [
     *notification_jobs.JOBS,
     *service_jobs.JOBS,
     *sla_jobs.JOBS,
+    *reporting_jobs.JOBS,
 ]
 
 

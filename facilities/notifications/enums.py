@@ -15,6 +15,7 @@ class Event(StrEnum):
     report_resolved = "report_resolved"
     contract_renewal_due = "contract_renewal_due"
     digest = "digest"
+    report_subscription = "report_subscription"  # a subscribed report (reporting), PDF attached
 
 
 EVENT_LABELS = {
@@ -28,6 +29,7 @@ EVENT_LABELS = {
     Event.report_resolved: N_("Problem report resolved"),
     Event.contract_renewal_due: N_("Contract renewal due"),
     Event.digest: N_("Daily digest"),
+    Event.report_subscription: N_("Subscribed report"),
 }
 
 
@@ -44,7 +46,8 @@ MODE_LABELS = {
 }
 
 # Events a user may choose for (the digest itself is not a choice).
-CHOOSABLE = tuple(e for e in Event if e is not Event.digest)
+# A subscribed report is chosen by subscribing (reporting), not here.
+CHOOSABLE = tuple(e for e in Event if e not in (Event.digest, Event.report_subscription))
 
 
 def default_mode(role: Role, event: Event) -> Mode:

@@ -96,6 +96,8 @@ AUDIT_ACTION_LABELS = {
     "work_order.escalate": N_("Work order escalated"),
     "work_order.hold": N_("Work order put on hold"),
     "work_order.magic_link": N_("Work link sent"),
+    "report_subscription.create": N_("Report subscribed"),
+    "report_subscription.delete": N_("Report unsubscribed"),
     "work_order.magic_link_revoke": N_("Work link revoked"),
     "work_order.photo": N_("Photo added"),
     "work_order.reopen": N_("Work order reopened"),

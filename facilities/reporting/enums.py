@@ -45,3 +45,27 @@ CONTRACT_CATEGORY = {
 class Split(StrEnum):
     even = "even"
     manual = "manual"
+
+
+class ReportKind(StrEnum):
+    operations = "operations"
+    budget = "budget"
+
+
+REPORT_LABELS = {
+    ReportKind.operations: N_("Regional operations report"),
+    ReportKind.budget: N_("Quarterly budget report"),
+}
+
+
+class Frequency(StrEnum):
+    weekly = "weekly"
+    monthly = "monthly"
+    quarterly = "quarterly"
+
+
+FREQUENCY_LABELS = {
+    Frequency.weekly: N_("Weekly"),
+    Frequency.monthly: N_("Monthly"),
+    Frequency.quarterly: N_("Quarterly"),
+}

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
 from facilities.kit.schema import Id, Schema
-from facilities.reporting.enums import CostCategory, Split
+from facilities.reporting.enums import CostCategory, Frequency, ReportKind, Split
+
+Locale = Literal["en", "de"]
 
 
 class KpiDefinitionRead(Schema):
@@ -144,3 +146,28 @@ class BudgetReportRead(Schema):
     year_total: CostLine
     elapsed_days: int
     labour_rate: Decimal
+
+
+# ---- report subscriptions ------------------------------------------------------------
+
+
+class SubscriptionCreate(Schema):
+    """``report`` operations (the regional operations report: the dashboard's figures) or
+    budget (the quarterly budget report); scope a site, a region or (neither) every site
+    the user sees; ``locale`` the language of the e-mail and the PDF."""
+
+    report: ReportKind
+    frequency: Frequency
+    site_id: Id | None = None
+    region_id: Id | None = None
+    locale: Locale = "en"
+
+
+class SubscriptionRead(Schema):
+    id: int
+    report: str
+    frequency: str
+    site_id: int | None
+    region_id: int | None
+    locale: str
+    last_period: str | None

@@ -48,3 +48,19 @@ class Expense(Table, tablename="expense"):
     storage_key = Varchar(length=80, null=True, default=None, unique=True)
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReportSubscription(Table, tablename="report_subscription"):
+    """A user's standing order for a report by e-mail (PDF attached): which report, for which
+    scope (a site, a region, or every site the user sees), how often, in which language.
+    ``last_period`` is the key of the last period sent ("2026-11", "2026-W48", "2026-Q4")."""
+
+    id: Serial
+    user = ForeignKey(User, null=False, on_delete=OnDelete.cascade, index=True)
+    report = Varchar(length=20, null=False)  # operations | budget
+    frequency = Varchar(length=10, null=False)  # weekly | monthly | quarterly
+    site = ForeignKey(Site, null=True, default=None, on_delete=OnDelete.cascade)
+    region = ForeignKey(Region, null=True, default=None, on_delete=OnDelete.cascade)
+    locale = Varchar(length=5, null=False, default="en")
+    last_period = Varchar(length=10, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -69,6 +69,7 @@ KINDS = {
     "period_id": "meter_period",
     "month": "month",
     "expense_id": "expense",
+    "subscription_id": "subscription",
 }
 # Objects that belong to a site (and so to its region): foreign ones answer 404.
 SITE_BOUND = frozenset(
@@ -102,7 +103,7 @@ SITE_BOUND = frozenset(
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.
 CONTRACT_BOUND = frozenset({"contract", "contract_document", "plan", "visit"})
 # Objects that belong to the caller (a foreign one is another user's: 404, admins too).
-OWNED = frozenset({"feed", "api_token"})
+OWNED = frozenset({"feed", "api_token", "subscription"})
 # Secret URLs: a valid token is "own", an unknown or revoked one "foreign".
 SECRET = frozenset(
     {"report_token", "report_signed", "magic_token", "feed_token", "reset_token", "public_code"}

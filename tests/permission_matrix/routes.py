@@ -1234,4 +1234,31 @@ ROUTES: list[R] = [
     R("GET", "/api/v1/reporting/exports/asana.csv", "reporting.view"),
     R("GET", "/api/v1/reporting/exports/records.csv", "reporting.view", query="kpi=backlog"),
     R("GET", "/api/v1/reporting/exports/records.xlsx", "reporting.view", query="kpi=backlog"),
+    R("GET", "/api/v1/reporting/subscriptions", "reporting.view"),
+    R(
+        "POST",
+        "/api/v1/reporting/subscriptions",
+        "reporting.view",
+        json=lambda c: {"report": "operations", "frequency": "monthly", "site_id": c.id("site")},
+        body_kind="site",
+    ),
+    R(
+        "DELETE",
+        "/api/v1/reporting/subscriptions/{subscription_id:int}",
+        "reporting.view",
+        fresh=("subscription",),
+    ),
+    R("GET", "/reporting/subscriptions", "reporting.view"),
+    R(
+        "POST",
+        "/reporting/subscriptions",
+        "reporting.view",
+        form={"report": "operations", "frequency": "monthly", "sites": "", "locale": "en"},
+    ),
+    R(
+        "POST",
+        "/reporting/subscriptions/{subscription_id:int}/delete",
+        "reporting.view",
+        fresh=("subscription",),
+    ),
 ]

@@ -182,6 +182,21 @@ class World:
             client = self.callers["foreign_user"].api
         return int(check(await client.post("/api/v1/calendar-feeds", json={"kind": "user"}))["id"])
 
+    async def _fresh_subscription(self, side: str, caller: Caller) -> int:
+        """Own: a report subscription of the caller; foreign: another user's."""
+        from facilities.reporting import subscriptions
+        from facilities.reporting.enums import Frequency, ReportKind
+        from facilities.reporting.schemas import SubscriptionCreate
+
+        owner = self.callers["foreign_user"] if side == FOREIGN else caller
+        user = owner.user or self.callers["admin"].user
+        assert user is not None
+        created = await subscriptions.subscribe(
+            actor=builders.principal(user),
+            data=SubscriptionCreate(report=ReportKind.operations, frequency=Frequency.monthly),
+        )
+        return created.id
+
     async def _fresh_api_token(self, side: str, caller: Caller) -> int:
         owner = self.callers["foreign_user"] if side == FOREIGN else caller
         client = owner.api if owner.user is not None else self.adm

@@ -1,7 +1,12 @@
 """The reporting controllers, for ``facilities.app.ROUTERS``."""
 
-from facilities.reporting.controllers.api import AuditApi, ExportsApi, ReportingApi
-from facilities.reporting.controllers.budget_pages import BudgetPages
+from facilities.reporting.controllers.api import (
+    AuditApi,
+    ExportsApi,
+    ReportingApi,
+    SubscriptionsApi,
+)
+from facilities.reporting.controllers.budget_pages import BudgetPages, SubscriptionPages
 from facilities.reporting.controllers.pages import (
     AuditPages,
     CalendarPages,
@@ -20,4 +25,6 @@ __all__ = [
     "KpiHelpPages",
     "ReportingApi",
     "ReportingPages",
+    "SubscriptionPages",
+    "SubscriptionsApi",
 ]

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post, put
+from litestar import Controller, delete, get, post, put
 from litestar.response import Stream
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
@@ -17,7 +17,7 @@ from facilities.accounts.schemas import AuditEventRead
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.web import Req, content_disposition
-from facilities.reporting import dashboard, export_rows, exports
+from facilities.reporting import dashboard, export_rows, exports, subscriptions
 from facilities.reporting.budgets import actions as budget_actions
 from facilities.reporting.budgets.report import budget_report as build_budget_report
 from facilities.reporting.queries import audit_page
@@ -30,6 +30,8 @@ from facilities.reporting.schemas import (
     ExpenseRead,
     KpiDefinitionRead,
     RecordsRead,
+    SubscriptionCreate,
+    SubscriptionRead,
 )
 
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -166,6 +168,29 @@ class ReportingApi(Controller):
         return await build_budget_report(
             actor(request), year=year, quarter=quarter, region_id=region_id, site_id=site_id
         )
+
+
+
+class SubscriptionsApi(Controller):
+    """The caller's report subscriptions (e-mailed with the PDF on the scheduler)."""
+
+    path = "/api/v1/reporting/subscriptions"
+    tags = ["reporting"]
+
+    @get("/", opt={"permission": "reporting.view"})
+    async def mine(self, request: Req) -> list[SubscriptionRead]:
+        return await subscriptions.my_subscriptions(actor(request))
+
+    @post("/", opt={"permission": "reporting.view"})
+    async def subscribe(
+        self, request: Req, data: JSONBody[SubscriptionCreate]
+    ) -> SubscriptionRead:
+        """A scope the caller may not see is refused (422 naming the field)."""
+        return await subscriptions.subscribe(actor=actor(request), data=data)
+
+    @delete("/{subscription_id:int}", opt={"permission": "reporting.view"})
+    async def unsubscribe(self, request: Req, subscription_id: FromPath[int]) -> None:
+        await subscriptions.unsubscribe(actor=actor(request), subscription_id=subscription_id)
 
 
 # ---- exports (streamed) ---------------------------------------------------------------

@@ -22,12 +22,12 @@ from facilities.kit.web import (
     optional_upload,
     pdf_response,
 )
-from facilities.reporting import charts, exports
+from facilities.reporting import charts, exports, subscriptions
 from facilities.reporting.budgets import actions, output
 from facilities.reporting.budgets.report import budget_report
-from facilities.reporting.enums import COST_CATEGORY_LABELS
+from facilities.reporting.enums import COST_CATEGORY_LABELS, FREQUENCY_LABELS, REPORT_LABELS
 from facilities.reporting.queries import scope_sites
-from facilities.reporting.schemas import BudgetSet, ExpenseCreate
+from facilities.reporting.schemas import BudgetSet, ExpenseCreate, SubscriptionCreate
 from facilities.reporting.settings import reporting_settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -227,3 +227,67 @@ class BudgetPages(Controller):
         key, media_type, filename = await actions.require_expense_file(actor(request), expense_id)
         return await document_response(key, media_type, filename)
 
+
+
+class SubscriptionPages(Controller):
+    """Reports by e-mail: the caller's subscriptions, subscribe, unsubscribe."""
+
+    include_in_schema = False
+
+    async def _page(
+        self, request: Req, errors: dict[str, str] | None = None, status: int = 200
+    ) -> Template:
+        me = actor(request)
+        _label, sites = await scope_sites(me)
+        regions = sorted({(int(str(s["region"])), str(s["region_name"])) for s in sites}, key=str)
+        names = {f"site:{s['id']}": str(s["name"]) for s in sites} | {
+            f"region:{rid}": name for rid, name in regions
+        }
+        return page(
+            request,
+            "reporting/subscriptions.html",
+            {
+                "subscriptions": await subscriptions.my_subscriptions(me),
+                "sites": sites,
+                "regions": regions,
+                "names": names,
+                "reports": [(k.value, _(v)) for k, v in REPORT_LABELS.items()],
+                "frequencies": [(k.value, _(v)) for k, v in FREQUENCY_LABELS.items()],
+                "report_labels": {k.value: _(v) for k, v in REPORT_LABELS.items()},
+                "frequency_labels": {k.value: _(v) for k, v in FREQUENCY_LABELS.items()},
+                "errors": errors or {},
+            },
+            status_code=status,
+        )
+
+    @get("/reporting/subscriptions", opt={"permission": "reporting.view"})
+    async def list_page(self, request: Req) -> Template:
+        return await self._page(request)
+
+    @post("/reporting/subscriptions", opt={"permission": "reporting.view"})
+    async def subscribe(self, request: Req) -> Any:
+        raw = forms.clean(dict(await request.form()))
+        region_id, site_id = split_scope(str(raw.get("sites", "")))
+        payload = {
+            "report": raw.get("report", ""),
+            "frequency": raw.get("frequency", ""),
+            "locale": raw.get("locale", "en"),
+            "site_id": site_id,
+            "region_id": region_id,
+        }
+        data, errors = forms.convert(payload, SubscriptionCreate)
+        if data is not None:
+            try:
+                await subscriptions.subscribe(actor=actor(request), data=data)
+                return redirect("/reporting/subscriptions", _("Subscribed."))
+            except FacilitiesError as error:
+                errors = forms.errors_of(error)
+        return await self._page(request, errors, 422)
+
+    @post(
+        "/reporting/subscriptions/{subscription_id:int}/delete",
+        opt={"permission": "reporting.view"},
+    )
+    async def unsubscribe(self, request: Req, subscription_id: FromPath[int]) -> Any:
+        await subscriptions.unsubscribe(actor=actor(request), subscription_id=subscription_id)
+        return redirect("/reporting/subscriptions", _("Unsubscribed."))
