@@ -47,6 +47,7 @@ from facilities.notifications.controllers import (
 from facilities.reporting.controllers import (
     AuditApi,
     AuditPages,
+    BenchmarkPages,
     BudgetPages,
     CalendarPages,
     ExportsApi,
@@ -111,6 +112,7 @@ ROUTERS = [
     ExportsApi,
     SubscriptionsApi,
     SubscriptionPages,
+    BenchmarkPages,
 ]
 
 

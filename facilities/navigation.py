@@ -78,6 +78,7 @@ GROUPS: list[tuple[str, list[Entry]]] = [
         N_("Reports"),
         [
             Entry("dashboard", "/reporting", N_("Dashboard"), "reporting.view", "◫"),
+            Entry("benchmark", "/reporting/benchmark", N_("Compare sites"), "reporting.view", "≚"),
             Entry("budget", "/reporting/budget", N_("Budget report"), "reporting.view", "€"),
             Entry(
                 "subscriptions",

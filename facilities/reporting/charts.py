@@ -79,3 +79,34 @@ def budget_bars(report: Any) -> Markup:
     chart.add(_("Budget"), [float(line.budget) for line in lines])
     chart.add(_("Actual"), [float(line.actual) for line in lines])
     return _svg(chart)
+
+
+def benchmark_bars(found: dict[str, Any]) -> Markup:
+    """The ranked sites as horizontal bars; outliers in their own colour (a legend names it)."""
+    ranked = found["ranked"]
+    if not ranked:
+        return Markup("")
+    style = _chart_style()
+    style.colors = (_INK, "#b3261e")
+    chart = pygal.HorizontalBar(
+        js=[],
+        style=style,
+        disable_xml_declaration=True,
+        width=720,
+        height=90 + 26 * len(ranked),
+        legend_at_bottom=True,
+        x_labels=[f"{e['rank']}. {e['site']}" for e in ranked],
+        show_y_guides=False,
+    )
+    inside = [None if e["outlier"] else e["value"] for e in ranked]
+    outside = [e["value"] if e["outlier"] else None for e in ranked]
+    chart.add(found["per_label"], inside)
+    chart.add(_("Outlier"), outside)
+    stats = found.get("stats")
+    if stats:
+        chart.title = _("Median %(median)s · quartiles %(q1)s – %(q3)s") % {
+            "median": f"{stats['median']:.4g}",
+            "q1": f"{stats['q1']:.4g}",
+            "q3": f"{stats['q3']:.4g}",
+        }
+    return _svg(chart)

@@ -171,3 +171,39 @@ class SubscriptionRead(Schema):
     region_id: int | None
     locale: str
     last_period: str | None
+
+
+# ---- benchmarking ----------------------------------------------------------------------
+
+
+class BenchmarkSite(Schema):
+    site_id: int
+    site: str
+    figure: float | None  # the KPI's value for the site
+    divisor: float | None  # floor area, desks or visits (1 when not normalised)
+    value: float | None = None  # figure ÷ divisor (ranked sites only)
+    rank: int | None = None
+    outlier: bool = False
+
+
+class BenchmarkStats(Schema):
+    median: float
+    q1: float
+    q3: float
+    low: float  # Q1 − 1.5 × IQR
+    high: float  # Q3 + 1.5 × IQR
+
+
+class BenchmarkRead(Schema):
+    kpi: str
+    title: str
+    per: str
+    per_label: str
+    better: str
+    start: date
+    end: date
+    scope: str
+    region_id: int | None
+    stats: BenchmarkStats | None
+    ranked: list[BenchmarkSite]
+    apart: list[BenchmarkSite]  # without a figure or without the divisor: not ranked

@@ -1261,4 +1261,6 @@ ROUTES: list[R] = [
         "reporting.view",
         fresh=("subscription",),
     ),
+    R("GET", "/api/v1/reporting/benchmark", "reporting.view", query="kpi=backlog&per=m2"),
+    R("GET", "/reporting/benchmark", "reporting.view"),
 ]

@@ -9,6 +9,7 @@ from facilities.reporting.controllers.api import (
 from facilities.reporting.controllers.budget_pages import BudgetPages, SubscriptionPages
 from facilities.reporting.controllers.pages import (
     AuditPages,
+    BenchmarkPages,
     CalendarPages,
     HomePages,
     KpiHelpPages,
@@ -18,6 +19,7 @@ from facilities.reporting.controllers.pages import (
 __all__ = [
     "AuditApi",
     "AuditPages",
+    "BenchmarkPages",
     "BudgetPages",
     "CalendarPages",
     "ExportsApi",

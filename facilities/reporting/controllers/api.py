@@ -17,11 +17,14 @@ from facilities.accounts.schemas import AuditEventRead
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.web import Req, content_disposition
-from facilities.reporting import dashboard, export_rows, exports, subscriptions
+import msgspec as _msgspec
+
+from facilities.reporting import benchmark, dashboard, export_rows, exports, subscriptions
 from facilities.reporting.budgets import actions as budget_actions
 from facilities.reporting.budgets.report import budget_report as build_budget_report
 from facilities.reporting.queries import audit_page
 from facilities.reporting.schemas import (
+    BenchmarkRead,
     BudgetRead,
     BudgetReportRead,
     BudgetSet,
@@ -143,6 +146,23 @@ class ReportingApi(Controller):
             limit=limit,
             offset=offset,
         )
+
+    @get("/benchmark", opt={"permission": "reporting.view"})
+    async def benchmark(
+        self,
+        request: Req,
+        kpi: str = Parameter(max_length=60),
+        per: str = Parameter(default="none", max_length=10),
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        region_id: FromQuery[int | None] = None,
+    ) -> BenchmarkRead:
+        """The scope's sites ranked on ``kpi`` (or ``energy_kwh``), ``per`` none, m2, desk or
+        visit; median, quartiles and outliers (Tukey's fences)."""
+        found = await benchmark.benchmark(
+            actor(request), name=kpi, per=per, start=start, end=end, region_id=region_id
+        )
+        return _msgspec.convert(found, BenchmarkRead)
 
     # ---- budgets and actuals ----------------------------------------------------------
 

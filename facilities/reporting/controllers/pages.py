@@ -20,7 +20,7 @@ from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
 from facilities.kit import forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.pagination import Offset
-from facilities.reporting import calendar, charts, dashboard, home, kpi_help, present
+from facilities.reporting import benchmark, calendar, charts, dashboard, home, kpi_help, present
 from facilities.reporting.kpis import RECORD_SPECS
 from facilities.reporting.queries import scope_sites
 from facilities.reporting.audit_labels import action_label
@@ -258,4 +258,55 @@ class ReportingPages(Controller):
                 "query": query,
                 **_figures(),
             },
+        )
+
+
+class BenchmarkPages(Controller):
+    """Sites compared: a ranking table and chart for one figure, normalised."""
+
+    include_in_schema = False
+
+    @get("/reporting/benchmark", opt={"permission": "reporting.view"})
+    async def benchmark_page(
+        self,
+        request: Req,
+        kpi: str = Parameter(default="backlog", max_length=60),
+        per: str = Parameter(default="none", max_length=10),
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        sites: str | None = Parameter(default=None, max_length=30),
+    ) -> Template:
+        me = actor(request)
+        region_id, _site_id = _scope(sites)
+        found = None
+        errors: dict[str, str] = {}
+        try:
+            found = await benchmark.benchmark(
+                me, name=kpi, per=per, start=start, end=end, region_id=region_id
+            )
+        except FacilitiesError as error:
+            errors = forms.errors_of(error)
+        _label, all_sites = await scope_sites(me)
+        regions = sorted(
+            {(int(str(s["region"])), str(s["region_name"])) for s in all_sites}, key=str
+        )
+        return page(
+            request,
+            "reporting/benchmark.html",
+            {
+                "found": found,
+                "chart": charts.benchmark_bars(found) if found else "",
+                "errors": errors,
+                "metrics": benchmark.metrics(),
+                "pers": [(k, _(v)) for k, v in benchmark.PER.items()],
+                "form": {
+                    "kpi": kpi,
+                    "per": per,
+                    "start": found["start"].isoformat() if found else (start or ""),
+                    "end": found["end"].isoformat() if found else (end or ""),
+                    "sites": sites or "",
+                },
+                "regions": regions,
+            },
+            status_code=422 if errors else 200,
         )
