@@ -107,7 +107,8 @@ async def benchmark(
     figures = await _figures(principal, name, first, last, site_ids)
     visits = await _visits(site_ids, first, last) if per == "visit" else {}
     better = "lower" if name == ENERGY else kpi.get(name).better
-    ranked, apart = [], []
+    ranked: list[dict[str, Any]] = []
+    apart: list[dict[str, Any]] = []
     for site in sites:
         sid = int(str(site["id"]))
         value = figures.get(sid)
@@ -118,7 +119,12 @@ async def benchmark(
             divisor = float(site["desks"]) if site["desks"] else None
         elif per == "visit":
             divisor = float(visits[sid]) if visits.get(sid) else None
-        entry = {"site_id": sid, "site": str(site["name"]), "figure": value, "divisor": divisor}
+        entry: dict[str, Any] = {
+            "site_id": sid,
+            "site": str(site["name"]),
+            "figure": value,
+            "divisor": divisor,
+        }
         if value is None or divisor is None:
             apart.append(entry)
             continue
@@ -128,7 +134,9 @@ async def benchmark(
     stats = fences([e["value"] for e in ranked])
     for index, entry in enumerate(ranked, start=1):
         entry["rank"] = index
-        entry["outlier"] = bool(stats) and not stats["low"] <= entry["value"] <= stats["high"]
+        entry["outlier"] = stats is not None and not (
+            stats["low"] <= entry["value"] <= stats["high"]
+        )
     return {
         "kpi": name,
         "title": _(kpi.get(name).title) if name != ENERGY else _("Energy (kWh)"),

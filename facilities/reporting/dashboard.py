@@ -182,8 +182,8 @@ async def drill_down(
     first, last = period(start, end)
     sites: set[int] | None = None
     if region_id is not None or site_id is not None:
-        _label, rows = await queries.scope_sites(principal, region_id=region_id, site_id=site_id)
-        sites = {int(str(r["id"])) for r in rows}
+        _label, scope = await queries.scope_sites(principal, region_id=region_id, site_id=site_id)
+        sites = {int(str(r["id"])) for r in scope}
     spec = RECORD_SPECS[name]
     count, rows = await records(
         spec,

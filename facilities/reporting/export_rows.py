@@ -67,7 +67,9 @@ def work_order_row(r: dict[str, Any]) -> list[Any]:
     ]
 
 
-async def work_order_rows(principal: Principal, *, open_only: bool) -> AsyncIterator[list[list[Any]]]:
+async def work_order_rows(
+    principal: Principal, *, open_only: bool
+) -> AsyncIterator[list[list[Any]]]:
     async for batch in queries.work_order_batches(principal, open_only=open_only):
         yield [work_order_row(r) for r in batch]
 
@@ -121,9 +123,7 @@ async def asana_rows(principal: Principal, *, open_only: bool) -> AsyncIterator[
                 "",
                 _asana_date(s["next_due"], str(s["time_zone"])),
                 _("Preventive maintenance"),
-                ",".join(
-                    [_word(KIND_LABELS, "preventive"), _word(PRIORITY_LABELS, s["priority"])]
-                ),
+                ",".join([_word(KIND_LABELS, "preventive"), _word(PRIORITY_LABELS, s["priority"])]),
             ]
         )
     if schedules:
@@ -142,8 +142,14 @@ async def record_rows(
     """Headings and batches of the records behind a figure (checked before streaming, so a
     bad name or period is a clear 4xx, not a broken download)."""
     first = await dashboard.drill_down(
-        principal, name=kpi, start=start, end=end, region_id=region_id, site_id=site_id,
-        limit=1, offset=0,
+        principal,
+        name=kpi,
+        start=start,
+        end=end,
+        region_id=region_id,
+        site_id=site_id,
+        limit=1,
+        offset=0,
     )
     spec = RECORD_SPECS[kpi]
     heads = [_("Number"), _("Record"), _("Site"), _("Counts as")] + [_(h) for _c, h in spec.columns]
@@ -152,8 +158,14 @@ async def record_rows(
         offset = 0
         while offset < first.count:
             found = await dashboard.drill_down(
-                principal, name=kpi, start=first.start, end=first.end,
-                region_id=region_id, site_id=site_id, limit=200, offset=offset,
+                principal,
+                name=kpi,
+                start=first.start,
+                end=first.end,
+                region_id=region_id,
+                site_id=site_id,
+                limit=200,
+                offset=offset,
             )
             if not found.items:
                 return

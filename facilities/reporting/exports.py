@@ -67,7 +67,9 @@ async def stream_file(path: str) -> AsyncIterator[bytes]:
         os.unlink(path)
 
 
-async def csv_stream(heads: list[str], batches: AsyncIterator[list[list[Any]]]) -> AsyncIterator[bytes]:
+async def csv_stream(
+    heads: list[str], batches: AsyncIterator[list[list[Any]]]
+) -> AsyncIterator[bytes]:
     """CSV (UTF-8 with BOM, so spreadsheets read umlauts), a batch of rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)

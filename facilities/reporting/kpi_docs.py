@@ -49,12 +49,14 @@ def markdown() -> str:
         "The regional dashboard's figures (`facilities/reporting/kpis/`), each one grouped SQL"
         " query per site over the population below; the region's figure adds the sites'"
         " numerators and denominators (a percentage: 100 × Σ part ÷ Σ whole; a mean: Σ total"
-        " ÷ Σ count; a count: Σ). The period is whole UTC days `[start, end)`; \"the end of"
-        " the period\" is now for the current period. The drill-down list behind a figure is"
+        ' ÷ Σ count; a count: Σ). The period is whole UTC days `[start, end)`; "the end of'
+        ' the period" is now for the current period. The drill-down list behind a figure is'
         " the same rows. Worked example: `tests/reporting/kpi_dataset.py`."
     )
     body = "\n\n".join(_entry(k) for k in KPIS)
-    return f"{BEGIN}\n## Operational KPIs (`facilities/reporting/kpis/`)\n\n{intro}\n\n{body}\n{END}"
+    return (
+        f"{BEGIN}\n## Operational KPIs (`facilities/reporting/kpis/`)\n\n{intro}\n\n{body}\n{END}"
+    )
 
 
 def current(text: str) -> str | None:

@@ -26,7 +26,7 @@ def show(unit: str, value: float | None) -> str:
 
 
 def change(better: str, value: float | None, previous: float | None) -> str:
-    """"up", "down" or "same" in the good/bad sense: "good", "bad", "same" or ""."""
+    """ "up", "down" or "same" in the good/bad sense: "good", "bad", "same" or ""."""
     if value is None or previous is None:
         return ""
     if abs(value - previous) < 1e-9:

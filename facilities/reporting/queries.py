@@ -10,9 +10,9 @@ from typing import Any
 from facilities.accounts import queries as account_queries
 from facilities.accounts.principal import Principal
 from facilities.accounts.schemas import AuditEventRead
+from facilities.kit.errors import NotFound
 from facilities.kit.rows import dict_rows
 from facilities.kit.schema import Page
-from facilities.kit.errors import NotFound
 from facilities.sites.scope import require_site, visible_region_ids, visible_site_ids
 
 
@@ -45,7 +45,7 @@ async def audit_page(
 
 async def scope_sites(
     principal: Principal, *, region_id: int | None = None, site_id: int | None = None
-) -> tuple[str, list[dict[str, object]]]:
+) -> tuple[str, list[dict[str, Any]]]:
     """The sites a dashboard counts: one site, a region's sites, or every site the caller
     sees, never beyond the caller's scope (a foreign or unknown id answers 404). Returns the
     scope's label and its sites (id, name, region, floor area, desks), archived ones too."""

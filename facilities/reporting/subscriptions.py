@@ -79,7 +79,9 @@ async def subscribe(*, actor: Principal, data: SubscriptionCreate) -> Subscripti
         await queries.scope_sites(actor, region_id=data.region_id, site_id=data.site_id)
     except NotFound:
         field = "site_id" if data.site_id is not None else "region_id"
-        raise RuleViolation(field, _("You cannot see this scope, so you cannot subscribe to it.")) from None
+        raise RuleViolation(
+            field, _("You cannot see this scope, so you cannot subscribe to it.")
+        ) from None
     async with db.transaction():
         row = ReportSubscription(
             user=actor.account_id,
@@ -112,7 +114,7 @@ async def subscribe(*, actor: Principal, data: SubscriptionCreate) -> Subscripti
 
 async def my_subscriptions(actor: Principal) -> list[SubscriptionRead]:
     rows = await dict_rows(
-        'SELECT id, report, frequency, site, region, locale, last_period'
+        "SELECT id, report, frequency, site, region, locale, last_period"
         ' FROM report_subscription WHERE "user" = {} ORDER BY id',
         actor.account_id,
     )
@@ -150,8 +152,10 @@ async def operations_pdf(
     board = await dashboard.dashboard(
         principal, start=first, end=last, region_id=region_id, site_id=site_id
     )
-    html = _environment().get_template("reporting/operations_pdf.html").render(
-        board=board, show=present.show, change=present.change, sparkline=charts.sparkline
+    html = (
+        _environment()
+        .get_template("reporting/operations_pdf.html")
+        .render(board=board, show=present.show, change=present.change, sparkline=charts.sparkline)
     )
     return await pdf.render(html), board.scope
 
@@ -174,7 +178,7 @@ async def send_due(today: date | None = None) -> int:
     """Queue every due subscription's report; returns how many were queued."""
     day = today or clock.now().date()
     rows = await dict_rows(
-        "SELECT id, \"user\" AS user_id, report, frequency, site, region, locale, last_period"
+        'SELECT id, "user" AS user_id, report, frequency, site, region, locale, last_period'
         " FROM report_subscription ORDER BY id"
     )
     sent = 0

@@ -1,7 +1,16 @@
 """Reporting's own records: budgets and manual expense lines (everything else it reads)."""
 
-from piccolo.columns import Date, ForeignKey, Integer, Numeric, OnDelete, Serial, Text, Varchar
-from piccolo.columns import Timestamptz
+from piccolo.columns import (
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 

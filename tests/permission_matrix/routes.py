@@ -1212,8 +1212,12 @@ ROUTES: list[R] = [
         "POST",
         "/reporting/budgets",
         "budgets.manage",
-        form=lambda c: {"year": "2026", "sites": f"site:{c.id('site')}", "category": "other",
-                        "amount": "100"},
+        form=lambda c: {
+            "year": "2026",
+            "sites": f"site:{c.id('site')}",
+            "category": "other",
+            "amount": "100",
+        },
     ),
     R(
         "POST",

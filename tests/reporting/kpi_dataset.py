@@ -15,8 +15,8 @@ from facilities.assets import actions as asset_actions
 from facilities.assets.schemas import StatusChange
 from facilities.kit import clock
 from facilities.kit.kpi import Period
-from tests import builders
 from tests import assets_builders as ab
+from tests import builders
 from tests.services.sla import helpers as sla
 from tests.workorders_builders import World, step, work_order, world
 

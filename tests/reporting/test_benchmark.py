@@ -40,10 +40,17 @@ async def test_backlog_per_m2_ranked_with_an_outlier(make_client: Any) -> None:
     with clock.pinned(NOW):
         answer = await client.get(
             "/api/v1/reporting/benchmark",
-            params={"kpi": "backlog", "per": "m2", "start": "2026-06-01", "end": "2026-06-30",
-                    "region_id": region.id},
+            params={
+                "kpi": "backlog",
+                "per": "m2",
+                "start": "2026-06-01",
+                "end": "2026-06-30",
+                "region_id": region.id,
+            },
         )
-        bad = await client.get("/api/v1/reporting/benchmark", params={"kpi": "backlog", "per": "km"})
+        bad = await client.get(
+            "/api/v1/reporting/benchmark", params={"kpi": "backlog", "per": "km"}
+        )
     assert answer.status_code == 200, answer.text
     found = answer.json()
     assert [e["site"] for e in found["ranked"]] == [f"Site {n}" for n in "ABCDE"]  # lower first

@@ -25,9 +25,9 @@ from facilities.reporting.settings import ReportingSettings
 from facilities.sustainability import actions as sustainability
 from facilities.sustainability.schemas import PeriodCreate
 from tests import builders
+from tests.reporting.xlsx_reader import sheets
 from tests.services import helpers as services
 from tests.sustainability import helpers as energy
-from tests.reporting.xlsx_reader import sheets
 from tests.workorders_builders import step, work_order, world
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
@@ -160,10 +160,14 @@ async def test_bad_budgets_and_expenses_are_refused(make_client: Any) -> None:
     base = {"year": 2026, "site_id": w.site.id, "category": "safety"}
     cases = [
         ({**base, "amount": "-5"}, "amount"),
-        ({**base, "amount": "100", "split": "manual", "quarters": ["10", "20", "30", "30"]},
-         "quarters"),
-        ({**base, "amount": "100", "split": "manual", "quarters": ["-10", "60", "25", "25"]},
-         "quarters"),
+        (
+            {**base, "amount": "100", "split": "manual", "quarters": ["10", "20", "30", "30"]},
+            "quarters",
+        ),
+        (
+            {**base, "amount": "100", "split": "manual", "quarters": ["-10", "60", "25", "25"]},
+            "quarters",
+        ),
         ({"year": 2026, "category": "safety", "amount": "100"}, "site_id"),
         ({**base, "site_id": w.other_site.id + 1000, "amount": "1"}, "site_id"),
     ]
@@ -184,11 +188,14 @@ async def test_bad_budgets_and_expenses_are_refused(make_client: Any) -> None:
     assert wrong_currency.status_code == 422 and "currency" in wrong_currency.text
     assert "EUR" in wrong_currency.json()["message"] + str(wrong_currency.json()["fields"])
     answer = await client.put(
-        "/api/v1/reporting/budgets", json={**base, "amount": "100", "split": "manual",
-                                           "quarters": ["10", "20", "30", "40"]}
+        "/api/v1/reporting/budgets",
+        json={**base, "amount": "100", "split": "manual", "quarters": ["10", "20", "30", "40"]},
     )
     assert answer.status_code in (200, 201) and answer.json()["quarters"] == [
-        "10.00", "20.00", "30.00", "40.00"
+        "10.00",
+        "20.00",
+        "30.00",
+        "40.00",
     ]
 
 
@@ -205,7 +212,9 @@ async def test_expense_with_invoice_through_the_upload_checks(make_client: Any) 
         "currency": "EUR",
     }
     good = await browser.post(
-        "/reporting/expenses", data=fields, files={"attachment": ("invoice.pdf", PDF, "application/pdf")}
+        "/reporting/expenses",
+        data=fields,
+        files={"attachment": ("invoice.pdf", PDF, "application/pdf")},
     )
     assert good.status_code == 303, good.text
     bad = await browser.post(

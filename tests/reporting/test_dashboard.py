@@ -49,7 +49,9 @@ async def test_community_manager_never_counts_a_foreign_site(make_client: Any) -
     with clock.pinned(AFTER):
         mine = await cm.get("/api/v1/reporting/dashboard", params=JUNE)
         region_board = await cm.get(f"/api/v1/reporting/regions/{region}/dashboard", params=JUNE)
-        site_board = await cm.get(f"/api/v1/reporting/sites/{data.w.site.id}/dashboard", params=JUNE)
+        site_board = await cm.get(
+            f"/api/v1/reporting/sites/{data.w.site.id}/dashboard", params=JUNE
+        )
         foreign = await cm.get(
             f"/api/v1/reporting/sites/{data.w.other_site.id}/dashboard", params=JUNE
         )

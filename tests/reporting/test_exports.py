@@ -35,9 +35,11 @@ async def test_work_orders_csv_and_xlsx_scoped(make_client: Any) -> None:
     assert everything.status_code == 200
     book = sheets(everything.content)["Work orders"]
     assert {int(r[0]) for r in book[1:]} == ids | {data.orders["other"]}
-    open_only = _csv((await cm.get(
-        "/api/v1/reporting/exports/work-orders.csv", params={"open_only": "true"}
-    )).content)
+    open_only = _csv(
+        (
+            await cm.get("/api/v1/reporting/exports/work-orders.csv", params={"open_only": "true"})
+        ).content
+    )
     assert {int(r[0]) for r in open_only[1:]} == {data.orders["wo4"], data.orders["wo5"]}
 
 

@@ -31,9 +31,21 @@ def _pdf_text(message: Any) -> tuple[str, str]:
 
 def test_last_finished_periods() -> None:
     day = date(2026, 7, 1)  # a Wednesday
-    assert subscriptions.last_period("monthly", day) == ("2026-06", date(2026, 6, 1), date(2026, 6, 30))
-    assert subscriptions.last_period("quarterly", day) == ("2026-Q2", date(2026, 4, 1), date(2026, 6, 30))
-    assert subscriptions.last_period("weekly", day) == ("2026-W26", date(2026, 6, 22), date(2026, 6, 28))
+    assert subscriptions.last_period("monthly", day) == (
+        "2026-06",
+        date(2026, 6, 1),
+        date(2026, 6, 30),
+    )
+    assert subscriptions.last_period("quarterly", day) == (
+        "2026-Q2",
+        date(2026, 4, 1),
+        date(2026, 6, 30),
+    )
+    assert subscriptions.last_period("weekly", day) == (
+        "2026-W26",
+        date(2026, 6, 22),
+        date(2026, 6, 28),
+    )
 
 
 async def test_monthly_report_arrives_with_the_pdf_once(make_client: Any, smtp: Smtp) -> None:
@@ -43,8 +55,12 @@ async def test_monthly_report_arrives_with_the_pdf_once(make_client: Any, smtp: 
     client = await builders.api(make_client, viewer)
     answer = await client.post(
         "/api/v1/reporting/subscriptions",
-        json={"report": "operations", "frequency": "monthly", "site_id": data.w.site.id,
-              "locale": "de"},
+        json={
+            "report": "operations",
+            "frequency": "monthly",
+            "site_id": data.w.site.id,
+            "locale": "de",
+        },
     )
     assert answer.status_code == 201, answer.text
     budget = await client.post(

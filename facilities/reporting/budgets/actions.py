@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from facilities import db
 from facilities.accounts import audit
@@ -70,7 +71,7 @@ async def _check_scope(actor: Principal, data: BudgetSet) -> None:
 async def set_budget(*, actor: Principal, data: BudgetSet) -> BudgetRead:
     parts = quarters(data)
     await _check_scope(actor, data)
-    amount = sum(parts)
+    amount = sum(parts, Decimal("0"))
     async with db.transaction():
         found = await Budget.select(Budget.id).where(
             (Budget.year == data.year)
@@ -82,7 +83,7 @@ async def set_budget(*, actor: Principal, data: BudgetSet) -> BudgetRead:
                 else Budget.region == data.region_id
             )
         )
-        values = {
+        values: dict[Any, Any] = {
             Budget.amount: amount,
             Budget.q1: parts[0],
             Budget.q2: parts[1],

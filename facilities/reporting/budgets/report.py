@@ -83,9 +83,7 @@ async def budget_report(
         raise RuleViolation("quarter", _("Choose a quarter from 1 to 4."))
     label, sites = await queries.scope_sites(principal, region_id=region_id, site_id=site_id)
     site_ids = [int(str(s["id"])) for s in sites]
-    region_ids = (
-        [] if site_id is not None else sorted({int(str(s["region"])) for s in sites})
-    )
+    region_ids = [] if site_id is not None else sorted({int(str(s["region"])) for s in sites})
     if region_id is not None:
         region_ids = [region_id]
     planned = await budgets(site_ids, region_ids, year)
@@ -106,9 +104,7 @@ async def budget_report(
         )
         q_lines.append(_line(name, title, q_budget, q_actual))
         y_lines.append(_line(name, title, y_budget, y_actual, forecast))
-    total_forecast = (
-        sum((line.forecast or ZERO for line in y_lines), ZERO) if elapsed else None
-    )
+    total_forecast = sum((line.forecast or ZERO for line in y_lines), ZERO) if elapsed else None
     return BudgetReportRead(
         year=year,
         quarter=quarter,

@@ -8,17 +8,16 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
+import msgspec as _msgspec
 from litestar import Controller, delete, get, post, put
-from litestar.response import Stream
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.response import Stream
 
 from facilities.accounts.principal import actor
 from facilities.accounts.schemas import AuditEventRead
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.web import Req, content_disposition
-import msgspec as _msgspec
-
 from facilities.reporting import benchmark, dashboard, export_rows, exports, subscriptions
 from facilities.reporting.budgets import actions as budget_actions
 from facilities.reporting.budgets.report import budget_report as build_budget_report
@@ -190,7 +189,6 @@ class ReportingApi(Controller):
         )
 
 
-
 class SubscriptionsApi(Controller):
     """The caller's report subscriptions (e-mailed with the PDF on the scheduler)."""
 
@@ -202,9 +200,7 @@ class SubscriptionsApi(Controller):
         return await subscriptions.my_subscriptions(actor(request))
 
     @post("/", opt={"permission": "reporting.view"})
-    async def subscribe(
-        self, request: Req, data: JSONBody[SubscriptionCreate]
-    ) -> SubscriptionRead:
+    async def subscribe(self, request: Req, data: JSONBody[SubscriptionCreate]) -> SubscriptionRead:
         """A scope the caller may not see is refused (422 naming the field)."""
         return await subscriptions.subscribe(actor=actor(request), data=data)
 
@@ -248,9 +244,7 @@ class ExportsApi(Controller):
     @get("/work-orders.xlsx", opt={"permission": "workorders.view"})
     async def work_orders_xlsx(self, request: Req, open_only: FromQuery[bool] = False) -> Stream:
         rows = export_rows.work_order_rows(actor(request), open_only=open_only)
-        path = await exports.xlsx_from_batches(
-            "Work orders", export_rows.work_order_heads(), rows
-        )
+        path = await exports.xlsx_from_batches("Work orders", export_rows.work_order_heads(), rows)
         return _download(exports.stream_file(path), XLSX, "work-orders.xlsx")
 
     @get("/asana.csv", opt={"permission": "reporting.view"})

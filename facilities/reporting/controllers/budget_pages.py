@@ -128,9 +128,7 @@ class BudgetPages(Controller):
         report = await budget_report(
             actor(request), year=year, quarter=quarter, region_id=region_id, site_id=site_id
         )
-        return pdf_response(
-            await output.render_pdf(report), f"budget-{year}-q{quarter}.pdf"
-        )
+        return pdf_response(await output.render_pdf(report), f"budget-{year}-q{quarter}.pdf")
 
     @get("/reporting/budget.xlsx", opt={"permission": "reporting.view"})
     async def budget_xlsx(
@@ -189,7 +187,9 @@ class BudgetPages(Controller):
                 except FacilitiesError as error:
                     errors = forms.errors_of(error)
         _y, quarter = _current_quarter()
-        return await _page(request, year=year, quarter=quarter, choice=None, errors=errors, status=422)
+        return await _page(
+            request, year=year, quarter=quarter, choice=None, errors=errors, status=422
+        )
 
     @post("/reporting/expenses", opt={"permission": "budgets.manage"})
     async def add_expense(self, request: Req) -> Any:
@@ -201,7 +201,9 @@ class BudgetPages(Controller):
         raw = forms.clean({k: v for k, v in form.items() if k != "attachment"})
         errors: dict[str, str] = {}
         payload: dict[str, Any] = {
-            k: raw[k] for k in ("site_id", "category", "spent_on", "currency", "description") if k in raw
+            k: raw[k]
+            for k in ("site_id", "category", "spent_on", "currency", "description")
+            if k in raw
         }
         try:
             payload["amount"] = _amount(str(raw.get("amount", "")))
@@ -220,13 +222,14 @@ class BudgetPages(Controller):
                 except FacilitiesError as error:
                     errors = forms.errors_of(error)
         year, quarter = _current_quarter()
-        return await _page(request, year=year, quarter=quarter, choice=None, errors=errors, status=422)
+        return await _page(
+            request, year=year, quarter=quarter, choice=None, errors=errors, status=422
+        )
 
     @get("/reporting/expenses/{expense_id:int}/attachment", opt={"permission": "reporting.view"})
     async def expense_attachment(self, request: Req, expense_id: FromPath[int]) -> Response[bytes]:
         key, media_type, filename = await actions.require_expense_file(actor(request), expense_id)
         return await document_response(key, media_type, filename)
-
 
 
 class SubscriptionPages(Controller):

@@ -10,21 +10,20 @@ from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Template
 
 from facilities.accounts.principal import actor
+from facilities.kit import forms
 from facilities.kit import kpi as kpi_registry
+from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
+from facilities.kit.pagination import Offset
 from facilities.kit.templating import page
 from facilities.kit.web import Req
 from facilities.maintenance.lifecycle import STATUS_LABELS
 from facilities.maintenance.pm import actions as pm_actions
 from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
-from facilities.kit import forms
-from facilities.kit.errors import FacilitiesError
-from facilities.kit.pagination import Offset
 from facilities.reporting import benchmark, calendar, charts, dashboard, home, kpi_help, present
-from facilities.reporting.kpis import RECORD_SPECS
-from facilities.reporting.queries import scope_sites
 from facilities.reporting.audit_labels import action_label
-from facilities.reporting.queries import audit_page
+from facilities.reporting.kpis import RECORD_SPECS
+from facilities.reporting.queries import audit_page, scope_sites
 from facilities.services import queries as service_queries
 from facilities.services.sla.enums import STATE_LABELS, TARGET_LABELS
 from facilities.services.sla.panel import duration
@@ -159,7 +158,9 @@ async def _dashboard_page(
             "form": {
                 "start": start.isoformat() if start else (board.start.isoformat() if board else ""),
                 "end": end.isoformat() if end else (board.end.isoformat() if board else ""),
-                "sites": f"site:{site_id}" if site_id else (f"region:{region_id}" if region_id else ""),
+                "sites": f"site:{site_id}"
+                if site_id
+                else (f"region:{region_id}" if region_id else ""),
             },
             "sites": sites,
             "regions": regions,
@@ -175,7 +176,13 @@ def _scope(scope: str | None) -> tuple[int | None, int | None]:
     kind, _sep, number = (scope or "").partition(":")
     if not number.isdigit() or len(number) > 9:
         return None, None
-    return (int(number), None) if kind == "region" else (None, int(number)) if kind == "site" else (None, None)
+    return (
+        (int(number), None)
+        if kind == "region"
+        else (None, int(number))
+        if kind == "site"
+        else (None, None)
+    )
 
 
 class ReportingPages(Controller):

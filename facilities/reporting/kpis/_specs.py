@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL from fixed fragments; site ids and epochs are numbers we format
 """The population of each reporting KPI as SQL: one row per counted record (a work order, an
 asset, an SLA outcome) with its ``site``, its contribution ``num`` and ``den``.
 
@@ -45,7 +46,7 @@ def _status_at(b: Bounds) -> str:
     """The work order's status at ``b.until``: its current one when nothing changed since,
     else the last status event before that instant (the order was created open)."""
     return (
-        f"CASE WHEN w.updated_at < {{}} THEN w.status ELSE COALESCE((SELECT e.to_status"
+        "CASE WHEN w.updated_at < {} THEN w.status ELSE COALESCE((SELECT e.to_status"
         " FROM work_order_event e WHERE e.work_order = w.id AND e.to_status IS NOT NULL"
         " AND e.created_at < {} ORDER BY e.created_at DESC, e.id DESC LIMIT 1), 'open') END"
     )
@@ -93,7 +94,7 @@ def backlog_age_rows(b: Bounds, where: str) -> Rows:
 
 
 def overdue_rows(b: Bounds, where: str) -> Rows:
-    body, args = _open_at(b, where, " AND w.due_at IS NOT NULL AND w.due_at < {}")
+    body, _args = _open_at(b, where, " AND w.due_at IS NOT NULL AND w.due_at < {}")
     late = f"({b.until_s:.6f} - {epoch('w.due_at')}) / 86400.0"
     # the due-date bound comes after the site filter and before the status test
     return Rows(

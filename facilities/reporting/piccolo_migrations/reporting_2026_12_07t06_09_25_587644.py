@@ -1,19 +1,21 @@
+import decimal
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Numeric
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
-import decimal
 
 
 class Region(Table, tablename="region", schema=None):
@@ -61,17 +63,11 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="reporting", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="reporting", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Expense", tablename="expense", schema=None, columns=None
-    )
+    manager.add_table(class_name="Expense", tablename="expense", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Budget", tablename="budget", schema=None, columns=None
-    )
+    manager.add_table(class_name="Budget", tablename="budget", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Expense",
