@@ -75,7 +75,7 @@ GROUPS: list[tuple[str, list[Entry]]] = [
         ],
     ),
     (
-        N_("Reports"),
+        N_("Planning"),
         [
             Entry("dashboard", "/reporting", N_("Dashboard"), "reporting.view", "◫"),
             Entry("benchmark", "/reporting/benchmark", N_("Compare sites"), "reporting.view", "≚"),
@@ -87,11 +87,6 @@ GROUPS: list[tuple[str, list[Entry]]] = [
                 "reporting.view",
                 "✉",
             ),
-        ],
-    ),
-    (
-        N_("Planning"),
-        [
             Entry("calendar", "/calendar", N_("Calendar"), "calendar.use", "▤"),
             Entry("schedules", "/schedules", N_("Maintenance schedules"), "schedules.view", "↻"),
             Entry("compliance", "/pm/compliance", N_("PM compliance"), "schedules.view", "%"),
