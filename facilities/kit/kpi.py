@@ -47,7 +47,7 @@ Compute = Callable[[Any, Period], Awaitable[list[KpiValue]]]
 class Kpi:
     name: str
     title: str  # a msgid (``N_``): translate when shown
-    unit: str  # "percent", "minutes", "count", "EUR"
+    unit: str  # "percent", "minutes", "hours", "days", "count", "EUR"
     formula: str
     population: str
     compute: Compute
