@@ -51,9 +51,16 @@ from facilities.notifications.controllers import (
 from facilities.reporting.controllers import (
     AuditApi,
     AuditPages,
+    BenchmarkPages,
+    BudgetPages,
     CalendarPages,
+    ExportsApi,
     HomePages,
     KpiHelpPages,
+    ReportingApi,
+    ReportingPages,
+    SubscriptionPages,
+    SubscriptionsApi,
 )
 from facilities.safety.compliance.controllers import CertificatePages, ComplianceApi
 from facilities.safety.incidents.controllers import HazardPages, IncidentPages, IncidentsApi
@@ -122,6 +129,13 @@ ROUTERS = [
     SafetyReportPages,
     InspectionsApi,
     InspectionPages,
+    ReportingApi,
+    ReportingPages,
+    BudgetPages,
+    ExportsApi,
+    SubscriptionsApi,
+    SubscriptionPages,
+    BenchmarkPages,
 ]
 
 

@@ -81,6 +81,16 @@ GROUPS: list[tuple[str, list[Entry]]] = [
     (
         N_("Planning"),
         [
+            Entry("dashboard", "/reporting", N_("Dashboard"), "reporting.view", "◫"),
+            Entry("benchmark", "/reporting/benchmark", N_("Compare sites"), "reporting.view", "≚"),
+            Entry("budget", "/reporting/budget", N_("Budget report"), "reporting.view", "€"),
+            Entry(
+                "subscriptions",
+                "/reporting/subscriptions",
+                N_("Reports by e-mail"),
+                "reporting.view",
+                "✉",
+            ),
             Entry("calendar", "/calendar", N_("Calendar"), "calendar.use", "▤"),
             Entry("schedules", "/schedules", N_("Maintenance schedules"), "schedules.view", "↻"),
             Entry("compliance", "/pm/compliance", N_("PM compliance"), "schedules.view", "%"),

@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "facilities.integrations.piccolo_app",
         "facilities.safety.piccolo_app",
         "facilities.sustainability.piccolo_app",
+        "facilities.reporting.piccolo_app",
     ]
 )

@@ -22,6 +22,7 @@ from facilities.kit import clock
 from facilities.kit.jobs import Job
 from facilities.maintenance import jobs as maintenance_jobs
 from facilities.notifications import jobs as notification_jobs
+from facilities.reporting import jobs as reporting_jobs
 from facilities.safety import jobs as safety_jobs
 from facilities.services import jobs as service_jobs
 from facilities.services.sla import jobs as sla_jobs
@@ -39,6 +40,7 @@ ALL_JOBS: list[Job] = [
     *service_jobs.JOBS,
     *sla_jobs.JOBS,
     *sustainability_jobs.JOBS,
+    *reporting_jobs.JOBS,
 ]
 
 

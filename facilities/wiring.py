@@ -31,6 +31,7 @@ from facilities.notifications.listeners import (
     on_work_order_change,
     on_work_orders_created,
 )
+from facilities.reporting.kpis import KPIS as REPORTING_KPIS
 from facilities.safety.inspections.actions import on_work_order_change as inspection_loop
 from facilities.safety.inspections.queries import agenda_items as inspection_agenda
 from facilities.services.device_uptime import KPIS as DEVICE_KPIS
@@ -75,7 +76,7 @@ def install() -> None:
     # maintenance's agenda (calendar page, iCal feeds) ← safety: inspections due
     agenda.register_provider("inspections", inspection_agenda)
     # the KPIs reporting reads (one interface, ``kit.kpi``)
-    for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS, *DEVICE_KPIS):
+    for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS, *DEVICE_KPIS, *REPORTING_KPIS):
         kpi.register(definition)
 
 
@@ -120,6 +121,17 @@ EXPECTED: dict[str, set[str]] = {
         "partner_first_time_fix",
         "partner_on_time_visits",
         "hardware_uptime",
+        # reporting's operational KPIs (grouped SQL, ``facilities/reporting/kpis``)
+        "mttr",
+        "mtbf",
+        "backlog",
+        "backlog_age",
+        "overdue",
+        "first_time_fix",
+        "critical_uptime",
+        "sla_response",
+        "sla_attendance",
+        "sla_resolution",
     },
 }
 

@@ -73,11 +73,15 @@ PERMISSIONS = frozenset(
         "safety.view",  # staff: their sites' inspections and findings; a partner: its own
         "safety.inspect",  # conduct inspections (CM, partner, ops)
         "safety.manage",  # inspection templates and programmes (ops)
+        # reporting: dashboards, KPIs, the records behind them, exports, report subscriptions
+        "reporting.view",  # ops and viewers their regions, CM their sites (never a foreign one)
+        "budgets.manage",  # budgets and expense lines (ops)
     }
 )
 
 _VIEW = {
     "profile.use",
+    "reporting.view",
     "regions.view",
     "sites.view",
     "assets.view",
@@ -120,6 +124,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         | {"outbox.view", "webhooks.manage", "sustainability.manage", "monitoring.manage"}
         | {"safety.manage"}
         | {"integrations.manage"}
+        | {"budgets.manage"}
         | _ASSET_WORK
     ),
     Role.community_manager: frozenset(

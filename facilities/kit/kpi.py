@@ -47,10 +47,19 @@ Compute = Callable[[Any, Period], Awaitable[list[KpiValue]]]
 class Kpi:
     name: str
     title: str  # a msgid (``N_``): translate when shown
-    unit: str  # "percent", "minutes", "count", "EUR"
+    unit: str  # "percent", "minutes", "hours", "days", "count", "EUR"
     formula: str
     population: str
     compute: Compute
+    # For people (msgids, ``N_``): what the figure means, its edge cases, and which published
+    # standard definition it follows. ``kpi_help`` and ``docs/kpis.md`` are generated from
+    # these, so the in-app page and the docs say the same as the code.
+    meaning: str = ""
+    edge_cases: str = ""
+    standard: str = ""
+    # "higher" or "lower": which direction of change is good (trend arrows on dashboards)
+    better: str = "higher"
+    section: str = ""
 
 
 _registry: dict[str, Kpi] = {}
@@ -76,6 +85,21 @@ def names() -> list[str]:
 def clear() -> None:
     """Forget every definition (tests of the wiring only)."""
     _registry.clear()
+
+
+def aggregate(unit: str, values: list[KpiValue]) -> KpiValue:
+    """One value over several subjects (e.g. the sites of a region) from their numerators and
+    denominators, by the unit's rule: percent → 100 × Σn / Σd, count → Σn, else (a mean such
+    as minutes, hours or days) → Σn / Σd. ``None`` when there is nothing to measure."""
+    num = sum(v.numerator or 0.0 for v in values)
+    den = sum(v.denominator or 0.0 for v in values)
+    if unit == "count":
+        value: float | None = num
+    elif unit == "percent":
+        value = percent(num, den)
+    else:
+        value = round(num / den, 2) if den else None
+    return KpiValue(subject=None, label="", value=value, numerator=num, denominator=den)
 
 
 def percent(part: float, whole: float) -> float | None:

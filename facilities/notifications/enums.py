@@ -17,6 +17,7 @@ class Event(StrEnum):
     certificate_expiring = "certificate_expiring"
     training_expiring = "training_expiring"
     digest = "digest"
+    report_subscription = "report_subscription"  # a subscribed report (reporting), PDF attached
 
 
 EVENT_LABELS = {
@@ -32,6 +33,7 @@ EVENT_LABELS = {
     Event.certificate_expiring: N_("Certificate expiring"),
     Event.training_expiring: N_("Training expiring"),
     Event.digest: N_("Daily digest"),
+    Event.report_subscription: N_("Subscribed report"),
 }
 
 
@@ -48,7 +50,8 @@ MODE_LABELS = {
 }
 
 # Events a user may choose for (the digest itself is not a choice).
-CHOOSABLE = tuple(e for e in Event if e is not Event.digest)
+# A subscribed report is chosen by subscribing (reporting), not here.
+CHOOSABLE = tuple(e for e in Event if e not in (Event.digest, Event.report_subscription))
 
 
 def default_mode(role: Role, event: Event) -> Mode:

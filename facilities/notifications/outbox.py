@@ -33,13 +33,17 @@ class NewMessage:
     body_html: str = ""
     payload: str = ""
     dedupe_key: str | None = None
+    # a file sent with an e-mail: (storage key in ``kit.uploads``, file name, content type)
+    attachment: tuple[str, str, str] | None = None
 
 
 _INSERT = (
     'INSERT INTO outbox_message (kind, event, status, "user", endpoint, recipient, locale, '
     "site_id, subject, body_text, body_html, payload, dedupe_key, attempts, next_attempt_at, "
-    "claimed_by, claimed_until, last_error, created_at, sent_at) "
-    "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0, {}, '', NULL, '', {}, NULL) "
+    "claimed_by, claimed_until, last_error, created_at, sent_at, attachment_key, "
+    "attachment_name, attachment_type) "
+    "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0, {}, '', NULL, '', {}, NULL, "
+    "{}, {}, {}) "
     "ON CONFLICT DO NOTHING RETURNING id"
 )
 
@@ -64,6 +68,7 @@ async def queue(message: NewMessage, *, now: datetime | None = None) -> int | No
         message.dedupe_key[:300] if message.dedupe_key else None,
         moment,
         moment,
+        *(message.attachment or (None, None, None)),
     )
     return int(rows[0]["id"]) if rows else None
 
@@ -109,7 +114,7 @@ async def queue_many(messages: list[NewMessage], *, now: datetime | None = None)
 
 _COLUMNS = (
     'id, kind, event, "user", endpoint, recipient, locale, subject, body_text, body_html, '
-    "payload, attempts, created_at"
+    "payload, attempts, created_at, attachment_key, attachment_name, attachment_type"
 )
 
 
@@ -127,6 +132,7 @@ class Claimed:
     body_html: str
     payload: str
     attempts: int  # including this one
+    attachment: tuple[str, str, str] | None = None  # (storage key, file name, content type)
 
 
 async def claim(worker: str, *, limit: int, now: datetime | None = None) -> list[Claimed]:
@@ -170,6 +176,11 @@ def _claimed(row: dict[str, Any]) -> Claimed:
         body_html=row["body_html"],
         payload=row["payload"],
         attempts=int(row["attempts"]),
+        attachment=(
+            (row["attachment_key"], row["attachment_name"] or "attachment", row["attachment_type"])
+            if row.get("attachment_key")
+            else None
+        ),
     )
 
 

@@ -54,6 +54,11 @@ class OutboxMessage(Table, tablename="outbox_message"):
     body_text = Text(default="")
     body_html = Text(default="")
     payload = Text(default="")  # the exact JSON body of a webhook
+    # One file sent along with an e-mail (e.g. a report's PDF), kept in the upload store
+    # (``kit.uploads``) so that every retry sends the same bytes.
+    attachment_key = Varchar(length=80, null=True, default=None)
+    attachment_name = Varchar(length=200, null=True, default=None)
+    attachment_type = Varchar(length=100, null=True, default=None)
     dedupe_key = Varchar(length=300, null=True, default=None)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(default=TimestamptzNow())

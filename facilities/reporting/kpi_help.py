@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from facilities.kit import kpi as kpi_registry
 from facilities.kit.i18n import N_, _
 
 
@@ -155,8 +156,29 @@ SECTIONS: list[tuple[str, list[Kpi]]] = [
 ]
 
 
+def _published() -> list[tuple[str, list[dict[str, str]]]]:
+    """The KPIs that carry their published definition (``Kpi.meaning`` set), grouped by
+    section: the same texts as ``docs/kpis.md`` (``kpi_docs``), in the reader's language."""
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for k in kpi_registry.all_kpis():
+        if not k.meaning:
+            continue
+        grouped.setdefault(k.section, []).append(
+            {
+                "anchor": k.name,
+                "name": _(k.title),
+                "meaning": _(k.meaning),
+                "formula": _(k.formula),
+                "population": _(k.population),
+                "edge_cases": _(k.edge_cases) if k.edge_cases else "",
+                "standard": _(k.standard) if k.standard else "",
+            }
+        )
+    return [(_(title), entries) for title, entries in grouped.items()]
+
+
 def sections() -> list[tuple[str, list[dict[str, str]]]]:
-    return [
+    return _published() + [
         (
             _(title),
             [

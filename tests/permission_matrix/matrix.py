@@ -80,6 +80,8 @@ KINDS = {
     "finding_id": "finding",
     "programme_id": "programme",
     "item_key": "inspection_item",
+    "expense_id": "expense",
+    "subscription_id": "subscription",
 }
 # Objects that belong to a site (and so to its region): foreign ones answer 404.
 SITE_BOUND = frozenset(
@@ -120,12 +122,14 @@ SITE_BOUND = frozenset(
         "programme",
         "target",
         "anomaly",
+        "expense",
     }
 )
 # Contracts and what hangs off them: ops managers see all of them, others by site/partner.
 CONTRACT_BOUND = frozenset({"contract", "contract_document", "plan", "visit"})
 # Objects that belong to the caller (a foreign one is another user's: 404, admins too).
 OWNED = frozenset({"feed", "api_token", "report_link"})
+OWNED = frozenset({"feed", "api_token", "subscription"})
 # Secret URLs: a valid token is "own", an unknown or revoked one "foreign".
 SECRET = frozenset(
     {

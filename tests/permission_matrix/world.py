@@ -15,7 +15,8 @@ import io
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -209,6 +210,21 @@ class World:
         if side == FOREIGN:
             client = self.callers["foreign_user"].api
         return int(check(await client.post("/api/v1/calendar-feeds", json={"kind": "user"}))["id"])
+
+    async def _fresh_subscription(self, side: str, caller: Caller) -> int:
+        """Own: a report subscription of the caller; foreign: another user's."""
+        from facilities.reporting import subscriptions
+        from facilities.reporting.enums import Frequency, ReportKind
+        from facilities.reporting.schemas import SubscriptionCreate
+
+        owner = self.callers["foreign_user"] if side == FOREIGN else caller
+        user = owner.user or self.callers["admin"].user
+        assert user is not None
+        created = await subscriptions.subscribe(
+            actor=builders.principal(user),
+            data=SubscriptionCreate(report=ReportKind.operations, frequency=Frequency.monthly),
+        )
+        return created.id
 
     async def _fresh_api_token(self, side: str, caller: Caller) -> int:
         owner = self.callers["foreign_user"] if side == FOREIGN else caller
@@ -640,4 +656,25 @@ async def build(app: Any) -> World:
         submitted = check(await adm.post(f"/api/v1/safety/inspections/{done}/submit", json={}))
         ids["finding", side] = submitted["findings"][0]["id"]
         ids["anomaly", side] = await w._fresh_anomaly(side, w.callers["admin"])
+    # ---- reporting: an expense line with its invoice per side ---------------------------
+    from facilities.reporting.budgets import actions as budget_actions
+    from facilities.reporting.enums import CostCategory
+    from facilities.reporting.schemas import ExpenseCreate
+
+    admin = w.callers["admin"].user
+    assert admin is not None
+    for side in (OWN, FOREIGN):
+        expense = await budget_actions.add_expense(
+            actor=builders.principal(admin),
+            data=ExpenseCreate(
+                site_id=ids["site", side],
+                category=CostCategory.other,
+                spent_on=date(2026, 3, 1),
+                amount=Decimal("12.50"),
+                currency="EUR",
+            ),
+            attachment=PDF,
+            filename="invoice.pdf",
+        )
+        ids["expense", side] = expense.id
     return w

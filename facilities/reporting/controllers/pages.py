@@ -8,26 +8,30 @@ from typing import Any
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Template
 
 from facilities.accounts.principal import actor
-from facilities.kit import timefmt
+from facilities.kit import forms, timefmt
+from facilities.kit import kpi as kpi_registry
+from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.listing import PAGE_SIZE, provide, view
+from facilities.kit.pagination import Offset
 from facilities.kit.templating import page
 from facilities.kit.web import Req
 from facilities.maintenance.lifecycle import STATUS_LABELS
 from facilities.maintenance.pm import actions as pm_actions
 from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
-from facilities.reporting import calendar, home, kpi_help
+from facilities.reporting import benchmark, calendar, charts, dashboard, home, kpi_help, present
 from facilities.reporting.audit_labels import (
     action_label,
     action_options,
     object_type_label,
     object_type_options,
 )
-from facilities.reporting.queries import AuditFilters, audit_page
+from facilities.reporting.kpis import RECORD_SPECS
+from facilities.reporting.queries import AuditFilters, audit_page, scope_sites
 from facilities.services import queries as service_queries
 from facilities.services.sla.enums import STATE_LABELS, TARGET_LABELS
 from facilities.services.sla.panel import duration
@@ -143,3 +147,196 @@ class KpiHelpPages(Controller):
     @get("/help/kpis", opt={"permission": "profile.use"})
     async def kpis(self, request: Req) -> Template:
         return page(request, "reporting/kpis.html", {"sections": kpi_help.sections()})
+
+
+def _figures() -> dict[str, Any]:
+    return {"show": present.show, "change": present.change, "sparkline": charts.sparkline}
+
+
+async def _dashboard_page(
+    request: Req,
+    *,
+    start: date | None,
+    end: date | None,
+    region_id: int | None,
+    site_id: int | None,
+) -> Template:
+    me = actor(request)
+    board = None
+    errors: dict[str, str] = {}
+    try:
+        board = await dashboard.dashboard(
+            me, start=start, end=end, region_id=region_id, site_id=site_id
+        )
+    except FacilitiesError as error:
+        errors = forms.errors_of(error)  # 404 (a foreign scope) propagates
+    _label, sites = await scope_sites(me)
+    regions = sorted({(int(str(s["region"])), str(s["region_name"])) for s in sites}, key=str)
+    return page(
+        request,
+        "reporting/dashboard.html",
+        {
+            "board": board,
+            "errors": errors,
+            "form": {
+                "start": start.isoformat() if start else (board.start.isoformat() if board else ""),
+                "end": end.isoformat() if end else (board.end.isoformat() if board else ""),
+                "sites": f"site:{site_id}"
+                if site_id
+                else (f"region:{region_id}" if region_id else ""),
+            },
+            "sites": sites,
+            "regions": regions,
+            "drillable": set(RECORD_SPECS),
+            **_figures(),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+def _scope(scope: str | None) -> tuple[int | None, int | None]:
+    """``region:3`` / ``site:7`` from the form's one select (anything else: every site)."""
+    kind, _sep, number = (scope or "").partition(":")
+    if not number.isdigit() or len(number) > 9:
+        return None, None
+    return (
+        (int(number), None)
+        if kind == "region"
+        else (None, int(number))
+        if kind == "site"
+        else (None, None)
+    )
+
+
+class ReportingPages(Controller):
+    """The dashboards (all my sites, a region, a site) and the records behind a figure."""
+
+    include_in_schema = False
+
+    @get("/reporting", opt={"permission": "reporting.view"})
+    async def dashboard_page(
+        self,
+        request: Req,
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        sites: str | None = Parameter(default=None, max_length=30),
+    ) -> Template:
+        region_id, site_id = _scope(sites)
+        return await _dashboard_page(
+            request, start=start, end=end, region_id=region_id, site_id=site_id
+        )
+
+    @get("/reporting/regions/{region_id:int}", opt={"permission": "reporting.view"})
+    async def region_page(
+        self,
+        request: Req,
+        region_id: FromPath[int],
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+    ) -> Template:
+        return await _dashboard_page(
+            request, start=start, end=end, region_id=region_id, site_id=None
+        )
+
+    @get("/reporting/sites/{site_id:int}", opt={"permission": "reporting.view"})
+    async def site_page(
+        self,
+        request: Req,
+        site_id: FromPath[int],
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+    ) -> Template:
+        return await _dashboard_page(request, start=start, end=end, region_id=None, site_id=site_id)
+
+    @get("/reporting/records", opt={"permission": "reporting.view"})
+    async def records_page(
+        self,
+        request: Req,
+        kpi: str = Parameter(max_length=60),
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        region_id: FromQuery[int | None] = None,
+        site_id: FromQuery[int | None] = None,
+        offset: Offset = 0,
+    ) -> Template:
+        me = actor(request)
+        found = await dashboard.drill_down(
+            me,
+            name=kpi,
+            start=start,
+            end=end,
+            region_id=region_id,
+            site_id=site_id,
+            limit=50,
+            offset=offset,
+        )
+        spec = RECORD_SPECS[kpi]
+        definition = kpi_registry.get(kpi)
+        query = {"kpi": kpi, "start": found.start.isoformat(), "end": found.end.isoformat()}
+        if site_id is not None:
+            query["site_id"] = str(site_id)
+        elif region_id is not None:
+            query["region_id"] = str(region_id)
+        return page(
+            request,
+            "reporting/records.html",
+            {
+                "found": found,
+                "title": _(definition.title),
+                "unit": spec.unit,
+                "columns": [(c, _(h)) for c, h in spec.columns],
+                "query": query,
+                **_figures(),
+            },
+        )
+
+
+class BenchmarkPages(Controller):
+    """Sites compared: a ranking table and chart for one figure, normalised."""
+
+    include_in_schema = False
+
+    @get("/reporting/benchmark", opt={"permission": "reporting.view"})
+    async def benchmark_page(
+        self,
+        request: Req,
+        kpi: str = Parameter(default="backlog", max_length=60),
+        per: str = Parameter(default="none", max_length=10),
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        sites: str | None = Parameter(default=None, max_length=30),
+    ) -> Template:
+        me = actor(request)
+        region_id, _site_id = _scope(sites)
+        found = None
+        errors: dict[str, str] = {}
+        try:
+            found = await benchmark.benchmark(
+                me, name=kpi, per=per, start=start, end=end, region_id=region_id
+            )
+        except FacilitiesError as error:
+            errors = forms.errors_of(error)
+        _label, all_sites = await scope_sites(me)
+        regions = sorted(
+            {(int(str(s["region"])), str(s["region_name"])) for s in all_sites}, key=str
+        )
+        return page(
+            request,
+            "reporting/benchmark.html",
+            {
+                "found": found,
+                "chart": charts.benchmark_bars(found) if found else "",
+                "errors": errors,
+                "metrics": benchmark.metrics(),
+                "pers": [(k, _(v)) for k, v in benchmark.PER.items()],
+                "form": {
+                    "kpi": kpi,
+                    "per": per,
+                    "start": found["start"].isoformat() if found else (start or ""),
+                    "end": found["end"].isoformat() if found else (end or ""),
+                    "sites": sites or "",
+                },
+                "regions": regions,
+            },
+            status_code=422 if errors else 200,
+        )

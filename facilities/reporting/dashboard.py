@@ -1,0 +1,233 @@
+"""The regional dashboard (and a community manager's site dashboard): for a period and a
+scope, one tile per KPI with the figure, the previous period's, a trend over the last
+periods of the same length, and the link to the records behind it.
+
+Every figure comes through ``kit.kpi`` (reporting's own KPIs straight from their grouped SQL,
+narrowed to the scope's sites; others, e.g. PM compliance, from their domain's definition,
+added up over the scope's sites by their numerators and denominators).
+
+**The seam for safety and sustainability.** ``TILES`` lists the tiles in order; a name that
+is not registered in ``kit.kpi`` is left out. Safety (inspection completion and score, open
+findings, incidents) and sustainability (energy and CO2e per m² and per desk) plug in by
+registering a ``kit.kpi.Kpi`` with those names in ``facilities.wiring.install`` whose values
+are per site (``subject="site:<id>"``) with numerator and denominator.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from facilities.accounts.principal import Principal
+from facilities.kit import clock, kpi
+from facilities.kit.errors import NotFound, RuleViolation
+from facilities.kit.i18n import _
+from facilities.kit.kpi import Period
+from facilities.reporting import queries
+from facilities.reporting.kpis import RECORD_SPECS, SPECS, compute, records
+from facilities.reporting.schemas import DashboardRead, RecordRead, RecordsRead, TileRead
+
+MAX_DAYS = 366
+TREND_POINTS = 8
+
+TILES: tuple[str, ...] = (
+    "backlog",
+    "backlog_age",
+    "overdue",
+    "mttr",
+    "mtbf",
+    "pm_compliance",
+    "sla_response",
+    "sla_attendance",
+    "sla_resolution",
+    "critical_uptime",
+    "first_time_fix",
+    # registered by safety and sustainability when they are installed (see the docstring)
+    "inspection_completion",
+    "inspection_score",
+    "open_findings",
+    "incidents",
+    "energy_per_m2",
+    "co2e_per_m2",
+    "co2e_per_desk",
+    "cost_vs_budget",
+)
+
+
+def period(start: date | None, end: date | None) -> tuple[date, date]:
+    """The chosen days, both included (default: this month up to today), checked."""
+    today = clock.now().date()
+    start = start or today.replace(day=1)
+    end = end or (today if start <= today else start)
+    if end < start:
+        raise RuleViolation("end", _("The end of the period must not be before its start."))
+    if (end - start).days + 1 > MAX_DAYS:
+        raise RuleViolation(
+            "end", _("A period can be at most %(days)s days long.") % {"days": MAX_DAYS}
+        )
+    return start, end
+
+
+def tile_names(chosen: list[str] | None) -> list[str]:
+    registered = set(kpi.names())
+    if not chosen:
+        return [n for n in TILES if n in registered]
+    unknown = [n for n in chosen if n not in registered]
+    if unknown:
+        raise RuleViolation(
+            "kpi",
+            _("There is no figure called %(name)s. Known figures: %(known)s.")
+            % {"name": ", ".join(unknown), "known": ", ".join(sorted(registered))},
+        )
+    return chosen
+
+
+async def figure(
+    principal: Principal, name: str, span: Period, sites: set[int] | None
+) -> float | None:
+    """One KPI over the scope's sites (``None``: every site the caller sees)."""
+    if name in SPECS:
+        return (await compute(SPECS[name], principal, span, sites))[0].value
+    definition = kpi.get(name)
+    values = await definition.compute(principal, span)
+    if sites is None:
+        total = next((v for v in values if v.subject is None), None)
+        if total is not None:
+            return total.value
+        return kpi.aggregate(definition.unit, values).value
+    wanted = {f"site:{s}" for s in sites}
+    return kpi.aggregate(definition.unit, [v for v in values if v.subject in wanted]).value
+
+
+def _query(start: date, end: date, region_id: int | None, site_id: int | None) -> dict[str, str]:
+    q = {"start": start.isoformat(), "end": end.isoformat()}
+    if site_id is not None:
+        q["site_id"] = str(site_id)
+    elif region_id is not None:
+        q["region_id"] = str(region_id)
+    return q
+
+
+async def dashboard(
+    principal: Principal,
+    *,
+    start: date | None,
+    end: date | None,
+    region_id: int | None = None,
+    site_id: int | None = None,
+    chosen: list[str] | None = None,
+) -> DashboardRead:
+    first, last = period(start, end)
+    names = tile_names(chosen)
+    label, rows = await queries.scope_sites(principal, region_id=region_id, site_id=site_id)
+    site_ids = [int(str(r["id"])) for r in rows]
+    narrowed = None if region_id is None and site_id is None else set(site_ids)
+    length = (last - first).days + 1
+    spans = [
+        Period(first - timedelta(days=length * back), last + timedelta(days=1 - length * back))
+        for back in range(TREND_POINTS - 1, -1, -1)
+    ]
+    query = _query(first, last, region_id, site_id)
+    tiles = []
+    for name in names:
+        definition = kpi.get(name)
+        trend = [await figure(principal, name, span, narrowed) for span in spans]
+        drill = (
+            "/api/v1/reporting/records?" + urlencode({"kpi": name, **query})
+            if name in RECORD_SPECS
+            else None
+        )
+        tiles.append(
+            TileRead(
+                name=name,
+                title=_(definition.title),
+                unit=definition.unit,
+                better=definition.better,
+                value=trend[-1],
+                previous=trend[-2],
+                trend=trend,
+                records_url=drill,
+                help_url=f"/help/kpis#{name}",
+            )
+        )
+    return DashboardRead(
+        start=first,
+        end=last,
+        previous_start=first - timedelta(days=length),
+        previous_end=first - timedelta(days=1),
+        scope=label or _("All my sites"),
+        region_id=region_id,
+        site_id=site_id,
+        site_ids=site_ids,
+        tiles=tiles,
+    )
+
+
+async def drill_down(
+    principal: Principal,
+    *,
+    name: str,
+    start: date | None,
+    end: date | None,
+    region_id: int | None = None,
+    site_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> RecordsRead:
+    """The records that make the figure of ``name`` for the period and scope."""
+    if name not in RECORD_SPECS:
+        if name in kpi.names():
+            raise NotFound(_("This figure has no list of records behind it."))
+        tile_names([name])  # a clear 422 naming the field
+    first, last = period(start, end)
+    sites: set[int] | None = None
+    if region_id is not None or site_id is not None:
+        _label, scope = await queries.scope_sites(principal, region_id=region_id, site_id=site_id)
+        sites = {int(str(r["id"])) for r in scope}
+    spec = RECORD_SPECS[name]
+    count, rows = await records(
+        spec,
+        principal,
+        Period(first, last + timedelta(days=1)),
+        sites,
+        limit=limit,
+        offset=offset,
+    )
+    extra = [column for column, _heading in spec.columns]
+    return RecordsRead(
+        kpi=name,
+        start=first,
+        end=last,
+        count=count,
+        limit=limit,
+        offset=offset,
+        items=[
+            RecordRead(
+                kind=spec.record,
+                id=int(r["id"]),
+                title=str(r["title"] or ""),
+                site_id=int(r["site"]),
+                site_name=str(r["site_name"]),
+                value=None if r["num"] is None else round(float(r["num"]), 4),
+                extra={c: None if r.get(c) is None else round(float(r[c]), 4) for c in extra},
+            )
+            for r in rows
+        ],
+    )
+
+
+def definitions() -> list[dict[str, str]]:
+    return [
+        {
+            "name": k.name,
+            "title": _(k.title),
+            "unit": k.unit,
+            "better": k.better,
+            "formula": _(k.formula) if k.meaning else k.formula,
+            "population": _(k.population) if k.meaning else k.population,
+            "edge_cases": _(k.edge_cases) if k.edge_cases else "",
+            "standard": _(k.standard) if k.standard else "",
+            "help_url": f"/help/kpis#{k.name}",
+        }
+        for k in kpi.all_kpis()
+    ]

@@ -1,0 +1,59 @@
+"""Run a population (``_specs``): the grouped figure per site, and the drill-down rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facilities.accounts.principal import Principal
+from facilities.kit.kpi import KpiValue, Period
+from facilities.kit.rows import dict_rows
+from facilities.reporting.kpis._specs import Spec
+from facilities.reporting.kpis._sql import bounds, per_site, site_filter
+
+
+async def compute(
+    spec: Spec, principal: Principal, period: Period, sites: set[int] | None = None
+) -> list[KpiValue]:
+    where = await site_filter(principal, sites)
+    if where is None:
+        return [KpiValue(subject=None, label="", value=None)]
+    rows = spec.rows(bounds(period), where)
+    with_ = f"WITH {rows.ctes}, r AS ({rows.select})" if rows.ctes else f"WITH r AS ({rows.select})"
+    grouped = await dict_rows(
+        f"{with_} SELECT r.site, SUM(r.num) AS num, SUM(r.den) AS den, COUNT(*) AS n"  # noqa: S608
+        " FROM r GROUP BY r.site",
+        *rows.args,
+    )
+    values = await per_site(spec.unit, grouped, records="n")
+    return values
+
+
+_TITLE = {
+    "work_order": "SELECT x.title FROM work_order x WHERE x.id = r.id",
+    "asset": "SELECT x.name FROM asset x WHERE x.id = r.id",
+}
+
+
+async def records(
+    spec: Spec,
+    principal: Principal,
+    period: Period,
+    sites: set[int] | None,
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    """The records behind the figure (total count, one page), the largest contribution first."""
+    where = await site_filter(principal, sites)
+    if where is None:
+        return 0, []
+    rows = spec.rows(bounds(period), where)
+    with_ = f"WITH {rows.ctes}, r AS ({rows.select})" if rows.ctes else f"WITH r AS ({rows.select})"
+    counted = await dict_rows(f"{with_} SELECT COUNT(*) AS n FROM r", *rows.args)  # noqa: S608
+    page = await dict_rows(
+        f"{with_} SELECT r.*, ({_TITLE[spec.record]}) AS title, s.name AS site_name"  # noqa: S608
+        " FROM r JOIN site s ON s.id = r.site ORDER BY r.num DESC, r.id"
+        f" LIMIT {int(limit)} OFFSET {int(offset)}",
+        *rows.args,
+    )
+    return int(counted[0]["n"]), page

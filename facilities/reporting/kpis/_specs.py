@@ -1,0 +1,204 @@
+# ruff: noqa: S608 - SQL from fixed fragments; site ids and epochs are numbers we format
+"""The population of each reporting KPI as SQL: one row per counted record (a work order, an
+asset, an SLA outcome) with its ``site``, its contribution ``num`` and ``den``.
+
+The same rows feed the grouped figure (``SUM(num)``, ``SUM(den)`` per site) and the
+drill-down list, so the list behind a number is exactly the records that make it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from facilities.kit import clock
+from facilities.reporting.kpis._sql import (
+    ACTIVE,
+    CLOSED,
+    DONE,
+    REPAIR_KINDS,
+    Bounds,
+    bigger,
+    epoch,
+    smaller,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    ctes: str  # "name AS (…), …" or ""
+    select: str  # SELECT id, site, num, den[, extra columns]
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    name: str
+    unit: str
+    record: str  # "work_order" | "asset"
+    rows: Callable[[Bounds, str], Rows]
+    # extra columns of the rows shown in the drill-down: (column, heading msgid)
+    columns: tuple[tuple[str, str], ...] = ()
+
+
+def _status_at(b: Bounds) -> str:
+    """The work order's status at ``b.until``: its current one when nothing changed since,
+    else the last status event before that instant (the order was created open)."""
+    return (
+        "CASE WHEN w.updated_at < {} THEN w.status ELSE COALESCE((SELECT e.to_status"
+        " FROM work_order_event e WHERE e.work_order = w.id AND e.to_status IS NOT NULL"
+        " AND e.created_at < {} ORDER BY e.created_at DESC, e.id DESC LIMIT 1), 'open') END"
+    )
+
+
+def mttr_rows(b: Bounds, where: str) -> Rows:
+    ctes = (
+        "wo AS (SELECT w.id, w.site, w.completed_at FROM work_order w"
+        f" WHERE w.kind IN {REPAIR_KINDS} AND w.status IN {DONE}"
+        f" AND w.completed_at >= {{}} AND w.completed_at < {{}}{where.replace('{col}', 'w.site')}),"
+        " seg AS (SELECT e.work_order, e.to_status, e.created_at AS since,"
+        " LEAD(e.created_at) OVER (PARTITION BY e.work_order ORDER BY e.created_at, e.id)"
+        " AS until FROM work_order_event e JOIN wo ON wo.id = e.work_order"
+        " WHERE e.to_status IS NOT NULL)"
+    )
+    span = f"({epoch('COALESCE(seg.until, wo.completed_at)')} - {epoch('seg.since')})"
+    select = (
+        f"SELECT wo.id, wo.site,"
+        f" SUM(CASE WHEN seg.to_status IN {ACTIVE} THEN {span} ELSE 0 END) / 60.0 AS num,"
+        " 1 AS den,"
+        f" SUM(CASE WHEN seg.to_status = 'on_hold' THEN {span} ELSE 0 END) / 60.0 AS held"
+        " FROM wo JOIN seg ON seg.work_order = wo.id GROUP BY wo.id, wo.site"
+    )
+    return Rows(ctes, select, (b.start, b.end))
+
+
+def _open_at(b: Bounds, where: str, extra: str = "") -> tuple[str, tuple[Any, ...]]:
+    sql = (
+        f"FROM work_order w WHERE w.created_at < {{}}{where.replace('{col}', 'w.site')}{extra}"
+        f" AND ({_status_at(b)}) NOT IN {CLOSED}"
+    )
+    return sql, (b.until, b.until, b.until)
+
+
+def backlog_rows(b: Bounds, where: str) -> Rows:
+    body, args = _open_at(b, where)
+    age = f"({b.until_s:.6f} - {epoch('w.created_at')}) / 86400.0"
+    return Rows("", f"SELECT w.id, w.site, 1 AS num, 0 AS den, {age} AS age {body}", args)
+
+
+def backlog_age_rows(b: Bounds, where: str) -> Rows:
+    body, args = _open_at(b, where)
+    age = f"({b.until_s:.6f} - {epoch('w.created_at')}) / 86400.0"
+    return Rows("", f"SELECT w.id, w.site, {age} AS num, 1 AS den {body}", args)
+
+
+def overdue_rows(b: Bounds, where: str) -> Rows:
+    body, _args = _open_at(b, where, " AND w.due_at IS NOT NULL AND w.due_at < {}")
+    late = f"({b.until_s:.6f} - {epoch('w.due_at')}) / 86400.0"
+    # the due-date bound comes after the site filter and before the status test
+    return Rows(
+        "",
+        f"SELECT w.id, w.site, 1 AS num, 0 AS den, {late} AS late {body}",
+        (b.until, b.until, b.until, b.until),
+    )
+
+
+def first_time_fix_rows(b: Bounds, where: str) -> Rows:
+    select = (
+        "SELECT w.id, w.site, CASE WHEN EXISTS (SELECT 1 FROM work_order_event e"
+        " WHERE e.work_order = w.id AND e.action = 'reopen') THEN 0 ELSE 1 END AS num,"
+        " 1 AS den FROM work_order w"
+        f" WHERE w.kind IN {REPAIR_KINDS} AND w.status IN {DONE}"
+        f" AND w.completed_at >= {{}} AND w.completed_at < {{}}{where.replace('{col}', 'w.site')}"
+    )
+    return Rows("", select, (b.start, b.end))
+
+
+def sla_rows(target: str) -> Callable[[Bounds, str], Rows]:
+    def rows(b: Bounds, where: str) -> Rows:
+        select = (
+            "SELECT o.work_order AS id, o.site, CASE WHEN o.met THEN 1 ELSE 0 END AS num,"
+            " 1 AS den, o.elapsed_minutes AS elapsed, o.target_minutes AS allowed"
+            " FROM sla_outcome o WHERE o.target = {}"
+            f" AND o.achieved_at >= {{}} AND o.achieved_at < {{}}{where.replace('{col}', 'o.site')}"
+        )
+        return Rows("", select, (target, b.start, b.end))
+
+    return rows
+
+
+def _asset_time(b: Bounds, where: str, critical_only: bool) -> tuple[str, str]:
+    """CTEs ``a`` (the assets), ``seg`` (status intervals) and ``clip`` (clipped to the
+    period up to now), and the per-asset sums (seconds up, seconds down, failures)."""
+    critical = " AND x.criticality = 'critical'" if critical_only else ""
+    start, until = f"{b.start_s:.6f}", f"{b.until_s:.6f}"
+    window = "OVER (PARTITION BY c.asset ORDER BY c.changed_at, c.id)"
+    ctes = (
+        f"a AS (SELECT x.id, x.site FROM asset x WHERE 1 = 1{critical}"
+        f"{where.replace('{col}', 'x.site')}),"
+        f" seg AS (SELECT c.asset, c.to_status, {epoch('c.changed_at')} AS since_s,"
+        f" {epoch(f'LEAD(c.changed_at) {window}')} AS until_s,"
+        f" LAG(c.to_status) {window} AS prev"
+        " FROM asset_status_change c JOIN a ON a.id = c.asset WHERE c.changed_at < {}),"
+        f" clip AS (SELECT asset, to_status, prev, since_s, {bigger('since_s', start)} AS lo,"
+        f" {smaller(f'COALESCE(until_s, {until})', until)} AS hi FROM seg)"
+    )
+    sums = (
+        "SUM(CASE WHEN clip.to_status IN ('operational', 'degraded') AND clip.hi > clip.lo"
+        " THEN clip.hi - clip.lo ELSE 0 END) AS up_s,"
+        " SUM(CASE WHEN clip.to_status = 'down' AND clip.hi > clip.lo"
+        " THEN clip.hi - clip.lo ELSE 0 END) AS down_s,"
+        f" SUM(CASE WHEN clip.to_status = 'down' AND clip.since_s >= {start}"
+        f" AND clip.since_s < {until} AND COALESCE(clip.prev, '') <> 'down'"
+        " THEN 1 ELSE 0 END) AS failures"
+    )
+    return ctes, sums
+
+
+def uptime_rows(b: Bounds, where: str) -> Rows:
+    ctes, sums = _asset_time(b, where, critical_only=True)
+    ctes += (
+        f", per AS (SELECT a.id, a.site, {sums} FROM a JOIN clip ON clip.asset = a.id"
+        " GROUP BY a.id, a.site)"
+    )
+    select = (
+        "SELECT id, site, up_s AS num, up_s + down_s AS den, down_s / 60.0 AS down_minutes,"
+        " failures FROM per WHERE up_s + down_s > 0"
+    )
+    return Rows(ctes, select, (b.until,))
+
+
+def mtbf_rows(b: Bounds, where: str) -> Rows:
+    ctes, sums = _asset_time(b, where, critical_only=False)
+    ctes += (
+        f", per AS (SELECT a.id, a.site, {sums} FROM a JOIN clip ON clip.asset = a.id"
+        " GROUP BY a.id, a.site)"
+    )
+    select = (
+        "SELECT id, site, up_s / 3600.0 AS num, failures AS den, down_s / 60.0 AS down_minutes"
+        " FROM per WHERE up_s + down_s > 0"
+    )
+    return Rows(ctes, select, (b.until,))
+
+
+def pm_compliance_rows(b: Bounds, where: str) -> Rows:
+    """The drill-down of PM compliance (the figure itself comes from maintenance through
+    ``kit.kpi``): preventive orders of a schedule due in the period, not cancelled, judged
+    against ``due_at + grace days``; orders open and not yet overdue are not in the ratio and
+    not in the list. ``num`` 1 = on time; ``late`` 1 = late, 0 = missed or on time."""
+    deadline = f"({epoch('w.due_at')} + COALESCE(s.grace_days, 0) * 86400.0)"
+    done = f"{epoch('w.completed_at')}"
+    now = f"{clock.now().timestamp():.6f}"  # "missed" once the deadline has passed, now
+    select = (
+        "SELECT w.id, w.site,"
+        f" CASE WHEN w.completed_at IS NOT NULL AND {done} <= {deadline} THEN 1 ELSE 0 END"
+        " AS num, 1 AS den,"
+        f" CASE WHEN w.completed_at IS NOT NULL AND {done} > {deadline} THEN 1 ELSE 0 END"
+        " AS late"
+        " FROM work_order w JOIN pm_schedule s ON s.id = w.schedule"
+        " WHERE w.kind = 'preventive' AND w.status <> 'cancelled'"
+        f" AND w.due_at >= {{}} AND w.due_at < {{}}{where.replace('{col}', 'w.site')}"
+        f" AND (w.completed_at IS NOT NULL OR {deadline} < {now})"
+    )
+    return Rows("", select, (b.start, b.end))

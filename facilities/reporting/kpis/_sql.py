@@ -1,0 +1,116 @@
+"""SQL pieces shared by the reporting KPIs, on both engines.
+
+Every KPI here is one grouped query (``GROUP BY site``): the database adds up, Python only
+divides. Timestamps become seconds since the epoch in SQL (``epoch``): PostgreSQL's
+``EXTRACT(EPOCH FROM …)``, SQLite's ``julianday`` (Piccolo stores timestamptz there as UTC
+ISO text, which ``julianday`` reads).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+from facilities import db
+from facilities.accounts.principal import Principal
+from facilities.kit import clock
+from facilities.kit.kpi import KpiValue, Period, aggregate
+from facilities.kit.rows import dict_rows
+from facilities.sites import scope
+
+CLOSED = "('completed', 'verified', 'cancelled')"
+DONE = "('completed', 'verified')"
+# Statuses in which the asset waits to be restored (the repair clock runs; SMRP counts
+# waiting for parts or access as repair time).
+ACTIVE = "('open', 'assigned', 'accepted', 'in_progress', 'on_hold')"
+# Kinds of work that repair a failure.
+REPAIR_KINDS = "('corrective', 'inspection_follow_up')"
+
+
+def epoch(column: str) -> str:
+    if db.is_sqlite():
+        return f"((julianday({column}) - 2440587.5) * 86400.0)"
+    return f"EXTRACT(EPOCH FROM {column})"
+
+
+def bigger(a: str, b: str) -> str:
+    return f"(CASE WHEN {a} > {b} THEN {a} ELSE {b} END)"
+
+
+def smaller(a: str, b: str) -> str:
+    return f"(CASE WHEN {a} < {b} THEN {a} ELSE {b} END)"
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    start: datetime
+    end: datetime  # exclusive
+    until: datetime  # min(end, now): the instant "at the end of the period" as far as known
+
+    @property
+    def start_s(self) -> float:
+        return self.start.timestamp()
+
+    @property
+    def until_s(self) -> float:
+        return self.until.timestamp()
+
+
+def bounds(period: Period) -> Bounds:
+    start = datetime.combine(period.start, time(), UTC)
+    end = datetime.combine(period.end, time(), UTC)
+    return Bounds(start, end, min(end, clock.now()))
+
+
+async def site_filter(principal: Principal, sites: set[int] | None) -> str | None:
+    """`` AND {col} IN (…)`` for the caller's sites (narrowed to ``sites`` if given; each
+    population puts its site column in for ``{col}``); ``""`` for every site; ``None`` when
+    nothing is visible (no query needed)."""
+    visible = await scope.visible_site_ids(principal)
+    if sites is not None:
+        visible = set(sites) if visible is None else visible & set(sites)
+    if visible is None:
+        return ""
+    if not visible:
+        return None
+    return " AND {col} IN (" + ",".join(str(int(s)) for s in sorted(visible)) + ")"
+
+
+async def site_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    listed = ",".join(str(int(i)) for i in sorted(ids))
+    rows = await dict_rows(f"SELECT id, name FROM site WHERE id IN ({listed})")  # noqa: S608
+    return {int(r["id"]): str(r["name"]) for r in rows}
+
+
+async def per_site(unit: str, rows: list[dict[str, Any]], **detail_keys: str) -> list[KpiValue]:
+    """Rows ``{site, num, den, …}`` → one value per site and the total (subject None)."""
+    names = await site_names({int(r["site"]) for r in rows})
+    values = []
+    for row in sorted(rows, key=lambda r: names.get(int(r["site"]), "")):
+        num = float(row["num"] or 0)
+        den = None if row.get("den") is None else float(row["den"])
+        one = aggregate(unit, [KpiValue(None, "", None, num, den)])
+        values.append(
+            KpiValue(
+                subject=f"site:{int(row['site'])}",
+                label=names.get(int(row["site"]), ""),
+                value=one.value,
+                numerator=num,
+                denominator=den,
+                detail={k: float(row[c] or 0) for k, c in detail_keys.items()},
+            )
+        )
+    total = aggregate(unit, values)
+    return [
+        KpiValue(
+            subject=None,
+            label="",
+            value=total.value,
+            numerator=total.numerator,
+            denominator=total.denominator,
+        ),
+        *values,
+    ]
