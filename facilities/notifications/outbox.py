@@ -73,7 +73,7 @@ async def queue(message: NewMessage, *, now: datetime | None = None) -> int | No
     return int(rows[0]["id"]) if rows else None
 
 
-# Rows per multi-row INSERT: 15 parameters each stays under both engines' limits (SQLite
+# Rows per multi-row INSERT: 18 parameters each stays under both engines' limits (SQLite
 # 32,766, PostgreSQL 32,767 parameters per statement).
 BULK_ROWS = 500
 
@@ -106,6 +106,7 @@ async def queue_many(messages: list[NewMessage], *, now: datetime | None = None)
                 m.dedupe_key[:300] if m.dedupe_key else None,
                 moment,
                 moment,
+                *(m.attachment or (None, None, None)),
             ]
         sql = f"{head} VALUES " + ", ".join([row_sql] * len(chunk))
         written += len(await db.raw(sql + " ON CONFLICT DO NOTHING RETURNING id", *args))
