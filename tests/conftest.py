@@ -72,7 +72,34 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     print(banner)
 
 
+ENGINES = ("sqlite", "postgres")
+
+
+def _deselect_other_engine(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``@pytest.mark.one_engine("sqlite")``: run once, in that engine's half of ``make test``.
+
+    Deselected, never skipped: a skip would read as "a dependency is missing", which CI turns
+    into a failure, and a deselected test is not part of this half at all (the other half runs
+    it). A name that is no engine is an error, so a typo cannot drop a test from both halves.
+    """
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        marker = item.get_closest_marker("one_engine")
+        if marker is None:
+            keep.append(item)
+            continue
+        name = marker.args[0] if marker.args else None
+        if name not in ENGINES:
+            raise pytest.UsageError(f"{item.nodeid}: one_engine({name!r}) is not one of {ENGINES}")
+        (keep if name == ENGINE else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _deselect_other_engine(config, items)
     if _PG_PROBLEM is None:
         return
     skip = pytest.mark.skip(reason=f"PostgreSQL not reachable: {_PG_PROBLEM}")

@@ -1,5 +1,9 @@
 """Printable labels: rasterise the real PDF and decode every QR with zxing-cpp; read the text
-back with pypdf; injected markup stays text."""
+back with pypdf; injected markup stays text.
+
+The ten-sheet test renders labels built in memory (no database): it runs in the SQLite half
+of ``make test`` only (``one_engine``); the others go through the API on both engines.
+"""
 
 from __future__ import annotations
 
@@ -96,6 +100,7 @@ async def test_blank_batch_sheet(make_client) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.one_engine("sqlite")  # pure rendering, no database: once is enough
 async def test_ten_full_sheets_every_qr_decodes() -> None:
     """The benchmark's size: 240 labels on 10 A4 pages, each one readable."""
     items = [

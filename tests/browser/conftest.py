@@ -48,7 +48,8 @@ CHROMIUM_ARGS = [
 ]
 REQUIRE_BROWSER = os.environ.get("FACILITIES_REQUIRE_BROWSER") == "1"
 TIMEOUT_MS = 10_000
-SERVER_START_SECONDS = 30.0
+# Bounded; FACILITIES_SERVER_START_SECONDS raises it on a machine loaded beyond the usual.
+SERVER_START_SECONDS = float(os.environ.get("FACILITIES_SERVER_START_SECONDS", "30"))
 
 _problem: list[str] = []  # why the browser tests were skipped (for the terminal summary)
 

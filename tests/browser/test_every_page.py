@@ -12,12 +12,23 @@ partner, viewer) at 390 × 844 and 1366 × 900, collects the links of the role's
 * on German pages, no visible text node that equals an English msgid of the catalogue whose
   German text differs (an untranslated string).
 
-One browser, one context per role and size, one page reused for every link.
+One browser (the session's), one context and one page per role: it signs in once and is
+resized from 390 × 844 to 1366 × 900 (the layout follows the width only: every media query of
+the style sheet is a ``min-width``/``max-width`` one). The demo is loaded once for the module
+(the checks only read), and wiped after its last test.
+
+**One engine per role** (``@pytest.mark.one_engine``, see ``tests/conftest.py``): what this
+test checks — the rendered pages' accessibility, overflow, raw codes and German words — does
+not depend on the database engine; that each page answers on both engines is proved by the
+page and API tests, which run on both. So each role runs in one half of ``make test`` only,
+and the roles are split so the two halves take about as long.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from functools import cache
 from typing import Any
 
 import pytest
@@ -40,6 +51,7 @@ RAW = re.compile(r"FREQ=|Expected|Traceback|docs/|`|work_order\.")
 SERIOUS = {"serious", "critical"}
 
 
+@cache
 def _untranslated() -> frozenset[str]:
     """English msgids whose German text differs (seeing one on a German page is a miss)."""
     with (LOCALE_DIR / "de" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
@@ -95,28 +107,68 @@ async def _check_page(page: Any, axe: Axe, label: str, german: frozenset[str] | 
     return problems
 
 
-@pytest.mark.parametrize("role", list(ROLES))
+# Which half of `make test` signs in as which role (measured on a loaded machine, before
+# this split: admin 60 s, ops 65, community manager 65, viewer 72, partner 35 per engine).
+ENGINE_OF_ROLE = {
+    "admin": "postgres",
+    "ops_manager": "sqlite",
+    "community_manager": "postgres",
+    "partner": "sqlite",
+    "viewer": "sqlite",
+}
+
+
+@pytest.fixture(scope="module")
+async def demo(database: None) -> AsyncIterator[None]:
+    """The demo, loaded once for every role of this module (the checks only read)."""
+    from tests.conftest import truncate_all
+
+    await truncate_all()
+    await load_demo()
+    yield
+    from facilities.maintenance.pm import agenda, feed_cache
+
+    agenda.clear_cache()  # as tests/conftest.py's clean_state does after its wipe
+    feed_cache.clear()
+    await truncate_all()
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(demo: None) -> AsyncIterator[None]:
+    """Overrides ``tests/conftest.py``'s per-test wipe: the module's demo stays until its end."""
+    from facilities.accounts import cache as principal_cache
+
+    principal_cache.clear()
+    yield
+    principal_cache.clear()
+
+
+_AXE = Axe()
+
+
+@pytest.mark.parametrize(
+    "role", [pytest.param(r, marks=pytest.mark.one_engine(ENGINE_OF_ROLE[r])) for r in ROLES]
+)
 async def test_every_page_of_every_role_is_accessible_fits_and_speaks_plainly(
     role: str, new_context: Any
 ) -> None:
-    await load_demo()
-    axe = Axe()
     german_ids = _untranslated()
     problems: list[str] = []
+    context = await new_context(viewport=SIZES["phone"], is_mobile=False, has_touch=False)
+    page = await context.new_page()
+    await sign_in(page, ROLES[role], DEMO_PASSWORD)
     for size_name, size in SIZES.items():
-        phone = size_name == "phone"
-        context = await new_context(viewport=size, screen=size, is_mobile=phone, has_touch=phone)
-        page = await context.new_page()
-        await sign_in(page, ROLES[role], DEMO_PASSWORD)
+        await page.set_viewport_size(size)
+        await page.goto("/")
         german = (
             german_ids if await page.evaluate("document.documentElement.lang") == "de" else None
         )
         hrefs = list(dict.fromkeys(await page.evaluate(_NAV_LINKS)))
         assert "/" in hrefs and "/account" in hrefs, hrefs
         # The menu itself, opened (the phone's "More" panel, the desk's groups).
-        problems += await _check_page(page, axe, f"{role}/{size_name} menu open", german)
+        problems += await _check_page(page, _AXE, f"{role}/{size_name} menu open", german)
         for href in [*hrefs, "/calendar?view=week", "/calendar?view=day"]:
             response = await page.goto(href)
             assert response is not None and response.status == 200, (role, href)
-            problems += await _check_page(page, axe, f"{role}/{size_name} {href}", german)
+            problems += await _check_page(page, _AXE, f"{role}/{size_name} {href}", german)
     assert not problems, "\n".join(problems)

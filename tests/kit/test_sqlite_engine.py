@@ -10,7 +10,7 @@ import pytest
 from facilities import db
 from facilities.kit.sqlite_engine import PooledSQLiteEngine
 
-pytestmark = pytest.mark.skipif(not db.is_sqlite(), reason="SQLite engine only")
+pytestmark = pytest.mark.one_engine("sqlite")  # the SQLite engine only
 
 # About a million virtual-machine steps: far past the inline budget on any machine.
 HEAVY = (

@@ -149,7 +149,7 @@ async def test_transaction_rolls_back_every_statement() -> None:
     assert not await Region.exists().where(Region.name == "Ghost")
 
 
-@pytest.mark.skipif(os.environ.get("FACILITIES_TEST_DB") != "postgres", reason="PostgreSQL only")
+@pytest.mark.one_engine("postgres")  # PostgreSQL only
 @pytest.mark.slow
 async def test_replicas_migrating_at_once_do_not_race() -> None:
     """Two processes migrate a fresh database at the same time; the advisory lock serialises them."""
