@@ -1620,6 +1620,7 @@ ROUTES: list[R] = [
         form={"key": "first_aid_kit", "language": "en"},
     ),
     R("GET", "/safety/inspections/{inspection_id:int}", "safety.view"),
+    R("GET", "/safety/inspections/offline-sw.js", "safety.view"),
     R(
         "POST",
         "/safety/inspections/{inspection_id:int}/items/{item_key:str}",
