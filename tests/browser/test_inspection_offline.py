@@ -2,7 +2,7 @@
 (static/offline.js's queue, with their client_key), the page says so item by item and in
 the banner, a reload while offline still shows the page and what waits (the service worker
 at /safety/inspections/offline-sw.js), and back online every answer arrives exactly once;
-then the inspection is submitted."""
+then the inspection is submitted without signal and arrives once too."""
 
 from __future__ import annotations
 
@@ -81,7 +81,17 @@ async def test_answers_made_offline_arrive_once_then_the_inspection_is_submitted
         item = page.locator(f"#item-{key}")
         await item.locator(f"button[value={value}]").click()
         await expect(item.locator(".insp-state")).to_contain_text("Saved")
+    # The submission made offline waits too, and is sent once when the signal returns.
+    await context.set_offline(True)
     await page.get_by_role("button", name="Submit inspection").click()
-    await expect(page.get_by_text("Inspection submitted.")).to_be_visible()
+    await expect(page.locator(".offline-banner")).to_contain_text("You are offline")
+    status = await Inspection.select(Inspection.status).where(Inspection.id == first["id"])
+    assert status[0]["status"] != "submitted"
+    await context.set_offline(False)
+    await expect(page.get_by_role("button", name="Submit inspection")).to_have_count(0)
     status = await Inspection.select(Inspection.status).where(Inspection.id == first["id"])
     assert status[0]["status"] == "submitted"
+    kinds = await InspectionClientKey.select(InspectionClientKey.kind).where(
+        InspectionClientKey.inspection == first["id"]
+    )
+    assert sorted(k["kind"] for k in kinds) == ["answer"] * 5 + ["submit"]
