@@ -156,6 +156,23 @@
     });
   }
 
+  // A form whose time field means "now" when empty (data-offline-stamp names it) gets the
+  // time it was filled in, in data-offline-zone, when it is kept: sent later, it must not
+  // become the time it arrived.
+  function stamp(form, entry) {
+    var name = form.dataset.offlineStamp;
+    if (!name || !window.Intl) return;
+    var parts = {};
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: form.dataset.offlineZone || undefined, year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    var now = parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" + parts.minute;
+    var field = entry.fields.filter(function (f) { return f.name === name; })[0];
+    if (!field) entry.fields.push({ name: name, value: now });
+    else if (!field.value) field.value = now;
+  }
+
   function submit(event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-offline-queue]")) return;
@@ -169,6 +186,7 @@
       at: Date.now(),
     };
     var queue = function () {
+      stamp(form, entry);
       return keep(entry).then(function () {
         form.reset();
         if (keyInput) keyInput.value = uuid();

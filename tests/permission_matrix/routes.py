@@ -1248,6 +1248,7 @@ ROUTES: list[R] = [
     R("GET", "/sustainability", "sustainability.view"),
     R("GET", "/sustainability/meters", "sustainability.view"),
     R("GET", "/sustainability/meters/{meter_id:int}", "sustainability.view"),
+    R("GET", "/sustainability/meters/offline-sw.js", "sustainability.view"),
     R(
         "POST",
         "/sustainability/meters/{meter_id:int}/readings",
