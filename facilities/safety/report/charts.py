@@ -122,8 +122,12 @@ def inspection_scores(report: ReportRead) -> str:
         title=_("Average inspection score per month"),
         x_label_rotation=-45 if len(months) > 4 else 0,
         allow_interruptions=True,
+        dots_size=6,
+        margin_right=40,  # room for the last month's value
+        stroke_style={"width": 3},
     )
     _config(chart)
+    chart.config.print_values = True  # the month's average beside its dot
     chart.value_formatter = lambda x: f"{x:.0f} %"
     chart.x_labels = [m for m, _s, _n in months]
     chart.add(_("Average score"), [s for _m, s, _n in months])
