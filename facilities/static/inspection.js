@@ -2,7 +2,11 @@
    the answer's version: a change made meanwhile on another device answers 409 and the
    page shows it), photos upload as files, the signature is drawn on a canvas. Without
    JavaScript the same forms post to the page and reload it. Every send carries a new
-   client_key (UUID), so a replayed request is answered once. */
+   client_key (UUID), so a replayed request is answered once.
+   Without signal (static/offline.js loaded before this script): an answer, photo or
+   signature is kept in the offline queue with its client_key (a later answer to the same
+   item replaces a waiting one), the item says it waits, and the queue sends it when the
+   connection returns; the page then reloads to show what the server holds. */
 (function () {
   "use strict";
   var list = document.getElementById("inspection");
@@ -51,6 +55,19 @@
       say(form, body.message || form.dataset.failed, true);
     }, function () { say(form, form.dataset.failed, true); });
   }
+  var offline = window.facilitiesOffline && window.facilitiesOffline.queue ? window.facilitiesOffline : null;
+  function queued(form) {
+    form.classList.add("insp-waiting");
+    say(form, list.dataset.queued);
+  }
+  function keep(form, entry) {
+    if (!offline) { say(form, form.dataset.offline, true); return Promise.resolve(); }
+    entry.key = "inspection:" + inspection + ":" + form.dataset.item + (entry.fields ? ":photo" : "");
+    entry.inspection = inspection;
+    entry.item = form.dataset.item;
+    entry.csrf = true;
+    return offline.queue(entry).then(function () { queued(form); });
+  }
   function send(form, value, extra) {
     var note = form.querySelector("textarea[name=note]");
     var body = {
@@ -61,6 +78,10 @@
     };
     if (note) body.note = note.value;
     Object.keys(extra || {}).forEach(function (k) { body[k] = extra[k]; });
+    var later = function () {
+      return keep(form, {action: api + form.dataset.item, method: "PUT", json: body});
+    };
+    if (offline && !navigator.onLine) return later();
     say(form, form.dataset.saving);
     return fetch(api + form.dataset.item, {
       method: "PUT",
@@ -68,14 +89,23 @@
       headers: {"Content-Type": "application/json", "x-csrftoken": csrf},
       body: JSON.stringify(body)
     }).then(function (response) {
+      if (response.status >= 500) return later();
       if (response.ok) return response.json().then(function (b) { answered(form, b); });
       return refused(form, response);
-    }, function () { say(form, form.dataset.offline, true); });
+    }, later);
   }
   function upload(form, file) {
     var data = new FormData();
+    var key = uuid();
     data.append("photo", file);
-    data.append("client_key", uuid());
+    data.append("client_key", key);
+    var later = function () {
+      return keep(form, {action: api + form.dataset.item + "/photo", method: "POST", fields: [
+        {name: "photo", blob: file, filename: file.name || "photo.jpg"},
+        {name: "client_key", value: key}
+      ]});
+    };
+    if (offline && !navigator.onLine) return later();
     say(form, form.dataset.saving);
     return fetch(api + form.dataset.item + "/photo", {
       method: "POST", credentials: "same-origin", headers: {"x-csrftoken": csrf}, body: data
@@ -84,8 +114,9 @@
         form.querySelector("input[name=version]").value = b.version;
         say(form, form.dataset.saved);
       });
+      if (response.status >= 500) return later();
       return refused(form, response);
-    }, function () { say(form, form.dataset.offline, true); });
+    }, later);
   }
 
   document.querySelectorAll("form.insp-answer").forEach(function (form) {
@@ -138,6 +169,21 @@
       send(form, current(form));
     });
   });
+  if (offline) {
+    // What still waits on this device, item by item (also after a reload offline).
+    offline.waiting().then(function (all) {
+      all.forEach(function (entry) {
+        if (entry.inspection !== inspection) return;
+        var form = document.querySelector('form.insp-answer[data-item="' + entry.item + '"]');
+        if (!form) return;
+        if (entry.json && entry.json.value != null) pressed(form, entry.json.value);
+        queued(form);
+      });
+    });
+    window.addEventListener("facilities-offline-sent", function (event) {
+      if (event.detail.sent && !event.detail.left) window.location.reload();
+    });
+  }
   var submit = document.getElementById("insp-submit");
   if (submit) submit.addEventListener("submit", function () {
     submit.querySelector("input[name=client_key]").value = uuid();

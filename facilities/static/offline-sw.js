@@ -1,6 +1,7 @@
-// The offline queue's service worker (static/offline.js registers it for /q/ only).
-// It keeps the pages the queue's forms live on and their static files, so a reload while
-// offline still shows the form; everything else goes to the network untouched.
+// The offline queue's service worker (static/offline.js registers it). It is served under
+// the prefix of the pages it keeps (/q/offline-sw.js: scope /q/; /safety/inspections/
+// offline-sw.js: scope /safety/inspections/) and keeps those pages and the static files,
+// so a reload while offline still shows them; everything else goes to the network untouched.
 "use strict";
 var CACHE = "facilities-offline-1";
 
@@ -22,7 +23,7 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  var page = request.mode === "navigate" && url.pathname.indexOf("/q/") === 0;
+  var page = request.mode === "navigate" && url.href.indexOf(self.registration.scope) === 0;
   var file = url.pathname.indexOf("/static/") === 0;
   if (!page && !file) return;
   // Network first (always the current page when online), the kept copy when offline.

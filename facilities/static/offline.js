@@ -6,11 +6,17 @@
 // A banner (role="status") says how many wait and when they were sent. Without
 // JavaScript (or IndexedDB) the form posts as usual. The script's data-worker attribute
 // names a small service worker that keeps the page and its static files for a reload
-// while offline.
+// while offline. Pages that save as they go (the inspection page) queue their own requests
+// through window.facilitiesOffline.queue(entry): entry.key (a stable key: a later entry
+// with the same key replaces a waiting one), entry.action, entry.method, and entry.json (a
+// JSON body carrying its client_key) or entry.fields (a multipart body); entry.csrf sends
+// the page's CSRF token as the x-csrftoken header. After each flush the window gets a
+// "facilities-offline-sent" event ({sent, left}).
 (function () {
   "use strict";
   if (!window.indexedDB || !window.fetch || !window.FormData || window.facilitiesOffline) return;
-  window.facilitiesOffline = true;
+  var api = {};
+  window.facilitiesOffline = api;
   var DB = "facilities-offline", STORE = "submissions";
   var script = document.currentScript;
   var sending = false;
@@ -94,9 +100,21 @@
   }
 
   // ---- sending -----------------------------------------------------------------------
+  function csrf() {
+    var input = document.querySelector("input[name=_csrf_token]");
+    return input ? input.value : "";
+  }
+
   function post(entry) {
+    var headers = {};
+    if (entry.csrf) headers["x-csrftoken"] = csrf();
+    if (entry.json) headers["Content-Type"] = "application/json";
     return fetch(entry.action, {
-      method: "POST", body: body(entry), credentials: "same-origin", redirect: "follow",
+      method: entry.method || "POST",
+      headers: headers,
+      body: entry.json ? JSON.stringify(entry.json) : body(entry),
+      credentials: "same-origin",
+      redirect: "follow",
     });
   }
 
@@ -122,6 +140,10 @@
     }).then(function (left) {
       if (left.length) say(count(texts.waiting, left.length));
       else if (sent) say(count(texts.sent, sent));
+      sending = false;
+      window.dispatchEvent(new CustomEvent("facilities-offline-sent", {
+        detail: { sent: sent, left: left.length },
+      }));
     }).finally(function () { sending = false; });
   }
 
@@ -132,6 +154,23 @@
       document.write(html);
       document.close();
     });
+  }
+
+  // A form whose time field means "now" when empty (data-offline-stamp names it) gets the
+  // time it was filled in, in data-offline-zone, when it is kept: sent later, it must not
+  // become the time it arrived.
+  function stamp(form, entry) {
+    var name = form.dataset.offlineStamp;
+    if (!name || !window.Intl) return;
+    var parts = {};
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: form.dataset.offlineZone || undefined, year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    var now = parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" + parts.minute;
+    var field = entry.fields.filter(function (f) { return f.name === name; })[0];
+    if (!field) entry.fields.push({ name: name, value: now });
+    else if (!field.value) field.value = now;
   }
 
   function submit(event) {
@@ -147,6 +186,7 @@
       at: Date.now(),
     };
     var queue = function () {
+      stamp(form, entry);
       return keep(entry).then(function () {
         form.reset();
         if (keyInput) keyInput.value = uuid();
@@ -161,10 +201,18 @@
     }, queue);
   }
 
+  api.queue = function (entry) {
+    entry.at = Date.now();
+    return keep(entry).then(showWaiting);
+  };
+  api.waiting = waiting;
+  api.flush = flush;
+
   function start() {
     var form = document.querySelector("form[data-offline-queue]");
+    var words = document.querySelector("[data-offline-waiting]");
+    if (words) texts = { waiting: words.dataset.offlineWaiting, sent: words.dataset.offlineSent };
     if (form) {
-      texts = { waiting: form.dataset.offlineWaiting, sent: form.dataset.offlineSent };
       var keyInput = form.querySelector('input[name="client_key"]');
       if (keyInput && !keyInput.value) keyInput.value = uuid();
     }

@@ -1248,6 +1248,7 @@ ROUTES: list[R] = [
     R("GET", "/sustainability", "sustainability.view"),
     R("GET", "/sustainability/meters", "sustainability.view"),
     R("GET", "/sustainability/meters/{meter_id:int}", "sustainability.view"),
+    R("GET", "/sustainability/meters/offline-sw.js", "sustainability.view"),
     R(
         "POST",
         "/sustainability/meters/{meter_id:int}/readings",
@@ -1620,6 +1621,7 @@ ROUTES: list[R] = [
         form={"key": "first_aid_kit", "language": "en"},
     ),
     R("GET", "/safety/inspections/{inspection_id:int}", "safety.view"),
+    R("GET", "/safety/inspections/offline-sw.js", "safety.view"),
     R(
         "POST",
         "/safety/inspections/{inspection_id:int}/items/{item_key:str}",

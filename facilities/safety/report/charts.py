@@ -108,8 +108,35 @@ def training_coverage(report: ReportRead) -> str:
     return _clean(chart.render(is_unicode=True))
 
 
+def inspection_scores(report: ReportRead) -> str:
+    """The average inspection score per month (percent); a month without a scored
+    inspection is a gap, not a zero."""
+    months = report.inspections.score_by_month
+    chart = pygal.Line(
+        style=STYLE,
+        width=560,
+        height=300,
+        range=(0, 100),
+        y_labels=[0, 20, 40, 60, 80, 100],
+        legend_at_bottom=True,
+        title=_("Average inspection score per month"),
+        x_label_rotation=-45 if len(months) > 4 else 0,
+        allow_interruptions=True,
+        dots_size=6,
+        margin_right=40,  # room for the last month's value
+        stroke_style={"width": 3},
+    )
+    _config(chart)
+    chart.config.print_values = True  # the month's average beside its dot
+    chart.value_formatter = lambda x: f"{x:.0f} %"
+    chart.x_labels = [m for m, _s, _n in months]
+    chart.add(_("Average score"), [s for _m, s, _n in months])
+    return _clean(chart.render(is_unicode=True))
+
+
 def all_charts(report: ReportRead) -> dict[str, str]:
     return {
+        "inspections": inspection_scores(report),
         "incidents": incidents_by_month(report),
         "certificates": certificates_by_status(report),
         "training": training_coverage(report),

@@ -49,6 +49,18 @@ class TrainingFigures(Schema):
     coverage: float | None
 
 
+class InspectionFigures(Schema):
+    due: int  # inspections due in the period
+    done_on_time: int  # of those, submitted by their due time
+    on_time_rate: float | None  # percent
+    submitted: int  # inspections submitted in the period (the score's base)
+    average_score: float | None  # percent, over submitted inspections with a score
+    score_by_month: list[tuple[str, float | None, int]]  # (YYYY-MM, average, submitted)
+    top_failed: list[tuple[str, int]]  # (item, findings raised in the period), at most 5
+    open_by_age: list[tuple[str, int]]  # (age band, open findings today)
+    overdue_work_orders: int  # findings whose corrective work order is open past due
+
+
 class ReportRead(Schema):
     scope_label: str
     site_ids: list[int]
@@ -58,6 +70,7 @@ class ReportRead(Schema):
     incidents: IncidentFigures
     certificates: CertificateFigures
     training: TrainingFigures
+    inspections: InspectionFigures
     # Sections beyond these (the inspections part once it lands): key → figures.
     extra: dict[str, dict[str, object]] = {}
 

@@ -4,8 +4,7 @@ A section builder takes the report's figures and returns a ``Section`` (its head
 template that renders it on the web page and in the PDF alike, and its chart) or None when
 it has nothing to show. ``SECTIONS`` is the order on the page. The inspections part (due vs
 done on time, average score and its trend, top failed items, open findings by age, overdue
-corrective work) plugs in at ``inspections_section`` once the inspections package lands;
-until then it returns no section."""
+corrective work) is ``inspections_section``."""
 
 from __future__ import annotations
 
@@ -53,9 +52,12 @@ def training_section(report: ReportRead) -> Section | None:
 
 
 def inspections_section(report: ReportRead) -> Section | None:
-    """Placeholder for the inspections part of the report (see the module's doc): no
-    section until the inspections package provides its figures."""
-    return None
+    return Section(
+        "inspections",
+        N_("Inspections"),
+        "safety/report/_inspections.html",
+        charts.inspection_scores(report),
+    )
 
 
 SECTIONS: list[Callable[[ReportRead], Section | None]] = [

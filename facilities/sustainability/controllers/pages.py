@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -66,6 +67,11 @@ def _report_year(year: int | None) -> int:
 
 async def _sites(request: Req) -> list[Any]:
     return (await site_queries.list_sites(actor(request), limit=500)).items
+
+
+# The offline queue's service worker (static/offline.js), served here so its scope is
+# /sustainability/meters/: it keeps the meter pages for a reload without signal.
+OFFLINE_WORKER = Path(__file__).resolve().parents[2] / "static" / "offline-sw.js"
 
 
 class SustainabilityPages(Controller):
@@ -275,6 +281,17 @@ class SustainabilityPages(Controller):
                 "carrier": Carrier(meter.carrier),
             },
             status_code=status_code,
+        )
+
+    @get("/sustainability/meters/offline-sw.js", opt={"permission": "sustainability.view"})
+    async def offline_worker(self) -> File:
+        """The offline queue's service worker for the meter pages (scope
+        /sustainability/meters/; docs/architecture.md, "The offline queue")."""
+        return File(
+            path=OFFLINE_WORKER,
+            media_type="text/javascript",
+            content_disposition_type="inline",
+            headers={"Cache-Control": "no-cache"},
         )
 
     @get("/sustainability/meters/{meter_id:int}", opt={"permission": "sustainability.view"})

@@ -1,5 +1,5 @@
 """The safety report: figures per site, region or all for a period, the same SVG charts on
-the web page and in the PDF, the inspections seam, scoping, and share links (read-only,
+the web page and in the PDF, scoping, and share links (read-only,
 no sign-in, expiring, revocable; revoked or expired answer in words)."""
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from facilities.accounts.enums import Role
 from facilities.kit import clock
 from facilities.safety.compliance.actions import seed_certificate_types
-from facilities.safety.report import sections
 from facilities.safety.training.actions import seed_training_types
 from tests import builders
 from tests.safety.helpers import incident_body, person, place
@@ -106,7 +105,7 @@ async def test_web_and_pdf_show_the_same_charts(make_client) -> None:
     page = await session.get(f"/safety/report?{query}")
     assert page.status_code == 200
     svgs = re.findall(r"<svg.*?</svg>", page.text, flags=re.S)
-    assert len(svgs) == 3 and not any(
+    assert len(svgs) == 4 and not any(
         "<script" in svg or "http:" in svg.replace("http://www.w3.org", "") for svg in svgs
     )
     assert "Confidential: harassment" not in page.text
@@ -115,11 +114,6 @@ async def test_web_and_pdf_show_the_same_charts(make_client) -> None:
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Incidents and near misses per month" in text
     assert "Certificates by status" in text
-
-
-def test_the_inspections_seam_is_there_and_empty_until_inspections_land() -> None:
-    assert sections.SECTIONS[0] is sections.inspections_section
-    assert sections.inspections_section(None) is None  # type: ignore[arg-type]
 
 
 async def test_share_link_read_only_expiring_and_revocable(make_client) -> None:

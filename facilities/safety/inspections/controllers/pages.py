@@ -5,11 +5,12 @@ signature), the result with its findings, findings with recurring counts, and te
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from litestar import Controller, get, post
 from litestar.params import FromPath
-from litestar.response import Response, Template
+from litestar.response import File, Response, Template
 
 from facilities.accounts.principal import actor
 from facilities.kit.errors import FacilitiesError, RuleViolation
@@ -27,6 +28,9 @@ from facilities.safety.inspections.schemas import (
 )
 
 BASE = "/safety/inspections/{inspection_id:int}"
+# The offline queue's service worker (static/offline.js), served here so its scope is
+# /safety/inspections/: it keeps the inspection pages for a reload without signal.
+OFFLINE_WORKER = Path(__file__).resolve().parents[3] / "static" / "offline-sw.js"
 ITEM = BASE + "/items/{item_key:str}"
 
 
@@ -146,6 +150,17 @@ class InspectionPages(Controller):
     ) -> Response[bytes]:
         key, content_type = await queries.answer_photo(actor(request), inspection_id, item_key)
         return await stored_file_response(key, content_type)
+
+    @get("/safety/inspections/offline-sw.js", opt={"permission": "safety.view"})
+    async def offline_worker(self) -> File:
+        """The offline queue's service worker for the inspection pages (scope
+        /safety/inspections/; docs/architecture.md, "The offline queue")."""
+        return File(
+            path=OFFLINE_WORKER,
+            media_type="text/javascript",
+            content_disposition_type="inline",
+            headers={"Cache-Control": "no-cache"},
+        )
 
     @post(f"{BASE}/submit", opt={"permission": "safety.inspect"})
     async def submit(self, request: Req, inspection_id: FromPath[int], data: Form) -> Response[Any]:
