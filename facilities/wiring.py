@@ -34,6 +34,7 @@ from facilities.notifications.listeners import (
 from facilities.reporting.kpis import KPIS as REPORTING_KPIS
 from facilities.safety.inspections.actions import on_work_order_change as inspection_loop
 from facilities.safety.inspections.queries import agenda_items as inspection_agenda
+from facilities.safety.inspections.queries import agenda_version as inspection_agenda_version
 from facilities.services.device_uptime import KPIS as DEVICE_KPIS
 from facilities.services.isp import monitoring_partner
 from facilities.services.kpis import KPIS as SERVICE_KPIS
@@ -74,7 +75,7 @@ def install() -> None:
     device_hooks.on_device_change(device_work.on_device_change)
     device_work.set_partner_finder(monitoring_partner)
     # maintenance's agenda (calendar page, iCal feeds) ← safety: inspections due
-    agenda.register_provider("inspections", inspection_agenda)
+    agenda.register_provider("inspections", inspection_agenda, version=inspection_agenda_version)
     # the KPIs reporting reads (one interface, ``kit.kpi``)
     for definition in (*ASSET_KPIS, *PM_KPIS, *SERVICE_KPIS, *DEVICE_KPIS, *REPORTING_KPIS):
         kpi.register(definition)

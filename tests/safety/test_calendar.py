@@ -38,3 +38,23 @@ async def test_inspections_in_agenda_and_feed_in_scope(make_client: Any) -> None
     page = await cm.get("/calendar?view=month&day=2026-03-01")
     assert page.status_code == 200
     assert f"/safety/inspections/{inspections[0].uid.split('-')[1]}" in page.text
+
+
+async def test_a_cached_feed_shows_inspections_created_after_it(make_client: Any) -> None:
+    """The feed cache keys on the providers' versions too: inspections generated after a
+    poll are in the next answer (not a cached one, not a 304)."""
+    w = await world()
+    template = await starter()
+    await programme(template.id, scope="category", category_id=w.category_id)
+    client = await builders.api(make_client, w.cm)
+    created = await client.post(
+        "/api/v1/calendar-feeds", json={"kind": "site", "site_id": w.site.id}
+    )
+    assert created.status_code == 201, created.text
+    path = created.json()["url"].removeprefix("http://testserver")
+    anonymous = make_client()
+    before = await anonymous.get(path)
+    assert before.status_code == 200 and b"insp-" not in before.content
+    assert await generate(NOW) == 2
+    after = await anonymous.get(path, headers={"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200 and b"insp-" in after.content

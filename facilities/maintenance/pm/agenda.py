@@ -51,11 +51,19 @@ class Item:
 
 
 Provider = Callable[[datetime, datetime, AgendaScope], Awaitable[list[Item]]]
+# A provider's version: one cheap query whose answer changes whenever its entries may have
+# (the feed cache keys on it beside maintenance's own stamp, ``versions.stamp``).
+ProviderVersion = Callable[[], Awaitable[tuple[Any, ...]]]
 _providers: dict[str, Provider] = {}
+_versions: dict[str, ProviderVersion] = {}
 
 
-def register_provider(name: str, provider: Provider) -> None:
+def register_provider(
+    name: str, provider: Provider, version: ProviderVersion | None = None
+) -> None:
     _providers[name] = provider
+    if version is not None:
+        _versions[name] = version
 
 
 def providers() -> dict[str, Provider]:
@@ -64,6 +72,12 @@ def providers() -> dict[str, Provider]:
 
 def clear_providers() -> None:
     _providers.clear()
+    _versions.clear()
+
+
+async def provided_version() -> tuple[Any, ...]:
+    """Every provider's version, in a stable order (part of a cached feed's key)."""
+    return tuple([(name, await _versions[name]()) for name in sorted(_versions)])
 
 
 async def _provided(start: datetime, end: datetime, scope: AgendaScope) -> list[Item]:

@@ -73,7 +73,7 @@ async def feed(token: str) -> feed_cache.Rendered:
         creator, kind=row["kind"], site_id=row["site"], partner_id=row["partner_organisation"]
     )
     start, end = window(clock.now())
-    key = (scope, start, await feed_cache.stamp())
+    key = (scope, start, await feed_cache.stamp(), await agenda.provided_version())
     cached = feed_cache.get(hashed, key)
     if cached is not None:
         return cached

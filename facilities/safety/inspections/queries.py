@@ -419,6 +419,19 @@ async def answer_photo(actor: Principal, inspection_id: int, item_key: str) -> t
     return key, "image/png" if key.endswith(".png") else "image/jpeg"
 
 
+async def agenda_version() -> tuple[Any, ...]:
+    """Changes whenever an inspection the agenda shows may have changed: one is created,
+    started, submitted or missed, or a template gets a new version (its name)."""
+    rows = await dict_rows(
+        "SELECT (SELECT max(id) FROM inspection) AS last,"
+        " (SELECT count(*) FROM inspection WHERE status IN ('due', 'in_progress')) AS open,"
+        " (SELECT max(started_at) FROM inspection) AS started,"
+        " (SELECT max(submitted_at) FROM inspection) AS submitted,"
+        " (SELECT max(id) FROM inspection_template_version) AS versions"
+    )
+    return tuple(str(v) for v in rows[0].values())
+
+
 async def agenda_items(start: datetime, end: datetime, scope: AgendaScope) -> list[agenda.Item]:
     """Open inspections due in ``[start, end)`` inside ``scope`` (the calendar and iCal
     feeds, through ``maintenance.pm.agenda``'s provider hook)."""
