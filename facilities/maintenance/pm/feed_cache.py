@@ -9,8 +9,10 @@ and sites; the highest occurrence and meter-reading ids; counts and versions of 
 tables: schedules, their sites, sites, closure days) plus the feed's window (it moves by the
 hour). Nothing in a feed can change without changing the stamp: an edit bumps an
 ``updated_at`` or a schedule's version, a new row a maximum id, a removal a count (work
-orders, occurrences and readings are never deleted, only cancelled). Same stamp → the
-cached answer, without touching the agenda.
+orders, occurrences and readings are never deleted, only cancelled). Entries that other
+domains add to the agenda (safety's inspections) come with their provider's own version
+query (``agenda.register_provider(..., version=...)``), part of the key beside the stamp.
+Same stamp and versions → the cached answer, without touching the agenda.
 
 A changed stamp rebuilds the agenda; the **ETag** is a hash of the events themselves (not of
 the rendered bytes, whose DTSTAMP is "now"), so a change elsewhere in the network leaves a
