@@ -51,7 +51,9 @@ async def test_partner_does_the_work_and_the_manager_verifies_it(new_context) ->
     await page.get_by_label("Why on hold?").select_option(label="Waiting for parts")
     await _step(page, "Put on hold")
     await expect(status).to_have_text("On hold")
-    await expect(page.get_by_text("Waiting for parts")).to_be_visible()
+    # The reason in words, on the status line and in the history.
+    await expect(page.locator(".status-now")).to_contain_text("Waiting for parts")
+    await expect(page.locator(".user-text", has_text="Waiting for parts")).to_be_visible()
     await _step(page, "Resume")
     await expect(status).to_have_text("In progress")
 

@@ -10,6 +10,7 @@ from tests import builders
 from tests import maintenance_builders as mb
 
 PUBLIC = {
+    "/q/offline-sw.js",  # the offline queue's service worker for the public report form
     "/q/{code:str}",
     "/q/{code:str}/photo",
     "/q/{code:str}/report",

@@ -41,8 +41,12 @@ async def test_anonymous_scan_shows_asset_open_reports_and_form(client) -> None:
     assert f'action="/q/{code}/report"' in html
     assert 'name="_csrf_token"' in html
     assert 'enctype="multipart/form-data"' in html
-    # Readable without JavaScript: the only script is the optional photo shrinker.
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/photo.js?v=1" defer>']
+    # Readable without JavaScript: the only scripts are the optional photo shrinker and the
+    # offline queue (the form posts as usual without them).
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/photo.js?v=1" defer>',
+        '<script src="/static/offline.js?v=1" data-worker="/q/offline-sw.js" defer>',
+    ]
     assert "/assets/" not in html  # no staff links for the public
 
 

@@ -207,7 +207,7 @@ class SubscriptionsApi(Controller):
 
 # ---- exports (streamed) ---------------------------------------------------------------
 
-CSV = "text/csv; charset=utf-8"
+CSV = "text/csv"  # Litestar adds "; charset=utf-8" to text types
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -230,27 +230,27 @@ class ExportsApi(Controller):
     path = "/api/v1/reporting/exports"
     tags = ["reporting"]
 
-    @get("/work-orders.csv", opt={"permission": "workorders.view"})
+    @get("/work-orders.csv", opt={"permission": "workorders.view"}, media_type=CSV)
     async def work_orders_csv(self, request: Req, open_only: FromQuery[bool] = False) -> Stream:
         rows = export_rows.work_order_rows(actor(request), open_only=open_only)
         return _download(
             exports.csv_stream(export_rows.work_order_heads(), rows), CSV, "work-orders.csv"
         )
 
-    @get("/work-orders.xlsx", opt={"permission": "workorders.view"})
+    @get("/work-orders.xlsx", opt={"permission": "workorders.view"}, media_type=XLSX)
     async def work_orders_xlsx(self, request: Req, open_only: FromQuery[bool] = False) -> Stream:
         rows = export_rows.work_order_rows(actor(request), open_only=open_only)
         path = await exports.xlsx_from_batches("Work orders", export_rows.work_order_heads(), rows)
         return _download(exports.stream_file(path), XLSX, "work-orders.xlsx")
 
-    @get("/asana.csv", opt={"permission": "reporting.view"})
+    @get("/asana.csv", opt={"permission": "reporting.view"}, media_type=CSV)
     async def asana_csv(self, request: Req, open_only: FromQuery[bool] = True) -> Stream:
         """Work orders and PM schedules in Asana's CSV import columns (Name, Description,
         Assignee, Due Date, Section/Column, Tags)."""
         rows = export_rows.asana_rows(actor(request), open_only=open_only)
         return _download(exports.csv_stream(export_rows.ASANA_HEADS, rows), CSV, "asana.csv")
 
-    @get("/records.csv", opt={"permission": "reporting.view"})
+    @get("/records.csv", opt={"permission": "reporting.view"}, media_type=CSV)
     async def records_csv(
         self,
         request: Req,
@@ -266,7 +266,7 @@ class ExportsApi(Controller):
         )
         return _download(exports.csv_stream(heads, rows), CSV, f"{kpi}.csv")
 
-    @get("/records.xlsx", opt={"permission": "reporting.view"})
+    @get("/records.xlsx", opt={"permission": "reporting.view"}, media_type=XLSX)
     async def records_xlsx(
         self,
         request: Req,
