@@ -51,5 +51,6 @@ def declare_error_responses(app: Litestar) -> None:
 
 # Media types of the binary answers, for handlers' ``media_type=`` (what the schema documents).
 PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMAGE = "image/*"  # JPEG, PNG or WebP photos; PNG or SVG QR codes
 ANY_FILE = "*/*"  # stored uploads: a PDF or an image, as uploaded

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
-import msgspec as _msgspec
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
@@ -17,6 +16,7 @@ from litestar.response import Stream
 from facilities.accounts.principal import actor
 from facilities.accounts.schemas import AuditEventRead
 from facilities.kit.listing import provide
+from facilities.kit.openapi import XLSX
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.web import Req, content_disposition
@@ -157,7 +157,7 @@ class ReportingApi(Controller):
         found = await benchmark.benchmark(
             actor(request), name=kpi, per=per, start=start, end=end, region_id=region_id
         )
-        return _msgspec.convert(found, BenchmarkRead)
+        return msgspec.convert(found, BenchmarkRead)
 
     # ---- budgets and actuals ----------------------------------------------------------
 
@@ -208,7 +208,6 @@ class SubscriptionsApi(Controller):
 # ---- exports (streamed) ---------------------------------------------------------------
 
 CSV = "text/csv"  # Litestar adds "; charset=utf-8" to text types
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _download(body: Any, media_type: str, filename: str) -> Stream:

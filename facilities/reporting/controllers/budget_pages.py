@@ -14,6 +14,7 @@ from facilities.accounts.principal import actor
 from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
+from facilities.kit.openapi import XLSX
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import (
     Req,
@@ -29,8 +30,6 @@ from facilities.reporting.enums import COST_CATEGORY_LABELS, FREQUENCY_LABELS, R
 from facilities.reporting.queries import scope_sites
 from facilities.reporting.schemas import BudgetSet, ExpenseCreate, SubscriptionCreate
 from facilities.reporting.settings import reporting_settings
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def split_scope(choice: str | None) -> tuple[int | None, int | None]:

@@ -19,6 +19,7 @@ from facilities.accounts.principal import actor
 from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.openapi import XLSX
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Req, pdf_response
 from facilities.sites import queries as site_queries
@@ -53,9 +54,6 @@ def _number(text: str) -> str:
     if comma >= 0:  # 1,234.5
         return text.replace(",", "")
     return text
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _report_year(year: int | None) -> int:
