@@ -131,29 +131,8 @@
         send(form, button.value);
       });
     });
-    var pad = form.querySelector("canvas.insp-pad"), drawn = false;
-    if (pad) {
-      var ctx = pad.getContext("2d"), drawing = false;
-      ctx.lineWidth = 3; ctx.lineCap = "round"; ctx.strokeStyle = "#111";
-      var point = function (e) {
-        var r = pad.getBoundingClientRect();
-        return [(e.clientX - r.left) * pad.width / r.width, (e.clientY - r.top) * pad.height / r.height];
-      };
-      pad.addEventListener("pointerdown", function (e) {
-        drawing = true; pad.setPointerCapture(e.pointerId);
-        var p = point(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]);
-      });
-      pad.addEventListener("pointermove", function (e) {
-        if (!drawing) return;
-        var p = point(e); ctx.lineTo(p[0], p[1]); ctx.stroke(); drawn = true;
-      });
-      ["pointerup", "pointercancel"].forEach(function (t) {
-        pad.addEventListener(t, function () { drawing = false; });
-      });
-      form.querySelector(".insp-pad-clear").addEventListener("click", function () {
-        ctx.clearRect(0, 0, pad.width, pad.height); drawn = false;
-      });
-    }
+    var canvas = form.querySelector("canvas.insp-pad");
+    var pad = canvas && window.facilitiesSignaturePad(canvas, form.querySelector(".insp-pad-clear"));
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var file = form.querySelector("input[type=file]");
@@ -162,8 +141,8 @@
         return;
       }
       if (pad) {
-        if (!drawn) { say(form, form.dataset.empty, true); return; }
-        send(form, current(form), {signature_png: pad.toDataURL("image/png")});
+        if (!pad.drawn()) { say(form, form.dataset.empty, true); return; }
+        send(form, current(form), {signature_png: pad.png()});
         return;
       }
       send(form, current(form));
