@@ -12,7 +12,7 @@ from facilities import db
 from facilities.accounts import audit
 from facilities.accounts.principal import Principal
 from facilities.db import transaction
-from facilities.kit import clock
+from facilities.kit import clock, uploads
 from facilities.kit.errors import Conflict
 from facilities.kit.i18n import _
 from facilities.notifications import queries, webhooks
@@ -27,7 +27,12 @@ from facilities.notifications.schemas import (
     WebhookRead,
     WebhookUpdate,
 )
-from facilities.notifications.tables import DigestItem, NotificationPreference, WebhookEndpoint
+from facilities.notifications.tables import (
+    DigestItem,
+    NotificationPreference,
+    OutboxMessage,
+    WebhookEndpoint,
+)
 from facilities.sites.tables import SiteAssignment
 
 DIGEST_HOUR = 7  # local time from which the day's digest goes out
@@ -222,13 +227,26 @@ async def send_digests(now: datetime | None = None) -> int:
 
 
 async def purge_old(now: datetime | None = None, *, days: int = 90) -> int:
-    """Job (daily): sent messages and digested items older than ``days`` go; failed stay."""
+    """Job (daily): sent messages and digested items older than ``days`` go; failed stay.
+    A purged message's attachment (a subscription's PDF) leaves the upload store with it,
+    unless a message still kept names the same file."""
     cutoff = (now or clock.now()) - timedelta(days=days)
     async with transaction():
         gone = await db.raw(
-            "DELETE FROM outbox_message WHERE status = {} AND sent_at < {} RETURNING id",
+            "DELETE FROM outbox_message WHERE status = {} AND sent_at < {} "
+            "RETURNING id, attachment_key",
             Status.sent.value,
             cutoff,
         )
         await DigestItem.delete().where(DigestItem.digested_at < cutoff)
+        keys = sorted({row["attachment_key"] for row in gone if row["attachment_key"]})
+        kept = set()
+        if keys:
+            named = await OutboxMessage.select(OutboxMessage.attachment_key).where(
+                OutboxMessage.attachment_key.is_in(keys)
+            )
+            kept = {row["attachment_key"] for row in named}
+    for key in keys:
+        if key not in kept:
+            uploads.delete(key)
     return len(gone)
