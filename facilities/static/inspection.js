@@ -66,6 +66,14 @@
     entry.inspection = inspection;
     entry.item = form.dataset.item;
     entry.csrf = true;
+    // What the person gave, in their words, shown back should the server refuse it later.
+    var heading = form.closest(".insp-item").querySelector("h3");
+    var on = form.querySelector(".insp-choices button[aria-pressed=true]");
+    var file = form.querySelector("input[type=file]");
+    var given = entry.json
+      ? (on ? on.textContent.trim() : String(entry.json.value == null ? "" : entry.json.value))
+      : (file && file.files && file.files.length ? file.files[0].name : "");
+    entry.shown = [[heading ? heading.textContent.trim() : form.dataset.item, given]];
     return offline.queue(entry).then(function () { queued(form); });
   }
   function send(form, value, extra) {

@@ -12,6 +12,10 @@
 // JSON body carrying its client_key) or entry.fields (a multipart body); entry.csrf sends
 // the page's CSRF token as the x-csrftoken header. After each flush the window gets a
 // "facilities-offline-sent" event ({sent, left}).
+// Nothing entered is lost: a server error (5xx, 429) or an ended sign-in (401, or a
+// redirect to /login) keeps the entry waiting; any other refusal (a 4xx) keeps it aside as
+// "refused", not sent again, listed under the banner with the server's reason and what was
+// entered, until the person discards it.
 (function () {
   "use strict";
   if (!window.indexedDB || !window.fetch || !window.FormData || window.facilitiesOffline) return;
@@ -19,7 +23,7 @@
   window.facilitiesOffline = api;
   var DB = "facilities-offline", STORE = "submissions";
   var script = document.currentScript;
-  var sending = false;
+  var sending = false, signedOut = false;
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -53,7 +57,10 @@
 
   function keep(entry) { return store("readwrite", function (s) { return s.put(entry); }); }
   function forget(key) { return store("readwrite", function (s) { return s.delete(key); }); }
-  function waiting() { return store("readonly", function (s) { return s.getAll(); }); }
+  function all() { return store("readonly", function (s) { return s.getAll(); }); }
+  function waiting() {
+    return all().then(function (entries) { return entries.filter(function (e) { return !e.refused; }); });
+  }
 
   // FormData cannot be stored; its fields can (File and Blob values included).
   function fields(form) {
@@ -68,10 +75,32 @@
     return out;
   }
 
+  // What the person sees of each field (its label, the chosen option's words, a file's
+  // name), kept with the entry so a refusal can show it back in their words.
+  function labelOf(el) {
+    var label = el.labels && el.labels[0];
+    return label ? label.textContent.replace(/\s*\*\s*$/, "").trim() : el.name;
+  }
+  function shown(form) {
+    var out = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || ["hidden", "submit", "button", "reset"].indexOf(el.type) >= 0) return;
+      var text;
+      if (el.type === "file") text = Array.prototype.map.call(el.files || [], function (f) { return f.name; }).join(", ");
+      else if (el.tagName === "SELECT") text = el.selectedIndex >= 0 ? el.options[el.selectedIndex].text : "";
+      else if (el.type === "checkbox" || el.type === "radio") text = el.checked ? "✓" : "";
+      else text = el.value;
+      if (text) out.push([labelOf(el), text]);
+    });
+    return out;
+  }
+
+  // The form's CSRF token is the page's current one (a sign-in since it was kept renews it).
   function body(entry) {
-    var data = new FormData();
+    var data = new FormData(), token = csrf();
     entry.fields.forEach(function (f) {
       if (f.blob) data.append(f.name, f.blob, f.filename || "file");
+      else if (f.name === "_csrf_token" && token) data.append(f.name, token);
       else data.append(f.name, f.value);
     });
     return data;
@@ -93,10 +122,81 @@
   }
   function count(template, n) { return (template || "").replace("{n}", String(n)); }
   function showWaiting() {
-    return waiting().then(function (all) {
-      if (all.length) say(count(texts.waiting, all.length));
-      return all;
+    return all().then(function (entries) {
+      var left = entries.filter(function (e) { return !e.refused; });
+      if (left.length) say(count(signedOut ? texts.signin : texts.waiting, left.length));
+      else if (banner) say("");
+      showRefused(entries.filter(function (e) { return e.refused; }));
+      return left;
     });
+  }
+
+  // What the server refused, each with its reason, what was entered, and "Discard".
+  var refusedList = null;
+  function showRefused(entries) {
+    if (!refusedList) {
+      if (!entries.length) return;
+      refusedList = document.createElement("ul");
+      refusedList.className = "offline-refused";
+      var main = document.querySelector("main") || document.body;
+      main.insertBefore(refusedList, banner ? banner.nextSibling : main.firstChild);
+    }
+    refusedList.textContent = "";
+    refusedList.hidden = !entries.length;
+    entries.forEach(function (entry) {
+      var item = document.createElement("li");
+      item.setAttribute("role", "alert");
+      var reason = document.createElement("p");
+      reason.textContent = (texts.refused || "{message}").replace("{message}", entry.refused.message);
+      item.appendChild(reason);
+      var details = document.createElement("details");
+      var summary = document.createElement("summary");
+      summary.textContent = texts.entered || "";
+      details.appendChild(summary);
+      var values = document.createElement("dl");
+      entered(entry).forEach(function (pair) {
+        var dt = document.createElement("dt"), dd = document.createElement("dd");
+        dt.textContent = pair[0]; dd.textContent = pair[1];
+        values.appendChild(dt); values.appendChild(dd);
+      });
+      details.appendChild(values);
+      item.appendChild(details);
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "link";
+      discard.textContent = texts.discard || "";
+      discard.addEventListener("click", function () { forget(entry.key).then(showWaiting); });
+      item.appendChild(discard);
+      refusedList.appendChild(item);
+    });
+  }
+
+  // The values a person typed or chose, in their words when the page kept them (entry.shown),
+  // else by field name (files by name), without the form's own keys.
+  var HIDDEN = ["client_key", "_csrf_token", "back", "version"];
+  function entered(entry) {
+    if (entry.shown) return entry.shown;
+    if (entry.json) {
+      return Object.keys(entry.json).filter(function (k) { return HIDDEN.indexOf(k) < 0 && entry.json[k] != null && entry.json[k] !== ""; })
+        .map(function (k) { return [k, String(entry.json[k])]; });
+    }
+    return (entry.fields || []).filter(function (f) { return HIDDEN.indexOf(f.name) < 0 && (f.blob || f.value); })
+      .map(function (f) { return [f.name, f.blob ? (f.filename || "file") : f.value]; });
+  }
+
+  // The server's reason: the JSON error's message, or the error page's first paragraph.
+  function reason(response) {
+    return response.text().then(function (text) {
+      try { return JSON.parse(text).message || String(response.status); } catch (e) { /* HTML */ }
+      var page = new DOMParser().parseFromString(text, "text/html");
+      var found = [".error-page > p", ".flash-error li, .field .error", "main h1"].map(function (css) {
+        return page.querySelector(css);
+      }).filter(Boolean)[0];
+      return (found && found.textContent.trim()) || String(response.status);
+    }, function () { return String(response.status); });
+  }
+  function signInEnded(response) {
+    return response.status === 401 || (response.redirected && new URL(response.url).pathname === "/login");
   }
 
   // ---- sending -----------------------------------------------------------------------
@@ -118,28 +218,37 @@
     });
   }
 
-  // Send every waiting submission once, oldest first; keep it when the network fails or
-  // the server had trouble (5xx), forget it once the server answered.
+  // Send every waiting submission once, oldest first; keep it when the network fails, the
+  // server had trouble (5xx, 429) or the sign-in ended; set it aside when the server
+  // refused it (4xx); forget it once the server took it.
   function flush() {
     if (sending || !navigator.onLine) return Promise.resolve();
     sending = true;
+    signedOut = false;
     var sent = 0;
-    return waiting().then(function (all) {
-      all.sort(function (a, b) { return a.at - b.at; });
-      return all.reduce(function (chain, entry) {
+    return waiting().then(function (entries) {
+      entries.sort(function (a, b) { return a.at - b.at; });
+      return entries.reduce(function (chain, entry) {
         return chain.then(function () {
+          if (signedOut) return;
           return post(entry).then(function (response) {
-            if (response.status >= 500) return;
+            if (response.status >= 500 || response.status === 429) return;
+            if (signInEnded(response)) { signedOut = true; return; }
+            if (response.status >= 400) {
+              return reason(response).then(function (message) {
+                entry.refused = { status: response.status, message: message, at: Date.now() };
+                return keep(entry);
+              });
+            }
             sent += 1;
             return forget(entry.key);
           }, function () { /* still offline: keep it */ });
         });
       }, Promise.resolve());
     }).then(function () {
-      return waiting();
+      return showWaiting();
     }).then(function (left) {
-      if (left.length) say(count(texts.waiting, left.length));
-      else if (sent) say(count(texts.sent, sent));
+      if (!left.length && sent) say(count(texts.sent, sent));
       sending = false;
       window.dispatchEvent(new CustomEvent("facilities-offline-sent", {
         detail: { sent: sent, left: left.length },
@@ -183,6 +292,7 @@
       key: keyInput ? keyInput.value : uuid(),
       action: form.action,
       fields: fields(form),
+      shown: shown(form),
       at: Date.now(),
     };
     var queue = function () {
@@ -196,7 +306,7 @@
     };
     if (!navigator.onLine) { queue(); return; }
     post(entry).then(function (response) {
-      if (response.status >= 500) return queue();
+      if (response.status >= 500 || response.status === 429) return queue();
       return show(response);
     }, queue);
   }
@@ -211,7 +321,13 @@
   function start() {
     var form = document.querySelector("form[data-offline-queue]");
     var words = document.querySelector("[data-offline-waiting]");
-    if (words) texts = { waiting: words.dataset.offlineWaiting, sent: words.dataset.offlineSent };
+    if (words) {
+      var d = words.dataset;
+      texts = {
+        waiting: d.offlineWaiting, sent: d.offlineSent, signin: d.offlineSignin,
+        refused: d.offlineRefused, entered: d.offlineEntered, discard: d.offlineDiscard,
+      };
+    }
     if (form) {
       var keyInput = form.querySelector('input[name="client_key"]');
       if (keyInput && !keyInput.value) keyInput.value = uuid();
