@@ -234,6 +234,8 @@ class WorkOrderEvent(Table, tablename="work_order_event"):
     actor_label = Varchar(length=254, default="")
     note = Text(default="")
     created_at = Timestamptz(null=False, index=True)
+    # whom an "assign" (or a "create" routed to a partner) gave the order to, as named then
+    assigned_label = Varchar(length=300, default="")
 
 
 class WorkOrderChecklistItem(Table, tablename="work_order_checklist_item"):

@@ -40,6 +40,7 @@ from facilities.maintenance.workorders.creation import (
     Created,
     EventRow,
     NewWorkOrder,
+    assignee_labels,
     create_work_orders,
     follow_asset,
     record_events,
@@ -142,6 +143,7 @@ async def _event(
     from_status: S | None,
     to_status: S | None,
     note: str = "",
+    assigned: str = "",
 ) -> None:
     await record_events(
         [
@@ -152,6 +154,7 @@ async def _event(
                 from_status.value if from_status else None,
                 to_status.value if to_status else None,
                 note,
+                assigned=assigned,
             )
         ]
     )
@@ -468,7 +471,13 @@ async def transition(
         event_note = note
         if step.name == "hold" and data.hold_reason is not None:
             event_note = f"{data.hold_reason.value}: {note}" if note else data.hold_reason.value
-        await _event(work_order_id, actor, step.name, order.status, step.target, event_note)
+        assigned = ""
+        if step.name == "assign":
+            pair = (data.partner_organisation_id, data.assignee_id)
+            assigned = (await assignee_labels({pair}))[pair]
+        await _event(
+            work_order_id, actor, step.name, order.status, step.target, event_note, assigned
+        )
         await audit.record(
             actor=actor,
             action=f"work_order.{step.name}",

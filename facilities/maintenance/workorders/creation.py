@@ -25,13 +25,14 @@ import it; ``actions`` adds the checklist copy for single creation).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from facilities import db
 from facilities.accounts import audit
 from facilities.accounts.principal import Principal
+from facilities.accounts.tables import PartnerOrganisation, User
 from facilities.assets import actions as asset_actions
 from facilities.assets.enums import AssetStatus
 from facilities.assets.schemas import StatusChange
@@ -81,6 +82,7 @@ class EventRow:
     to_status: str | None = None
     note: str = ""
     at: datetime | None = None  # default: now
+    assigned: str = ""  # whom it was assigned to, as named then (``assignee_labels``)
 
 
 _INSERT_ORDER = (
@@ -94,7 +96,7 @@ _INSERT_ORDER = (
 )
 _INSERT_EVENT = (
     "INSERT INTO work_order_event (work_order, action, from_status, to_status, actor,"
-    " actor_label, note, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {})"
+    " actor_label, note, created_at, assigned_label) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})"
 )
 
 
@@ -128,6 +130,54 @@ async def _category_trades(asset_ids: set[int]) -> dict[int, str | None]:
     return found
 
 
+async def assignee_labels(
+    pairs: set[tuple[int | None, int | None]],
+) -> dict[tuple[int | None, int | None], str]:
+    """ "Partner" or "Partner · Person" for each (partner organisation, assignee) pair, as
+    the history keeps it (two queries for any number of pairs)."""
+    org_ids = sorted({p for p, _a in pairs if p is not None})
+    user_ids = sorted({a for _p, a in pairs if a is not None})
+    orgs = {
+        r["id"]: r["name"]
+        for r in (
+            await PartnerOrganisation.select(
+                PartnerOrganisation.id, PartnerOrganisation.name
+            ).where(PartnerOrganisation.id.is_in(org_ids))
+            if org_ids
+            else []
+        )
+    }
+    people = {
+        r["id"]: r["name"]
+        for r in (
+            await User.select(User.id, User.name).where(User.id.is_in(user_ids)) if user_ids else []
+        )
+    }
+    return {
+        (p, a): " · ".join(x for x in (orgs.get(p, ""), people.get(a, "")) if x) for p, a in pairs
+    }
+
+
+async def _with_assignees(
+    events: list[EventRow], made: Sequence[Created], batch: Sequence[NewWorkOrder]
+) -> list[EventRow]:
+    """The "create" events of orders that went to a partner, naming whom."""
+    pairs: set[tuple[int | None, int | None]] = {
+        (c.partner_organisation_id, o.data.assignee_id)
+        for c, o in zip(made, batch, strict=True)
+        if c.partner_organisation_id is not None
+    }
+    if not pairs:
+        return events
+    labels = await assignee_labels(pairs)
+    return [
+        replace(e, assigned=labels[(c.partner_organisation_id, o.data.assignee_id)])
+        if c.partner_organisation_id is not None
+        else e
+        for e, c, o in zip(events, made, batch, strict=True)
+    ]
+
+
 async def record_events(events: Sequence[EventRow]) -> None:
     """Add lines to work orders' histories (one statement per batch; caller's
     transaction). Other domains write a work order's history only through this."""
@@ -142,6 +192,7 @@ async def record_events(events: Sequence[EventRow]) -> None:
             e.actor.label if e.actor else "system",
             e.note,
             e.at or now,
+            e.assigned[:300],
         )
         for e in events
     ]
@@ -275,7 +326,7 @@ async def create_work_orders(
                 )
                 created.append(Created(order_id, status, partner, trade))
             await db.executemany(_INSERT_ORDER, order_rows)
-            await record_events(event_rows)
+            await record_events(await _with_assignees(event_rows, created[-len(batch) :], batch))
             await audit.record_many(actor=actor, entries=audit_rows, at=now)
             if actor is not None:  # only people mark an asset down (it needs their scope)
                 for order_id, order in zip(ids, batch, strict=True):

@@ -117,11 +117,16 @@ EVENT_LABELS = {
 }
 
 
-def event_words(action: str, note: str) -> tuple[str, str]:
-    """An event of the history in words: (what happened, its note), the note of a hold
-    ("parts: …", as stored) starting with the reason in words."""
+def event_words(action: str, note: str, assigned: str = "") -> tuple[str, str]:
+    """An event of the history in words: (what happened, its note), naming whom an order
+    was assigned to, the note of a hold ("parts: …", as stored) starting with the reason in
+    words."""
     label = EVENT_LABELS.get(action)
     said = _(label) if label is not None else action.replace("_", " ")
+    if assigned and action == "assign":
+        said = _("Assigned to %(name)s") % {"name": assigned}
+    elif assigned and action == "create":
+        said = _("Created and assigned to %(name)s") % {"name": assigned}
     if action == "hold" and note:
         code, _sep, rest = note.partition(": ")
         reason = (
@@ -255,6 +260,7 @@ class EventRead(Schema):
     actor_label: str
     note: str
     created_at: Aware
+    assigned_label: str = ""  # whom an assign (or a routed create) gave it to, as named then
 
 
 class CommentCreate(Schema):

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from facilities.accounts.enums import Role
+from facilities.accounts.tables import PartnerOrganisation
 from tests import builders
 from tests import workorders_builders as wb
 
@@ -26,8 +27,14 @@ async def test_history_says_what_happened(make_client: Any) -> None:
     await wb.step(order.id, w.partner, "hold", hold_reason="parts", note="Pump ordered")
     client = await builders.browser_session(make_client, ops)
     english = _history((await client.get(f"/work-orders/{order.id}")).text)
-    for words in ("Created", "Assigned", "Accepted", "Work started", "Work put on hold"):
+    partner = (
+        await PartnerOrganisation.select(PartnerOrganisation.name)
+        .where(PartnerOrganisation.id == w.partner_org_id)
+        .first()
+    )
+    for words in ("Created", "Accepted", "Work started", "Work put on hold"):
         assert words in english, (words, english)
+    assert f"Assigned to {partner['name']}" in english  # whom, as named then
     assert "Waiting for parts: Pump ordered" in english
     assert english.count("parts: Pump") == 1  # the reason in words, never the code
     assert "Start work" not in english and "Assign " not in english  # no buttons' verbs
@@ -41,9 +48,33 @@ async def test_history_says_what_happened(make_client: Any) -> None:
         ).text
     )
     for words in (
-        "Zugewiesen",
+        f"Zugewiesen an {partner['name']}",
         "Angenommen",
         "Arbeit begonnen",
         "Wartet auf Ersatzteile: Pump ordered",
     ):
         assert words in deutsch, (words, deutsch)
+
+
+async def test_history_names_whom_an_order_went_to(make_client: Any) -> None:
+    """Created straight for a partner and person, the history and the API say whom."""
+    w = await wb.world()
+    order = await wb.work_order(
+        w.site.id, partner_organisation_id=w.partner_org_id, assignee_id=w.partner.id
+    )
+    partner = (
+        await PartnerOrganisation.select(PartnerOrganisation.name)
+        .where(PartnerOrganisation.id == w.partner_org_id)
+        .first()
+    )
+    expected = f"{partner['name']} · {w.partner.name}"
+    ops = await builders.user(Role.admin)
+    page = _history(
+        (
+            await (await builders.browser_session(make_client, ops)).get(f"/work-orders/{order.id}")
+        ).text
+    )
+    assert f"Created and assigned to {expected}" in page
+    api = await builders.api(make_client, ops)
+    events = (await api.get(f"/api/v1/work-orders/{order.id}/events")).json()
+    assert [(e["action"], e["assigned_label"]) for e in events] == [("create", expected)]
