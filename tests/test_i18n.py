@@ -116,6 +116,25 @@ def test_catalogue_has_no_fuzzy_or_stale_entries() -> None:
     assert not stale, f"entries no source uses any more (run `make messages`): {stale}"
 
 
+# One German word per product term (a glossary): an inspection is a "Begehung" (compounds
+# such as "Prüfvorlage", "Prüfpunkt", "Nachprüfung" stay), never "Inspektion" or "Prüfung".
+GLOSSARY = {
+    re.compile(r"\binspections?\b", re.I): re.compile(r"Inspektion|\bPrüfung(?:en)?\b"),
+}
+
+
+def test_german_uses_one_word_per_product_term() -> None:
+    drift = []
+    for message in _catalogue():
+        if not message.id or not message.string:
+            continue
+        for source, translation in zip(_forms(message.id), _forms(message.string), strict=False):
+            for term, wrong in GLOSSARY.items():
+                if term.search(source) and wrong.search(translation):
+                    drift.append(f"{source!r} -> {translation!r}")
+    assert not drift, "use the glossary's word:\n  " + "\n  ".join(drift)
+
+
 def test_translations_keep_the_placeholders() -> None:
     wrong = []
     for message in _catalogue():
