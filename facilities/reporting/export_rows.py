@@ -16,8 +16,10 @@ from facilities.reporting import dashboard, queries
 from facilities.reporting.kpis import RECORD_SPECS
 from facilities.settings import get_settings
 
-# Asana's CSV importer maps these headings to task fields by itself.
-ASANA_HEADS = ["Name", "Description", "Assignee", "Due Date", "Section/Column", "Tags"]
+# Asana's CSV importer maps these headings to task fields by itself, in the order its guide
+# asks for ("Preparing data for CSV import": Name, Description, Section, Assignee, …, Due
+# Date; further columns after them).
+ASANA_HEADS = ["Name", "Description", "Section", "Assignee", "Due Date", "Tags"]
 
 
 def work_order_heads() -> list[str]:
@@ -91,9 +93,9 @@ def asana_work_order(r: dict[str, Any]) -> list[Any]:
     return [
         f"#{int(r['id'])} {r['title']}",
         "\n".join(line for line in lines if line),
+        _word(STATUS_LABELS, r["status"]),
         r["assignee_email"] or "",
         _asana_date(r["due_at"], str(r["time_zone"])),
-        _word(STATUS_LABELS, r["status"]),
         ",".join(t.replace(",", " ") for t in tags),
     ]
 
@@ -120,9 +122,9 @@ async def asana_rows(principal: Principal, *, open_only: bool) -> AsyncIterator[
             [
                 s["name"],
                 description,
+                _("Preventive maintenance"),
                 "",
                 _asana_date(s["next_due"], str(s["time_zone"])),
-                _("Preventive maintenance"),
                 ",".join([_word(KIND_LABELS, "preventive"), _word(PRIORITY_LABELS, s["priority"])]),
             ]
         )

@@ -7,7 +7,7 @@
   disk in chunks and deleted afterwards. (An XLSX is a zip that is only complete at the end,
   so it cannot go out before it is written.)
 * **Asana**: work orders and PM schedules in the columns of Asana's CSV import (Name,
-  Description, Assignee Email, Due Date, Section/Column, Tags).
+  Description, Section, Assignee, Due Date, Tags).
 """
 
 from __future__ import annotations

@@ -49,10 +49,10 @@ async def test_asana_csv(make_client: Any) -> None:
     answer = await cm.get("/api/v1/reporting/exports/asana.csv")
     assert answer.status_code == 200
     rows = _csv(answer.content)
-    assert rows[0] == ["Name", "Description", "Assignee", "Due Date", "Section/Column", "Tags"]
+    assert rows[0] == ["Name", "Description", "Section", "Assignee", "Due Date", "Tags"]
     by_name = {r[0]: r for r in rows[1:]}
     wo4 = next(r for name, r in by_name.items() if name.startswith(f"#{data.orders['wo4']} "))
-    assert wo4[3] == "06/25/2026" and wo4[4] == "In progress"
+    assert wo4[4] == "06/25/2026" and wo4[2] == "In progress"
     assert "Repair" in wo4[5].split(",") and f"/work-orders/{data.orders['wo4']}" in wo4[1]
     assert not any(name.startswith(f"#{data.orders['wo1']} ") for name in by_name)  # done
 

@@ -245,7 +245,7 @@ class ExportsApi(Controller):
     @get("/asana.csv", opt={"permission": "reporting.view"}, media_type=CSV)
     async def asana_csv(self, request: Req, open_only: FromQuery[bool] = True) -> Stream:
         """Work orders and PM schedules in Asana's CSV import columns (Name, Description,
-        Assignee, Due Date, Section/Column, Tags)."""
+        Section, Assignee, Due Date, Tags)."""
         rows = export_rows.asana_rows(actor(request), open_only=open_only)
         return _download(exports.csv_stream(export_rows.ASANA_HEADS, rows), CSV, "asana.csv")
 
