@@ -17,7 +17,7 @@ import msgspec
 from facilities import db
 from facilities.accounts import audit
 from facilities.accounts.principal import Principal
-from facilities.kit import clock, uploads
+from facilities.kit import clock, testhold, uploads
 from facilities.kit.errors import (
     Conflict,
     FieldError,
@@ -407,6 +407,7 @@ async def submit_inspection(
                 await _findings.raise_findings(
                     actor=actor, row=row, items=items, answers=answers, shown=shown
                 )
+            await testhold.hold("inspection.submit")  # fault tests only (kit/testhold.py)
             await audit.record(
                 actor=actor,
                 action="inspection.submit",
