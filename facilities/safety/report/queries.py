@@ -260,20 +260,23 @@ needed AS (
    AND (r.site IS NULL OR r.site = p.site)
   JOIN safety_training_type tt ON tt.id = r.training_type AND tt.active = {{}}
 ),
-latest AS (
-  SELECT c.subject, c.training_type, max(c.completed_on) AS done
-  FROM safety_training_completion c
-  JOIN needed n ON n.subject = c.subject AND n.training_type = c.training_type
-  GROUP BY c.subject, c.training_type
+valid AS (
+  SELECT n.subject FROM needed n
+  WHERE EXISTS (
+    SELECT 1 FROM safety_training_completion c
+    WHERE c.subject = n.subject AND c.training_type = n.training_type
+      AND (c.valid_until IS NULL OR c.valid_until >= {{}})
+      AND NOT EXISTS (
+        SELECT 1 FROM safety_training_completion newer
+        WHERE newer.subject = c.subject AND newer.training_type = c.training_type
+          AND newer.completed_on > c.completed_on
+      )
+  )
 )
 SELECT
   (SELECT count(DISTINCT subject) FROM people) AS people,
   (SELECT count(*) FROM needed) AS required,
-  (SELECT count(*) FROM latest l WHERE EXISTS (
-     SELECT 1 FROM safety_training_completion c
-     WHERE c.subject = l.subject AND c.training_type = l.training_type
-       AND c.completed_on = l.done AND (c.valid_until IS NULL OR c.valid_until >= {{}})
-  )) AS covered
+  (SELECT count(*) FROM valid) AS covered
 """
 
 
@@ -329,27 +332,20 @@ async def inspection_figures(
     start, end = _bounds(period_from, period_to)
     months = _month_bounds(period_from, period_to)
     now = clock.now()
-    sums = [
-        "SUM(CASE WHEN due_at >= {} AND due_at < {} THEN 1 ELSE 0 END) AS due",
-        "SUM(CASE WHEN due_at >= {} AND due_at < {} AND submitted_at IS NOT NULL"
-        " AND submitted_at <= due_at THEN 1 ELSE 0 END) AS on_time",
-        "SUM(CASE WHEN submitted_at >= {} AND submitted_at < {} THEN 1 ELSE 0 END) AS submitted",
-        "SUM(CASE WHEN submitted_at >= {} AND submitted_at < {} AND score IS NOT NULL"
-        " THEN 1 ELSE 0 END) AS scored",
-        "SUM(CASE WHEN submitted_at >= {} AND submitted_at < {} AND score IS NOT NULL"
-        " THEN score ELSE 0 END) AS score_sum",
-    ]
-    bounds: list[Any] = [start, end] * 5
-    for index, (_month, lower, upper) in enumerate(months):
-        sums.append(
-            "SUM(CASE WHEN submitted_at >= {} AND submitted_at < {} AND score IS NOT NULL"
-            f" THEN 1 ELSE 0 END) AS m{index}_n"
-        )
-        sums.append(
-            "SUM(CASE WHEN submitted_at >= {} AND submitted_at < {} AND score IS NOT NULL"
-            f" THEN score ELSE 0 END) AS m{index}_sum"
-        )
-        bounds += [lower, upper, lower, upper]
+    # Inspections due in the period, and those of them submitted by their due time.
+    due_sql = (
+        "SELECT count(*) AS due, SUM(CASE WHEN submitted_at IS NOT NULL"
+        " AND submitted_at <= due_at THEN 1 ELSE 0 END) AS on_time FROM inspection"
+        " WHERE site IN ({marks}) AND due_at >= {{}} AND due_at < {{}}"
+    )
+    # Inspections submitted in the period, per month (the month's index by one CASE over
+    # the months' upper bounds, which are contiguous and clipped to the period).
+    month_case = (
+        "CASE"
+        + "".join(f" WHEN submitted_at < {{}} THEN {i}" for i in range(len(months) - 1))
+        + f" ELSE {len(months) - 1} END"
+    )
+    month_bounds = [upper for _month, _lower, upper in months[:-1]]
     ages = []
     age_bounds: list[Any] = []
     for key_index, (_key, lower_days, upper_days) in enumerate(AGE_BANDS):
@@ -370,15 +366,21 @@ async def inspection_figures(
     closed = ", ".join("{}" for _ in CLOSED_WORK)
     for chunk in _chunks(site_ids):
         marks = ", ".join("{}" for _ in chunk)
-        # Only inspections due or submitted in the period count (every sum says so).
-        of_inspections = (
-            f" FROM inspection WHERE site IN ({marks}) AND ((due_at >= {{}} AND due_at < {{}})"
-            " OR (submitted_at >= {} AND submitted_at < {}))"
-        )
-        rows = await db.raw(
-            "SELECT " + ", ".join(sums) + of_inspections, *bounds, *chunk, start, end, start, end
-        )
+        rows = await db.raw(due_sql.format(marks=marks), *chunk, start, end)
         add(rows[0])
+        submitted_sql = (
+            f"SELECT {month_case} AS month, count(*) AS submitted, count(score) AS scored,"  # noqa: S608 - placeholders only
+            " SUM(score) AS score_sum FROM inspection"
+            f" WHERE site IN ({marks}) AND submitted_at >= {{}} AND submitted_at < {{}}"
+            " GROUP BY 1"
+        )
+        for row in await db.raw(submitted_sql, *month_bounds, *chunk, start, end):
+            index = int(row["month"])
+            totals["submitted"] = totals.get("submitted", 0) + int(row["submitted"])
+            totals["scored"] = totals.get("scored", 0) + int(row["scored"])
+            totals["score_sum"] = totals.get("score_sum", 0) + float(row["score_sum"] or 0)
+            totals[f"m{index}_n"] = totals.get(f"m{index}_n", 0) + int(row["scored"])
+            totals[f"m{index}_sum"] = totals.get(f"m{index}_sum", 0) + float(row["score_sum"] or 0)
         of_open = f" FROM inspection_finding WHERE status = 'open' AND site IN ({marks})"
         rows = await db.raw("SELECT " + ", ".join(ages) + of_open, *age_bounds, *chunk)
         add(rows[0])
