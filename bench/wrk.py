@@ -68,7 +68,9 @@ def run(
     connections: int = CONNECTIONS,
     threads: int = THREADS,
     headers: dict[str, str] | None = None,
+    script: str | None = None,
 ) -> WrkResult:
+    """``script``: a wrk Lua script (path) that builds each request, e.g. writes."""
     command = [
         wrk_path(),
         f"-t{threads}",
@@ -78,6 +80,8 @@ def run(
         "2s",
         "--latency",
     ]
+    if script is not None:
+        command += ["-s", script]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     command.append(url)

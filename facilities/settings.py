@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Mounts the reference endpoints used by `make bench` (never in production).
     bench_mode: bool = False
+    # Fault tests only (``kit.testhold``): "<point>@<file>" makes the code at that point
+    # write the file and wait until the process is killed. Refused outside FACILITIES_ENV=test.
+    test_hold: str = ""
 
     @field_validator("base_url")
     @classmethod
@@ -103,6 +106,8 @@ class Settings(BaseSettings):
                 )
             if self.bench_mode:
                 raise ValueError("FACILITIES_BENCH_MODE must be off in production")
+        if self.test_hold and self.env is not Environment.test:
+            raise ValueError("FACILITIES_TEST_HOLD is only allowed with FACILITIES_ENV=test")
         if self.pg_pool_min > self.pg_pool_max:
             raise ValueError("FACILITIES_PG_POOL_MIN must not exceed FACILITIES_PG_POOL_MAX")
         return self

@@ -11,12 +11,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from facilities import db
+from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.errors import RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, current_locale
+from facilities.kit.rows import to_date
 from facilities.kit.timefmt import reader_zone
 from facilities.safety.compliance import queries as compliance_queries
+from facilities.safety.compliance.enums import AMBER_DAYS, rag
 from facilities.safety.report.schemas import (
     CertificateFigures,
     CertificateLine,
@@ -159,35 +162,148 @@ async def incident_figures(
 
 
 async def certificate_figures(principal: Principal, site_ids: list[int]) -> CertificateFigures:
-    """Certificates of the sites by status today (red expired, amber within 60 days)."""
-    found = await compliance_queries.list_certificates(principal, site_ids=site_ids)
+    """Certificates of the sites by status today, counted by the database (red expired,
+    amber within 60 days; "today" in each site's own time zone, as the register shows it),
+    and the 20 that need attention soonest."""
     counts = {"red": 0, "amber": 0, "green": 0}
-    for c in found:
-        counts[c.rag.value] += 1
-    attention = [
-        CertificateLine(
-            id=c.id,
-            type_name=c.type_name,
-            site_name=c.site_name,
-            expires_on=c.expires_on,
-            rag=c.rag.value,
+    attention: list[tuple[date, int, CertificateLine]] = []
+    german = current_locale() == "de"
+    partner = (principal.partner_organisation_id or -1) if principal.role is Role.partner else None
+    for chunk in _chunks(site_ids):
+        marks = ", ".join("{}" for _ in chunk)
+        zones = await db.raw(
+            f"SELECT DISTINCT time_zone FROM site WHERE id IN ({marks})",  # noqa: S608
+            *chunk,
         )
-        for c in found
-        if c.rag.value != "green"
-    ][:20]
+        if not zones:
+            continue
+        # Per zone: its "today" (red below it) and its last amber day.
+        todays = {
+            str(z["time_zone"]): compliance_queries.local_today(str(z["time_zone"])) for z in zones
+        }
+        day = "{}" if db.is_sqlite() else "CAST({} AS DATE)"  # a CASE of parameters is text
+        today_case = "CASE s.time_zone" + f" WHEN {{}} THEN {day}" * len(todays) + " END"
+        today_args = [v for zone, day in todays.items() for v in (zone, day)]
+        amber_args = [
+            v for zone, day in todays.items() for v in (zone, day + timedelta(days=AMBER_DAYS))
+        ]
+        where = f" FROM safety_certificate c JOIN site s ON s.id = c.site WHERE c.site IN ({marks})"
+        extra: list[Any] = []
+        if partner is not None:
+            where += " AND c.responsible_partner = {}"
+            extra.append(partner)
+        rows = await db.raw(
+            f"SELECT SUM(CASE WHEN c.expires_on < {today_case} THEN 1 ELSE 0 END) AS red,"
+            f" SUM(CASE WHEN c.expires_on <= {today_case} THEN 1 ELSE 0 END) AS not_green,"
+            " count(*) AS n" + where,
+            *today_args,
+            *amber_args,
+            *chunk,
+            *extra,
+        )
+        red, not_green, total = (int(rows[0][k] or 0) for k in ("red", "not_green", "n"))
+        counts["red"] += red
+        counts["amber"] += not_green - red
+        counts["green"] += total - not_green
+        for r in await db.raw(
+            "SELECT c.id, c.expires_on, s.name AS site_name, s.time_zone,"
+            " t.name_en, t.name_de"
+            + where.replace(
+                " WHERE", " JOIN safety_certificate_type t ON t.id = c.certificate_type WHERE"
+            )
+            + f" AND c.expires_on <= {today_case} ORDER BY c.expires_on, c.id LIMIT 20",
+            *chunk,
+            *extra,
+            *amber_args,
+        ):
+            expires = to_date(r["expires_on"])
+            line = CertificateLine(
+                id=int(r["id"]),
+                type_name=r["name_de"] if german else r["name_en"],
+                site_name=r["site_name"],
+                expires_on=expires,
+                rag=rag(expires, todays[str(r["time_zone"])]).value,
+            )
+            attention.append((expires, line.id, line))
+    attention.sort(key=lambda entry: (entry[0], entry[1]))
     return CertificateFigures(
-        red=counts["red"], amber=counts["amber"], green=counts["green"], attention=attention
+        red=counts["red"],
+        amber=counts["amber"],
+        green=counts["green"],
+        attention=[line for _day, _id, line in attention[:20]],
     )
 
 
+# The people of the report's sites (as ``training_queries.people_of_sites``: users assigned
+# to a site, ops managers of its region, named people there; one row per person and site),
+# the trainings each must hold (``training_queries._required``), and those whose latest
+# completion is still valid today (green or amber in the matrix).
+_TRAINING_SQL = """
+WITH people AS (
+  SELECT 'u' || CAST(u.id AS TEXT) AS subject, u.role AS role, sa.site AS site
+  FROM app_user u JOIN site_assignment sa ON sa."user" = u.id
+  WHERE sa.site IN ({marks}) AND u.active = {{}}
+  UNION
+  SELECT 'u' || CAST(u.id AS TEXT), u.role, s.id
+  FROM app_user u JOIN region_assignment ra ON ra."user" = u.id
+  JOIN site s ON s.region = ra.region
+  WHERE s.id IN ({marks}) AND u.active = {{}}
+  UNION
+  SELECT 't' || CAST(t.id AS TEXT), '', t.site
+  FROM safety_trainee t WHERE t.site IN ({marks}) AND t.active = {{}}
+),
+needed AS (
+  SELECT DISTINCT p.subject, r.training_type
+  FROM people p
+  JOIN safety_training_requirement r
+    ON (r.role IS NULL OR r.role = '' OR r.role = p.role)
+   AND (r.site IS NULL OR r.site = p.site)
+  JOIN safety_training_type tt ON tt.id = r.training_type AND tt.active = {{}}
+),
+valid AS (
+  SELECT n.subject FROM needed n
+  WHERE EXISTS (
+    SELECT 1 FROM safety_training_completion c
+    WHERE c.subject = n.subject AND c.training_type = n.training_type
+      AND (c.valid_until IS NULL OR c.valid_until >= {{}})
+      AND NOT EXISTS (
+        SELECT 1 FROM safety_training_completion newer
+        WHERE newer.subject = c.subject AND newer.training_type = c.training_type
+          AND newer.completed_on > c.completed_on
+      )
+  )
+)
+SELECT
+  (SELECT count(DISTINCT subject) FROM people) AS people,
+  (SELECT count(*) FROM needed) AS required,
+  (SELECT count(*) FROM valid) AS covered
+"""
+
+
 async def training_figures(site_ids: list[int]) -> TrainingFigures:
-    people = await training_queries.people_of_sites(site_ids)
-    matrix = await training_queries.matrix_for(people)
+    """Training coverage of the people of the sites, counted by the database: required
+    trainings (person × active training type required of the role at one of the person's
+    sites) and those covered by a latest completion valid today (UTC, as the matrix)."""
+    if not site_ids:
+        return TrainingFigures(people=0, required=0, covered=0, coverage=None)
+    marks = ", ".join("{}" for _ in site_ids)
+    rows = await db.raw(
+        _TRAINING_SQL.format(marks=marks),
+        *site_ids,
+        True,
+        *site_ids,
+        True,
+        *site_ids,
+        True,
+        True,
+        training_queries.today(),
+    )
+    people, required, covered = (int(rows[0][k] or 0) for k in ("people", "required", "covered"))
     return TrainingFigures(
-        people=len(people),
-        required=matrix.required,
-        covered=matrix.covered,
-        coverage=matrix.coverage,
+        people=people,
+        required=required,
+        covered=covered,
+        coverage=round(covered * 100 / required, 1) if required else None,
     )
 
 
@@ -216,27 +332,20 @@ async def inspection_figures(
     start, end = _bounds(period_from, period_to)
     months = _month_bounds(period_from, period_to)
     now = clock.now()
-    sums = [
-        "SUM(CASE WHEN due_at >= {} AND due_at < {} THEN 1 ELSE 0 END) AS due",
-        "SUM(CASE WHEN due_at >= {} AND due_at < {} AND submitted_at IS NOT NULL"
-        " AND submitted_at <= due_at THEN 1 ELSE 0 END) AS on_time",
-        "SUM(CASE WHEN submitted_at >= {} AND submitted_at < {} THEN 1 ELSE 0 END) AS submitted",
-        "SUM(CASE WHEN submitted_at >= {} AND submitted_at < {} AND score IS NOT NULL"
-        " THEN 1 ELSE 0 END) AS scored",
-        "SUM(CASE WHEN submitted_at >= {} AND submitted_at < {} AND score IS NOT NULL"
-        " THEN score ELSE 0 END) AS score_sum",
-    ]
-    bounds: list[Any] = [start, end] * 5
-    for index, (_month, lower, upper) in enumerate(months):
-        sums.append(
-            "SUM(CASE WHEN submitted_at >= {} AND submitted_at < {} AND score IS NOT NULL"
-            f" THEN 1 ELSE 0 END) AS m{index}_n"
-        )
-        sums.append(
-            "SUM(CASE WHEN submitted_at >= {} AND submitted_at < {} AND score IS NOT NULL"
-            f" THEN score ELSE 0 END) AS m{index}_sum"
-        )
-        bounds += [lower, upper, lower, upper]
+    # Inspections due in the period, and those of them submitted by their due time.
+    due_sql = (
+        "SELECT count(*) AS due, SUM(CASE WHEN submitted_at IS NOT NULL"
+        " AND submitted_at <= due_at THEN 1 ELSE 0 END) AS on_time FROM inspection"
+        " WHERE site IN ({marks}) AND due_at >= {{}} AND due_at < {{}}"
+    )
+    # Inspections submitted in the period, per month (the month's index by one CASE over
+    # the months' upper bounds, which are contiguous and clipped to the period).
+    month_case = (
+        "CASE"
+        + "".join(f" WHEN submitted_at < {{}} THEN {i}" for i in range(len(months) - 1))
+        + f" ELSE {len(months) - 1} END"
+    )
+    month_bounds = [upper for _month, _lower, upper in months[:-1]]
     ages = []
     age_bounds: list[Any] = []
     for key_index, (_key, lower_days, upper_days) in enumerate(AGE_BANDS):
@@ -257,9 +366,21 @@ async def inspection_figures(
     closed = ", ".join("{}" for _ in CLOSED_WORK)
     for chunk in _chunks(site_ids):
         marks = ", ".join("{}" for _ in chunk)
-        of_inspections = f" FROM inspection WHERE site IN ({marks})"
-        rows = await db.raw("SELECT " + ", ".join(sums) + of_inspections, *bounds, *chunk)
+        rows = await db.raw(due_sql.format(marks=marks), *chunk, start, end)
         add(rows[0])
+        submitted_sql = (
+            f"SELECT {month_case} AS month, count(*) AS submitted, count(score) AS scored,"  # noqa: S608 - placeholders only
+            " SUM(score) AS score_sum FROM inspection"
+            f" WHERE site IN ({marks}) AND submitted_at >= {{}} AND submitted_at < {{}}"
+            " GROUP BY 1"
+        )
+        for row in await db.raw(submitted_sql, *month_bounds, *chunk, start, end):
+            index = int(row["month"])
+            totals["submitted"] = totals.get("submitted", 0) + int(row["submitted"])
+            totals["scored"] = totals.get("scored", 0) + int(row["scored"])
+            totals["score_sum"] = totals.get("score_sum", 0) + float(row["score_sum"] or 0)
+            totals[f"m{index}_n"] = totals.get(f"m{index}_n", 0) + int(row["scored"])
+            totals[f"m{index}_sum"] = totals.get(f"m{index}_sum", 0) + float(row["score_sum"] or 0)
         of_open = f" FROM inspection_finding WHERE status = 'open' AND site IN ({marks})"
         rows = await db.raw("SELECT " + ", ".join(ages) + of_open, *age_bounds, *chunk)
         add(rows[0])

@@ -17,7 +17,7 @@ import msgspec
 from facilities import db
 from facilities.accounts import audit
 from facilities.accounts.principal import Principal
-from facilities.kit import clock, uploads
+from facilities.kit import clock, testhold, uploads
 from facilities.kit.errors import (
     Conflict,
     FieldError,
@@ -89,8 +89,13 @@ async def _replayed(key: str | None, inspection_id: int, kind: str) -> Any | Non
     return json.loads(response) if isinstance(response, str) else response
 
 
-async def _claim(key: str | None, inspection_id: int, kind: str) -> None:
-    """Take the key inside the transaction (a concurrent twin waits, then finds it taken)."""
+async def _claim(
+    key: str | None, inspection_id: int, kind: str, response: msgspec.Struct | None = None
+) -> None:
+    """Take the key inside the transaction (a concurrent twin waits, then finds it taken and
+    its transaction rolls back). With ``response`` (an answer: the key is claimed last, with
+    what it answers, in one statement) nothing more is written; without it (a submission:
+    claimed first) ``_keep`` stores the response later."""
     if key is None:
         return
     rows = await db.raw(
@@ -99,7 +104,7 @@ async def _claim(key: str | None, inspection_id: int, kind: str) -> None:
         key.lower(),
         inspection_id,
         kind,
-        "{}",
+        msgspec.json.encode(response).decode() if response is not None else "{}",
         clock.now(),
     )
     if not rows:
@@ -202,20 +207,21 @@ async def _write_answer(
         "answered_by": actor.user_id,
         "answered_at": now,
     }
+    # The saved row comes back from the write itself (RETURNING, on both engines).
     if current is None:
-        await db.raw(
+        saved = await dict_rows(
             "INSERT INTO inspection_answer (inspection, item_key, answered, value_text,"
             " value_number, out_of_limits, note, photo_key, version, answered_by, answered_at)"
-            " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, 1, {}, {})",
+            " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, 1, {}, {}) RETURNING *",
             inspection_id,
             item["key"],
             *columns.values(),
         )
     else:
-        await db.raw(
+        saved = await dict_rows(
             "UPDATE inspection_answer SET answered = {}, value_text = {}, value_number = {},"
             " out_of_limits = {}, note = {}, photo_key = {}, version = version + 1,"
-            " answered_by = {}, answered_at = {} WHERE id = {}",
+            " answered_by = {}, answered_at = {} WHERE id = {} RETURNING *",
             *columns.values(),
             current["id"],
         )
@@ -228,11 +234,6 @@ async def _write_answer(
         site_id=row["site"],
         before={"item": item["key"], "value": current["value_text"] if current else None},
         after={"item": item["key"], "value": columns["value_text"] or columns["value_number"]},
-    )
-    saved = await dict_rows(
-        "SELECT * FROM inspection_answer WHERE inspection = {} AND item_key = {}",
-        inspection_id,
-        item["key"],
     )
     return queries.answer_read(item, saved[0])
 
@@ -292,7 +293,6 @@ async def answer_item(
         values["photo_key"] = stored.key
     try:
         async with db.transaction():
-            await _claim(data.client_key, inspection_id, "answer")
             result = await _write_answer(
                 actor=actor,
                 row=row,
@@ -301,7 +301,7 @@ async def answer_item(
                 note=data.note.strip() if data.note is not None else None,
                 expected=data.version,
             )
-            await _keep(data.client_key, result)
+            await _claim(data.client_key, inspection_id, "answer", result)
         return result
     except _Replay:
         if stored is not None:
@@ -338,11 +338,10 @@ async def answer_photo(
         values["answered"] = True
     try:
         async with db.transaction():
-            await _claim(client_key, inspection_id, "answer")
             result = await _write_answer(
                 actor=actor, row=row, item=item, values=values, note=None, expected=None
             )
-            await _keep(client_key, result)
+            await _claim(client_key, inspection_id, "answer", result)
         return result
     except _Replay:
         uploads.delete(stored.key)
@@ -407,6 +406,7 @@ async def submit_inspection(
                 await _findings.raise_findings(
                     actor=actor, row=row, items=items, answers=answers, shown=shown
                 )
+            await testhold.hold("inspection.submit")  # fault tests only (kit/testhold.py)
             await audit.record(
                 actor=actor,
                 action="inspection.submit",
