@@ -197,9 +197,7 @@ async def list_incidents(
         rows = rows[:limit]
         next_cursor = keyset.encode(SORT, KEYS, rows[-1])
     items = [_read(dict(r), principal, [], []) for r in rows]
-    return Page(
-        items=items, total=await count, limit=limit, offset=offset, next_cursor=next_cursor
-    )
+    return Page(items=items, total=await count, limit=limit, offset=offset, next_cursor=next_cursor)
 
 
 async def photo_of(principal: Principal, incident_id: int, photo_id: int) -> tuple[str, str]:

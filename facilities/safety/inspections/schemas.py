@@ -177,9 +177,7 @@ class ProgrammeUpdate(Schema):
     category_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     lead_days: Annotated[int, msgspec.Meta(ge=0, le=90)] | msgspec.UnsetType = msgspec.UNSET
     skip_closed_days: bool | msgspec.UnsetType = msgspec.UNSET
-    assignee_role: Annotated[str, msgspec.Meta(max_length=30)] | msgspec.UnsetType = (
-        msgspec.UNSET
-    )
+    assignee_role: Annotated[str, msgspec.Meta(max_length=30)] | msgspec.UnsetType = msgspec.UNSET
     assignee_partner_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     assignee_user_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET

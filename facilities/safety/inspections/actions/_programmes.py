@@ -184,9 +184,7 @@ async def update_programme(
         "assignee_partner_id": current.assignee_partner_id,
         "assignee_user_id": current.assignee_user_id,
     }
-    changes = {
-        k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET
-    }
+    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     active = changes.pop("active", current.active)
     merged.update(changes)
     values = await _checked(actor, msgspec.convert(merged, ProgrammeCreate, strict=False))
