@@ -1617,7 +1617,6 @@ ROUTES: list[R] = [
         "/api/v1/safety/programmes/{programme_id:int}",
         "safety.manage",
         json={"lead_days": 5},
-        expect={"partner/own": 404},
     ),
     R("POST", "/api/v1/safety/programmes/generate", "safety.manage"),
     R("GET", "/api/v1/safety/inspections", "safety.view"),

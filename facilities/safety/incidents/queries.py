@@ -195,7 +195,14 @@ async def list_incidents(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = keyset.encode(SORT, KEYS, rows[-1])
+        last = dict(rows[-1])
+        if db.is_sqlite():  # the cursor carries the time as stored (SQLite compares text)
+            stored = await db.raw(
+                'SELECT CAST(occurred_at AS TEXT) AS t FROM "safety_incident" WHERE id = {}',
+                last["id"],
+            )
+            last["occurred_at"] = stored[0]["t"]
+        next_cursor = keyset.encode(SORT, KEYS, last)
     items = [_read(dict(r), principal, [], []) for r in rows]
     return Page(items=items, total=await count, limit=limit, offset=offset, next_cursor=next_cursor)
 

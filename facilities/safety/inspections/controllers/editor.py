@@ -465,8 +465,8 @@ class ProgrammePages(Controller):
         return await self._form(request, values, {})
 
     @post("/safety/programmes/new", opt={"permission": "safety.manage", "form": ProgrammeCreate})
-    async def create(self, request: Req, data: Form) -> Response[Any]:
-        values = programme_values(data)
+    async def create(self, request: Req) -> Response[Any]:
+        values = programme_values(await request.form())
         payload, errors = programme_payload(values)
         if not errors:
             created, errors = forms.convert(payload, ProgrammeCreate)
@@ -491,10 +491,10 @@ class ProgrammePages(Controller):
         "/safety/programmes/{programme_id:int}",
         opt={"permission": "safety.manage", "form": ProgrammeUpdate},
     )
-    async def update(self, request: Req, programme_id: FromPath[int], data: Form) -> Response[Any]:
+    async def update(self, request: Req, programme_id: FromPath[int]) -> Response[Any]:
         me = actor(request)
         await queries.get_programme(me, programme_id)  # 404 before reading the form
-        values = programme_values(data)
+        values = programme_values(await request.form())
         payload, errors = programme_payload(values)
         payload["active"] = values["active"]
         if not errors:
