@@ -45,8 +45,8 @@ from facilities.safety.inspections.schemas import (
 BLANK_ROWS = 2
 MAX_ROWS = 200
 KINDS = [k for k in ItemKind if k in INSPECTION_KINDS]
-_TEXT = ("key", "section", "label", "kind", "unit", "min", "max", "weight", "options")
-_TEXT += ("fail_answers", "show_if", "show_if_answers")
+_TEXT: tuple[str, ...] = ("key", "section", "label", "kind", "unit", "min", "max", "weight")
+_TEXT += ("options", "fail_answers", "show_if", "show_if_answers")
 _AT = re.compile(r"^(?P<message>.*?) - at `\$\.(?P<field>[^`]+)`$")
 _ITEM_INDEX = re.compile(r"^items\[(\d+)\]")
 
@@ -71,13 +71,13 @@ def entered_rows(form: Any) -> list[dict[str, Any]]:
     """The editor's rows as typed (for showing the form again, nothing lost)."""
     raw = str(form.get("rows") or "")
     count = min(int(raw), MAX_ROWS) if raw.isdigit() and len(raw) < 5 else 0
-    rows = []
+    rows: list[dict[str, Any] | None] = []
     for index in range(count):
         prefix = f"items-{index}-"
         if not any(str(k).startswith(prefix) for k in form):
             rows.append(None)  # removed on the page by the script: keeps the numbering
             continue
-        row = {f: str(form.get(prefix + f) or "").strip() for f in _TEXT}
+        row: dict[str, Any] = {f: str(form.get(prefix + f) or "").strip() for f in _TEXT}
         for flag in ("required", "critical", "remove"):
             row[flag] = form.get(prefix + flag) == "on"
         rows.append(row)
