@@ -1416,10 +1416,10 @@ ROUTES: list[R] = [
         "compliance.manage",
         form={"issued_on": "2026-01-01", "expires_on": "2027-01-01", "reference": "R-1"},
     ),
-    R("GET", "/safety/certificate-types", "compliance.view"),
+    R("GET", "/safety/certificates/types", "compliance.view"),
     R(
         "POST",
-        "/safety/certificate-types",
+        "/safety/certificates/types",
         "compliance.manage",
         form=lambda c: {
             "name_en": f"Pressure vessel {seq()}",

@@ -322,18 +322,18 @@ async def test_certificate_types_page(make_client: Any) -> None:
     ops_user, _api = await person(make_client, Role.ops_manager, here)
     await seed_certificate_types()
     ops = await builders.browser_session(make_client, ops_user)
-    page = await ops.get("/safety/certificate-types")
+    page = await ops.get("/safety/certificates/types")
     assert page.status_code == 200 and "Add a certificate type" in page.text
     form = {"name_en": "Pressure vessel", "name_de": "Druckbehälter", "interval_months": "0",
             "applies_to": "asset"}  # fmt: skip
-    refused = await _post(ops, "/safety/certificate-types", form)
+    refused = await _post(ops, "/safety/certificates/types", form)
     assert refused.status_code == 422 and 'value="Druckbehälter"' in refused.text
     assert _error_near(refused.text, "interval_months")
-    created = await _post(ops, "/safety/certificate-types", {**form, "interval_months": "24"})
+    created = await _post(ops, "/safety/certificates/types", {**form, "interval_months": "24"})
     assert created.status_code == 303, created.text
-    listed = await ops.get("/safety/certificate-types")
+    listed = await ops.get("/safety/certificates/types")
     assert "Pressure vessel" in listed.text and "pressure_vessel" in listed.text
-    again = await _post(ops, "/safety/certificate-types", {**form, "interval_months": "24"})
+    again = await _post(ops, "/safety/certificates/types", {**form, "interval_months": "24"})
     assert again.status_code == 422 and "exists already" in _error_near(again.text, "key")
 
 

@@ -258,12 +258,12 @@ class CertificatePages(Controller):
             status_code=status_code,
         )
 
-    @get("/safety/certificate-types", opt={"permission": "compliance.view"})
+    @get("/safety/certificates/types", opt={"permission": "compliance.view"})
     async def types_page(self, request: Req) -> Template:
         return await self._types_page(request)
 
     @post(
-        "/safety/certificate-types",
+        "/safety/certificates/types",
         opt={"permission": "compliance.manage", "form": CertificateTypeCreate},
         status_code=303,
     )
@@ -277,7 +277,7 @@ class CertificatePages(Controller):
             try:
                 kind = await actions.create_type(actor=actor(request), data=created)
                 return redirect(
-                    "/safety/certificate-types",
+                    "/safety/certificates/types",
                     _("Certificate type added: %(name)s") % {"name": kind.name},
                 )
             except FacilitiesError as error:
