@@ -362,3 +362,45 @@ async def test_incident_list_pages_by_cursor(make_client: Any) -> None:
     ops = await builders.browser_session(make_client, ops_user)
     page = await ops.get("/safety/incidents")
     assert page.status_code == 200 and "Slip 5" in page.text
+
+
+async def test_the_new_forms_carry_the_servers_limits(make_client: Any) -> None:
+    """The checks of ``tests/kit/test_form_limits.py`` on the pages added here."""
+    from facilities.kit.formlimits import field_limit, form_schema_limits
+    from tests.kit.test_form_limits import _Forms
+
+    w = await world()
+    template = await starter("first_aid_kit")
+    made = await programme(template.id, site_id=w.site.id)
+    api = await builders.api(make_client, w.ops)
+    cert = await _certificate(api, w.site.id)
+    ops = await builders.browser_session(make_client, w.ops)
+    problems, checked = [], 0
+    for path in (
+        "/safety/templates/new",
+        f"/safety/templates/{template.id}",
+        "/safety/programmes/new",
+        f"/safety/programmes/{made}",
+        f"/safety/certificates/{cert['id']}/edit",
+        "/safety/certificates/types",
+    ):
+        response = await ops.get(path)
+        assert response.status_code == 200, path
+        parser = _Forms()
+        parser._path = path
+        parser.feed(response.text)
+        for action, fields in parser.forms:
+            limits = form_schema_limits(action)
+            if not fields or limits is None:
+                assert not fields or action.endswith("/generate"), (path, action)
+                continue
+            for tag, attrs in fields:
+                limit = field_limit(limits, attrs.get("name") or "")
+                if limit is None or limit.max_length is None:
+                    continue
+                checked += 1
+                if attrs.get("maxlength") != str(limit.max_length):
+                    problems.append(f"{path}: {tag} {attrs.get('name')} {attrs.get('maxlength')}")
+                if tag == "textarea" and not attrs.get("aria-describedby"):
+                    problems.append(f"{path}: {attrs.get('name')} states no limit")
+    assert checked > 10 and not problems, problems
