@@ -404,3 +404,24 @@ async def test_the_new_forms_carry_the_servers_limits(make_client: Any) -> None:
                 if tag == "textarea" and not attrs.get("aria-describedby"):
                     problems.append(f"{path}: {attrs.get('name')} states no limit")
     assert checked > 10 and not problems, problems
+
+
+async def test_incident_page_follows_the_cursor(make_client: Any) -> None:
+    here = await place()
+    ops_user, api = await person(make_client, Role.ops_manager, here)
+    for n in range(52):
+        body = incident_body(
+            here.site.id,
+            occurred_at=f"2026-01-01T{n // 60:02d}:{n % 60:02d}:00Z",
+            title=f"Trip {n}",
+        )
+        assert (await api.post("/api/v1/safety/incidents", json=body)).status_code == 201
+    ops = await builders.browser_session(make_client, ops_user)
+    first = await ops.get("/safety/incidents")
+    assert "Trip 51" in first.text and "Trip 1<" not in first.text
+    assert "1–50 of 52" in first.text
+    following = re.search(r'href="([^"]+)" rel="next"', first.text)
+    assert following and "cursor=" in following.group(1)
+    second = await ops.get("/safety/incidents" + html.unescape(following.group(1)))
+    assert second.status_code == 200 and "51–52 of 52" in second.text
+    assert "Trip 1<" in second.text and "Trip 0<" in second.text and "Trip 51" not in second.text
