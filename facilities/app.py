@@ -64,7 +64,12 @@ from facilities.reporting.controllers import (
 )
 from facilities.safety.compliance.controllers import CertificatePages, ComplianceApi
 from facilities.safety.incidents.controllers import HazardPages, IncidentPages, IncidentsApi
-from facilities.safety.inspections.controllers import InspectionPages, InspectionsApi
+from facilities.safety.inspections.controllers import (
+    InspectionPages,
+    InspectionsApi,
+    ProgrammePages,
+    TemplateEditorPages,
+)
 from facilities.safety.report.controllers import SafetyReportApi, SafetyReportPages
 from facilities.safety.training.controllers import TrainingApi, TrainingPages
 from facilities.scheduler import build_scheduler
@@ -129,6 +134,8 @@ ROUTERS = [
     SafetyReportPages,
     InspectionsApi,
     InspectionPages,
+    TemplateEditorPages,
+    ProgrammePages,
     ReportingApi,
     ReportingPages,
     BudgetPages,

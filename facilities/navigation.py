@@ -115,6 +115,13 @@ GROUPS: list[tuple[str, list[Entry]]] = [
                 "safety.manage",
                 "☷",
             ),
+            Entry(
+                "inspection_programmes",
+                "/safety/programmes",
+                N_("Inspection programmes"),
+                "safety.manage",
+                "↻",
+            ),
         ],
     ),
     (

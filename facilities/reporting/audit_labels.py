@@ -55,6 +55,7 @@ AUDIT_ACTION_LABELS = {
     "inspection.start": N_("Inspection started"),
     "inspection.submit": N_("Inspection submitted"),
     "inspection_programme.create": N_("Inspection programme created"),
+    "inspection_programme.update": N_("Inspection programme changed"),
     "inspection_template.create": N_("Inspection template created"),
     "inspection_template.update": N_("Inspection template changed"),
     "expense.create": N_("Expense entered"),

@@ -47,7 +47,10 @@ async def _type_id(table: type[CertificateType] | type[TrainingType], key: str) 
 async def load_safety(system: Principal, site_ids: list[int]) -> None:
     await compliance.seed_certificate_types()
     await training.seed_training_types()
-    if not site_ids or await incident_queries.list_incidents(system, site_id=site_ids[0]):
+    if (
+        not site_ids
+        or (await incident_queries.list_incidents(system, site_id=site_ids[0], limit=1)).items
+    ):
         return
     now = clock.now()
     today = now.date()

@@ -31,6 +31,12 @@ class AppliesTo(StrEnum):
     asset = "asset"
 
 
+APPLIES_TO_LABELS = {
+    AppliesTo.site: N_("A site"),
+    AppliesTo.asset: N_("An asset"),
+}
+
+
 def rag(expires_on: date, today: date, amber_days: int = AMBER_DAYS) -> Rag:
     """Red once the expiry day has passed (valid through its expiry day), amber within
     ``amber_days`` of it, green before."""

@@ -13,7 +13,7 @@ from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
 from facilities.kit.i18n import current_locale
-from facilities.kit.rows import to_date, to_struct
+from facilities.kit.rows import dict_rows, to_date, to_struct
 from facilities.safety.compliance.enums import rag
 from facilities.safety.compliance.schemas import (
     CertificateRead,
@@ -150,3 +150,15 @@ async def document_of(
     if row is None:
         raise NotFound()
     return dict(row)
+
+
+async def responsible_people() -> list[dict[str, Any]]:
+    """Staff who can be responsible for a certificate (id, name), by name."""
+    return await dict_rows(
+        "SELECT id, name FROM app_user WHERE active = {} AND role IN ({}, {}, {})"
+        " ORDER BY name, id LIMIT 500",
+        True,
+        Role.ops_manager.value,
+        Role.community_manager.value,
+        Role.admin.value,
+    )

@@ -3,7 +3,7 @@ corrective actions as work orders (only through ``workorders.creation.create_wor
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import partial
 from typing import Any
 
@@ -136,7 +136,8 @@ async def report_incident(
                 "site": data.site_id,
                 "space": data.space_id,
                 "asset": data.asset_id,
-                "occurred_at": data.occurred_at,
+                # UTC: SQLite compares the stored text (the list's order and its cursor)
+                "occurred_at": data.occurred_at.astimezone(UTC),
                 "title": data.title.strip(),
                 "description": data.description.strip(),
                 "people_involved": data.people_involved.strip(),

@@ -12,13 +12,23 @@ An incident outside that answers 404 (ids leak nothing).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from litestar.params import FromQuery
+from piccolo.columns.combination import WhereRaw
+
+from facilities import db
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
-from facilities.kit.errors import NotFound
+from facilities.kit import keyset
+from facilities.kit.errors import NotFound, RuleViolation
+from facilities.kit.i18n import _
+from facilities.kit.listing import QueryId
 from facilities.kit.rows import aware, aware_or_none, to_struct
+from facilities.kit.schema import Page
+from facilities.safety.incidents.enums import IncidentKind, IncidentStatus
 from facilities.safety.incidents.schemas import IncidentRead
 from facilities.safety.incidents.tables import Incident, IncidentAction, IncidentPhoto
 from facilities.sites import scope
@@ -103,6 +113,33 @@ async def get_incident(principal: Principal, incident_id: int) -> IncidentRead:
     return _read(row, principal, [p["id"] for p in photos], [o["work_order"] for o in orders])
 
 
+@dataclass(frozen=True, slots=True)
+class IncidentFilters:
+    """The incident list's filters, read from the query string by its API and its page
+    (``kit.listing``)."""
+
+    site_id: QueryId = None
+    kind: FromQuery[IncidentKind | None] = None
+    status: FromQuery[IncidentStatus | None] = None
+
+    def arguments(self) -> dict[str, Any]:
+        return {
+            "site_id": self.site_id,
+            "kind": self.kind.value if self.kind else None,
+            "status": self.status.value if self.status else None,
+        }
+
+
+# Newest first; the id breaks ties. Pages after the first follow a cursor (``kit.keyset``);
+# OFFSET only reaches the first rows (it reads and skips every row before the page).
+SORT = "newest"
+KEYS = (
+    keyset.Key('"safety_incident"."occurred_at"', "occurred_at", "time", descending=True),
+    keyset.Key('"safety_incident"."id"', "id", "int", descending=True),
+)
+MAX_OFFSET = 5_000
+
+
 async def list_incidents(
     principal: Principal,
     *,
@@ -111,24 +148,63 @@ async def list_incidents(
     status: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: int = 200,
-) -> list[IncidentRead]:
-    query = Incident.select(*_columns())
+    limit: int = 50,
+    offset: int = 0,
+    cursor: str | None = None,
+) -> Page[IncidentRead]:
+    """A page of the incidents the caller may see, newest first. ``cursor``: the
+    ``next_cursor`` of the page before (same filters); ``offset`` only up to 5,000."""
+    conditions: list[Any] = []
     condition = await visibility(principal)
     if condition is not None:
-        query = query.where(condition)
+        conditions.append(condition)
     if site_id is not None:
-        query = query.where(Incident.site == site_id)
+        conditions.append(Incident.site == site_id)
     if kind is not None:
-        query = query.where(Incident.kind == kind)
+        conditions.append(Incident.kind == kind)
     if status is not None:
-        query = query.where(Incident.status == status)
+        conditions.append(Incident.status == status)
     if since is not None:
-        query = query.where(Incident.occurred_at >= since)
+        conditions.append(Incident.occurred_at >= since)
     if until is not None:
-        query = query.where(Incident.occurred_at < until)
-    rows = await query.order_by(Incident.occurred_at, ascending=False).limit(limit)
-    return [_read(dict(r), principal, [], []) for r in rows]
+        conditions.append(Incident.occurred_at < until)
+    query = Incident.select(*_columns())
+    count = Incident.count()
+    for c in conditions:
+        query = query.where(c)
+        count = count.where(c)
+    if cursor:
+        sqlite = db.is_sqlite()
+        values = keyset.decode(cursor, SORT, KEYS, sqlite)
+        after: Any = None
+        for branch, args in keyset.branches(KEYS, values, sqlite):
+            raw = WhereRaw(branch, *args)
+            after = raw if after is None else after | raw
+        query = query.where(after)
+        offset = 0
+    elif offset > MAX_OFFSET:
+        raise RuleViolation(
+            "offset",
+            _("Pages this far down are read with the cursor of the page before (next_cursor)."),
+        )
+    rows = await (
+        query.order_by(Incident.occurred_at, Incident.id, ascending=False)
+        .limit(limit + 1)
+        .offset(offset)
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = dict(rows[-1])
+        if db.is_sqlite():  # the cursor carries the time as stored (SQLite compares text)
+            stored = await db.raw(
+                'SELECT CAST(occurred_at AS TEXT) AS t FROM "safety_incident" WHERE id = {}',
+                last["id"],
+            )
+            last["occurred_at"] = stored[0]["t"]
+        next_cursor = keyset.encode(SORT, KEYS, last)
+    items = [_read(dict(r), principal, [], []) for r in rows]
+    return Page(items=items, total=await count, limit=limit, offset=offset, next_cursor=next_cursor)
 
 
 async def photo_of(principal: Principal, incident_id: int, photo_id: int) -> tuple[str, str]:

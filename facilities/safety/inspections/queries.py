@@ -30,6 +30,7 @@ from facilities.safety.inspections.schemas import (
     ProgrammeRead,
     ProgrammeScope,
     TemplateRead,
+    TemplateVersionRead,
 )
 from facilities.sites import scope
 
@@ -125,6 +126,30 @@ async def version_items(version_id: int) -> tuple[int, int, list[dict[str, Any]]
     return rows[0]["template"], rows[0]["version"], json_list(rows[0]["items"])
 
 
+async def list_versions(actor: Principal, template_id: int) -> list[TemplateVersionRead]:
+    """Every saved version of a template, newest first (404 for an unknown template)."""
+    await get_template(actor, template_id)
+    rows = await dict_rows(
+        "SELECT v.id, v.template, v.version, v.items, v.created_by, v.created_at,"
+        " u.name AS created_by_name FROM inspection_template_version v"
+        " LEFT JOIN app_user u ON u.id = v.created_by WHERE v.template = {}"
+        " ORDER BY v.version DESC",
+        template_id,
+    )
+    return [
+        TemplateVersionRead(
+            id=r["id"],
+            template_id=r["template"],
+            version=r["version"],
+            items=[item_read(i) for i in json_list(r["items"])],
+            created_by_id=r["created_by"],
+            created_by_name=r["created_by_name"],
+            created_at=aware(r["created_at"]),
+        )
+        for r in rows
+    ]
+
+
 # ---- programmes --------------------------------------------------------------------------
 
 _PROGRAMMES = (
@@ -147,6 +172,7 @@ def _programme(row: dict[str, Any]) -> ProgrammeRead:
         rrule_text=describe(row["rrule"], row["dtstart_local"]),
         dtstart_local=row["dtstart_local"],
         lead_days=int(row["lead_days"] or 0),
+        skip_closed_days=bool(row["skip_closed_days"]),
         assignee_role=row["assignee_role"] or "",
         assignee_partner_id=row["assignee_partner"],
         assignee_user_id=row["assignee_user"],
@@ -177,6 +203,36 @@ async def get_programme(actor: Principal, programme_id: int) -> ProgrammeRead:
     if not rows or not await _programme_visible(actor, rows[0]):
         raise NotFound()
     return _programme(rows[0])
+
+
+async def programme_form_options(actor: Principal) -> dict[str, list[dict[str, Any]]]:
+    """Choices of the programme form: templates, the caller's sites and regions, asset
+    categories, active partners and the staff who can be assignees."""
+    sites = await scope.visible_site_ids(actor)
+    site_rows = await dict_rows(
+        "SELECT id, code, name, region FROM site WHERE archived = {} ORDER BY name, id", False
+    )
+    regions = await scope.visible_region_ids(actor)
+    region_rows = await dict_rows("SELECT id, name FROM region ORDER BY name, id")
+    return {
+        "templates": await dict_rows(
+            "SELECT id, name, active FROM inspection_template ORDER BY name, id"
+        ),
+        "sites": [r for r in site_rows if sites is None or r["id"] in sites],
+        "regions": [r for r in region_rows if regions is None or r["id"] in regions],
+        "categories": await dict_rows("SELECT id, name FROM asset_category ORDER BY name, id"),
+        "partners": await dict_rows(
+            "SELECT id, name FROM partner_organisation WHERE active = {} ORDER BY name, id", True
+        ),
+        "people": await dict_rows(
+            "SELECT id, name, email FROM app_user WHERE active = {} AND role IN ({}, {}, {})"
+            " ORDER BY name, id LIMIT 500",
+            True,
+            Role.community_manager.value,
+            Role.ops_manager.value,
+            Role.admin.value,
+        ),
+    }
 
 
 # ---- inspections -------------------------------------------------------------------------

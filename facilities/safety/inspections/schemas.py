@@ -114,6 +114,18 @@ class TemplateRead(Schema):
     created_at: datetime
 
 
+class TemplateVersionRead(Schema):
+    """One saved version of a template (newest first in lists); inspections keep theirs."""
+
+    id: int
+    template_id: int
+    version: int
+    items: list[ItemRead]
+    created_by_id: int | None
+    created_by_name: str | None
+    created_at: datetime
+
+
 class StarterRead(Schema):
     key: str
     name: str
@@ -150,6 +162,27 @@ class ProgrammeCreate(Schema):
     assignee_user_id: Id | None = None
 
 
+class ProgrammeUpdate(Schema):
+    """Change a programme: any field of ``ProgrammeCreate`` and ``active``. The result is
+    checked like a new programme. Inspections already generated stay; when the rule, its
+    start or the target changes, generation continues from now (nothing is back-filled)."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    template_id: Id | msgspec.UnsetType = msgspec.UNSET
+    scope: ProgrammeScope | msgspec.UnsetType = msgspec.UNSET
+    rrule: Annotated[str, msgspec.Meta(max_length=500)] | msgspec.UnsetType = msgspec.UNSET
+    dtstart_local: datetime | msgspec.UnsetType = msgspec.UNSET
+    site_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    region_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    category_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    lead_days: Annotated[int, msgspec.Meta(ge=0, le=90)] | msgspec.UnsetType = msgspec.UNSET
+    skip_closed_days: bool | msgspec.UnsetType = msgspec.UNSET
+    assignee_role: Annotated[str, msgspec.Meta(max_length=30)] | msgspec.UnsetType = msgspec.UNSET
+    assignee_partner_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    assignee_user_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
 class ProgrammeRead(Schema):
     id: int
     name: str
@@ -163,6 +196,7 @@ class ProgrammeRead(Schema):
     rrule_text: str
     dtstart_local: str
     lead_days: int
+    skip_closed_days: bool
     assignee_role: str
     assignee_partner_id: int | None
     assignee_user_id: int | None

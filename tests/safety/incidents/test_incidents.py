@@ -100,8 +100,8 @@ async def test_confidential_incidents_only_for_ops_admins_and_the_reporter(make_
     assert (await ops.get(url)).status_code == 200
     assert (await other_cm.get(url)).status_code == 404
     assert (await viewer.get(url)).status_code == 404
-    assert secret["id"] not in [i["id"] for i in (await other_cm.get(URL)).json()]
-    assert secret["id"] in [i["id"] for i in (await ops.get(URL)).json()]
+    assert secret["id"] not in [i["id"] for i in (await other_cm.get(URL)).json()["items"]]
+    assert secret["id"] in [i["id"] for i in (await ops.get(URL)).json()["items"]]
     # An open one is seen by the site's people, and by nobody of another site.
     elsewhere = await place()
     _far, far = await person(make_client, Role.community_manager, elsewhere)
@@ -119,7 +119,7 @@ async def test_partners_see_only_their_own_reports(make_client) -> None:
     partner = await builders.user(Role.partner, partner_id=org.id)
     api = await builders.api(make_client, partner)
     assert (await api.get(f"{URL}/{incident['id']}")).status_code == 404
-    assert (await api.get(URL)).json() == []
+    assert (await api.get(URL)).json()["items"] == []
 
 
 async def test_corrective_action_is_a_work_order_through_the_one_write_path(
@@ -164,7 +164,7 @@ async def test_bad_input_is_answered_in_words(make_client) -> None:
         assert response.status_code == 422, (body, response.text)
         assert field_of(response) == field, response.text
         assert "Expected" not in response.text
-    assert (await cm.get(URL)).json() == []
+    assert (await cm.get(URL)).json()["items"] == []
 
 
 async def test_photos_pass_the_upload_checks(make_client) -> None:

@@ -3,17 +3,22 @@ An incident the caller may not see answers 404."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Response
 
 from facilities.accounts.principal import actor
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
+from facilities.kit.listing import provide
 from facilities.kit.openapi import IMAGE
+from facilities.kit.pagination import Limit, Offset
+from facilities.kit.schema import Page
 from facilities.kit.web import Multipart, Req, optional_upload, stored_file_response
 from facilities.safety.incidents import actions, queries
-from facilities.safety.incidents.enums import IncidentKind, IncidentStatus
 from facilities.safety.incidents.schemas import (
     ActionCreate,
     IncidentCreate,
@@ -26,21 +31,25 @@ class IncidentsApi(Controller):
     path = "/api/v1/safety/incidents"
     tags = ["safety"]
 
-    @get("", opt={"permission": "incidents.report"})
+    @get(
+        "",
+        opt={"permission": "incidents.report"},
+        dependencies={"filters": provide(queries.IncidentFilters)},
+    )
     async def list_incidents(
         self,
         request: Req,
-        site_id: FromQuery[int | None] = None,
-        kind: FromQuery[IncidentKind | None] = None,
-        status: FromQuery[IncidentStatus | None] = None,
-    ) -> list[IncidentRead]:
+        filters: NamedDependency[queries.IncidentFilters],
+        limit: Limit = 50,
+        offset: Offset = 0,
+        cursor: Annotated[str | None, QueryParameter(max_length=400)] = None,
+    ) -> Page[IncidentRead]:
         """Incidents and near misses the caller may see (confidential ones: ops managers,
-        admins and their reporter only)."""
+        admins and their reporter only), newest first. Long lists: pass the answer's
+        ``next_cursor`` as ``cursor`` (with the same filters) for the next page; ``offset``
+        only reaches the first 5,000 rows."""
         return await queries.list_incidents(
-            actor(request),
-            site_id=site_id,
-            kind=kind.value if kind else None,
-            status=status.value if status else None,
+            actor(request), **filters.arguments(), limit=limit, offset=offset, cursor=cursor
         )
 
     @post("", opt={"permission": "incidents.report"})

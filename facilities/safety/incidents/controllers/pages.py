@@ -5,11 +5,12 @@ of an asset's QR label (rate-limited like the problem-report form)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
 
 from facilities.accounts.principal import Principal, actor
@@ -17,6 +18,7 @@ from facilities.assets import queries as asset_queries
 from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError, NotFound, RateLimited
 from facilities.kit.i18n import _
+from facilities.kit.listing import PAGE_SIZE, provide, view
 from facilities.kit.ratelimit import client_address
 from facilities.kit.templating import page, redirect
 from facilities.kit.timefmt import reader_zone
@@ -71,21 +73,44 @@ def _checkbox(values: dict[str, Any], name: str) -> None:
 class IncidentPages(Controller):
     include_in_schema = False
 
-    @get("/safety/incidents", opt={"permission": "incidents.report"})
+    @get(
+        "/safety/incidents",
+        opt={"permission": "incidents.report"},
+        dependencies={"filters": provide(queries.IncidentFilters)},
+    )
     async def list_page(
         self,
         request: Req,
-        site_id: FromQuery[int | None] = None,
+        filters: NamedDependency[queries.IncidentFilters],
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        cursor: Annotated[str | None, QueryParameter(max_length=400)] = None,
     ) -> Template:
         me = actor(request)
-        incidents = await queries.list_incidents(me, site_id=site_id)
+        # Next pages follow the cursor; ``offset`` then only says where in the list this
+        # page is (for "Previous" and the position), as on the work-order list.
+        result = await queries.list_incidents(
+            me,
+            **filters.arguments(),
+            limit=PAGE_SIZE,
+            offset=0 if cursor else offset,
+            cursor=cursor,
+        )
+        listing = view(
+            filters,
+            total=result.total,
+            offset=offset,
+            limit=PAGE_SIZE,
+            next_cursor=result.next_cursor,
+            max_offset=queries.MAX_OFFSET,
+        )
         return page(
             request,
             "safety/incidents.html",
             {
                 **LABELS,
-                "incidents": incidents,
-                "site_id": site_id,
+                "incidents": result.items,
+                "listing": listing,
+                "site_id": filters.site_id,
                 "sites": (await site_queries.list_sites(me, limit=500)).items,
             },
         )

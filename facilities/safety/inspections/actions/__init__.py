@@ -10,7 +10,11 @@ from facilities.safety.inspections.actions._conduct import (
     submit_inspection,
 )
 from facilities.safety.inspections.actions._findings import on_work_order_change
-from facilities.safety.inspections.actions._programmes import create_programme, generate_due
+from facilities.safety.inspections.actions._programmes import (
+    create_programme,
+    generate_due,
+    update_programme,
+)
 from facilities.safety.inspections.actions._templates import (
     copy_starter,
     create_template,
@@ -30,5 +34,6 @@ __all__ = [
     "parse_client_key",
     "start_inspection",
     "submit_inspection",
+    "update_programme",
     "update_template",
 ]

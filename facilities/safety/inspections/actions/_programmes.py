@@ -17,11 +17,13 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import msgspec
+
 from facilities import db
 from facilities.accounts import audit
 from facilities.accounts.principal import Principal
 from facilities.kit import clock, recurrence
-from facilities.kit.errors import RuleViolation
+from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.rows import aware, aware_or_none, dict_rows, to_date_or_none
 from facilities.safety.inspections import queries
@@ -31,6 +33,7 @@ from facilities.safety.inspections.schemas import (
     ProgrammeCreate,
     ProgrammeRead,
     ProgrammeScope,
+    ProgrammeUpdate,
 )
 from facilities.sites import scope
 from facilities.sites.calendar import public_holidays
@@ -58,9 +61,9 @@ async def _region_field(actor: Principal, region_id: int) -> None:
         raise RuleViolation("region_id", _("This region does not exist, or you may not see it."))
 
 
-async def create_programme(*, actor: Principal, data: ProgrammeCreate) -> ProgrammeRead:
-    """A programme; 422 naming the field on a bad rule, scope or assignee, and for a site or
-    region that does not exist or is outside the caller's scope (the same answer)."""
+async def _checked(actor: Principal, data: ProgrammeCreate) -> dict[str, Any]:
+    """The programme's column values, each field checked (422 naming it); a site or region
+    that does not exist or is outside the caller's scope gets the same answer."""
     name = " ".join(data.name.split())
     if not name:
         raise RuleViolation("name", _("Give the programme a name."))
@@ -107,6 +110,27 @@ async def create_programme(*, actor: Principal, data: ProgrammeCreate) -> Progra
     await _exists(
         "app_user", data.assignee_user_id, "assignee_user_id", _("This person does not exist.")
     )
+    return {
+        "name": name,
+        "template": data.template_id,
+        "scope": data.scope.value,
+        "site": site_id,
+        "region": region_id,
+        "category": category_id,
+        "rrule": data.rrule.strip().removeprefix("RRULE:"),
+        "dtstart_local": start.isoformat(timespec="seconds"),
+        "lead_days": data.lead_days,
+        "skip_closed_days": data.skip_closed_days,
+        "assignee_role": role,
+        "assignee_partner": data.assignee_partner_id,
+        "assignee_user": data.assignee_user_id,
+    }
+
+
+async def create_programme(*, actor: Principal, data: ProgrammeCreate) -> ProgrammeRead:
+    """A programme; 422 naming the field on a bad rule, scope or assignee, and for a site or
+    region that does not exist or is outside the caller's scope (the same answer)."""
+    values = await _checked(actor, data)
     now = clock.now()
     async with db.transaction():
         rows = await db.raw(
@@ -115,19 +139,7 @@ async def create_programme(*, actor: Principal, data: ProgrammeCreate) -> Progra
             " assignee_partner, assignee_user, active, effective_from, created_by, created_at)"
             " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
             " RETURNING id",
-            name,
-            data.template_id,
-            data.scope.value,
-            site_id,
-            region_id,
-            category_id,
-            data.rrule.strip().removeprefix("RRULE:"),
-            start.isoformat(timespec="seconds"),
-            data.lead_days,
-            data.skip_closed_days,
-            role,
-            data.assignee_partner_id,
-            data.assignee_user_id,
+            *values.values(),
             True,
             now,
             actor.user_id,
@@ -139,9 +151,67 @@ async def create_programme(*, actor: Principal, data: ProgrammeCreate) -> Progra
             action="inspection_programme.create",
             object_type="inspection_programme",
             object_id=programme_id,
-            summary=name,
-            site_id=site_id,
+            summary=values["name"],
+            site_id=values["site"],
             after={"template_id": data.template_id, "scope": data.scope, "rrule": data.rrule},
+        )
+    return await queries.get_programme(actor, programme_id)
+
+
+# What moves the programme's occurrences: a change of one starts generation anew from now.
+_TIMING = ("scope", "site", "region", "category", "rrule", "dtstart_local")
+
+
+async def update_programme(
+    *, actor: Principal, programme_id: int, data: ProgrammeUpdate
+) -> ProgrammeRead:
+    """Change a programme (404 outside the caller's scope); the result is checked like a
+    new one. Generated inspections stay as they are; a changed rule, start or target
+    applies from now on (``effective_from``), so nothing in the past is generated."""
+    current = await queries.get_programme(actor, programme_id)
+    merged = {
+        "name": current.name,
+        "template_id": current.template_id,
+        "scope": current.scope,
+        "rrule": current.rrule,
+        "dtstart_local": current.dtstart_local,
+        "site_id": current.site_id,
+        "region_id": current.region_id,
+        "category_id": current.category_id,
+        "lead_days": current.lead_days,
+        "skip_closed_days": current.skip_closed_days,
+        "assignee_role": current.assignee_role,
+        "assignee_partner_id": current.assignee_partner_id,
+        "assignee_user_id": current.assignee_user_id,
+    }
+    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    active = changes.pop("active", current.active)
+    merged.update(changes)
+    values = await _checked(actor, msgspec.convert(merged, ProgrammeCreate, strict=False))
+    async with db.transaction():
+        rows = await dict_rows("SELECT * FROM inspection_programme WHERE id = {}", programme_id)
+        if not rows:
+            raise NotFound()
+        before = rows[0]
+        moved = any(str(before[k] or "") != str(values[k] or "") for k in _TIMING)
+        columns = {**values, "active": bool(active)}
+        if moved or (active and not before["active"]):
+            columns["effective_from"] = clock.now()
+        assignments = ", ".join(f"{name} = {{}}" for name in columns)
+        await db.raw(
+            f"UPDATE inspection_programme SET {assignments} WHERE id = {{}}",  # noqa: S608 - fixed names
+            *columns.values(),
+            programme_id,
+        )
+        await audit.record(
+            actor=actor,
+            action="inspection_programme.update",
+            object_type="inspection_programme",
+            object_id=programme_id,
+            summary=values["name"],
+            site_id=values["site"],
+            before={k: before[k] for k in (*_TIMING, "name", "template", "active")},
+            after={k: str(v) if v is not None else None for k, v in columns.items()},
         )
     return await queries.get_programme(actor, programme_id)
 

@@ -25,6 +25,7 @@ from facilities.safety.inspections.schemas import (
     InspectionSummary,
     ProgrammeCreate,
     ProgrammeRead,
+    ProgrammeUpdate,
     StarterCopy,
     StarterRead,
     SubmitRead,
@@ -32,6 +33,7 @@ from facilities.safety.inspections.schemas import (
     TemplateCreate,
     TemplateRead,
     TemplateUpdate,
+    TemplateVersionRead,
 )
 
 ITEM = "/inspections/{inspection_id:int}/items/{item_key:str}"
@@ -69,6 +71,13 @@ class InspectionsApi(Controller):
             actor=actor(request), template_id=template_id, data=data
         )
 
+    @get("/templates/{template_id:int}/versions", opt={"permission": "safety.view"})
+    async def list_versions(
+        self, request: Req, template_id: FromPath[int]
+    ) -> list[TemplateVersionRead]:
+        """Every saved version, newest first (inspections keep the version they started on)."""
+        return await queries.list_versions(actor(request), template_id)
+
     @get("/starter-templates", opt={"permission": "safety.view"})
     async def list_starters(self, language: FromQuery[str] = "en") -> list[StarterRead]:
         lang = "de" if language == "de" else "en"
@@ -99,6 +108,16 @@ class InspectionsApi(Controller):
     @get("/programmes/{programme_id:int}", opt={"permission": "safety.view"})
     async def get_programme(self, request: Req, programme_id: FromPath[int]) -> ProgrammeRead:
         return await queries.get_programme(actor(request), programme_id)
+
+    @patch("/programmes/{programme_id:int}", opt={"permission": "safety.manage"})
+    async def update_programme(
+        self, request: Req, programme_id: FromPath[int], data: JSONBody[ProgrammeUpdate]
+    ) -> ProgrammeRead:
+        """Any field of a new programme and ``active``; checked like a new one. A changed
+        rule, start or target applies from now (nothing in the past is generated)."""
+        return await actions.update_programme(
+            actor=actor(request), programme_id=programme_id, data=data
+        )
 
     @post("/programmes/generate", opt={"permission": "safety.manage"}, status_code=200)
     async def generate(self) -> GenerationRead:

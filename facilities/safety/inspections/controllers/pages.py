@@ -221,4 +221,6 @@ class InspectionPages(Controller):
         if not key:
             raise RuleViolation("key", _("Choose a starter template."))
         created = await actions.copy_starter(actor=actor(request), key=key, language=language)
-        return redirect("/safety/templates", _("Copied: %(name)s") % {"name": created.name})
+        return redirect(
+            f"/safety/templates/{created.id}", _("Copied: %(name)s") % {"name": created.name}
+        )
