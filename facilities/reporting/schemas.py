@@ -52,13 +52,14 @@ class DashboardRead(Schema):
 
 
 class RecordRead(Schema):
-    kind: str  # "work_order" | "asset"
+    kind: str  # work_order | asset | inspection | finding | incident | meter_month
     id: int
     title: str
     site_id: int
     site_name: str
     value: float | None  # the record's contribution (minutes, days, 1/0, hours…)
     extra: dict[str, float | None]
+    url: str | None = None  # the record's page (none for a confidential incident)
 
 
 class RecordsRead(Schema):

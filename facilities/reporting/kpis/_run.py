@@ -9,6 +9,8 @@ from facilities.kit.kpi import KpiValue, Period
 from facilities.kit.rows import dict_rows
 from facilities.reporting.kpis._specs import Spec
 from facilities.reporting.kpis._sql import bounds, per_site, site_filter
+from facilities.safety.kpi_queries import TITLES as safety_titles
+from facilities.sustainability.kpi_queries import TITLES as sustainability_titles
 
 
 async def compute(
@@ -31,6 +33,8 @@ async def compute(
 _TITLE = {
     "work_order": "SELECT x.title FROM work_order x WHERE x.id = r.id",
     "asset": "SELECT x.name FROM asset x WHERE x.id = r.id",
+    **safety_titles,
+    **sustainability_titles,
 }
 
 
