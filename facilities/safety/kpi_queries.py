@@ -15,7 +15,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from facilities.kit.rows import dict_rows
+
 Population = tuple[str, str, tuple[Any, ...]]
+# The time an inspection is planned with (the calendar's figure; templates carry no
+# estimate): capacity planning and the agenda use it.
+INSPECTION_MINUTES = 30
+
+
+async def planned_inspections(start: datetime, end: datetime, sites: str) -> list[dict[str, Any]]:
+    """Inspections due or in progress with their due time in ``[start, end)``, with their
+    assigned partner and person (capacity planning)."""
+    return await dict_rows(
+        "SELECT i.due_at, i.assignee_partner AS partner, i.assignee_user AS person"
+        " FROM inspection i WHERE i.status IN ('due', 'in_progress')"
+        " AND i.due_at >= {} AND i.due_at < {}" + sites.replace("{col}", "i.site"),
+        start,
+        end,
+    )
 
 
 def inspection_completion(
