@@ -38,6 +38,13 @@ def show(unit: str, value: float | None) -> str:
     return format_number(value, 2)
 
 
+def parts(unit: str, value: float | None) -> tuple[str, str]:
+    """The figure and, for an intensity, its unit apart (a tile shows the unit smaller)."""
+    if unit in PER_UNITS and value is not None:
+        return format_number(value, 2), _(PER_UNITS[unit])
+    return show(unit, value), ""
+
+
 def change(better: str, value: float | None, previous: float | None) -> str:
     """ "up", "down" or "same" in the good/bad sense: "good", "bad", "same" or ""."""
     if value is None or previous is None:

@@ -159,7 +159,12 @@ class KpiHelpPages(Controller):
 
 
 def _figures() -> dict[str, Any]:
-    return {"show": present.show, "change": present.change, "sparkline": charts.sparkline}
+    return {
+        "show": present.show,
+        "parts": present.parts,
+        "change": present.change,
+        "sparkline": charts.sparkline,
+    }
 
 
 async def _dashboard_page(
