@@ -18,6 +18,7 @@ Site A (100 m², 10 desks; the community manager's) and site B (50 m², 5 desks)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -291,7 +292,32 @@ async def test_the_pages_show_the_tiles_and_the_help(make_client: Any) -> None:
         )
         help_page = await client.get("/help/kpis")
     assert board.status_code == 200
-    assert "26,67 kWh/m²" in board.text or "26.67 kWh/m²" in board.text
+    assert re.search(r"26\.67</a> <span class=\"unit\">kWh/m²</span>", board.text)
     assert "/reporting/records?kpi=open_findings" in board.text
     assert records.status_code == 200 and "Main electricity · 2026-06-01" in records.text
     assert 'id="co2e_per_visit"' in help_page.text or "co2e_per_visit" in help_page.text
+
+
+async def test_trend_in_one_statement_equals_each_period_computed(make_client: Any) -> None:
+    """``kpis.trend`` (one statement for the eight periods) gives for every reporting KPI
+    exactly what ``compute`` gives period by period, on both hand-computed data sets."""
+    from datetime import timedelta
+
+    from facilities.kit.kpi import Period
+    from facilities.reporting.kpis import SPECS, compute, trend
+    from tests.reporting import kpi_dataset
+
+    await build(make_client)
+    await kpi_dataset.build()
+    ops = await builders.system()
+    spans = [
+        Period(
+            date(2026, 6, 1) - timedelta(days=30 * back),
+            date(2026, 7, 1) - timedelta(days=30 * back),
+        )
+        for back in range(7, -1, -1)
+    ]
+    with clock.pinned(AFTER):
+        for name, spec in SPECS.items():
+            each = [(await compute(spec, ops, span))[0].value for span in spans]
+            assert await trend(spec, ops, spans) == each, name

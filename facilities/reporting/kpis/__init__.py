@@ -13,7 +13,7 @@ from typing import Any
 from facilities.kit.i18n import N_
 from facilities.kit.kpi import Kpi, KpiValue, Period
 from facilities.reporting.kpis import _site, _specs
-from facilities.reporting.kpis._run import compute, records
+from facilities.reporting.kpis._run import compute, records, trend
 from facilities.reporting.kpis._specs import Spec
 
 SPECS: dict[str, Spec] = {
@@ -264,4 +264,4 @@ KPIS: tuple[Kpi, ...] = (
     *_site.definitions(_compute),
 )
 
-__all__ = ["KPIS", "RECORD_SPECS", "SPECS", "compute", "records"]
+__all__ = ["KPIS", "RECORD_SPECS", "SPECS", "compute", "records", "trend"]
