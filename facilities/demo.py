@@ -13,12 +13,17 @@ from typing import Any
 from facilities.accounts import actions as account_actions
 from facilities.accounts.enums import Locale, Role, Trade
 from facilities.accounts.principal import Principal
-from facilities.accounts.schemas import PartnerOrganisationCreate, UserCreate
+from facilities.accounts.schemas import (
+    PartnerOrganisationCreate,
+    PartnerOrganisationUpdate,
+    UserCreate,
+)
 from facilities.accounts.tables import PartnerOrganisation, User
 from facilities.assets.monitoring.demo import load_monitoring
 from facilities.demo_operations import load_operations
 from facilities.demo_texts import say
 from facilities.kit import clock
+from facilities.reporting.demo import load_budgets
 from facilities.safety.demo import load_safety
 from facilities.safety.inspections.demo import load_inspections
 from facilities.services import actions as service_actions
@@ -424,6 +429,21 @@ async def load_demo() -> list[tuple[str, str]]:
     await load_inspections(
         system, site_ids=[site_ids["MA-QU"], site_ids["MA-JB"]], region_id=rhine_neckar
     )
+    # This year's budgets for the first coworking sites and the region, and an invoice,
+    # so the budget page and the quarterly report have something to show.
+    await load_budgets(
+        system,
+        site_ids=[site_ids[c[0]] for c in COWORKING][:3],
+        region_id=rhine_neckar,
+        say=say,
+    )
+    # Weekly capacity of the partners (capacity planning): 2 to 5 working days a week.
+    for number, partner_id in enumerate(partner_ids):
+        await account_actions.update_partner_organisation(
+            actor=system,
+            partner_id=partner_id,
+            data=PartnerOrganisationUpdate(weekly_capacity_minutes=(2 + number % 4) * 8 * 60),
+        )
     return [
         ("admin", "admin@demo.facilities"),
         ("ops manager", "ops@demo.facilities"),

@@ -36,6 +36,10 @@ GERMAN = {
     "Cabinet key at the town hall caretaker; call ahead.": (
         "Schrankschlüssel beim Hausmeister im Rathaus; bitte vorher anrufen."
     ),
+    # budgets
+    "Plumber's invoice for the kitchen tap (no work order)": (
+        "Rechnung des Installateurs für den Küchenwasserhahn (ohne Arbeitsauftrag)"
+    ),
     # contracts, plans, programmes
     "Building services Rhine-Neckar": "Haustechnik Rhein-Neckar",
     "Heating, ventilation, air conditioning and kitchen plumbing; 4 h on-site response for P1.": (

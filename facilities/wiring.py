@@ -133,6 +133,17 @@ EXPECTED: dict[str, set[str]] = {
         "sla_response",
         "sla_attendance",
         "sla_resolution",
+        # safety's and sustainability's figures (``reporting/kpis/_site.py``)
+        "inspection_completion",
+        "inspection_score",
+        "open_findings",
+        "incidents",
+        "near_misses",
+        "energy_per_m2",
+        "energy_per_desk",
+        "co2e_per_m2",
+        "co2e_per_desk",
+        "co2e_per_visit",
     },
 }
 

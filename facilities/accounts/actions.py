@@ -141,6 +141,8 @@ async def update_user(*, actor: Principal, user_id: int, data: UserUpdate) -> Us
             values[User.partner_organisation] = data.partner_organisation_id
         if data.password is not msgspec.UNSET:
             values[User.password_hash] = hash_password(data.password)
+        if data.weekly_capacity_minutes is not msgspec.UNSET:
+            values[User.weekly_capacity_minutes] = data.weekly_capacity_minutes
         if values:
             await User.update(values).where(User.id == user_id).run()
         if data.active is False or data.password is not msgspec.UNSET:
@@ -480,6 +482,7 @@ async def create_partner_organisation(
             notes=data.notes.strip(),
             active=True,
             created_at=clock.now(),
+            weekly_capacity_minutes=data.weekly_capacity_minutes,
         )
         await row.save()
         await _set_trades(row.id, data.trades)
@@ -523,6 +526,8 @@ async def update_partner_organisation(
             values[PartnerOrganisation.notes] = data.notes.strip()
         if data.active is not msgspec.UNSET:
             values[PartnerOrganisation.active] = data.active
+        if data.weekly_capacity_minutes is not msgspec.UNSET:
+            values[PartnerOrganisation.weekly_capacity_minutes] = data.weekly_capacity_minutes
         site_ids = before.site_ids if data.site_ids is msgspec.UNSET else data.site_ids
         region_ids = before.region_ids if data.region_ids is msgspec.UNSET else data.region_ids
         await _check_area(site_ids, region_ids)

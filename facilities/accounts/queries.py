@@ -41,6 +41,7 @@ _USER_COLUMNS = (
     User.active,
     User.created_at,
     User.last_login_at,
+    User.weekly_capacity_minutes,
 )
 
 
@@ -193,6 +194,7 @@ _PARTNER_COLUMNS = (
     PartnerOrganisation.active,
     PartnerOrganisation.contact_name,
     PartnerOrganisation.notes,
+    PartnerOrganisation.weekly_capacity_minutes,
 )
 
 # The service area holds plain ids (accounts sits below sites); ids of deleted sites or

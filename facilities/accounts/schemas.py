@@ -13,6 +13,9 @@ Email = Annotated[
 ]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# Minutes of work per week a person or a partner can take on (capacity planning): at most
+# every minute of a week.
+WeeklyMinutes = Annotated[int, msgspec.Meta(ge=0, le=7 * 24 * 60)]
 
 
 class UserRead(Schema):
@@ -25,6 +28,7 @@ class UserRead(Schema):
     active: bool
     created_at: datetime
     last_login_at: datetime | None
+    weekly_capacity_minutes: int | None = None
 
 
 class UserCreate(Schema):
@@ -43,6 +47,7 @@ class UserUpdate(Schema):
     active: bool | msgspec.UnsetType = msgspec.UNSET
     partner_organisation_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     password: Password | msgspec.UnsetType = msgspec.UNSET
+    weekly_capacity_minutes: WeeklyMinutes | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class MeRead(Schema):
@@ -94,6 +99,7 @@ class PartnerOrganisationRead(Schema):
     # The service area: sites and regions the partner works in.
     site_ids: list[int] = msgspec.field(default_factory=list)
     region_ids: list[int] = msgspec.field(default_factory=list)
+    weekly_capacity_minutes: int | None = None
 
 
 class PartnerOrganisationCreate(Schema):
@@ -105,6 +111,7 @@ class PartnerOrganisationCreate(Schema):
     trades: Trades = msgspec.field(default_factory=list)
     site_ids: Ids = msgspec.field(default_factory=list)
     region_ids: Ids = msgspec.field(default_factory=list)
+    weekly_capacity_minutes: WeeklyMinutes | None = None
 
 
 class PartnerOrganisationUpdate(Schema):
@@ -117,6 +124,7 @@ class PartnerOrganisationUpdate(Schema):
     trades: Trades | msgspec.UnsetType = msgspec.UNSET
     site_ids: Ids | msgspec.UnsetType = msgspec.UNSET
     region_ids: Ids | msgspec.UnsetType = msgspec.UNSET
+    weekly_capacity_minutes: WeeklyMinutes | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class AuditEventRead(Schema):

@@ -26,6 +26,8 @@ class PartnerOrganisation(Table, tablename="partner_organisation"):
     notes = Text(default="")
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # the work the partner can take on per week (minutes; capacity planning), None: not said
+    weekly_capacity_minutes = Integer(null=True, default=None)
 
 
 class PartnerTrade(Table, tablename="partner_trade"):
@@ -67,6 +69,8 @@ class User(Table, tablename="app_user"):
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    # the work the person can take on per week (minutes; capacity planning), None: not said
+    weekly_capacity_minutes = Integer(null=True, default=None)
 
 
 class UserSession(Table, tablename="user_session"):

@@ -6,16 +6,17 @@ Every figure comes through ``kit.kpi`` (reporting's own KPIs straight from their
 narrowed to the scope's sites; others, e.g. PM compliance, from their domain's definition,
 added up over the scope's sites by their numerators and denominators).
 
-**The seam for safety and sustainability.** ``TILES`` lists the tiles in order; a name that
-is not registered in ``kit.kpi`` is left out. Safety (inspection completion and score, open
-findings, incidents) and sustainability (energy and CO2e per m² and per desk) plug in by
-registering a ``kit.kpi.Kpi`` with those names in ``facilities.wiring.install`` whose values
-are per site (``subject="site:<id>"``) with numerator and denominator.
+**Safety and sustainability.** Their figures (inspections, findings, incidents, energy and
+CO2e per m², per desk and per member visit) are reporting KPIs like the others
+(``kpis/_site.py``) whose populations are the owning domains' reads
+(``safety.kpi_queries``, ``sustainability.kpi_queries``). ``TILES`` lists the tiles in order;
+a name that is not registered in ``kit.kpi`` (``cost_vs_budget`` so far) is left out.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from facilities.accounts.principal import Principal
@@ -25,6 +26,7 @@ from facilities.kit.i18n import _
 from facilities.kit.kpi import Period
 from facilities.reporting import queries
 from facilities.reporting.kpis import RECORD_SPECS, SPECS, compute, records
+from facilities.reporting.kpis import trend as trend_of
 from facilities.reporting.schemas import DashboardRead, RecordRead, RecordsRead, TileRead
 
 MAX_DAYS = 366
@@ -42,14 +44,17 @@ TILES: tuple[str, ...] = (
     "sla_resolution",
     "critical_uptime",
     "first_time_fix",
-    # registered by safety and sustainability when they are installed (see the docstring)
+    # safety's and sustainability's figures (``kpis/_site.py``, read from their domains)
     "inspection_completion",
     "inspection_score",
     "open_findings",
     "incidents",
+    "near_misses",
     "energy_per_m2",
+    "energy_per_desk",
     "co2e_per_m2",
     "co2e_per_desk",
+    "co2e_per_visit",
     "cost_vs_budget",
 )
 
@@ -131,7 +136,10 @@ async def dashboard(
     tiles = []
     for name in names:
         definition = kpi.get(name)
-        trend = [await figure(principal, name, span, narrowed) for span in spans]
+        if name in SPECS:  # one statement for the eight periods
+            trend = await trend_of(SPECS[name], principal, spans, narrowed)
+        else:
+            trend = [await figure(principal, name, span, narrowed) for span in spans]
         drill = (
             "/api/v1/reporting/records?" + urlencode({"kpi": name, **query})
             if name in RECORD_SPECS
@@ -205,7 +213,8 @@ async def drill_down(
             RecordRead(
                 kind=spec.record,
                 id=int(r["id"]),
-                title=str(r["title"] or ""),
+                title=_record_title(spec.record, r),
+                url=_record_url(spec.record, r),
                 site_id=int(r["site"]),
                 site_name=str(r["site_name"]),
                 value=None if r["num"] is None else round(float(r["num"]), 4),
@@ -214,6 +223,32 @@ async def drill_down(
             for r in rows
         ],
     )
+
+
+_PAGES = {
+    "work_order": "/work-orders/{id}",
+    "asset": "/assets/{id}",
+    "inspection": "/safety/inspections/{id}",
+    "finding": "/safety/inspections/{parent}",  # a finding is shown on its inspection
+    "incident": "/safety/incidents/{id}",
+    "meter_month": "/sustainability/meters/{parent}",
+}
+
+
+def _confidential(row: dict[str, Any]) -> bool:
+    return bool(row.get("confidential"))
+
+
+def _record_title(kind: str, row: dict[str, Any]) -> str:
+    if kind == "incident" and _confidential(row):
+        return _("Confidential")
+    return str(row["title"] or "")
+
+
+def _record_url(kind: str, row: dict[str, Any]) -> str | None:
+    if kind == "incident" and _confidential(row):
+        return None
+    return _PAGES[kind].format(id=int(row["id"]), parent=int(row.get("parent") or row["id"]))
 
 
 def definitions() -> list[dict[str, str]]:

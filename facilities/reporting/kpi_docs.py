@@ -23,6 +23,12 @@ _UNITS = {
     "hours": "hours",
     "days": "days",
     "count": "a count",
+    "score": "% (a mean of scores)",
+    "kwh_per_m2": "kWh/m²",
+    "kwh_per_desk": "kWh per desk",
+    "kg_per_m2": "kg CO2e/m²",
+    "kg_per_desk": "kg CO2e per desk",
+    "kg_per_visit": "kg CO2e per member visit",
 }
 
 
@@ -51,7 +57,10 @@ def markdown() -> str:
         " numerators and denominators (a percentage: 100 × Σ part ÷ Σ whole; a mean: Σ total"
         ' ÷ Σ count; a count: Σ). The period is whole UTC days `[start, end)`; "the end of'
         ' the period" is now for the current period. The drill-down list behind a figure is'
-        " the same rows. Worked example: `tests/reporting/kpi_dataset.py`."
+        " the same rows. Worked example: `tests/reporting/kpi_dataset.py`. The safety and"
+        " sustainability figures take their rows from the owning domains' reads"
+        " (`facilities/safety/kpi_queries.py`, `facilities/sustainability/kpi_queries.py`);"
+        " worked example: `tests/reporting/test_site_kpis.py`."
     )
     body = "\n\n".join(_entry(k) for k in KPIS)
     return (

@@ -3,7 +3,16 @@ language, and whether a change is for the better."""
 
 from __future__ import annotations
 
-from facilities.kit.i18n import _, format_number
+from facilities.kit.i18n import N_, _, format_number
+
+# Units of intensity (msgids: "desk" and "visit" are words).
+PER_UNITS = {
+    "kwh_per_m2": N_("kWh/m²"),
+    "kwh_per_desk": N_("kWh/desk"),
+    "kg_per_m2": N_("kg CO2e/m²"),
+    "kg_per_desk": N_("kg CO2e/desk"),
+    "kg_per_visit": N_("kg CO2e/visit"),
+}
 
 
 def show(unit: str, value: float | None) -> str:
@@ -22,7 +31,18 @@ def show(unit: str, value: float | None) -> str:
         return _("%(d)s days") % {"d": format_number(value, 1)}
     if unit == "count":
         return format_number(value, 0)
+    if unit == "score":
+        return f"{format_number(value, 1)} %"
+    if unit in PER_UNITS:
+        return f"{format_number(value, 2)} {_(PER_UNITS[unit])}"
     return format_number(value, 2)
+
+
+def parts(unit: str, value: float | None) -> tuple[str, str]:
+    """The figure and, for an intensity, its unit apart (a tile shows the unit smaller)."""
+    if unit in PER_UNITS and value is not None:
+        return format_number(value, 2), _(PER_UNITS[unit])
+    return show(unit, value), ""
 
 
 def change(better: str, value: float | None, previous: float | None) -> str:

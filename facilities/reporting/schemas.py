@@ -52,13 +52,14 @@ class DashboardRead(Schema):
 
 
 class RecordRead(Schema):
-    kind: str  # "work_order" | "asset"
+    kind: str  # work_order | asset | inspection | finding | incident | meter_month
     id: int
     title: str
     site_id: int
     site_name: str
     value: float | None  # the record's contribution (minutes, days, 1/0, hours…)
     extra: dict[str, float | None]
+    url: str | None = None  # the record's page (none for a confidential incident)
 
 
 class RecordsRead(Schema):
@@ -207,3 +208,27 @@ class BenchmarkRead(Schema):
     stats: BenchmarkStats | None
     ranked: list[BenchmarkSite]
     apart: list[BenchmarkSite]  # without a figure or without the divisor: not ranked
+
+
+class CapacityWeek(Schema):
+    start: date  # the Monday
+    minutes: int  # planned work in the week
+    items: int
+    load: float | None  # minutes ÷ weekly capacity × 100; None without a stated capacity
+    overload: bool  # more planned than the stated capacity
+
+
+class CapacityRow(Schema):
+    kind: str  # partner | person
+    id: int
+    name: str
+    capacity_minutes: int | None  # stated weekly capacity (accounts); None: not stated
+    undated_minutes: int  # open work orders without a scheduled or due time
+    weeks: list[CapacityWeek]
+
+
+class CapacityRead(Schema):
+    scope: str
+    region_id: int | None
+    weeks: list[date]
+    rows: list[CapacityRow]

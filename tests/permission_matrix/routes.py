@@ -1840,4 +1840,6 @@ ROUTES: list[R] = [
     ),
     R("GET", "/api/v1/reporting/benchmark", "reporting.view", query="kpi=backlog&per=m2"),
     R("GET", "/reporting/benchmark", "reporting.view"),
+    R("GET", "/api/v1/reporting/capacity", "reporting.view"),
+    R("GET", "/reporting/capacity", "reporting.view"),
 ]

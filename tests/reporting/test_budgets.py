@@ -229,3 +229,39 @@ async def test_expense_with_invoice_through_the_upload_checks(make_client: Any) 
     assert len(rows) == 1 and Decimal(str(rows[0]["amount"])) == Decimal("12.50")
     got = await browser.get(f"/reporting/expenses/{rows[0]['id']}/attachment")
     assert got.status_code == 200 and got.content == PDF
+
+
+async def test_costs_fall_in_the_quarter_of_the_sites_own_calendar() -> None:
+    """A part entered at 23:30 UTC on 31 March is 01:30 on 1 April in Berlin: Q2 there, Q1 at
+    a site in UTC. One entered at 23:30 UTC on 31 December 2025 is 2026's Q1 in Berlin (and
+    not in 2026 at all in UTC)."""
+    berlin = await world(time_zone="Europe/Berlin")
+    utc_site = await builders.site(berlin.site.region_id, time_zone="UTC")
+    me = builders.principal(berlin.partner)
+    for site_id, at, unit_cost in (
+        (berlin.site.id, datetime(2026, 3, 31, 23, 30, tzinfo=UTC), "10.00"),
+        (utc_site.id, datetime(2026, 3, 31, 23, 30, tzinfo=UTC), "1.00"),
+        (berlin.site.id, datetime(2025, 12, 31, 23, 30, tzinfo=UTC), "100.00"),
+        (utc_site.id, datetime(2025, 12, 31, 23, 30, tzinfo=UTC), "1000.00"),
+    ):
+        with clock.pinned(at):
+            order = await work_order(site_id, partner_organisation_id=berlin.partner_org_id)
+            await step(order.id, berlin.partner, "accept")
+            await step(order.id, berlin.partner, "start")
+            await work.add_cost(
+                actor=me,
+                work_order_id=order.id,
+                data=msgspec.convert(
+                    {"description": "Part", "quantity": "1", "unit_cost": unit_cost}, CostCreate
+                ),
+            )
+    berlin_only = await actuals_module.actuals([berlin.site.id], 2026, date(2026, 12, 31))
+    # Berlin's New Year part in Q1, its 1 April part in Q2
+    assert berlin_only == {
+        ("maintenance", 1): Decimal("100.00"),
+        ("maintenance", 2): Decimal("10.00"),
+    }
+    both = await actuals_module.actuals([berlin.site.id, utc_site.id], 2026, date(2026, 12, 31))
+    assert both[("maintenance", 1)] == Decimal("101.00")
+    only_utc = await actuals_module.actuals([utc_site.id], 2026, date(2026, 12, 31))
+    assert only_utc == {("maintenance", 1): Decimal("1.00")}

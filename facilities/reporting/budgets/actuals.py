@@ -13,6 +13,9 @@ what the product knows (formulas in ``docs/kpis.md``, "Budgets and actuals"):
   (water, waste: other);
 * **manual expense lines**, by the day they were spent.
 
+Quarters are the site's own: an instant (a part line, a visit) falls in the quarter of its
+local date in the site's time zone (grouped per time zone); dates are local already.
+
 Every sum is grouped in SQL; only the contracts' day counting and the bills' spreading,
 a few rows per site, run in Python.
 """
@@ -20,9 +23,10 @@ a few rows per site, run in Python.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from facilities import db
 from facilities.kit.rows import dict_rows, to_date
@@ -56,6 +60,35 @@ def _quarter(column: str) -> str:
     if db.is_sqlite():
         return f"((CAST(strftime('%m', {column}) AS INTEGER) + 2) / 3)"
     return f"CAST(EXTRACT(QUARTER FROM {column}) AS INTEGER)"
+
+
+async def _zones(site_ids: list[int]) -> dict[str, list[int]]:
+    """The scope's sites by time zone."""
+    rows = await dict_rows(f"SELECT id, time_zone FROM site WHERE id IN {_sites(site_ids)}")  # noqa: S608
+    zones: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        zones[str(row["time_zone"] or "UTC")].append(int(row["id"]))
+    return zones
+
+
+def _local_quarters(
+    zone: str, year: int, end: date
+) -> tuple[str, list[datetime], datetime, datetime]:
+    """For instants at sites of ``zone``: the SQL of their quarter (``{col}`` for the
+    column, three placeholders for the starts of Q2, Q3 and Q4 at local midnight), those
+    starts, and the UTC bounds of the local year up to ``end`` (exclusive, a local day)."""
+    tz = ZoneInfo(zone)
+
+    def instant(day: date) -> datetime:
+        return datetime.combine(day, time(), tz).astimezone(UTC)
+
+    starts = [instant(date(year, month, 1)) for month in (4, 7, 10)]
+    return (
+        "(CASE WHEN {col} < {} THEN 1 WHEN {col} < {} THEN 2 WHEN {col} < {} THEN 3 ELSE 4 END)",
+        starts,
+        instant(date(year, 1, 1)),
+        instant(end),
+    )
 
 
 def _sites(site_ids: list[int]) -> str:
@@ -106,27 +139,36 @@ async def actuals(site_ids: list[int], year: int, until: date) -> Totals:
             end,
         ):
             _add(totals, maintenance, int(row["q"]), Decimal(str(row["minutes"])) * rate / 60)
-    for row in await dict_rows(
-        f"SELECT {_quarter('c.created_at')} AS q,"  # noqa: S608
-        " SUM(c.quantity * c.unit_cost) AS amount"
-        " FROM work_order_cost c JOIN work_order w ON w.id = c.work_order"
-        f" WHERE w.site IN {sites} AND c.created_at >= {{}} AND c.created_at < {{}}"
-        " GROUP BY 1",
-        start,
-        end,
-    ):
-        _add(totals, maintenance, int(row["q"]), row["amount"])
-    for row in await dict_rows(
-        f"SELECT {_quarter('v.scheduled_for')} AS q, k.contract_type,"  # noqa: S608
-        " SUM(k.price) AS amount FROM service_visit v"
-        " JOIN service_contract k ON k.id = v.contract"
-        f" WHERE v.site IN {sites} AND v.status = 'done' AND k.price_model = 'per_visit'"
-        " AND v.scheduled_for >= {} AND v.scheduled_for < {} GROUP BY 1, 2",
-        start,
-        end,
-    ):
-        category = CONTRACT_CATEGORY.get(str(row["contract_type"]), CostCategory.other).value
-        _add(totals, category, int(row["q"]), row["amount"])
+    # Instants (a part line's entry, a visit's start) fall in the quarter of the site's own
+    # calendar: one grouped statement per time zone of the scope's sites.
+    for zone, zone_sites in (await _zones(site_ids)).items():
+        quarter, starts, lower, upper = _local_quarters(zone, year, end)
+        in_zone = _sites(zone_sites)
+        for row in await dict_rows(
+            "SELECT " + quarter.replace("{col}", "c.created_at") + " AS q,"  # noqa: S608
+            " SUM(c.quantity * c.unit_cost) AS amount"
+            " FROM work_order_cost c JOIN work_order w ON w.id = c.work_order"
+            f" WHERE w.site IN {in_zone} AND c.created_at >= {{}} AND c.created_at < {{}}"
+            " GROUP BY 1",
+            *starts,
+            lower,
+            upper,
+        ):
+            _add(totals, maintenance, int(row["q"]), row["amount"])
+        for row in await dict_rows(
+            "SELECT "  # noqa: S608 - fixed fragments, integer site ids
+            + quarter.replace("{col}", "v.scheduled_for")
+            + " AS q, k.contract_type,"
+            " SUM(k.price) AS amount FROM service_visit v"
+            " JOIN service_contract k ON k.id = v.contract"
+            f" WHERE v.site IN {in_zone} AND v.status = 'done' AND k.price_model = 'per_visit'"
+            " AND v.scheduled_for >= {} AND v.scheduled_for < {} GROUP BY 1, 2",
+            *starts,
+            lower,
+            upper,
+        ):
+            category = CONTRACT_CATEGORY.get(str(row["contract_type"]), CostCategory.other).value
+            _add(totals, category, int(row["q"]), row["amount"])
     await _fixed_fees(totals, sites, year, last)
     await _bills(totals, sites, year, last)
     for row in await dict_rows(

@@ -20,7 +20,7 @@ from facilities.kit.openapi import XLSX
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.web import Req, content_disposition
-from facilities.reporting import benchmark, dashboard, export_rows, exports, subscriptions
+from facilities.reporting import benchmark, capacity, dashboard, export_rows, exports, subscriptions
 from facilities.reporting.budgets import actions as budget_actions
 from facilities.reporting.budgets.report import budget_report as build_budget_report
 from facilities.reporting.queries import AuditFilters, audit_page
@@ -29,6 +29,7 @@ from facilities.reporting.schemas import (
     BudgetRead,
     BudgetReportRead,
     BudgetSet,
+    CapacityRead,
     DashboardRead,
     ExpenseCreate,
     ExpenseRead,
@@ -158,6 +159,13 @@ class ReportingApi(Controller):
             actor(request), name=kpi, per=per, start=start, end=end, region_id=region_id
         )
         return msgspec.convert(found, BenchmarkRead)
+
+    @get("/capacity", opt={"permission": "reporting.view"})
+    async def capacity(self, request: Req, region_id: FromQuery[int | None] = None) -> CapacityRead:
+        """Planned work per partner and per person for the next eight weeks (Monday to
+        Sunday, UTC) against their stated weekly capacity; overloads marked."""
+        found = await capacity.capacity(actor(request), region_id=region_id)
+        return msgspec.convert(found, CapacityRead)
 
     # ---- budgets and actuals ----------------------------------------------------------
 

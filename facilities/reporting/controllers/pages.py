@@ -23,7 +23,16 @@ from facilities.kit.web import Req
 from facilities.maintenance.lifecycle import STATUS_LABELS
 from facilities.maintenance.pm import actions as pm_actions
 from facilities.maintenance.workorders.schemas import PRIORITY_LABELS
-from facilities.reporting import benchmark, calendar, charts, dashboard, home, kpi_help, present
+from facilities.reporting import (
+    benchmark,
+    calendar,
+    capacity,
+    charts,
+    dashboard,
+    home,
+    kpi_help,
+    present,
+)
 from facilities.reporting.audit_labels import (
     action_label,
     action_options,
@@ -150,7 +159,12 @@ class KpiHelpPages(Controller):
 
 
 def _figures() -> dict[str, Any]:
-    return {"show": present.show, "change": present.change, "sparkline": charts.sparkline}
+    return {
+        "show": present.show,
+        "parts": present.parts,
+        "change": present.change,
+        "sparkline": charts.sparkline,
+    }
 
 
 async def _dashboard_page(
@@ -339,4 +353,21 @@ class BenchmarkPages(Controller):
                 "regions": regions,
             },
             status_code=422 if errors else 200,
+        )
+
+    @get("/reporting/capacity", opt={"permission": "reporting.view"})
+    async def capacity_page(
+        self, request: Req, sites: str | None = Parameter(default=None, max_length=30)
+    ) -> Template:
+        me = actor(request)
+        region_id, _site_id = _scope(sites)
+        found = await capacity.capacity(me, region_id=region_id)
+        _label, all_sites = await scope_sites(me)
+        regions = sorted(
+            {(int(str(s["region"])), str(s["region_name"])) for s in all_sites}, key=str
+        )
+        return page(
+            request,
+            "reporting/capacity.html",
+            {"found": found, "regions": regions, "form": {"sites": sites or ""}},
         )

@@ -12,8 +12,8 @@ from typing import Any
 
 from facilities.kit.i18n import N_
 from facilities.kit.kpi import Kpi, KpiValue, Period
-from facilities.reporting.kpis import _specs
-from facilities.reporting.kpis._run import compute, records
+from facilities.reporting.kpis import _site, _specs
+from facilities.reporting.kpis._run import compute, records, trend
 from facilities.reporting.kpis._specs import Spec
 
 SPECS: dict[str, Spec] = {
@@ -42,6 +42,7 @@ SPECS: dict[str, Spec] = {
             )
             for target in ("response", "attendance", "resolution")
         ),
+        *_site.SPECS,
     )
 }
 
@@ -260,6 +261,7 @@ KPIS: tuple[Kpi, ...] = (
             ),
         )
     ),
+    *_site.definitions(_compute),
 )
 
-__all__ = ["KPIS", "RECORD_SPECS", "SPECS", "compute", "records"]
+__all__ = ["KPIS", "RECORD_SPECS", "SPECS", "compute", "records", "trend"]

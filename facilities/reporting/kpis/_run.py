@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from facilities.accounts.principal import Principal
-from facilities.kit.kpi import KpiValue, Period
+from facilities.kit.kpi import KpiValue, Period, aggregate
 from facilities.kit.rows import dict_rows
 from facilities.reporting.kpis._specs import Spec
 from facilities.reporting.kpis._sql import bounds, per_site, site_filter
+from facilities.safety.kpi_queries import TITLES as safety_titles
+from facilities.sustainability.kpi_queries import TITLES as sustainability_titles
 
 
 async def compute(
@@ -28,9 +30,46 @@ async def compute(
     return values
 
 
+async def trend(
+    spec: Spec, principal: Principal, periods: list[Period], sites: set[int] | None = None
+) -> list[float | None]:
+    """The total figure of each period (the dashboard's trend) in one statement: a grouped
+    subquery per period over the same population, joined by ``UNION ALL``. Equal to
+    ``compute(...)[0].value`` for each period (the sites' numerators and denominators added
+    up, by the unit's rule)."""
+    where = await site_filter(principal, sites)
+    if where is None or not periods:
+        return [None for _ in periods]
+    parts: list[str] = []
+    args: list[Any] = []
+    for index, period in enumerate(periods):
+        rows = spec.rows(bounds(period), where)
+        with_ = (
+            f"WITH {rows.ctes}, r AS ({rows.select})" if rows.ctes else f"WITH r AS ({rows.select})"
+        )
+        parts.append(
+            f"SELECT * FROM ({with_} SELECT {index} AS p, SUM(r.num) AS num,"  # noqa: S608
+            f" SUM(r.den) AS den, COUNT(*) AS n FROM r) t{index}"
+        )
+        args.extend(rows.args)
+    found = {int(r["p"]): r for r in await dict_rows(" UNION ALL ".join(parts), *args)}
+    values: list[float | None] = []
+    for index in range(len(periods)):
+        row = found.get(index)
+        if row is None or not int(row["n"] or 0):
+            values.append(None if spec.unit != "count" else 0.0)
+            continue
+        num = float(row["num"] or 0)
+        den = None if row["den"] is None else float(row["den"])
+        values.append(aggregate(spec.unit, [KpiValue(None, "", None, num, den)]).value)
+    return values
+
+
 _TITLE = {
     "work_order": "SELECT x.title FROM work_order x WHERE x.id = r.id",
     "asset": "SELECT x.name FROM asset x WHERE x.id = r.id",
+    **safety_titles,
+    **sustainability_titles,
 }
 
 

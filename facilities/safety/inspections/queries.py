@@ -32,6 +32,7 @@ from facilities.safety.inspections.schemas import (
     TemplateRead,
     TemplateVersionRead,
 )
+from facilities.safety.kpi_queries import INSPECTION_MINUTES
 from facilities.sites import scope
 
 # ---- scope -------------------------------------------------------------------------------
@@ -506,7 +507,7 @@ async def agenda_items(start: datetime, end: datetime, scope: AgendaScope) -> li
             uid=f"insp-{r['id']}",
             title=r["template_name"] + (f" · {r['asset_name']}" if r["asset_name"] else ""),
             start=aware(r["due_at"]),
-            minutes=30,
+            minutes=INSPECTION_MINUTES,
             site_id=r["site"],
             site_name=r["site_name"],
             time_zone=r["time_zone"] or "UTC",
