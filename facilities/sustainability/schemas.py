@@ -213,7 +213,6 @@ class IntervalImportRead(Schema):
     first_at: datetime | None
     last_at: datetime | None
     created_at: datetime
-    duplicate: bool = False  # the same file was imported before: nothing new was written
 
 
 class TargetMetric(StrEnum):

@@ -6,7 +6,7 @@ two people entering at once cannot both pass the checks."""
 from facilities.sustainability.actions._common import JumpWarning
 from facilities.sustainability.actions._entries import add_period, delete_period, record_reading
 from facilities.sustainability.actions._factors import create_factor, seed_default_factors
-from facilities.sustainability.actions._intervals import import_intervals
+from facilities.sustainability.actions._intervals import DuplicateImport, import_intervals
 from facilities.sustainability.actions._meters import (
     create_meter,
     delete_meter,
@@ -16,6 +16,7 @@ from facilities.sustainability.actions._meters import (
 )
 
 __all__ = [
+    "DuplicateImport",
     "JumpWarning",
     "add_period",
     "create_factor",

@@ -158,16 +158,21 @@ class SustainabilityApi(Controller):
         request: Req,
         interval: FromQuery[int] = 15,
         filename: FromQuery[str] = "",
+        sha256: FromQuery[str | None] = None,
     ) -> Response[IntervalImportRead]:
         """A load-profile CSV as the request body (``Content-Type: text/csv``; columns
         ``meter_id,start,value,unit``; ``interval`` 15 or 60 minutes). Read as a stream, all
         or nothing: 422 lists every bad row (``Line N: …``) and keeps nothing. 201 with
-        the import; the same file again answers 200 with the first import
-        (``duplicate: true``) and writes nothing."""
+        the import. The same file again answers 409 naming the earlier import, before the
+        file is parsed; with ``sha256`` (the file's SHA-256 in hex) before it is read."""
         created = await actions.import_intervals(
-            actor=actor(request), chunks=request.stream(), filename=filename, interval=interval
+            actor=actor(request),
+            chunks=request.stream(),
+            filename=filename,
+            interval=interval,
+            sha256=sha256,
         )
-        return Response(content=created, status_code=200 if created.duplicate else 201)
+        return Response(content=created, status_code=201)
 
     @post("/occupancy", opt={"permission": "sustainability.enter"})
     async def import_occupancy(self, request: Req) -> list[OccupancyRead]:
