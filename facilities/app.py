@@ -72,7 +72,11 @@ from facilities.services.controllers import ContractPages, ContractsApi
 from facilities.services.sla.controllers import SlaApi, SlaPages
 from facilities.settings import get_settings
 from facilities.sites.controllers import SitePages, SitesApi
-from facilities.sustainability.controllers import SustainabilityApi, SustainabilityPages
+from facilities.sustainability.controllers import (
+    SustainabilityApi,
+    SustainabilityManagePages,
+    SustainabilityPages,
+)
 from facilities.wiring import install
 
 log = logging.getLogger("facilities")
@@ -118,6 +122,7 @@ ROUTERS = [
     ReporterStatusPages,
     SustainabilityApi,
     SustainabilityPages,
+    SustainabilityManagePages,
     IncidentsApi,
     IncidentPages,
     HazardPages,

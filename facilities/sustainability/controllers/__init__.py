@@ -1,4 +1,5 @@
 from facilities.sustainability.controllers.api import SustainabilityApi
+from facilities.sustainability.controllers.manage import SustainabilityManagePages
 from facilities.sustainability.controllers.pages import SustainabilityPages
 
-__all__ = ["SustainabilityApi", "SustainabilityPages"]
+__all__ = ["SustainabilityApi", "SustainabilityManagePages", "SustainabilityPages"]

@@ -13,13 +13,15 @@ from facilities.accounts.principal import actor
 from facilities.kit import clock
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
-from facilities.kit.web import Req
-from facilities.sustainability import actions, queries, results, targets
+from facilities.kit.openapi import PDF
+from facilities.kit.web import Req, pdf_response
+from facilities.sustainability import actions, labels, queries, results, targets
 from facilities.sustainability.enums import Carrier
 from facilities.sustainability.schemas import (
     FactorCreate,
     FactorRead,
     IntervalImportRead,
+    LabelRequest,
     MeterCreate,
     MeterRead,
     MeterUpdate,
@@ -78,6 +80,19 @@ class SustainabilityApi(Controller):
     async def delete_meter(self, request: Req, meter_id: FromPath[int]) -> None:
         """409 when the meter has readings or bills: deactivate it instead."""
         await actions.delete_meter(actor=actor(request), meter_id=meter_id)
+
+    @post(
+        "/labels",
+        opt={"permission": "sustainability.enter"},
+        status_code=200,
+        media_type=PDF,
+    )
+    async def labels(self, request: Req, data: JSONBody[LabelRequest]) -> Response[bytes]:
+        """A PDF of meter QR labels: ``meter_ids`` (in order) or every active meter of
+        ``site_id``; ``layout`` sheet (A4, 3×8; ``skip`` used cells) or single (62 mm).
+        Scanning a label opens the meter's "enter a reading" page (``/q/{code}``)."""
+        content = await labels.label_pdf(actor(request), data)
+        return pdf_response(content, "meter-labels.pdf")
 
     # ---- readings and periods -----------------------------------------------------------
 
