@@ -271,8 +271,12 @@ class SustainabilityManagePages(Controller):
                     )
                 except FacilitiesError as error:
                     errors = _fail(error)
-                    if "value" in errors:
-                        errors["start_value"] = errors.pop("value")
+                    for ours, theirs in (
+                        ("start_value", "value"),
+                        ("final_value", "replaced_final"),
+                    ):
+                        if theirs in errors:
+                            errors[ours] = errors.pop(theirs)
         return await self._replace_page(request, meter_id, values, errors, 422)
 
     # ---- bills and period entries ---------------------------------------------------------
