@@ -58,7 +58,7 @@ async def _world(make_client):
 
 
 async def test_a_new_meter_has_a_code_and_url(make_client) -> None:
-    site, water, power, *_ = await _world(make_client)
+    _site, water, power, *_ = await _world(make_client)
     assert water.qr_code and water.qr_url and water.qr_url.endswith(f"/q/{water.qr_code}")
     assert water.qr_code != power.qr_code
 
@@ -88,7 +88,7 @@ async def test_site_sheet_decodes_and_the_scan_opens_enter_a_reading(make_client
 
 
 async def test_signed_out_scan_signs_in_and_comes_back(make_client) -> None:
-    site, water, power, elsewhere, cm = await _world(make_client)
+    _site, water, _power, _elsewhere, cm = await _world(make_client)
     phone = make_client()
     path = urlsplit(water.qr_url or "").path
     first = await phone.get(path)
@@ -134,6 +134,6 @@ async def test_single_label_page_and_a_replaced_code(make_client) -> None:
 
 
 async def test_the_asset_api_does_not_treat_a_meter_label_as_its_own(make_client) -> None:
-    site, water, *_ = await _world(make_client)
+    _site, water, *_ = await _world(make_client)
     admin = await builders.api(make_client, await builders.user(Role.admin))
     assert (await admin.get(f"/api/v1/qr-codes/{water.qr_code}")).status_code == 404

@@ -24,7 +24,7 @@ async def _ops(make_client):
 
 
 async def test_create_a_meter_and_see_field_errors_with_input_kept(make_client) -> None:
-    region, site, foreign, session, ops = await _ops(make_client)
+    _region, site, foreign, session, ops = await _ops(make_client)
     first = await session.get("/sustainability/meters/new")
     assert first.status_code == 200 and 'name="site_id"' in first.text
     form = await session.get(f"/sustainability/meters/new?site_id={site.id}")
@@ -69,7 +69,7 @@ async def test_create_a_meter_and_see_field_errors_with_input_kept(make_client) 
 
 
 async def test_edit_retire_and_replace(make_client) -> None:
-    region, site, foreign, session, ops = await _ops(make_client)
+    _region, site, foreign, session, ops = await _ops(make_client)
     m = await meter(site.id, number="OLD-1")
     await reading(m.id, 100, datetime(2026, 1, 1, tzinfo=UTC))
     page = await session.get(f"/sustainability/meters/{m.id}/edit")
@@ -122,7 +122,7 @@ async def test_edit_retire_and_replace(make_client) -> None:
 
 
 async def test_bill_entry_on_the_meter_page(make_client) -> None:
-    region, site, foreign, session, ops = await _ops(make_client)
+    _region, site, _foreign, session, _user = await _ops(make_client)
     m = await meter(site.id)
     url = f"/sustainability/meters/{m.id}/periods"
     ok = await builders.post_form(
@@ -140,7 +140,7 @@ async def test_bill_entry_on_the_meter_page(make_client) -> None:
 
 
 async def test_emission_factor_library_page(make_client) -> None:
-    region, site, foreign, session, ops = await _ops(make_client)
+    _region, site, _foreign, session, _user = await _ops(make_client)
     base = {"carrier": "electricity_grid", "region": "de", "year": "2026", "method": "market"}
     no_source = await builders.post_form(
         session, "/sustainability/factors", {**base, "value": "0,1"}
@@ -165,7 +165,7 @@ async def test_emission_factor_library_page(make_client) -> None:
 
 
 async def test_targets_page(make_client) -> None:
-    region, site, foreign, session, ops = await _ops(make_client)
+    _region, site, foreign, session, _user = await _ops(make_client)
     body = {"scope": f"site:{site.id}", "metric": "co2e", "reduction_pct": "30"}
     backwards = await builders.post_form(
         session, "/sustainability/targets", {**body, "baseline_year": "2025", "target_year": "2020"}
@@ -197,7 +197,7 @@ async def test_targets_page(make_client) -> None:
 
 
 async def test_occupancy_page(make_client) -> None:
-    region, site, foreign, session, ops = await _ops(make_client)
+    _region, site, foreign, session, _user = await _ops(make_client)
     page = await session.get(f"/sustainability/occupancy?site_id={site.id}&year=2025")
     assert page.status_code == 200 and 'name="m2025-03"' in page.text
     bad = await builders.post_form(
@@ -231,7 +231,7 @@ async def _upload(session, path: str, name: str, content: bytes, **fields: str):
 
 
 async def test_csv_uploads(make_client) -> None:
-    region, site, foreign, session, ops = await _ops(make_client)
+    _region, site, foreign, session, _user = await _ops(make_client)
     m = await meter(site.id)
     page = await session.get("/sustainability/imports")
     assert page.status_code == 200 and "Interval data" in page.text
