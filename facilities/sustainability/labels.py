@@ -12,7 +12,7 @@ from facilities.accounts.principal import Principal
 from facilities.assets import labels
 from facilities.assets.queries import qr_url
 from facilities.assets.scan_targets import ScanTarget
-from facilities.kit.errors import RuleViolation
+from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.sustainability import actions, queries
 from facilities.sustainability.actions._labels import KIND
@@ -49,9 +49,21 @@ async def label_pdf(actor: Principal, data: LabelRequest) -> bytes:
     if data.meter_ids:
         if len(data.meter_ids) > MAX_LABELS:
             raise RuleViolation("meter_ids", _("Print at most 2400 labels at once."))
-        meters = [await queries.get_meter(actor, meter_id) for meter_id in data.meter_ids]
+        meters = []
+        for meter_id in data.meter_ids:
+            try:
+                meters.append(await queries.get_meter(actor, meter_id))
+            except NotFound:  # named in the body: answered like a bad value, leaking nothing
+                raise RuleViolation(
+                    "meter_ids", _("Unknown meter: %(id)s.") % {"id": meter_id}
+                ) from None
     elif data.site_id is not None:
-        meters = await queries.list_meters(actor, site_id=data.site_id, active=True)
+        try:
+            meters = await queries.list_meters(actor, site_id=data.site_id, active=True)
+        except NotFound:
+            raise RuleViolation(
+                "site_id", _("Unknown site: %(id)s.") % {"id": data.site_id}
+            ) from None
         if not meters:
             raise RuleViolation("site_id", _("The site has no active meters."))
     else:

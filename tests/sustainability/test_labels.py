@@ -119,7 +119,7 @@ async def test_single_label_page_and_a_replaced_code(make_client) -> None:
     single = await session.get(f"/sustainability/meters/{power.id}/label.pdf")
     assert single.status_code == 200, single.text
     assert zbar_pages(single.content) == [[power.qr_url]]
-    sheet = await session.get(f"/sustainability/meters/labels.pdf?site_id={site.id}&skip=3")
+    sheet = await session.get(f"/sustainability/sites/{site.id}/meter-labels.pdf?skip=3")
     assert zbar_pages(sheet.content) == [sorted([water.qr_url, power.qr_url])]
     assert (
         await session.get(f"/sustainability/meters/{elsewhere.id}/label.pdf")

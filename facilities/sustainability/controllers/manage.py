@@ -18,7 +18,7 @@ from litestar.response import Response, Template
 from facilities.accounts.principal import actor
 from facilities.assets import queries as asset_queries
 from facilities.kit import clock, forms
-from facilities.kit.errors import FacilitiesError, RuleViolation
+from facilities.kit.errors import FacilitiesError, NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Multipart, Req, pdf_response
@@ -92,7 +92,14 @@ class SustainabilityManagePages(Controller):
     ) -> Template:
         me = actor(request)
         meter = await queries.get_meter(me, meter_id) if meter_id is not None else None
-        site = await site_queries.get_site(me, site_id) if site_id is not None else None
+        site = None
+        if site_id is not None:
+            try:
+                site = await site_queries.get_site(me, site_id)
+            except NotFound:  # a refused form naming a foreign site: choose again
+                if meter is not None:
+                    raise
+                site_id = None
         assets = await asset_queries.all_visible_assets(me, site_id=site_id) if site else []
         spaces = await site_queries.list_spaces(me, site_id) if site_id is not None else []
         return page(
@@ -315,17 +322,22 @@ class SustainabilityManagePages(Controller):
     ) -> Response[bytes]:
         """One meter's label (``single``: 62 mm tape; ``sheet``: the first cell of an A4
         sheet). A meter made before meters had labels gets its code now."""
+        me = actor(request)
+        await queries.get_meter(me, meter_id)  # 404 out of scope (the path names it)
         request_data = LabelRequest(
             meter_ids=[meter_id], layout="sheet" if layout == "sheet" else "single"
         )
-        content = await labels.label_pdf(actor(request), request_data)
+        content = await labels.label_pdf(me, request_data)
         return pdf_response(content, f"meter-{meter_id}-label.pdf")
 
-    @get("/sustainability/meters/labels.pdf", opt={"permission": "sustainability.enter"})
+    @get(
+        "/sustainability/sites/{site_id:int}/meter-labels.pdf",
+        opt={"permission": "sustainability.enter"},
+    )
     async def site_labels(
         self,
         request: Req,
-        site_id: FromQuery[int],
+        site_id: FromPath[int],
         layout: FromQuery[str] = "sheet",
         skip: FromQuery[int] = 0,
     ) -> Response[bytes]:
@@ -333,10 +345,12 @@ class SustainabilityManagePages(Controller):
         the used cells of a started sheet empty) or single labels."""
         if not 0 <= skip <= 23:
             raise RuleViolation("skip", _("Skip between 0 and 23 labels."))
+        me = actor(request)
+        await site_queries.get_site(me, site_id)  # 404 out of scope (the path names it)
         request_data = LabelRequest(
             site_id=site_id, layout="single" if layout == "single" else "sheet", skip=skip
         )
-        content = await labels.label_pdf(actor(request), request_data)
+        content = await labels.label_pdf(me, request_data)
         return pdf_response(content, f"meter-labels-site-{site_id}.pdf")
 
     # ---- emission factors ---------------------------------------------------------------
@@ -519,6 +533,10 @@ class SustainabilityManagePages(Controller):
         if not site.isdigit() or not year_text.isdigit() or not 1990 <= int(year_text) <= 2100:
             raise RuleViolation("site_id", _("Choose a site and a year."))
         site_id, year = int(site), int(year_text)
+        try:
+            await site_queries.get_site(actor(request), site_id)
+        except NotFound:  # named in the form: answered like a bad value, leaking nothing
+            raise RuleViolation("site_id", _("Unknown site: %(id)s.") % {"id": site_id}) from None
         errors: dict[str, str] = {}
         months: dict[date, int] = {}
         for number in range(1, 13):
