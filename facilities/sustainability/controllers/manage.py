@@ -593,7 +593,8 @@ class SustainabilityManagePages(Controller):
     async def _refused(self, request: Req, which: str, error: FacilitiesError) -> Template:
         if error.status_code in (403, 404):
             raise error
-        listed = [f.message for f in error.fields if f.message.startswith(_("Line").split()[0])]
+        prefix = _("Line %(line)s: %(message)s").split("%(line)s")[0]
+        listed = [f.message for f in error.fields if f.message.startswith(prefix)]
         fields = {f.field: f.message for f in error.fields if f.message not in listed}
         return await self._imports_page(
             request,
