@@ -13,6 +13,7 @@ from tests import builders
 from tests.browser.helpers import PHONE, labelled
 from tests.sustainability.helpers import meter
 
+
 async def test_scan_a_meter_label_and_enter_a_reading(new_context) -> None:
     region = await builders.region()
     site = await builders.site(region.id)
