@@ -33,13 +33,11 @@ async def scan_target(meter_id: int) -> ScanTarget | None:
 
 
 def _label(meter: MeterRead, code: str) -> labels.Label:
-    carrier = _(CARRIER_LABELS[meter.carrier])
-    number = f" · {_('No.')} {meter.number}" if meter.number else ""
+    # Two short lines fit under the name: the number printed on the meter (what tells two
+    # meters of a kind apart on site) and the site; without a number, the carrier.
+    first = f"{_('No.')} {meter.number}" if meter.number else _(CARRIER_LABELS[meter.carrier])
     return labels.Label(
-        url=qr_url(code),
-        code=code,
-        title=meter.name,
-        subtitle=f"{meter.site_name} · {carrier}{number} · {_('Scan to enter a reading')}",
+        url=qr_url(code), code=code, title=meter.name, subtitle=f"{first} · {meter.site_name}"
     )
 
 
