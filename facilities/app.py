@@ -74,6 +74,7 @@ from facilities.settings import get_settings
 from facilities.sites.controllers import SitePages, SitesApi
 from facilities.sustainability.controllers import (
     SustainabilityApi,
+    SustainabilityLibraryPages,
     SustainabilityManagePages,
     SustainabilityPages,
 )
@@ -123,6 +124,7 @@ ROUTERS = [
     SustainabilityApi,
     SustainabilityPages,
     SustainabilityManagePages,
+    SustainabilityLibraryPages,
     IncidentsApi,
     IncidentPages,
     HazardPages,
