@@ -77,7 +77,12 @@ from facilities.services.controllers import ContractPages, ContractsApi
 from facilities.services.sla.controllers import SlaApi, SlaPages
 from facilities.settings import get_settings
 from facilities.sites.controllers import SitePages, SitesApi
-from facilities.sustainability.controllers import SustainabilityApi, SustainabilityPages
+from facilities.sustainability.controllers import (
+    SustainabilityApi,
+    SustainabilityLibraryPages,
+    SustainabilityManagePages,
+    SustainabilityPages,
+)
 from facilities.wiring import install
 
 log = logging.getLogger("facilities")
@@ -123,6 +128,8 @@ ROUTERS = [
     ReporterStatusPages,
     SustainabilityApi,
     SustainabilityPages,
+    SustainabilityManagePages,
+    SustainabilityLibraryPages,
     IncidentsApi,
     IncidentPages,
     HazardPages,

@@ -149,6 +149,28 @@ GROUPS: list[tuple[str, list[Entry]]] = [
                 "sustainability.view",
                 "⚠",
             ),
+            Entry(
+                "occupancy",
+                "/sustainability/occupancy",
+                N_("Occupancy"),
+                "sustainability.view",
+                "☺",
+            ),
+            Entry("targets", "/sustainability/targets", N_("Targets"), "sustainability.view", "◎"),
+            Entry(
+                "emission_factors",
+                "/sustainability/factors",
+                N_("Emission factors"),
+                "sustainability.view",
+                "ƒ",
+            ),
+            Entry(
+                "sustainability_imports",
+                "/sustainability/imports",
+                N_("CSV uploads"),
+                "sustainability.enter",
+                "⇪",
+            ),
         ],
     ),
     (

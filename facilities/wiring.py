@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from facilities.assets import activity
+from facilities.assets import activity, scan_targets
 from facilities.assets.kpis import KPIS as ASSET_KPIS
 from facilities.assets.monitoring import hooks as device_hooks
 from facilities.kit import kpi
@@ -42,6 +42,7 @@ from facilities.services.routing import route
 from facilities.services.sla.outcomes import record_outcomes
 from facilities.services.sla.panel import sla_list_marks, sla_panel
 from facilities.sites import scope
+from facilities.sustainability import labels as meter_labels
 from facilities.sustainability import refrigerants
 
 
@@ -70,6 +71,8 @@ def install() -> None:
     # assets ← maintenance: an asset's page lists its reports and work orders
     activity.register_activity("problem_reports", report_activity)
     activity.register_activity("work_orders", work_order_activity)
+    # assets ← sustainability: a meter's QR label opens "enter a reading"
+    scan_targets.register(meter_labels.KIND, meter_labels.scan_target)
     # assets ← maintenance: monitored devices open and close their own work orders;
     # maintenance ← services: the ISP gets uplink outages, the maintenance partner devices
     device_hooks.on_device_change(device_work.on_device_change)
@@ -92,6 +95,7 @@ def installed() -> dict[str, set[str]]:
     state["monitoring_partner"] = {_name(finder)} if finder is not None else set()
     state["kpis"] = set(kpi.names())
     state["agenda_providers"] = {_name(p) for p in agenda.providers().values()}
+    state["scan_targets"] = {_name(r) for r in scan_targets.registered().values()}
     return state
 
 
@@ -115,6 +119,7 @@ EXPECTED: dict[str, set[str]] = {
     "device_listeners": {"facilities.maintenance.device_work.on_device_change"},
     "monitoring_partner": {"facilities.services.isp.monitoring_partner"},
     "agenda_providers": {"facilities.safety.inspections.queries.agenda_items"},
+    "scan_targets": {"facilities.sustainability.labels.scan_target"},
     "kpis": {
         "pm_compliance",
         "asset_uptime",
@@ -157,3 +162,4 @@ def uninstall() -> None:
     device_work.set_partner_finder(None)
     kpi.clear()
     agenda.clear_providers()
+    scan_targets.clear()

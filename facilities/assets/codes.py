@@ -51,6 +51,35 @@ async def issue(*, actor: Principal | None, asset_id: int) -> str:
     return code
 
 
+# ---- labels of upper domains' things (a meter) -------------------------------------------
+
+
+async def issue_for_target(*, actor: Principal | None, kind: str, target_id: int) -> str:
+    """A new active code for an upper domain's thing (``kind`` as registered in
+    ``assets.scan_targets``), inside the caller's transaction; its earlier active codes are
+    marked replaced (they then say "this label was replaced")."""
+    code = await _fresh_code()
+    now = clock.now()
+    await QrCode.update({QrCode.status: QrStatus.replaced.value, QrCode.replaced_by: code}).where(
+        (QrCode.target_kind == kind)
+        & (QrCode.target_id == target_id)
+        & (QrCode.status == QrStatus.active.value)
+    )
+    await QrCode.insert(
+        QrCode(
+            code=code,
+            asset=None,
+            status=QrStatus.active.value,
+            target_kind=kind,
+            target_id=target_id,
+            created_by=actor.user_id if actor else None,
+            created_at=now,
+            claimed_at=now,
+        )
+    ).run()
+    return code
+
+
 async def reissue(*, actor: Principal, asset_id: int) -> QrCodeRead:
     """Print a new label: the old code then says "this label was replaced"."""
     async with transaction():
@@ -100,6 +129,8 @@ async def claim(*, actor: Principal, code: str, asset_id: int) -> QrCodeRead:
         lookup = await queries.scoped_code(actor, code)
         if lookup.status != QrStatus.active.value:
             raise RuleViolation("code", _("This label was revoked or replaced; use another one."))
+        if lookup.target_kind is not None:
+            raise Conflict(_("This label belongs to a meter, not to an asset."), field="code")
         if lookup.asset_id is not None:
             if lookup.asset_id == asset_id:
                 return await queries.visible_code(actor, lookup.code)

@@ -34,6 +34,9 @@ class CodeLookup(msgspec.Struct, frozen=True, kw_only=True):
     replaced_by: str | None
     asset_id: int | None
     qr_code_id: int
+    # A label of an upper domain's thing (``assets.scan_targets``), e.g. ("meter", 12).
+    target_kind: str | None = None
+    target_id: int | None = None
 
 
 class AssetCard(msgspec.Struct, frozen=True, kw_only=True):

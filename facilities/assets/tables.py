@@ -105,6 +105,10 @@ class QrCode(Table, tablename="qr_code"):
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     claimed_at = Timestamptz(null=True, default=None)
+    # A label of something an upper domain keeps (``target_kind`` "meter" and its id), not
+    # an asset: the scan page asks ``assets.scan_targets`` where such a label leads.
+    target_kind = Varchar(length=20, null=True, default=None)
+    target_id = Integer(null=True, default=None)
 
 
 class QrScan(Table, tablename="qr_scan"):

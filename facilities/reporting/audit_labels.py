@@ -61,6 +61,7 @@ AUDIT_ACTION_LABELS = {
     "expense.create": N_("Expense entered"),
     "meter.create": N_("Meter created"),
     "meter.delete": N_("Meter deleted"),
+    "meter.label": N_("Meter QR label issued"),
     "meter.update": N_("Meter changed"),
     "meter_anomaly.acknowledge": N_("Anomaly acknowledged (known cause)"),
     "meter_anomaly.create": N_("Anomaly found"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from facilities.accounts.principal import Principal
+from facilities.assets.queries import qr_url, target_codes
 from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.sites import scope
@@ -62,6 +63,8 @@ def opt_float(value: Any) -> float | None:
 
 # ---- meters ---------------------------------------------------------------------------
 
+METER_LABEL = "meter"  # qr_code.target_kind of a meter's label (actions._labels.KIND)
+
 METER_COLUMNS = (
     Meter.id,
     Meter.site,
@@ -83,7 +86,9 @@ METER_COLUMNS = (
 )
 
 
-def _meter(row: dict[str, Any], last: dict[str, Any] | None = None) -> MeterRead:
+def _meter(
+    row: dict[str, Any], last: dict[str, Any] | None = None, code: str | None = None
+) -> MeterRead:
     return MeterRead(
         id=row["id"],
         site_id=row["site"],
@@ -103,6 +108,8 @@ def _meter(row: dict[str, Any], last: dict[str, Any] | None = None) -> MeterRead
         market_factor_source=row["market_factor_source"] or "",
         last_read_at=aware(last["read_at"]) if last else None,
         last_value=float(last["value"]) if last else None,
+        qr_code=code,
+        qr_url=qr_url(code) if code else None,
     )
 
 
@@ -138,8 +145,10 @@ async def list_meters(
     if active is not None:
         query = query.where(Meter.active == active)
     rows = await query
-    last = await _last_readings([r["id"] for r in rows])
-    return [_meter(r, last.get(r["id"])) for r in rows]
+    ids = [r["id"] for r in rows]
+    last = await _last_readings(ids)
+    codes = await target_codes(METER_LABEL, ids)
+    return [_meter(r, last.get(r["id"]), codes.get(r["id"])) for r in rows]
 
 
 async def meter_row(actor: Principal, meter_id: int) -> dict[str, Any]:
@@ -153,7 +162,8 @@ async def meter_row(actor: Principal, meter_id: int) -> dict[str, Any]:
 async def get_meter(actor: Principal, meter_id: int) -> MeterRead:
     row = await meter_row(actor, meter_id)
     last = await _last_readings([meter_id])
-    return _meter(row, last.get(meter_id))
+    codes = await target_codes(METER_LABEL, [meter_id])
+    return _meter(row, last.get(meter_id), codes.get(meter_id))
 
 
 # ---- readings and periods ---------------------------------------------------------------

@@ -83,6 +83,17 @@ class MeterRead(Schema):
     market_factor_source: str = ""
     last_read_at: datetime | None = None
     last_value: float | None = None
+    qr_code: str | None = None  # the label's code; scanning qr_url opens "enter a reading"
+    qr_url: str | None = None
+
+
+class LabelRequest(Schema):
+    """What to print: meters (in order) or every active meter of a site."""
+
+    meter_ids: list[Id] = msgspec.field(default_factory=list)
+    site_id: Id | None = None
+    layout: Annotated[str, msgspec.Meta(pattern=r"^(sheet|single)$")] = "sheet"
+    skip: Annotated[int, msgspec.Meta(ge=0, le=23)] = 0  # cells already used on the sheet
 
 
 class ReadingCreate(Schema):
@@ -94,6 +105,18 @@ class ReadingCreate(Schema):
     confirm_jump: bool = False  # save although it is far above the usual consumption
     # The offline queue's key (a UUID the phone made): a repeat answers the first reading.
     client_key: ClientKey | None = None
+
+
+class MeterReplace(Schema):
+    """A meter swapped on site: the old meter's final reading and the new one's start, one
+    moment; the record (and its history) continues with the new meter's number."""
+
+    final_value: Quantity  # the old meter's last reading, read before removal
+    start_value: Quantity  # the new meter's register at installation (often 0)
+    read_at: Aware | None = None  # default: now
+    number: Number | None = None  # the new meter's number; None keeps the old one
+    register_digits: Digits | None = None  # the new register's size; None keeps it
+    note: Note = ""
 
 
 class ReadingRead(Schema):
@@ -213,7 +236,6 @@ class IntervalImportRead(Schema):
     first_at: datetime | None
     last_at: datetime | None
     created_at: datetime
-    duplicate: bool = False  # the same file was imported before: nothing new was written
 
 
 class TargetMetric(StrEnum):

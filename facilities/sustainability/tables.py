@@ -4,6 +4,7 @@ monthly occupancy, and the versioned emission-factor library."""
 from decimal import Decimal
 
 from piccolo.columns import (
+    BigInt,
     Boolean,
     Date,
     DoublePrecision,
@@ -142,6 +143,10 @@ class IntervalImport(Table, tablename="interval_import"):
 
     id: Serial
     sha256 = Varchar(length=64, null=False, unique=True)
+    # SHA-256 of the file's first 64 KiB (``HEAD_BYTES``) and its size: a new upload whose
+    # head matches an earlier import is only hashed, not parsed, until its full hash decides.
+    head_sha256 = Varchar(length=64, null=True, default=None, index=True)
+    size = BigInt(null=True, default=None)
     filename = Varchar(length=200, default="")
     rows = Integer(null=False)
     meters = Integer(null=False)

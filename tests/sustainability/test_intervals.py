@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from facilities.accounts.enums import Role
-from facilities.kit.errors import InvalidInput
+from facilities.kit.errors import InvalidInput, RuleViolation
 from facilities.sustainability import actions, results
 from facilities.sustainability.actions import _intervals
 from facilities.sustainability.tables import IntervalImport, MeterInterval, MeterMonth
@@ -53,7 +53,7 @@ async def test_import_stores_values_and_monthly_figures() -> None:
     meter_id = await _meter()
     # 30 Jan 2025 00:00 local → 4 days: 384 values × 0.25 kWh = 96 kWh; 2 days per month.
     done = await run(profile(meter_id, datetime(2025, 1, 30), 4 * 96))
-    assert done.rows == 384 and done.meters == 1 and not done.duplicate
+    assert done.rows == 384 and done.meters == 1
     assert await MeterInterval.count() == 384
     assert done.first_at == datetime(2025, 1, 29, 23, 0, tzinfo=UTC)
     figures = await results.results(await builders.system(), year=2025)
@@ -67,8 +67,10 @@ async def test_same_file_twice_doubles_nothing() -> None:
     meter_id = await _meter()
     text = profile(meter_id, datetime(2025, 3, 1), 96)
     first = await run(text)
-    second = await run(text)
-    assert second.duplicate and second.id == first.id
+    with pytest.raises(actions.DuplicateImport) as raised:
+        await run(text)
+    assert raised.value.status_code == 409 and raised.value.earlier.id == first.id
+    assert f"import {first.id} (p.csv)" in raised.value.message
     assert await MeterInterval.count() == 96
     assert await IntervalImport.count() == 1
     figures = await results.results(await builders.system(), year=2025)
@@ -200,7 +202,9 @@ async def test_api_streams_the_body(make_client) -> None:
     assert response.status_code == 201, response.text
     assert response.json()["rows"] == 8
     again = await api.post(url, content=text, headers={"content-type": "text/csv"})
-    assert again.status_code == 200 and again.json()["duplicate"] is True
+    assert again.status_code == 409, again.text
+    assert again.json()["fields"][0]["field"] == "file"
+    assert f"import {response.json()['id']} (june.csv)" in again.json()["message"]
     bad = await api.post(
         url, content=text.replace("kWh", "kW"), headers={"content-type": "text/csv"}
     )
@@ -212,3 +216,51 @@ async def test_api_streams_the_body(make_client) -> None:
         url, content=text, headers={"content-type": "text/csv"}
     )
     assert denied.status_code == 403
+
+
+async def _counted(text: str, seen: list[int], size: int = 4096) -> AsyncIterator[bytes]:
+    data = text.encode()
+    for start in range(0, len(data), size):
+        seen.append(start)
+        yield data[start : start + size]
+
+
+async def test_a_declared_hash_refuses_the_repeat_before_reading_it() -> None:
+    import hashlib
+
+    meter_id = await _meter()
+    text = profile(meter_id, datetime(2025, 3, 1), 96)
+    first = await run(text)
+    seen: list[int] = []
+    with pytest.raises(actions.DuplicateImport) as raised:
+        await actions.import_intervals(
+            actor=await builders.system(),
+            chunks=_counted(text, seen),
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+        )
+    assert raised.value.earlier.id == first.id
+    assert seen == []  # not a byte read
+    with pytest.raises(RuleViolation):
+        await actions.import_intervals(
+            actor=await builders.system(), chunks=_counted(text, []), sha256="abc"
+        )
+
+
+async def test_a_long_repeat_is_refused_by_hashing_not_parsing() -> None:
+    """Past the 64 KiB head, a repeated file is only hashed (``_screen``, which runs before
+    the parser) and refused; a file that starts alike but ends differently is imported from
+    the kept copy."""
+    meter_id = await _meter()
+    text = profile(meter_id, datetime(2025, 5, 1), 30 * 96)  # 30 days, ~90 KB
+    assert len(text) > _intervals.HEAD_BYTES
+    first = await run(text)
+    with pytest.raises(actions.DuplicateImport) as raised:
+        await _intervals._screen(chunks(text, 5000), None)
+    assert raised.value.earlier.id == first.id
+    longer = profile(meter_id, datetime(2025, 5, 1), 31 * 96)  # same head, one more day
+    second = await actions.import_intervals(
+        actor=await builders.system(), chunks=chunks(longer, 5000), filename="q.csv"
+    )
+    assert second.rows == 31 * 96
+    assert await MeterInterval.count() == 31 * 96
+    assert await IntervalImport.count() == 2

@@ -20,6 +20,7 @@ from facilities.assets.queries._contract import (
     resolve_code,
     resolve_scan,
     space_path,
+    target_codes,
 )
 from facilities.assets.queries._register import (
     AssetFilters,
@@ -73,6 +74,7 @@ __all__ = [
     "space_path",
     "space_paths",
     "status_history",
+    "target_codes",
     "uptime",
     "uptimes",
     "visible_asset",

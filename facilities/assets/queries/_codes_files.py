@@ -91,7 +91,7 @@ async def scoped_code(principal: Principal, code: str) -> CodeLookup:
     caller's scope does not exist for them (NotFound, exactly like an unknown code), and a
     blank label exists only for those who manage or claim labels."""
     lookup = await resolve_code(code)
-    if lookup is None:
+    if lookup is None or lookup.target_kind is not None:  # a meter's label is not the assets'
         raise NotFound()
     if lookup.asset_id is not None:
         await require_asset(principal, lookup.asset_id)

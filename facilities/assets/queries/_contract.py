@@ -9,7 +9,7 @@ from facilities.assets.schemas import (
     AssetCard,
     CodeLookup,
 )
-from facilities.assets.tables import AssetFile
+from facilities.assets.tables import AssetFile, QrCode
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
 from facilities.kit.rows import to_struct
@@ -40,6 +40,7 @@ FROM asset a JOIN site s ON s.id = a.site LEFT JOIN asset_category c ON c.id = a
 WHERE a.id = {{}}"""  # noqa: S608 - fixed SQL
 
 _SCAN_SQL = f"""SELECT q.id AS qr_code_id, q.code, q.status, q.replaced_by, q.asset,
+  q.target_kind, q.target_id,
   {_CARD_COLUMNS}
 FROM qr_code q LEFT JOIN asset a ON a.id = q.asset LEFT JOIN site s ON s.id = a.site
 LEFT JOIN asset_category c ON c.id = a.category
@@ -95,7 +96,8 @@ async def resolve_code(code: str) -> CodeLookup | None:
     if normalised is None:
         return None
     rows = await db.raw(
-        "SELECT id AS qr_code_id, code, status, replaced_by, asset FROM qr_code WHERE code = {}",
+        "SELECT id AS qr_code_id, code, status, replaced_by, asset, target_kind, target_id"
+        " FROM qr_code WHERE code = {}",
         normalised,
     )
     return _lookup(rows[0]) if rows else None
@@ -143,3 +145,15 @@ async def primary_photo(asset_id: int) -> tuple[str, str] | None:
     if row is None:
         return None
     return row["storage_key"], row["content_type"]
+
+
+async def target_codes(kind: str, target_ids: list[int]) -> dict[int, str]:
+    """The active label code of each of an upper domain's things that has one."""
+    if not target_ids:
+        return {}
+    rows = await QrCode.select(QrCode.target_id, QrCode.code).where(
+        (QrCode.target_kind == kind)
+        & (QrCode.status == "active")
+        & QrCode.target_id.is_in(sorted(set(target_ids)))
+    )
+    return {int(r["target_id"]): r["code"] for r in rows}

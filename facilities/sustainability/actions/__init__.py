@@ -4,28 +4,40 @@ a bill locks its meter first (PostgreSQL ``FOR UPDATE``; SQLite writes one at a 
 two people entering at once cannot both pass the checks."""
 
 from facilities.sustainability.actions._common import JumpWarning
-from facilities.sustainability.actions._entries import add_period, delete_period, record_reading
+from facilities.sustainability.actions._entries import (
+    add_period,
+    delete_period,
+    record_reading,
+    replace_meter,
+)
 from facilities.sustainability.actions._factors import create_factor, seed_default_factors
-from facilities.sustainability.actions._intervals import import_intervals
+from facilities.sustainability.actions._intervals import DuplicateImport, import_intervals
+from facilities.sustainability.actions._labels import ensure_meter_codes, issue_meter_code
 from facilities.sustainability.actions._meters import (
     create_meter,
     delete_meter,
     import_occupancy,
     set_occupancy,
+    set_occupancy_months,
     update_meter,
 )
 
 __all__ = [
+    "DuplicateImport",
     "JumpWarning",
     "add_period",
     "create_factor",
     "create_meter",
     "delete_meter",
     "delete_period",
+    "ensure_meter_codes",
     "import_intervals",
     "import_occupancy",
+    "issue_meter_code",
     "record_reading",
+    "replace_meter",
     "seed_default_factors",
     "set_occupancy",
+    "set_occupancy_months",
     "update_meter",
 ]

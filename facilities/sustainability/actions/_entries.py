@@ -19,10 +19,13 @@ from facilities.sustainability.actions._common import (
     local_day,
     lock_meter,
 )
+from facilities.sustainability.actions._meters import update_meter
 from facilities.sustainability.enums import (
     ReadingKind,
 )
 from facilities.sustainability.schemas import (
+    MeterReplace,
+    MeterUpdate,
     PeriodCreate,
     PeriodRead,
     ReadingCreate,
@@ -174,6 +177,32 @@ def _reading_error(
             % last
         )
     return RuleViolation(error.field, message)
+
+
+async def replace_meter(*, actor: Principal, meter_id: int, data: MeterReplace) -> ReadingRead:
+    """The replacement reading (old final, new start; checked like every reading) and the
+    new meter's number and register size, in one transaction."""
+    async with transaction():
+        reading = await record_reading(
+            actor=actor,
+            meter_id=meter_id,
+            data=ReadingCreate(
+                value=data.start_value,
+                read_at=data.read_at,
+                kind=ReadingKind.replacement,
+                replaced_final=data.final_value,
+                note=data.note,
+                confirm_jump=True,  # a swap restarts the register: no usual rate applies
+            ),
+        )
+        changes: dict[str, Any] = {}
+        if data.number is not None:
+            changes["number"] = data.number
+        if data.register_digits is not None:
+            changes["register_digits"] = data.register_digits
+        if changes:
+            await update_meter(actor=actor, meter_id=meter_id, data=MeterUpdate(**changes))
+        return reading
 
 
 # ---- bill periods ---------------------------------------------------------------------

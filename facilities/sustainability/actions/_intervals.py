@@ -8,10 +8,16 @@ temporary table (dropped at commit), then one ``INSERT … SELECT … ON CONFLIC
 the rest of the file is still checked, and the import fails with every error listed: the
 transaction rolls back and nothing is kept. A crash half-way rolls back the same way.
 
-The same file twice (same SHA-256) answers the first import and keeps nothing new; an
-overlapping file replaces the values it repeats (unique meter and start), so consumption is
-never counted twice. The stored monthly figures of the touched months are rewritten in the
-same transaction.
+The same file twice (same SHA-256) is refused with 409 naming the earlier import, and it is
+known before the file is parsed: a caller that sends the file's SHA-256 (``sha256``) is
+answered before a byte is read; otherwise the first 64 KiB are hashed and compared with the
+heads of earlier imports, and only on a match is the rest read — hashed, not parsed, kept in
+a temporary file — until the full hash decides (a file that merely starts alike is then
+parsed from that copy). A duplicate that slips past both (an import from before the head
+was stored, or two uploads at once) is still refused by the full hash at the end and the
+unique index. An overlapping file replaces the values it repeats (unique meter and start),
+so consumption is never counted twice. The stored monthly figures of the touched months are
+rewritten in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import re
+import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,8 +38,9 @@ from facilities.accounts import audit
 from facilities.accounts.principal import Principal
 from facilities.db import transaction
 from facilities.kit import clock
-from facilities.kit.errors import FieldError, InvalidInput, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.errors import Conflict, FieldError, InvalidInput, RuleViolation
+from facilities.kit.i18n import _, format_number
+from facilities.kit.timefmt import format_datetime
 from facilities.sites import scope
 from facilities.sustainability import monthly, queries
 from facilities.sustainability.enums import Carrier
@@ -40,6 +49,9 @@ from facilities.sustainability.schemas import IntervalImportRead
 from facilities.sustainability.tables import IntervalImport, Meter
 
 STAGE = "meter_interval_load"
+HEAD_BYTES = 64 * 1024  # the head hashed first (interval_import.head_sha256)
+SPOOL_MEMORY = 8 * 1024**2  # a suspected duplicate's rest: in memory up to this, then on disk
+_HEX = re.compile("[0-9a-f]{64}")
 UPSERT_SQLITE = (
     "INSERT INTO meter_interval (meter, starts_at, minutes, quantity) VALUES (?, ?, ?, ?)"
     " ON CONFLICT (meter, starts_at) DO UPDATE SET minutes = excluded.minutes,"
@@ -147,7 +159,94 @@ async def _write_batch(writer: _Writer, rows: list[tuple[int, Any, int, float]])
     await writer.write(rows)
 
 
-def _read(row: dict[str, Any], *, duplicate: bool) -> IntervalImportRead:
+class DuplicateImport(Conflict):
+    """The same file (same SHA-256) was imported before: 409 naming that import."""
+
+    def __init__(self, earlier: IntervalImportRead) -> None:
+        super().__init__(
+            _(
+                "This file was imported before: import %(id)s%(file)s on %(when)s, "
+                "%(rows)s values. Nothing was imported again."
+            )
+            % {
+                "id": earlier.id,
+                "file": f" ({earlier.filename})" if earlier.filename else "",
+                "when": format_datetime(earlier.created_at, None, "short"),
+                "rows": format_number(earlier.rows),
+            },
+            field="file",
+        )
+        self.earlier = earlier
+
+
+async def _earlier(where: Any) -> list[dict[str, Any]]:
+    return [dict(r) for r in await IntervalImport.select().where(where)]
+
+
+async def _head(chunks: AsyncIterable[bytes]) -> tuple[bytes, AsyncIterator[bytes]]:
+    """The first ``HEAD_BYTES`` (or more, up to a chunk's end) and the rest of the stream."""
+    rest = aiter(chunks)
+    head = bytearray()
+    while len(head) < HEAD_BYTES:
+        try:
+            head += await anext(rest)
+        except StopAsyncIteration:
+            break
+    return bytes(head), rest
+
+
+async def _chain(first: bytes, rest: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    async for chunk in rest:
+        yield chunk
+
+
+async def _spooled(spool: Any) -> AsyncIterator[bytes]:
+    try:
+        while chunk := spool.read(256 * 1024):
+            yield chunk
+    finally:
+        spool.close()
+
+
+async def _screen(
+    chunks: AsyncIterable[bytes], declared: str | None
+) -> tuple[AsyncIterator[bytes], str]:
+    """Refuse a repeated file before parsing it (``DuplicateImport``); else the stream to
+    parse, from its first byte, and the hash of its head."""
+    if declared is not None:
+        digest = declared.strip().lower()
+        if not _HEX.fullmatch(digest):
+            raise RuleViolation("sha256", _("Give the file's SHA-256 as 64 hexadecimal digits."))
+        for row in await _earlier(IntervalImport.sha256 == digest):
+            raise DuplicateImport(_read(row))
+    head, rest = await _head(chunks)
+    head_digest = hashlib.sha256(head[:HEAD_BYTES]).hexdigest()
+    candidates = await _earlier(IntervalImport.head_sha256 == head_digest)
+    if not candidates:
+        return _chain(head, rest), head_digest
+    # It starts like an earlier file: hash the rest without parsing it, keeping a copy
+    # (memory, then disk) in case it differs further on.
+    full = hashlib.sha256(head)
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - closed by _spooled
+    try:
+        async for chunk in rest:
+            full.update(chunk)
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    digest = full.hexdigest()
+    for row in candidates:
+        if row["sha256"] == digest:
+            spool.close()
+            raise DuplicateImport(_read(row))
+    spool.seek(0)
+    return _chain(head, _spooled(spool)), head_digest
+
+
+def _read(row: dict[str, Any]) -> IntervalImportRead:
     return IntervalImportRead(
         id=row["id"],
         filename=row["filename"],
@@ -156,7 +255,6 @@ def _read(row: dict[str, Any], *, duplicate: bool) -> IntervalImportRead:
         first_at=queries.aware(row["first_at"]) if row["first_at"] else None,
         last_at=queries.aware(row["last_at"]) if row["last_at"] else None,
         created_at=queries.aware(row["created_at"]),
-        duplicate=duplicate,
     )
 
 
@@ -166,12 +264,14 @@ async def _import(
     chunks: AsyncIterable[bytes],
     filename: str = "",
     interval: int = 15,
+    sha256: str | None = None,
 ) -> IntervalImportRead:
     if interval not in INTERVALS:
         raise RuleViolation("interval", _("Choose 15 or 60 minutes."))
+    stream, head_digest = await _screen(chunks, sha256)
     meters = await _writable_meters(actor)
     parser = Parser(meters, interval=interval, now=clock.now(), text_times=db.is_sqlite())
-    source = _Hashing(chunks)
+    source = _Hashing(stream)
     writer = _Writer()
     async with transaction():
         try:
@@ -191,13 +291,18 @@ async def _import(
         if not summary.rows:
             raise RuleViolation("file", _("The file has no values."))
         digest = source.sha.hexdigest()
-        earlier = await IntervalImport.select().where(IntervalImport.sha256 == digest).first()
-        if earlier is not None:
-            raise _Duplicate(dict(earlier))
+        if sha256 is not None and digest != sha256.strip().lower():
+            raise RuleViolation(
+                "sha256", _("The file's SHA-256 differs from the one given: it was changed.")
+            )
+        for earlier in await _earlier(IntervalImport.sha256 == digest):
+            raise DuplicateImport(_read(earlier))
         await writer.finish()
         now = clock.now()
         record = IntervalImport(
             sha256=digest,
+            head_sha256=head_digest,
+            size=source.size,
             filename=filename[:200],
             rows=summary.rows,
             meters=len(summary.meters),
@@ -217,12 +322,7 @@ async def _import(
             object_id=record.id,
             summary=f"{filename[:100]}: {summary.rows} values, {len(summary.meters)} meters",
         )
-        return _read(record.to_dict(), duplicate=False)
-
-
-class _Duplicate(Exception):
-    def __init__(self, row: dict[str, Any]) -> None:
-        self.row = row
+        return _read(record.to_dict())
 
 
 async def import_intervals(
@@ -231,14 +331,15 @@ async def import_intervals(
     chunks: AsyncIterable[bytes],
     filename: str = "",
     interval: int = 15,
+    sha256: str | None = None,
 ) -> IntervalImportRead:
     """Import a load-profile CSV (see ``intervals`` for the format). 422 listing every bad
     row (``Line N: …``, naming the column) and nothing written. The same file again is
-    rolled back and answered as the earlier import, with ``duplicate`` set."""
-    try:
-        return await _import(actor=actor, chunks=chunks, filename=filename, interval=interval)
-    except _Duplicate as duplicate:
-        return _read(duplicate.row, duplicate=True)
+    refused (``DuplicateImport``, 409 naming the earlier import) before it is parsed;
+    ``sha256`` (the file's, if the caller knows it) refuses it before it is even read."""
+    return await _import(
+        actor=actor, chunks=chunks, filename=filename, interval=interval, sha256=sha256
+    )
 
 
 def _errors(summary: Any) -> InvalidInput:

@@ -20,6 +20,7 @@ from facilities.sites import scope
 from facilities.sites.tables import Site, Space
 from facilities.sustainability import monthly, queries
 from facilities.sustainability.actions._common import dec_or_none
+from facilities.sustainability.actions._labels import issue_meter_code
 from facilities.sustainability.enums import (
     CARRIER_UNITS,
     UNIT_LABELS,
@@ -125,6 +126,7 @@ async def create_meter(*, actor: Principal, data: MeterCreate) -> MeterRead:
             summary=f"{row.name} ({data.carrier.value}, {data.unit})",
             site_id=data.site_id,
         )
+        await issue_meter_code(actor=actor, meter_id=row.id, site_id=data.site_id)
         return await queries.get_meter(actor, row.id)
 
 
@@ -239,6 +241,19 @@ async def set_occupancy(
             after={"visits": data.visits},
         )
         return OccupancyRead(site_id=site_id, month=first, visits=data.visits)
+
+
+async def set_occupancy_months(
+    *, actor: Principal, site_id: int, months: dict[date, int]
+) -> list[OccupancyRead]:
+    """Several months of one site at once (the occupancy page), all or nothing."""
+    async with transaction():
+        return [
+            await set_occupancy(
+                actor=actor, site_id=site_id, month=month, data=OccupancySet(visits=visits)
+            )
+            for month, visits in sorted(months.items())
+        ]
 
 
 async def import_occupancy(*, actor: Principal, text: str) -> list[OccupancyRead]:

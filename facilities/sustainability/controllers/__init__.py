@@ -1,4 +1,11 @@
 from facilities.sustainability.controllers.api import SustainabilityApi
+from facilities.sustainability.controllers.library import SustainabilityLibraryPages
+from facilities.sustainability.controllers.manage import SustainabilityManagePages
 from facilities.sustainability.controllers.pages import SustainabilityPages
 
-__all__ = ["SustainabilityApi", "SustainabilityPages"]
+__all__ = [
+    "SustainabilityApi",
+    "SustainabilityLibraryPages",
+    "SustainabilityManagePages",
+    "SustainabilityPages",
+]

@@ -13,13 +13,15 @@ from facilities.accounts.principal import actor
 from facilities.kit import clock
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
-from facilities.kit.web import Req
-from facilities.sustainability import actions, queries, results, targets
+from facilities.kit.openapi import PDF
+from facilities.kit.web import Req, pdf_response
+from facilities.sustainability import actions, labels, queries, results, targets
 from facilities.sustainability.enums import Carrier
 from facilities.sustainability.schemas import (
     FactorCreate,
     FactorRead,
     IntervalImportRead,
+    LabelRequest,
     MeterCreate,
     MeterRead,
     MeterUpdate,
@@ -78,6 +80,19 @@ class SustainabilityApi(Controller):
     async def delete_meter(self, request: Req, meter_id: FromPath[int]) -> None:
         """409 when the meter has readings or bills: deactivate it instead."""
         await actions.delete_meter(actor=actor(request), meter_id=meter_id)
+
+    @post(
+        "/labels",
+        opt={"permission": "sustainability.enter"},
+        status_code=200,
+        media_type=PDF,
+    )
+    async def labels(self, request: Req, data: JSONBody[LabelRequest]) -> Response[bytes]:
+        """A PDF of meter QR labels: ``meter_ids`` (in order) or every active meter of
+        ``site_id``; ``layout`` sheet (A4, 3×8; ``skip`` used cells) or single (62 mm).
+        Scanning a label opens the meter's "enter a reading" page (``/q/{code}``)."""
+        content = await labels.label_pdf(actor(request), data)
+        return pdf_response(content, "meter-labels.pdf")
 
     # ---- readings and periods -----------------------------------------------------------
 
@@ -158,16 +173,21 @@ class SustainabilityApi(Controller):
         request: Req,
         interval: FromQuery[int] = 15,
         filename: FromQuery[str] = "",
+        sha256: FromQuery[str | None] = None,
     ) -> Response[IntervalImportRead]:
         """A load-profile CSV as the request body (``Content-Type: text/csv``; columns
         ``meter_id,start,value,unit``; ``interval`` 15 or 60 minutes). Read as a stream, all
         or nothing: 422 lists every bad row (``Line N: …``) and keeps nothing. 201 with
-        the import; the same file again answers 200 with the first import
-        (``duplicate: true``) and writes nothing."""
+        the import. The same file again answers 409 naming the earlier import, before the
+        file is parsed; with ``sha256`` (the file's SHA-256 in hex) before it is read."""
         created = await actions.import_intervals(
-            actor=actor(request), chunks=request.stream(), filename=filename, interval=interval
+            actor=actor(request),
+            chunks=request.stream(),
+            filename=filename,
+            interval=interval,
+            sha256=sha256,
         )
-        return Response(content=created, status_code=200 if created.duplicate else 201)
+        return Response(content=created, status_code=201)
 
     @post("/occupancy", opt={"permission": "sustainability.enter"})
     async def import_occupancy(self, request: Req) -> list[OccupancyRead]:

@@ -72,6 +72,35 @@ async def _sites(request: Req) -> list[Any]:
 OFFLINE_WORKER = Path(__file__).resolve().parents[2] / "static" / "offline-sw.js"
 
 
+async def meter_page(
+    request: Req,
+    meter_id: int,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    me = actor(request)
+    meter = await queries.get_meter(me, meter_id)
+    site = await site_queries.get_site(me, meter.site_id)
+    return page(
+        request,
+        "sustainability/meter.html",
+        {
+            **LABELS,
+            "meter": meter,
+            "site": site,
+            "readings": await queries.list_readings(me, meter_id, limit=20),
+            "periods": (await queries.list_periods(me, meter_id))[:12],
+            "errors": errors or {},
+            "values": values or {},
+            "jump": bool(errors and "confirm_jump" in errors),
+            "carrier": Carrier(meter.carrier),
+            "can_manage": me.can("sustainability.manage"),
+        },
+        status_code=status_code,
+    )
+
+
 class SustainabilityPages(Controller):
     include_in_schema = False
 
@@ -253,34 +282,6 @@ class SustainabilityPages(Controller):
             },
         )
 
-    async def _meter_page(
-        self,
-        request: Req,
-        meter_id: int,
-        errors: dict[str, str] | None = None,
-        values: dict[str, Any] | None = None,
-        status_code: int = 200,
-    ) -> Template:
-        me = actor(request)
-        meter = await queries.get_meter(me, meter_id)
-        site = await site_queries.get_site(me, meter.site_id)
-        return page(
-            request,
-            "sustainability/meter.html",
-            {
-                **LABELS,
-                "meter": meter,
-                "site": site,
-                "readings": await queries.list_readings(me, meter_id, limit=20),
-                "periods": (await queries.list_periods(me, meter_id))[:12],
-                "errors": errors or {},
-                "values": values or {},
-                "jump": bool(errors and "confirm_jump" in errors),
-                "carrier": Carrier(meter.carrier),
-            },
-            status_code=status_code,
-        )
-
     @get("/sustainability/meters/offline-sw.js", opt={"permission": "sustainability.view"})
     async def offline_worker(self) -> File:
         """The offline queue's service worker for the meter pages (scope
@@ -294,7 +295,7 @@ class SustainabilityPages(Controller):
 
     @get("/sustainability/meters/{meter_id:int}", opt={"permission": "sustainability.view"})
     async def meter_page(self, request: Req, meter_id: FromPath[int]) -> Template:
-        return await self._meter_page(request, meter_id)
+        return await meter_page(request, meter_id)
 
     @post(
         "/sustainability/meters/{meter_id:int}/readings",
@@ -342,4 +343,4 @@ class SustainabilityPages(Controller):
                         raise
                     errors = forms.errors_of(error)
         status = 409 if "confirm_jump" in errors else 422
-        return await self._meter_page(request, meter_id, errors, values, status)
+        return await meter_page(request, meter_id, errors, values, status)

@@ -18,6 +18,7 @@ from litestar.response import File, Redirect, Response, Template
 
 from facilities.accounts.principal import Principal
 from facilities.assets import queries as asset_queries
+from facilities.assets import scan_targets
 from facilities.assets.enums import ASSET_STATUS_LABELS
 from facilities.assets.schemas import AssetCard, CodeLookup
 from facilities.kit import forms
@@ -105,6 +106,8 @@ async def _open(request: Req, code: str, *, log: bool) -> Scan | Response[Any]:
         )
     if lookup.status == "revoked":
         return _code_page(request, "code_revoked.html", 410, code=lookup.code)
+    if lookup.target_kind is not None:
+        return await _open_target(request, lookup, principal)
     if lookup.status == "replaced":
         show_new = False
         if principal is not None and principal.can("assets.view"):
@@ -127,6 +130,29 @@ async def _open(request: Req, code: str, *, log: bool) -> Scan | Response[Any]:
     if not card.allow_anonymous_reports and principal is None:
         return Redirect(path=f"/login?next={quote('/q/' + lookup.code)}", status_code=303)
     return Scan(lookup, card, principal)
+
+
+async def _open_target(
+    request: Req, lookup: CodeLookup, principal: Principal | None
+) -> Response[Any]:
+    """A label of an upper domain's thing (a meter): its page, after a sign-in (what such a
+    page does is a write, e.g. entering a reading); the sign-in comes back to the code."""
+    assert lookup.target_kind is not None and lookup.target_id is not None
+    target = await scan_targets.resolve(lookup.target_kind, lookup.target_id)
+    if target is None:
+        return _code_page(request, "code_unknown.html", 404, code=lookup.code)
+    if principal is None:
+        return Redirect(path=f"/login?next={quote('/q/' + lookup.code)}", status_code=303)
+    if lookup.status == "replaced":
+        show_new = await scope.can_see_site(principal, target.site_id)
+        return _code_page(
+            request,
+            "code_replaced.html",
+            200,
+            code=lookup.code,
+            new_code=lookup.replaced_by if show_new else None,
+        )
+    return Redirect(path=target.path, status_code=303, headers=PRIVATE)
 
 
 async def _scan_page(
