@@ -25,8 +25,9 @@ async def test_enter_a_reading_with_a_decimal_comma(make_client) -> None:
     page = await session.get(f"/sustainability/meters/{m.id}")
     assert page.status_code == 200
     assert 'inputmode="decimal"' in page.text
-    # The form posts without JavaScript; the only script is the offline queue.
-    scripts = re.findall(r'<script src="([^"?]+)', page.text.split("<main", 1)[-1])
+    # The form posts without JavaScript; the page's only script is the offline queue.
+    main = page.text.split("<main", 1)[-1].split("</main>", 1)[0]
+    scripts = re.findall(r'<script src="([^"?]+)', main)
     assert scripts == ["/static/offline.js"]
     response = await builders.post_form(
         session, f"/sustainability/meters/{m.id}/readings", {"value": "1.234,5", "kind": "regular"}
