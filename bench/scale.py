@@ -115,17 +115,18 @@ async def _seed_base() -> dict[str, Any]:
             PartnerOrganisation.id
         )
     ]
-    await Asset.insert(
-        *[
-            Asset(
-                site=site_ids[n % len(site_ids)],
-                name=f"Scale boiler {n}",
-                created_at=start,
-                updated_at=start,
-            )
-            for n in range(SCHEDULES)
-        ]
-    )
+    for first in range(0, SCHEDULES, 500):  # SQLite's limit of variables per statement
+        await Asset.insert(
+            *[
+                Asset(
+                    site=site_ids[n % len(site_ids)],
+                    name=f"Scale boiler {n}",
+                    created_at=start,
+                    updated_at=start,
+                )
+                for n in range(first, min(first + 500, SCHEDULES))
+            ]
+        )
     assets = [dict(r) for r in await Asset.select(Asset.id, Asset.site).order_by(Asset.id)]
     ops = User(email="ops@scale.bench", name="Ops", role=Role.ops_manager.value, created_at=start)
     await ops.save()
