@@ -32,7 +32,7 @@ from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.i18n import N_, _, current_locale, format_date
 from facilities.maintenance.pm import agenda, agenda_scope
-from facilities.maintenance.pm.calendar_view import find_clashes
+from facilities.maintenance.pm.calendar_view import find_clashes, overlapping
 from facilities.services import queries as service_queries
 from facilities.sites import scope
 from facilities.sites.calendar import public_holidays
@@ -111,18 +111,23 @@ def mark_clashes(entries: list[Entry]) -> None:
             by_asset[(entry.asset_id, day)].append(entry)
         if entry.partner_id is not None and entry.kind != "visit":
             by_partner[(entry.partner_id, day)].append(entry)
+    same_asset = _("Same asset twice this day")
+    same_partner = _("Same partner at two jobs at once")
     for group in by_asset.values():
         if len(group) > 1:
             for entry in group:
-                _flag(entry, _("Same asset twice this day"))
+                _flag(entry, same_asset)
     for group in by_partner.values():
-        group.sort(key=lambda e: e.start)
-        for index, first in enumerate(group):
-            for second in group[index + 1 :]:
-                if second.start >= first.end:
-                    break
-                _flag(first, _("Same partner at two jobs at once"))
-                _flag(second, _("Same partner at two jobs at once"))
+        for entry in overlapping(group, _entry_start, _entry_end):
+            _flag(entry, same_partner)
+
+
+def _entry_start(entry: Entry) -> datetime:
+    return entry.start
+
+
+def _entry_end(entry: Entry) -> datetime:
+    return entry.end
 
 
 def _flag(entry: Entry, reason: str) -> None:
