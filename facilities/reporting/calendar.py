@@ -122,6 +122,10 @@ def mark_clashes(entries: list[Entry]) -> None:
             _flag(entry, same_partner)
 
 
+def _entry_order(entry: Entry) -> tuple[datetime, str, str, str]:
+    return (entry.local_start.replace(tzinfo=None), entry.kind, entry.title, entry.uid)
+
+
 def _entry_start(entry: Entry) -> datetime:
     return entry.start
 
@@ -374,7 +378,6 @@ async def calendar(
         for reason in agenda_flags.get(entry.uid, []):
             _flag(entry, reason)
     mark_clashes(entries)
-    entries.sort(key=lambda e: (e.local_start.replace(tzinfo=None), e.kind, e.title, e.uid))
     by_day: dict[date, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_day[entry.local_start.date()].append(entry)
@@ -383,6 +386,8 @@ async def calendar(
     day = span.start
     while day < span.end:
         todays = by_day.get(day, [])
+        if len(todays) <= limit:  # shown one by one, in time order (summarised days: counts)
+            todays.sort(key=_entry_order)
         days.append(
             Day(
                 day=day,

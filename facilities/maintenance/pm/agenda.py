@@ -9,6 +9,7 @@ limited to ``scope``."""
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -135,9 +136,10 @@ async def items(
     # Computed occurrences: what generation will create (``generation.upcoming``, the one
     # computation: max_count, end date, seasons, closed days, floating and meter modes). It
     # starts after the last generated occurrence, so nothing shown above comes again.
-    for item, schedule_partner in await _computed(end):
-        if item.start < start or item.start >= end:
-            continue
+    expansion = await _computed(end)  # in order of start: the window is one slice
+    first = bisect_left(expansion.starts, start)
+    last = bisect_left(expansion.starts, end, lo=first)
+    for item, schedule_partner in expansion.entries[first:last]:
         if scope.allows(site_id=item.site_id, partner_id=schedule_partner):
             result.append(item)
     return sorted(result, key=lambda i: (i.start, i.uid))
@@ -160,6 +162,7 @@ class _Expansion:
     key: tuple[Any, ...]
     horizon: datetime
     entries: list[tuple[Item, int | None]]  # (item, the schedule's partner organisation)
+    starts: list[datetime]  # the entries' starts, in order (entries are sorted by start)
 
 
 _expansion: _Expansion | None = None
@@ -170,7 +173,7 @@ def clear_cache() -> None:
     _expansion = None
 
 
-async def _computed(end: datetime) -> list[tuple[Item, int | None]]:
+async def _computed(end: datetime) -> _Expansion:
     global _expansion
     now = clock.now().astimezone(UTC)
     # Schedules change only through the PM actions, which bump their version and
@@ -188,7 +191,7 @@ async def _computed(end: datetime) -> list[tuple[Item, int | None]]:
     )  # floating schedules follow their orders: then work orders are part of the key
     key = (await stamp(work_orders=floating), now.replace(minute=0, second=0, microsecond=0))
     if _expansion is not None and _expansion.key == key and end <= _expansion.horizon:
-        return _expansion.entries
+        return _expansion
     schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
     horizon = max(end, now + _MIN_AHEAD)
     horizon = datetime.combine(horizon.date() + timedelta(days=1), time(), UTC)
@@ -222,8 +225,9 @@ async def _computed(end: datetime) -> list[tuple[Item, int | None]]:
                         status="planned",
                     )
                     entries.append((item, schedule["partner_organisation"]))
-    _expansion = _Expansion(key, horizon, entries)
-    return entries
+    entries.sort(key=lambda entry: entry[0].start)
+    _expansion = _Expansion(key, horizon, entries, [item.start for item, _ in entries])
+    return _expansion
 
 
 async def partner_site_ids(partner_id: int) -> set[int]:
