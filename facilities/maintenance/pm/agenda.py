@@ -95,9 +95,25 @@ async def items(
 ) -> list[Item]:
     """Work orders scheduled in ``[start, end)`` and computed occurrences not yet created,
     limited to ``scope`` (``agenda_scope``: the caller's sites and, for a partner, its work)."""
+    return (await _items(start, end, scope, None))[0]
+
+
+async def first_items(
+    *, start: datetime, end: datetime, scope: AgendaScope, limit: int
+) -> tuple[list[Item], int]:
+    """The first ``limit`` of ``items`` (in the same order) and how many there are in all.
+    Computed occurrences past the first ``limit`` are only counted, not built and sorted
+    (a feed of 20,000 weekly schedules holds 260,000 of them and shows 2,000)."""
+    found, total = await _items(start, end, scope, limit)
+    return found[:limit], total
+
+
+async def _items(
+    start: datetime, end: datetime, scope: AgendaScope, limit: int | None
+) -> tuple[list[Item], int]:
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     if scope.empty:
-        return []
+        return [], 0
     site_ids, partner_id = scope.site_ids, scope.partner_id
     sites = {r["id"]: r for r in await dict_rows("SELECT id, name, time_zone FROM site")}
     where = ""
@@ -139,10 +155,19 @@ async def items(
     expansion = await _computed(end)  # in order of start: the window is one slice
     first = bisect_left(expansion.starts, start)
     last = bisect_left(expansion.starts, end, lo=first)
+    total = len(result)
+    taken = 0
+    boundary: datetime | None = None  # with a limit: the start of the last one taken
     for item, schedule_partner in expansion.entries[first:last]:
-        if scope.allows(site_id=item.site_id, partner_id=schedule_partner):
-            result.append(item)
-    return sorted(result, key=lambda i: (i.start, i.uid))
+        if not scope.allows(site_id=item.site_id, partner_id=schedule_partner):
+            continue
+        total += 1
+        if limit is not None and taken >= limit and item.start != boundary:
+            continue  # past the first ``limit`` (and their ties): counted only
+        result.append(item)
+        taken += 1
+        boundary = item.start
+    return sorted(result, key=lambda i: (i.start, i.uid)), total
 
 
 # ---- computed occurrences, once --------------------------------------------------------

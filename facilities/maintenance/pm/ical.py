@@ -33,13 +33,17 @@ def window(now: datetime) -> tuple[datetime, datetime]:
     return hour - PAST, hour + HORIZON
 
 
-def limited(entries: list[agenda.Item], limit: int = MAX_EVENTS) -> tuple[list[agenda.Item], bool]:
+def limited(
+    entries: list[agenda.Item], limit: int = MAX_EVENTS, total: int | None = None
+) -> tuple[list[agenda.Item], bool]:
     """The first ``limit`` events (in time order), the last place taken by a note when
-    some were left out; and whether that happened."""
-    if len(entries) <= limit:
+    some were left out; and whether that happened. ``total``: how many events there are in
+    all when ``entries`` holds only the first ones (``agenda.first_items``)."""
+    total = len(entries) if total is None else total
+    if total <= limit:
         return entries, False
     kept = entries[: limit - 1]
-    left_out = len(entries) - len(kept)
+    left_out = total - len(kept)
     last = kept[-1]
     note = agenda.Item(
         uid="feed-limit",
@@ -79,7 +83,8 @@ async def feed(token: str) -> feed_cache.Rendered:
     cached = feed_cache.get(hashed, key)
     if cached is not None:
         return cached
-    entries, truncated = limited(await agenda.items(start=start, end=end, scope=scope))
+    first, total = await agenda.first_items(start=start, end=end, scope=scope, limit=MAX_EVENTS)
+    entries, truncated = limited(first, total=total)
     name = "Facilities"
     etag = feed_cache.tag(name, entries)
     before = feed_cache.previous(hashed)
