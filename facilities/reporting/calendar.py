@@ -196,7 +196,8 @@ async def _names(table: str, ids: set[int]) -> dict[int, str]:
 async def _agenda_entries(
     items: list[agenda.Item], sites: dict[int, dict[str, Any]]
 ) -> list[Entry]:
-    """Agenda items as entries, with the kind and partner of each (two queries)."""
+    """Agenda items as entries, with the kind and partner of each (one query per 500
+    work orders; computed occurrences carry their schedule's partner)."""
     order_ids = sorted({i.work_order_id for i in items if i.work_order_id is not None})
     orders: dict[int, dict[str, Any]] = {}
     for start in range(0, len(order_ids), 500):
@@ -207,17 +208,6 @@ async def _agenda_entries(
             *chunk,
         ):
             orders[row["id"]] = dict(row)
-    schedule_ids = {
-        int(i.uid.split("-")[1]) for i in items if i.work_order_id is None and not i.kind
-    }
-    schedules: dict[int, int | None] = {}
-    if schedule_ids:
-        marks = ", ".join("{}" for _ in schedule_ids)
-        for row in await db.raw(
-            f"SELECT id, partner_organisation FROM pm_schedule WHERE id IN ({marks})",  # noqa: S608 - placeholders only
-            *sorted(schedule_ids),
-        ):
-            schedules[row["id"]] = row["partner_organisation"]
     entries = []
     for item in items:
         zone = ZoneInfo(sites[item.site_id]["time_zone"]) if item.site_id in sites else UTC
@@ -229,9 +219,8 @@ async def _agenda_entries(
             kind = "pm" if order.get("kind") == "preventive" else "work"
             partner = order.get("partner_organisation")
             href = f"/work-orders/{item.work_order_id}"
-        else:
-            kind, href = "pm", None
-            partner = schedules.get(int(item.uid.split("-")[1]))
+        else:  # a computed occurrence: its schedule's partner comes with it
+            kind, href, partner = "pm", None, item.partner_id
         entries.append(
             Entry(
                 uid=item.uid,

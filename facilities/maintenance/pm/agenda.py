@@ -43,7 +43,8 @@ class Item:
     time_zone: str = "UTC"  # the site's (feeds state times in it)
     kind: str = ""  # "" = maintenance's own (work or PM); a provider's kind, e.g. "inspection"
     href: str | None = None  # a provider's page of the entry
-    partner_id: int | None = None  # a provider's partner organisation of the entry
+    # the partner organisation of a provider's entry, or of a computed occurrence's schedule
+    partner_id: int | None = None
 
     @property
     def end(self) -> datetime:
@@ -248,6 +249,7 @@ async def _computed(end: datetime) -> _Expansion:
                         asset_id=asset_id,
                         work_order_id=None,
                         status="planned",
+                        partner_id=schedule["partner_organisation"],
                     )
                     entries.append((item, schedule["partner_organisation"]))
     entries.sort(key=lambda entry: entry[0].start)
