@@ -173,6 +173,30 @@ async def executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
         await started.connection.executemany(pg_sql, rows)
 
 
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """``raw`` through the driver, for a statement with thousands of parameters (a
+    multi-row ``INSERT … RETURNING``): building it as Piccolo's ``QueryString`` costs more
+    than running it. ``{}`` placeholders (none inside literals); runs in the current
+    transaction, or in one of its own."""
+    eng = engine()
+    if isinstance(eng, PooledSQLiteEngine):
+        lite_sql = _PLACEHOLDER.sub("?", sql)
+        current = eng.current_transaction.get()
+        if current is None:
+            async with eng.transaction():
+                return await fetch(sql, *args)
+        assert current is not None
+        return [dict(r) for r in await current.connection.execute_fetchall(lite_sql, args)]
+    counter = iter(range(1, 100_000))
+    pg_sql = _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", sql)
+    pg_current = eng.current_transaction.get()
+    if pg_current is None:
+        async with eng.transaction():
+            return await fetch(sql, *args)
+    assert pg_current is not None
+    return [dict(r) for r in await pg_current.connection.fetch(pg_sql, *args)]
+
+
 # ---- lifecycle ------------------------------------------------------------------------
 
 

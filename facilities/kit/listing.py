@@ -80,13 +80,15 @@ class ListView:
     """What a list page needs to render its filters and pager."""
 
     values: dict[str, str]
-    total: int
+    total: int | None  # None: not counted (a keyset list's page after a cursor)
     offset: int
     limit: int = PAGE_SIZE
     # Keyset lists (the work orders): the next page follows the cursor of this one, and
     # "Previous" only carries an offset while it stays within the offset-reachable rows.
     next_cursor: str | None = None
     max_offset: int | None = None
+    exact: bool = True  # False: ``total`` is a lower bound (a capped count)
+    shown: int | None = None  # rows on this page (for the position when ``total`` is None)
 
     @property
     def query(self) -> str:
@@ -109,29 +111,39 @@ class ListView:
     @property
     def next(self) -> str | None:
         following = self.offset + self.limit
-        if following >= self.total:
-            return None
-        if self.next_cursor is not None:
+        if self.next_cursor is not None:  # a keyset list says itself whether more follow
             return f"{self.href(following)}&cursor={self.next_cursor}"
+        if self.total is None or following >= self.total:
+            return None
         return None if self.max_offset is not None else self.href(following)
 
     @property
+    def paged(self) -> bool:
+        """Whether the list needs a pager (more than one page, or not the first)."""
+        return self.total is None or not self.exact or self.total > self.limit or self.offset > 0
+
+    @property
     def first_row(self) -> int:
+        if self.total is None or not self.exact:
+            return self.offset + 1
         return min(self.offset + 1, self.total)
 
     @property
     def last_row(self) -> int:
-        return min(self.offset + self.limit, self.total)
+        last = self.offset + (self.limit if self.shown is None else self.shown)
+        return last if self.total is None or not self.exact else min(last, self.total)
 
 
 def view(
     filters: Any,
     *,
-    total: int,
+    total: int | None,
     offset: int,
     limit: int = PAGE_SIZE,
     next_cursor: str | None = None,
     max_offset: int | None = None,
+    exact: bool = True,
+    shown: int | None = None,
 ) -> ListView:
     return ListView(
         values=form_values(filters),
@@ -140,6 +152,8 @@ def view(
         limit=limit,
         next_cursor=next_cursor,
         max_offset=max_offset,
+        exact=exact,
+        shown=shown,
     )
 
 

@@ -29,12 +29,17 @@ class Schema(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class Page(msgspec.Struct, Generic[T], kw_only=True):
     items: list[T]
-    total: int
+    # The rows in the caller's scope that match the filters. Lists read by keyset (a
+    # cursor) count on the pages without a cursor only, and only up to their count limit:
+    # None on a page after a cursor (counting the whole scope on every page would grow
+    # with the list), and with ``total_exact`` false it means "at least this many".
+    total: int | None
     limit: int
     offset: int
     # Lists read by keyset (a cursor): pass this as ``cursor`` for the page after this one;
     # None on the last page (and on lists that page by offset only).
     next_cursor: str | None = None
+    total_exact: bool = True
 
 
 class ErrorField(msgspec.Struct, kw_only=True):

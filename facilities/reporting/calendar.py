@@ -32,7 +32,7 @@ from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.i18n import N_, _, current_locale, format_date
 from facilities.maintenance.pm import agenda, agenda_scope
-from facilities.maintenance.pm.calendar_view import find_clashes
+from facilities.maintenance.pm.calendar_view import find_clashes, overlapping
 from facilities.services import queries as service_queries
 from facilities.sites import scope
 from facilities.sites.calendar import public_holidays
@@ -111,18 +111,27 @@ def mark_clashes(entries: list[Entry]) -> None:
             by_asset[(entry.asset_id, day)].append(entry)
         if entry.partner_id is not None and entry.kind != "visit":
             by_partner[(entry.partner_id, day)].append(entry)
+    same_asset = _("Same asset twice this day")
+    same_partner = _("Same partner at two jobs at once")
     for group in by_asset.values():
         if len(group) > 1:
             for entry in group:
-                _flag(entry, _("Same asset twice this day"))
+                _flag(entry, same_asset)
     for group in by_partner.values():
-        group.sort(key=lambda e: e.start)
-        for index, first in enumerate(group):
-            for second in group[index + 1 :]:
-                if second.start >= first.end:
-                    break
-                _flag(first, _("Same partner at two jobs at once"))
-                _flag(second, _("Same partner at two jobs at once"))
+        for entry in overlapping(group, _entry_start, _entry_end):
+            _flag(entry, same_partner)
+
+
+def _entry_order(entry: Entry) -> tuple[datetime, str, str, str]:
+    return (entry.local_start.replace(tzinfo=None), entry.kind, entry.title, entry.uid)
+
+
+def _entry_start(entry: Entry) -> datetime:
+    return entry.start
+
+
+def _entry_end(entry: Entry) -> datetime:
+    return entry.end
 
 
 def _flag(entry: Entry, reason: str) -> None:
@@ -187,7 +196,8 @@ async def _names(table: str, ids: set[int]) -> dict[int, str]:
 async def _agenda_entries(
     items: list[agenda.Item], sites: dict[int, dict[str, Any]]
 ) -> list[Entry]:
-    """Agenda items as entries, with the kind and partner of each (two queries)."""
+    """Agenda items as entries, with the kind and partner of each (one query per 500
+    work orders; computed occurrences carry their schedule's partner)."""
     order_ids = sorted({i.work_order_id for i in items if i.work_order_id is not None})
     orders: dict[int, dict[str, Any]] = {}
     for start in range(0, len(order_ids), 500):
@@ -198,17 +208,6 @@ async def _agenda_entries(
             *chunk,
         ):
             orders[row["id"]] = dict(row)
-    schedule_ids = {
-        int(i.uid.split("-")[1]) for i in items if i.work_order_id is None and not i.kind
-    }
-    schedules: dict[int, int | None] = {}
-    if schedule_ids:
-        marks = ", ".join("{}" for _ in schedule_ids)
-        for row in await db.raw(
-            f"SELECT id, partner_organisation FROM pm_schedule WHERE id IN ({marks})",  # noqa: S608 - placeholders only
-            *sorted(schedule_ids),
-        ):
-            schedules[row["id"]] = row["partner_organisation"]
     entries = []
     for item in items:
         zone = ZoneInfo(sites[item.site_id]["time_zone"]) if item.site_id in sites else UTC
@@ -220,9 +219,8 @@ async def _agenda_entries(
             kind = "pm" if order.get("kind") == "preventive" else "work"
             partner = order.get("partner_organisation")
             href = f"/work-orders/{item.work_order_id}"
-        else:
-            kind, href = "pm", None
-            partner = schedules.get(int(item.uid.split("-")[1]))
+        else:  # a computed occurrence: its schedule's partner comes with it
+            kind, href, partner = "pm", None, item.partner_id
         entries.append(
             Entry(
                 uid=item.uid,
@@ -369,7 +367,6 @@ async def calendar(
         for reason in agenda_flags.get(entry.uid, []):
             _flag(entry, reason)
     mark_clashes(entries)
-    entries.sort(key=lambda e: (e.local_start.replace(tzinfo=None), e.kind, e.title, e.uid))
     by_day: dict[date, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_day[entry.local_start.date()].append(entry)
@@ -378,6 +375,8 @@ async def calendar(
     day = span.start
     while day < span.end:
         todays = by_day.get(day, [])
+        if len(todays) <= limit:  # shown one by one, in time order (summarised days: counts)
+            todays.sort(key=_entry_order)
         days.append(
             Day(
                 day=day,

@@ -182,7 +182,7 @@ async def sla_marks(rows: list[dict[str, Any]]) -> dict[int, Sla]:
 
 async def _reports(principal: Principal) -> Bucket:
     page = await report_queries.list_reports(principal, status=ReportStatus.new, limit=TOP)
-    return Bucket(page.total, list(page.items))
+    return Bucket(page.total or 0, list(page.items))
 
 
 async def _visits(principal: Principal) -> Bucket:
@@ -242,7 +242,7 @@ async def viewer(principal: Principal) -> Home:
     return Home(
         kind="overview",
         overdue=Bucket(overdue_total, [_line(r, now) for r in overdue_rows]),
-        reports=Bucket(reports.total, []),
+        reports=Bucket(reports.total or 0, []),
         open_total=open_total,
         site_count=None if visible is None else len(visible),
     )

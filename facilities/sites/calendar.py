@@ -81,16 +81,25 @@ def _holiday_language(country: str) -> str | None:
 
 def public_holidays(country: str, subdivision: str, years: Iterable[int]) -> dict[date, str]:
     """Public holidays by date, named in the current language where the calendar has it."""
+    return dict(_public_holidays(country.upper(), subdivision, tuple(years), current_locale()))
+
+
+@lru_cache(maxsize=512)
+def _public_holidays(
+    country: str, subdivision: str, years: tuple[int, ...], _locale: str
+) -> tuple[tuple[date, str], ...]:
+    """Computed once per country, subdivision, years and language (a calendar page of 250
+    sites asked the ``holidays`` package 250 times for the same answer)."""
     try:
         calendar = holidays.country_holidays(
-            country.upper(),
+            country,
             subdiv=subdivision or None,
             years=list(years),
-            language=_holiday_language(country.upper()),
+            language=_holiday_language(country),
         )
     except (NotImplementedError, KeyError, ValueError):
-        return {}
-    return dict(sorted(calendar.items()))
+        return ()
+    return tuple(sorted(calendar.items()))
 
 
 def is_open_at(

@@ -9,8 +9,10 @@ from facilities.accounts.enums import Role
 from facilities.kit import clock
 from facilities.maintenance.workorders import actions as order_actions
 from facilities.maintenance.workorders.schemas import WorkOrderCreate
+from facilities.reporting import calendar as calendar_page
 from facilities.reporting.calendar import Entry, date_range, day_summary, mark_clashes
-from tests import builders, maintenance_builders
+from tests import assets_builders, builders, maintenance_builders
+from tests.maintenance.pm import helpers
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -120,3 +122,31 @@ async def test_calendar_shows_work_due_and_summarises_busy_days_in_german(make_c
     assert html.count('aria-current="date"') == 1  # today, 1 March
     assert busy_day.status_code == 200 and "Busy 3" in busy_day.text
     assert bad_site.status_code == 404
+
+
+async def test_planned_visits_carry_their_schedules_partner() -> None:
+    """Computed PM occurrences show their schedule's partner, and the partner filter keeps
+    exactly that partner's (the partner comes with the agenda's item, no second read)."""
+    world = await assets_builders.world()
+    cool = await builders.partner_org("Cool GmbH")
+    with clock.pinned(datetime(2027, 1, 4, 7, tzinfo=UTC)):
+        for partner in (cool.id, None):
+            asset = await assets_builders.asset(world.site.id)
+            await helpers.schedule(
+                asset_id=asset.id,
+                rrule="FREQ=WEEKLY;BYDAY=WE",
+                dtstart_local="2027-01-06T09:00:00",
+                skip_closed_days=False,
+                partner_organisation_id=partner,
+            )
+        ops = await builders.system()
+        week = await calendar_page.calendar(
+            ops, view="week", anchor=date(2027, 1, 6), site_id=None, partner_id=None
+        )
+        entries = [e for d in week["days"] for e in d.entries if e.kind == "pm"]
+        assert sorted(str(e.partner_name) for e in entries) == ["Cool GmbH", "None"]
+        mine = await calendar_page.calendar(
+            ops, view="week", anchor=date(2027, 1, 6), site_id=None, partner_id=cool.id
+        )
+        shown = [e for d in mine["days"] for e in d.entries]
+        assert [(e.kind, e.partner_name) for e in shown] == [("pm", "Cool GmbH")]

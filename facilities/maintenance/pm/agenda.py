@@ -8,8 +8,8 @@ limited to ``scope``."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
+from bisect import bisect_left
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -43,7 +43,8 @@ class Item:
     time_zone: str = "UTC"  # the site's (feeds state times in it)
     kind: str = ""  # "" = maintenance's own (work or PM); a provider's kind, e.g. "inspection"
     href: str | None = None  # a provider's page of the entry
-    partner_id: int | None = None  # a provider's partner organisation of the entry
+    # the partner organisation of a provider's entry, or of a computed occurrence's schedule
+    partner_id: int | None = None
 
     @property
     def end(self) -> datetime:
@@ -95,9 +96,25 @@ async def items(
 ) -> list[Item]:
     """Work orders scheduled in ``[start, end)`` and computed occurrences not yet created,
     limited to ``scope`` (``agenda_scope``: the caller's sites and, for a partner, its work)."""
+    return (await _items(start, end, scope, None))[0]
+
+
+async def first_items(
+    *, start: datetime, end: datetime, scope: AgendaScope, limit: int
+) -> tuple[list[Item], int]:
+    """The first ``limit`` of ``items`` (in the same order) and how many there are in all.
+    Computed occurrences past the first ``limit`` are only counted, not built and sorted
+    (a feed of 20,000 weekly schedules holds 260,000 of them and shows 2,000)."""
+    found, total = await _items(start, end, scope, limit)
+    return found[:limit], total
+
+
+async def _items(
+    start: datetime, end: datetime, scope: AgendaScope, limit: int | None
+) -> tuple[list[Item], int]:
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     if scope.empty:
-        return []
+        return [], 0
     site_ids, partner_id = scope.site_ids, scope.partner_id
     sites = {r["id"]: r for r in await dict_rows("SELECT id, name, time_zone FROM site")}
     where = ""
@@ -136,22 +153,33 @@ async def items(
     # Computed occurrences: what generation will create (``generation.upcoming``, the one
     # computation: max_count, end date, seasons, closed days, floating and meter modes). It
     # starts after the last generated occurrence, so nothing shown above comes again.
-    for item, schedule_partner in await _computed(end):
-        if item.start < start or item.start >= end:
+    expansion = await _computed(end)  # in order of start: the window is one slice
+    first = bisect_left(expansion.starts, start)
+    last = bisect_left(expansion.starts, end, lo=first)
+    total = len(result)
+    taken = 0
+    boundary: datetime | None = None  # with a limit: the start of the last one taken
+    for item, schedule_partner in expansion.entries[first:last]:
+        if not scope.allows(site_id=item.site_id, partner_id=schedule_partner):
             continue
-        if scope.allows(site_id=item.site_id, partner_id=schedule_partner):
-            result.append(item)
-    return sorted(result, key=lambda i: (i.start, i.uid))
+        total += 1
+        if limit is not None and taken >= limit and item.start != boundary:
+            continue  # past the first ``limit`` (and their ties): counted only
+        result.append(item)
+        taken += 1
+        boundary = item.start
+    return sorted(result, key=lambda i: (i.start, i.uid)), total
 
 
 # ---- computed occurrences, once --------------------------------------------------------
 # Expanding every schedule's rule is the agenda's cost (it follows the number of schedules,
 # not the history). The expansion of *all* active schedules is kept per process, up to a
 # horizon (at least 98 days ahead, further when a window asks), for the current hour, and
-# is recomputed when anything it reads changes: the schedules' rows (hashed), and the
-# version stamp of occurrences, work orders, assets, sites, closure days and readings
-# (``feed_cache.stamp``). Every caller (calendar page, feeds) then filters by its window and
-# scope. So within an hour and without changes, the rules are expanded once, not per request.
+# is recomputed when anything it reads changes: the version stamp of schedules (count,
+# versions, latest change), occurrences, work orders, assets, sites, closure days and
+# readings (``versions.stamp``). Every caller (calendar page, feeds) then filters by its
+# window and scope. So within an hour and without changes, the rules are expanded once, not
+# per request.
 _MIN_AHEAD = timedelta(days=98)
 
 
@@ -160,6 +188,7 @@ class _Expansion:
     key: tuple[Any, ...]
     horizon: datetime
     entries: list[tuple[Item, int | None]]  # (item, the schedule's partner organisation)
+    starts: list[datetime]  # the entries' starts, in order (entries are sorted by start)
 
 
 _expansion: _Expansion | None = None
@@ -170,19 +199,26 @@ def clear_cache() -> None:
     _expansion = None
 
 
-async def _computed(end: datetime) -> list[tuple[Item, int | None]]:
+async def _computed(end: datetime) -> _Expansion:
     global _expansion
     now = clock.now().astimezone(UTC)
-    schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
-    digest = hashlib.sha256(repr([sorted(s.items()) for s in schedules]).encode()).hexdigest()
-    floating = any(s["mode"] == "floating" for s in schedules)  # they follow their orders
-    key = (
-        digest,
-        await stamp(work_orders=floating),
-        now.replace(minute=0, second=0, microsecond=0),
-    )
+    # Schedules change only through the PM actions, which bump their version and
+    # ``updated_at`` (or add a row): the stamp's count, sum of versions and latest change
+    # cover them, so the rows themselves are read only to expand them (reading and hashing
+    # 20,000 rows per request cost ~1 s).
+    floating = bool(
+        (
+            await db.raw(
+                "SELECT count(*) AS n FROM pm_schedule WHERE active = {} AND mode = {}",
+                True,
+                "floating",
+            )
+        )[0]["n"]
+    )  # floating schedules follow their orders: then work orders are part of the key
+    key = (await stamp(work_orders=floating), now.replace(minute=0, second=0, microsecond=0))
     if _expansion is not None and _expansion.key == key and end <= _expansion.horizon:
-        return _expansion.entries
+        return _expansion
+    schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
     horizon = max(end, now + _MIN_AHEAD)
     horizon = datetime.combine(horizon.date() + timedelta(days=1), time(), UTC)
     entries: list[tuple[Item, int | None]] = []
@@ -213,10 +249,12 @@ async def _computed(end: datetime) -> list[tuple[Item, int | None]]:
                         asset_id=asset_id,
                         work_order_id=None,
                         status="planned",
+                        partner_id=schedule["partner_organisation"],
                     )
                     entries.append((item, schedule["partner_organisation"]))
-    _expansion = _Expansion(key, horizon, entries)
-    return entries
+    entries.sort(key=lambda entry: entry[0].start)
+    _expansion = _Expansion(key, horizon, entries, [item.start for item, _ in entries])
+    return _expansion
 
 
 async def partner_site_ids(partner_id: int) -> set[int]:

@@ -8,12 +8,36 @@ hours configured - someone must let the partner in.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from facilities.kit.i18n import _
 from facilities.maintenance.pm import agenda
 from facilities.sites.calendar import is_open_at
+
+T = TypeVar("T")
+
+
+def overlapping(
+    entries: Sequence[T], start: Callable[[T], datetime], end: Callable[[T], datetime]
+) -> list[T]:
+    """The entries whose time overlaps another's, in order of start (pure; one sort and one
+    pass, where comparing every pair cost seconds on a dense day: 4,000 jobs of one
+    partner at 09:00). In start order an entry overlaps an earlier one when it starts
+    before the latest end so far, and a later one when the next entry starts before it
+    ends."""
+    ordered = sorted(entries, key=start)
+    found: list[T] = []
+    latest: datetime | None = None
+    for index, entry in enumerate(ordered):
+        begins, ends = start(entry), end(entry)
+        after = index + 1 < len(ordered) and start(ordered[index + 1]) < ends
+        if after or (latest is not None and begins < latest):
+            found.append(entry)
+        if latest is None or ends > latest:
+            latest = ends
+    return found
 
 
 def find_clashes(
@@ -25,14 +49,11 @@ def find_clashes(
     for item in items:
         if item.space_id is not None:
             by_space[item.space_id].append(item)
+    same_space = _("Same space at the same time")
+    outside = _("Outside opening hours")
     for group in by_space.values():
-        group.sort(key=lambda i: i.start)
-        for index, first in enumerate(group):
-            for second in group[index + 1 :]:
-                if second.start >= first.end:
-                    break
-                flags[first.uid].append(_("Same space at the same time"))
-                flags[second.uid].append(_("Same space at the same time"))
+        for item in overlapping(group, _start, _end):
+            flags[item.uid].append(same_space)
     for item in items:
         site = sites.get(item.site_id)
         if not site or not site["opening_hours"]:
@@ -44,5 +65,13 @@ def find_clashes(
         }
         last = item.end - timedelta(minutes=1)
         if not (is_open_at(item.start, **kwargs) and is_open_at(last, **kwargs)):
-            flags[item.uid].append(_("Outside opening hours"))
+            flags[item.uid].append(outside)
     return {k: sorted(set(v)) for k, v in flags.items()}
+
+
+def _start(item: agenda.Item) -> datetime:
+    return item.start
+
+
+def _end(item: agenda.Item) -> datetime:
+    return item.end

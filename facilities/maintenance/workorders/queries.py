@@ -207,6 +207,10 @@ Sort = Literal["priority", "due", "newest", "oldest", "updated"]
 # OFFSET reads and skips every row before the page: it is kept for the first pages only;
 # further down a list is read with the cursor of the page before (``next_cursor``).
 MAX_OFFSET = 5_000
+# The total is counted on pages without a cursor only, and only up to this many rows (then
+# ``total_exact`` is false): a count of the whole scope grows with it, a capped count reads
+# at most this many index entries. Pages after a cursor carry no total (None).
+COUNT_LIMIT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,11 +255,12 @@ _KEY_COLUMNS = "w.id, w.priority, w.due_at, w.created_at, w.updated_at"
 def work_order_page_sql(
     sqlite: bool, where: str, order: str = _LIST_ORDER, branches: Sequence[str] = ()
 ) -> str:
-    """A page of work orders with the total: ``where`` (fixed fragments with ``{}``) for
-    the total, then — without ``branches`` — once more with limit and offset as parameters.
-    With ``branches`` (a cursor's ``keyset.branches``): per branch ``where`` and the branch,
-    then a limit; then the limit and offset of the page. Sorts and pages the narrow rows
-    first, then joins the names onto that page; the total is a scalar subquery."""
+    """A page of work orders with the total: without ``branches``, ``where`` (fixed
+    fragments with ``{}``) for the total — counted up to ``COUNT_LIMIT`` + 1 rows —, then
+    once more with limit and offset as parameters. With ``branches`` (a cursor's
+    ``keyset.branches``) no total (NULL): per branch ``where`` and the branch, then a limit;
+    then the limit and offset of the page. Sorts and pages the narrow rows first, then joins
+    the names onto that page; the total is a scalar subquery."""
     if branches:
         arms = []
         for number, branch in enumerate(branches):
@@ -266,13 +271,14 @@ def work_order_page_sql(
             )
         union = " UNION ALL ".join(arms)
         inner = f"SELECT w.id FROM ({union}) w{order} LIMIT {{}} OFFSET {{}}"  # noqa: S608
+        total = "NULL"
     else:
         inner = f'SELECT w.id FROM "work_order" w{where}{order} LIMIT {{}} OFFSET {{}}'  # noqa: S608
-    return (
-        f"{_LIST_SELECT[sqlite]},"  # noqa: S608 - fixed fragments, values are parameters
-        f' (SELECT count(*) FROM "work_order" w{where}) AS total{_LIST_JOINS}'
-        f" WHERE w.id IN ({inner}){order}"
-    )
+        total = (
+            f'(SELECT count(*) FROM (SELECT 1 FROM "work_order" w{where}'  # noqa: S608 - fixed fragments, values are parameters
+            f" LIMIT {COUNT_LIMIT + 1}) c)"
+        )
+    return f"{_LIST_SELECT[sqlite]}, {total} AS total{_LIST_JOINS} WHERE w.id IN ({inner}){order}"
 
 
 def _repair(row: dict[str, Any]) -> None:
@@ -419,21 +425,38 @@ async def list_work_orders(
         )
     sql = work_order_page_sql(sqlite, where, SORTS[sort], branches)
     # one row more than the page tells whether a next page exists
-    rows = await db.raw(sql, *args, *page_args, limit + 1, offset)
+    count_args = [] if cursor else args
+    rows = await db.raw(sql, *count_args, *page_args, limit + 1, offset)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1] if isinstance(rows[-1], dict) else dict(rows[-1])
         next_cursor = keyset.encode(sort, keys, last)
-    if rows:
+    total: int | None = None
+    if cursor:
+        pass  # no total after a cursor (``COUNT_LIMIT``)
+    elif rows:
         total = int(rows[0]["total"])
-    elif offset or cursor:  # past the end: no row to carry the total
-        sql = 'SELECT count(*) AS n FROM "work_order" w' + where  # noqa: S608 - fixed fragments
+    elif offset:  # past the end: no row to carry the total
+        sql = (
+            f'SELECT count(*) AS n FROM (SELECT 1 FROM "work_order" w{where}'  # noqa: S608 - fixed fragments
+            f" LIMIT {COUNT_LIMIT + 1}) c"
+        )
         total = int((await db.raw(sql, *args))[0]["n"])
     else:
         total = 0
+    exact = total is None or total <= COUNT_LIMIT
+    if total is not None:
+        total = min(total, COUNT_LIMIT)
     items = _list_reads(rows, principal.role)
-    return Page(items=items, total=total, limit=limit, offset=offset, next_cursor=next_cursor)
+    return Page(
+        items=items,
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_cursor=next_cursor,
+        total_exact=exact,
+    )
 
 
 async def get_work_order(principal: Principal, work_order_id: int) -> WorkOrderRead:

@@ -11,6 +11,7 @@ from icalendar import Calendar
 from facilities import db
 from facilities.kit import clock
 from facilities.maintenance.pm import agenda, feed_cache, ical
+from facilities.maintenance.pm.agenda_scope import AgendaScope
 from facilities.maintenance.pm.generation import generate_due
 from tests import assets_builders, builders
 from tests.maintenance.pm import helpers
@@ -125,3 +126,27 @@ def test_the_cache_is_bounded() -> None:
     assert feed_cache.previous("a") is None and feed_cache.get("c", ("c",)) is not None
     assert feed_cache.get("c", ("other",)) is None
     feed_cache.clear()
+
+
+async def test_the_first_events_are_those_of_the_whole_agenda() -> None:
+    """``agenda.first_items`` (what a feed builds: the first events only, the rest counted)
+    gives the first events of ``agenda.items`` in the same order, ties on the same start
+    included, and the full count."""
+    world = await assets_builders.world()
+    with clock.pinned(utc(2026, 12, 1)):
+        for n in range(3):  # three schedules at the same hour: ties on every start
+            asset = await assets_builders.asset(world.site.id)
+            await helpers.schedule(
+                asset_id=asset.id,
+                rrule="FREQ=DAILY" if n else "FREQ=WEEKLY;BYDAY=TU",
+                dtstart_local="2027-01-05T09:00:00",
+                skip_closed_days=False,
+            )
+    scope = AgendaScope(None)
+    start, end = utc(2027, 1, 4), utc(2027, 2, 4)
+    with clock.pinned(utc(2027, 1, 2, 10)):
+        everything = await agenda.items(start=start, end=end, scope=scope)
+        assert len(everything) == 2 * 30 + 5  # 5 January … 3 February; five Tuesdays
+        for limit in (1, 2, 3, 4, 7, 60, 200):
+            first, total = await agenda.first_items(start=start, end=end, scope=scope, limit=limit)
+            assert first == everything[:limit] and total == len(everything)

@@ -64,7 +64,9 @@ class WorkOrdersApi(Controller):
         number and the asset's name; ``sort``: priority (then due time), due, newest,
         oldest, updated. Long lists: pass the answer's ``next_cursor`` as ``cursor`` (with
         the same filters and sort) for the next page; ``offset`` only reaches the first
-        5,000 rows."""
+        5,000 rows. ``total`` is counted on pages without a cursor only (null after a
+        cursor; ``next_cursor`` says whether more follow), and up to 10,000: beyond that
+        ``total`` is 10,000 and ``total_exact`` false ("more than")."""
         return await queries.list_work_orders(
             actor(request),
             **filters.arguments(),

@@ -141,6 +141,8 @@ class WorkOrderPages(Controller):
             limit=PAGE_SIZE,
             next_cursor=result.next_cursor,
             max_offset=queries.MAX_OFFSET,
+            exact=result.total_exact,
+            shown=len(orders),
         )
         if closed:
             listing.values["closed"] = "true"
@@ -154,7 +156,8 @@ class WorkOrderPages(Controller):
                 "closed": closed,
                 "filters": listing.values,
                 "listing": listing,
-                "total": result.total,
+                "total": result.total,  # None after a cursor (not counted)
+                "total_exact": result.total_exact,
                 "overdue_ids": {
                     o.id
                     for o in orders
