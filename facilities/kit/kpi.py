@@ -20,6 +20,26 @@ from datetime import date
 from typing import Any
 
 
+# What a figure is measured in: a share, a duration, a number of records, money, an
+# inspection score (%), or an intensity (kWh or kg CO2e per m², per desk, per member visit).
+UNITS = frozenset(
+    {
+        "percent",
+        "minutes",
+        "hours",
+        "days",
+        "count",
+        "EUR",
+        "score",
+        "kwh_per_m2",
+        "kwh_per_desk",
+        "kg_per_m2",
+        "kg_per_desk",
+        "kg_per_visit",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     start: date
@@ -47,7 +67,7 @@ Compute = Callable[[Any, Period], Awaitable[list[KpiValue]]]
 class Kpi:
     name: str
     title: str  # a msgid (``N_``): translate when shown
-    unit: str  # "percent", "minutes", "hours", "days", "count", "EUR"
+    unit: str  # one of UNITS
     formula: str
     population: str
     compute: Compute
