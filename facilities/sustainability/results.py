@@ -103,27 +103,40 @@ async def energy_kwh_by_site(site_ids: list[int], first: date, last: date) -> di
     return {int(r["site"]): float(r["kwh"] or 0) for r in rows}
 
 
-async def target_totals(site_ids: list[int], year: int) -> dict[int, tuple[Decimal, Decimal]]:
-    """Per site, the year's energy (kWh) and Scope 1 + Scope 2 location-based CO2e (kg, with
-    refrigerant top-ups): the two target metrics (``targets``): the sites'
-    ``results`` totals, read for every site at once (one grouped query and the top-ups)."""
-    if not site_ids:
-        return {}
+async def target_totals(
+    site_ids: list[int], years: set[int]
+) -> dict[int, dict[int, tuple[Decimal, Decimal]]]:
+    """Per year and site, the energy (kWh) and Scope 1 + Scope 2 location-based CO2e (kg,
+    with refrigerant top-ups): the two target metrics (``targets``) as the sites' ``results``
+    totals count them, read for every site and year at once (one grouped query, and the
+    top-ups per year)."""
+    found: dict[int, dict[int, tuple[Decimal, Decimal]]] = {y: {} for y in years}
+    if not site_ids or not years:
+        return found
     listed = ",".join(str(int(s)) for s in site_ids)
     carriers = ",".join(f"'{c.value}'" for c in sorted(ENERGY, key=lambda c: c.value))
+    ordered = sorted(years)
+    ranges = " OR ".join(["(mm.month >= {} AND mm.month <= {})"] * len(ordered))
     rows = await db.raw(
-        "SELECT m.site AS site,"  # noqa: S608
+        "SELECT m.site AS site, mm.month AS month,"  # noqa: S608
         f" SUM(CASE WHEN m.carrier IN ({carriers}) THEN mm.quantity ELSE 0 END) AS kwh,"
         " SUM(mm.scope1_kg + mm.location_kg) AS co2e"
         f" FROM meter_month mm JOIN meter m ON m.id = mm.meter WHERE m.site IN ({listed})"
-        " AND mm.month >= {} AND mm.month <= {} GROUP BY m.site",
-        date(year, 1, 1),
-        date(year, 12, 1),
+        f" AND ({ranges}) GROUP BY m.site, mm.month",
+        *[d for y in ordered for d in (date(y, 1, 1), date(y, 12, 1))],
     )
-    found = {int(r["site"]): (dec(r["kwh"] or 0), dec(r["co2e"] or 0)) for r in rows}
-    for row in await refrigerant_rows(site_ids, year):
-        kwh, co2e = found.get(row["site"], (calc.ZERO, calc.ZERO))
-        found[row["site"]] = (kwh, co2e + dec(row["quantity"]) * refrigerants.gwp(row["gas"]))
+    for row in rows:
+        per_site = found.get(to_date(row["month"]).year)
+        if per_site is None:
+            continue
+        kwh, co2e = per_site.get(int(row["site"]), (calc.ZERO, calc.ZERO))
+        per_site[int(row["site"])] = (kwh + dec(row["kwh"] or 0), co2e + dec(row["co2e"] or 0))
+    for year in ordered:
+        per_site = found[year]
+        for row in await refrigerant_rows(site_ids, year):
+            kwh, co2e = per_site.get(row["site"], (calc.ZERO, calc.ZERO))
+            top_up = dec(row["quantity"]) * refrigerants.gwp(row["gas"])
+            per_site[row["site"]] = (kwh, co2e + top_up)
     return found
 
 
@@ -272,16 +285,34 @@ async def results(
     the sites of a region, or every site the caller sees, for a calendar year (site-local
     months). The stored monthly figures are summed per month and carrier in SQL (a few
     dozen rows whatever the number of sites); refrigerant top-ups are added per site-month."""
-    if not 1990 <= year <= 2100:
-        raise RuleViolation("year", _("Choose a year between 1990 and 2100."))
+    found = await results_of_years(
+        actor, first=year, last=year, site_id=site_id, region_id=region_id
+    )
+    return found[0]
+
+
+async def results_of_years(
+    actor: Principal,
+    *,
+    first: int,
+    last: int,
+    site_id: int | None = None,
+    region_id: int | None = None,
+) -> list[ResultsRead]:
+    """``results`` of each year first..last, read together (one grouped query for all the
+    years: the report's year and the year before)."""
+    for year in (first, last):
+        if not 1990 <= year <= 2100:
+            raise RuleViolation("year", _("Choose a year between 1990 and 2100."))
     sites = {r["id"]: r for r in await report_sites(actor, site_id=site_id, region_id=region_id)}
     site_ids = sorted(sites)
-    first, last = date(year, 1, 1), date(year, 12, 1)
-    month_keys = [date(year, m, 1) for m in range(1, 13)]
-    buckets = {m: _Bucket() for m in month_keys}
-    factor_ids: set[int] = set()
-    for row in await _grouped_rows(site_ids, first, last):
-        bucket = buckets.get(to_date(row["month"]))
+    years = list(range(first, last + 1))
+    begin, end = date(first, 1, 1), date(last, 12, 1)
+    buckets = {date(y, m, 1): _Bucket() for y in years for m in range(1, 13)}
+    factor_ids: dict[int, set[int]] = {y: set() for y in years}
+    for row in await _grouped_rows(site_ids, begin, end):
+        month = to_date(row["month"])
+        bucket = buckets.get(month)
         if bucket is None:
             continue
         carrier = Carrier(row["carrier"])
@@ -296,36 +327,42 @@ async def results(
         if row["missing_factor"]:
             bucket.missing.add(carrier)
         bucket.visited_kg += dec(row["visited_kg"] or 0)
-        factor_ids |= {f for f in (row["location_factor"], row["market_factor"]) if f}
-    visits = await _visits(site_ids, first, last)
+        factor_ids[month.year] |= {f for f in (row["location_factor"], row["market_factor"]) if f}
+    visits = await _visits(site_ids, begin, end)
     for (_site, month), count in visits.items():
         if month in buckets:
             bucket = buckets[month]
             bucket.visits = (bucket.visits or 0) + count
-    for row in await refrigerant_rows(site_ids, year):
-        co2e = dec(row["quantity"]) * refrigerants.gwp(row["gas"])
-        bucket = buckets[row["month"]]
-        bucket.scope1 += co2e
-        bucket.refrigerant += co2e
-        if (row["site"], row["month"]) in visits:
-            bucket.visited_kg += co2e
-
-    total = _Bucket()
-    for month in month_keys:
-        _add(total, buckets[month])
+    for year in years:
+        for row in await refrigerant_rows(site_ids, year):
+            co2e = dec(row["quantity"]) * refrigerants.gwp(row["gas"])
+            bucket = buckets[row["month"]]
+            bucket.scope1 += co2e
+            bucket.refrigerant += co2e
+            if (row["site"], row["month"]) in visits:
+                bucket.visited_kg += co2e
 
     areas = [dec(s["floor_area_m2"]) for s in sites.values() if s["floor_area_m2"] is not None]
     area = sum(areas, calc.ZERO) if areas and len(areas) == len(sites) else None
     desk_counts = [s["desks"] for s in sites.values() if s["desks"] is not None]
     desks = sum(desk_counts) if desk_counts and len(desk_counts) == len(sites) else None
-    return ResultsRead(
-        year=year,
-        site_id=site_id,
-        region_id=region_id,
-        site_count=len(sites),
-        floor_area_m2=float(area) if area is not None else None,
-        desks=desks,
-        months=[_result(m, buckets[m], area, desks) for m in month_keys],
-        total=_result(date(year, 1, 1), total, area, desks),
-        factor_ids=sorted(factor_ids),
-    )
+    found = []
+    for year in years:
+        month_keys = [date(year, m, 1) for m in range(1, 13)]
+        total = _Bucket()
+        for month in month_keys:
+            _add(total, buckets[month])
+        found.append(
+            ResultsRead(
+                year=year,
+                site_id=site_id,
+                region_id=region_id,
+                site_count=len(sites),
+                floor_area_m2=float(area) if area is not None else None,
+                desks=desks,
+                months=[_result(m, buckets[m], area, desks) for m in month_keys],
+                total=_result(date(year, 1, 1), total, area, desks),
+                factor_ids=sorted(factor_ids[year]),
+            )
+        )
+    return found

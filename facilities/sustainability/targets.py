@@ -188,7 +188,7 @@ async def _add_progress(items: list[TargetRead], year: int, visible: set[int] | 
 
     wanted = sorted({s for i in items for s in sites_of(i)})
     years = {year} | {i.baseline_year for i in items}
-    totals = {y: await results.target_totals(wanted, y) for y in sorted(years)}
+    totals = await results.target_totals(wanted, years)
 
     def value(item: TargetRead, of_year: int) -> float:
         index = 0 if item.metric is TargetMetric.energy else 1
