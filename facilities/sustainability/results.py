@@ -246,17 +246,32 @@ async def _grouped_rows(site_ids: list[int], first: date, last: date) -> list[di
     return [dict(r) for r in await db.raw(_GROUPED.format(sites=listed), first, last)]
 
 
-async def _visits(site_ids: list[int], first: date, last: date) -> dict[tuple[int, date], int]:
+async def _visits(site_ids: list[int], first: date, last: date) -> dict[date, int]:
+    """Member visits of the sites per month (months without any figure are absent)."""
     if not site_ids:
         return {}
     listed = ",".join(str(int(s)) for s in site_ids)
     rows = await db.raw(
-        f"SELECT site, month, visits FROM occupancy WHERE site IN ({listed})"  # noqa: S608
+        f"SELECT month, SUM(visits) AS visits FROM occupancy WHERE site IN ({listed})"  # noqa: S608
+        " AND month >= {} AND month <= {} GROUP BY month",
+        first,
+        last,
+    )
+    return {to_date(r["month"]): int(r["visits"]) for r in rows}
+
+
+async def _visited(site_ids: list[int], first: date, last: date) -> set[tuple[int, date]]:
+    """The (site, month) pairs that have a member-visit figure."""
+    if not site_ids:
+        return set()
+    listed = ",".join(str(int(s)) for s in site_ids)
+    rows = await db.raw(
+        f"SELECT site, month FROM occupancy WHERE site IN ({listed})"  # noqa: S608
         " AND month >= {} AND month <= {}",
         first,
         last,
     )
-    return {(int(r["site"]), to_date(r["month"])): int(r["visits"]) for r in rows}
+    return {(int(r["site"]), to_date(r["month"])) for r in rows}
 
 
 def _add(target: _Bucket, source: _Bucket) -> None:
@@ -328,19 +343,18 @@ async def results_of_years(
             bucket.missing.add(carrier)
         bucket.visited_kg += dec(row["visited_kg"] or 0)
         factor_ids[month.year] |= {f for f in (row["location_factor"], row["market_factor"]) if f}
-    visits = await _visits(site_ids, begin, end)
-    for (_site, month), count in visits.items():
+    for month, count in (await _visits(site_ids, begin, end)).items():
         if month in buckets:
-            bucket = buckets[month]
-            bucket.visits = (bucket.visits or 0) + count
-    for year in years:
-        for row in await refrigerant_rows(site_ids, year):
-            co2e = dec(row["quantity"]) * refrigerants.gwp(row["gas"])
-            bucket = buckets[row["month"]]
-            bucket.scope1 += co2e
-            bucket.refrigerant += co2e
-            if (row["site"], row["month"]) in visits:
-                bucket.visited_kg += co2e
+            buckets[month].visits = count
+    top_ups = [row for year in years for row in await refrigerant_rows(site_ids, year)]
+    visited = await _visited(sorted({row["site"] for row in top_ups}), begin, end)
+    for row in top_ups:
+        co2e = dec(row["quantity"]) * refrigerants.gwp(row["gas"])
+        bucket = buckets[row["month"]]
+        bucket.scope1 += co2e
+        bucket.refrigerant += co2e
+        if (row["site"], row["month"]) in visited:
+            bucket.visited_kg += co2e
 
     areas = [dec(s["floor_area_m2"]) for s in sites.values() if s["floor_area_m2"] is not None]
     area = sum(areas, calc.ZERO) if areas and len(areas) == len(sites) else None
