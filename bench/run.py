@@ -68,6 +68,8 @@ SECTIONS = [
     "scale",
     "safety_report",
     "safety_answers",
+    "sustainability_report",
+    "anomaly_scan",
 ]
 SECTION_TIMEOUT = 1800  # seconds per module and engine
 BURST_REPORTS = 200

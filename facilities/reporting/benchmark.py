@@ -3,8 +3,9 @@ per m² of floor area, per desk or per member visit, with the scope's median and
 and the outliers marked (Tukey's fences: below Q1 − 1.5 × IQR or above Q3 + 1.5 × IQR).
 
 The figure per site is the KPI's own per-site value (``kit.kpi``, the same as the dashboard's)
-or ``energy_kwh``, the energy a site used in the period from sustainability's monthly results
-(read only; the months whose first day lies in the period). Member visits come from
+or ``energy_kwh``, the energy a site used in the period from sustainability's stored monthly
+figures (read only, one grouped query for all the sites; the months whose first day lies in the
+period). Member visits come from
 sustainability's occupancy figures for the same months. A site without the denominator (no
 floor area, no desks, no visits entered) is listed apart, not ranked.
 """
@@ -23,7 +24,7 @@ from facilities.kit.kpi import Period
 from facilities.kit.rows import dict_rows
 from facilities.reporting import dashboard, queries
 from facilities.reporting.kpis import SPECS, compute
-from facilities.sustainability.results import results as sustainability_results
+from facilities.sustainability.results import energy_kwh_by_site
 
 PER = {
     "none": N_("as is"),
@@ -43,15 +44,9 @@ async def _figures(
     principal: Principal, name: str, first: date, last: date, site_ids: list[int]
 ) -> dict[int, float | None]:
     span = Period(first, last + timedelta(days=1))
-    if name == ENERGY:
-        found: dict[int, float | None] = {}
-        for site_id in site_ids:
-            total = 0.0
-            for year in range(first.year, last.year + 1):
-                read = await sustainability_results(principal, year=year, site_id=site_id)
-                total += sum(m.energy_kwh for m in read.months if first <= m.month <= last)
-            found[site_id] = total
-        return found
+    if name == ENERGY:  # one grouped query over the stored monthly figures, all sites
+        energy = await energy_kwh_by_site(site_ids, first, last)
+        return {s: energy.get(s, 0.0) for s in site_ids}
     if name in SPECS:
         values = await compute(SPECS[name], principal, span, set(site_ids))
     else:

@@ -158,50 +158,101 @@ async def _muted(meter_id: int, kind: str, day: date) -> bool:
     return any(r["muted_until"] is None or queries.to_date(r["muted_until"]) >= day for r in rows)
 
 
+CHUNK = 500  # meters per query
+
+
+async def _window(
+    meter_ids: list[int], zone: ZoneInfo, day: date
+) -> dict[int, tuple[dict[date, float], set[date]]]:
+    """Per meter with interval data from the baseline's first night to the end of ``day``:
+    its night minima (``night_minimum`` of the rows that start in a night, 01:00–05:00
+    local, of those days: the only rows it reads) and the days that tell ``judge`` whether
+    it reported (``day`` if it has values on it; the window's first day if it has values
+    before it). Two queries per ``CHUNK`` meters instead of every value of every meter."""
+    first = day - timedelta(days=BASELINE_NIGHTS)
+    begins = datetime.combine(first, time(), zone).astimezone(UTC)
+    today = datetime.combine(day, time(), zone).astimezone(UTC)
+    ends = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
+    nights: list[datetime] = []
+    for offset in range(BASELINE_NIGHTS + 1):
+        night = first + timedelta(days=offset)
+        nights += [
+            datetime.combine(night, time(NIGHT[0]), zone).astimezone(UTC),
+            datetime.combine(night, time(NIGHT[1]), zone).astimezone(UTC),
+        ]
+    ranges = " OR ".join(["(starts_at >= {} AND starts_at < {})"] * (BASELINE_NIGHTS + 1))
+    found: dict[int, tuple[dict[date, float], set[date]]] = {}
+    for start in range(0, len(meter_ids), CHUNK):
+        listed = ",".join(str(int(m)) for m in meter_ids[start : start + CHUNK])
+        presence = await db.raw(
+            "SELECT meter, SUM(CASE WHEN starts_at < {} THEN 1 ELSE 0 END) AS before,"  # noqa: S608
+            " SUM(CASE WHEN starts_at >= {} THEN 1 ELSE 0 END) AS today"
+            f" FROM meter_interval WHERE meter IN ({listed})"
+            " AND starts_at >= {} AND starts_at < {} GROUP BY meter",
+            today,
+            today,
+            begins,
+            ends,
+        )
+        values: dict[int, list[tuple[datetime, int, float]]] = {}
+        for row in await db.raw(
+            "SELECT meter, starts_at, minutes, quantity FROM meter_interval"  # noqa: S608
+            f" WHERE meter IN ({listed}) AND ({ranges})",
+            *nights,
+        ):
+            values.setdefault(row["meter"], []).append(
+                (queries.aware(row["starts_at"]), row["minutes"], float(row["quantity"]))
+            )
+        for row in presence:
+            days = ({day} if row["today"] else set()) | ({first} if row["before"] else set())
+            found[row["meter"]] = (night_minimum(values.get(row["meter"], []), zone), days)
+    return found
+
+
 async def scan(*, now: datetime | None = None) -> list[int]:
     """Scan yesterday (site-local) of every water and electricity meter with interval data;
-    returns the ids of the new anomalies. Idempotent."""
+    returns the ids of the new anomalies. Idempotent. The meters are read per time zone in
+    chunks (``_window``), not one query per meter."""
     moment = now or clock.now()
-    meters = await Meter.select(
-        Meter.id, Meter.site, Meter.carrier, Meter.unit, Meter.site.time_zone.as_alias("tz")
-    ).where(
-        Meter.active.eq(True)
-        & Meter.carrier.is_in([Carrier.water.value, Carrier.electricity_grid.value])
+    meters = (
+        await Meter.select(
+            Meter.id, Meter.site, Meter.carrier, Meter.unit, Meter.site.time_zone.as_alias("tz")
+        )
+        .where(
+            Meter.active.eq(True)
+            & Meter.carrier.is_in([Carrier.water.value, Carrier.electricity_grid.value])
+        )
+        .order_by(Meter.id)
     )
-    created: list[int] = []
+    zones: dict[str, list[dict[str, Any]]] = {}
     for meter in meters:
-        zone = ZoneInfo(meter["tz"])
+        zones.setdefault(meter["tz"], []).append(meter)
+    created: list[int] = []
+    for name, group in zones.items():
+        zone = ZoneInfo(name)
         day = moment.astimezone(zone).date() - timedelta(days=1)
-        begins = datetime.combine(day - timedelta(days=BASELINE_NIGHTS), time(), zone)
-        ends = datetime.combine(day + timedelta(days=1), time(), zone)
-        rows = await db.raw(
-            "SELECT starts_at, minutes, quantity FROM meter_interval WHERE meter = {}"
-            " AND starts_at >= {} AND starts_at < {}",
-            meter["id"],
-            begins.astimezone(UTC),
-            ends.astimezone(UTC),
-        )
-        if not rows:
-            continue
-        values = [(queries.aware(r["starts_at"]), r["minutes"], float(r["quantity"])) for r in rows]
-        days = {v[0].astimezone(zone).date() for v in values}
-        findings = judge(
-            meter_id=meter["id"],
-            site_id=meter["site"],
-            carrier=Carrier(meter["carrier"]),
-            day=day,
-            nights=night_minimum(values, zone),
-            days_with_data=days,
-            unit=meter["unit"],
-        )
-        for finding in findings:
-            if await _muted(finding.meter_id, finding.kind, finding.day):
-                continue
-            new_id = await _record(finding)
-            if new_id is not None:
-                created.append(new_id)
-                if finding.kind == "night_flow":
-                    await open_work_order(actor=None, anomaly_id=new_id)
+        window = await _window([m["id"] for m in group], zone, day)
+        for meter in group:
+            if meter["id"] not in window:
+                continue  # no interval data in the window
+            nights, days = window[meter["id"]]
+            findings = judge(
+                meter_id=meter["id"],
+                site_id=meter["site"],
+                carrier=Carrier(meter["carrier"]),
+                day=day,
+                nights=nights,
+                days_with_data=days,
+                unit=meter["unit"],
+            )
+            for finding in findings:
+                if await _muted(finding.meter_id, finding.kind, finding.day):
+                    continue
+                new_id = await _record(finding)
+                if new_id is not None:
+                    created.append(new_id)
+                    if finding.kind == "night_flow":
+                        await open_work_order(actor=None, anomaly_id=new_id)
     return created
 
 

@@ -143,8 +143,7 @@ async def context(
     with progress, the charts and every emission factor used with source and version."""
     name = await scope_name(actor, site_id, region_id)
     where = {"site_id": site_id, "region_id": region_id if site_id is None else None}
-    current = await results.results(actor, year=year, **where)
-    previous = await results.results(actor, year=year - 1, **where)
+    previous, current = await results.results_of_years(actor, first=year - 1, last=year, **where)
     found = await targets.list_targets(actor, year=year, site_id=site_id, region_id=region_id)
     used = set(current.factor_ids) | set(previous.factor_ids)
     factors = [f for f in await queries.list_factors() if f.id in used]

@@ -21,7 +21,6 @@ from facilities.sites import scope
 from facilities.sites.tables import Site
 from facilities.sustainability import results
 from facilities.sustainability.schemas import (
-    ResultsRead,
     TargetCreate,
     TargetMetric,
     TargetProgress,
@@ -29,12 +28,7 @@ from facilities.sustainability.schemas import (
 )
 from facilities.sustainability.tables import Target
 
-
-def metric_value(figures: ResultsRead, metric: TargetMetric) -> float:
-    total = figures.total
-    if metric is TargetMetric.energy:
-        return total.energy_kwh
-    return total.scope1_kg + total.scope2_location_kg
+ZEROS = (Decimal(0), Decimal(0))
 
 
 def progress(
@@ -168,17 +162,46 @@ async def list_targets(
             scope_name=row["site_name"] or row["region_name"] or "",
             note=row["note"],
         )
-        if year is not None:
-            where = {"site_id": row["site"]} if row["site"] else {"region_id": row["region"]}
-            baseline = await results.results(actor, year=item.baseline_year, **where)
-            current = await results.results(actor, year=year, **where)
-            item.progress = progress(
-                baseline=metric_value(baseline, metric),
-                current=metric_value(current, metric),
-                baseline_year=item.baseline_year,
-                target_year=item.target_year,
-                reduction_pct=item.reduction_pct,
-                year=year,
-            )
         result.append(item)
+    if year is not None and result:
+        await _add_progress(result, year, sites)
     return result
+
+
+async def _add_progress(items: list[TargetRead], year: int, visible: set[int] | None) -> None:
+    """Each target's progress in ``year``: its scope's totals (a site; a region's active
+    sites the caller sees, as ``results`` counts them) of the baseline year and of ``year``,
+    read per year for all the targets' sites at once (not two ``results`` per target)."""
+    regions = {i.region_id for i in items if i.site_id is None}
+    members: dict[int, list[int]] = {r: [] for r in regions if r is not None}
+    if members:
+        for row in await Site.select(Site.id, Site.region).where(
+            Site.region.is_in(sorted(members)) & Site.archived.eq(False)
+        ):
+            if visible is None or row["id"] in visible:
+                members[row["region"]].append(row["id"])
+
+    def sites_of(item: TargetRead) -> list[int]:
+        if item.site_id is not None:
+            return [item.site_id]
+        return members.get(item.region_id or 0, [])
+
+    wanted = sorted({s for i in items for s in sites_of(i)})
+    years = {year} | {i.baseline_year for i in items}
+    totals = await results.target_totals(wanted, years)
+
+    def value(item: TargetRead, of_year: int) -> float:
+        index = 0 if item.metric is TargetMetric.energy else 1
+        return float(
+            sum((totals[of_year].get(s, ZEROS)[index] for s in sites_of(item)), Decimal(0))
+        )
+
+    for item in items:
+        item.progress = progress(
+            baseline=value(item, item.baseline_year),
+            current=value(item, year),
+            baseline_year=item.baseline_year,
+            target_year=item.target_year,
+            reduction_pct=item.reduction_pct,
+            year=year,
+        )

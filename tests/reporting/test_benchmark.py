@@ -67,3 +67,70 @@ async def test_backlog_per_m2_ranked_with_an_outlier(make_client: Any) -> None:
         )
     assert page.status_code == 200 and "Site E" in page.text and "pygal" in page.text
     assert date(2026, 6, 1)  # the period the figures cover
+
+
+async def test_energy_per_m2_from_the_stored_monthly_figures(make_client: Any) -> None:
+    """``energy_kwh`` per site equals the sum of the sustainability results' months in the
+    period (read for all sites at once), a site without meters counts 0 kWh."""
+    from zoneinfo import ZoneInfo
+
+    from facilities.sustainability import actions
+    from facilities.sustainability.schemas import PeriodCreate
+    from tests.sustainability.helpers import meter, reading
+
+    def midnight(month: int) -> datetime:
+        return datetime(2025, month, 1, tzinfo=ZoneInfo("Europe/Berlin")).astimezone(UTC)
+
+    region = await builders.region()
+    a = await builders.site(region.id, name="Site A", floor_area_m2=100)
+    b = await builders.site(region.id, name="Site B", floor_area_m2=200)
+    await builders.site(region.id, name="Site C", floor_area_m2=50)  # no meters
+    with clock.pinned(datetime(2025, 6, 1, tzinfo=UTC)):
+        for site, kwh in ((a, (1000, 2000, 4000)), (b, (3000, 3000, 9000))):
+            power = await meter(site.id)
+            total = 0
+            await reading(power.id, total, midnight(1))
+            for month, used in enumerate(kwh, start=2):  # Jan, Feb, Mar
+                total += used
+                await reading(power.id, total, midnight(month))
+        gas = await meter(a.id, name="Gas", carrier="natural_gas", unit="kWh")
+        await actions.add_period(  # 31 days: 17 in January, 14 in February
+            actor=await builders.system(),
+            meter_id=gas.id,
+            data=PeriodCreate(starts_on=date(2025, 1, 15), ends_on=date(2025, 2, 14), quantity=310),
+        )
+        water = await meter(b.id, name="Water", carrier="water", unit="m3")  # not energy
+        await actions.add_period(
+            actor=await builders.system(),
+            meter_id=water.id,
+            data=PeriodCreate(starts_on=date(2025, 1, 1), ends_on=date(2025, 1, 31), quantity=99),
+        )
+    ops = await builders.user(Role.ops_manager)
+    await builders.assign(ops, regions=[region.id])
+    client = await builders.api(make_client, ops)
+    with clock.pinned(datetime(2025, 6, 1, tzinfo=UTC)):
+        answer = await client.get(
+            "/api/v1/reporting/benchmark",
+            params={
+                "kpi": "energy_kwh",
+                "per": "m2",
+                "start": "2025-01-01",
+                "end": "2025-02-28",
+                "region_id": region.id,
+            },
+        )
+        expected = {}
+        for site in (a, b):
+            read = await client.get(
+                "/api/v1/sustainability/results", params={"year": 2025, "site_id": site.id}
+            )
+            months = read.json()["months"][:2]  # January and February
+            expected[site.name] = sum(m["energy_kwh"] for m in months)
+    assert answer.status_code == 200, answer.text
+    figures = {e["site"]: e["figure"] for e in answer.json()["ranked"]}
+    assert expected == {"Site A": 3310.0, "Site B": 6000.0}  # March is outside the period
+    assert figures["Site A"] == expected["Site A"]
+    assert figures["Site B"] == expected["Site B"]
+    assert figures["Site C"] == 0
+    values = {e["site"]: e["value"] for e in answer.json()["ranked"]}
+    assert values == {"Site C": 0.0, "Site B": 30.0, "Site A": 33.1}

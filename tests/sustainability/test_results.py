@@ -171,3 +171,18 @@ async def test_supplier_factor_of_a_meter_for_market_based(make_client) -> None:
     )
     assert wrong.status_code == 422 and wrong.json()["fields"][0]["field"] == "market_factor"
     assert region_id
+
+
+async def test_years_read_together_equal_each_year_alone() -> None:
+    """The report reads its year and the year before in one go: the same figures as two
+    separate results."""
+    from facilities.sustainability import results
+
+    region_id, _site_id = await _site_with_data()
+    ops = await builders.user(Role.ops_manager)
+    await builders.assign(ops, regions=[region_id])
+    me = builders.principal(ops)
+    together = await results.results_of_years(me, first=2024, last=2025, region_id=region_id)
+    alone = [await results.results(me, year=y, region_id=region_id) for y in (2024, 2025)]
+    assert together == alone
+    assert together[1].total.energy_kwh > 0 and together[0].total.energy_kwh == 0
