@@ -37,6 +37,7 @@ from facilities.kit.templating import TEMPLATE_DIR, template_config
 from facilities.maintenance.checklists.controllers import ChecklistPages, ChecklistsApi
 from facilities.maintenance.pm.controllers import CalendarFeedPublic, PMApi, PMPages
 from facilities.maintenance.reports.controllers import ProblemReportsApi, ReportPages, ScanPages
+from facilities.maintenance.rollouts.controllers import RolloutPages, RolloutsApi
 from facilities.maintenance.workorders.controllers import (
     MagicLinkPages,
     WorkOrderEditPages,
@@ -107,6 +108,8 @@ ROUTERS = [
     ChecklistPages,
     PMApi,
     PMPages,
+    RolloutsApi,
+    RolloutPages,
     CalendarFeedPublic,
     CalendarPages,
     ContractsApi,

@@ -108,6 +108,7 @@ GROUPS: list[tuple[str, list[Entry]]] = [
                 "safety_report", "/safety/report", N_("Safety report"), "safety_reports.view", "▥"
             ),
             Entry("monitoring", "/monitoring", N_("Device status"), "monitoring.view", "◉"),
+            Entry("rollouts", "/rollouts", N_("Roll-outs"), "rollouts.view", "⇶"),
             Entry(
                 "inspection_templates",
                 "/safety/templates",

@@ -1118,6 +1118,33 @@ ROUTES: list[R] = [
     R("POST", "/monitoring/sources", "monitoring.manage", form=lambda c: {"name": f"S{seq()}"}),
     R("POST", "/monitoring/sources/{source_id:int}/rotate", "monitoring.manage"),
     R("GET", "/monitoring/sources/{source_id:int}", "monitoring.manage"),
+    # ---- roll-outs ----
+    R("GET", "/api/v1/rollouts", "rollouts.view"),
+    R(
+        "POST",
+        "/api/v1/rollouts",
+        "rollouts.manage",
+        json=lambda c: {
+            "name": f"Roll-out {seq()}",
+            "category_id": c.own("category"),
+            "sites": [{"site_id": c.id("site")}],
+        },
+        body_kind="site",
+    ),
+    R("GET", "/api/v1/rollouts/{rollout_id:int}", "rollouts.view"),
+    R("GET", "/rollouts", "rollouts.view"),
+    R(
+        "POST",
+        "/rollouts",
+        "rollouts.manage",
+        form=lambda c: {
+            "name": f"Roll-out {seq()}",
+            "category_id": str(c.own("category")),
+            "site_ids": str(c.id("site")),
+        },
+        body_kind="site",
+    ),
+    R("GET", "/rollouts/{rollout_id:int}", "rollouts.view"),
     # ---- inbound integrations ----
     R(
         "POST",
