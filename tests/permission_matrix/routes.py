@@ -815,6 +815,8 @@ ROUTES: list[R] = [
         json={"version": 1, "reference": "R-1"},
     ),
     R("GET", "/api/v1/contracts/{contract_id:int}/documents", "contracts.view"),
+    R("GET", "/api/v1/contracts/{contract_id:int}/sla", "sla.view"),
+    R("GET", "/contracts/{contract_id:int}/sla", "sla.view"),
     R(
         "POST",
         "/api/v1/contracts/{contract_id:int}/documents",
