@@ -27,7 +27,7 @@ from facilities.all_settings import load_all_settings
 from facilities.assets.controllers import AssetAdminPages, AssetPages, AssetsApi
 from facilities.assets.monitoring.controllers import MonitoringApi, MonitoringPages
 from facilities.health import HealthController
-from facilities.integrations.controllers import IntegrationsApi
+from facilities.integrations.controllers import IntegrationPages, IntegrationsApi
 from facilities.kit.formlimits import install_form_limits
 from facilities.kit.http import EXCEPTION_HANDLERS
 from facilities.kit.listing import DropEmptyQuery
@@ -94,6 +94,7 @@ ROUTERS = [
     MonitoringApi,
     MonitoringPages,
     IntegrationsApi,
+    IntegrationPages,
     AuditApi,
     AuditPages,
     KpiHelpPages,

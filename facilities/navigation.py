@@ -161,6 +161,13 @@ GROUPS: list[tuple[str, list[Entry]]] = [
             Entry("users", "/admin/users", N_("Users"), "users.view", "☺"),
             Entry("outbox", "/admin/outbox", N_("Outbox"), "outbox.view", "✉"),
             Entry("webhooks", "/admin/webhooks", N_("Webhooks"), "webhooks.manage", "⇄"),
+            Entry(
+                "integrations",
+                "/integrations",
+                N_("Integration endpoints"),
+                "integrations.manage",
+                "⇆",
+            ),
             Entry("audit", "/audit", N_("Audit trail"), "audit.view", "≣"),
         ],
     ),

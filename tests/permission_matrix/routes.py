@@ -1164,6 +1164,15 @@ ROUTES: list[R] = [
     ),
     R("POST", "/api/v1/ticket-endpoints/{endpoint_id:int}/rotate", "integrations.manage"),
     R("GET", "/api/v1/ticket-endpoints/{endpoint_id:int}/deliveries", "integrations.manage"),
+    R("GET", "/integrations", "integrations.manage"),
+    R(
+        "POST",
+        "/integrations/ticket-endpoints",
+        "integrations.manage",
+        form=lambda c: {"name": f"H{seq()}", "site_ids": str(c.own("site"))},
+    ),
+    R("POST", "/integrations/ticket-endpoints/{endpoint_id:int}/rotate", "integrations.manage"),
+    R("GET", "/integrations/ticket-endpoints/{endpoint_id:int}", "integrations.manage"),
     # ---- sustainability ----
     R("GET", "/api/v1/sustainability/meters", "sustainability.view"),
     R(
