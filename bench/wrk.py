@@ -68,6 +68,7 @@ def run(
     connections: int = CONNECTIONS,
     threads: int = THREADS,
     headers: dict[str, str] | None = None,
+    script: str | None = None,
 ) -> WrkResult:
     command = [
         wrk_path(),
@@ -80,6 +81,8 @@ def run(
     ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
+    if script is not None:  # a Lua script that builds each request (e.g. POST bodies)
+        command += ["-s", script]
     command.append(url)
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
     if done.returncode != 0:

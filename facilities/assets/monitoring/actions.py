@@ -363,7 +363,14 @@ async def _receive(source: dict[str, Any], event: _Event, now: datetime) -> Even
         if not fresh:
             log.info("device source %s: event %r seen before", source_id, event.event_key)
             return EventOutcome.duplicate
-    moved = await apply(int(monitor["id"]), event.kind, min(event.occurred_at, now), event.uplink)
+    at = min(event.occurred_at, now)
+    if (
+        event.kind == EventKind.heartbeat.value
+        and event.event_key is None
+        and await _quiet_heartbeat(monitor, at, now)
+    ):
+        return EventOutcome.accepted
+    moved = await apply(int(monitor["id"]), event.kind, at, event.uplink)
     outcome = (
         EventOutcome.went_down
         if moved == "down"
@@ -386,6 +393,35 @@ async def _receive(source: dict[str, Any], event: _Event, now: datetime) -> Even
 
 
 # ---- state -------------------------------------------------------------------------------
+
+
+# The smallest threshold a monitor may have (``MonitorSettings.threshold_seconds``).
+_MIN_THRESHOLD = timedelta(seconds=30)
+
+
+async def _quiet_heartbeat(monitor: dict[str, Any], at: datetime, now: datetime) -> bool:
+    """The common case, one statement: a fresh heartbeat of a device that is up and waits
+    for nothing changes only its last sign of life (``flapping.observe`` and ``settle`` give
+    the same: no pending state, not silent since ``at`` is younger than any threshold).
+    Race-safe like ``apply``: the UPDATE wins only if the device is still up and waiting
+    for nothing, and bumps ``version`` so a concurrent ``apply`` re-reads. False: take the
+    full path."""
+    if monitor["state"] != flapping.UP or monitor["pending"] is not None:
+        return False
+    if now - at > _MIN_THRESHOLD:
+        return False
+    won = await db.raw(
+        "UPDATE device_monitor SET last_heartbeat_at = CASE WHEN last_heartbeat_at IS NULL"
+        " OR last_heartbeat_at < {} THEN {} ELSE last_heartbeat_at END, last_event_at = {},"
+        " version = version + 1 WHERE id = {} AND state = {} AND pending IS NULL RETURNING id",
+        at,
+        at,
+        now,
+        int(monitor["id"]),
+        flapping.UP,
+    )
+    return bool(won)
+
 
 
 def _device(row: dict[str, Any]) -> flapping.Device:
