@@ -132,7 +132,7 @@ def _lua(sources: list[dict[str, Any]], path: Path) -> str:
         "request = function()\n"
         "  local s = sources[math.random(#sources)]\n"
         '  local body = \'{"sent_at":"\' .. sent .. \'","events":[{"device":"ap-\''
-        " .. (math.random(s.n) - 1) .. '\",\"type\":\"heartbeat\"}]}'\n"
+        ' .. (math.random(s.n) - 1) .. \'","type":"heartbeat"}]}\'\n'
         '  return wrk.format("POST", "/api/v1/device-events/" .. s.id,'
         ' {["Content-Type"]="application/json", ["Authorization"]="Bearer " .. s.secret},'
         " body)\n"
@@ -284,7 +284,9 @@ async def run(engine: str) -> str:
     name = "PostgreSQL" if engine == "postgres" else "SQLite"
     return "\n".join(
         [
-            f"**{name}** ({DEVICES:,} devices at {SITES} sites, seeded in {seed_seconds:.0f} s"
+            f"### Heartbeat ingestion on {name}",
+            "",
+            f"({DEVICES:,} devices at {SITES} sites, seeded in {seed_seconds:.0f} s"
             f" through the actions; load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
             " at the end on 2 shared cores)",
             "",

@@ -59,7 +59,15 @@ ENDPOINTS = [
     ("partner_list", "GET /api/v1/work-orders as a partner", "/api/v1/work-orders", "partner"),
 ]
 # Section benchmarks: bench/<name>.py with `async def run(engine: str) -> str` (markdown).
-SECTIONS = ["pm_generation", "outbox", "sla", "inspection_generation", "intervals", "scale"]
+SECTIONS = [
+    "pm_generation",
+    "outbox",
+    "sla",
+    "inspection_generation",
+    "intervals",
+    "scale",
+    "heartbeats",
+]
 SECTION_TIMEOUT = 1800  # seconds per module and engine
 BURST_REPORTS = 200
 
