@@ -164,14 +164,18 @@ async def _paced(base_url: str, sources: list[dict[str, Any]]) -> dict[str, Any]
             "events": [{"device": f"ap-{device}", "type": kind, "event_id": key}],
         }
         began = time.perf_counter()
-        response = await client.post(
-            f"/api/v1/device-events/{source['id']}",
-            content=json.dumps(body),
-            headers={
-                "authorization": f"Bearer {source['secret']}",
-                "content-type": "application/json",
-            },
-        )
+        try:
+            response = await client.post(
+                f"/api/v1/device-events/{source['id']}",
+                content=json.dumps(body),
+                headers={
+                    "authorization": f"Bearer {source['secret']}",
+                    "content-type": "application/json",
+                },
+            )
+        except httpx.HTTPError:  # counted as lost (status 0)
+            answered[0] = answered.get(0, 0) + 1
+            return
         latencies.append((time.perf_counter() - began) * 1000)
         answered[response.status_code] = answered.get(response.status_code, 0) + 1
         if response.status_code == 200:
@@ -235,6 +239,11 @@ async def _silent_to_order() -> tuple[float, bool]:
     return took, bool(made)
 
 
+def _say(what: str) -> None:
+    """Progress on stderr (the markdown goes to stdout)."""
+    print(f"{time.strftime('%H:%M:%S')} heartbeats: {what}", file=sys.stderr, flush=True)
+
+
 def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
 
@@ -253,6 +262,7 @@ async def run(engine: str) -> str:
         began = time.perf_counter()
         sources = await _seed()
         seed_seconds = time.perf_counter() - began
+        _say(f"seeded in {seed_seconds:.0f} s")
         await db.close_database()
         server = Server(dict(os.environ), tmp / "server.log")
         server.start()
@@ -266,9 +276,14 @@ async def run(engine: str) -> str:
             await asyncio.sleep(0)
             await db.open_database()
             await db.raw("DELETE FROM device_rate_hit")
+            _say("wrk done, paced load")
             paced = await _paced(server.base_url, sources)
+            assert server.process is not None
+            if server.process.poll() is not None:
+                raise RuntimeError(f"the server stopped during the run:\n{server.log()}")
         finally:
             server.stop()
+        _say("paced done, silent device")
         recorded = await _recorded(paced["keys"])
         silent_seconds, opened = await _silent_to_order()
         load = os.getloadavg()
