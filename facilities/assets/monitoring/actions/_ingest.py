@@ -129,10 +129,10 @@ async def ingest(*, source_id: int, headers: Mapping[str, str], body: bytes) -> 
         raise NotAuthenticated(_("Wrong or missing secret or signature."))
     _authenticate(source, headers, body)
     sent_at, events = _parse(str(source["kind"]), body)
-    await _limiter.hit((_common.PER_SOURCE, str(source_id)))
     now = clock.now()
     answers: list[EventAnswer] = []
-    async with db.transaction():
+    async with db.transaction():  # the hit counts with the delivery: one commit, not two
+        await _limiter.hit((_common.PER_SOURCE, str(source_id)))
         stale = abs(now - sent_at) > REPLAY_WINDOW
         for event in events:
             if stale:
