@@ -70,6 +70,7 @@ SECTIONS = [
     "safety_answers",
     "sustainability_report",
     "anomaly_scan",
+    "heartbeats",
 ]
 SECTION_TIMEOUT = 1800  # seconds per module and engine
 BURST_REPORTS = 200

@@ -84,6 +84,8 @@ def run(
         command += ["-s", script]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
+    if script is not None:  # a Lua script that builds each request (e.g. POST bodies)
+        command += ["-s", script]
     command.append(url)
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
     if done.returncode != 0:

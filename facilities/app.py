@@ -27,7 +27,7 @@ from facilities.all_settings import load_all_settings
 from facilities.assets.controllers import AssetAdminPages, AssetPages, AssetsApi
 from facilities.assets.monitoring.controllers import MonitoringApi, MonitoringPages
 from facilities.health import HealthController
-from facilities.integrations.controllers import IntegrationsApi
+from facilities.integrations.controllers import IntegrationPages, IntegrationsApi
 from facilities.kit.formlimits import install_form_limits
 from facilities.kit.http import EXCEPTION_HANDLERS
 from facilities.kit.listing import DropEmptyQuery
@@ -37,6 +37,7 @@ from facilities.kit.templating import TEMPLATE_DIR, template_config
 from facilities.maintenance.checklists.controllers import ChecklistPages, ChecklistsApi
 from facilities.maintenance.pm.controllers import CalendarFeedPublic, PMApi, PMPages
 from facilities.maintenance.reports.controllers import ProblemReportsApi, ReportPages, ScanPages
+from facilities.maintenance.rollouts.controllers import RolloutPages, RolloutsApi
 from facilities.maintenance.workorders.controllers import (
     MagicLinkPages,
     WorkOrderEditPages,
@@ -103,6 +104,7 @@ ROUTERS = [
     MonitoringApi,
     MonitoringPages,
     IntegrationsApi,
+    IntegrationPages,
     AuditApi,
     AuditPages,
     KpiHelpPages,
@@ -117,6 +119,8 @@ ROUTERS = [
     ChecklistPages,
     PMApi,
     PMPages,
+    RolloutsApi,
+    RolloutPages,
     CalendarFeedPublic,
     CalendarPages,
     ContractsApi,

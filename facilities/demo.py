@@ -23,6 +23,7 @@ from facilities.assets.monitoring.demo import load_monitoring
 from facilities.demo_operations import load_operations
 from facilities.demo_texts import say
 from facilities.kit import clock
+from facilities.maintenance.rollouts.demo import load_rollout
 from facilities.reporting.demo import load_budgets
 from facilities.safety.demo import load_safety
 from facilities.safety.inspections.demo import load_inspections
@@ -423,6 +424,14 @@ async def load_demo() -> list[tuple[str, str]]:
         site_ids["AP-001"],
         category=say("Network equipment"),
         ap_name=say("Wi-Fi access point %d"),
+    )
+    # A Wi-Fi 7 roll-out across the other field sites, in every stage (the board at /rollouts).
+    await load_rollout(
+        system,
+        [v for k, v in sorted(site_ids.items()) if k.startswith("AP-") and k != "AP-001"],
+        name=say("Wi-Fi 7 upgrade"),
+        category=say("Network equipment"),
+        installer=FIELD_PARTNERS[0][0],
     )
     # Inspection templates (German starter copies), fire extinguishers with a monthly
     # programme across the community manager's sites, a monthly walk per site.

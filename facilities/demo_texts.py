@@ -8,6 +8,7 @@ from facilities.settings import get_settings
 
 GERMAN = {
     "Wi-Fi access point %d": "WLAN-Zugangspunkt %d",
+    "Wi-Fi 7 upgrade": "Umstieg auf Wi-Fi 7",
     "Wi-Fi maintenance, field sites": "WLAN-Wartung, Außenstandorte",
     "Internet access, field sites": "Internetzugang, Außenstandorte",
     # categories

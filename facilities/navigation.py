@@ -108,6 +108,7 @@ GROUPS: list[tuple[str, list[Entry]]] = [
                 "safety_report", "/safety/report", N_("Safety report"), "safety_reports.view", "▥"
             ),
             Entry("monitoring", "/monitoring", N_("Device status"), "monitoring.view", "◉"),
+            Entry("rollouts", "/rollouts", N_("Roll-outs"), "rollouts.view", "⇶"),
             Entry(
                 "inspection_templates",
                 "/safety/templates",
@@ -189,6 +190,13 @@ GROUPS: list[tuple[str, list[Entry]]] = [
             Entry("users", "/admin/users", N_("Users"), "users.view", "☺"),
             Entry("outbox", "/admin/outbox", N_("Outbox"), "outbox.view", "✉"),
             Entry("webhooks", "/admin/webhooks", N_("Webhooks"), "webhooks.manage", "⇄"),
+            Entry(
+                "integrations",
+                "/integrations",
+                N_("Integration endpoints"),
+                "integrations.manage",
+                "⇆",
+            ),
             Entry("audit", "/audit", N_("Audit trail"), "audit.view", "≣"),
         ],
     ),

@@ -25,6 +25,7 @@ from facilities.maintenance import device_work, hooks
 from facilities.maintenance.activity import report_activity, work_order_activity
 from facilities.maintenance.pm import agenda
 from facilities.maintenance.pm.kpis import KPIS as PM_KPIS
+from facilities.maintenance.rollouts.actions import on_work_order_change as rollout_install
 from facilities.maintenance.workorders.queries import partner_site_ids
 from facilities.notifications.listeners import (
     on_report_change,
@@ -57,6 +58,9 @@ def install() -> None:
     hooks.on_work_order_change(record_outcomes)
     # maintenance → safety: a completed corrective order of a finding asks for a re-check
     hooks.on_work_order_change(inspection_loop)
+    # maintenance's roll-outs → assets: a completed installation registers its device
+    # (an asset with its QR label, monitored) through the assets' actions
+    hooks.on_work_order_change(rollout_install)
     hooks.on_report_change(on_report_change)
     # maintenance ← services: who gets new unassigned work
     hooks.set_router(route)
@@ -104,6 +108,7 @@ EXPECTED: dict[str, set[str]] = {
         "facilities.notifications.listeners.on_work_order_change",
         "facilities.services.sla.outcomes.record_outcomes",
         "facilities.safety.inspections.actions._findings.on_work_order_change",
+        "facilities.maintenance.rollouts.actions.on_work_order_change",
     },
     "work_order_batch_listeners": {"facilities.notifications.listeners.on_work_orders_created"},
     "report_listeners": {"facilities.notifications.listeners.on_report_change"},

@@ -57,6 +57,9 @@ PERMISSIONS = frozenset(
         "monitoring.view",
         "monitoring.manage",
         "integrations.manage",  # inbound ticket endpoints of coworking platforms (ops)
+        # roll-outs: the board of installations (a partner: its own sites), new roll-outs (ops)
+        "rollouts.view",
+        "rollouts.manage",
         # sustainability: meters, readings, bills, occupancy, emission factors, results
         "sustainability.view",  # meters, readings, factors, results of the caller's sites
         "sustainability.enter",  # readings, bills and occupancy (CM on their sites)
@@ -98,6 +101,7 @@ _VIEW = {
     "safety_reports.view",
     "monitoring.view",
     "safety.view",
+    "rollouts.view",
 }
 _ASSET_WORK = {
     "assets.change",
@@ -123,7 +127,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         | {"incidents.investigate", "compliance.manage", "training.manage"}
         | {"outbox.view", "webhooks.manage", "sustainability.manage", "monitoring.manage"}
         | {"safety.manage"}
-        | {"integrations.manage"}
+        | {"integrations.manage", "rollouts.manage"}
         | {"budgets.manage"}
         | _ASSET_WORK
     ),
@@ -137,6 +141,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         # incidents they report; certificates they are responsible for
         | {"incidents.report", "compliance.view"}
         | {"safety.view", "safety.inspect"}
+        # the installations of roll-outs they were given
+        | {"rollouts.view"}
     ),
     Role.viewer: frozenset(_VIEW),
 }

@@ -6,8 +6,10 @@ from typing import Any
 
 from facilities import db
 from facilities.accounts.principal import Principal
+from facilities.assets.monitoring import queries as monitoring_queries
 from facilities.integrations.schemas import DeliveryRead, EndpointRead
 from facilities.kit.errors import NotFound
+from facilities.kit.i18n import N_
 from facilities.kit.rows import aware
 from facilities.sites import scope
 
@@ -97,3 +99,33 @@ async def deliveries(principal: Principal, endpoint_id: int) -> list[DeliveryRea
         )
         for r in rows
     ]
+
+
+OUTCOME_LABELS = {
+    "created": N_("New problem report"),
+    "same_problem": N_("Added to an open report (same problem)"),
+    "seen_before": N_("Sent again, already received"),
+}
+
+
+async def overview(principal: Principal) -> dict[str, Any]:
+    """The integration endpoints page: ticket endpoints, the device controllers (event
+    sources, when the caller manages monitoring) and the names of the caller's sites."""
+    visible = await scope.visible_site_ids(principal)
+    sites = [
+        dict(r)
+        for r in await db.raw(
+            "SELECT id, code, name FROM site WHERE archived = {} ORDER BY code, name", False
+        )
+        if visible is None or r["id"] in visible
+    ]
+    return {
+        "endpoints": await list_endpoints(principal),
+        "sources": (
+            await monitoring_queries.list_sources(principal)
+            if principal.can("monitoring.manage")
+            else []
+        ),
+        "sites": sites,
+        "site_names": {s["id"]: f"{s['code']} {s['name']}" for s in sites},
+    }

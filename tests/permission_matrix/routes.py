@@ -815,6 +815,8 @@ ROUTES: list[R] = [
         json={"version": 1, "reference": "R-1"},
     ),
     R("GET", "/api/v1/contracts/{contract_id:int}/documents", "contracts.view"),
+    R("GET", "/api/v1/contracts/{contract_id:int}/sla", "sla.view"),
+    R("GET", "/contracts/{contract_id:int}/sla", "sla.view"),
     R(
         "POST",
         "/api/v1/contracts/{contract_id:int}/documents",
@@ -1118,6 +1120,33 @@ ROUTES: list[R] = [
     R("POST", "/monitoring/sources", "monitoring.manage", form=lambda c: {"name": f"S{seq()}"}),
     R("POST", "/monitoring/sources/{source_id:int}/rotate", "monitoring.manage"),
     R("GET", "/monitoring/sources/{source_id:int}", "monitoring.manage"),
+    # ---- roll-outs ----
+    R("GET", "/api/v1/rollouts", "rollouts.view"),
+    R(
+        "POST",
+        "/api/v1/rollouts",
+        "rollouts.manage",
+        json=lambda c: {
+            "name": f"Roll-out {seq()}",
+            "category_id": c.own("category"),
+            "sites": [{"site_id": c.id("site")}],
+        },
+        body_kind="site",
+    ),
+    R("GET", "/api/v1/rollouts/{rollout_id:int}", "rollouts.view"),
+    R("GET", "/rollouts", "rollouts.view"),
+    R(
+        "POST",
+        "/rollouts",
+        "rollouts.manage",
+        form=lambda c: {
+            "name": f"Roll-out {seq()}",
+            "category_id": str(c.own("category")),
+            "site_ids": str(c.id("site")),
+        },
+        body_kind="site",
+    ),
+    R("GET", "/rollouts/{rollout_id:int}", "rollouts.view"),
     # ---- inbound integrations ----
     R(
         "POST",
@@ -1135,6 +1164,15 @@ ROUTES: list[R] = [
     ),
     R("POST", "/api/v1/ticket-endpoints/{endpoint_id:int}/rotate", "integrations.manage"),
     R("GET", "/api/v1/ticket-endpoints/{endpoint_id:int}/deliveries", "integrations.manage"),
+    R("GET", "/integrations", "integrations.manage"),
+    R(
+        "POST",
+        "/integrations/ticket-endpoints",
+        "integrations.manage",
+        form=lambda c: {"name": f"H{seq()}", "site_ids": str(c.own("site"))},
+    ),
+    R("POST", "/integrations/ticket-endpoints/{endpoint_id:int}/rotate", "integrations.manage"),
+    R("GET", "/integrations/ticket-endpoints/{endpoint_id:int}", "integrations.manage"),
     # ---- sustainability ----
     R("GET", "/api/v1/sustainability/meters", "sustainability.view"),
     R(

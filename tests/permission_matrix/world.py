@@ -622,6 +622,15 @@ async def build(app: Any) -> World:
             )
         )
         ids["ticket_endpoint", side] = endpoint["endpoint"]["id"]
+    # ---- roll-outs: one per side, installed by that side's partner ------------------------
+    for side in (OWN, FOREIGN):
+        body = {
+            "name": f"Roll-out {side}",
+            "category_id": ids["category", OWN],
+            "sites": [{"site_id": ids["site", side]}],
+            "partner_organisation_id": ids["partner", side],
+        }
+        ids["rollout", side] = check(await adm.post("/api/v1/rollouts", json=body))["id"]
     # ---- safety inspections --------------------------------------------------------------
     copy = {"key": "first_aid_kit", "language": "en"}
     template = check(await adm.post("/api/v1/safety/starter-templates/copy", json=copy))

@@ -1,3 +1,4 @@
 from facilities.integrations.controllers.api import IntegrationsApi
+from facilities.integrations.controllers.pages import IntegrationPages
 
-__all__ = ["IntegrationsApi"]
+__all__ = ["IntegrationPages", "IntegrationsApi"]

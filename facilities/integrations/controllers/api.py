@@ -22,7 +22,7 @@ class IntegrationsApi(Controller):
     path = "/api/v1"
     tags = ["integrations"]
 
-    @post("/tickets/{endpoint_id:int}", opt={"public": True}, status_code=200)
+    @post("/tickets/{endpoint_id:int}", opt={"public": True, "own_secret": True}, status_code=200)
     async def receive(self, request: Req, endpoint_id: FromPath[int]) -> TicketAnswer:
         """A help-desk ticket (``docs/member-tickets.md``), ``Authorization: Bearer``."""
         return await actions.receive_ticket(

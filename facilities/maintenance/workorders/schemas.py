@@ -64,6 +64,7 @@ class Origin(StrEnum):
     follow_up = "follow_up"
     safety = "safety"  # an incident's corrective action, a certificate's renewal
     monitoring = "monitoring"
+    rollout = "rollout"  # an installation of a roll-out (``maintenance.rollouts``)
 
 
 ORIGIN_LABELS = {
@@ -74,6 +75,7 @@ ORIGIN_LABELS = {
     Origin.follow_up: N_("Follow-up"),
     Origin.safety: N_("Safety"),
     Origin.monitoring: N_("Device monitoring"),
+    Origin.rollout: N_("Roll-out"),
 }
 
 HOLD_REASON_LABELS = {

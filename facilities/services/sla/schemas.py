@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
@@ -108,3 +108,35 @@ class WorkOrderSla(Schema):
     targets: list[TargetRead]
     outcomes: list[OutcomeRead]
     escalations: list[EscalationRead]
+
+
+class ContractOutage(Schema):
+    """An internet outage of a site under the contract (a monitoring order of the uplink)."""
+
+    work_order_id: int
+    site_id: int
+    site_name: str
+    time_zone: str
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    resolution_met: bool | None  # None: not settled yet (still open) or no target
+
+
+class ContractTarget(Schema):
+    target: str
+    measured: int
+    met: int
+    rate: float | None
+
+
+class ContractSla(Schema):
+    """SLA outcomes of a contract's work in a period (``docs/kpis.md``, "Contract SLA")."""
+
+    contract_id: int
+    contract_name: str
+    provider_name: str
+    start: date
+    end: date
+    targets: list[ContractTarget]
+    outages: list[ContractOutage]

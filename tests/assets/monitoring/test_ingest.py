@@ -209,7 +209,8 @@ async def test_a_storm_is_rate_limited_per_source_and_nothing_accepted_is_lost(
 ) -> None:
     from facilities.kit.ratelimit import Limit
 
-    monkeypatch.setattr(actions, "PER_SOURCE", Limit("device-source", 5, minutes(1)))
+    # the limit is read at each delivery from the package's shared module
+    monkeypatch.setattr(actions._common, "PER_SOURCE", Limit("device-source", 5, minutes(1)))
     with clock.pinned(T0):
         f = await field_site(1)
         answered, limited = [], 0

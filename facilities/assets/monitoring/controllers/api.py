@@ -26,7 +26,9 @@ class MonitoringApi(Controller):
     path = "/api/v1"
     tags = ["monitoring"]
 
-    @post("/device-events/{source_id:int}", opt={"public": True}, status_code=200)
+    @post(
+        "/device-events/{source_id:int}", opt={"public": True, "own_secret": True}, status_code=200
+    )
     async def receive(self, request: Req, source_id: FromPath[int]) -> IngestAnswer:
         """Events from a source, in its kind's shape (``docs/device-events.md``): generic
         JSON with ``Authorization: Bearer <secret>`` or ``X-Facilities-Timestamp`` +

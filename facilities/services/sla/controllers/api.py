@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -10,8 +12,9 @@ from facilities.accounts.principal import actor
 from facilities.kit.pagination import Limit, Offset
 from facilities.kit.schema import Page
 from facilities.kit.web import Req
-from facilities.services.sla import actions, queries
+from facilities.services.sla import actions, contract_sla, queries
 from facilities.services.sla.schemas import (
+    ContractSla,
     EscalationRead,
     PolicyCreate,
     PolicyRead,
@@ -33,6 +36,17 @@ class SlaApi(Controller):
     @post("/facility-services/sla-policies", opt={"permission": "sla.manage"})
     async def create_policy(self, request: Req, data: JSONBody[PolicyCreate]) -> PolicyRead:
         return await actions.create_policy(actor=actor(request), data=data)
+
+    @get("/contracts/{contract_id:int}/sla", opt={"permission": "sla.view"})
+    async def contract_attainment(
+        self,
+        request: Req,
+        contract_id: FromPath[int],
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+    ) -> ContractSla:
+        """SLA attainment of the contract's work and its sites' internet outages (ISP)."""
+        return await contract_sla.contract_sla(actor(request), contract_id, start, end)
 
     @get("/facility-services/sla-policies/{policy_id:int}", opt={"permission": "sla.manage"})
     async def get_policy(self, policy_id: FromPath[int]) -> PolicyRead:

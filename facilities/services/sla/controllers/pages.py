@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import Controller, get, post
@@ -19,7 +20,7 @@ from facilities.kit.templating import page, redirect
 from facilities.kit.web import Form, Req
 from facilities.maintenance.lifecycle import HoldReason
 from facilities.maintenance.workorders.schemas import Priority
-from facilities.services.sla import actions, queries
+from facilities.services.sla import actions, contract_sla, queries
 from facilities.services.sla.enums import (
     SlaCalendar,
     Target,
@@ -66,6 +67,18 @@ class SlaPages(Controller):
             },
             status_code=status,
         )
+
+    @get("/contracts/{contract_id:int}/sla", opt={"permission": "sla.view"})
+    async def contract_sla_page(
+        self,
+        request: Req,
+        contract_id: FromPath[int],
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+    ) -> Template:
+        """The contract's SLA attainment and its sites' internet outages (ISP contracts)."""
+        sla = await contract_sla.contract_sla(actor(request), contract_id, start, end)
+        return page(request, "services/sla/contract.html", {**labels(), "sla": sla})
 
     @get("/sla-policies", opt={"permission": "sla.manage"})
     async def policies(self, request: Req) -> Template:

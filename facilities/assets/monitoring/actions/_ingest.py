@@ -1,0 +1,196 @@
+"""Ingestion: authenticate, parse (generic JSON or a Meraki alert), rate limit, apply."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from facilities import db
+from facilities.assets.enums import AssetStatus
+from facilities.assets.monitoring import queries as mq
+from facilities.assets.monitoring import secrets
+from facilities.assets.monitoring.actions import _common
+from facilities.assets.monitoring.actions._common import (
+    MERAKI_DOWN,
+    MERAKI_UP,
+    MERAKI_UPLINK_DOWN,
+    REPLAY_WINDOW,
+    _Event,
+    _limiter,
+    _log,
+    log,
+)
+from facilities.assets.monitoring.actions._state import _quiet_heartbeat, apply
+from facilities.assets.monitoring.enums import (
+    EventKind,
+    EventOutcome,
+    SourceKind,
+)
+from facilities.assets.monitoring.schemas import (
+    EventAnswer,
+    InboundBatch,
+    IngestAnswer,
+    MerakiAlert,
+)
+from facilities.kit import clock
+from facilities.kit.errors import NotAuthenticated, RuleViolation
+from facilities.kit.i18n import _
+from facilities.kit.validation import field_name, friendly
+
+
+def _decode(body: bytes, kind: type[Any]) -> Any:
+    try:
+        return msgspec.json.decode(body, type=kind)
+    except msgspec.ValidationError as error:
+        message = str(error)
+        name = field_name(None, message)
+        at = re.search(r"at `\$\.?([^`]*)`", message)
+        if "missing required field" in message and at and at.group(1):
+            name = f"{at.group(1)}.{name}"  # the whole path: events[0].type, not "type"
+        raise RuleViolation(name, friendly(message)) from None
+    except msgspec.DecodeError:
+        raise RuleViolation("body", _("The body is not valid JSON.")) from None
+
+
+def _authenticate(source: dict[str, Any], headers: Mapping[str, str], body: bytes) -> None:
+    """A bearer secret or an HMAC signature (generic), the shared secret (Meraki)."""
+    secret = secrets.derive(int(source["id"]), int(source["generation"]))
+    if source["kind"] == SourceKind.meraki.value:
+        try:
+            offered = msgspec.json.decode(body, type=dict[str, Any]).get("sharedSecret")
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            offered = None
+        if isinstance(offered, str) and secrets.matches(
+            int(source["id"]), int(source["generation"]), offered
+        ):
+            return
+        raise NotAuthenticated(_("Wrong or missing shared secret."))
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer ") and secrets.matches(
+        int(source["id"]), int(source["generation"]), auth[7:].strip()
+    ):
+        return
+    signature = headers.get("x-facilities-signature", "")
+    timestamp = headers.get("x-facilities-timestamp", "")
+    if signature and timestamp and secrets.signature_matches(secret, timestamp, body, signature):
+        try:
+            sent = int(timestamp)
+        except ValueError:
+            sent = 0
+        if abs(clock.now().timestamp() - sent) > REPLAY_WINDOW.total_seconds():
+            log.warning("device source %s: signed timestamp outside the window", source["id"])
+            raise NotAuthenticated(_("The signature's time stamp is too old or in the future."))
+        return
+    raise NotAuthenticated(_("Wrong or missing secret or signature."))
+
+
+def _parse(kind: str, body: bytes) -> tuple[datetime, list[_Event]]:
+    if kind == SourceKind.meraki.value:
+        alert: MerakiAlert = _decode(body, MerakiAlert)
+        type_id = alert.alertTypeId
+        event = "down" if type_id in MERAKI_DOWN else "up" if type_id in MERAKI_UP else ""
+        uplink = type_id in MERAKI_UPLINK_DOWN
+        if uplink:
+            event = "down"
+        if event and not alert.deviceSerial:
+            raise RuleViolation("deviceSerial", _("Name the device (its serial number)."))
+        return alert.sentAt, [
+            _Event(
+                device=alert.deviceSerial,
+                kind=event,
+                event_key=f"meraki:{alert.alertId}" if alert.alertId else None,
+                occurred_at=alert.occurredAt or alert.sentAt,
+                uplink=uplink,
+                detail=(alert.alertType or type_id)[:200],
+            )
+        ]
+    batch: InboundBatch = _decode(body, InboundBatch)
+    return batch.sent_at, [
+        _Event(
+            device=e.device,
+            kind=e.type.value,
+            event_key=e.event_id,
+            occurred_at=e.occurred_at or batch.sent_at,
+            uplink=e.uplink,
+        )
+        for e in batch.events
+    ]
+
+
+async def ingest(*, source_id: int, headers: Mapping[str, str], body: bytes) -> IngestAnswer:
+    """One delivery from a source: 401 (wrong secret) and 429 (rate limit) record nothing;
+    422 names the malformed field; otherwise every event is applied or logged as ignored."""
+    source = await mq.source_row(source_id)
+    if source is None or not source["active"]:
+        raise NotAuthenticated(_("Wrong or missing secret or signature."))
+    _authenticate(source, headers, body)
+    sent_at, events = _parse(str(source["kind"]), body)
+    now = clock.now()
+    answers: list[EventAnswer] = []
+    async with db.transaction():  # the hit counts with the delivery: one commit, not two
+        await _limiter.hit((_common.PER_SOURCE, str(source_id)))
+        stale = abs(now - sent_at) > REPLAY_WINDOW
+        for event in events:
+            if stale:
+                log.warning("device source %s: event outside the time window", source_id)
+                outcome = EventOutcome.replay
+                await _log(source_id, None, event, now, outcome)
+            else:
+                outcome = await _receive(source, event, now)
+            answers.append(EventAnswer(device=event.device, outcome=outcome))
+    accepted = sum(
+        a.outcome in (EventOutcome.accepted, EventOutcome.went_down, EventOutcome.recovered)
+        for a in answers
+    )
+    return IngestAnswer(accepted=accepted, ignored=len(answers) - accepted, events=answers)
+
+
+async def _receive(source: dict[str, Any], event: _Event, now: datetime) -> EventOutcome:
+    source_id = int(source["id"])
+    if not event.kind:
+        await _log(source_id, None, event, now, EventOutcome.ignored)
+        return EventOutcome.ignored
+    monitor = await mq.monitor_by_name(source_id, event.device)
+    if monitor is None:
+        log.info("device source %s: unknown device %r", source_id, event.device)
+        await _log(source_id, None, event, now, EventOutcome.unknown_device)
+        return EventOutcome.unknown_device
+    if not monitor["enabled"] or monitor["asset_status"] == AssetStatus.retired.value:
+        await _log(source_id, int(monitor["id"]), event, now, EventOutcome.retired)
+        return EventOutcome.retired
+    if event.event_key is not None:
+        fresh = await _log(source_id, int(monitor["id"]), event, now, EventOutcome.accepted)
+        if not fresh:
+            log.info("device source %s: event %r seen before", source_id, event.event_key)
+            return EventOutcome.duplicate
+    at = min(event.occurred_at, now)
+    if (
+        event.kind == EventKind.heartbeat.value
+        and event.event_key is None
+        and await _quiet_heartbeat(monitor, at, now)
+    ):
+        return EventOutcome.accepted
+    moved = await apply(int(monitor["id"]), event.kind, at, event.uplink)
+    outcome = (
+        EventOutcome.went_down
+        if moved == "down"
+        else EventOutcome.recovered
+        if moved == "up"
+        else EventOutcome.accepted
+    )
+    if event.kind != EventKind.heartbeat.value and event.event_key is None:
+        await _log(source_id, int(monitor["id"]), event, now, outcome)
+    elif event.event_key is not None and outcome is not EventOutcome.accepted:
+        await db.raw(
+            "UPDATE device_event SET outcome = {} WHERE source = {} AND event_key = {}",
+            outcome.value,
+            source_id,
+            event.event_key,
+        )
+    elif event.kind == EventKind.heartbeat.value and moved:
+        await _log(source_id, int(monitor["id"]), event, now, outcome)
+    return outcome

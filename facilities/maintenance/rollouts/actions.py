@@ -1,0 +1,268 @@
+"""Writes of roll-outs: create a roll-out (its checklist, one installation work order per
+site through the work-order actions' bulk path), and register the installed device when an
+installation order is completed.
+
+``on_work_order_change`` hears every work-order change (``maintenance.hooks``, registered in
+``facilities.wiring``), inside the change's transaction: when a roll-out's installation
+order reaches ``completed`` (or ``verified``), the device named by the checklist (serial
+number, device name in the controller) becomes an asset of the roll-out's category at that
+site with its QR code (``assets.actions.create_asset``) and a monitored device
+(``assets.monitoring.actions.set_monitor``). Maintenance writes no table of ``assets``
+itself. A device that cannot be registered (serial or device name already taken) refuses
+the completion with a 422 naming the checklist, so nothing is half done.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from facilities import db
+from facilities.accounts import audit
+from facilities.accounts.enums import Role, Trade
+from facilities.accounts.principal import Principal
+from facilities.assets import actions as asset_actions
+from facilities.assets.monitoring import actions as monitoring_actions
+from facilities.assets.monitoring.schemas import MonitorSettings
+from facilities.assets.schemas import AssetCreate
+from facilities.kit import clock
+from facilities.kit.errors import Conflict, FacilitiesError, RuleViolation
+from facilities.kit.i18n import _
+from facilities.maintenance import hooks
+from facilities.maintenance.checklists import actions as checklist_actions
+from facilities.maintenance.checklists import queries as checklist_queries
+from facilities.maintenance.checklists.schemas import ChecklistTemplateCreate, ItemKind, ItemSpec
+from facilities.maintenance.rollouts import queries
+from facilities.maintenance.rollouts.schemas import RolloutCreate, RolloutRead
+from facilities.maintenance.workorders.creation import NewWorkOrder, create_work_orders
+from facilities.maintenance.workorders.schemas import Origin, WorkOrderCreate, WorkOrderKind
+from facilities.sites import scope
+
+SYSTEM = Principal(
+    user_id=None,
+    email="rollouts@facilities.invalid",
+    name="Roll-out",
+    role=Role.admin,
+    locale="en",
+    partner_organisation_id=None,
+    via="link",
+    credential_id=0,
+)
+
+SERIAL_KEY = "serial_number"
+DEVICE_KEY = "device_id"
+
+
+def installation_items() -> list[ItemSpec]:
+    """The installation checklist (in the creator's language): survey, mounting, cabling,
+    commissioning test, photos, and the facts the device is registered with."""
+    check = ItemKind.pass_flag_fail
+    return [
+        ItemSpec(key="site_survey", kind=check, label=_("Site survey: mounting point, power")),
+        ItemSpec(key="mounting", kind=check, label=_("Mounting")),
+        ItemSpec(key="cabling", kind=check, label=_("Cabling")),
+        ItemSpec(
+            key="commissioning_test",
+            kind=check,
+            label=_("Commissioning test: the device is online and reporting"),
+        ),
+        ItemSpec(key="photos", kind=ItemKind.photo, label=_("Photo of the installation")),
+        ItemSpec(
+            key=SERIAL_KEY, kind=ItemKind.text, label=_("Serial number of the installed device")
+        ),
+        ItemSpec(
+            key=DEVICE_KEY,
+            kind=ItemKind.text,
+            label=_("Device name in the controller (if not the serial number)"),
+            required=False,
+        ),
+    ]
+
+
+def due_at(day: date | None, time_zone: str) -> datetime | None:
+    """The end of the target day in the site's time zone, in UTC."""
+    if day is None:
+        return None
+    return datetime.combine(day, time(23, 59), tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
+async def _check(
+    actor: Principal, data: RolloutCreate
+) -> tuple[str, dict[str, Any], list[tuple[Any, dict[str, Any]]]]:
+    name = " ".join(data.name.split())
+    if not name:
+        raise RuleViolation("name", _("Give the roll-out a name."))
+    if await db.raw("SELECT id FROM rollout WHERE name = {}", name):
+        raise Conflict(_("A roll-out with this name already exists."), field="name")
+    category = await db.raw(
+        "SELECT id, name, trade FROM asset_category WHERE id = {}", data.category_id
+    )
+    if not category:
+        raise RuleViolation("category_id", _("Unknown asset category."))
+    if data.partner_organisation_id is not None and not await db.raw(
+        "SELECT id FROM partner_organisation WHERE id = {} AND active = {}",
+        data.partner_organisation_id,
+        True,
+    ):
+        raise RuleViolation("partner_organisation_id", _("Unknown partner organisation."))
+    if data.source_id is not None and not await db.raw(
+        "SELECT id FROM device_source WHERE id = {} AND active = {}", data.source_id, True
+    ):
+        raise RuleViolation("source_id", _("Unknown source."))
+    seen: set[int] = set()
+    sites = []
+    for index, item in enumerate(data.sites):
+        field = f"sites[{index}].site_id"
+        if item.site_id in seen:
+            raise RuleViolation(field, _("This site is listed twice."))
+        seen.add(item.site_id)
+        rows = await db.raw(
+            "SELECT id, name, time_zone, archived FROM site WHERE id = {}", item.site_id
+        )
+        if not rows or not await scope.can_see_site(actor, item.site_id):
+            raise RuleViolation(field, _("Unknown site."))
+        if rows[0]["archived"]:
+            raise RuleViolation(field, _("This site is archived."))
+        sites.append((item, dict(rows[0])))
+    return name, dict(category[0]), sites
+
+
+async def create_rollout(*, actor: Principal, data: RolloutCreate) -> RolloutRead:
+    """The roll-out, its installation checklist, and one installation order per site."""
+    async with db.transaction():
+        name, category, sites = await _check(actor, data)
+        category_name = str(category["name"])
+        try:
+            template = await checklist_actions.create_template(
+                actor=actor,
+                data=ChecklistTemplateCreate(
+                    name=(_("Installation: %(name)s") % {"name": name})[:200],
+                    items=installation_items(),
+                ),
+            )
+        except Conflict:
+            raise Conflict(
+                _("A checklist named like this roll-out exists already: choose another name."),
+                field="name",
+            ) from None
+        version_id = await checklist_queries.latest_version_id(template.id)
+        now = clock.now()
+        created = await db.raw(
+            "INSERT INTO rollout (name, category, partner_organisation, source,"
+            " checklist_version, notes, created_by, created_at, version)"
+            " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, 1) RETURNING id",
+            name,
+            data.category_id,
+            data.partner_organisation_id,
+            data.source_id,
+            version_id,
+            data.notes,
+            actor.user_id,
+            now,
+        )
+        rollout_id = int(created[0]["id"])
+        trade = category["trade"]
+        title = _("Install %(what)s (%(rollout)s)") % {"what": category_name, "rollout": name}
+        orders = [
+            NewWorkOrder(
+                data=WorkOrderCreate(
+                    title=title[:200],
+                    site_id=int(site["id"]),
+                    kind=WorkOrderKind.installation,
+                    description=data.notes,
+                    due_at=due_at(item.target_date or data.target_date, site["time_zone"]),
+                    partner_organisation_id=data.partner_organisation_id,
+                    trade=Trade(trade) if trade else None,
+                ),
+                origin=Origin.rollout,
+                occurrence_key=f"rollout:{rollout_id}:{site['id']}",
+                checklist_version_id=version_id,
+                note=name,
+                audit_extra={"rollout_id": rollout_id},
+            )
+            for item, site in sites
+        ]
+        made = await create_work_orders(actor=actor, orders=orders)
+        await db.executemany(
+            "INSERT INTO rollout_site (rollout, site, target_date, work_order, created_at)"
+            " VALUES ({}, {}, {}, {}, {})",
+            [
+                (rollout_id, int(site["id"]), item.target_date or data.target_date, order.id, now)
+                for (item, site), order in zip(sites, made, strict=True)
+            ],
+        )
+        await audit.record(
+            actor=actor,
+            action="rollout.create",
+            object_type="rollout",
+            object_id=rollout_id,
+            summary=name,
+            after={
+                "category_id": data.category_id,
+                "site_ids": [int(site["id"]) for _item, site in sites],
+                "partner_organisation_id": data.partner_organisation_id,
+                "source_id": data.source_id,
+                "work_order_ids": [order.id for order in made],
+            },
+        )
+        return await queries.get_rollout(actor, rollout_id)
+
+
+def _answers(items: list[dict[str, Any]]) -> dict[str, str]:
+    return {
+        str(item["key"]): " ".join(str(item["value_text"] or "").split())
+        for item in items
+        if item["answered_at"] is not None
+    }
+
+
+async def on_work_order_change(change: hooks.WorkOrderChange) -> None:
+    """A completed installation order registers its device (see the module)."""
+    if change.to_status not in ("completed", "verified"):
+        return
+    found = await queries.rollout_of_order(change.work_order_id)
+    if found is None or found["asset"] is not None:
+        return
+    answers = _answers(await checklist_queries.item_rows(change.work_order_id))
+    serial = answers.get(SERIAL_KEY, "")[:120]
+    device = answers.get(DEVICE_KEY, "") or serial or f"rollout-{found['id']}"
+    today = clock.now().astimezone(ZoneInfo(found["time_zone"])).date()
+    try:
+        asset = await asset_actions.create_asset(
+            actor=SYSTEM,
+            data=AssetCreate(
+                site_id=int(found["site"]),
+                name=f"{found['category_name']} {found['site_code']}"[:200],
+                category_id=int(found["category"]),
+                serial_number=serial,
+                install_date=today,
+                notes=_("Installed by the roll-out %(name)s, work order #%(id)d")
+                % {"name": found["name"], "id": change.work_order_id},
+            ),
+        )
+        await monitoring_actions.set_monitor(
+            actor=SYSTEM,
+            asset_id=asset.id,
+            data=MonitorSettings(external_id=device[:120], source_id=found["source"]),
+        )
+    except FacilitiesError as error:
+        raise RuleViolation(
+            "checklist",
+            _("The installed device could not be registered: %(why)s") % {"why": error.message},
+        ) from None
+    await db.raw(
+        "UPDATE rollout_site SET asset = {}, installed_at = {} WHERE id = {}",
+        asset.id,
+        clock.now(),
+        found["id"],
+    )
+    await audit.record(
+        actor=change.actor,
+        action="rollout.install",
+        object_type="rollout",
+        object_id=found["rollout"],
+        site_id=int(found["site"]),
+        summary=f"{found['name']}: {asset.name}",
+        after={"asset_id": asset.id, "work_order_id": change.work_order_id, "device": device},
+    )
