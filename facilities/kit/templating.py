@@ -69,6 +69,7 @@ def timefmt_filters() -> dict[str, Any]:
     filters: dict[str, Callable[..., str]] = {
         "datetime": timefmt.format_datetime,
         "date": timefmt.format_date,
+        "day_month": timefmt.format_day_month,
         "time": timefmt.format_time,
         "ago": timefmt.format_relative,
         "local_input": timefmt.local_input,

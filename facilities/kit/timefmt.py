@@ -104,6 +104,16 @@ def format_date(
     return dates.format_date(value, width, locale=_babel_locale())
 
 
+def format_day_month(value: date | datetime | None, tz: str | tzinfo | None = None) -> str:
+    """Day and month without the year, the reader's way (``7 Dec``, ``7. Dez.``): column
+    headings of a few weeks ahead."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value, tz).date()
+    return dates.format_skeleton("MMMd", value, locale=_babel_locale())
+
+
 def format_time(value: datetime | None, tz: str | tzinfo | None = None) -> str:
     """Wall-clock time in the site's zone, named when it differs from the reader's."""
     if value is None:
