@@ -5,7 +5,12 @@ partner, viewer) at 390 × 844 and 1366 × 900, collects the links of the role's
 (the phone's bottom bar and "More" menu, the desk's grouped menus), opens each and checks:
 
 * axe-core (``axe-playwright-python`` ships it; no npm, no network): no serious or critical
-  violation;
+  violation. Only the rules whose impact is serious or critical run: axe-core 4 stamps a
+  rule's declared impact on every violation of it (``finalizeRuleResult``), so a "moderate"
+  or "minor" rule can never fail this test, and skipping those ~30 rules cuts a third of the
+  time axe takes per page (measured: 6.2 s instead of 9.1 s for the partner's 28 pages on a
+  loaded machine, the same violations found). The list is read from axe itself on each page,
+  so a rule that an axe upgrade raises to serious is run;
 * no horizontal overflow (``scrollWidth <= innerWidth``);
 * no raw codes in the visible text (``FREQ=``, ``Expected``, ``Traceback``, ``docs/``,
   backticks, ``work_order.``);
@@ -85,10 +90,19 @@ _NAV_LINKS = """() => {
 }"""
 
 
+# axe.run with every rule below "serious" switched off (a rule without a declared impact runs).
+_RUN_SERIOUS_RULES = """() => axe.run(document, {
+  resultTypes: ['violations'],
+  rules: Object.fromEntries(axe._audit.rules
+    .filter(rule => rule.impact && !['serious', 'critical'].includes(rule.impact))
+    .map(rule => [rule.id, {enabled: false}])),
+}).then(results => results.violations)"""
+
+
 async def _check_page(page: Any, axe: Axe, label: str, german: frozenset[str] | None) -> list[str]:
     problems = []
-    results = await axe.run(page)
-    for violation in results.response["violations"]:
+    await page.evaluate(axe.axe_script)  # what Axe.run does first: inject axe-core
+    for violation in await page.evaluate(_RUN_SERIOUS_RULES):
         if violation["impact"] in SERIOUS:
             targets = [n["target"] for n in violation["nodes"]][:3]
             problems.append(f"{label}: axe {violation['id']} ({violation['impact']}) {targets}")
