@@ -1,5 +1,6 @@
 """The every-page test runs only axe's serious and critical rules (``test_every_page.py``,
-``_RUN_SERIOUS_RULES``): a serious violation is still found, and its impact is its rule's.
+``_RUN_SERIOUS_RULES``), with axe-core put in by the context's init script: it finds exactly
+the serious and critical violations that a run of every rule finds.
 
 Engine-independent (a page set in the browser, no server): runs in the SQLite half only.
 """
@@ -7,11 +8,11 @@ Engine-independent (a page set in the browser, no server): runs in the SQLite ha
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
-from axe_playwright_python.async_playwright import Axe
 
-from tests.browser.test_every_page import _RUN_SERIOUS_RULES, SERIOUS
+from tests.browser.test_every_page import _RUN_SERIOUS_RULES, AXE_SCRIPT, SERIOUS
 
 pytestmark = pytest.mark.one_engine("sqlite")
 
@@ -25,12 +26,13 @@ async def test_serious_rules_still_find_violations_and_lesser_rules_do_not_run(
 ) -> None:
     context = await browser.new_context()
     try:
+        await context.add_init_script(path=str(AXE_SCRIPT))  # as the every-page test does
         page = await context.new_page()
-        await page.set_content(PAGE)
-        axe = Axe()
-        everything = (await axe.run(page)).response["violations"]
-        await page.evaluate(axe.axe_script)
+        await page.goto(f"data:text/html,{quote(PAGE)}")
         serious_only = await page.evaluate(_RUN_SERIOUS_RULES)
+        everything = await page.evaluate(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
+        )
     finally:
         await context.close()
     impacts = {v["id"]: v["impact"] for v in everything}
