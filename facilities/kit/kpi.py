@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-
 # What a figure is measured in: a share, a duration, a number of records, money, an
 # inspection score (%), or an intensity (kWh or kg CO2e per m², per desk, per member visit).
 UNITS = frozenset(
