@@ -425,3 +425,38 @@ async def test_incident_page_follows_the_cursor(make_client: Any) -> None:
     second = await ops.get("/safety/incidents" + html.unescape(following.group(1)))
     assert second.status_code == 200 and "51–52 of 52" in second.text
     assert "Trip 1<" in second.text and "Trip 0<" in second.text and "Trip 51" not in second.text
+
+
+async def test_a_programme_for_every_field_site_of_a_region(make_client: Any) -> None:
+    """Scope "every site of a kind": the field sites of the chosen region get inspections,
+    its coworking spaces and another region's field sites do not; no kind chosen is a 422
+    at the field with the form kept."""
+    w = await world()
+    field_a = await builders.site(w.region_id, kind="field", name="AP Hafen")
+    field_b = await builders.site(w.region_id, kind="field", name="AP Bahnhof")
+    elsewhere = await builders.region()
+    far_field = await builders.site(elsewhere.id, kind="field", name="AP Far")
+    template = await starter("access_point_at_height")
+    ops = await builders.browser_session(make_client, w.ops)
+    form = {
+        **PROGRAMME_FORM,
+        "name": "Access points at height",
+        "template_id": str(template.id),
+        "scope": "kind",
+        "region_id": str(w.region_id),
+    }
+    missing = await _post(ops, "/safety/programmes/new", form)
+    assert missing.status_code == 422
+    assert "Choose the kind of site" in _error_near(missing.text, "site_kind")
+    assert 'value="Access points at height"' in missing.text
+    created = await _post(ops, "/safety/programmes/new", {**form, "site_kind": "field"})
+    assert created.status_code == 303, created.text
+    me = builders.principal(w.ops)
+    [made] = await queries.list_programmes(me)
+    assert (made.scope.value, made.site_kind, made.region_id) == ("kind", "field", w.region_id)
+    listing = await ops.get("/safety/programmes")
+    assert "Every site of a kind" in listing.text and "Field site" in listing.text
+    assert (await _post(ops, "/safety/programmes/generate", {})).status_code == 303
+    sites = {i.site_id for i in await queries.list_inspections(me)}
+    assert sites == {field_a.id, field_b.id}  # not the coworking sites, not far_field
+    assert far_field.id not in sites and w.site.id not in sites

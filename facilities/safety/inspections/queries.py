@@ -34,6 +34,7 @@ from facilities.safety.inspections.schemas import (
 )
 from facilities.safety.kpi_queries import INSPECTION_MINUTES
 from facilities.sites import scope
+from facilities.sites.enums import SiteKind
 
 # ---- scope -------------------------------------------------------------------------------
 
@@ -169,6 +170,7 @@ def _programme(row: dict[str, Any]) -> ProgrammeRead:
         site_id=row["site"],
         region_id=row["region"],
         category_id=row["category"],
+        site_kind=SiteKind(row["site_kind"]) if row.get("site_kind") else None,
         rrule=row["rrule"],
         rrule_text=describe(row["rrule"], row["dtstart_local"]),
         dtstart_local=row["dtstart_local"],

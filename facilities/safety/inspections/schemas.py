@@ -12,6 +12,7 @@ import msgspec
 from facilities.kit.i18n import N_
 from facilities.kit.schema import Id, Schema, Version
 from facilities.maintenance.checklists.schemas import MAX_ITEMS, ItemKind, ScoredItemSpec
+from facilities.sites.enums import SiteKind
 
 Name = Annotated[str, msgspec.Meta(max_length=200)]
 ClientKey = Annotated[
@@ -42,12 +43,14 @@ STATUS_LABELS = {
 class ProgrammeScope(StrEnum):
     site = "site"
     region = "region"
+    kind = "kind"
     category = "category"
 
 
 SCOPE_LABELS = {
     ProgrammeScope.site: N_("One site"),
     ProgrammeScope.region: N_("Every site of a region"),
+    ProgrammeScope.kind: N_("Every site of a kind"),
     ProgrammeScope.category: N_("Every asset of a category"),
 }
 
@@ -142,9 +145,10 @@ class StarterCopy(Schema):
 
 
 class ProgrammeCreate(Schema):
-    """``scope`` site (``site_id``), region (``region_id``) or category (``category_id``,
-    optionally ``region_id``). ``rrule``: an RFC 5545 rule (e.g. ``FREQ=MONTHLY``) from
-    ``dtstart_local`` (site-local wall time). Assignee: ``assignee_role``
+    """``scope`` site (``site_id``), region (``region_id``), kind (``site_kind``: every
+    coworking space or every field site, optionally within ``region_id``) or category
+    (``category_id``, optionally ``region_id``). ``rrule``: an RFC 5545 rule (e.g.
+    ``FREQ=MONTHLY``) from ``dtstart_local`` (site-local wall time). Assignee: ``assignee_role``
     (community_manager / ops_manager), ``assignee_partner_id`` or ``assignee_user_id``."""
 
     name: Name
@@ -155,6 +159,7 @@ class ProgrammeCreate(Schema):
     site_id: Id | None = None
     region_id: Id | None = None
     category_id: Id | None = None
+    site_kind: SiteKind | None = None
     lead_days: Annotated[int, msgspec.Meta(ge=0, le=90)] = 7
     skip_closed_days: bool = True
     assignee_role: Annotated[str, msgspec.Meta(max_length=30)] = "community_manager"
@@ -175,6 +180,7 @@ class ProgrammeUpdate(Schema):
     site_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     region_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     category_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+    site_kind: SiteKind | msgspec.UnsetType | None = msgspec.UNSET
     lead_days: Annotated[int, msgspec.Meta(ge=0, le=90)] | msgspec.UnsetType = msgspec.UNSET
     skip_closed_days: bool | msgspec.UnsetType = msgspec.UNSET
     assignee_role: Annotated[str, msgspec.Meta(max_length=30)] | msgspec.UnsetType = msgspec.UNSET
@@ -192,6 +198,7 @@ class ProgrammeRead(Schema):
     site_id: int | None
     region_id: int | None
     category_id: int | None
+    site_kind: SiteKind | None
     rrule: str
     rrule_text: str
     dtstart_local: str

@@ -54,17 +54,19 @@ class InspectionTemplateVersion(Table, tablename="inspection_template_version"):
 
 class InspectionProgramme(Table, tablename="inspection_programme"):
     """A template applied by a recurrence to one site (``site``), every site of a region
-    (``region``) or every asset of a category across the caller's sites (``category``,
-    optionally limited to a region). Inspections use the template's newest version when
+    (``region``), every site of a kind (``kind``: ``site_kind``, optionally limited to a
+    region) or every asset of a category across the sites (``category``, optionally
+    limited to a region). Inspections use the template's newest version when
     they are generated. Assignee: a role (``community_manager``), a partner or a person."""
 
     id: Serial
     name = Varchar(length=200, null=False)
     template = ForeignKey(InspectionTemplate, null=False, on_delete=OnDelete.restrict, index=True)
-    scope = Varchar(length=20, null=False)  # site | region | category
+    scope = Varchar(length=20, null=False)  # site | region | kind | category
     site = ForeignKey(Site, null=True, default=None, on_delete=OnDelete.restrict)
     region = ForeignKey(Region, null=True, default=None, on_delete=OnDelete.restrict)
     category = ForeignKey(AssetCategory, null=True, default=None, on_delete=OnDelete.restrict)
+    site_kind = Varchar(length=20, null=True, default=None)  # coworking | field (scope kind)
     rrule = Text(null=False)
     dtstart_local = Varchar(length=19, null=False)  # naive site-local ISO time
     lead_days = Integer(default=7)

@@ -1,7 +1,7 @@
 """Inspection programmes and the generation of their inspections.
 
 ``generate_due(now)`` is idempotent and safe in several processes at once: for every active
-programme × target (its site; every site of its region; every asset of its category) it
+programme × target (its site; every site of its region or kind; every asset of its category) it
 computes the occurrences of the programme's RRULE (``kit.recurrence``, the RFC 5545 engine
 of PM schedules: the site's wall clock, closed days moved to the next open day) whose due
 time minus the lead time has come, after the last one generated, and inserts them with
@@ -79,6 +79,12 @@ async def _checked(actor: Principal, data: ProgrammeCreate) -> dict[str, Any]:
             raise RuleViolation("region_id", _("Choose the region."))
         await _region_field(actor, data.region_id)
         region_id, category_id = data.region_id, None
+    elif data.scope is ProgrammeScope.kind:
+        if data.site_kind is None:
+            raise RuleViolation("site_kind", _("Choose the kind of site."))
+        if data.region_id is not None:
+            await _region_field(actor, data.region_id)
+        region_id, category_id = data.region_id, None
     else:
         if data.category_id is None:
             raise RuleViolation("category_id", _("Choose the asset category."))
@@ -117,6 +123,9 @@ async def _checked(actor: Principal, data: ProgrammeCreate) -> dict[str, Any]:
         "site": site_id,
         "region": region_id,
         "category": category_id,
+        "site_kind": data.site_kind.value
+        if data.scope is ProgrammeScope.kind and data.site_kind
+        else None,
         "rrule": data.rrule.strip().removeprefix("RRULE:"),
         "dtstart_local": start.isoformat(timespec="seconds"),
         "lead_days": data.lead_days,
@@ -135,9 +144,9 @@ async def create_programme(*, actor: Principal, data: ProgrammeCreate) -> Progra
     async with db.transaction():
         rows = await db.raw(
             "INSERT INTO inspection_programme (name, template, scope, site, region, category,"
-            " rrule, dtstart_local, lead_days, skip_closed_days, assignee_role,"
+            " site_kind, rrule, dtstart_local, lead_days, skip_closed_days, assignee_role,"
             " assignee_partner, assignee_user, active, effective_from, created_by, created_at)"
-            " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
+            " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
             " RETURNING id",
             *values.values(),
             True,
@@ -159,7 +168,7 @@ async def create_programme(*, actor: Principal, data: ProgrammeCreate) -> Progra
 
 
 # What moves the programme's occurrences: a change of one starts generation anew from now.
-_TIMING = ("scope", "site", "region", "category", "rrule", "dtstart_local")
+_TIMING = ("scope", "site", "region", "category", "site_kind", "rrule", "dtstart_local")
 
 
 async def update_programme(
@@ -178,6 +187,7 @@ async def update_programme(
         "site_id": current.site_id,
         "region_id": current.region_id,
         "category_id": current.category_id,
+        "site_kind": current.site_kind,
         "lead_days": current.lead_days,
         "skip_closed_days": current.skip_closed_days,
         "assignee_role": current.assignee_role,
@@ -243,7 +253,7 @@ class _Loaded:
 
     async def load(self) -> None:
         for row in await dict_rows(
-            "SELECT id, region, time_zone, holiday_country, holiday_subdivision FROM site"
+            "SELECT id, region, kind, time_zone, holiday_country, holiday_subdivision FROM site"
             " WHERE archived = {}",
             False,
         ):
@@ -321,13 +331,22 @@ class _Loaded:
         return found
 
     def targets(self, programme: dict[str, Any]) -> list[tuple[int, int | None]]:
-        """(site, asset) pairs: the site, the region's sites, or the category's assets."""
+        """(site, asset) pairs: the site, the region's sites, the sites of a kind, or the
+        category's assets."""
         match programme["scope"]:
             case ProgrammeScope.site.value:
                 site = programme["site"]
                 return [(site, None)] if site in self.sites else []
             case ProgrammeScope.region.value:
                 return [(s, None) for s in self.region_sites.get(programme["region"], [])]
+            case ProgrammeScope.kind.value:
+                region = programme["region"]
+                return [
+                    (site, None)
+                    for site, row in self.sites.items()
+                    if row["kind"] == programme["site_kind"]
+                    and (region is None or row["region"] == region)
+                ]
             case _:
                 region = programme["region"]
                 return [

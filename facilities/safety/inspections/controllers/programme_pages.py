@@ -26,6 +26,7 @@ from facilities.safety.inspections.schemas import (
     ProgrammeScope,
     ProgrammeUpdate,
 )
+from facilities.sites.enums import SITE_KIND_LABELS
 
 
 def _assignee_labels() -> dict[str, str]:
@@ -62,8 +63,11 @@ def programme_payload(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     payload["skip_closed_days"] = values["skip_closed_days"]
     scope = values.get("scope")
     payload["site_id"] = values.get("site_id") if scope == "site" else None
-    payload["region_id"] = values.get("region_id") if scope in ("region", "category") else None
+    payload["region_id"] = (
+        values.get("region_id") if scope in ("region", "kind", "category") else None
+    )
     payload["category_id"] = values.get("category_id") if scope == "category" else None
+    payload["site_kind"] = (values.get("site_kind") or None) if scope == "kind" else None
     assignee = values.get("assignee")
     payload["assignee_role"] = values.get("assignee_role", "") if assignee == "role" else ""
     payload["assignee_partner_id"] = (
@@ -112,6 +116,8 @@ class ProgrammePages(Controller):
                     for kind in ("sites", "regions", "categories", "partners", "people")
                 },
                 "scope_labels": {k.value: _(v) for k, v in SCOPE_LABELS.items()},
+                "site_kind_labels": {k.value: _(v) for k, v in SITE_KIND_LABELS.items()},
+                "site_kinds": [{"id": k.value, "name": _(v)} for k, v in SITE_KIND_LABELS.items()],
                 "assignee_labels": _assignee_labels(),
             },
         )
@@ -134,6 +140,8 @@ class ProgrammePages(Controller):
                 "errors": errors,
                 "programme_id": programme_id,
                 "scope_labels": {k.value: _(v) for k, v in SCOPE_LABELS.items()},
+                "site_kind_labels": {k.value: _(v) for k, v in SITE_KIND_LABELS.items()},
+                "site_kinds": [{"id": k.value, "name": _(v)} for k, v in SITE_KIND_LABELS.items()],
                 "assignee_labels": _assignee_labels(),
                 "rec": recurrence_form.choices(),
             },
