@@ -77,9 +77,7 @@ async def _seed() -> tuple[list[tuple[int, str]], list[str]]:
     from facilities import db
     from facilities.accounts import actions as account_actions
     from facilities.accounts.enums import Role
-    from facilities.accounts.principal import Principal
     from facilities.accounts.schemas import ApiTokenCreate
-    from facilities.accounts.tables import User
     from facilities.safety.inspections.actions import copy_starter
     from facilities.sites import actions as site_actions
     from facilities.sites.schemas import AccessUpdate
@@ -124,37 +122,17 @@ async def _seed() -> tuple[list[tuple[int, str]], list[str]]:
     inspections = {
         int(r["site"]): int(r["id"]) for r in await db.raw("SELECT id, site FROM inspection")
     }
-    admin = User(email="admin@answers.bench", name="Admin", role=Role.admin.value, created_at=start)
-    await admin.save()
-    system = Principal(
-        user_id=int(admin.id),
-        email="admin@answers.bench",
-        name="Admin",
-        role=Role.admin,
-        locale="en",
-        partner_organisation_id=None,
-        via="session",
-        credential_id=0,
-    )
+    system = await section.person("admin@answers.bench", "Admin", Role.admin, created_at=start)
     targets = []
     for n, site_id in enumerate(site_ids):
-        email = f"inspector{n}@answers.bench"
-        user = User(
-            email=email, name=f"Inspector {n}", role=Role.community_manager.value, created_at=start
+        principal = await section.person(
+            f"inspector{n}@answers.bench",
+            f"Inspector {n}",
+            Role.community_manager,
+            created_at=start,
         )
-        await user.save()
         await site_actions.set_access(
-            actor=system, user_id=int(user.id), data=AccessUpdate(site_ids=[site_id])
-        )
-        principal = Principal(
-            user_id=int(user.id),
-            email=email,
-            name=f"Inspector {n}",
-            role=Role.community_manager,
-            locale="en",
-            partner_organisation_id=None,
-            via="session",
-            credential_id=0,
+            actor=system, user_id=principal.user_id, data=AccessUpdate(site_ids=[site_id])
         )
         token = await account_actions.create_api_token(
             actor=principal, data=ApiTokenCreate(name="answers benchmark")

@@ -85,9 +85,7 @@ async def _seed() -> tuple[str, int, dict[str, int]]:
     from facilities import db
     from facilities.accounts import actions as account_actions
     from facilities.accounts.enums import Role
-    from facilities.accounts.principal import Principal
     from facilities.accounts.schemas import ApiTokenCreate
-    from facilities.accounts.tables import User
     from facilities.safety.compliance.actions import seed_certificate_types
     from facilities.safety.inspections.actions import copy_starter
     from facilities.safety.training.actions import seed_training_types
@@ -290,32 +288,12 @@ async def _seed() -> tuple[str, int, dict[str, int]]:
         for table in ("inspection", "work_order"):
             await db.raw(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
     await db.raw("ANALYZE")
-    ops = User(email="ops@safety.bench", name="Ops", role=Role.ops_manager.value, created_at=start)
-    await ops.save()
-    admin = User(email="admin@safety.bench", name="Admin", role=Role.admin.value, created_at=start)
-    await admin.save()
-    system = Principal(
-        user_id=int(admin.id),
-        email="admin@safety.bench",
-        name="Admin",
-        role=Role.admin,
-        locale="en",
-        partner_organisation_id=None,
-        via="session",
-        credential_id=0,
+    ops_principal = await section.person(
+        "ops@safety.bench", "Ops", Role.ops_manager, created_at=start
     )
+    system = await section.person("admin@safety.bench", "Admin", Role.admin, created_at=start)
     await site_actions.set_access(
-        actor=system, user_id=int(ops.id), data=AccessUpdate(region_ids=[int(region.id)])
-    )
-    ops_principal = Principal(
-        user_id=int(ops.id),
-        email="ops@safety.bench",
-        name="Ops",
-        role=Role.ops_manager,
-        locale="en",
-        partner_organisation_id=None,
-        via="session",
-        credential_id=0,
+        actor=system, user_id=ops_principal.user_id, data=AccessUpdate(region_ids=[int(region.id)])
     )
     token = await account_actions.create_api_token(
         actor=ops_principal, data=ApiTokenCreate(name="safety report benchmark")

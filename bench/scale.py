@@ -78,9 +78,8 @@ async def _seed_base() -> dict[str, Any]:
     from facilities import db
     from facilities.accounts import actions as account_actions
     from facilities.accounts.enums import Role
-    from facilities.accounts.principal import Principal
     from facilities.accounts.schemas import ApiTokenCreate
-    from facilities.accounts.tables import PartnerOrganisation, User
+    from facilities.accounts.tables import PartnerOrganisation
     from facilities.assets.tables import Asset
     from facilities.maintenance.pm import actions as pm_actions
     from facilities.maintenance.pm.schemas import ScheduleCreate
@@ -128,30 +127,10 @@ async def _seed_base() -> dict[str, Any]:
             ]
         )
     assets = [dict(r) for r in await Asset.select(Asset.id, Asset.site).order_by(Asset.id)]
-    ops = User(email="ops@scale.bench", name="Ops", role=Role.ops_manager.value, created_at=start)
-    await ops.save()
-    ops_principal = Principal(
-        user_id=int(ops.id),
-        email="ops@scale.bench",
-        name="Ops",
-        role=Role.ops_manager,
-        locale="en",
-        partner_organisation_id=None,
-        via="session",
-        credential_id=0,
+    ops_principal = await section.person(
+        "ops@scale.bench", "Ops", Role.ops_manager, created_at=start
     )
-    admin = User(email="admin@scale.bench", name="Admin", role=Role.admin.value, created_at=start)
-    await admin.save()
-    system = Principal(
-        user_id=int(admin.id),
-        email="admin@scale.bench",
-        name="Admin",
-        role=Role.admin,
-        locale="en",
-        partner_organisation_id=None,
-        via="session",
-        credential_id=0,
-    )
+    system = await section.person("admin@scale.bench", "Admin", Role.admin, created_at=start)
     schedules = []
     days = ("MO", "TU", "WE", "TH", "FR")
     for n, asset in enumerate(assets):
@@ -172,7 +151,7 @@ async def _seed_base() -> dict[str, Any]:
     # Generation starts after "now": the history below is the past of these schedules.
     await db.raw("UPDATE pm_schedule SET effective_from = {}", NOW)
     await site_actions.set_access(
-        actor=system, user_id=int(ops.id), data=AccessUpdate(region_ids=[int(region.id)])
+        actor=system, user_id=ops_principal.user_id, data=AccessUpdate(region_ids=[int(region.id)])
     )
     token = await account_actions.create_api_token(
         actor=ops_principal, data=ApiTokenCreate(name="scale benchmark")
@@ -356,7 +335,7 @@ def _serve_and_measure(
                     length,
                     cpu_ms,
                 )
-        return _peak_mb(server)
+        return section.peak_mb(server)
     finally:
         server.stop()
 
@@ -438,13 +417,6 @@ async def run(engine: str) -> str:
     ]
     del tmp
     return "\n".join(lines)
-
-
-def _peak_mb(server: Any) -> float:
-    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 if __name__ == "__main__":

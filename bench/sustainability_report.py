@@ -62,9 +62,7 @@ async def _seed() -> dict[str, Any]:
     from facilities import db
     from facilities.accounts import actions as account_actions
     from facilities.accounts.enums import Role
-    from facilities.accounts.principal import Principal
     from facilities.accounts.schemas import ApiTokenCreate
-    from facilities.accounts.tables import User
     from facilities.maintenance.tables import WorkOrder, WorkOrderCost
     from facilities.sites import actions as site_actions
     from facilities.sites.schemas import AccessUpdate
@@ -199,32 +197,10 @@ async def _seed() -> dict[str, Any]:
         ],
     )
     await db.raw("ANALYZE")
-    ops = User(email="ops@sreport.bench", name="Ops", role=Role.ops_manager.value)
-    await ops.save()
-    principal = Principal(
-        user_id=int(ops.id),
-        email="ops@sreport.bench",
-        name="Ops",
-        role=Role.ops_manager,
-        locale="en",
-        partner_organisation_id=None,
-        via="session",
-        credential_id=0,
-    )
-    admin = User(email="admin@sreport.bench", name="Admin", role=Role.admin.value)
-    await admin.save()
-    system = Principal(
-        user_id=int(admin.id),
-        email="admin@sreport.bench",
-        name="Admin",
-        role=Role.admin,
-        locale="en",
-        partner_organisation_id=None,
-        via="session",
-        credential_id=0,
-    )
+    principal = await section.person("ops@sreport.bench", "Ops", Role.ops_manager)
+    system = await section.person("admin@sreport.bench", "Admin", Role.admin)
     await site_actions.set_access(
-        actor=system, user_id=int(ops.id), data=AccessUpdate(region_ids=region_ids)
+        actor=system, user_id=principal.user_id, data=AccessUpdate(region_ids=region_ids)
     )
     token = await account_actions.create_api_token(
         actor=principal, data=ApiTokenCreate(name="sustainability report benchmark")
@@ -322,7 +298,7 @@ async def run(engine: str) -> str:
                 client, f"/sustainability/report.pdf?year={LAST_YEAR}", PDF_REQUESTS
             )
             pdf = (statistics.median(times), max(times), size)
-        peak = _peak_mb(server)
+        peak = section.peak_mb(server)
     finally:
         server.stop()
     load_after = os.getloadavg()[0]
@@ -364,13 +340,6 @@ async def run(engine: str) -> str:
         )
     del tmp
     return "\n".join(lines)
-
-
-def _peak_mb(server: Any) -> float:
-    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 if __name__ == "__main__":
