@@ -1246,6 +1246,8 @@ ROUTES: list[R] = [
     R("POST", "/api/v1/sustainability/intervals", "sustainability.manage", json={"a": 1}),
     # A CSV body; the matrix's JSON body lacks the header (422).
     R("POST", "/api/v1/sustainability/occupancy", "sustainability.enter", json={"a": 1}),
+    # A CSV body; the matrix's JSON body lacks the header (422).
+    R("POST", "/api/v1/sustainability/periods", "sustainability.enter", json={"a": 1}),
     R("GET", "/api/v1/sustainability/targets", "sustainability.view"),
     R(
         "POST",
@@ -1399,6 +1401,12 @@ ROUTES: list[R] = [
         "/sustainability/imports/occupancy",
         "sustainability.enter",
         files={"file": ("o.csv", b"site_id,month,visits\n", "text/csv")},
+    ),
+    R(
+        "POST",
+        "/sustainability/imports/bills",
+        "sustainability.enter",
+        files={"file": ("b.csv", b"meter_id,starts_on,ends_on,quantity,cost\n", "text/csv")},
     ),
     # ---- safety ----
     R("GET", "/api/v1/safety/incidents", "incidents.report"),

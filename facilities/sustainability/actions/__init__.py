@@ -3,6 +3,7 @@ occupancy and emission factors. Each in one transaction with its audit event; a 
 a bill locks its meter first (PostgreSQL ``FOR UPDATE``; SQLite writes one at a time), so
 two people entering at once cannot both pass the checks."""
 
+from facilities.sustainability.actions._bills import import_periods
 from facilities.sustainability.actions._common import JumpWarning
 from facilities.sustainability.actions._entries import (
     add_period,
@@ -33,6 +34,7 @@ __all__ = [
     "ensure_meter_codes",
     "import_intervals",
     "import_occupancy",
+    "import_periods",
     "issue_meter_code",
     "record_reading",
     "replace_meter",

@@ -201,6 +201,21 @@ class SustainabilityApi(Controller):
             actor=actor(request), text=body.decode("utf-8", errors="replace")
         )
 
+    @post("/periods", opt={"permission": "sustainability.enter"})
+    async def import_periods(self, request: Req) -> Response[list[PeriodRead]]:
+        """Bills of many meters as CSV (``Content-Type: text/csv``;
+        ``meter_id,starts_on,ends_on,quantity,cost``, then optionally ``estimated``,
+        ``note``; dates ``YYYY-MM-DD``, both included). Each row is checked like a bill
+        entered on its meter (dates, installation, overlaps, also between rows). All or
+        nothing: 422 lists every bad row."""
+        body = await request.body()
+        if len(body) > OCCUPANCY_BODY_LIMIT:
+            raise RuleViolation("file", _("The file is too large (at most 1 MB)."))
+        created = await actions.import_periods(
+            actor=actor(request), text=body.decode("utf-8", errors="replace")
+        )
+        return Response(content=created, status_code=201)
+
     # ---- occupancy ----------------------------------------------------------------------
 
     @get("/sites/{site_id:int}/occupancy", opt={"permission": "sustainability.view"})

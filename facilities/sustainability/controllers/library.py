@@ -331,6 +331,26 @@ class SustainabilityLibraryPages(Controller):
         )
 
     @post(
+        "/sustainability/imports/bills",
+        opt={"permission": "sustainability.enter"},
+        request_max_body_size=OCCUPANCY_LIMIT + 64 * 1024,
+    )
+    async def import_bills(self, request: Req, data: Multipart) -> Response[Any]:
+        upload = _upload(data, "file")
+        try:
+            if upload is None:
+                raise RuleViolation("file", _("Choose a file to upload."))
+            content = await upload.read(OCCUPANCY_LIMIT + 1)
+            if len(content) > OCCUPANCY_LIMIT:
+                raise RuleViolation("file", _("The file is too large (at most 1 MB)."))
+            saved = await actions.import_periods(
+                actor=actor(request), text=content.decode("utf-8", errors="replace")
+            )
+        except FacilitiesError as error:
+            return await self._refused(request, "bills", error)
+        return redirect("/sustainability/imports", _("Imported %(n)s bills.") % {"n": len(saved)})
+
+    @post(
         "/sustainability/imports/occupancy",
         opt={"permission": "sustainability.enter"},
         request_max_body_size=OCCUPANCY_LIMIT + 64 * 1024,
