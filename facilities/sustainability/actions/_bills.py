@@ -62,7 +62,7 @@ def _parse(text: str, rows: _Rows) -> list[tuple[int, int, PeriodCreate]]:
         )
     if len(lines) - 1 > MAX_ROWS:
         raise RuleViolation("file", _("At most %(n)s rows in one file.") % {"n": MAX_ROWS})
-    extra = {name: header.index(name) for name in ("estimated", "note") if name in header}
+    extra: dict[str, int] = {n: header.index(n) for n in ("estimated", "note") if n in header}
     wanted: list[tuple[int, int, PeriodCreate]] = []
     for line, cells in enumerate(lines[1:], start=2):
         if not any(c.strip() for c in cells):
