@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from facilities.accounts import queries
 from facilities.accounts.enums import Role, Trade
 from facilities.accounts.tables import AuditEvent
 from facilities.assets import actions as asset_actions
@@ -151,6 +152,34 @@ async def test_partner_pages_create_and_edit(make_client) -> None:
     listing = await client.get("/admin/partners", params={"trade": "plumbing"})
     assert "Aqua Service" in listing.text
     assert "Aqua Service" not in (await client.get("/admin/partners?trade=hvac")).text
+
+
+async def test_partner_weekly_capacity_in_hours(make_client) -> None:
+    """The capacity page's figure is entered on the partner's page in hours (a decimal
+    comma too); a bad value is shown at the field with what was typed kept."""
+    ops = await builders.user(Role.ops_manager)
+    client = await builders.browser_session(make_client, ops)
+    token = await builders.csrf(client, "/admin/partners")
+    created = await client.post(
+        "/admin/partners",
+        data={"_csrf_token": token, "name": "Funk Service", "weekly_capacity_hours": "37,5"},
+    )
+    assert created.status_code == 303, created.text
+    path = created.headers["location"]
+    partner_id = int(path.rsplit("/", 1)[1])
+    stored = await queries.get_partner_organisation(partner_id)
+    assert stored.weekly_capacity_minutes == 2250
+    assert 'value="37.5"' in (await client.get(path)).text
+    bad = await builders.post_form(
+        client, path, {"name": "Funk Service", "weekly_capacity_hours": "viel"}, form_page=path
+    )
+    assert bad.status_code == 422 and 'value="viel"' in bad.text
+    assert "from 0 to 168" in bad.text.split('id="f-weekly_capacity_hours"', 1)[1][:600]
+    cleared = await builders.post_form(
+        client, path, {"name": "Funk Service", "weekly_capacity_hours": ""}, form_page=path
+    )
+    assert cleared.status_code == 303
+    assert (await queries.get_partner_organisation(partner_id)).weekly_capacity_minutes is None
 
 
 async def test_work_order_trade_from_category_and_routing(make_client) -> None:

@@ -1,8 +1,9 @@
 """Partner organisation pages for ops and admins: list (filter by trade), new, edit
-(contact, trades, service area)."""
+(contact, trades, service area, weekly capacity in hours)."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from litestar import Controller, get, post
@@ -14,12 +15,12 @@ from facilities.accounts.enums import TRADE_LABELS, Trade
 from facilities.accounts.principal import actor
 from facilities.accounts.schemas import PartnerOrganisationCreate, PartnerOrganisationUpdate
 from facilities.kit import forms
-from facilities.kit.errors import FacilitiesError
+from facilities.kit.errors import FacilitiesError, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Req
 
-TEXT_FIELDS = ("name", "email", "phone", "contact_name", "notes")
+TEXT_FIELDS = ("name", "email", "phone", "contact_name", "notes", "weekly_capacity_hours")
 LIST_FIELDS = ("trades", "site_ids", "region_ids")
 
 
@@ -37,12 +38,36 @@ async def _posted(request: Req) -> dict[str, Any]:
     return values
 
 
+def _capacity_minutes(hours: str) -> int | None:
+    """The form's weekly capacity in hours (``37,5`` or ``37.5``; empty: not stated) as the
+    minutes the schema stores; a RuleViolation naming the form's field otherwise."""
+    text = hours.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or not 0 <= value <= 168:
+        raise RuleViolation(
+            "weekly_capacity_hours", _("Give the weekly capacity in hours, from 0 to 168.")
+        )
+    return int((value * 60).to_integral_value())
+
+
 def _schema_values(values: dict[str, Any]) -> dict[str, Any]:
     converted = dict(values)
     converted["email"] = converted["email"] or None
     for key in ("site_ids", "region_ids"):
         converted[key] = [int(v) if str(v).isdigit() else v for v in converted[key]]
+    converted["weekly_capacity_minutes"] = _capacity_minutes(
+        converted.pop("weekly_capacity_hours", "")
+    )
     return converted
+
+
+def _hours(minutes: int | None) -> str:
+    return "" if minutes is None else f"{minutes / 60:g}"
 
 
 class PartnerPages(Controller):
@@ -84,7 +109,10 @@ class PartnerPages(Controller):
     )
     async def create(self, request: Req) -> Response[Any]:
         values = await _posted(request)
-        converted = _schema_values(values)
+        try:
+            converted = _schema_values(values)
+        except RuleViolation as error:
+            return await self._list(request, None, forms.errors_of(error), values, 422)
         converted.pop("active")
         data, errors = forms.convert(converted, PartnerOrganisationCreate)
         if data is None:
@@ -114,6 +142,7 @@ class PartnerPages(Controller):
             "trades": [t.value for t in partner.trades],
             "site_ids": [str(i) for i in partner.site_ids],
             "region_ids": [str(i) for i in partner.region_ids],
+            "weekly_capacity_hours": _hours(partner.weekly_capacity_minutes),
         }
         return page(
             request,
@@ -140,7 +169,11 @@ class PartnerPages(Controller):
     )
     async def update(self, request: Req, partner_id: FromPath[int]) -> Response[Any]:
         values = await _posted(request)
-        data, errors = forms.convert(_schema_values(values), PartnerOrganisationUpdate)
+        try:
+            converted = _schema_values(values)
+        except RuleViolation as error:
+            return await self._detail(request, partner_id, forms.errors_of(error), values, 422)
+        data, errors = forms.convert(converted, PartnerOrganisationUpdate)
         if data is None:
             return await self._detail(request, partner_id, errors, values, 422)
         try:
