@@ -316,3 +316,33 @@ async def test_staff_change_the_trade_of_an_order(make_client) -> None:
     assert saved.status_code == 303, saved.text
     row = await WorkOrder.select(WorkOrder.trade).where(WorkOrder.id == order.id).first()
     assert row["trade"] == "hvac"
+
+
+async def test_a_persons_weekly_capacity_on_the_user_page(make_client) -> None:
+    """The same field on a user's page; a refused save keeps everything typed (the name and
+    the chosen language too), and a post without the field leaves the capacity as it was."""
+    admin = await builders.user(Role.admin)
+    person = await builders.user(Role.community_manager)
+    client = await builders.browser_session(make_client, admin)
+    path = f"/admin/users/{person.id}"
+    form = {"name": person.name, "role": "community_manager", "locale": "en"}
+    saved = await builders.post_form(
+        client, path, {**form, "weekly_capacity_hours": "20", "active": "on"}, form_page=path
+    )
+    assert saved.status_code == 303, saved.text
+    assert (await queries.get_user(person.id)).weekly_capacity_minutes == 1200
+    assert 'value="20"' in (await client.get(path)).text
+    bad = await builders.post_form(
+        client,
+        path,
+        {**form, "name": "Mia M.", "locale": "de", "weekly_capacity_hours": "200"},
+        form_page=path,
+    )
+    assert bad.status_code == 422
+    assert 'value="Mia M."' in bad.text and 'value="200"' in bad.text
+    assert 'value="de" selected' in bad.text
+    assert "from 0 to 168" in bad.text
+    assert (await queries.get_user(person.id)).name == person.name  # nothing written
+    unchanged = await builders.post_form(client, path, {**form, "active": "on"}, form_page=path)
+    assert unchanged.status_code == 303
+    assert (await queries.get_user(person.id)).weekly_capacity_minutes == 1200

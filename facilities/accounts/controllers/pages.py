@@ -13,11 +13,12 @@ from litestar.response import Redirect, Response, Template
 
 from facilities.accounts import actions, queries
 from facilities.accounts.auth import SESSION_COOKIE
+from facilities.accounts.controllers._capacity import capacity_hours, capacity_minutes
 from facilities.accounts.enums import ROLE_LABELS, Locale, Role
 from facilities.accounts.principal import actor
 from facilities.accounts.schemas import ApiTokenCreate, UserCreate, UserUpdate
 from facilities.kit import forms, mail
-from facilities.kit.errors import FacilitiesError, RateLimited
+from facilities.kit.errors import FacilitiesError, RateLimited, RuleViolation
 from facilities.kit.i18n import _, using_locale
 from facilities.kit.ratelimit import client_address
 from facilities.kit.templating import mail_environment, page, redirect
@@ -280,9 +281,19 @@ class AccountPages(Controller):
         user_id: FromPath[int],
         errors: dict[str, str],
         status: int = 200,
+        values: dict[str, Any] | None = None,
     ) -> Template:
+        """The user's page; after a refused save, with what was typed (``values``)."""
         user = await queries.get_user(user_id)
         partners = await queries.list_partner_organisations()
+        shown = values or {
+            "name": user.name,
+            "role": user.role.value,
+            "locale": user.locale.value,
+            "partner_organisation_id": user.partner_organisation_id,
+            "active": user.active,
+            "weekly_capacity_hours": capacity_hours(user.weekly_capacity_minutes),
+        }
         return page(
             request,
             "accounts/user.html",
@@ -293,23 +304,34 @@ class AccountPages(Controller):
                 "locales": list(Locale),
                 "partners": partners,
                 "errors": errors,
+                "values": shown,
             },
             status_code=status,
         )
 
     @post("/admin/users/{user_id:int}", opt={"permission": "users.manage", "form": UserUpdate})
     async def update_user(self, request: Req, user_id: FromPath[int], data: Form) -> Response[Any]:
-        values = forms.clean(data, keep_empty=frozenset({"partner_organisation_id"}))
+        values = forms.clean(
+            data, keep_empty=frozenset({"partner_organisation_id", "weekly_capacity_hours"})
+        )
         values["active"] = values.get("active") == "on"
         if values.get("partner_organisation_id") == "":
             values["partner_organisation_id"] = None
+        shown = dict(values)
+        try:
+            if "weekly_capacity_hours" in values:  # the page sends it; other posts may not
+                values["weekly_capacity_minutes"] = capacity_minutes(
+                    str(values.pop("weekly_capacity_hours") or "")
+                )
+        except RuleViolation as error:
+            return await self._user_page(request, user_id, forms.errors_of(error), 422, shown)
         update, errors = forms.convert(values, UserUpdate)
         if update is None:
-            return await self._user_page(request, user_id, errors, 422)
+            return await self._user_page(request, user_id, errors, 422, shown)
         try:
             await actions.update_user(actor=actor(request), user_id=user_id, data=update)
         except FacilitiesError as error:
             return await self._user_page(
-                request, user_id, forms.errors_of(error), error.status_code
+                request, user_id, forms.errors_of(error), error.status_code, shown
             )
         return redirect(f"/admin/users/{user_id}", _("User saved."))

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from litestar import Controller, get, post
@@ -11,6 +10,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
 from facilities.accounts import actions, queries
+from facilities.accounts.controllers._capacity import capacity_hours, capacity_minutes
 from facilities.accounts.enums import TRADE_LABELS, Trade
 from facilities.accounts.principal import actor
 from facilities.accounts.schemas import PartnerOrganisationCreate, PartnerOrganisationUpdate
@@ -38,36 +38,15 @@ async def _posted(request: Req) -> dict[str, Any]:
     return values
 
 
-def _capacity_minutes(hours: str) -> int | None:
-    """The form's weekly capacity in hours (``37,5`` or ``37.5``; empty: not stated) as the
-    minutes the schema stores; a RuleViolation naming the form's field otherwise."""
-    text = hours.strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = Decimal(-1)
-    if not value.is_finite() or not 0 <= value <= 168:
-        raise RuleViolation(
-            "weekly_capacity_hours", _("Give the weekly capacity in hours, from 0 to 168.")
-        )
-    return int((value * 60).to_integral_value())
-
-
 def _schema_values(values: dict[str, Any]) -> dict[str, Any]:
     converted = dict(values)
     converted["email"] = converted["email"] or None
     for key in ("site_ids", "region_ids"):
         converted[key] = [int(v) if str(v).isdigit() else v for v in converted[key]]
-    converted["weekly_capacity_minutes"] = _capacity_minutes(
+    converted["weekly_capacity_minutes"] = capacity_minutes(
         converted.pop("weekly_capacity_hours", "")
     )
     return converted
-
-
-def _hours(minutes: int | None) -> str:
-    return "" if minutes is None else f"{minutes / 60:g}"
 
 
 class PartnerPages(Controller):
@@ -142,7 +121,7 @@ class PartnerPages(Controller):
             "trades": [t.value for t in partner.trades],
             "site_ids": [str(i) for i in partner.site_ids],
             "region_ids": [str(i) for i in partner.region_ids],
-            "weekly_capacity_hours": _hours(partner.weekly_capacity_minutes),
+            "weekly_capacity_hours": capacity_hours(partner.weekly_capacity_minutes),
         }
         return page(
             request,
