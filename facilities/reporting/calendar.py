@@ -40,6 +40,7 @@ from facilities.sites.calendar import public_holidays
 DAY_LIMIT = 6  # entries shown in one day of the month or week grid; more are summarised
 LIST_LIMIT = 300  # entries of one day's list
 VISIT_LIMIT = 3000
+ZONE_MARGIN = timedelta(hours=14)  # a local day lies within its UTC day ± 14 hours
 
 KINDS = ("work", "pm", "visit", "inspection")
 KIND_LETTERS = {"work": "W", "pm": "P", "visit": "V", "inspection": "I"}
@@ -98,6 +99,27 @@ def day_summary(entries: list[Entry]) -> list[Summary]:
         for kind in KINDS
         if by_kind.get(kind)
     ]
+
+
+def counted_summary(kinds: dict[str, dict[int, int]]) -> list[Summary]:
+    """A summarised day from its counts: kind → site → entries (pure)."""
+    return [
+        Summary(kind, sum(kinds[kind].values()), len(kinds[kind]))
+        for kind in KINDS
+        if kinds.get(kind)
+    ]
+
+
+def day_runs(days: set[date]) -> list[tuple[date, date]]:
+    """``days`` as runs of consecutive days ``[first, end)`` (each run is read with
+    ``ZONE_MARGIN`` on both sides, so a busy day between two runs is not read; pure)."""
+    runs: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][1]:
+            runs[-1] = (runs[-1][0], day + timedelta(1))
+        else:
+            runs.append((day, day + timedelta(1)))
+    return runs
 
 
 def mark_clashes(entries: list[Entry]) -> None:
@@ -191,6 +213,22 @@ async def _names(table: str, ids: set[int]) -> dict[int, str]:
     marks = ", ".join("{}" for _ in ids)
     rows = await db.raw(f"SELECT id, name FROM {table} WHERE id IN ({marks})", *sorted(ids))  # noqa: S608 - fixed table names
     return {r["id"]: r["name"] for r in rows}
+
+
+async def _items_of_days(
+    days: set[date], view_scope: agenda_scope.AgendaScope
+) -> list[agenda.Item]:
+    """The agenda's items of the days shown one by one (read with the zones' margin on both
+    sides; the caller keeps those on the days by local date)."""
+    found: dict[str, agenda.Item] = {}
+    for first, last in day_runs(days):
+        for item in await agenda.items(
+            start=datetime.combine(first, time(), UTC) - ZONE_MARGIN,
+            end=datetime.combine(last, time(), UTC) + ZONE_MARGIN,
+            scope=view_scope,
+        ):
+            found.setdefault(item.uid, item)
+    return sorted(found.values(), key=lambda i: (i.start, i.uid))
 
 
 async def _agenda_entries(
@@ -342,10 +380,11 @@ async def calendar(
     # A day in any site's zone: read a day more on each side, then place by local date.
     start = datetime.combine(span.start, time(), UTC) - timedelta(days=1)
     end = datetime.combine(span.end, time(), UTC) + timedelta(days=1)
-    items = await agenda.items(start=start, end=end, scope=view_scope)
-    sites = await _sites()
-    entries = await _agenda_entries(items, sites)
-    entries += await _visit_entries(
+    limit = LIST_LIMIT if span.view == "day" else DAY_LIMIT
+    # First how many entries each day holds (the agenda's counts per local day, kind and
+    # site: no entry is built for them), then entries only for the days shown one by one.
+    counts = await agenda.day_counts(start=start, end=end, scope=view_scope)
+    visits = await _visit_entries(
         principal,
         start=start,
         end=end,
@@ -353,16 +392,36 @@ async def calendar(
         site_id=site_id,
     )
     if partner_id is not None:
-        entries = [e for e in entries if e.partner_id == partner_id]
-    entries = [e for e in entries if span.start <= e.local_start.date() < span.end]
+        visits = [e for e in visits if e.partner_id == partner_id]
+    visits = [e for e in visits if span.start <= e.local_start.date() < span.end]
+    per_kind: dict[date, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for (day, kind, site), count in counts.items():
+        if span.start <= day < span.end:
+            sites_of = per_kind[day][kind]
+            sites_of[site] = sites_of.get(site, 0) + count
+    for entry in visits:
+        sites_of = per_kind[entry.local_start.date()]["visit"]
+        sites_of[entry.site_id] = sites_of.get(entry.site_id, 0) + 1
+    totals = {
+        day: sum(sum(by_site.values()) for by_site in kinds.values())
+        for day, kinds in per_kind.items()
+    }
+    shown = {day for day, total in totals.items() if total <= limit}
+    sites = await _sites()
+    items = await _items_of_days(shown, view_scope)
+    entries = await _agenda_entries(items, sites)
+    entries += visits
+    entries = [e for e in entries if e.local_start.date() in shown]
     partner_names = await _names(
         "partner_organisation", {e.partner_id for e in entries if e.partner_id}
     )
     for entry in entries:
         if entry.partner_id is not None and entry.partner_name is None:
             entry.partner_name = partner_names.get(entry.partner_id)
+    # Clashes are checked among the entries shown one by one (a summarised day's own page,
+    # the day view, shows its clashes).
     closed = await _closed_days(sites, {e.site_id for e in entries}, span.start, span.end)
-    agenda_flags = find_clashes([i for i in items], sites, closed)
+    agenda_flags = find_clashes(items, sites, closed)
     for entry in entries:
         for reason in agenda_flags.get(entry.uid, []):
             _flag(entry, reason)
@@ -370,19 +429,18 @@ async def calendar(
     by_day: dict[date, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_day[entry.local_start.date()].append(entry)
-    limit = LIST_LIMIT if span.view == "day" else DAY_LIMIT
     days = []
     day = span.start
     while day < span.end:
         todays = by_day.get(day, [])
-        if len(todays) <= limit:  # shown one by one, in time order (summarised days: counts)
-            todays.sort(key=_entry_order)
+        todays.sort(key=_entry_order)
+        total = totals.get(day, 0)
         days.append(
             Day(
                 day=day,
-                entries=todays[:limit] if len(todays) <= limit else [],
-                total=len(todays),
-                summary=day_summary(todays) if len(todays) > limit else [],
+                entries=todays if day in shown else [],
+                total=total,
+                summary=[] if day in shown else counted_summary(per_kind[day]),
                 in_month=span.view != "month" or day.month == span.anchor.month,
                 clashes=sum(1 for e in todays if e.flags),
             )
@@ -397,7 +455,7 @@ async def calendar(
         "weekdays": weekday_names(),
         "title": _title(span),
         "clash_count": sum(1 for e in entries if e.flags),
-        "entry_count": len(entries),
+        "entry_count": sum(totals.values()),
         "kinds": KINDS,
         "kind_letters": KIND_LETTERS,
         "kind_labels": {k: _(v) for k, v in KIND_LABELS.items()},

@@ -8,12 +8,17 @@ limited to ``scope``."""
 
 from __future__ import annotations
 
+import heapq
 import logging
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from itertools import islice
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from facilities import db
 from facilities.kit import clock
@@ -109,31 +114,64 @@ async def first_items(
     return found[:limit], total
 
 
-async def _items(
+def _order_where(scope: AgendaScope) -> str:
+    """The scope as SQL on ``work_order w`` (integer ids only) and the open statuses (literals,
+    so the expression index ``work_order_agenda_start`` serves both engines)."""
+    where = " AND w.status NOT IN (" + ", ".join(f"'{s}'" for s in CLOSED) + ")"
+    if scope.site_ids is not None:
+        where += " AND w.site IN (" + ",".join(str(int(s)) for s in sorted(scope.site_ids)) + ")"
+    if scope.partner_id is not None:
+        where += f" AND w.partner_organisation = {int(scope.partner_id)}"
+    return where
+
+
+# The agenda's time of a work order: its planned start, else its due time (indexed as this
+# expression: ``work_order_agenda_start``).
+_START = "coalesce(w.scheduled_for, w.due_at)"
+_ORDER_COLUMNS = (
+    "SELECT w.id, w.title, w.site, w.space, w.asset, w.status, w.estimated_minutes,"
+    " coalesce(w.scheduled_for, w.due_at) AS start_at, w.schedule, w.occurrence_key"
+    " FROM work_order w"
+)
+
+
+async def _orders(
     start: datetime, end: datetime, scope: AgendaScope, limit: int | None
 ) -> tuple[list[Item], int]:
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    if scope.empty:
-        return [], 0
-    site_ids, partner_id = scope.site_ids, scope.partner_id
+    """Open work orders in ``[start, end)`` and how many there are; with ``limit`` only the
+    first ``limit`` in time order (and their ties at the last one's start)."""
     sites = {r["id"]: r for r in await dict_rows("SELECT id, name, time_zone FROM site")}
-    where = ""
-    if site_ids is not None:
-        where += " AND w.site IN (" + ",".join(str(int(s)) for s in sorted(site_ids)) + ")"
-    if partner_id is not None:
-        where += f" AND w.partner_organisation = {int(partner_id)}"
-    placeholders = ",".join("{}" for _ in CLOSED)
-    orders = await dict_rows(
-        "SELECT w.id, w.title, w.site, w.space, w.asset, w.status, w.estimated_minutes,"  # noqa: S608 - integer ids only
-        " coalesce(w.scheduled_for, w.due_at) AS start_at, w.schedule, w.occurrence_key"
-        " FROM work_order w WHERE coalesce(w.scheduled_for, w.due_at) >= {}"
-        f" AND coalesce(w.scheduled_for, w.due_at) < {{}} AND w.status NOT IN ({placeholders})"
-        f"{where}",
-        start,
-        end,
-        *CLOSED,
-    )
-    result = [
+    where = _order_where(scope)
+    columns = _ORDER_COLUMNS
+    window = f" WHERE {_START} >= {{}} AND {_START} < {{}}"
+    if limit is None:
+        orders = await dict_rows(columns + window + where, start, end)
+        total = len(orders)
+    else:
+        orders = await dict_rows(
+            columns + window + where + f" ORDER BY {_START}, w.id LIMIT {int(limit)}",
+            start,
+            end,
+        )
+        total = len(orders)
+        if total == limit:  # there may be more: count them, and take the last one's ties
+            counted = await db.raw(
+                f"SELECT count(*) AS n FROM work_order w{window}{where}",  # noqa: S608
+                start,
+                end,
+            )
+            total = int(counted[0]["n"])
+            last = orders[-1]["start_at"]
+            seen = {r["id"] for r in orders}
+            orders += [
+                r
+                for r in await dict_rows(
+                    columns + f" WHERE {_START} = {{}}" + where,
+                    last,
+                )
+                if r["id"] not in seen
+            ]
+    items = [
         Item(
             uid=f"wo-{r['id']}",
             title=r["title"],
@@ -149,26 +187,86 @@ async def _items(
         )
         for r in orders
     ]
-    result.extend(await _provided(start, end, scope))  # e.g. safety's inspections due
+    return items, total
+
+
+async def _items(
+    start: datetime, end: datetime, scope: AgendaScope, limit: int | None
+) -> tuple[list[Item], int]:
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if scope.empty:
+        return [], 0
+    result, total = await _orders(start, end, scope, limit)
+    provided = await _provided(start, end, scope)  # e.g. safety's inspections due
+    result.extend(provided)
+    total += len(provided)
     # Computed occurrences: what generation will create (``generation.upcoming``, the one
     # computation: max_count, end date, seasons, closed days, floating and meter modes). It
-    # starts after the last generated occurrence, so nothing shown above comes again.
-    expansion = await _computed(end)  # in order of start: the window is one slice
-    first = bisect_left(expansion.starts, start)
-    last = bisect_left(expansion.starts, end, lo=first)
-    total = len(result)
-    taken = 0
-    boundary: datetime | None = None  # with a limit: the start of the last one taken
-    for item, schedule_partner in expansion.entries[first:last]:
-        if not scope.allows(site_id=item.site_id, partner_id=schedule_partner):
-            continue
-        total += 1
-        if limit is not None and taken >= limit and item.start != boundary:
-            continue  # past the first ``limit`` (and their ties): counted only
-        result.append(item)
-        taken += 1
-        boundary = item.start
+    # starts after the last generated occurrence, so nothing shown above comes again. Read
+    # per (site, partner) from the kept expansion: only the scope's lists are touched, and
+    # with a limit only their first ``limit`` (and ties) are built into the answer.
+    expansion = await _computed(end)
+    computed, counted = expansion.window(start, end, scope, limit)
+    result.extend(computed)
+    total += counted
     return sorted(result, key=lambda i: (i.start, i.uid)), total
+
+
+async def day_counts(
+    *, start: datetime, end: datetime, scope: AgendaScope
+) -> dict[tuple[date, str, int], int]:
+    """How many items ``items(start, end, scope)`` holds per (local day at the item's site,
+    kind, site) without building them: kind ``pm`` (preventive work orders and computed
+    occurrences), ``work`` (other work orders) or a provider's kind (``inspection``). The
+    calendar summarises busy days from these counts and builds entries only for the days it
+    shows one by one. Work orders are one grouped read (per site, kind and start); computed
+    occurrences come counted per local day, site and partner with the kept expansion."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    counts: dict[tuple[date, str, int], int] = defaultdict(int)
+    if scope.empty:
+        return counts
+    zones = {
+        r["id"]: _zone(r["time_zone"] or "UTC")
+        for r in await dict_rows("SELECT id, time_zone FROM site")
+    }
+    rows = await db.raw(
+        f"SELECT w.site, w.kind, {_START} AS start_at, count(*) AS n FROM work_order w"  # noqa: S608 - ids only
+        f" WHERE {_START} >= {{}} AND {_START} < {{}}{_order_where(scope)}"
+        f" GROUP BY w.site, w.kind, {_START}",
+        start,
+        end,
+    )
+    for row in rows:
+        site = row["site"]
+        day = aware(row["start_at"]).astimezone(zones.get(site, UTC)).date()
+        kind = "pm" if row["kind"] == "preventive" else "work"
+        counts[(day, kind, site)] += int(row["n"])
+    for item in await _provided(start, end, scope):
+        day = item.start.astimezone(_zone(item.time_zone)).date()
+        counts[(day, item.kind or "work", item.site_id)] += 1
+    expansion = await _computed(end)
+    first_day = (start - timedelta(days=1)).date()
+    last_day = (end + timedelta(days=1)).date()
+    index = expansion.day_index()
+    day = first_day
+    while day <= last_day:
+        for site, partner, bucket in index.get(day, ()):
+            if not scope.allows(site_id=site, partner_id=partner):
+                continue
+            if start <= bucket.first and bucket.last < end:
+                counts[(day, "pm", site)] += bucket.count
+            else:  # a day at the window's edge: count its occurrences one by one
+                counts[(day, "pm", site)] += sum(1 for s in bucket.starts if start <= s < end)
+        day += timedelta(days=1)
+    return counts
+
+
+@lru_cache(maxsize=512)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
 
 
 # ---- computed occurrences, once --------------------------------------------------------
@@ -183,12 +281,93 @@ async def _items(
 _MIN_AHEAD = timedelta(days=98)
 
 
+@dataclass(slots=True)
+class _Bucket:
+    """The computed occurrences of one site and partner on one local day."""
+
+    count: int
+    first: datetime
+    last: datetime
+    starts: list[datetime]
+
+
 @dataclass
 class _Expansion:
     key: tuple[Any, ...]
     horizon: datetime
     entries: list[tuple[Item, int | None]]  # (item, the schedule's partner organisation)
     starts: list[datetime]  # the entries' starts, in order (entries are sorted by start)
+    # built on first use, once per expansion: per (site, partner) the items and their
+    # starts in order; per local day the buckets of each (site, partner)
+    _by_key: dict[tuple[int, int | None], tuple[list[datetime], list[Item]]] | None = None
+    _days: dict[date, list[tuple[int, int | None, _Bucket]]] | None = None
+
+    def by_key(self) -> dict[tuple[int, int | None], tuple[list[datetime], list[Item]]]:
+        if self._by_key is None:
+            found: dict[tuple[int, int | None], tuple[list[datetime], list[Item]]] = {}
+            for item, partner in self.entries:  # already in order of start
+                starts, items = found.setdefault((item.site_id, partner), ([], []))
+                starts.append(item.start)
+                items.append(item)
+            self._by_key = found
+        return self._by_key
+
+    def day_index(self) -> dict[date, list[tuple[int, int | None, _Bucket]]]:
+        if self._days is None:
+            buckets: dict[tuple[date, int, int | None], _Bucket] = {}
+            local: dict[tuple[datetime, str], date] = {}  # many occurrences share a start
+            for item, partner in self.entries:
+                day = local.get((item.start, item.time_zone))
+                if day is None:
+                    day = item.start.astimezone(_zone(item.time_zone)).date()
+                    local[(item.start, item.time_zone)] = day
+                bucket = buckets.get((day, item.site_id, partner))
+                if bucket is None:
+                    buckets[(day, item.site_id, partner)] = _Bucket(
+                        1, item.start, item.start, [item.start]
+                    )
+                else:
+                    bucket.count += 1
+                    bucket.last = item.start
+                    bucket.starts.append(item.start)
+            days: dict[date, list[tuple[int, int | None, _Bucket]]] = defaultdict(list)
+            for (day, site, partner), bucket in buckets.items():
+                days[day].append((site, partner, bucket))
+            self._days = dict(days)
+        return self._days
+
+    def window(
+        self, start: datetime, end: datetime, scope: AgendaScope, limit: int | None
+    ) -> tuple[list[Item], int]:
+        """The occurrences in ``[start, end)`` inside ``scope`` and how many there are; with
+        ``limit`` only the first ``limit`` in time order and their ties (the rest counted)."""
+        slices = []
+        total = 0
+        for (site, partner), (starts, items) in self.by_key().items():
+            if not scope.allows(site_id=site, partner_id=partner):
+                continue
+            low = bisect_left(starts, start)
+            high = bisect_left(starts, end, lo=low)
+            if high > low:
+                total += high - low
+                slices.append((items, low, high))
+        if limit is None:
+            return [item for items, low, high in slices for item in items[low:high]], total
+        taken: list[Item] = []
+        boundary: datetime | None = None
+        merged = heapq.merge(
+            *(islice(items, low, high) for items, low, high in slices), key=_start_of
+        )
+        for item in merged:
+            if len(taken) >= limit and item.start != boundary:
+                break
+            taken.append(item)
+            boundary = item.start
+        return taken, total
+
+
+def _start_of(item: Item) -> datetime:
+    return item.start
 
 
 _expansion: _Expansion | None = None
@@ -223,7 +402,7 @@ async def _computed(end: datetime) -> _Expansion:
     horizon = datetime.combine(horizon.date() + timedelta(days=1), time(), UTC)
     entries: list[tuple[Item, int | None]] = []
     if schedules:
-        sites = {r["id"]: r for r in await dict_rows("SELECT id, name FROM site")}
+        sites = {r["id"]: r for r in await dict_rows("SELECT id, name, time_zone FROM site")}
         ctx = _Context(now, until=horizon)
         await ctx.load(schedules)
         for schedule in schedules:
