@@ -150,3 +150,67 @@ async def test_planned_visits_carry_their_schedules_partner() -> None:
         )
         shown = [e for d in mine["days"] for e in d.entries]
         assert [(e.kind, e.partner_name) for e in shown] == [("pm", "Cool GmbH")]
+
+
+def test_shown_days_are_read_in_runs_of_consecutive_days() -> None:
+    days = {date(2027, 3, d) for d in (1, 2, 3, 5, 9, 10)}
+    assert calendar_page.day_runs(days) == [
+        (date(2027, 3, 1), date(2027, 3, 4)),
+        (date(2027, 3, 5), date(2027, 3, 6)),
+        (date(2027, 3, 9), date(2027, 3, 11)),
+    ]
+    summary = calendar_page.counted_summary({"pm": {1: 30, 2: 7}, "work": {1: 1}})
+    assert [(s.kind, s.count, s.sites) for s in summary] == [("work", 1, 1), ("pm", 37, 2)]
+
+
+async def test_busy_days_of_planned_visits_are_counted_not_built() -> None:
+    """Eight weekly schedules on Wednesdays: each Wednesday is summarised from the agenda's
+    counts (no entry built), by site and kind; the partner filter counts only that
+    partner's; a quiet day keeps its entries one by one, with their clashes."""
+    world = await assets_builders.world()
+    cool = await builders.partner_org("Cool GmbH")
+    with clock.pinned(datetime(2027, 1, 4, 7, tzinfo=UTC)):
+        for n in range(8):
+            asset = await assets_builders.asset(world.site.id)
+            await helpers.schedule(
+                asset_id=asset.id,
+                rrule="FREQ=WEEKLY;BYDAY=WE",
+                dtstart_local="2027-01-06T09:00:00",
+                skip_closed_days=False,
+                partner_organisation_id=cool.id if n < 2 else None,
+            )
+        asset = await assets_builders.asset(world.site.id)
+        await helpers.schedule(  # a quiet Thursday: the same asset twice
+            asset_id=asset.id,
+            rrule="FREQ=WEEKLY;BYDAY=TH",
+            dtstart_local="2027-01-07T09:00:00",
+            skip_closed_days=False,
+        )
+        system = await builders.system()
+        await order_actions.create_work_order(
+            actor=system,
+            data=WorkOrderCreate(
+                title="Fix it",
+                site_id=world.site.id,
+                asset_id=asset.id,
+                due_at=datetime(2027, 1, 7, 14, tzinfo=UTC),
+            ),
+        )
+        week = await calendar_page.calendar(
+            system, view="week", anchor=date(2027, 1, 6), site_id=None, partner_id=None
+        )
+        wednesday, thursday = week["days"][2], week["days"][3]
+        assert wednesday.entries == [] and wednesday.total == 8
+        assert [(s.kind, s.count, s.sites) for s in wednesday.summary] == [("pm", 8, 1)]
+        assert [e.title for e in thursday.entries] == ["Descale", "Fix it"]
+        assert all(e.flags for e in thursday.entries) and week["clash_count"] == 2
+        assert week["entry_count"] == 10
+        mine = await calendar_page.calendar(
+            system, view="week", anchor=date(2027, 1, 6), site_id=None, partner_id=cool.id
+        )
+        assert [len(d.entries) for d in mine["days"]] == [0, 0, 2, 0, 0, 0, 0]
+        assert mine["entry_count"] == 2 and mine["clash_count"] == 2  # one partner at once
+        day = await calendar_page.calendar(
+            system, view="day", anchor=date(2027, 1, 6), site_id=None, partner_id=None
+        )
+        assert len(day["days"][0].entries) == 8 and day["days"][0].summary == []

@@ -253,10 +253,9 @@ async def day_counts(
         for site, partner, bucket in index.get(day, ()):
             if not scope.allows(site_id=site, partner_id=partner):
                 continue
-            if start <= bucket.first and bucket.last < end:
-                counts[(day, "pm", site)] += bucket.count
-            else:  # a day at the window's edge: count its occurrences one by one
-                counts[(day, "pm", site)] += sum(1 for s in bucket.starts if start <= s < end)
+            found = bucket.count(start, end)
+            if found:
+                counts[(day, "pm", site)] += found
         day += timedelta(days=1)
     return counts
 
@@ -283,57 +282,108 @@ _MIN_AHEAD = timedelta(days=98)
 
 @dataclass(slots=True)
 class _Bucket:
-    """The computed occurrences of one site and partner on one local day."""
+    """The computed occurrences of one site and partner on one local day: ``starts[low:high]``
+    (the starts of that site and partner, in order)."""
 
-    count: int
-    first: datetime
-    last: datetime
     starts: list[datetime]
+    low: int
+    high: int
+
+    def count(self, start: datetime, end: datetime) -> int:
+        """How many of them lie in ``[start, end)``."""
+        starts, low, high = self.starts, self.low, self.high
+        if start <= starts[low] and starts[high - 1] < end:
+            return high - low
+        first = bisect_left(starts, start, low, high)
+        return max(0, bisect_left(starts, end, first, high) - first)
+
+
+@dataclass(slots=True)
+class _Expanded:
+    """One schedule's computed occurrences at one asset and what they were computed from
+    (``_signature``): kept from one expansion to the next while that is unchanged."""
+
+    signature: tuple[Any, ...]
+    until: datetime  # computed up to here (the items are a prefix of any later ``until``)
+    items: list[Item]
+    partner: int | None
+
+
+_Key = tuple[int, int | None]  # (site, partner organisation)
+
+
+def _key_of(expanded: _Expanded) -> _Key | None:
+    """Its (site, partner): one schedule at one asset has one site (None: no items)."""
+    return (expanded.items[0].site_id, expanded.partner) if expanded.items else None
 
 
 @dataclass
 class _Expansion:
     key: tuple[Any, ...]
     horizon: datetime
-    entries: list[tuple[Item, int | None]]  # (item, the schedule's partner organisation)
-    starts: list[datetime]  # the entries' starts, in order (entries are sorted by start)
-    # built on first use, once per expansion: per (site, partner) the items and their
-    # starts in order; per local day the buckets of each (site, partner)
-    _by_key: dict[tuple[int, int | None], tuple[list[datetime], list[Item]]] | None = None
+    expanded: list[_Expanded]
+    # the expansion before this one and the (site, partner) keys whose occurrences changed
+    # since (None: all): the lists and days of the other keys are taken over from it
+    previous: _Expansion | None = None
+    dirty: set[_Key] | None = None
+    # built on first use, once per expansion: per (site, partner) the starts and items in
+    # order, and their buckets per local day; per local day the buckets of every key
+    _by_key: dict[_Key, tuple[list[datetime], list[Item]]] | None = None
+    _key_days: dict[_Key, list[tuple[date, _Bucket]]] | None = None
     _days: dict[date, list[tuple[int, int | None, _Bucket]]] | None = None
 
-    def by_key(self) -> dict[tuple[int, int | None], tuple[list[datetime], list[Item]]]:
+    def _reusable(self) -> _Expansion | None:
+        previous = self.previous
+        if self.dirty is None or previous is None or previous._by_key is None:
+            return None
+        return previous
+
+    def by_key(self) -> dict[_Key, tuple[list[datetime], list[Item]]]:
         if self._by_key is None:
-            found: dict[tuple[int, int | None], tuple[list[datetime], list[Item]]] = {}
-            for item, partner in self.entries:  # already in order of start
-                starts, items = found.setdefault((item.site_id, partner), ([], []))
-                starts.append(item.start)
-                items.append(item)
+            previous = self._reusable()
+            grouped: dict[_Key, list[Item]] = defaultdict(list)
+            for expanded in self.expanded:
+                key = _key_of(expanded)
+                if key is not None and (previous is None or key in (self.dirty or ())):
+                    grouped[key] += expanded.items
+            found = {}
+            if previous is not None and previous._by_key is not None:
+                dirty = self.dirty or set()
+                found = {k: v for k, v in previous._by_key.items() if k not in dirty}
+            for key, items in grouped.items():
+                items.sort(key=_start_of)  # a few runs already in order each
+                found[key] = ([item.start for item in items], items)
             self._by_key = found
         return self._by_key
 
     def day_index(self) -> dict[date, list[tuple[int, int | None, _Bucket]]]:
         if self._days is None:
-            buckets: dict[tuple[date, int, int | None], _Bucket] = {}
-            local: dict[tuple[datetime, str], date] = {}  # many occurrences share a start
-            for item, partner in self.entries:
-                day = local.get((item.start, item.time_zone))
-                if day is None:
-                    day = item.start.astimezone(_zone(item.time_zone)).date()
-                    local[(item.start, item.time_zone)] = day
-                bucket = buckets.get((day, item.site_id, partner))
-                if bucket is None:
-                    buckets[(day, item.site_id, partner)] = _Bucket(
-                        1, item.start, item.start, [item.start]
-                    )
-                else:
-                    bucket.count += 1
-                    bucket.last = item.start
-                    bucket.starts.append(item.start)
+            by_key = self.by_key()
+            previous = self._reusable()
+            kept = previous._key_days if previous is not None else None
+            key_days: dict[_Key, list[tuple[date, _Bucket]]] = {}
+            for key, (starts, items) in by_key.items():
+                if kept is not None and key not in (self.dirty or ()) and key in kept:
+                    key_days[key] = kept[key]
+                    continue
+                zone = items[0].time_zone
+                day = _local_day(starts[0], zone)
+                low = 0
+                buckets = []
+                while low < len(starts):
+                    following = day + timedelta(days=1)
+                    high = bisect_left(starts, _day_start(following, zone), low)
+                    if high > low:
+                        buckets.append((day, _Bucket(starts, low, high)))
+                    low, day = high, following
+                key_days[key] = buckets
             days: dict[date, list[tuple[int, int | None, _Bucket]]] = defaultdict(list)
-            for (day, site, partner), bucket in buckets.items():
-                days[day].append((site, partner, bucket))
+            for (site, partner), buckets in key_days.items():
+                for day, bucket in buckets:
+                    days[day].append((site, partner, bucket))
+            self._key_days = key_days
             self._days = dict(days)
+            self.previous = None  # taken over: let the older expansion go
         return self._days
 
     def window(
@@ -370,12 +420,45 @@ def _start_of(item: Item) -> datetime:
     return item.start
 
 
+def _local_day(moment: datetime, zone: str) -> date:
+    return moment.astimezone(_zone(zone)).date()
+
+
+@lru_cache(maxsize=65536)
+def _day_start(day: date, zone: str) -> datetime:
+    """When ``day`` begins at ``zone`` (UTC)."""
+    return datetime.combine(day, time(), _zone(zone)).astimezone(UTC)
+
+
 _expansion: _Expansion | None = None
+_SLACK = timedelta(days=14)  # a schedule is computed this much past the horizon it needs
+# (schedule, asset) → its occurrences and their signature, from the last expansion
+_kept: dict[tuple[int, int], _Expanded] = {}
 
 
 def clear_cache() -> None:
     global _expansion
     _expansion = None
+    _kept.clear()
+
+
+def _signature(
+    ctx: _Context, schedule: dict[str, Any], asset_id: int, site: dict[str, Any] | None
+) -> tuple[Any, ...]:
+    """Everything ``generation.upcoming`` reads for one schedule at one asset (and the
+    site's name and zone the items carry): the same signature, the same occurrences."""
+    key = (schedule["id"], asset_id)
+    asset = ctx.assets[asset_id]
+    parts: list[Any] = [schedule, asset, ctx.sites.get(asset["site"]), site, ctx.stats.get(key)]
+    if schedule["skip_closed_days"]:
+        parts += [ctx.closures.get(asset["site"]), ctx.years]
+    if schedule["mode"] == "floating":
+        parts.append(ctx.latest.get(key))
+    if schedule["mode"] in ("meter", "time_or_meter"):
+        parts += [ctx.readings.get(asset_id), ctx.now]
+    if schedule["catch_up"] == "latest_only":
+        parts.append(ctx.now)
+    return tuple(parts)
 
 
 async def _computed(end: datetime) -> _Expansion:
@@ -400,39 +483,77 @@ async def _computed(end: datetime) -> _Expansion:
     schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
     horizon = max(end, now + _MIN_AHEAD)
     horizon = datetime.combine(horizon.date() + timedelta(days=1), time(), UTC)
-    entries: list[tuple[Item, int | None]] = []
+    until = horizon + _SLACK
+    # A new expansion (another hour, or something changed) recomputes only the schedules
+    # whose inputs changed: each (schedule, asset) keeps its occurrences while its
+    # signature is the same and they reach the horizon (20,000 rules: ~4 s to expand all).
+    kept = _kept
+    expanded: list[_Expanded] = []
+    fresh: dict[tuple[int, int], _Expanded] = {}
     if schedules:
         sites = {r["id"]: r for r in await dict_rows("SELECT id, name, time_zone FROM site")}
-        ctx = _Context(now, until=horizon)
+        ctx = _Context(now, until=until)
         await ctx.load(schedules)
         for schedule in schedules:
+            partner = schedule["partner_organisation"]
             for asset_id in ctx.targets(schedule):
                 asset = ctx.assets[asset_id]
+                site = sites.get(asset["site"])
+                signature = _signature(ctx, schedule, asset_id, site)
+                known = kept.get((schedule["id"], asset_id))
+                if known is not None and known.signature == signature and known.until >= horizon:
+                    fresh[(schedule["id"], asset_id)] = known
+                    expanded.append(known)
+                    continue
                 try:
-                    occurrences = upcoming(ctx, schedule, asset_id, until=horizon)
+                    occurrences = upcoming(ctx, schedule, asset_id, until=until)
                 except (FacilitiesError, ValueError, KeyError) as error:
                     log.warning("schedule %s not shown: %s", schedule["id"], error)
                     continue
-                for occ in occurrences:
-                    if occ.status != "pending":
-                        continue
-                    item = Item(
+                site_name = (site or {}).get("name", "")
+                time_zone = (site or {}).get("time_zone") or "UTC"
+                items = [
+                    Item(
                         uid=f"pm-{schedule['id']}-{asset_id}-{occ.key}",
                         title=schedule["name"],
                         start=occ.due,
                         minutes=schedule["estimated_minutes"] or DEFAULT_MINUTES,
                         site_id=asset["site"],
-                        site_name=sites.get(asset["site"], {}).get("name", ""),
-                        time_zone=sites.get(asset["site"], {}).get("time_zone") or "UTC",
+                        site_name=site_name,
+                        time_zone=time_zone,
                         space_id=asset["space"],
                         asset_id=asset_id,
                         work_order_id=None,
                         status="planned",
-                        partner_id=schedule["partner_organisation"],
+                        partner_id=partner,
                     )
-                    entries.append((item, schedule["partner_organisation"]))
-    entries.sort(key=lambda entry: entry[0].start)
-    _expansion = _Expansion(key, horizon, entries, [item.start for item, _ in entries])
+                    for occ in occurrences
+                    if occ.status == "pending"
+                ]
+                made = _Expanded(signature, until, items, partner)
+                fresh[(schedule["id"], asset_id)] = made
+                expanded.append(made)
+    # The (site, partner) keys whose occurrences changed: a list of a new, changed or
+    # dropped (schedule, asset); the others' ordered lists and days are taken over.
+    dirty: set[_Key] = set()
+    for pair, made in fresh.items():
+        old = kept.get(pair)
+        if old is not made:
+            for changed in (made, old):
+                found = None if changed is None else _key_of(changed)
+                if found is not None:
+                    dirty.add(found)
+    for pair, old in kept.items():
+        if pair not in fresh and (found := _key_of(old)) is not None:
+            dirty.add(found)
+    previous = _expansion
+    if previous is not None:
+        previous.previous = None  # at most one expansion is taken over from
+    _kept.clear()
+    _kept.update(fresh)
+    _expansion = _Expansion(key, horizon, expanded, previous=previous, dirty=dirty)
+    if previous is not None and previous._by_key is None:
+        _expansion.previous = None  # nothing to take over
     return _expansion
 
 

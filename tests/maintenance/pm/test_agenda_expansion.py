@@ -1,0 +1,83 @@
+"""The agenda's kept expansion: a new hour or a change recomputes only the schedules whose
+inputs changed; counts per day and the first items of a feed agree with the full list."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from facilities.kit import clock
+from facilities.maintenance.pm import actions, agenda
+from facilities.maintenance.pm.agenda_scope import AgendaScope
+from facilities.maintenance.pm.schemas import ScheduleUpdate
+from tests import assets_builders, builders
+from tests.maintenance.pm import helpers
+
+EVERYTHING = AgendaScope(None)
+
+
+def _kept() -> dict[tuple[int, int], object]:
+    return dict(agenda._kept)
+
+
+async def _four_weeks(start: datetime) -> list[agenda.Item]:
+    return await agenda.items(start=start, end=start + timedelta(days=28), scope=EVERYTHING)
+
+
+async def test_only_a_changed_schedule_is_expanded_again() -> None:
+    world = await assets_builders.world()
+    start = datetime(2027, 1, 4, 7, tzinfo=UTC)
+    with clock.pinned(start):
+        made = []
+        for day in ("MO", "WE"):
+            asset = await assets_builders.asset(world.site.id)
+            made.append(
+                await helpers.schedule(
+                    asset_id=asset.id,
+                    rrule=f"FREQ=WEEKLY;BYDAY={day}",
+                    dtstart_local="2027-01-04T09:00:00",
+                    skip_closed_days=False,
+                )
+            )
+        first = await _four_weeks(start)
+        assert len(first) == 8
+        kept = _kept()
+    with clock.pinned(start + timedelta(hours=1)):  # the next hour: nothing recomputed
+        assert await _four_weeks(start) == first
+        assert all(agenda._kept[key] is value for key, value in kept.items())
+        await actions.update_schedule(
+            actor=await builders.system(),
+            schedule_id=made[1].id,
+            data=ScheduleUpdate(version=made[1].version, name="Renamed"),
+        )
+        changed = await _four_weeks(start)
+        assert sorted({i.title for i in changed}) == ["Descale", "Renamed"]
+        mondays = [key for key in kept if key[0] == made[0].id]
+        assert all(agenda._kept[key] is kept[key] for key in mondays)
+        assert all(agenda._kept[key] is not kept[key] for key in kept if key not in mondays)
+
+
+async def test_counts_and_first_items_agree_with_the_full_list() -> None:
+    world = await assets_builders.world()
+    partner = await builders.partner_org("Counted GmbH")
+    start = datetime(2027, 1, 4, 7, tzinfo=UTC)
+    with clock.pinned(start):
+        for n in range(6):
+            asset = await assets_builders.asset(world.site.id)
+            await helpers.schedule(
+                asset_id=asset.id,
+                rrule="FREQ=DAILY",
+                dtstart_local=f"2027-01-04T{8 + n:02d}:00:00",
+                skip_closed_days=False,
+                partner_organisation_id=partner.id if n % 2 else None,
+            )
+        end = start + timedelta(days=10)
+        for scope in (EVERYTHING, AgendaScope(None, partner.id)):
+            every = await agenda.items(start=start, end=end, scope=scope)
+            counts = await agenda.day_counts(start=start, end=end, scope=scope)
+            by_day: dict[date, int] = {}
+            for item in every:
+                day = item.start.astimezone(agenda._zone(item.time_zone)).date()
+                by_day[day] = by_day.get(day, 0) + 1
+            assert {d: n for (d, _kind, _site), n in counts.items()} == by_day
+            first, total = await agenda.first_items(start=start, end=end, scope=scope, limit=7)
+            assert total == len(every) and first == every[:7]
