@@ -8,8 +8,10 @@ limited to ``scope``."""
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import logging
+import weakref
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -461,8 +463,21 @@ def _signature(
     return tuple(parts)
 
 
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _lock() -> asyncio.Lock:
+    """The running loop's lock around an expansion (one per loop: tests run several)."""
+    loop = asyncio.get_running_loop()
+    lock = _locks.get(loop)
+    if lock is None:
+        lock = _locks[loop] = asyncio.Lock()
+    return lock
+
+
 async def _computed(end: datetime) -> _Expansion:
-    global _expansion
     now = clock.now().astimezone(UTC)
     # Schedules change only through the PM actions, which bump their version and
     # ``updated_at`` (or add a row): the stamp's count, sum of versions and latest change
@@ -480,6 +495,14 @@ async def _computed(end: datetime) -> _Expansion:
     key = (await stamp(work_orders=floating), now.replace(minute=0, second=0, microsecond=0))
     if _expansion is not None and _expansion.key == key and end <= _expansion.horizon:
         return _expansion
+    async with _lock():  # requests arriving meanwhile wait for this one expansion
+        if _expansion is not None and _expansion.key == key and end <= _expansion.horizon:
+            return _expansion
+        return await _expand(key, now, end)
+
+
+async def _expand(key: tuple[Any, ...], now: datetime, end: datetime) -> _Expansion:
+    global _expansion
     schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
     horizon = max(end, now + _MIN_AHEAD)
     horizon = datetime.combine(horizon.date() + timedelta(days=1), time(), UTC)

@@ -3,11 +3,16 @@ inputs changed; counts per day and the first items of a feed agree with the full
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from facilities.kit import clock
 from facilities.maintenance.pm import actions, agenda
 from facilities.maintenance.pm.agenda_scope import AgendaScope
+from facilities.maintenance.pm.generation import upcoming
 from facilities.maintenance.pm.schemas import ScheduleUpdate
 from tests import assets_builders, builders
 from tests.maintenance.pm import helpers
@@ -81,3 +86,26 @@ async def test_counts_and_first_items_agree_with_the_full_list() -> None:
             assert {d: n for (d, _kind, _site), n in counts.items()} == by_day
             first, total = await agenda.first_items(start=start, end=end, scope=scope, limit=7)
             assert total == len(every) and first == every[:7]
+
+
+async def test_requests_at_once_share_one_expansion(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = await assets_builders.world()
+    start = datetime(2027, 1, 4, 7, tzinfo=UTC)
+    calls: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return upcoming(*args, **kwargs)
+
+    monkeypatch.setattr(agenda, "upcoming", counted)
+    with clock.pinned(start):
+        asset = await assets_builders.asset(world.site.id)
+        await helpers.schedule(
+            asset_id=asset.id,
+            rrule="FREQ=WEEKLY;BYDAY=MO",
+            dtstart_local="2027-01-04T09:00:00",
+            skip_closed_days=False,
+        )
+        agenda.clear_cache()
+        answers = await asyncio.gather(*(_four_weeks(start) for _ in range(3)))
+    assert len(calls) == 1 and answers[0] == answers[1] == answers[2] and len(answers[0]) == 4
