@@ -433,6 +433,7 @@ def _day_start(day: date, zone: str) -> datetime:
 
 
 _expansion: _Expansion | None = None
+_YIELD_EVERY = 250  # schedules expanded between two turns of the event loop
 _SLACK = timedelta(days=14)  # a schedule is computed this much past the horizon it needs
 # (schedule, asset) → its occurrences and their signature, from the last expansion
 _kept: dict[tuple[int, int], _Expanded] = {}
@@ -517,7 +518,9 @@ async def _expand(key: tuple[Any, ...], now: datetime, end: datetime) -> _Expans
         sites = {r["id"]: r for r in await dict_rows("SELECT id, name, time_zone FROM site")}
         ctx = _Context(now, until=until)
         await ctx.load(schedules)
-        for schedule in schedules:
+        for number, schedule in enumerate(schedules):
+            if number % _YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # let other requests run during a long expansion
             partner = schedule["partner_organisation"]
             for asset_id in ctx.targets(schedule):
                 asset = ctx.assets[asset_id]
