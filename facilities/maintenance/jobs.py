@@ -2,6 +2,7 @@
 
 from facilities.kit.jobs import Job
 from facilities.maintenance.limits import prune_rate_limits
+from facilities.maintenance.pm.agenda import refresh as refresh_agenda
 from facilities.maintenance.pm.generation import run_job as generate_pm
 
 JOBS = [
@@ -16,6 +17,15 @@ JOBS = [
         func=generate_pm,
         trigger="interval",
         trigger_args={"minutes": 5},
+        run_at_start=True,
+    ),
+    # The agenda's kept expansion (calendar page, iCal feeds) brought up to date in the
+    # background: at start, every new hour and after changes, so requests rarely pay for it.
+    Job(
+        id="maintenance.refresh_agenda",
+        func=refresh_agenda,
+        trigger="interval",
+        trigger_args={"minutes": 1},
         run_at_start=True,
     ),
 ]

@@ -583,6 +583,13 @@ async def _expand(key: tuple[Any, ...], now: datetime, end: datetime) -> _Expans
     return _expansion
 
 
+async def refresh() -> None:
+    """Bring the kept expansion up to date (the job ``maintenance.refresh_agenda``, every
+    minute in the process that serves the pages: a new hour or a change is then expanded
+    before a request asks; nothing is done while the stamp is unchanged)."""
+    await _computed(clock.now().astimezone(UTC))
+
+
 async def partner_site_ids(partner_id: int) -> set[int]:
     rows = await db.raw(
         "SELECT DISTINCT site FROM work_order WHERE partner_organisation = {}", partner_id

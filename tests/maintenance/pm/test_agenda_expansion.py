@@ -14,6 +14,7 @@ from facilities.maintenance.pm import actions, agenda
 from facilities.maintenance.pm.agenda_scope import AgendaScope
 from facilities.maintenance.pm.generation import upcoming
 from facilities.maintenance.pm.schemas import ScheduleUpdate
+from facilities.scheduler import ALL_JOBS
 from tests import assets_builders, builders
 from tests.maintenance.pm import helpers
 
@@ -109,3 +110,29 @@ async def test_requests_at_once_share_one_expansion(monkeypatch: pytest.MonkeyPa
         agenda.clear_cache()
         answers = await asyncio.gather(*(_four_weeks(start) for _ in range(3)))
     assert len(calls) == 1 and answers[0] == answers[1] == answers[2] and len(answers[0]) == 4
+
+
+async def test_the_refresh_job_expands_before_a_request_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = await assets_builders.world()
+    start = datetime(2027, 1, 4, 7, tzinfo=UTC)
+    calls: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return upcoming(*args, **kwargs)
+
+    monkeypatch.setattr(agenda, "upcoming", counted)
+    assert "maintenance.refresh_agenda" in {job.id for job in ALL_JOBS}
+    with clock.pinned(start):
+        asset = await assets_builders.asset(world.site.id)
+        await helpers.schedule(
+            asset_id=asset.id,
+            rrule="FREQ=WEEKLY;BYDAY=MO",
+            dtstart_local="2027-01-04T09:00:00",
+            skip_closed_days=False,
+        )
+        await agenda.refresh()
+        assert len(calls) == 1
+        assert len(await _four_weeks(start)) == 4 and len(calls) == 1  # nothing expanded
