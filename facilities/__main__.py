@@ -160,7 +160,7 @@ def cmd_scheduler(_args: argparse.Namespace) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         async with db.database_open():
-            scheduler = build_scheduler()
+            scheduler = build_scheduler(serving=False)
             scheduler.start()
             logging.getLogger("facilities").info(
                 "scheduler running (%d jobs)", len(scheduler.get_jobs())

@@ -106,10 +106,14 @@ class FacilitiesScheduler(AsyncIOScheduler):
             )
 
 
-def build_scheduler() -> FacilitiesScheduler:
+def build_scheduler(*, serving: bool = True) -> FacilitiesScheduler:
+    """Every domain's jobs; ``serving=False`` (the scheduler run alone) leaves out those
+    that only keep a serving process's caches warm (``Job.serving_only``)."""
     install()  # the jobs' changes must reach every listener (facilities/wiring.py)
     scheduler = FacilitiesScheduler(timezone=UTC)
     for job in ALL_JOBS:
+        if job.serving_only and not serving:
+            continue
         extra = dict(job.trigger_args)
         if job.run_at_start:  # passing next_run_time=None would add the job paused
             extra["next_run_time"] = clock.now()

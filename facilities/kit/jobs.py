@@ -14,3 +14,6 @@ class Job:
     trigger: str  # APScheduler trigger name: "interval" or "cron"
     trigger_args: dict[str, Any] = field(default_factory=dict)
     run_at_start: bool = False
+    # only where the process also serves the pages (a per-process cache kept warm); the
+    # scheduler run alone (``facilities scheduler``) leaves it out
+    serving_only: bool = False

@@ -21,11 +21,13 @@ JOBS = [
     ),
     # The agenda's kept expansion (calendar page, iCal feeds) brought up to date in the
     # background: at start, every new hour and after changes, so requests rarely pay for it.
+    # A per-process cache: only where the process serves the pages.
     Job(
         id="maintenance.refresh_agenda",
         func=refresh_agenda,
         trigger="interval",
         trigger_args={"minutes": 1},
         run_at_start=True,
+        serving_only=True,
     ),
 ]

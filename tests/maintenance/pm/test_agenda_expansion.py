@@ -14,7 +14,7 @@ from facilities.maintenance.pm import actions, agenda
 from facilities.maintenance.pm.agenda_scope import AgendaScope
 from facilities.maintenance.pm.generation import upcoming
 from facilities.maintenance.pm.schemas import ScheduleUpdate
-from facilities.scheduler import ALL_JOBS
+from facilities.scheduler import ALL_JOBS, build_scheduler
 from tests import assets_builders, builders
 from tests.maintenance.pm import helpers
 
@@ -136,3 +136,9 @@ async def test_the_refresh_job_expands_before_a_request_asks(
         await agenda.refresh()
         assert len(calls) == 1
         assert len(await _four_weeks(start)) == 4 and len(calls) == 1  # nothing expanded
+
+
+def test_the_scheduler_run_alone_does_not_keep_the_agenda() -> None:
+    alone = {job.id for job in build_scheduler(serving=False).get_jobs()}
+    serving = {job.id for job in build_scheduler().get_jobs()}
+    assert serving - alone == {"maintenance.refresh_agenda"}
