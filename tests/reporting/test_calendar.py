@@ -75,7 +75,7 @@ def test_a_busy_day_is_summarised_per_kind_with_its_sites() -> None:
     assert [(s.kind, s.count, s.sites) for s in summary] == [("work", 1, 1), ("pm", 37, 3)]
 
 
-async def test_calendar_shows_work_due_and_summarises_busy_days_in_german(make_client) -> None:  # type: ignore[no-untyped-def]
+async def test_calendar_shows_work_due_and_summarises_busy_days_in_german(make_client) -> None:
     region = await builders.region()
     site = await builders.site(region.id, name="Quadrate", time_zone="Europe/Berlin")
     foreign = await builders.site(region.id, name="Elsewhere", time_zone="Europe/Berlin")
