@@ -115,6 +115,11 @@ async def test_usage_meters_belong_to_one_asset(make_client) -> None:
         json={**base, "carrier": "counter", "unit": "count", "asset_id": asset.id},
     )
     assert second.status_code == 409 and second.json()["fields"][0]["field"] == "asset_id"
+    bill = await api.post(
+        f"/api/v1/sustainability/meters/{first.json()['id']}/periods",
+        json={"starts_on": "2026-05-01", "ends_on": "2026-05-31", "quantity": 300},
+    )
+    assert bill.status_code == 422 and bill.json()["fields"][0]["field"] == "quantity"
 
 
 async def test_rollover_reaches_pm_usage() -> None:

@@ -5,8 +5,8 @@ reading goes through ``record_reading`` with all its checks."""
 
 from __future__ import annotations
 
+from facilities import db
 from facilities.accounts.principal import Principal
-from facilities.db import transaction
 from facilities.sustainability import asset_meters
 from facilities.sustainability.actions._entries import record_reading
 from facilities.sustainability.actions._meters import create_meter
@@ -26,8 +26,10 @@ async def record_asset_reading(
     """The asset's meter (an operating-hours meter in hours, made now if the asset has
     none), then the reading. A replacement without the old meter's final value takes its
     previous reading as the final one: no usage is counted for the unknown rest."""
-    async with transaction():
+    async with db.transaction():
         asset = await asset_meters.asset_row(actor, asset_id)
+        if not db.is_sqlite():  # two first readings at once make one meter (SQLite: one writer)
+            await db.raw("SELECT id FROM asset WHERE id = {} FOR UPDATE", asset_id)
         meter = await asset_meters.usage_meter(asset_id)
         if meter is None:
             created = await create_meter(

@@ -10,7 +10,8 @@ ID = "2026-12-07T11:50:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = (
     "One meter model: each asset with runtime readings (from maintenance's "
-    "asset_meter_reading, kept in meter_reading_move) gets an operating-hours meter"
+    "asset_meter_reading, kept in meter_reading_move) gets an operating-hours meter; "
+    "one active usage meter per asset (partial unique index)"
 )
 
 
@@ -89,5 +90,14 @@ async def forwards():
                 previous = value
         await Table.raw("DROP TABLE meter_reading_move").run()
 
+    async def one_per_asset():
+        # An asset has one active operating-hours or counter meter (the action checks it
+        # first and answers in words; this is the backstop for two first readings at once).
+        await Table.raw(
+            "CREATE UNIQUE INDEX IF NOT EXISTS meter_asset_usage ON meter (asset)"
+            " WHERE active AND carrier IN ('operating_hours', 'counter')"
+        ).run()
+
     manager.add_raw(move)
+    manager.add_raw(one_per_asset)
     return manager
