@@ -79,6 +79,8 @@ from facilities.services.sla.controllers import SlaApi, SlaPages
 from facilities.settings import get_settings
 from facilities.sites.controllers import SitePages, SitesApi
 from facilities.sustainability.controllers import (
+    AssetMeterApi,
+    AssetMeterPages,
     SustainabilityApi,
     SustainabilityLibraryPages,
     SustainabilityManagePages,
@@ -134,6 +136,8 @@ ROUTERS = [
     SustainabilityPages,
     SustainabilityManagePages,
     SustainabilityLibraryPages,
+    AssetMeterApi,
+    AssetMeterPages,
     IncidentsApi,
     IncidentPages,
     HazardPages,

@@ -32,6 +32,8 @@ from facilities.services import actions as service_actions
 from facilities.services import visits
 from facilities.services.enums import ContractStatus, ContractType, PriceModel
 from facilities.services.schemas import ContractCreate, VisitPlanCreate
+from facilities.sustainability import actions as sustainability_actions
+from facilities.sustainability.schemas import AssetReadingCreate
 
 # name, icon, trade
 CATEGORIES = [
@@ -176,6 +178,10 @@ async def load_operations(
         ),
     )
 
+    # The meeting-room air conditioning's operating hours (its meter of the one meter model,
+    # read weekly through the reading action) and a filter change every 500 hours on them.
+    await _operating_hours(system, asset_ids[1], hvac)
+
     # A member's report in the triage queue, and one that became routed work.
     coffee, aircon, access_point = asset_ids[0], asset_ids[1], asset_ids[2]
     await report_actions.create_report(
@@ -232,6 +238,36 @@ async def load_operations(
     await _week_of_work(system, today, coworking_site_ids, categories, electrician)
     await visits.generate_visits()  # the service visits of the coming two weeks
     return True
+
+
+async def _operating_hours(system: Principal, asset_id: int, partner_id: int) -> None:
+    now = clock.now()
+    for weeks_ago in range(12, -1, -1):
+        await sustainability_actions.record_asset_reading(
+            actor=system,
+            asset_id=asset_id,
+            data=AssetReadingCreate(
+                value=3200 + 42.5 * (12 - weeks_ago),
+                read_at=now - timedelta(weeks=weeks_ago, hours=1),
+            ),
+        )
+    await pm_actions.create_schedule(
+        actor=system,
+        data=msgspec.convert(
+            {
+                "name": say("Filter change by operating hours"),
+                "description": say("Replace the filter mats every 500 operating hours."),
+                "asset_id": asset_id,
+                "mode": "meter",
+                "meter_every": 500,
+                "lead_days": 0,
+                "partner_organisation_id": partner_id,
+                "priority": "p3",
+                "estimated_minutes": 30,
+            },
+            ScheduleCreate,
+        ),
+    )
 
 
 def _at(day: date, hour: int) -> datetime:

@@ -49,6 +49,10 @@ GERMAN = {
     "Cleaning Rhine-Neckar coworking": "Reinigung Coworking Rhein-Neckar",
     "Cleaning round Monday and Thursday": "Reinigungsrunde Montag und Donnerstag",
     "HVAC filter service": "Filterwartung Klimageräte",
+    "Filter change by operating hours": "Filterwechsel nach Betriebsstunden",
+    "Replace the filter mats every 500 operating hours.": (
+        "Filtermatten alle 500 Betriebsstunden tauschen."
+    ),
     "Clean or replace filters, check condensate drain.": (
         "Filter reinigen oder tauschen, Kondensatablauf prüfen."
     ),

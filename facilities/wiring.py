@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from facilities.assets import activity, scan_targets
+from facilities.assets import activity, meters, scan_targets
 from facilities.assets.kpis import KPIS as ASSET_KPIS
 from facilities.assets.monitoring import hooks as device_hooks
 from facilities.kit import kpi
@@ -43,8 +43,8 @@ from facilities.services.routing import route
 from facilities.services.sla.outcomes import record_outcomes
 from facilities.services.sla.panel import sla_list_marks, sla_panel
 from facilities.sites import scope
+from facilities.sustainability import asset_meters, refrigerants
 from facilities.sustainability import labels as meter_labels
-from facilities.sustainability import refrigerants
 
 
 def _name(function: Any) -> str:
@@ -77,6 +77,9 @@ def install() -> None:
     activity.register_activity("work_orders", work_order_activity)
     # assets ← sustainability: a meter's QR label opens "enter a reading"
     scan_targets.register(meter_labels.KIND, meter_labels.scan_target)
+    # assets ← sustainability: an asset's operating-hours or counter meter (the one meter
+    # model) is what meter-based maintenance counts on
+    meters.set_usage_source(asset_meters.usage_registers)
     # assets ← maintenance: monitored devices open and close their own work orders;
     # maintenance ← services: the ISP gets uplink outages, the maintenance partner devices
     device_hooks.on_device_change(device_work.on_device_change)
@@ -100,6 +103,8 @@ def installed() -> dict[str, set[str]]:
     state["kpis"] = set(kpi.names())
     state["agenda_providers"] = {_name(p) for p in agenda.providers().values()}
     state["scan_targets"] = {_name(r) for r in scan_targets.registered().values()}
+    source = meters.usage_source()
+    state["meter_usage"] = {_name(source)} if source is not None else set()
     return state
 
 
@@ -125,6 +130,7 @@ EXPECTED: dict[str, set[str]] = {
     "monitoring_partner": {"facilities.services.isp.monitoring_partner"},
     "agenda_providers": {"facilities.safety.inspections.queries.agenda_items"},
     "scan_targets": {"facilities.sustainability.labels.scan_target"},
+    "meter_usage": {"facilities.sustainability.asset_meters.usage_registers"},
     "kpis": {
         "pm_compliance",
         "asset_uptime",
@@ -168,3 +174,4 @@ def uninstall() -> None:
     kpi.clear()
     agenda.clear_providers()
     scan_targets.clear()
+    meters.set_usage_source(None)

@@ -10,16 +10,20 @@ periods from the same readings with the same rules.
 **Usage** between two readings of the same register is the increase. A decrease that is not
 a replacement is either a register that **rolled over** (it wrapped at ``rollover_at``, e.g.
 a 5-digit counter at 100000: usage = rollover_at − previous + value) when the meter has one,
-or a misread and counts as nothing. Pure functions, unit-tested (``tests/assets/test_meters.py``);
-the readings live in ``asset_meter_reading`` (``maintenance.tables.MeterReading``, written
-by ``maintenance.pm.actions.record_meter_reading``; see docs/architecture.md, "Meters").
+or a misread and counts as nothing. Pure functions, unit-tested (``tests/assets/test_meters.py``).
+
+The readings are the one meter model's (``sustainability``: ``meter`` / ``meter_reading``,
+an asset's operating-hours or counter meter, written by ``sustainability.actions
+.record_reading`` with its checks, rollover and replacement). Domains below read an asset's
+register through ``asset_registers()``, whose source ``wiring.install()`` sets
+(``sustainability.asset_meters.usage_registers``); see docs/architecture.md, "Meters".
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -73,3 +77,40 @@ def usage_between(
     a period, by the readings that bound it)."""
     usage = cumulative(readings, rollover_at)
     return usage_at(usage, end) - usage_at(usage, start)
+
+
+# ---- where an asset's readings come from (filled by ``wiring.install()``) ------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """An asset's usage meter: its readings in time order (a replacement as the old
+    meter's final value, then the new one's start marked ``replacement``) and where it
+    wraps."""
+
+    readings: list[Reading] = field(default_factory=list)
+    rollover_at: Decimal | None = None
+
+    def cumulative(self) -> list[tuple[datetime, Decimal]]:
+        return cumulative(self.readings, self.rollover_at)
+
+
+UsageSource = Callable[[], Awaitable[dict[int, Register]]]
+_source: list[UsageSource] = []
+
+
+def set_usage_source(source: UsageSource | None) -> None:
+    _source.clear()
+    if source is not None:
+        _source.append(source)
+
+
+def usage_source() -> UsageSource | None:
+    return _source[0] if _source else None
+
+
+async def asset_registers() -> dict[int, Register]:
+    """Every asset's usage register (asset id → register), read-only."""
+    if not _source:
+        raise RuntimeError("no meter usage source: call facilities.wiring.install() first")
+    return await _source[0]()

@@ -319,19 +319,6 @@ class PMOccurrence(Table, tablename="pm_occurrence"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class MeterReading(Table, tablename="asset_meter_reading"):
-    """A runtime or counter reading of an asset (meter-based maintenance)."""
-
-    id: Serial
-    asset = ForeignKey(Asset, null=False, on_delete=OnDelete.cascade, index=True)
-    value = Numeric(digits=(16, 2), null=False)
-    read_at = Timestamptz(null=False)
-    replacement = Boolean(default=False)  # a new meter: the reading may be lower
-    entered_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
-    note = Varchar(length=300, default="")
-    created_at = Timestamptz(default=TimestamptzNow())
-
-
 class CalendarFeed(Table, tablename="calendar_feed"):
     """A secret iCal feed URL (token hash only) for a user, a partner or a site; revocable."""
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.sustainability import actions, anomalies, queries
-from facilities.sustainability.enums import Carrier
+from facilities.sustainability.enums import USAGE, Carrier
 from facilities.sustainability.schemas import (
     MeterCreate,
     OccupancySet,
@@ -31,7 +31,8 @@ def _months_back(today: date, count: int) -> list[date]:
 
 async def load_sustainability(system: Principal, site_id: int) -> None:
     await actions.seed_default_factors(actor=system)
-    if await queries.list_meters(system, site_id=site_id):
+    # (an asset's operating-hours meter from the operations demo does not count)
+    if any(m.carrier not in USAGE for m in await queries.list_meters(system, site_id=site_id)):
         return
     zone = ZoneInfo("Europe/Berlin")
     today = clock.now().astimezone(zone).date()

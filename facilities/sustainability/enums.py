@@ -20,6 +20,10 @@ class Carrier(StrEnum):
     waste_organic = "waste_organic"
     waste_glass = "waste_glass"
     waste_electronic = "waste_electronic"
+    # An asset's own register for meter-based maintenance (docs/architecture.md "Meters"):
+    # never energy, carbon or a reported figure.
+    operating_hours = "operating_hours"
+    counter = "counter"
 
 
 CARRIER_LABELS = {
@@ -35,6 +39,8 @@ CARRIER_LABELS = {
     Carrier.waste_organic: N_("Organic waste"),
     Carrier.waste_glass: N_("Glass"),
     Carrier.waste_electronic: N_("Electronic waste"),
+    Carrier.operating_hours: N_("Operating hours"),
+    Carrier.counter: N_("Counter"),
 }
 
 WASTE = frozenset(c for c in Carrier if c.value.startswith("waste_"))
@@ -53,6 +59,9 @@ ENERGY = frozenset(
 # site emits nothing; water and waste are Scope 3 and not counted here.
 SCOPE_1 = frozenset({Carrier.natural_gas, Carrier.heating_oil})
 SCOPE_2 = frozenset({Carrier.electricity_grid, Carrier.district_heating})
+# An asset's usage (runtime hours, cycles, pieces): read for meter-based maintenance, left
+# out of every monthly figure, result, report and KPI (``monthly.refresh`` skips them).
+USAGE = frozenset({Carrier.operating_hours, Carrier.counter})
 
 
 def reporting_unit(carrier: Carrier) -> str:
@@ -61,6 +70,10 @@ def reporting_unit(carrier: Carrier) -> str:
         return "kWh"
     if carrier is Carrier.water:
         return "m3"
+    if carrier is Carrier.operating_hours:
+        return "h"
+    if carrier is Carrier.counter:
+        return "count"
     return "kg"
 
 
@@ -73,9 +86,20 @@ CARRIER_UNITS: dict[Carrier, tuple[str, ...]] = {
     Carrier.heating_oil: ("L", "kWh"),
     Carrier.water: ("m3", "L"),
     **{c: ("kg", "t") for c in WASTE},
+    Carrier.operating_hours: ("h",),
+    Carrier.counter: ("count",),
 }
 
-UNIT_LABELS = {"kWh": "kWh", "MWh": "MWh", "m3": "m³", "L": "l", "kg": "kg", "t": "t"}
+UNIT_LABELS = {
+    "kWh": "kWh",
+    "MWh": "MWh",
+    "m3": "m³",
+    "L": "l",
+    "kg": "kg",
+    "t": "t",
+    "h": "h",
+    "count": "×",
+}
 
 
 class ReadingKind(StrEnum):

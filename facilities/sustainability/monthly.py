@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from facilities import db
 from facilities.sustainability import calc
-from facilities.sustainability.enums import SCOPE_1, SCOPE_2, Carrier, FactorMethod
+from facilities.sustainability.enums import SCOPE_1, SCOPE_2, USAGE, Carrier, FactorMethod
 from facilities.sustainability.queries import (
     dec,
     factors_for,
@@ -153,7 +153,8 @@ async def refresh(meter_ids: Iterable[int], interval_months: dict[int, set[date]
     ids = sorted(set(meter_ids))
     if not ids:
         return
-    meters = await _meters(ids)
+    # An asset's operating-hours or counter meter has no monthly figures (enums.USAGE).
+    meters = [m for m in await _meters(ids) if Carrier(m["carrier"]) not in USAGE]
     stored: dict[int, dict[date, float]] = defaultdict(dict)
     for row in await MeterMonth.select(
         MeterMonth.meter, MeterMonth.month, MeterMonth.interval_quantity

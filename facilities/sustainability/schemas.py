@@ -107,6 +107,34 @@ class ReadingCreate(Schema):
     client_key: ClientKey | None = None
 
 
+class AssetReadingCreate(Schema):
+    """A reading of an asset's operating-hours or counter meter (``/assets/{id}/meter-readings``;
+    the asset's meter is made on its first reading). ``replacement``: the meter was swapped
+    and ``value`` is the new one's start; ``replaced_final`` is the old one's last value
+    (default: its previous reading, i.e. no usage counted since)."""
+
+    value: Annotated[float, msgspec.Meta(ge=0, le=1e12)]
+    read_at: Aware | None = None  # default: now
+    replacement: bool = False
+    replaced_final: Quantity | None = None
+    note: Note = ""
+    confirm_jump: bool = False  # save although it is far above the usual rate
+    client_key: ClientKey | None = None
+
+
+class AssetReadingRead(Schema):
+    id: int
+    asset_id: int
+    meter_id: int
+    value: float
+    read_at: datetime
+    replacement: bool
+    kind: ReadingKind
+    replaced_final: float | None
+    note: str
+    unit: str
+
+
 class MeterReplace(Schema):
     """A meter swapped on site: the old meter's final reading and the new one's start, one
     moment; the record (and its history) continues with the new meter's number."""

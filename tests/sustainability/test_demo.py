@@ -33,7 +33,11 @@ async def test_demo_loads_factors_and_a_site_year_idempotently(make_client) -> N
         await MeterPeriod.count(),
     ) == counts
     assert counts[0] == len(DEFAULT_FACTORS)
-    assert counts[1] == 6 and counts[2] == 13
+    # six utility meters with 13 readings, and the air conditioning's operating-hours meter
+    # (the operations demo) with 13 weekly readings
+    assert counts[1] == 7 and counts[2] == 26
+    usage = await Meter.select(Meter.id).where(Meter.carrier == "operating_hours")
+    assert len(usage) == 1
     # The night-time water leak shows as an anomaly with its work order.
     leaks = await Anomaly.select().where(Anomaly.kind == "night_flow")
     assert len(leaks) == 1 and leaks[0]["work_order"] is not None

@@ -25,8 +25,6 @@ from facilities.maintenance.pm.queries import resolve_rrule
 from facilities.maintenance.pm.schemas import (
     FeedCreate,
     FeedRead,
-    MeterReadingCreate,
-    MeterReadingRead,
     ScheduleCreate,
     ScheduleRead,
     ScheduleUpdate,
@@ -34,7 +32,6 @@ from facilities.maintenance.pm.schemas import (
 from facilities.maintenance.tables import (
     CalendarFeed,
     ChecklistTemplate,
-    MeterReading,
     PMSchedule,
     PMScheduleSite,
 )
@@ -246,61 +243,6 @@ async def update_schedule(
             site_id=min(covered) if covered else None,
         )
         return await queries.get_schedule(actor, schedule_id)
-
-
-# ---- meter readings -----------------------------------------------------------------
-
-
-async def record_meter_reading(
-    *, actor: Principal, asset_id: int, data: MeterReadingCreate
-) -> MeterReadingRead:
-    """A reading never goes down unless it is marked as a meter replacement."""
-    async with transaction():
-        site_id = await queries.asset_site(actor, asset_id)
-        read_at = data.read_at or clock.now()
-        last = (
-            await MeterReading.select(MeterReading.value)
-            .where((MeterReading.asset == asset_id) & (MeterReading.read_at <= read_at))
-            .order_by(MeterReading.read_at, ascending=False)
-            .order_by(MeterReading.id, ascending=False)
-            .first()
-        )
-        value = Decimal(str(round(data.value, 2)))
-        if last is not None and value < Decimal(last["value"]) and not data.replacement:
-            raise RuleViolation(
-                "value",
-                _(
-                    "The reading is lower than the last one (%(last)s); mark it as a meter "
-                    "replacement if the meter was changed."
-                )
-                % {"last": last["value"]},
-            )
-        row = MeterReading(
-            asset=asset_id,
-            value=value,
-            read_at=read_at,
-            replacement=data.replacement,
-            entered_by=actor.user_id,
-            note=data.note.strip(),
-            created_at=clock.now(),
-        )
-        await row.save()
-        await audit.record(
-            actor=actor,
-            action="meter_reading.create",
-            object_type="asset",
-            object_id=asset_id,
-            summary=f"{value}{' (replacement)' if data.replacement else ''}",
-            site_id=site_id,
-        )
-        return MeterReadingRead(
-            id=row.id,
-            asset_id=asset_id,
-            value=float(value),
-            read_at=read_at,
-            replacement=data.replacement,
-            note=row.note,
-        )
 
 
 # ---- calendar feeds -----------------------------------------------------------------

@@ -46,7 +46,7 @@ from facilities import db
 from facilities.assets import meters
 from facilities.kit import clock, recurrence
 from facilities.kit.errors import FacilitiesError
-from facilities.kit.rows import aware, aware_or_none, dict_rows, to_date_or_none
+from facilities.kit.rows import aware_or_none, dict_rows, to_date_or_none
 from facilities.maintenance.workorders import actions as workorder_actions
 from facilities.maintenance.workorders.schemas import (
     Origin,
@@ -114,7 +114,7 @@ class _Context:
         self.holidays: dict[tuple[str, str], set[date]] = {}
         self.stats: dict[tuple[int, int], dict[str, Any]] = {}
         self.latest: dict[tuple[int, int], dict[str, Any]] = {}
-        self.readings: dict[int, list[meters.Reading]] = defaultdict(list)
+        self.registers: dict[int, meters.Register] = {}
         self.checklist_versions: dict[int, int] = {}
         self._occurrence_cache: dict[tuple[Any, ...], list[recurrence.Occurrence]] = {}
 
@@ -169,17 +169,9 @@ class _Context:
                     row["completed_at"] = aware_or_none(row["completed_at"])
                     self.latest[key] = row
         if any(s["mode"] in ("meter", "time_or_meter") for s in schedules):
-            for row in await dict_rows(
-                "SELECT asset, value, read_at, replacement FROM asset_meter_reading"
-                " ORDER BY asset, read_at, id"
-            ):
-                self.readings[row["asset"]].append(
-                    meters.Reading(
-                        aware(row["read_at"]),
-                        Decimal(str(row["value"])),
-                        bool(row["replacement"]),
-                    )
-                )
+            # The assets' operating-hours and counter meters (one meter model, read through
+            # the source wiring installs; docs/architecture.md "Meters").
+            self.registers = await meters.asset_registers()
         for row in await dict_rows(
             "SELECT template, max(id) AS version_id FROM checklist_template_version"
             " WHERE version = (SELECT max(v.version) FROM checklist_template_version v"
@@ -250,7 +242,8 @@ class _Context:
     def usage(self, asset_id: int) -> list[tuple[datetime, Decimal]]:
         """Cumulative usage after each reading (``assets.meters``: a replacement reading
         starts a new meter, the usage carries on from where the old meter stopped)."""
-        return meters.cumulative(self.readings.get(asset_id, []))
+        register = self.registers.get(asset_id)
+        return register.cumulative() if register is not None else []
 
 
 def plan_schedule(ctx: _Context, schedule: dict[str, Any]) -> list[Planned]:

@@ -22,7 +22,6 @@ from facilities.kit.listing import QueryId, Search, like_pattern, search_text
 from facilities.kit.rows import aware, to_struct
 from facilities.kit.schema import Page
 from facilities.maintenance.pm.schemas import (
-    MeterReadingRead,
     Mode,
     PreviewRead,
     PreviewRequest,
@@ -32,7 +31,6 @@ from facilities.maintenance.pm.schemas import (
 from facilities.maintenance.pm.schemas import Priority as SchedulePriority
 from facilities.maintenance.tables import (
     ChecklistTemplate,
-    MeterReading,
     PMOccurrence,
     PMSchedule,
     PMScheduleSite,
@@ -221,21 +219,6 @@ async def asset_site(principal: Principal, asset_id: int) -> int:
         raise NotFound()
     await scope.require_site(principal, row["site"])
     return int(row["site"])
-
-
-async def list_meter_readings(principal: Principal, asset_id: int) -> list[MeterReadingRead]:
-    await asset_site(principal, asset_id)
-    rows = (
-        await MeterReading.select()
-        .where(MeterReading.asset == asset_id)
-        .order_by(MeterReading.read_at, ascending=False)
-        .order_by(MeterReading.id, ascending=False)
-        .limit(200)
-    )
-    return [
-        to_struct(MeterReadingRead, r, {"asset_id": "asset"}, read_at=aware(r["read_at"]))
-        for r in rows
-    ]
 
 
 async def scoped_assets(principal: Principal) -> list[dict[str, Any]]:

@@ -131,22 +131,6 @@ class PreviewRead(Schema):
     occurrences: list[datetime]
 
 
-class MeterReadingCreate(Schema):
-    value: Annotated[float, msgspec.Meta(ge=0)]
-    read_at: Aware | None = None
-    replacement: bool = False
-    note: Annotated[str, msgspec.Meta(max_length=300)] = ""
-
-
-class MeterReadingRead(Schema):
-    id: int
-    asset_id: int
-    value: float
-    read_at: datetime
-    replacement: bool
-    note: str
-
-
 class ComplianceRow(Schema):
     key: int | None
     label: str

@@ -3,6 +3,7 @@ occupancy and emission factors. Each in one transaction with its audit event; a 
 a bill locks its meter first (PostgreSQL ``FOR UPDATE``; SQLite writes one at a time), so
 two people entering at once cannot both pass the checks."""
 
+from facilities.sustainability.actions._asset_meters import record_asset_reading
 from facilities.sustainability.actions._bills import import_periods
 from facilities.sustainability.actions._common import JumpWarning
 from facilities.sustainability.actions._entries import (
@@ -36,6 +37,7 @@ __all__ = [
     "import_occupancy",
     "import_periods",
     "issue_meter_code",
+    "record_asset_reading",
     "record_reading",
     "replace_meter",
     "seed_default_factors",

@@ -21,6 +21,8 @@ from facilities.sustainability.actions._common import (
 )
 from facilities.sustainability.actions._meters import update_meter
 from facilities.sustainability.enums import (
+    USAGE,
+    Carrier,
     ReadingKind,
 )
 from facilities.sustainability.schemas import (
@@ -214,6 +216,11 @@ async def add_period(*, actor: Principal, meter_id: int, data: PeriodCreate) -> 
     async with transaction():
         meter = await queries.meter_row(actor, meter_id)
         await lock_meter(meter_id)
+        if Carrier(meter["carrier"]) in USAGE:
+            raise RuleViolation(
+                "quantity",
+                _("An operating-hours or counter meter has no bills; enter its readings."),
+            )
         if data.ends_on < data.starts_on:
             raise RuleViolation("ends_on", _("The period cannot end before it starts."))
         today = local_day(meter, clock.now())

@@ -24,6 +24,7 @@ from facilities.sustainability.actions._labels import issue_meter_code
 from facilities.sustainability.enums import (
     CARRIER_UNITS,
     UNIT_LABELS,
+    USAGE,
     Carrier,
 )
 from facilities.sustainability.schemas import (
@@ -52,6 +53,36 @@ async def _check_links(site_id: int, asset_id: int | None, space_id: int | None)
         space = await Space.select(Space.site).where(Space.id == space_id).first()
         if space is None or space["site"] != site_id:
             raise RuleViolation("space_id", _("Choose a space of the meter's site."))
+
+
+async def _check_usage(
+    carrier: Carrier, asset_id: int | None, active: bool, meter_id: int | None = None
+) -> None:
+    """An operating-hours or counter meter is an asset's own (meter-based maintenance reads
+    it): it names its asset, and an asset has one active such meter at a time."""
+    if carrier not in USAGE:
+        return
+    if asset_id is None:
+        raise RuleViolation(
+            "asset_id", _("An operating-hours or counter meter belongs to an asset; choose it.")
+        )
+    if not active:
+        return
+    other = Meter.select(Meter.id).where(
+        (Meter.asset == asset_id)
+        & Meter.carrier.is_in([c.value for c in USAGE])
+        & (Meter.active == True)  # noqa: E712 - Piccolo's column comparison
+    )
+    if meter_id is not None:
+        other = other.where(Meter.id != meter_id)
+    if await other.first() is not None:
+        raise Conflict(
+            _(
+                "The asset already has an active operating-hours or counter meter; "
+                "deactivate that one first."
+            ),
+            field="asset_id",
+        )
 
 
 def _check_settings(values: dict[str, Any]) -> None:
@@ -96,6 +127,7 @@ async def create_meter(*, actor: Principal, data: MeterCreate) -> MeterRead:
                 % {"units": ", ".join(UNIT_LABELS[u] for u in allowed)},
             )
         await _check_links(data.site_id, data.asset_id, data.space_id)
+        await _check_usage(data.carrier, data.asset_id, data.active)
         values = msgspec.structs.asdict(data)
         _check_settings(values)
         now = clock.now()
@@ -148,6 +180,12 @@ async def update_meter(*, actor: Principal, meter_id: int, data: MeterUpdate) ->
             before["site"],
             changes.get("asset_id", before["asset"]),
             changes.get("space_id", before["space"]),
+        )
+        await _check_usage(
+            Carrier(before["carrier"]),
+            changes.get("asset_id", before["asset"]),
+            bool(changes.get("active", before["active"])),
+            meter_id,
         )
         columns: dict[Any, Any] = {Meter.updated_at: clock.now()}
         for key, value in changes.items():

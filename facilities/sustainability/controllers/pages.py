@@ -31,6 +31,7 @@ from facilities.sustainability.enums import (
     SCOPE_1,
     SCOPE_2,
     UNIT_LABELS,
+    USAGE,
     Carrier,
     reporting_unit,
 )
@@ -41,6 +42,7 @@ LABELS = {
     "kind_labels": READING_KIND_LABELS,
     "method_labels": FACTOR_METHOD_LABELS,
     "unit_labels": UNIT_LABELS,
+    "usage_carriers": USAGE,  # an asset's operating hours or counter: no bills, no figures
 }
 
 

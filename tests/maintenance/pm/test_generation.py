@@ -13,9 +13,11 @@ from facilities import db
 from facilities.kit import clock
 from facilities.maintenance.pm import actions, generation
 from facilities.maintenance.pm.generation import generate_due
-from facilities.maintenance.pm.schemas import MeterReadingCreate, ScheduleUpdate
+from facilities.maintenance.pm.schemas import ScheduleUpdate
 from facilities.maintenance.tables import ChecklistTemplate, ChecklistTemplateVersion
 from facilities.scheduler import ALL_JOBS, build_scheduler
+from facilities.sustainability import actions as sustainability_actions
+from facilities.sustainability.schemas import AssetReadingCreate
 from tests import assets_builders, builders
 from tests.maintenance.pm import helpers
 from tests.maintenance.pm.helpers import utc
@@ -204,11 +206,12 @@ async def test_meter_based_with_a_replacement_reading(make_client) -> None:  # t
     system = await builders.system()
 
     async def read(value: float, at: datetime, replacement: bool = False) -> None:
-        await actions.record_meter_reading(
-            actor=system,
-            asset_id=asset.id,
-            data=MeterReadingCreate(value=value, read_at=at, replacement=replacement),
-        )
+        with clock.pinned(at):
+            await sustainability_actions.record_asset_reading(
+                actor=system,
+                asset_id=asset.id,
+                data=AssetReadingCreate(value=value, read_at=at, replacement=replacement),
+            )
 
     await read(1000, utc(2027, 1, 2))
     await read(1400, utc(2027, 1, 10))
@@ -240,11 +243,12 @@ async def test_time_or_meter_whichever_first() -> None:
         )
     system = await builders.system()
     for value, day in ((0, 2), (150, 10)):
-        await actions.record_meter_reading(
-            actor=system,
-            asset_id=asset.id,
-            data=MeterReadingCreate(value=value, read_at=utc(2027, 1, day)),
-        )
+        with clock.pinned(utc(2027, 1, day)):
+            await sustainability_actions.record_asset_reading(
+                actor=system,
+                asset_id=asset.id,
+                data=AssetReadingCreate(value=value, read_at=utc(2027, 1, day)),
+            )
     assert (await generate_due(utc(2027, 1, 10, 1))).created == 1  # the meter came first
     assert (await generate_due(utc(2027, 1, 20, 8))).created == 1  # then the calendar
     keys = [o["occurrence_key"] for o in await helpers.occurrences(schedule.id)]

@@ -22,8 +22,6 @@ from facilities.maintenance.pm.schemas import (
     ComplianceRead,
     FeedCreate,
     FeedRead,
-    MeterReadingCreate,
-    MeterReadingRead,
     PreviewRead,
     PreviewRequest,
     ScheduleCreate,
@@ -72,18 +70,6 @@ class PMApi(Controller):
     ) -> ScheduleRead:
         return await actions.update_schedule(
             actor=actor(request), schedule_id=schedule_id, data=data
-        )
-
-    @get("/assets/{asset_id:int}/meter-readings", opt={"permission": "assets.view"})
-    async def list_readings(self, request: Req, asset_id: FromPath[int]) -> list[MeterReadingRead]:
-        return await queries.list_meter_readings(actor(request), asset_id)
-
-    @post("/assets/{asset_id:int}/meter-readings", opt={"permission": "meters.enter"})
-    async def create_reading(
-        self, request: Req, asset_id: FromPath[int], data: JSONBody[MeterReadingCreate]
-    ) -> MeterReadingRead:
-        return await actions.record_meter_reading(
-            actor=actor(request), asset_id=asset_id, data=data
         )
 
     @get("/pm/compliance", opt={"permission": "schedules.view"})

@@ -23,7 +23,6 @@ from facilities.kit.web import Req
 from facilities.maintenance.pm import actions, compliance, queries
 from facilities.maintenance.pm.schemas import (
     FeedCreate,
-    MeterReadingCreate,
     PreviewRequest,
     ScheduleCreate,
     ScheduleUpdate,
@@ -328,47 +327,6 @@ class PMPages(Controller):
             except FacilitiesError as error:
                 errors = forms.errors_of(error)
         return await self._form(request, values, errors, schedule_id=schedule_id, status=422)
-
-    # ---- meter readings -----------------------------------------------------------------
-
-    async def _meter_page(
-        self,
-        request: Req,
-        asset_id: int,
-        values: dict[str, Any],
-        errors: dict[str, str],
-        status: int = 200,
-    ) -> Template:
-        readings = await queries.list_meter_readings(actor(request), asset_id)
-        return page(
-            request,
-            "maintenance/pm/meter.html",
-            {"asset_id": asset_id, "readings": readings, "values": values, "errors": errors},
-            status_code=status,
-        )
-
-    @get("/assets/{asset_id:int}/meter-readings", opt={"permission": "meters.enter"})
-    async def meter_form(self, request: Req, asset_id: FromPath[int]) -> Template:
-        return await self._meter_page(request, asset_id, {}, {})
-
-    @post(
-        "/assets/{asset_id:int}/meter-readings",
-        opt={"permission": "meters.enter", "form": MeterReadingCreate},
-    )
-    async def meter_submit(self, request: Req, asset_id: FromPath[int]) -> Response[Any]:
-        form = await request.form()
-        values = forms.clean({k: form.get(k) for k in form})
-        values["replacement"] = form.get("replacement") == "on"
-        data, errors = forms.convert(values, MeterReadingCreate)
-        if data is not None:
-            try:
-                await actions.record_meter_reading(
-                    actor=actor(request), asset_id=asset_id, data=data
-                )
-                return redirect(f"/assets/{asset_id}/meter-readings", _("Reading saved."))
-            except FacilitiesError as error:
-                errors = forms.errors_of(error)
-        return await self._meter_page(request, asset_id, values, errors, 422)
 
     # ---- compliance ---------------------------------------------------------------------
 
