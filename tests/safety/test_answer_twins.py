@@ -47,3 +47,38 @@ async def test_twin_answers_with_one_key_are_written_once(make_client: Any) -> N
     assert await InspectionClientKey.count() == 1
     other = await answer(phone, inspection["id"], "complete", "pass", client_key=str(uuid.uuid4()))
     assert other.json()["version"] == 2
+
+
+async def test_answers_to_one_item_at_once_are_all_kept_in_order(make_client: Any) -> None:
+    """Devices answering the same item at the same moment (no versions, no keys): each
+    write waits for the one before it and builds on it (none fails, none is lost); with the
+    same expected version, one wins and the others answer 409 with the winner's answer."""
+    w = await world()
+    template = await starter("first_aid_kit")
+    await programme(template.id, site_id=w.site.id)
+    await generate(NOW)
+    devices = [await builders.api(make_client, w.cm) for _ in range(6)]
+    [inspection] = (await devices[0].get(INSPECTIONS)).json()
+    iid = inspection["id"]
+    notes = [f"device {n}" for n in range(len(devices))]
+    answers = await asyncio.gather(
+        *[answer(d, iid, "complete", "pass", note=n) for d, n in zip(devices, notes, strict=True)]
+    )
+    assert [a.status_code for a in answers] == [200] * len(devices), [a.text for a in answers]
+    assert sorted(a.json()["version"] for a in answers) == list(range(1, len(devices) + 1))
+    [row] = await InspectionAnswer.select().where(InspectionAnswer.inspection == iid)
+    assert row["version"] == len(devices)
+    # a photo-less write keeps the note of the one before it: the last to win kept its own
+    last = max(answers, key=lambda a: a.json()["version"])
+    assert row["note"] == last.json()["note"]
+
+    version = row["version"]
+    raced = await asyncio.gather(
+        *[answer(d, iid, "complete", "fail", version=version) for d in devices]
+    )
+    codes = sorted(a.status_code for a in raced)
+    assert codes == [200] + [409] * (len(devices) - 1), [a.text for a in raced]
+    winner = next(a for a in raced if a.status_code == 200).json()
+    for lost in (a for a in raced if a.status_code == 409):
+        assert lost.json()["current"]["version"] == winner["version"] == version + 1
+        assert lost.json()["current"]["value_text"] == "fail"

@@ -35,6 +35,10 @@ from facilities.safety.inspections.actions import _findings
 from facilities.safety.inspections.schemas import AnswerRead, AnswerWrite, SubmitRead, SubmitWrite
 
 OPEN = ("due", "in_progress")
+_ANSWER_COLUMNS = (
+    "id", "version", "answered", "value_text", "value_number", "out_of_limits", "note",
+    "photo_key", "answered_at",
+)  # fmt: skip
 
 
 class StaleAnswer(Conflict):
@@ -89,6 +93,17 @@ async def _replayed(key: str | None, inspection_id: int, kind: str) -> Any | Non
     return json.loads(response) if isinstance(response, str) else response
 
 
+def _replay_of(row: dict[str, Any], kind: str) -> Any | None:
+    """The first response to the client key the read found taken (``answer_target``), or
+    None; 409 when the key was used for another inspection or another kind of request."""
+    if row["key_inspection"] is None:
+        return None
+    if row["key_inspection"] != row["id"] or row["key_kind"] != kind:
+        raise Conflict(_("This key was already used for another request."), field="client_key")
+    response = row["key_response"]
+    return json.loads(response) if isinstance(response, str) else response
+
+
 async def _claim(
     key: str | None, inspection_id: int, kind: str, response: msgspec.Struct | None = None
 ) -> None:
@@ -98,7 +113,7 @@ async def _claim(
     claimed first) ``_keep`` stores the response later."""
     if key is None:
         return
-    rows = await db.raw(
+    rows = await db.fetch(
         "INSERT INTO inspection_client_key (client_key, inspection, kind, response, created_at)"
         " VALUES ({}, {}, {}, {}, {}) ON CONFLICT (client_key) DO NOTHING RETURNING id",
         key.lower(),
@@ -172,30 +187,53 @@ def _check_version(row: dict[str, Any], version_id: int | None) -> None:
         )
 
 
-async def _write_answer(
-    *,
+# Holds the inspection (version + 1; due → in progress) and reads the item's current answer
+# in the same statement: the row lock (PostgreSQL) or the one writer (SQLite) keeps it
+# current until the transaction ends, as every answer write takes this lock first.
+_ANSWER_READS = ", ".join(
+    f"(SELECT a.{c} FROM inspection_answer a"  # noqa: S608 - constant column names
+    f" WHERE a.inspection = inspection.id AND a.item_key = {{}}) AS {c}"
+    for c in _ANSWER_COLUMNS
+)
+_LOCK_AND_READ = (
+    "UPDATE inspection SET version = version + 1, status = 'in_progress',"  # noqa: S608
+    " started_at = coalesce(started_at, {}), started_by = coalesce(started_by, {})"
+    " WHERE id = {} AND status IN ('due', 'in_progress') RETURNING " + _ANSWER_READS
+)
+_INSERT_ANSWER = (
+    "INSERT INTO inspection_answer (inspection, item_key, answered, value_text,"
+    " value_number, out_of_limits, note, photo_key, version, answered_by, answered_at)"
+    " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, 1, {}, {})"
+    " ON CONFLICT (inspection, item_key) DO NOTHING RETURNING *"
+)
+_UPDATE_ANSWER = (
+    "UPDATE inspection_answer SET answered = {}, value_text = {}, value_number = {},"
+    " out_of_limits = {}, note = {}, photo_key = {}, version = version + 1,"
+    " answered_by = {}, answered_at = {} WHERE id = {} AND version = {} RETURNING *"
+)
+_CURRENT_ANSWER = "SELECT * FROM inspection_answer WHERE inspection = {} AND item_key = {}"
+
+
+def _answer_columns(
     actor: Principal,
-    row: dict[str, Any],
     item: dict[str, Any],
     values: dict[str, Any],
     note: str | None,
     expected: int | None,
-) -> AnswerRead:
-    """Inside the caller's transaction: the stale check and the upsert of one answer."""
-    inspection_id = row["id"]
-    await _lock_open(inspection_id, actor)
-    found = await dict_rows(
-        "SELECT * FROM inspection_answer WHERE inspection = {} AND item_key = {}",
-        inspection_id,
-        item["key"],
-    )
-    current = found[0] if found else None
+    current: dict[str, Any] | None,
+    now: Any,
+) -> dict[str, Any]:
+    """The stale check (409 with the current answer) and the columns to write: what the
+    request gives, the rest kept from ``current``."""
     if expected is not None and (int(current["version"]) if current else 0) != expected:
         assert current is not None or expected != 0
-        raise StaleAnswer(queries.answer_read(item, current) if current else _blank(item))
-    now = clock.now()
+        raise StaleAnswer(
+            queries.answer_read(item, {**current, "item_key": item["key"]})
+            if current
+            else _blank(item)
+        )
     answered = values.get("answered", current["answered"] if current else False)
-    columns = {
+    return {
         "answered": bool(answered),
         "value_text": values.get("value_text", current["value_text"] if current else None),
         "value_number": values.get("value_number", current["value_number"] if current else None),
@@ -207,24 +245,44 @@ async def _write_answer(
         "answered_by": actor.user_id,
         "answered_at": now,
     }
-    # The saved row comes back from the write itself (RETURNING, on both engines).
-    if current is None:
-        saved = await dict_rows(
-            "INSERT INTO inspection_answer (inspection, item_key, answered, value_text,"
-            " value_number, out_of_limits, note, photo_key, version, answered_by, answered_at)"
-            " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, 1, {}, {}) RETURNING *",
-            inspection_id,
-            item["key"],
-            *columns.values(),
-        )
-    else:
-        saved = await dict_rows(
-            "UPDATE inspection_answer SET answered = {}, value_text = {}, value_number = {},"
-            " out_of_limits = {}, note = {}, photo_key = {}, version = version + 1,"
-            " answered_by = {}, answered_at = {} WHERE id = {} RETURNING *",
-            *columns.values(),
-            current["id"],
-        )
+
+
+async def _write_answer(
+    *,
+    actor: Principal,
+    row: dict[str, Any],
+    item: dict[str, Any],
+    values: dict[str, Any],
+    note: str | None,
+    expected: int | None,
+) -> AnswerRead:
+    """Inside the caller's transaction: the stale check and the upsert of one answer."""
+    inspection_id = row["id"]
+    now = clock.now()
+    locked = await db.fetch(
+        _LOCK_AND_READ, now, actor.user_id, inspection_id, *([item["key"]] * len(_ANSWER_COLUMNS))
+    )
+    if not locked:
+        raise _closed()
+    current = locked[0] if locked[0]["id"] is not None else None
+    for _attempt in range(2):
+        columns = _answer_columns(actor, item, values, note, expected, current, now)
+        # The saved row comes back from the write itself (RETURNING, on both engines).
+        if current is None:
+            saved = await db.fetch(_INSERT_ANSWER, inspection_id, item["key"], *columns.values())
+        else:
+            saved = await db.fetch(
+                _UPDATE_ANSWER, *columns.values(), current["id"], current["version"]
+            )
+        if saved:
+            break
+        # PostgreSQL only: the lock waited for another answer's transaction, and the read in
+        # the lock's RETURNING saw the answer as it was when the statement began. The lock is
+        # held now: a new statement reads it as it stays until this transaction ends.
+        found = await db.fetch(_CURRENT_ANSWER, inspection_id, item["key"])
+        current = found[0] if found else None
+    else:  # pragma: no cover - the second attempt reads under the lock
+        raise RuntimeError("the answer changed under the inspection's lock")
     await audit.record(
         actor=actor,
         action="inspection.answer",
@@ -262,8 +320,8 @@ async def answer_item(
     *, actor: Principal, inspection_id: int, item_key: str, data: AnswerWrite
 ) -> AnswerRead:
     """Save (or clear, with ``null``) one answer, validated by the item's kind."""
-    replay = await _replayed(data.client_key, inspection_id, "answer")
-    row = await queries.inspection_row(actor, inspection_id)
+    row = await queries.answer_target(actor, inspection_id, data.client_key)
+    replay = _replay_of(row, "answer")
     if replay is not None:
         return msgspec.convert(replay, AnswerRead)
     may_inspect(actor)
@@ -324,8 +382,8 @@ async def answer_photo(
 ) -> AnswerRead:
     """A photo to an item (re-encoded, metadata stripped): the answer of a photo item, the
     evidence of any other."""
-    replay = await _replayed(client_key, inspection_id, "answer")
-    row = await queries.inspection_row(actor, inspection_id)
+    row = await queries.answer_target(actor, inspection_id, client_key)
+    replay = _replay_of(row, "answer")
     if replay is not None:
         return msgspec.convert(replay, AnswerRead)
     may_inspect(actor)
