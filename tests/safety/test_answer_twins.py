@@ -82,3 +82,29 @@ async def test_answers_to_one_item_at_once_are_all_kept_in_order(make_client: An
     for lost in (a for a in raced if a.status_code == 409):
         assert lost.json()["current"]["version"] == winner["version"] == version + 1
         assert lost.json()["current"]["value_text"] == "fail"
+
+
+async def test_a_number_answer_reads_the_same_when_saved_repeated_and_fetched(
+    make_client: Any,
+) -> None:
+    """The saved answer as the PUT returns it (PostgreSQL: built before the one statement
+    that writes it, its audit row and its key) is the answer the inspection shows later and
+    the one a repeat of the key gets."""
+    w = await world()
+    template = await starter("coworking_walk")
+    await programme(template.id, site_id=w.site.id)
+    await generate(NOW)
+    phone = await builders.api(make_client, w.cm)
+    [inspection] = (await phone.get(INSPECTIONS)).json()
+    key = str(uuid.uuid4())
+    saved = await answer(phone, inspection["id"], "temperature", "21,5", client_key=key)
+    assert saved.status_code == 200, saved.text
+    again = await answer(phone, inspection["id"], "temperature", "21,5", client_key=key)
+    assert again.json() == saved.json()
+    shown = (await phone.get(f"{INSPECTIONS}/{inspection['id']}")).json()
+    [kept] = [a for a in shown["answers"] if a["item_key"] == "temperature"]
+    assert kept == saved.json()
+    noted = await answer(phone, inspection["id"], "temperature", "30", note="Sunny side")
+    shown = (await phone.get(f"{INSPECTIONS}/{inspection['id']}")).json()
+    [kept] = [a for a in shown["answers"] if a["item_key"] == "temperature"]
+    assert kept == noted.json() and kept["version"] == 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -247,6 +248,33 @@ def _answer_columns(
     }
 
 
+# PostgreSQL: the answer's write, its audit row and the client key's claim (with the
+# response) in one statement; the audit row and the claim only if the write wrote.
+_WRITE_ALL_PG = (
+    "WITH saved AS ({write}), audit AS (INSERT INTO audit_event ("  # noqa: S608
+    + audit.COLUMNS
+    + ")"
+    " SELECT {{}}::integer, {{}}::varchar, {{}}::varchar, {{}}::varchar, {{}}::varchar,"
+    " {{}}::integer, {{}}::varchar, {{}}::jsonb, {{}}::jsonb, {{}}::timestamptz FROM saved)"
+    "{claim} SELECT saved.*{claimed} FROM saved"
+)
+_CLAIM_PG = (
+    ", claim AS (INSERT INTO inspection_client_key (client_key, inspection, kind, response,"
+    " created_at) SELECT {}::varchar, {}::integer, 'answer', {}::json, {}::timestamptz"
+    " FROM saved ON CONFLICT (client_key) DO NOTHING RETURNING id)"
+)
+_WRITES_PG = {
+    (insert, keyed): _WRITE_ALL_PG.format(
+        write=_INSERT_ANSWER if insert else _UPDATE_ANSWER,
+        claim=_CLAIM_PG if keyed else "",
+        claimed=", (SELECT count(*) FROM claim) AS claimed" if keyed else "",
+    )
+    for insert in (True, False)
+    for keyed in (True, False)
+}
+_SCALE = Decimal("0.0001")  # inspection_answer.value_number is numeric(14, 4)
+
+
 async def _write_answer(
     *,
     actor: Principal,
@@ -255,8 +283,10 @@ async def _write_answer(
     values: dict[str, Any],
     note: str | None,
     expected: int | None,
+    client_key: str | None,
 ) -> AnswerRead:
-    """Inside the caller's transaction: the stale check and the upsert of one answer."""
+    """Inside the caller's transaction: the stale check, the upsert of one answer, its
+    audit row and the client key's claim (``_Replay`` when a twin took it first)."""
     inspection_id = row["id"]
     now = clock.now()
     locked = await db.fetch(
@@ -265,35 +295,70 @@ async def _write_answer(
     if not locked:
         raise _closed()
     current = locked[0] if locked[0]["id"] is not None else None
+    one_statement = not db.is_sqlite()
     for _attempt in range(2):
         columns = _answer_columns(actor, item, values, note, expected, current, now)
-        # The saved row comes back from the write itself (RETURNING, on both engines).
-        if current is None:
-            saved = await db.fetch(_INSERT_ANSWER, inspection_id, item["key"], *columns.values())
-        else:
-            saved = await db.fetch(
-                _UPDATE_ANSWER, *columns.values(), current["id"], current["version"]
+        write = (
+            (_INSERT_ANSWER, (inspection_id, item["key"], *columns.values()))
+            if current is None
+            else (_UPDATE_ANSWER, (*columns.values(), current["id"], current["version"]))
+        )
+        trail = audit.values(
+            actor=actor,
+            action="inspection.answer",
+            object_type="inspection",
+            object_id=inspection_id,
+            summary=f"{row['template_name']}: {item['label']}"[:500],
+            site_id=row["site"],
+            before={"item": item["key"], "value": current["value_text"] if current else None},
+            after={
+                "item": item["key"],
+                "value": columns["value_text"] or columns["value_number"],
+            },
+        )
+        if one_statement:
+            # The response is what the write returns (the column's scale included), known
+            # before it runs: the claim stores it in the same statement.
+            number = columns["value_number"]
+            result = queries.answer_read(
+                item,
+                {
+                    **columns,
+                    "item_key": item["key"],
+                    "version": int(current["version"]) + 1 if current else 1,
+                    "value_number": Decimal(number).quantize(_SCALE)
+                    if number is not None
+                    else None,
+                },
             )
-        if saved:
-            break
+            claim: tuple[Any, ...] = ()
+            if client_key is not None:
+                response = msgspec.json.encode(result).decode()
+                claim = (client_key.lower(), inspection_id, response, now)
+            saved = await db.fetch(
+                _WRITES_PG[(current is None, client_key is not None)],
+                *write[1],
+                *trail,
+                *claim,
+            )
+            if saved:
+                if client_key is not None and not saved[0]["claimed"]:
+                    raise _Replay
+                return result
+        else:
+            # The saved row comes back from the write itself (RETURNING, on both engines).
+            saved = await db.fetch(*write[:1], *write[1])
+            if saved:
+                await db.fetch(audit.INSERT, *trail)
+                result = queries.answer_read(item, saved[0])
+                await _claim(client_key, inspection_id, "answer", result)
+                return result
         # PostgreSQL only: the lock waited for another answer's transaction, and the read in
         # the lock's RETURNING saw the answer as it was when the statement began. The lock is
         # held now: a new statement reads it as it stays until this transaction ends.
         found = await db.fetch(_CURRENT_ANSWER, inspection_id, item["key"])
         current = found[0] if found else None
-    else:  # pragma: no cover - the second attempt reads under the lock
-        raise RuntimeError("the answer changed under the inspection's lock")
-    await audit.record(
-        actor=actor,
-        action="inspection.answer",
-        object_type="inspection",
-        object_id=inspection_id,
-        summary=f"{row['template_name']}: {item['label']}"[:500],
-        site_id=row["site"],
-        before={"item": item["key"], "value": current["value_text"] if current else None},
-        after={"item": item["key"], "value": columns["value_text"] or columns["value_number"]},
-    )
-    return queries.answer_read(item, saved[0])
+    raise RuntimeError("the answer changed under the inspection's lock")  # pragma: no cover
 
 
 def _blank(item: dict[str, Any]) -> AnswerRead:
@@ -358,8 +423,8 @@ async def answer_item(
                 values=values,
                 note=data.note.strip() if data.note is not None else None,
                 expected=data.version,
+                client_key=data.client_key,
             )
-            await _claim(data.client_key, inspection_id, "answer", result)
         return result
     except _Replay:
         if stored is not None:
@@ -397,9 +462,14 @@ async def answer_photo(
     try:
         async with db.transaction():
             result = await _write_answer(
-                actor=actor, row=row, item=item, values=values, note=None, expected=None
+                actor=actor,
+                row=row,
+                item=item,
+                values=values,
+                note=None,
+                expected=None,
+                client_key=client_key,
             )
-            await _claim(client_key, inspection_id, "answer", result)
         return result
     except _Replay:
         uploads.delete(stored.key)
