@@ -14,7 +14,7 @@ import io
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from functools import cache, wraps
+from functools import cache, lru_cache, wraps
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import unquote, urlparse
 
@@ -155,16 +155,26 @@ async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
 _PLACEHOLDER = re.compile(r"\{\}")
 
 
+@lru_cache(maxsize=512)
+def _lite_sql(sql: str) -> str:
+    return _PLACEHOLDER.sub("?", sql)
+
+
+@lru_cache(maxsize=512)
+def _pg_sql(sql: str) -> str:
+    counter = iter(range(1, 100_000))
+    return _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", sql)
+
+
 async def executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
     """Bulk write through the driver; ``sql`` uses ``{}`` placeholders."""
     if not rows:
         return
     eng = engine()
     if isinstance(eng, PooledSQLiteEngine):
-        await eng.executemany(_PLACEHOLDER.sub("?", sql), rows)
+        await eng.executemany(_lite_sql(sql), rows)
         return
-    counter = iter(range(1, 10_000))
-    pg_sql = _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", sql)
+    pg_sql = _pg_sql(sql)
     current = eng.current_transaction.get()
     if current is not None:
         await current.connection.executemany(pg_sql, rows)
@@ -175,26 +185,45 @@ async def executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
 
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     """``raw`` through the driver, for a statement with thousands of parameters (a
-    multi-row ``INSERT … RETURNING``): building it as Piccolo's ``QueryString`` costs more
-    than running it. ``{}`` placeholders (none inside literals); runs in the current
-    transaction, or in one of its own."""
+    multi-row ``INSERT … RETURNING``) or a hot write: building it as Piccolo's
+    ``QueryString`` costs more than running it. ``{}`` placeholders (none inside literals);
+    runs in the current transaction, or in one of its own."""
     eng = engine()
     if isinstance(eng, PooledSQLiteEngine):
-        lite_sql = _PLACEHOLDER.sub("?", sql)
         current = eng.current_transaction.get()
         if current is None:
             async with eng.transaction():
                 return await fetch(sql, *args)
         assert current is not None
-        return [dict(r) for r in await current.connection.execute_fetchall(lite_sql, args)]
-    counter = iter(range(1, 100_000))
-    pg_sql = _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", sql)
+        return [dict(r) for r in await current.connection.execute_fetchall(_lite_sql(sql), args)]
     pg_current = eng.current_transaction.get()
     if pg_current is None:
         async with eng.transaction():
             return await fetch(sql, *args)
     assert pg_current is not None
-    return [dict(r) for r in await pg_current.connection.fetch(pg_sql, *args)]
+    return [dict(r) for r in await pg_current.connection.fetch(_pg_sql(sql), *args)]
+
+
+async def select(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """A read through the driver (a hot path's SELECT: no ``QueryString`` to build): in the
+    current transaction if there is one, else without opening one (SQLite: the engine's
+    inline reader or a reader thread; PostgreSQL: a pooled connection). ``{}``
+    placeholders, none inside literals."""
+    eng = engine()
+    if isinstance(eng, PooledSQLiteEngine):
+        current = eng.current_transaction.get()
+        if current is not None:
+            rows = await current.connection.execute_fetchall(_lite_sql(sql), args)
+        else:
+            rows = await eng._run_in_new_connection(_lite_sql(sql), list(args))
+        return [r if isinstance(r, dict) else dict(r) for r in rows]
+    pg_current = eng.current_transaction.get()
+    if pg_current is not None:
+        return [dict(r) for r in await pg_current.connection.fetch(_pg_sql(sql), *args)]
+    pool = getattr(eng, "pool", None)
+    if pool is None:  # no pool (a one-off command): Piccolo's own connection handling
+        return [r if isinstance(r, dict) else dict(r) for r in await raw(sql, *args)]
+    return [dict(r) for r in await pool.fetch(_pg_sql(sql), *args)]
 
 
 # ---- lifecycle ------------------------------------------------------------------------

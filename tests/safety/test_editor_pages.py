@@ -73,7 +73,7 @@ TEMPLATE_FORM = {
         label="Signage",
         kind="choice",
         options="Good\nWorn\nMissing",
-        fail_answers="Missing",
+        fail_choice="Missing",
         weight="1",
     ),
     **_row(3, label="Lights work", kind="yes_no", weight="1", required="on"),
@@ -163,10 +163,16 @@ async def test_editing_makes_a_new_version_and_the_history_shows_both(make_clien
     url = f"/safety/templates/{template.id}"
     page = await ops.get(url)
     assert page.status_code == 200 and "keep the version they were started on" in page.text
-    rows = {k: v for k, v in re.findall(r'name="(items-\d+-\w+)" value="([^"]*)"', page.text)}
+    rows = {  # as a browser sends it: the failing-answer checkboxes below, ticked ones only
+        k: v
+        for k, v in re.findall(r'<input[^>]* name="(items-\d+-\w+)" value="([^"]*)"', page.text)
+        if "-fail_" not in k
+    }
     count = re.search(r'name="rows" value="(\d+)"', page.text)
     assert count
     form: dict[str, Any] = {**rows, "name": template.name, "rows": count.group(1), "version": "1"}
+    for k, v in re.findall(r'name="(items-\d+-fail_\w+)" value="([^"]*)" checked', page.text):
+        form.setdefault(k, []).append(v)
     for i in range(len(template.items)):
         form[f"items-{i}-kind"] = template.items[i].kind.value
         form[f"items-{i}-required"] = "on"

@@ -5,10 +5,13 @@ id answers 404. Templates and programmes are a shared library of the caller's or
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from facilities import db
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
@@ -261,9 +264,46 @@ async def inspection_row(actor: Principal, inspection_id: int) -> dict[str, Any]
     return rows[0]
 
 
+_ANSWER_TARGET = (
+    "SELECT i.id, i.site, i.status, i.only_item, i.template_version,"
+    " v.version AS template_version_no, v.items, t.name AS template_name,"
+    " k.inspection AS key_inspection, k.kind AS key_kind, k.response AS key_response"
+    " FROM inspection i JOIN inspection_template_version v ON v.id = i.template_version"
+    " JOIN inspection_template t ON t.id = v.template"
+    " LEFT JOIN inspection_client_key k ON k.client_key = {}"
+)
+
+
+async def answer_target(
+    actor: Principal, inspection_id: int, client_key: str | None
+) -> dict[str, Any]:
+    """What saving an answer needs, in one read (the hot path of conducting): the
+    inspection's state, site and template version with its items, and the request that
+    already took ``client_key`` if one did (``key_inspection``, ``key_kind``,
+    ``key_response``; all None otherwise). In the caller's scope, else 404."""
+    condition, args = await _condition(actor, "i")
+    rows = await db.select(
+        _ANSWER_TARGET + f" WHERE i.id = {{}} AND {condition}",
+        client_key.lower() if client_key else None,
+        inspection_id,
+        *args,
+    )
+    if not rows:
+        raise NotFound()
+    return rows[0]
+
+
+@lru_cache(maxsize=64)
+def _parsed_items(text: str) -> tuple[dict[str, Any], ...]:
+    return tuple(json.loads(text or "[]"))
+
+
 def inspection_items(row: dict[str, Any]) -> list[dict[str, Any]]:
     """The items the inspection asks: its version's, or the one item of a re-check."""
-    items = json_list(row["items"])
+    raw = row["items"]
+    # A version's items never change: the same text is parsed once (the items' dicts are
+    # shared between requests: read them, never change them).
+    items = list(_parsed_items(raw)) if isinstance(raw, str) else json_list(raw)
     if row["only_item"]:
         items = [dict(i, show_if_item=None) for i in items if i["key"] == row["only_item"]]
     return items

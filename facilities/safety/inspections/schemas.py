@@ -77,9 +77,13 @@ class TemplateCreate(Schema):
 
 class TemplateUpdate(Schema):
     """``items`` makes version n+1 (inspections keep the version they were started on);
-    ``version``: the version the edit was based on (409 if a newer one was saved)."""
+    ``version``: the version the edit was based on (409 if a newer one was saved).
+    ``language`` (en | de) and ``category_id`` (``null``: any category) change the
+    template itself, as ``name`` and ``active`` do."""
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
+    language: Annotated[str, msgspec.Meta(max_length=10)] | msgspec.UnsetType = msgspec.UNSET
+    category_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
     items: (
         Annotated[list[ScoredItemSpec], msgspec.Meta(max_length=MAX_ITEMS)] | msgspec.UnsetType

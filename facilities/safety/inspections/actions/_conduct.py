@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -35,6 +36,10 @@ from facilities.safety.inspections.actions import _findings
 from facilities.safety.inspections.schemas import AnswerRead, AnswerWrite, SubmitRead, SubmitWrite
 
 OPEN = ("due", "in_progress")
+_ANSWER_COLUMNS = (
+    "id", "version", "answered", "value_text", "value_number", "out_of_limits", "note",
+    "photo_key", "answered_at",
+)  # fmt: skip
 
 
 class StaleAnswer(Conflict):
@@ -89,6 +94,17 @@ async def _replayed(key: str | None, inspection_id: int, kind: str) -> Any | Non
     return json.loads(response) if isinstance(response, str) else response
 
 
+def _replay_of(row: dict[str, Any], kind: str) -> Any | None:
+    """The first response to the client key the read found taken (``answer_target``), or
+    None; 409 when the key was used for another inspection or another kind of request."""
+    if row["key_inspection"] is None:
+        return None
+    if row["key_inspection"] != row["id"] or row["key_kind"] != kind:
+        raise Conflict(_("This key was already used for another request."), field="client_key")
+    response = row["key_response"]
+    return json.loads(response) if isinstance(response, str) else response
+
+
 async def _claim(
     key: str | None, inspection_id: int, kind: str, response: msgspec.Struct | None = None
 ) -> None:
@@ -98,7 +114,7 @@ async def _claim(
     claimed first) ``_keep`` stores the response later."""
     if key is None:
         return
-    rows = await db.raw(
+    rows = await db.fetch(
         "INSERT INTO inspection_client_key (client_key, inspection, kind, response, created_at)"
         " VALUES ({}, {}, {}, {}, {}) ON CONFLICT (client_key) DO NOTHING RETURNING id",
         key.lower(),
@@ -172,30 +188,53 @@ def _check_version(row: dict[str, Any], version_id: int | None) -> None:
         )
 
 
-async def _write_answer(
-    *,
+# Holds the inspection (version + 1; due → in progress) and reads the item's current answer
+# in the same statement: the row lock (PostgreSQL) or the one writer (SQLite) keeps it
+# current until the transaction ends, as every answer write takes this lock first.
+_ANSWER_READS = ", ".join(
+    f"(SELECT a.{c} FROM inspection_answer a"  # noqa: S608 - constant column names
+    f" WHERE a.inspection = inspection.id AND a.item_key = {{}}) AS {c}"
+    for c in _ANSWER_COLUMNS
+)
+_LOCK_AND_READ = (
+    "UPDATE inspection SET version = version + 1, status = 'in_progress',"  # noqa: S608
+    " started_at = coalesce(started_at, {}), started_by = coalesce(started_by, {})"
+    " WHERE id = {} AND status IN ('due', 'in_progress') RETURNING " + _ANSWER_READS
+)
+_INSERT_ANSWER = (
+    "INSERT INTO inspection_answer (inspection, item_key, answered, value_text,"
+    " value_number, out_of_limits, note, photo_key, version, answered_by, answered_at)"
+    " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, 1, {}, {})"
+    " ON CONFLICT (inspection, item_key) DO NOTHING RETURNING *"
+)
+_UPDATE_ANSWER = (
+    "UPDATE inspection_answer SET answered = {}, value_text = {}, value_number = {},"
+    " out_of_limits = {}, note = {}, photo_key = {}, version = version + 1,"
+    " answered_by = {}, answered_at = {} WHERE id = {} AND version = {} RETURNING *"
+)
+_CURRENT_ANSWER = "SELECT * FROM inspection_answer WHERE inspection = {} AND item_key = {}"
+
+
+def _answer_columns(
     actor: Principal,
-    row: dict[str, Any],
     item: dict[str, Any],
     values: dict[str, Any],
     note: str | None,
     expected: int | None,
-) -> AnswerRead:
-    """Inside the caller's transaction: the stale check and the upsert of one answer."""
-    inspection_id = row["id"]
-    await _lock_open(inspection_id, actor)
-    found = await dict_rows(
-        "SELECT * FROM inspection_answer WHERE inspection = {} AND item_key = {}",
-        inspection_id,
-        item["key"],
-    )
-    current = found[0] if found else None
+    current: dict[str, Any] | None,
+    now: Any,
+) -> dict[str, Any]:
+    """The stale check (409 with the current answer) and the columns to write: what the
+    request gives, the rest kept from ``current``."""
     if expected is not None and (int(current["version"]) if current else 0) != expected:
         assert current is not None or expected != 0
-        raise StaleAnswer(queries.answer_read(item, current) if current else _blank(item))
-    now = clock.now()
+        raise StaleAnswer(
+            queries.answer_read(item, {**current, "item_key": item["key"]})
+            if current
+            else _blank(item)
+        )
     answered = values.get("answered", current["answered"] if current else False)
-    columns = {
+    return {
         "answered": bool(answered),
         "value_text": values.get("value_text", current["value_text"] if current else None),
         "value_number": values.get("value_number", current["value_number"] if current else None),
@@ -207,35 +246,119 @@ async def _write_answer(
         "answered_by": actor.user_id,
         "answered_at": now,
     }
-    # The saved row comes back from the write itself (RETURNING, on both engines).
-    if current is None:
-        saved = await dict_rows(
-            "INSERT INTO inspection_answer (inspection, item_key, answered, value_text,"
-            " value_number, out_of_limits, note, photo_key, version, answered_by, answered_at)"
-            " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, 1, {}, {}) RETURNING *",
-            inspection_id,
-            item["key"],
-            *columns.values(),
-        )
-    else:
-        saved = await dict_rows(
-            "UPDATE inspection_answer SET answered = {}, value_text = {}, value_number = {},"
-            " out_of_limits = {}, note = {}, photo_key = {}, version = version + 1,"
-            " answered_by = {}, answered_at = {} WHERE id = {} RETURNING *",
-            *columns.values(),
-            current["id"],
-        )
-    await audit.record(
-        actor=actor,
-        action="inspection.answer",
-        object_type="inspection",
-        object_id=inspection_id,
-        summary=f"{row['template_name']}: {item['label']}"[:500],
-        site_id=row["site"],
-        before={"item": item["key"], "value": current["value_text"] if current else None},
-        after={"item": item["key"], "value": columns["value_text"] or columns["value_number"]},
+
+
+# PostgreSQL: the answer's write, its audit row and the client key's claim (with the
+# response) in one statement; the audit row and the claim only if the write wrote.
+_WRITE_ALL_PG = (
+    "WITH saved AS ({write}), audit AS (INSERT INTO audit_event ("  # noqa: S608
+    + audit.COLUMNS
+    + ")"
+    " SELECT {{}}::integer, {{}}::varchar, {{}}::varchar, {{}}::varchar, {{}}::varchar,"
+    " {{}}::integer, {{}}::varchar, {{}}::jsonb, {{}}::jsonb, {{}}::timestamptz FROM saved)"
+    "{claim} SELECT saved.*{claimed} FROM saved"
+)
+_CLAIM_PG = (
+    ", claim AS (INSERT INTO inspection_client_key (client_key, inspection, kind, response,"
+    " created_at) SELECT {}::varchar, {}::integer, 'answer', {}::json, {}::timestamptz"
+    " FROM saved ON CONFLICT (client_key) DO NOTHING RETURNING id)"
+)
+_WRITES_PG = {
+    (insert, keyed): _WRITE_ALL_PG.format(
+        write=_INSERT_ANSWER if insert else _UPDATE_ANSWER,
+        claim=_CLAIM_PG if keyed else "",
+        claimed=", (SELECT count(*) FROM claim) AS claimed" if keyed else "",
     )
-    return queries.answer_read(item, saved[0])
+    for insert in (True, False)
+    for keyed in (True, False)
+}
+_SCALE = Decimal("0.0001")  # inspection_answer.value_number is numeric(14, 4)
+
+
+async def _write_answer(
+    *,
+    actor: Principal,
+    row: dict[str, Any],
+    item: dict[str, Any],
+    values: dict[str, Any],
+    note: str | None,
+    expected: int | None,
+    client_key: str | None,
+) -> AnswerRead:
+    """Inside the caller's transaction: the stale check, the upsert of one answer, its
+    audit row and the client key's claim (``_Replay`` when a twin took it first)."""
+    inspection_id = row["id"]
+    now = clock.now()
+    locked = await db.fetch(
+        _LOCK_AND_READ, now, actor.user_id, inspection_id, *([item["key"]] * len(_ANSWER_COLUMNS))
+    )
+    if not locked:
+        raise _closed()
+    current = locked[0] if locked[0]["id"] is not None else None
+    one_statement = not db.is_sqlite()
+    for _attempt in range(2):
+        columns = _answer_columns(actor, item, values, note, expected, current, now)
+        write = (
+            (_INSERT_ANSWER, (inspection_id, item["key"], *columns.values()))
+            if current is None
+            else (_UPDATE_ANSWER, (*columns.values(), current["id"], current["version"]))
+        )
+        trail = audit.values(
+            actor=actor,
+            action="inspection.answer",
+            object_type="inspection",
+            object_id=inspection_id,
+            summary=f"{row['template_name']}: {item['label']}"[:500],
+            site_id=row["site"],
+            before={"item": item["key"], "value": current["value_text"] if current else None},
+            after={
+                "item": item["key"],
+                "value": columns["value_text"] or columns["value_number"],
+            },
+        )
+        if one_statement:
+            # The response is what the write returns (the column's scale included), known
+            # before it runs: the claim stores it in the same statement.
+            number = columns["value_number"]
+            result = queries.answer_read(
+                item,
+                {
+                    **columns,
+                    "item_key": item["key"],
+                    "version": int(current["version"]) + 1 if current else 1,
+                    "value_number": Decimal(number).quantize(_SCALE)
+                    if number is not None
+                    else None,
+                },
+            )
+            claim: tuple[Any, ...] = ()
+            if client_key is not None:
+                response = msgspec.json.encode(result).decode()
+                claim = (client_key.lower(), inspection_id, response, now)
+            saved = await db.fetch(
+                _WRITES_PG[(current is None, client_key is not None)],
+                *write[1],
+                *trail,
+                *claim,
+            )
+            if saved:
+                if client_key is not None and not saved[0]["claimed"]:
+                    raise _Replay
+                return result
+        else:
+            # The saved row comes back from the write itself (RETURNING, on both engines).
+            saved = await db.fetch(*write[:1], *write[1])
+            if saved:
+                await db.fetch(audit.INSERT, *trail)
+                result = queries.answer_read(item, saved[0])
+                await _claim(client_key, inspection_id, "answer", result)
+                return result
+        # PostgreSQL only: the lock waited for another answer's transaction, and the read in
+        # the lock's RETURNING saw the answer as it was when the statement began. The lock is
+        # held now: a new statement reads it as it stays until this transaction ends.
+        found = await db.fetch(_CURRENT_ANSWER, inspection_id, item["key"])
+        current = found[0] if found else None
+    raise RuntimeError("the answer changed under the inspection's lock")  # pragma: no cover
 
 
 def _blank(item: dict[str, Any]) -> AnswerRead:
@@ -262,8 +385,8 @@ async def answer_item(
     *, actor: Principal, inspection_id: int, item_key: str, data: AnswerWrite
 ) -> AnswerRead:
     """Save (or clear, with ``null``) one answer, validated by the item's kind."""
-    replay = await _replayed(data.client_key, inspection_id, "answer")
-    row = await queries.inspection_row(actor, inspection_id)
+    row = await queries.answer_target(actor, inspection_id, data.client_key)
+    replay = _replay_of(row, "answer")
     if replay is not None:
         return msgspec.convert(replay, AnswerRead)
     may_inspect(actor)
@@ -300,8 +423,8 @@ async def answer_item(
                 values=values,
                 note=data.note.strip() if data.note is not None else None,
                 expected=data.version,
+                client_key=data.client_key,
             )
-            await _claim(data.client_key, inspection_id, "answer", result)
         return result
     except _Replay:
         if stored is not None:
@@ -324,8 +447,8 @@ async def answer_photo(
 ) -> AnswerRead:
     """A photo to an item (re-encoded, metadata stripped): the answer of a photo item, the
     evidence of any other."""
-    replay = await _replayed(client_key, inspection_id, "answer")
-    row = await queries.inspection_row(actor, inspection_id)
+    row = await queries.answer_target(actor, inspection_id, client_key)
+    replay = _replay_of(row, "answer")
     if replay is not None:
         return msgspec.convert(replay, AnswerRead)
     may_inspect(actor)
@@ -339,9 +462,14 @@ async def answer_photo(
     try:
         async with db.transaction():
             result = await _write_answer(
-                actor=actor, row=row, item=item, values=values, note=None, expected=None
+                actor=actor,
+                row=row,
+                item=item,
+                values=values,
+                note=None,
+                expected=None,
+                client_key=client_key,
             )
-            await _claim(client_key, inspection_id, "answer", result)
         return result
     except _Replay:
         uploads.delete(stored.key)

@@ -32,7 +32,7 @@ def _name(name: str) -> str:
 
 def _language(language: str) -> str:
     if language not in LANGUAGES:
-        raise RuleViolation("language", _("Choose English or German."))
+        raise RuleViolation("language", _("The language must be English or German."))
     return language
 
 
@@ -92,8 +92,11 @@ async def create_template(
 async def update_template(
     *, actor: Principal, template_id: int, data: TemplateUpdate
 ) -> TemplateRead:
-    """Rename, (de)activate, or give new items: version n+1 (inspections started on an
-    older version keep it). A stale ``version`` answers 409."""
+    """Rename, change the language or the asset category, (de)activate, or give new items:
+    version n+1 (inspections started on an older version keep it). Name, language,
+    category and active belong to the template, not to a version: changing them alone
+    makes no new version. A stale ``version`` answers 409; an unknown language or category
+    422 naming the field, and nothing is saved."""
     async with db.transaction():
         before = await queries.get_template(actor, template_id)
         await db.raw(
@@ -114,6 +117,21 @@ async def update_template(
                 changes["name"],
                 template_id,
             )
+        if isinstance(data.language, str) and data.language != current.language:
+            changes["language"] = _language(data.language)
+            await db.raw(
+                "UPDATE inspection_template SET language = {} WHERE id = {}",
+                changes["language"],
+                template_id,
+            )
+        if data.category_id is not msgspec.UNSET and data.category_id != current.category_id:
+            await _category(data.category_id)
+            changes["category_id"] = data.category_id
+            await db.raw(
+                "UPDATE inspection_template SET category = {} WHERE id = {}",
+                data.category_id,
+                template_id,
+            )
         if isinstance(data.active, bool):
             changes["active"] = data.active
             await db.raw(
@@ -129,7 +147,13 @@ async def update_template(
             object_type="inspection_template",
             object_id=template_id,
             summary=str(changes.get("name", before.name)),
-            before={"name": before.name, "active": before.active, "version": before.version},
+            before={
+                "name": before.name,
+                "language": before.language,
+                "category_id": before.category_id,
+                "active": before.active,
+                "version": before.version,
+            },
             after=changes,
         )
     return await queries.get_template(actor, template_id)

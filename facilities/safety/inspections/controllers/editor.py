@@ -4,8 +4,13 @@
 ``items-<n>-<field>`` (the checklist editor's convention), ``rows`` says how many rows the
 page had. Fields of a row: ``key`` (hidden, stable across versions), ``section``, ``label``,
 ``kind``, ``unit``, ``min``, ``max``, ``required``, ``weight``, ``critical``, ``options``
-(one per line), ``fail_answers`` and ``show_if_answers`` (comma-separated answers),
-``show_if`` (the number of the earlier row the follow-up depends on) and ``remove``.
+(one per line), the answers that fail the item as ticked choices (``fail_yes_no``: ``yes``
+and/or ``no`` of a yes/no item, shown as "Yes"/"No" in the reader's language;
+``fail_choice``: options of a multiple-choice item, kept in step with the options by the
+script; the API takes the same codes as ``fail_answers``), ``show_if_answers``
+(comma-separated answers), ``show_if`` (the number of the earlier row the follow-up
+depends on) and ``remove``. Language and asset category can be changed on an existing
+template too (the template's own fields: no new version by themselves).
 Blank and removed rows are dropped; the rest become the API's ``items`` and go through the
 same actions as ``POST/PATCH /api/v1/safety/templates``. ``action=add`` shows three more
 empty rows without saving (``/static/template-editor.js`` adds and removes rows in place
@@ -41,13 +46,34 @@ BLANK_ROWS = 2
 MAX_ROWS = 200
 KINDS = [k for k in ItemKind if k in INSPECTION_KINDS]
 _TEXT: tuple[str, ...] = ("key", "section", "label", "kind", "unit", "min", "max", "weight")
-_TEXT += ("options", "fail_answers", "show_if", "show_if_answers")
+_TEXT += ("options", "show_if", "show_if_answers")
+_FAILS = ("fail_yes_no", "fail_choice")  # ticked choices, one list per kind that uses one
 _AT = re.compile(r"^(?P<message>.*?) - at `\$\.(?P<field>[^`]+)`$")
 _ITEM_INDEX = re.compile(r"^items\[(\d+)\]")
 
 
 def kind_labels() -> dict[str, str]:
     return {k.value: _(ITEM_KIND_LABELS[k]) for k in KINDS}
+
+
+def yes_no_labels() -> dict[str, str]:
+    """The answers of a yes/no item, as the failing-answer choices show them."""
+    return {"yes": _("Yes"), "no": _("No")}
+
+
+def _all(form: Any, name: str) -> list[str]:
+    """Every value of a repeated field (ticked checkboxes), from either form type."""
+    if hasattr(form, "getall"):
+        values = form.getall(name, [])
+    else:
+        value = form.get(name)
+        values = value if isinstance(value, list) else [] if value is None else [value]
+    return [str(v).strip() for v in values if str(v).strip()][:30]
+
+
+def option_list(text: str) -> list[str]:
+    """A row's answer options (one per line) as the editor offers them to tick."""
+    return _split(text, lines=True)
 
 
 def _split(text: str, *, lines: bool = False) -> list[str]:
@@ -58,7 +84,7 @@ def _split(text: str, *, lines: bool = False) -> list[str]:
 def _blank() -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(_TEXT, "")
     row.update({"kind": ItemKind.pass_fail_na.value, "weight": "1", "required": True})
-    row.update({"critical": False, "remove": False})
+    row.update({"critical": False, "remove": False, "fail_yes_no": ["no"], "fail_choice": []})
     return row
 
 
@@ -75,6 +101,8 @@ def entered_rows(form: Any) -> list[dict[str, Any]]:
         row: dict[str, Any] = {f: str(form.get(prefix + f) or "").strip() for f in _TEXT}
         for flag in ("required", "critical", "remove"):
             row[flag] = form.get(prefix + flag) == "on"
+        for name in _FAILS:
+            row[name] = _all(form, prefix + name)
         rows.append(row)
     return [r if r is not None else {**_blank(), "gone": True} for r in rows]
 
@@ -109,7 +137,11 @@ def items_of(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int
             "required": row["required"],
             "critical": row["critical"],
             "options": _split(row["options"], lines=True),
-            "fail_answers": _split(row["fail_answers"]),
+            "fail_answers": row["fail_yes_no"]
+            if row["kind"] == ItemKind.yes_no.value
+            else row["fail_choice"]
+            if row["kind"] == ItemKind.choice.value
+            else [],
             "show_if_answers": _split(row["show_if_answers"]),
         }
         if keys[index]:
@@ -173,9 +205,8 @@ def template_rows(template: TemplateRead) -> list[dict[str, Any]]:
                 "max": "" if item.max is None else str(item.max),
                 "weight": str(item.weight),
                 "options": "\n".join(item.options),
-                "fail_answers": ", ".join(item.fail_answers)
-                if item.kind is not ItemKind.yes_no or item.fail_answers != ["no"]
-                else "no",
+                "fail_yes_no": list(item.fail_answers) if item.kind is ItemKind.yes_no else ["no"],
+                "fail_choice": list(item.fail_answers) if item.kind is ItemKind.choice else [],
                 "show_if": "" if parent is None else str(parent + 1),
                 "show_if_answers": ", ".join(item.show_if_answers),
                 "required": item.required,
@@ -184,6 +215,14 @@ def template_rows(template: TemplateRead) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _category_value(text: str) -> int | str | None:
+    """The category field: empty is "any category"; anything else goes to the schema, which
+    names the field when it is not a valid id."""
+    if not text:
+        return None
+    return int(text) if text.isdigit() and len(text) < 19 else text
 
 
 def _pad(rows: list[dict[str, Any]], blank: int = BLANK_ROWS) -> list[dict[str, Any]]:
@@ -215,6 +254,8 @@ class TemplateEditorPages(Controller):
                 "categories": options["categories"],
                 "kinds": [k.value for k in KINDS],
                 "kind_labels": kind_labels(),
+                "yes_no_labels": yes_no_labels(),
+                "option_list": option_list,
                 "blank": _blank(),
             },
             status_code=status,
@@ -247,9 +288,7 @@ class TemplateEditorPages(Controller):
             "name": values["name"],
             "language": values["language"],
             "items": items,
-            "category_id": int(values["category_id"])
-            if values["category_id"].isdigit() and len(values["category_id"]) < 10
-            else None,
+            "category_id": _category_value(values["category_id"]),
         }
         created, errors = _convert(payload, TemplateCreate)
         status = 422
@@ -291,6 +330,10 @@ class TemplateEditorPages(Controller):
             return await self._form(request, template, values, _pad(rows, 3), {})
         items, origin = items_of(rows)
         payload: dict[str, Any] = {"name": values["name"], "active": values["active"]}
+        if "language" in data:  # the page's form (its category "any" is an empty value,
+            # which the form parser drops): language and category are both on it
+            payload["language"] = values["language"]
+            payload["category_id"] = _category_value(values["category_id"])
         if "rows" in data:  # a post without rows renames or (de)activates only
             payload["items"] = items
         if values["version"].isdigit() and len(values["version"]) < 10:
