@@ -166,6 +166,7 @@ async def _seed_base() -> dict[str, Any]:
     ]
     # Generation starts after "now": the history below is the past of these schedules.
     await db.raw("UPDATE pm_schedule SET effective_from = {}", NOW)
+    assert ops_principal.user_id is not None
     await site_actions.set_access(
         actor=system, user_id=ops_principal.user_id, data=AccessUpdate(region_ids=[int(region.id)])
     )
@@ -218,6 +219,7 @@ async def _grow(base: dict[str, Any], size: int) -> None:
                     created,
                     created + timedelta(hours=1) if partner_id else None,
                     completed,
+                    done,  # its history has the "complete" event below
                 )
             )
             events.append((number, "create", None, "open", "system", "", created))
@@ -228,8 +230,8 @@ async def _grow(base: dict[str, Any], size: int) -> None:
                 await db.executemany(
                     "INSERT INTO work_order (id, kind, title, site, asset, priority, status,"
                     " origin, schedule, occurrence_key, partner_organisation, due_at,"
-                    " created_at, updated_at, accepted_at, completed_at)"
-                    " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+                    " created_at, updated_at, accepted_at, completed_at, completed_once)"
+                    " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
                     rows[start : start + 5000],
                 )
             for start in range(0, len(events), 10000):

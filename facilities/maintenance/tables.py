@@ -220,6 +220,10 @@ class WorkOrder(Table, tablename="work_order"):
     started_at = Timestamptz(null=True, default=None)
     completed_at = Timestamptz(null=True, default=None)
     verified_at = Timestamptz(null=True, default=None)
+    # Its history has a "complete" / a "reopen" event (set by ``record_events``): partner
+    # scorecards count first-time fixes from an index instead of probing the history.
+    completed_once = Boolean(default=False)
+    reopened_once = Boolean(default=False)
 
 
 class WorkOrderEvent(Table, tablename="work_order_event"):

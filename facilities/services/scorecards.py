@@ -153,16 +153,16 @@ async def _median_minutes(
 
 
 async def compute(partner_id: int, partner_name: str, start: date, end: date) -> Scorecard:
-    """Counted by the database: grouped and aggregate queries over the partner's orders of
-    the period (index ``work_order_partner_created``), their complete/reopen events by
-    EXISTS (index ``work_order_event_order_action``), cost lines by a join — no list of
-    ids, and only a handful of numbers reach Python."""
+    """Counted by the database: aggregate queries over the partner's orders of the period,
+    index-only (``work_order_partner_created`` covers the times and the order's
+    ``completed_once`` / ``reopened_once`` marks, set whenever its history gets a
+    complete / reopen event), cost lines by a join — no list of ids, and only a handful of
+    numbers reach Python."""
     lower, upper = _bounds(start, end)
-    has = "EXISTS (SELECT 1 FROM work_order_event e WHERE e.work_order = w.id AND e.action = "
     counts = await dict_rows(
         "SELECT count(*) AS orders,"
-        f" sum(CASE WHEN {has}'complete') THEN 1 ELSE 0 END) AS completed,"
-        f" sum(CASE WHEN {has}'complete') AND {has}'reopen') THEN 1 ELSE 0 END) AS reopened"
+        " sum(CASE WHEN w.completed_once THEN 1 ELSE 0 END) AS completed,"
+        " sum(CASE WHEN w.completed_once AND w.reopened_once THEN 1 ELSE 0 END) AS reopened"
         + _ORDERS,
         partner_id,
         lower,

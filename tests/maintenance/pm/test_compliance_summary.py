@@ -119,3 +119,14 @@ async def test_totals_equal_the_recomputation_after_a_sequence_of_writes() -> No
         read = await compliance.compute(actor, start=start, end=end)
         assert (read.total.on_time, read.total.late) == (2, 1)
         assert read.total.missed > 0 and read.total.open_not_yet_overdue > 0
+    # The scorecards' marks agree with the histories (complete, reopen events) too.
+    marks = await db.raw(
+        "SELECT count(*) AS n FROM work_order w WHERE"
+        " (CASE WHEN w.completed_once THEN 1 ELSE 0 END) <> (CASE WHEN EXISTS (SELECT 1 FROM"
+        " work_order_event e WHERE e.work_order = w.id AND e.action = 'complete') THEN 1 ELSE 0"
+        " END) OR (CASE WHEN w.reopened_once THEN 1 ELSE 0 END) <> (CASE WHEN EXISTS (SELECT 1"
+        " FROM work_order_event e WHERE e.work_order = w.id AND e.action = 'reopen') THEN 1"
+        " ELSE 0 END)"
+    )
+    assert marks[0]["n"] == 0
+    assert (await db.raw("SELECT count(*) AS n FROM work_order WHERE reopened_once"))[0]["n"] == 1
