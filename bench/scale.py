@@ -21,6 +21,7 @@ PostgreSQL: ``FACILITIES_BENCH_SCALE_DATABASE_URL`` (default
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import statistics
@@ -341,7 +342,10 @@ def _serve_and_measure(
                 feed = made.json()["url"].split("/calendar/", 1)[1]
             year = (NOW - timedelta(days=365)).date().isoformat()
             etag = ""
+            PEAKS[size] = [("start", section.peak_mb(server))]
             for key, _label, template in ENDPOINTS:
+                if key != ENDPOINTS[0][0]:  # the peak after the previous endpoint
+                    PEAKS[size].append((_previous(key), section.peak_mb(server)))
                 path = template.format(last=last, year=year, partner=base["partners"][0], feed="")
                 extra = dict(headers)
                 if key.startswith("feed"):
@@ -367,9 +371,31 @@ def _serve_and_measure(
                     length,
                     cpu_ms,
                 )
+        PEAKS[size].append((ENDPOINTS[-1][0], section.peak_mb(server)))
         return section.peak_mb(server)
     finally:
         server.stop()
+
+
+# size → (endpoint key, the server's VmHWM in MB after it; "start" = once ready)
+PEAKS: dict[int, list[tuple[str, float]]] = {}
+
+
+def _previous(key: str) -> str:
+    keys = [k for k, *_ in ENDPOINTS]
+    return keys[keys.index(key) - 1]
+
+
+def _peak_steps(size: int) -> str:
+    """Where the peak grew: after which endpoints, by how much (≥ 1 MB)."""
+    steps = PEAKS.get(size, [])
+    if not steps:
+        return ""
+    parts = [f"{steps[0][1]:.0f} MB once ready"]
+    for (_prev, before), (key, after) in itertools.pairwise(steps):
+        if after - before >= 1:
+            parts.append(f"+{after - before:.0f} MB by {key}")
+    return ", ".join(parts)
 
 
 async def run(engine: str) -> str:
@@ -442,6 +468,8 @@ async def run(engine: str) -> str:
         "Server peak memory (VmHWM): "
         + ", ".join(f"{memory.get(s, float('nan')):.0f} MB at {s:,}" for s in SIZES)
         + ".",
+        "",
+        f"Where the peak grew at {SIZES[-1]:,} work orders: {_peak_steps(SIZES[-1])}.",
         "",
         f"Query plans at {SIZES[-1]:,} work orders ({name}):",
         "",
