@@ -1,7 +1,8 @@
 """PM compliance's maintained totals (``pm.compliance_summary``) follow every write of the
 work-order actions: after a sequence of creations, lifecycle steps, edits and a change of
 grace days, the totals equal a recomputation from ``work_order``, and the per-site figures
-read from them equal the live count over the whole period."""
+read from them equal the live count over the whole period. The scorecards' history marks
+(``completed_once``, ``reopened_once``) agree with the histories' events."""
 
 from __future__ import annotations
 
