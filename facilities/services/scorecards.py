@@ -129,15 +129,13 @@ _ORDERS = (
 
 
 async def _median_minutes(
-    column: str, partner_id: int, lower: datetime, upper: datetime
+    column: str, n: int, partner_id: int, lower: datetime, upper: datetime
 ) -> float | None:
-    """The median of ``column - created_at`` over the partner's orders, by the database:
-    the count, then the one or two middle values (ORDER BY … LIMIT 2 OFFSET), so the
-    durations never travel to Python."""
+    """The median of ``column - created_at`` over the partner's ``n`` orders that have
+    ``column``, by the database: the one or two middle values (ORDER BY … LIMIT 2 OFFSET),
+    so the durations never travel to Python."""
     sqlite = db.is_sqlite()
     where = f"{_ORDERS} AND w.{column} IS NOT NULL"
-    counted = await dict_rows(f"SELECT count(*) AS n{where}", partner_id, lower, upper)
-    n = int(counted[0]["n"])
     if not n:
         return None
     minutes = _minutes(sqlite, f"w.{column}", "w.created_at")
@@ -160,7 +158,8 @@ async def compute(partner_id: int, partner_name: str, start: date, end: date) ->
     numbers reach Python."""
     lower, upper = _bounds(start, end)
     counts = await dict_rows(
-        "SELECT count(*) AS orders,"
+        "SELECT count(*) AS orders, count(w.accepted_at) AS accepted,"
+        " count(w.completed_at) AS resolved,"
         " sum(CASE WHEN w.completed_once THEN 1 ELSE 0 END) AS completed,"
         " sum(CASE WHEN w.completed_once AND w.reopened_once THEN 1 ELSE 0 END) AS reopened"
         + _ORDERS,
@@ -196,8 +195,9 @@ async def compute(partner_id: int, partner_name: str, start: date, end: date) ->
                 upper,
             )
             cost = Decimal(str(summed[0]["total"] or 0))
-    response = await _median_minutes("accepted_at", partner_id, lower, upper)
-    resolution = await _median_minutes("completed_at", partner_id, lower, upper)
+    accepted, resolved = int(counts[0]["accepted"] or 0), int(counts[0]["resolved"] or 0)
+    response = await _median_minutes("accepted_at", accepted, partner_id, lower, upper)
+    resolution = await _median_minutes("completed_at", resolved, partner_id, lower, upper)
     visits = await dict_rows(
         "SELECT v.contract, v.status, count(*) AS n, count(v.rating) AS rated,"
         " sum(v.rating) AS rating_sum FROM service_visit v"
