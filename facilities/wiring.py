@@ -23,7 +23,7 @@ from facilities.assets.monitoring import hooks as device_hooks
 from facilities.kit import kpi
 from facilities.maintenance import device_work, hooks
 from facilities.maintenance.activity import report_activity, work_order_activity
-from facilities.maintenance.pm import agenda
+from facilities.maintenance.pm import agenda, compliance_summary
 from facilities.maintenance.pm.kpis import KPIS as PM_KPIS
 from facilities.maintenance.rollouts.actions import on_work_order_change as rollout_install
 from facilities.maintenance.workorders.queries import partner_site_ids
@@ -61,6 +61,11 @@ def install() -> None:
     # maintenance's roll-outs → assets: a completed installation registers its device
     # (an asset with its QR label, monitored) through the assets' actions
     hooks.on_work_order_change(rollout_install)
+    # maintenance's PM compliance totals follow every created order and lifecycle step
+    hooks.on_work_order_change(
+        compliance_summary.on_work_order_change,
+        batch=compliance_summary.on_work_orders_created,
+    )
     hooks.on_report_change(on_report_change)
     # maintenance ← services: who gets new unassigned work
     hooks.set_router(route)
@@ -114,8 +119,12 @@ EXPECTED: dict[str, set[str]] = {
         "facilities.services.sla.outcomes.record_outcomes",
         "facilities.safety.inspections.actions._findings.on_work_order_change",
         "facilities.maintenance.rollouts.actions.on_work_order_change",
+        "facilities.maintenance.pm.compliance_summary.on_work_order_change",
     },
-    "work_order_batch_listeners": {"facilities.notifications.listeners.on_work_orders_created"},
+    "work_order_batch_listeners": {
+        "facilities.notifications.listeners.on_work_orders_created",
+        "facilities.maintenance.pm.compliance_summary.on_work_orders_created",
+    },
     "report_listeners": {"facilities.notifications.listeners.on_report_change"},
     "router": {"facilities.services.routing.route"},
     "order_panels": {"facilities.services.sla.panel.sla_panel"},

@@ -220,6 +220,10 @@ class WorkOrder(Table, tablename="work_order"):
     started_at = Timestamptz(null=True, default=None)
     completed_at = Timestamptz(null=True, default=None)
     verified_at = Timestamptz(null=True, default=None)
+    # Its history has a "complete" / a "reopen" event (set by ``record_events``): partner
+    # scorecards count first-time fixes from an index instead of probing the history.
+    completed_once = Boolean(default=False)
+    reopened_once = Boolean(default=False)
 
 
 class WorkOrderEvent(Table, tablename="work_order_event"):
@@ -352,3 +356,17 @@ class WorkOrderMagicLink(Table, tablename="work_order_magic_link"):
     expires_at = Timestamptz(null=False)
     revoked_at = Timestamptz(null=True, default=None)
     last_used_at = Timestamptz(null=True, default=None)
+
+
+class PMComplianceSummary(Table, tablename="pm_compliance_summary"):
+    """PM compliance's maintained totals per site and UTC day (``grain`` "d") or month
+    ("m"), read and written only by ``pm.compliance_summary`` (raw SQL; created and
+    backfilled by a raw migration, unique on grain, period_start, site)."""
+
+    id: Serial
+    grain = Varchar(length=1, null=False)
+    period_start = Date(null=False)
+    site = Integer(null=False)
+    on_time = Integer(null=False)
+    late = Integer(null=False)
+    pending = Integer(null=False)

@@ -129,15 +129,13 @@ _ORDERS = (
 
 
 async def _median_minutes(
-    column: str, partner_id: int, lower: datetime, upper: datetime
+    column: str, n: int, partner_id: int, lower: datetime, upper: datetime
 ) -> float | None:
-    """The median of ``column - created_at`` over the partner's orders, by the database:
-    the count, then the one or two middle values (ORDER BY … LIMIT 2 OFFSET), so the
-    durations never travel to Python."""
+    """The median of ``column - created_at`` over the partner's ``n`` orders that have
+    ``column``, by the database: the one or two middle values (ORDER BY … LIMIT 2 OFFSET),
+    so the durations never travel to Python."""
     sqlite = db.is_sqlite()
     where = f"{_ORDERS} AND w.{column} IS NOT NULL"
-    counted = await dict_rows(f"SELECT count(*) AS n{where}", partner_id, lower, upper)
-    n = int(counted[0]["n"])
     if not n:
         return None
     minutes = _minutes(sqlite, f"w.{column}", "w.created_at")
@@ -153,16 +151,17 @@ async def _median_minutes(
 
 
 async def compute(partner_id: int, partner_name: str, start: date, end: date) -> Scorecard:
-    """Counted by the database: grouped and aggregate queries over the partner's orders of
-    the period (index ``work_order_partner_created``), their complete/reopen events by
-    EXISTS (index ``work_order_event_order_action``), cost lines by a join — no list of
-    ids, and only a handful of numbers reach Python."""
+    """Counted by the database: aggregate queries over the partner's orders of the period,
+    index-only (``work_order_partner_created`` covers the times and the order's
+    ``completed_once`` / ``reopened_once`` marks, set whenever its history gets a
+    complete / reopen event), cost lines by a join — no list of ids, and only a handful of
+    numbers reach Python."""
     lower, upper = _bounds(start, end)
-    has = "EXISTS (SELECT 1 FROM work_order_event e WHERE e.work_order = w.id AND e.action = "
     counts = await dict_rows(
-        "SELECT count(*) AS orders,"
-        f" sum(CASE WHEN {has}'complete') THEN 1 ELSE 0 END) AS completed,"
-        f" sum(CASE WHEN {has}'complete') AND {has}'reopen') THEN 1 ELSE 0 END) AS reopened"
+        "SELECT count(*) AS orders, count(w.accepted_at) AS accepted,"
+        " count(w.completed_at) AS resolved,"
+        " sum(CASE WHEN w.completed_once THEN 1 ELSE 0 END) AS completed,"
+        " sum(CASE WHEN w.completed_once AND w.reopened_once THEN 1 ELSE 0 END) AS reopened"
         + _ORDERS,
         partner_id,
         lower,
@@ -196,8 +195,9 @@ async def compute(partner_id: int, partner_name: str, start: date, end: date) ->
                 upper,
             )
             cost = Decimal(str(summed[0]["total"] or 0))
-    response = await _median_minutes("accepted_at", partner_id, lower, upper)
-    resolution = await _median_minutes("completed_at", partner_id, lower, upper)
+    accepted, resolved = int(counts[0]["accepted"] or 0), int(counts[0]["resolved"] or 0)
+    response = await _median_minutes("accepted_at", accepted, partner_id, lower, upper)
+    resolution = await _median_minutes("completed_at", resolved, partner_id, lower, upper)
     visits = await dict_rows(
         "SELECT v.contract, v.status, count(*) AS n, count(v.rating) AS rated,"
         " sum(v.rating) AS rating_sum FROM service_visit v"

@@ -20,7 +20,7 @@ from facilities.kit import clock, recurrence
 from facilities.kit.errors import Conflict, NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.rows import aware, to_struct
-from facilities.maintenance.pm import queries
+from facilities.maintenance.pm import compliance_summary, queries
 from facilities.maintenance.pm.queries import resolve_rrule
 from facilities.maintenance.pm.schemas import (
     FeedCreate,
@@ -234,6 +234,8 @@ async def update_schedule(
                 PMSchedule.updated_at: now,
             }
         ).where((PMSchedule.id == schedule_id) & (PMSchedule.version == row["version"]))
+        if "grace_days" in changes:  # every past outcome of its orders is judged anew
+            await compliance_summary.refresh_schedule(schedule_id)
         await audit.record(
             actor=actor,
             action="schedule.update",

@@ -28,6 +28,7 @@ from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
+from facilities.maintenance.pm import compliance_summary
 from facilities.maintenance.pm.schemas import ComplianceRead, ComplianceRow
 from facilities.sites import scope
 
@@ -73,15 +74,14 @@ def _classify_sql(sqlite: bool) -> str:
     PostgreSQL compares timestamps exactly. SQLite stores them as ISO text: differences are
     taken with ``julianday`` and rounded to whole milliseconds (so the deadline is exact to
     the millisecond), at most two date parses per row, and only the rows that need them."""
+    in_time = compliance_summary.in_time_sql(sqlite)
     if sqlite:
         ms = 86_400_000
         grace = f"coalesce(s.grace_days, 0) * {ms}"
-        in_time = f"round((julianday(w.completed_at) - julianday(w.due_at)) * {ms}) <= {grace}"
         overdue = f"round((julianday({{}}) - julianday(w.due_at)) * {ms}) > {grace}"
         not_overdue = f"round((julianday({{}}) - julianday(w.due_at)) * {ms}) <= {grace}"
     else:
         deadline = "(w.due_at + make_interval(days => coalesce(s.grace_days, 0)))"
-        in_time = f"w.completed_at <= {deadline}"
         overdue = f"{deadline} < {{}}"
         not_overdue = f"{deadline} >= {{}}"
     return (
@@ -102,14 +102,14 @@ _LABELS = {"site": "st.name", "schedule": "s.name", "partner": "p.name"}
 async def compute(
     principal: Principal, *, start: date, end: date, group_by: str = "site"
 ) -> ComplianceRead:
-    """Counted by the database: one grouped query over the preventive orders due in the
-    period (index ``work_order_kind_due``); only one row per group reaches Python."""
+    """Counted by the database. Per site: from the maintained day and month totals
+    (``compliance_summary``) plus a live count of the few days around "now"; per schedule
+    or partner: one grouped query over the preventive orders due in the period (index
+    ``work_order_kind_due``). Only one row per group reaches Python."""
     if group_by not in GROUPS:
         raise RuleViolation("group_by", _("Group by site, schedule or partner."))
     if end <= start:
         raise RuleViolation("end", _("The end must be after the start."))
-    lo = datetime.combine(start, time(), UTC)
-    hi = datetime.combine(end, time(), UTC)
     visible = await scope.visible_site_ids(principal)
     where = ""
     if visible is not None:
@@ -118,9 +118,52 @@ async def compute(
                 start=start, end=end, group_by=group_by, total=_row(None, "", Tally()), rows=[]
             )
         where = " AND w.site IN (" + ",".join(str(int(s)) for s in sorted(visible)) + ")"
+    now = clock.now()
+    groups: dict[Any, Tally] = {}
+    labels: dict[Any, str] = {}
+    if group_by == "site":
+        live = await _summarised(start, end, now, where, groups, labels)
+    else:
+        live = (start, end)
+    if live is not None:
+        await _live(live[0], live[1], now, group_by, where, groups, labels)
+    total = Tally()
+    for tally_ in groups.values():
+        _add(total, tally_.on_time, tally_.late, tally_.missed, tally_.open)
+    ordered = sorted(groups, key=lambda k: labels[k])
+    return ComplianceRead(
+        start=start,
+        end=end,
+        group_by=group_by,
+        total=_row(None, _("All"), total),
+        rows=[_row(k, labels[k], groups[k]) for k in ordered],
+    )
+
+
+def _add(target: Tally, on_time: int, late: int, missed: int, open_: int) -> None:
+    target.on_time += on_time
+    target.late += late
+    target.missed += missed
+    target.open += open_
+    target.due += on_time + late + missed
+
+
+def _day(value: date) -> datetime:
+    return datetime.combine(value, time(), UTC)
+
+
+async def _live(
+    start: date,
+    end: date,
+    now: datetime,
+    group_by: str,
+    where: str,
+    groups: dict[Any, Tally],
+    labels: dict[Any, str],
+) -> None:
+    """The orders due in ``[start, end)`` counted from ``work_order`` into ``groups``."""
     column = GROUPS[group_by]
     label = _LABELS[group_by]
-    now = clock.now()
     join = " LEFT JOIN partner_organisation p ON p.id = w.partner_organisation"
     if group_by == "site":
         join = " JOIN site st ON st.id = w.site"
@@ -132,31 +175,73 @@ async def compute(
         f" GROUP BY {column}, {label}",
         now,
         now,
-        lo,
-        hi,
+        _day(start),
+        _day(end),
     )
-    total = Tally()
-    groups: dict[Any, Tally] = {}
-    labels: dict[Any, str] = {}
     for record in rows:
         row = dict(record)
-        counts = {k: int(row[k] or 0) for k in ("on_time", "late", "missed", "open")}
-        tally_ = groups.setdefault(row["grp"], Tally())
-        for target in (tally_, total):
-            target.on_time += counts["on_time"]
-            target.late += counts["late"]
-            target.missed += counts["missed"]
-            target.open += counts["open"]
-            target.due += counts["on_time"] + counts["late"] + counts["missed"]
+        counts = [int(row[k] or 0) for k in ("on_time", "late", "missed", "open")]
+        _add(groups.setdefault(row["grp"], Tally()), *counts)
         labels[row["grp"]] = row["label"] or _("(none)")
-    ordered = sorted(groups, key=lambda k: labels[k])
-    return ComplianceRead(
-        start=start,
-        end=end,
-        group_by=group_by,
-        total=_row(None, _("All"), total),
-        rows=[_row(k, labels[k], groups[k]) for k in ordered],
-    )
+
+
+def _ranges(first: date, last: date) -> list[tuple[str, date, date]]:
+    """``[first, last)`` as (grain, from, to) pieces: loose days, whole months, loose days."""
+    if last <= first:
+        return []
+    month = first if first.day == 1 else (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+    final = last.replace(day=1)
+    if month >= final:
+        return [("d", first, last)]
+    pieces = [("d", first, month)] if first < month else []
+    pieces.append(("m", month, final))
+    if final < last:
+        pieces.append(("d", final, last))
+    return pieces
+
+
+async def _summarised(
+    start: date,
+    end: date,
+    now: datetime,
+    where: str,
+    groups: dict[Any, Tally],
+    labels: dict[Any, str],
+) -> tuple[date, date] | None:
+    """Per site from the maintained totals; returns the days to count live (or None).
+
+    Before ``live_lo`` every pending order's deadline has passed by more than a day
+    (missed); from ``live_hi`` on every deadline is more than a day ahead (open)."""
+    bounds = await db.raw("SELECT max(grace_days) AS hi, min(grace_days) AS lo FROM pm_schedule")
+    most = max(int(bounds[0]["hi"] or 0), 0) if bounds else 0
+    least = min(int(bounds[0]["lo"] or 0), 0) if bounds else 0
+    today = now.astimezone(UTC).date()
+    live_lo = min(max(today - timedelta(days=most + 2), start), end)
+    live_hi = max(min(today + timedelta(days=2 - least), end), live_lo)
+    pieces = _ranges(start, live_lo) + _ranges(live_hi, end)
+    if pieces:
+        ors = " OR ".join(
+            "(x.grain = {} AND x.period_start >= {} AND x.period_start < {})" for _p in pieces
+        )
+        args: list[Any] = [value for piece in pieces for value in piece]
+        rows = await db.raw(
+            "SELECT x.site AS grp, st.name AS label, sum(x.on_time) AS on_time,"  # noqa: S608
+            " sum(x.late) AS late,"
+            " sum(CASE WHEN x.period_start < {} THEN x.pending ELSE 0 END) AS missed,"
+            " sum(CASE WHEN x.period_start < {} THEN 0 ELSE x.pending END) AS open"
+            f" FROM {compliance_summary.TABLE} x JOIN site st ON st.id = x.site"
+            f" WHERE ({ors}){where.replace('w.site', 'x.site')}"
+            " GROUP BY x.site, st.name",
+            live_lo,
+            live_lo,
+            *args,
+        )
+        for record in rows:
+            row = dict(record)
+            counts = [int(row[k] or 0) for k in ("on_time", "late", "missed", "open")]
+            _add(groups.setdefault(row["grp"], Tally()), *counts)
+            labels[row["grp"]] = row["label"] or _("(none)")
+    return (live_lo, live_hi) if live_lo < live_hi else None
 
 
 def _row(key: Any, label: str, t: Tally) -> ComplianceRow:

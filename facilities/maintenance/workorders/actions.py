@@ -27,6 +27,7 @@ from facilities.maintenance import checklists, hooks, lifecycle
 from facilities.maintenance.enums import ReportStatus
 from facilities.maintenance.lifecycle import CLOSED_STATES, OPEN_STATES
 from facilities.maintenance.lifecycle import WorkOrderStatus as S
+from facilities.maintenance.pm import compliance_summary
 from facilities.maintenance.reports.schemas import ProblemReportRead
 from facilities.maintenance.tables import (
     ChecklistTemplate,
@@ -392,6 +393,10 @@ async def update_work_order(
             before=old_audit,
             after=new_audit,
         )
+        if "due_at" in changes or "kind" in changes:  # no hook hears edits
+            await compliance_summary.refresh_edit(
+                before.site_id, before.due_at, changes.get("due_at", before.due_at)
+            )
         down = changes.get("asset_down", before.asset_down)
         title = changes.get("title", before.title)
         if before.asset_down and (not down or asset_id != before.asset_id):

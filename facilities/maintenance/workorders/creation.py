@@ -198,6 +198,14 @@ async def record_events(events: Sequence[EventRow]) -> None:
     ]
     for start in range(0, len(rows), CHUNK):
         await db.executemany(_INSERT_EVENT, rows[start : start + CHUNK])
+    for action, column in (("complete", "completed_once"), ("reopen", "reopened_once")):
+        ids = sorted({e.work_order_id for e in events if e.action == action})
+        if ids:
+            await db.raw(
+                f"UPDATE work_order SET {column} = {{}}"  # noqa: S608
+                f" WHERE id IN ({','.join(str(int(i)) for i in ids)})",
+                True,
+            )
 
 
 async def follow_asset(
