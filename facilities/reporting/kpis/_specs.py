@@ -74,11 +74,16 @@ def mttr_rows(b: Bounds, where: str) -> Rows:
 
 
 def _open_at(b: Bounds, where: str, extra: str = "") -> tuple[str, tuple[Any, ...]]:
+    """Work orders open at ``b.until``. An order closed now and not changed since ``until``
+    was closed then, so only orders open now or changed since are candidates (an index
+    each: ``status`` and ``updated_at``), before the status history is read for them."""
     sql = (
-        f"FROM work_order w WHERE w.created_at < {{}}{where.replace('{col}', 'w.site')}{extra}"
+        f"FROM work_order w WHERE w.created_at < {{}}"
+        f" AND (w.status IN {ACTIVE} OR w.updated_at >= {{}})"
+        f"{where.replace('{col}', 'w.site')}{extra}"
         f" AND ({_status_at(b)}) NOT IN {CLOSED}"
     )
-    return sql, (b.until, b.until, b.until)
+    return sql, (b.until, b.until, b.until, b.until)
 
 
 def backlog_rows(b: Bounds, where: str) -> Rows:
@@ -94,13 +99,12 @@ def backlog_age_rows(b: Bounds, where: str) -> Rows:
 
 
 def overdue_rows(b: Bounds, where: str) -> Rows:
-    body, _args = _open_at(b, where, " AND w.due_at IS NOT NULL AND w.due_at < {}")
+    body, args = _open_at(b, where, " AND w.due_at IS NOT NULL AND w.due_at < {}")
     late = f"({b.until_s:.6f} - {epoch('w.due_at')}) / 86400.0"
-    # the due-date bound comes after the site filter and before the status test
+    # the due-date bound comes after the site filter and before the status test: every
+    # bound is ``until``, one more of them
     return Rows(
-        "",
-        f"SELECT w.id, w.site, 1 AS num, 0 AS den, {late} AS late {body}",
-        (b.until, b.until, b.until, b.until),
+        "", f"SELECT w.id, w.site, 1 AS num, 0 AS den, {late} AS late {body}", (*args, b.until)
     )
 
 
@@ -130,7 +134,8 @@ def sla_rows(target: str) -> Callable[[Bounds, str], Rows]:
 
 def _asset_time(b: Bounds, where: str, critical_only: bool) -> tuple[str, str]:
     """CTEs ``a`` (the assets), ``seg`` (status intervals) and ``clip`` (clipped to the
-    period up to now), and the per-asset sums (seconds up, seconds down, failures)."""
+    period up to now), and the per-asset sums (seconds up, seconds down, failures). The
+    CTEs take three arguments: the period's start twice, then ``until``."""
     critical = " AND x.criticality = 'critical'" if critical_only else ""
     start, until = f"{b.start_s:.6f}", f"{b.until_s:.6f}"
     window = "OVER (PARTITION BY c.asset ORDER BY c.changed_at, c.id)"
@@ -140,7 +145,12 @@ def _asset_time(b: Bounds, where: str, critical_only: bool) -> tuple[str, str]:
         f" seg AS (SELECT c.asset, c.to_status, {epoch('c.changed_at')} AS since_s,"
         f" {epoch(f'LEAD(c.changed_at) {window}')} AS until_s,"
         f" LAG(c.to_status) {window} AS prev"
-        " FROM asset_status_change c JOIN a ON a.id = c.asset WHERE c.changed_at < {}),"
+        " FROM asset_status_change c JOIN a ON a.id = c.asset"
+        # from the asset's last change before the period (its status at the start, and the
+        # previous status of the first change inside): earlier intervals end before the
+        # period and add nothing, so the window functions skip the asset's older history
+        " WHERE c.changed_at >= COALESCE((SELECT MAX(o.changed_at) FROM asset_status_change o"
+        " WHERE o.asset = c.asset AND o.changed_at < {}), {}) AND c.changed_at < {}),"
         f" clip AS (SELECT asset, to_status, prev, since_s, {bigger('since_s', start)} AS lo,"
         f" {smaller(f'COALESCE(until_s, {until})', until)} AS hi FROM seg)"
     )
@@ -166,7 +176,7 @@ def uptime_rows(b: Bounds, where: str) -> Rows:
         "SELECT id, site, up_s AS num, up_s + down_s AS den, down_s / 60.0 AS down_minutes,"
         " failures FROM per WHERE up_s + down_s > 0"
     )
-    return Rows(ctes, select, (b.until,))
+    return Rows(ctes, select, (b.start, b.start, b.until))
 
 
 def mtbf_rows(b: Bounds, where: str) -> Rows:
@@ -179,7 +189,7 @@ def mtbf_rows(b: Bounds, where: str) -> Rows:
         "SELECT id, site, up_s / 3600.0 AS num, failures AS den, down_s / 60.0 AS down_minutes"
         " FROM per WHERE up_s + down_s > 0"
     )
-    return Rows(ctes, select, (b.until,))
+    return Rows(ctes, select, (b.start, b.start, b.until))
 
 
 def pm_compliance_rows(b: Bounds, where: str) -> Rows:
