@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from facilities.accounts.principal import Principal
 from facilities.kit import clock, kpi
 from facilities.kit.errors import NotFound, RuleViolation
-from facilities.kit.i18n import N_, _
+from facilities.kit.i18n import N_, _, format_date
 from facilities.kit.kpi import Period
 from facilities.reporting import queries
 from facilities.reporting.budgets import actuals as cost_lines
@@ -263,6 +263,17 @@ _LINE_PAGES = {
 }
 
 
+def _line_title(line: cost_lines.Line) -> str:
+    """ "Bill · Energy: Gas meter 1 Nov 2026 – 30 Nov 2026" (kind, category, what)."""
+    what = line.title
+    if line.span is not None:
+        what += f" {format_date(line.span[0])} – {format_date(line.span[1])}"
+    if line.category in CostCategory.__members__:
+        category = _(COST_CATEGORY_LABELS[CostCategory(line.category)])
+        return f"{_(_LINE_KINDS[line.kind])} · {category}: {what}"
+    return f"{_(_LINE_KINDS[line.kind])}: {what}"
+
+
 async def _cost_lines(
     principal: Principal,
     first: date,
@@ -290,10 +301,7 @@ async def _cost_lines(
             RecordRead(
                 kind=line.kind,
                 id=line.id,
-                title=f"{_(_LINE_KINDS[line.kind])} · "
-                f"{_(COST_CATEGORY_LABELS[CostCategory(line.category)])}: {line.title}"
-                if line.category in CostCategory.__members__
-                else f"{_(_LINE_KINDS[line.kind])}: {line.title}",
+                title=_line_title(line),
                 url=_LINE_PAGES[line.kind].format(id=line.id, parent=line.parent)
                 if line.kind in _LINE_PAGES
                 else None,

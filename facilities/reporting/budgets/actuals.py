@@ -232,6 +232,7 @@ class Share:
     title: str
     parent: int  # the meter of a bill (its page); the contract of a fee
     amounts: dict[int, Decimal]  # period index → amount
+    span: tuple[date, date] | None = None  # a bill's first and last day
 
 
 async def _fees(site_ids: list[int], periods: Periods) -> list[Share]:
@@ -298,9 +299,10 @@ async def _bills(site_ids: list[int], periods: Periods) -> list[Share]:
                 CostCategory.energy.value
                 if row["carrier"] in ENERGY_CARRIERS
                 else CostCategory.other.value,
-                f"{row['name']} {first.isoformat()} – {last.isoformat()}",
+                str(row["name"]),
                 int(row["meter"]),
                 {i: cost * n / length for i, n in days.items()},
+                (first, last),
             )
         )
     return shares
@@ -352,6 +354,7 @@ class Line:
     title: str
     amount: Decimal
     parent: int  # the record whose page shows the line (a bill's meter)
+    span: tuple[date, date] | None = None  # a bill's first and last day
 
 
 async def lines(
@@ -397,7 +400,14 @@ async def lines(
         total += amount
         top.append(
             Line(
-                share.kind, share.id, share.site, share.category, share.title, amount, share.parent
+                share.kind,
+                share.id,
+                share.site,
+                share.category,
+                share.title,
+                amount,
+                share.parent,
+                share.span,
             )
         )
     top.sort(key=lambda line: (-line.amount, line.kind, line.id, line.site))
