@@ -75,12 +75,16 @@ def mttr_rows(b: Bounds, where: str) -> Rows:
 
 def _open_at(b: Bounds, where: str, extra: str = "") -> tuple[str, tuple[Any, ...]]:
     """Work orders open at ``b.until``. An order closed now and not changed since ``until``
-    was closed then, so only orders open now or changed since are candidates (an index
-    each: ``status`` and ``updated_at``), before the status history is read for them."""
+    was closed then, so only orders open now or changed since are candidates, listed from
+    an index each (``status``, ``updated_at``) before the status history is read for them.
+    The list is an explicit ``IN (… UNION ALL …)``: with an ``OR`` SQLite scanned every
+    order of the scope's sites through the site index (0.95 s of CPU against 0.03 s at
+    1,000,000 orders). Every argument is ``until``."""
     sql = (
-        f"FROM work_order w WHERE w.created_at < {{}}"
-        f" AND (w.status IN {ACTIVE} OR w.updated_at >= {{}})"
-        f"{where.replace('{col}', 'w.site')}{extra}"
+        f"FROM work_order w WHERE w.id IN (SELECT o.id FROM work_order o"
+        f" WHERE o.status IN {ACTIVE}"
+        " UNION ALL SELECT o.id FROM work_order o WHERE o.updated_at >= {})"
+        f" AND w.created_at < {{}}{where.replace('{col}', 'w.site')}{extra}"
         f" AND ({_status_at(b)}) NOT IN {CLOSED}"
     )
     return sql, (b.until, b.until, b.until, b.until)
