@@ -137,24 +137,32 @@ def sla_rows(target: str) -> Callable[[Bounds, str], Rows]:
 
 
 def _asset_time(b: Bounds, where: str, critical_only: bool) -> tuple[str, str]:
-    """CTEs ``a`` (the assets), ``seg`` (status intervals) and ``clip`` (clipped to the
-    period up to now), and the per-asset sums (seconds up, seconds down, failures). The
-    CTEs take three arguments: the period's start twice, then ``until``."""
+    """CTEs ``a`` (the assets), ``ch`` (their changes that matter), ``seg`` (status
+    intervals) and ``clip`` (clipped to the period up to now), and the per-asset sums
+    (seconds up, seconds down, failures). The CTEs take three arguments: the period's start,
+    ``until``, the start again.
+
+    The changes that matter are those inside the period and each asset's last change before
+    it (its status when the period starts, and the previous status of the first change
+    inside); earlier intervals end before the period and add nothing. Read by the
+    ``changed_at`` index and one ``(asset, changed_at)`` lookup per asset, the window
+    functions see a period's changes, not the assets' whole history."""
     critical = " AND x.criticality = 'critical'" if critical_only else ""
     start, until = f"{b.start_s:.6f}", f"{b.until_s:.6f}"
     window = "OVER (PARTITION BY c.asset ORDER BY c.changed_at, c.id)"
     ctes = (
         f"a AS (SELECT x.id, x.site FROM asset x WHERE 1 = 1{critical}"
         f"{where.replace('{col}', 'x.site')}),"
+        " ch AS (SELECT c.id, c.asset, c.to_status, c.changed_at"
+        " FROM asset_status_change c JOIN a ON a.id = c.asset"
+        " WHERE c.changed_at >= {} AND c.changed_at < {}"
+        " UNION ALL SELECT c.id, c.asset, c.to_status, c.changed_at"
+        " FROM a JOIN asset_status_change c ON c.id = (SELECT o.id FROM asset_status_change o"
+        " WHERE o.asset = a.id AND o.changed_at < {} ORDER BY o.changed_at DESC, o.id DESC"
+        " LIMIT 1)),"
         f" seg AS (SELECT c.asset, c.to_status, {epoch('c.changed_at')} AS since_s,"
         f" {epoch(f'LEAD(c.changed_at) {window}')} AS until_s,"
-        f" LAG(c.to_status) {window} AS prev"
-        " FROM asset_status_change c JOIN a ON a.id = c.asset"
-        # from the asset's last change before the period (its status at the start, and the
-        # previous status of the first change inside): earlier intervals end before the
-        # period and add nothing, so the window functions skip the asset's older history
-        " WHERE c.changed_at >= COALESCE((SELECT MAX(o.changed_at) FROM asset_status_change o"
-        " WHERE o.asset = c.asset AND o.changed_at < {}), {}) AND c.changed_at < {}),"
+        f" LAG(c.to_status) {window} AS prev FROM ch c),"
         f" clip AS (SELECT asset, to_status, prev, since_s, {bigger('since_s', start)} AS lo,"
         f" {smaller(f'COALESCE(until_s, {until})', until)} AS hi FROM seg)"
     )
@@ -180,7 +188,7 @@ def uptime_rows(b: Bounds, where: str) -> Rows:
         "SELECT id, site, up_s AS num, up_s + down_s AS den, down_s / 60.0 AS down_minutes,"
         " failures FROM per WHERE up_s + down_s > 0"
     )
-    return Rows(ctes, select, (b.start, b.start, b.until))
+    return Rows(ctes, select, (b.start, b.until, b.start))
 
 
 def mtbf_rows(b: Bounds, where: str) -> Rows:
@@ -193,7 +201,7 @@ def mtbf_rows(b: Bounds, where: str) -> Rows:
         "SELECT id, site, up_s / 3600.0 AS num, failures AS den, down_s / 60.0 AS down_minutes"
         " FROM per WHERE up_s + down_s > 0"
     )
-    return Rows(ctes, select, (b.start, b.start, b.until))
+    return Rows(ctes, select, (b.start, b.until, b.start))
 
 
 def pm_compliance_rows(b: Bounds, where: str) -> Rows:
