@@ -24,7 +24,7 @@ path for SQLite; migrations still run (new indexes are built on the existing row
 
 The section also times the MTBF trend both ways on this engine: one grouped statement for
 the eight periods (``kpis.trend``) against one statement per period (``kpis.compute``),
-interleaved; the dashboard uses whichever ``kpis.PER_PERIOD`` names.
+interleaved (the dashboard uses the grouped statement; ``kpis.trend`` says why).
 
 PostgreSQL: ``FACILITIES_BENCH_DATABASE_URL`` (default
 ``postgresql://postgres@127.0.0.1:5432/facilities_bench``; recreated).
