@@ -71,6 +71,7 @@ SECTIONS = [
     "sustainability_report",
     "anomaly_scan",
     "heartbeats",
+    "dashboard",
 ]
 SECTION_TIMEOUT = 1800  # seconds per module and engine
 BURST_REPORTS = 200

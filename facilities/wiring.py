@@ -169,6 +169,8 @@ EXPECTED: dict[str, set[str]] = {
         "co2e_per_m2",
         "co2e_per_desk",
         "co2e_per_visit",
+        # budgets (``reporting/budgets/kpi.py``, the budget report's actuals)
+        "cost_vs_budget",
     },
 }
 

@@ -10,7 +10,11 @@ added up over the scope's sites by their numerators and denominators).
 CO2e per m², per desk and per member visit) are reporting KPIs like the others
 (``kpis/_site.py``) whose populations are the owning domains' reads
 (``safety.kpi_queries``, ``sustainability.kpi_queries``). ``TILES`` lists the tiles in order;
-a name that is not registered in ``kit.kpi`` (``cost_vs_budget`` so far) is left out.
+a name that is not registered in ``kit.kpi`` is left out.
+
+**Cost against budget** (``budgets/kpi.py``) is the quarterly budget report's actuals against
+the budget prorated to the period; its trend is one run of the actuals over the eight
+consecutive periods, and the list behind it is the cost lines (``actuals.lines``).
 """
 
 from __future__ import annotations
@@ -22,15 +26,20 @@ from urllib.parse import urlencode
 from facilities.accounts.principal import Principal
 from facilities.kit import clock, kpi
 from facilities.kit.errors import NotFound, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import N_, _, format_date
 from facilities.kit.kpi import Period
 from facilities.reporting import queries
+from facilities.reporting.budgets import actuals as cost_lines
+from facilities.reporting.budgets import kpi as cost
+from facilities.reporting.enums import COST_CATEGORY_LABELS, CostCategory
 from facilities.reporting.kpis import RECORD_SPECS, SPECS, compute, records
 from facilities.reporting.kpis import trend as trend_of
 from facilities.reporting.schemas import DashboardRead, RecordRead, RecordsRead, TileRead
 
 MAX_DAYS = 366
 TREND_POINTS = 8
+# The figures with a list of records behind them.
+DRILLABLE = frozenset({*RECORD_SPECS, cost.NAME})
 
 TILES: tuple[str, ...] = (
     "backlog",
@@ -138,11 +147,13 @@ async def dashboard(
         definition = kpi.get(name)
         if name in SPECS:  # one statement for the eight periods
             trend = await trend_of(SPECS[name], principal, spans, narrowed)
+        elif name == cost.NAME:  # one run of the actuals for the eight periods
+            trend = [v.value for v in await cost.trend(rows, spans, site_id=site_id)]
         else:
             trend = [await figure(principal, name, span, narrowed) for span in spans]
         drill = (
             "/api/v1/reporting/records?" + urlencode({"kpi": name, **query})
-            if name in RECORD_SPECS
+            if name in DRILLABLE
             else None
         )
         tiles.append(
@@ -183,7 +194,7 @@ async def drill_down(
     offset: int = 0,
 ) -> RecordsRead:
     """The records that make the figure of ``name`` for the period and scope."""
-    if name not in RECORD_SPECS:
+    if name not in DRILLABLE:
         if name in kpi.names():
             raise NotFound(_("This figure has no list of records behind it."))
         tile_names([name])  # a clear 422 naming the field
@@ -192,6 +203,8 @@ async def drill_down(
     if region_id is not None or site_id is not None:
         _label, scope = await queries.scope_sites(principal, region_id=region_id, site_id=site_id)
         sites = {int(str(r["id"])) for r in scope}
+    if name == cost.NAME:
+        return await _cost_lines(principal, first, last, sites, limit=limit, offset=offset)
     spec = RECORD_SPECS[name]
     count, rows = await records(
         spec,
@@ -221,6 +234,83 @@ async def drill_down(
                 extra={c: None if r.get(c) is None else round(float(r[c]), 4) for c in extra},
             )
             for r in rows
+        ],
+    )
+
+
+def record_columns(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The unit of a drill-down's values and its extra columns (column, heading msgid)."""
+    if name == cost.NAME:
+        return "EUR", ()
+    spec = RECORD_SPECS[name]
+    return spec.unit, spec.columns
+
+
+_LINE_KINDS = {
+    "labour": N_("Labour"),
+    "parts": N_("Parts and other costs"),
+    "visits": N_("Visits"),
+    "fee": N_("Contract fee"),
+    "bill": N_("Bill"),
+    "expense": N_("Expense"),
+}
+_LINE_PAGES = {
+    "labour": "/work-orders/{id}",
+    "parts": "/work-orders/{id}",
+    "visits": "/contracts/{id}",
+    "fee": "/contracts/{id}",
+    "bill": "/sustainability/meters/{parent}",
+}
+
+
+def _line_title(line: cost_lines.Line) -> str:
+    """ "Bill · Energy: Gas meter 1 Nov 2026 – 30 Nov 2026" (kind, category, what)."""
+    what = line.title
+    if line.span is not None:
+        what += f" {format_date(line.span[0])} – {format_date(line.span[1])}"
+    if line.category in CostCategory.__members__:
+        category = _(COST_CATEGORY_LABELS[CostCategory(line.category)])
+        return f"{_(_LINE_KINDS[line.kind])} · {category}: {what}"
+    return f"{_(_LINE_KINDS[line.kind])}: {what}"
+
+
+async def _cost_lines(
+    principal: Principal,
+    first: date,
+    last: date,
+    sites: set[int] | None,
+    *,
+    limit: int,
+    offset: int,
+) -> RecordsRead:
+    """The actual cost lines behind ``cost_vs_budget`` (the budget report's actuals)."""
+    _label, scope = await queries.scope_sites(principal)
+    names = {int(str(r["id"])): str(r["name"]) for r in scope}
+    site_ids = sorted(s for s in names if sites is None or s in sites)
+    count, _total, lines = await cost_lines.lines(
+        site_ids, first, last, clock.now().date(), limit=limit, offset=offset
+    )
+    return RecordsRead(
+        kpi=cost.NAME,
+        start=first,
+        end=last,
+        count=count,
+        limit=limit,
+        offset=offset,
+        items=[
+            RecordRead(
+                kind=line.kind,
+                id=line.id,
+                title=_line_title(line),
+                url=_LINE_PAGES[line.kind].format(id=line.id, parent=line.parent)
+                if line.kind in _LINE_PAGES
+                else None,
+                site_id=line.site,
+                site_name=names.get(line.site, ""),
+                value=round(float(line.amount), 2),
+                extra={},
+            )
+            for line in lines
         ],
     )
 

@@ -13,7 +13,6 @@ from facilities.kit.timefmt import to_local
 from facilities.maintenance.lifecycle import STATUS_LABELS
 from facilities.maintenance.workorders.schemas import KIND_LABELS, PRIORITY_LABELS
 from facilities.reporting import dashboard, queries
-from facilities.reporting.kpis import RECORD_SPECS
 from facilities.settings import get_settings
 
 # Asana's CSV importer maps these headings to task fields by itself, in the order its guide
@@ -153,8 +152,8 @@ async def record_rows(
         limit=1,
         offset=0,
     )
-    spec = RECORD_SPECS[kpi]
-    heads = [_("Number"), _("Record"), _("Site"), _("Counts as")] + [_(h) for _c, h in spec.columns]
+    _unit, columns = dashboard.record_columns(kpi)
+    heads = [_("Number"), _("Record"), _("Site"), _("Counts as")] + [_(h) for _c, h in columns]
 
     async def batches() -> AsyncIterator[list[list[Any]]]:
         offset = 0
@@ -172,7 +171,7 @@ async def record_rows(
             if not found.items:
                 return
             yield [
-                [r.id, r.title, r.site_name, r.value, *(r.extra.get(c) for c, _h in spec.columns)]
+                [r.id, r.title, r.site_name, r.value, *(r.extra.get(c) for c, _h in columns)]
                 for r in found.items
             ]
             offset += len(found.items)

@@ -3,15 +3,22 @@ scope, and the drill-down rows that make each figure."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
+import msgspec
 import pytest
 
+from facilities.accounts.enums import Role
+from facilities.assets import actions as asset_actions
+from facilities.assets.schemas import StatusChange
 from facilities.kit import clock, kpi
-from facilities.kit.kpi import KpiValue
+from facilities.kit.kpi import KpiValue, Period
 from facilities.reporting.kpis import SPECS, records
-from tests import builders
+from tests import assets_builders, builders
+from tests.maintenance.pm.helpers import utc
 from tests.reporting.kpi_dataset import AFTER, JUNE, build
+from tests.workorders_builders import world
 
 
 def _total(values: list[KpiValue]) -> float | None:
@@ -96,3 +103,41 @@ async def test_nothing_visible_no_figure() -> None:
     with clock.pinned(AFTER):
         values: list[Any] = await kpi.get("mttr").compute(stranger, JUNE)
     assert _total(values) is None
+
+
+async def test_mtbf_reads_an_assets_status_from_before_the_period() -> None:
+    """The intervals are read from each asset's last change before the period (not its whole
+    history): an asset down since 31 May 12:00 and back on 1 June 12:00 is down 12 h in June
+    and no new failure; one going down exactly at 1 June 00:00 from operational is a failure
+    (its previous status lies before the period). June read on 1 July: up (720 − 12) +
+    (720 − 24) = 1,404 h over 2 failures (the second asset's, and its again on 15 June) →
+    702 h."""
+    w = await world(time_zone="UTC")
+    admin = builders.principal(await builders.user(Role.admin))
+
+    async def status(at: datetime, asset_id: int, value: str) -> None:
+        with clock.pinned(at):
+            await asset_actions.change_status(
+                actor=admin,
+                asset_id=asset_id,
+                data=msgspec.convert({"status": value}, StatusChange),
+            )
+
+    with clock.pinned(utc(2026, 3, 1)):
+        first = await assets_builders.asset(w.site.id)
+        second = await assets_builders.asset(w.site.id)
+    await status(utc(2026, 4, 10), first.id, "down")  # an old failure, long repaired
+    await status(utc(2026, 4, 11), first.id, "operational")
+    await status(utc(2026, 5, 31, 12), first.id, "down")
+    await status(utc(2026, 6, 1, 12), first.id, "operational")
+    await status(utc(2026, 6, 1), second.id, "down")
+    await status(utc(2026, 6, 1, 6), second.id, "operational")
+    await status(utc(2026, 6, 15), second.id, "down")
+    await status(utc(2026, 6, 15, 18), second.id, "operational")
+    june = Period(date(2026, 6, 1), date(2026, 7, 1))
+    with clock.pinned(utc(2026, 7, 1)):
+        values = await kpi.get("mtbf").compute(admin, june)
+        _, rows = await records(SPECS["mtbf"], admin, june, {w.site.id}, limit=10, offset=0)
+    assert _total(values) == 702.0
+    by_asset = {int(r["id"]): (float(r["num"]), int(r["den"])) for r in rows}
+    assert by_asset == {first.id: (708.0, 0), second.id: (696.0, 2)}

@@ -3,7 +3,9 @@ and the year so far with a run-rate forecast to the year's end.
 
 ``forecast = actual of the year so far ÷ days elapsed × days of the year`` (the year so far
 ends today, or at the year's end for a past year; none for a future year). Budgets of the
-scope: a site's own; for a region (or every site) the region's budgets plus its sites'.
+scope: a site's own; for a region (or every site) its sites' budgets plus the region's when
+every site of the region is in scope (a community manager never counts a region's budget,
+which covers sites they do not see).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from facilities.kit.i18n import _
 from facilities.kit.rows import dict_rows
 from facilities.reporting import queries
 from facilities.reporting.budgets.actuals import actuals
+from facilities.reporting.budgets.kpi import budget_regions
 from facilities.reporting.enums import COST_CATEGORY_LABELS, CostCategory
 from facilities.reporting.schemas import BudgetReportRead, CostLine
 from facilities.reporting.settings import reporting_settings
@@ -83,9 +86,8 @@ async def budget_report(
         raise RuleViolation("quarter", _("Choose a quarter from 1 to 4."))
     label, sites = await queries.scope_sites(principal, region_id=region_id, site_id=site_id)
     site_ids = [int(str(s["id"])) for s in sites]
-    region_ids = [] if site_id is not None else sorted({int(str(s["region"])) for s in sites})
-    if region_id is not None:
-        region_ids = [region_id]
+    # a region's budgets only when every site of the region is in scope (``budget_regions``)
+    region_ids = await budget_regions(sites, site_id=site_id)
     planned = await budgets(site_ids, region_ids, year)
     today = clock.now().date()
     spent = await actuals(site_ids, year, today)

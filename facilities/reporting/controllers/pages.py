@@ -39,7 +39,6 @@ from facilities.reporting.audit_labels import (
     object_type_label,
     object_type_options,
 )
-from facilities.reporting.kpis import RECORD_SPECS
 from facilities.reporting.queries import AuditFilters, audit_page, scope_sites
 from facilities.services import queries as service_queries
 from facilities.services.sla.enums import STATE_LABELS, TARGET_LABELS
@@ -201,7 +200,7 @@ async def _dashboard_page(
             },
             "sites": sites,
             "regions": regions,
-            "drillable": set(RECORD_SPECS),
+            "drillable": dashboard.DRILLABLE,
             **_figures(),
         },
         status_code=422 if errors else 200,
@@ -284,7 +283,7 @@ class ReportingPages(Controller):
             limit=50,
             offset=offset,
         )
-        spec = RECORD_SPECS[kpi]
+        unit, columns = dashboard.record_columns(kpi)
         definition = kpi_registry.get(kpi)
         query = {"kpi": kpi, "start": found.start.isoformat(), "end": found.end.isoformat()}
         if site_id is not None:
@@ -297,8 +296,8 @@ class ReportingPages(Controller):
             {
                 "found": found,
                 "title": _(definition.title),
-                "unit": spec.unit,
-                "columns": [(c, _(h)) for c, h in spec.columns],
+                "unit": unit,
+                "columns": [(c, _(h)) for c, h in columns],
                 "query": query,
                 **_figures(),
             },

@@ -12,6 +12,7 @@ from typing import Any
 
 from facilities.kit.i18n import N_
 from facilities.kit.kpi import Kpi, KpiValue, Period
+from facilities.reporting.budgets import kpi as cost
 from facilities.reporting.kpis import _site, _specs
 from facilities.reporting.kpis._run import compute, records, trend
 from facilities.reporting.kpis._specs import Spec
@@ -262,6 +263,7 @@ KPIS: tuple[Kpi, ...] = (
         )
     ),
     *_site.definitions(_compute),
+    cost.DEFINITION,
 )
 
 __all__ = ["KPIS", "RECORD_SPECS", "SPECS", "compute", "records", "trend"]

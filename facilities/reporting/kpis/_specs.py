@@ -74,11 +74,21 @@ def mttr_rows(b: Bounds, where: str) -> Rows:
 
 
 def _open_at(b: Bounds, where: str, extra: str = "") -> tuple[str, tuple[Any, ...]]:
+    """Work orders open at ``b.until``. An order closed now and not changed since ``until``
+    was closed then, so only orders open now or changed since are candidates, listed from
+    an index each (``status``, ``updated_at``) before the status history is read for them.
+    The list is an explicit ``IN (… UNION ALL …)``: with an ``OR`` SQLite scanned every
+    order of the scope's sites through the site index (0.95 s of CPU against 0.03 s at
+    1,000,000 orders). The changed ones come from ``(updated_at, created_at)`` alone, so
+    only orders that span ``until`` are looked up. Every argument is ``until``."""
     sql = (
-        f"FROM work_order w WHERE w.created_at < {{}}{where.replace('{col}', 'w.site')}{extra}"
+        f"FROM work_order w WHERE w.id IN (SELECT o.id FROM work_order o"
+        f" WHERE o.status IN {ACTIVE}"
+        " UNION ALL SELECT o.id FROM work_order o WHERE o.updated_at >= {} AND o.created_at < {})"
+        f" AND w.created_at < {{}}{where.replace('{col}', 'w.site')}{extra}"
         f" AND ({_status_at(b)}) NOT IN {CLOSED}"
     )
-    return sql, (b.until, b.until, b.until)
+    return sql, (b.until,) * 5
 
 
 def backlog_rows(b: Bounds, where: str) -> Rows:
@@ -94,13 +104,12 @@ def backlog_age_rows(b: Bounds, where: str) -> Rows:
 
 
 def overdue_rows(b: Bounds, where: str) -> Rows:
-    body, _args = _open_at(b, where, " AND w.due_at IS NOT NULL AND w.due_at < {}")
+    body, args = _open_at(b, where, " AND w.due_at IS NOT NULL AND w.due_at < {}")
     late = f"({b.until_s:.6f} - {epoch('w.due_at')}) / 86400.0"
-    # the due-date bound comes after the site filter and before the status test
+    # the due-date bound comes after the site filter and before the status test: every
+    # bound is ``until``, one more of them
     return Rows(
-        "",
-        f"SELECT w.id, w.site, 1 AS num, 0 AS den, {late} AS late {body}",
-        (b.until, b.until, b.until, b.until),
+        "", f"SELECT w.id, w.site, 1 AS num, 0 AS den, {late} AS late {body}", (*args, b.until)
     )
 
 
@@ -129,18 +138,32 @@ def sla_rows(target: str) -> Callable[[Bounds, str], Rows]:
 
 
 def _asset_time(b: Bounds, where: str, critical_only: bool) -> tuple[str, str]:
-    """CTEs ``a`` (the assets), ``seg`` (status intervals) and ``clip`` (clipped to the
-    period up to now), and the per-asset sums (seconds up, seconds down, failures)."""
+    """CTEs ``a`` (the assets), ``ch`` (their changes that matter), ``seg`` (status
+    intervals) and ``clip`` (clipped to the period up to now), and the per-asset sums
+    (seconds up, seconds down, failures). The CTEs take three arguments: the period's start,
+    ``until``, the start again.
+
+    The changes that matter are those inside the period and each asset's last change before
+    it (its status when the period starts, and the previous status of the first change
+    inside); earlier intervals end before the period and add nothing. Read by the
+    ``changed_at`` index and one ``(asset, changed_at)`` lookup per asset, the window
+    functions see a period's changes, not the assets' whole history."""
     critical = " AND x.criticality = 'critical'" if critical_only else ""
     start, until = f"{b.start_s:.6f}", f"{b.until_s:.6f}"
     window = "OVER (PARTITION BY c.asset ORDER BY c.changed_at, c.id)"
     ctes = (
         f"a AS (SELECT x.id, x.site FROM asset x WHERE 1 = 1{critical}"
         f"{where.replace('{col}', 'x.site')}),"
+        " ch AS (SELECT c.id, c.asset, c.to_status, c.changed_at"
+        " FROM asset_status_change c JOIN a ON a.id = c.asset"
+        " WHERE c.changed_at >= {} AND c.changed_at < {}"
+        " UNION ALL SELECT c.id, c.asset, c.to_status, c.changed_at"
+        " FROM a JOIN asset_status_change c ON c.id = (SELECT o.id FROM asset_status_change o"
+        " WHERE o.asset = a.id AND o.changed_at < {} ORDER BY o.changed_at DESC, o.id DESC"
+        " LIMIT 1)),"
         f" seg AS (SELECT c.asset, c.to_status, {epoch('c.changed_at')} AS since_s,"
         f" {epoch(f'LEAD(c.changed_at) {window}')} AS until_s,"
-        f" LAG(c.to_status) {window} AS prev"
-        " FROM asset_status_change c JOIN a ON a.id = c.asset WHERE c.changed_at < {}),"
+        f" LAG(c.to_status) {window} AS prev FROM ch c),"
         f" clip AS (SELECT asset, to_status, prev, since_s, {bigger('since_s', start)} AS lo,"
         f" {smaller(f'COALESCE(until_s, {until})', until)} AS hi FROM seg)"
     )
@@ -166,7 +189,7 @@ def uptime_rows(b: Bounds, where: str) -> Rows:
         "SELECT id, site, up_s AS num, up_s + down_s AS den, down_s / 60.0 AS down_minutes,"
         " failures FROM per WHERE up_s + down_s > 0"
     )
-    return Rows(ctes, select, (b.until,))
+    return Rows(ctes, select, (b.start, b.until, b.start))
 
 
 def mtbf_rows(b: Bounds, where: str) -> Rows:
@@ -179,7 +202,7 @@ def mtbf_rows(b: Bounds, where: str) -> Rows:
         "SELECT id, site, up_s / 3600.0 AS num, failures AS den, down_s / 60.0 AS down_minutes"
         " FROM per WHERE up_s + down_s > 0"
     )
-    return Rows(ctes, select, (b.until,))
+    return Rows(ctes, select, (b.start, b.until, b.start))
 
 
 def pm_compliance_rows(b: Bounds, where: str) -> Rows:
