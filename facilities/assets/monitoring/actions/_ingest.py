@@ -24,7 +24,11 @@ from facilities.assets.monitoring.actions._common import (
     _log,
     log,
 )
-from facilities.assets.monitoring.actions._state import _quiet_heartbeat, apply
+from facilities.assets.monitoring.actions._state import (
+    _quiet_heartbeat,
+    apply,
+    quiet_heartbeat_by_name,
+)
 from facilities.assets.monitoring.enums import (
     EventKind,
     EventOutcome,
@@ -154,6 +158,12 @@ async def _receive(source: dict[str, Any], event: _Event, now: datetime) -> Even
     if not event.kind:
         await _log(source_id, None, event, now, EventOutcome.ignored)
         return EventOutcome.ignored
+    if (
+        event.kind == EventKind.heartbeat.value
+        and event.event_key is None
+        and await quiet_heartbeat_by_name(source_id, event.device, min(event.occurred_at, now), now)
+    ):
+        return EventOutcome.accepted  # the common case: one UPDATE, no log row, no audit
     monitor = await mq.monitor_by_name(source_id, event.device)
     if monitor is None:
         log.info("device source %s: unknown device %r", source_id, event.device)

@@ -48,6 +48,31 @@ async def _quiet_heartbeat(monitor: dict[str, Any], at: datetime, now: datetime)
     return bool(won)
 
 
+async def quiet_heartbeat_by_name(source_id: int, device: str, at: datetime, now: datetime) -> bool:
+    """The hot path of ingestion, one statement and no read before it: ``_quiet_heartbeat``
+    for the device named ``device`` by its source, if it is enabled, its asset not retired,
+    up and waiting for nothing. False (nothing written): look the device up and take the
+    usual path, which then says why (unknown, retired, pending, ...)."""
+    if now - at > _MIN_THRESHOLD:
+        return False
+    won = await db.raw(
+        "UPDATE device_monitor SET last_heartbeat_at = CASE WHEN last_heartbeat_at IS NULL"
+        " OR last_heartbeat_at < {} THEN {} ELSE last_heartbeat_at END, last_event_at = {},"
+        " version = version + 1 WHERE source = {} AND external_id = {} AND enabled = {}"
+        " AND state = {} AND pending IS NULL AND EXISTS (SELECT 1 FROM asset a"
+        " WHERE a.id = device_monitor.asset AND a.status <> {}) RETURNING id",
+        at,
+        at,
+        now,
+        source_id,
+        device,
+        True,
+        flapping.UP,
+        AssetStatus.retired.value,
+    )
+    return bool(won)
+
+
 def _device(row: dict[str, Any]) -> flapping.Device:
     return flapping.Device(
         state=str(row["state"]),
