@@ -1168,6 +1168,13 @@ ROUTES: list[R] = [
         json={"ticket_id": "t", "site_code": "X", "description": "d"},
         expect={"*/own": 401, "*/foreign": 401, "*/missing": 401},
     ),
+    R(
+        "POST",
+        "/api/v1/tickets/{endpoint_id:int}/zendesk",
+        PUBLIC,
+        json={"type": "zen:event-type:ticket.created", "detail": {"id": "1"}},
+        expect={"*/own": 401, "*/foreign": 401, "*/missing": 401},
+    ),
     R("GET", "/api/v1/ticket-endpoints", "integrations.manage"),
     R(
         "POST",
