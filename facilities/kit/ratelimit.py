@@ -64,10 +64,10 @@ class RateLimiter:
     async def hit(self, *checks: tuple[Limit, str]) -> None:
         """Count one request against every (limit, subject); raise when one is exceeded."""
         now = clock.now()
-        keyed = [(limit, hit_key(limit, subject)) for limit, subject in checks]
-        if len(keyed) == 1:
-            await self._hit_one(*keyed[0], now)
+        if len(checks) == 1:
+            await self._hit_one(*checks[0], now)
             return
+        keyed = [(limit, hit_key(limit, subject)) for limit, subject in checks]
         async with transaction():
             retry_after = 0
             for limit, key in keyed:
@@ -94,41 +94,53 @@ class RateLimiter:
                 *(self.table(key=key, created_at=now) for _limit, key in keyed)
             ).run()
 
-    async def _hit_one(self, limit: Limit, key: str, now: datetime) -> None:
-        """One limit (the hot path of device ingestion): the check and the hit in one
-        conditional INSERT (no rows read back); the oldest hit is read only when refused.
-        The same answers as the general path."""
+    def hit_steps(
+        self, limit: Limit, subject: str, now: datetime
+    ) -> list[tuple[str, tuple[Any, ...]]]:
+        """The statements that count one request against one limit, each returning a row
+        unless the limit is reached: on PostgreSQL the advisory lock of the key, then one
+        conditional INSERT (the check and the hit at once, no rows read back). For
+        ``db.all_or_nothing`` (the heartbeat hot path) and ``hit``."""
+        key = hit_key(limit, subject)
         table = self.table._meta.tablename
-        since = now - limit.window
-        async with transaction():
-            if not is_sqlite():
-                await self.table.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
-            made = await self.table.raw(
-                f"INSERT INTO {table} (key, created_at) SELECT {{}}, {{}}"  # noqa: S608 - table name from the class
+        steps: list[tuple[str, tuple[Any, ...]]] = []
+        if not is_sqlite():
+            steps.append(("SELECT pg_advisory_xact_lock(hashtext({}))", (key,)))
+        steps.append(
+            (
+                f"INSERT INTO {table} (key, created_at) SELECT {{}}, {{}}"  # noqa: S608 - the table's name
                 f" WHERE (SELECT count(*) FROM {table} WHERE key = {{}} AND created_at > {{}})"
                 " < {} RETURNING id",
-                key,
-                now,
-                key,
-                since,
-                limit.limit,
+                (key, now, key, now - limit.window, limit.limit),
             )
-            if made:
-                return
-            oldest = await self.table.raw(
-                f"SELECT min(created_at) AS oldest FROM {table}"  # noqa: S608 - as above
-                " WHERE key = {} AND created_at > {}",
-                key,
-                since,
-            )
-            found = oldest[0]["oldest"] if oldest else None
-            wait = (aware(found) + limit.window - now).total_seconds() if found else 1
-            retry_after = max(math.ceil(wait), 1)
-            raise RateLimited(
-                _("Too many requests from here. Please try again in %(minutes)d minute(s).")
-                % {"minutes": max(1, math.ceil(retry_after / 60))},
-                retry_after=retry_after,
-            )
+        )
+        return steps
+
+    async def refused(self, limit: Limit, subject: str, now: datetime) -> RateLimited:
+        """The answer to a request over ``limit``: wait until its oldest counted hit ends."""
+        table = self.table._meta.tablename
+        oldest = await self.table.raw(
+            f"SELECT min(created_at) AS oldest FROM {table}"  # noqa: S608 - the table's name
+            " WHERE key = {} AND created_at > {}",
+            hit_key(limit, subject),
+            now - limit.window,
+        )
+        found = oldest[0]["oldest"] if oldest else None
+        wait = (aware(found) + limit.window - now).total_seconds() if found else 1
+        retry_after = max(math.ceil(wait), 1)
+        return RateLimited(
+            _("Too many requests from here. Please try again in %(minutes)d minute(s).")
+            % {"minutes": max(1, math.ceil(retry_after / 60))},
+            retry_after=retry_after,
+        )
+
+    async def _hit_one(self, limit: Limit, subject: str, now: datetime) -> None:
+        """One limit: ``hit_steps`` in a transaction (joining the caller's); the same
+        answers as the general path."""
+        async with transaction():
+            for sql, args in self.hit_steps(limit, subject, now):
+                if not await self.table.raw(sql, *args):
+                    raise await self.refused(limit, subject, now)
 
     async def prune(self, older_than: timedelta) -> int:
         """Delete hits older than the longest window in use; returns how many went."""

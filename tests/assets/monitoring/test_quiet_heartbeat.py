@@ -113,3 +113,29 @@ async def test_a_heartbeat_storm_is_cut_per_source_and_nothing_accepted_is_lost(
     # the last accepted heartbeat is the monitor's last sign of life; no refused one is
     assert str(last).startswith("2026-11-02") and "08:00:09" in str(last)
     assert await _count("device_rate_hit") == 4
+
+
+async def test_a_single_heartbeat_off_the_quiet_path_counts_once() -> None:
+    """The quiet transaction is rolled back whole (hit included) before the usual path."""
+    with clock.pinned(T0):
+        f = await field_site(1)
+        hits = await _count("device_rate_hit")
+        unknown = await send(f, event("ap-9", "heartbeat"))
+        assert unknown.events[0].outcome == "unknown_device"
+        assert await _count("device_rate_hit") == hits + 1
+        first = await send(f, event("ap-1", "heartbeat"))  # state unknown yet: the usual path
+        assert first.events[0].outcome in ("accepted", "recovered")
+        assert await _count("device_rate_hit") == hits + 2
+
+
+async def test_all_or_nothing_rolls_back_every_step_of_a_refused_one() -> None:
+    await db.raw("INSERT INTO device_rate_hit (key, created_at) VALUES ({}, {})", "a", T0)
+    insert = (
+        "INSERT INTO device_rate_hit (key, created_at) VALUES ({}, {}) RETURNING id",
+        ("b", T0),
+    )
+    none = ("UPDATE device_rate_hit SET key = {} WHERE key = {} RETURNING id", ("c", "zzz"))
+    assert await db.all_or_nothing(insert, none) == 1
+    assert [r["key"] for r in await db.raw("SELECT key FROM device_rate_hit")] == ["a"]
+    assert await db.all_or_nothing(insert) is None
+    assert sorted(r["key"] for r in await db.raw("SELECT key FROM device_rate_hit")) == ["a", "b"]
