@@ -183,6 +183,39 @@ async def executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
         await started.connection.executemany(pg_sql, rows)
 
 
+def _numbered(sql: str) -> str:
+    """``{}`` placeholders as PostgreSQL's ``$1``, ``$2``, …"""
+    counter = iter(range(1, 10_000))
+    return _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", sql)
+
+
+class _Stopped(Exception):
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+async def all_or_nothing(*steps: tuple[str, tuple[Any, ...]]) -> int | None:
+    """Run ``steps`` (``{}`` placeholders, driver-level arguments) in one write
+    transaction; each must return a row (``RETURNING``, or a conditional ``INSERT …
+    SELECT … WHERE``). At the first that returns none, everything is rolled back and its
+    index is returned; None when all were committed. On SQLite one trip to the writer's
+    thread for the whole transaction; outside a transaction only."""
+    eng = engine()
+    if isinstance(eng, PooledSQLiteEngine):
+        return await eng.all_or_nothing(
+            [(_PLACEHOLDER.sub("?", sql), list(args)) for sql, args in steps]
+        )
+    assert eng.current_transaction.get() is None, "all_or_nothing inside a transaction"
+    try:
+        async with eng.transaction() as started:
+            for index, (sql, args) in enumerate(steps):
+                if not await started.connection.fetch(_numbered(sql), *args):
+                    raise _Stopped(index)
+    except _Stopped as stopped:
+        return stopped.index
+    return None
+
+
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     """``raw`` through the driver, for a statement with thousands of parameters (a
     multi-row ``INSERT … RETURNING``) or a hot write: building it as Piccolo's

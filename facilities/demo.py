@@ -425,13 +425,15 @@ async def load_demo() -> list[tuple[str, str]]:
         category=say("Network equipment"),
         ap_name=say("Wi-Fi access point %d"),
     )
-    # A Wi-Fi 7 roll-out across the other field sites, in every stage (the board at /rollouts).
+    # A Wi-Fi 7 roll-out across the other field sites, in every stage (the board at /rollouts),
+    # mounted and cabled by the demo partner's electricians, so partner@ sees its board too
+    # (a partner sees the sites whose installation order is its own).
     await load_rollout(
         system,
         [v for k, v in sorted(site_ids.items()) if k.startswith("AP-") and k != "AP-001"],
         name=say("Wi-Fi 7 upgrade"),
         category=say("Network equipment"),
-        installer=FIELD_PARTNERS[0][0],
+        installer=PARTNERS[0][0],
     )
     # Inspection templates (German starter copies), fire extinguishers with a monthly
     # programme across the community manager's sites, a monthly walk per site.

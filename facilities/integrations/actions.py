@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
+from typing import Any
 
 import msgspec
 
@@ -16,14 +17,20 @@ from facilities import db
 from facilities.accounts import audit
 from facilities.accounts.principal import Principal
 from facilities.integrations import queries
-from facilities.integrations.schemas import EndpointCreate, EndpointSecret, TicketAnswer, TicketIn
+from facilities.integrations.schemas import (
+    EndpointCreate,
+    EndpointSecret,
+    TicketAnswer,
+    TicketIn,
+    ZendeskEvent,
+)
 from facilities.integrations.tables import InboundTicket, TicketEndpoint, TicketEndpointSite
 from facilities.kit import clock
 from facilities.kit.errors import NotAuthenticated, PermissionDenied, RuleViolation
 from facilities.kit.i18n import _
 from facilities.kit.security import new_token, token_hash
 from facilities.kit.validation import field_name, friendly
-from facilities.maintenance.enums import ReportSource
+from facilities.maintenance.enums import ReportSource, Urgency
 from facilities.maintenance.reports import actions as report_actions
 from facilities.maintenance.reports import queries as report_queries
 from facilities.maintenance.reports.schemas import ProblemReportCreate, VoteCreate
@@ -95,11 +102,7 @@ async def rotate_endpoint(*, actor: Principal, endpoint_id: int) -> EndpointSecr
         return EndpointSecret(endpoint=await queries.get_endpoint(endpoint_id), secret=secret)
 
 
-async def receive_ticket(
-    *, endpoint_id: int, headers: Mapping[str, str], body: bytes
-) -> TicketAnswer:
-    """401 wrong secret; 422 malformed (naming the field); 403 a site the endpoint may not
-    report for; the same ticket id twice answers the first result."""
+async def _authenticate(endpoint_id: int, headers: Mapping[str, str]) -> None:
     endpoint = await queries.endpoint_row(endpoint_id)
     auth = headers.get("authorization", "")
     offered = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
@@ -109,12 +112,81 @@ async def receive_ticket(
         or not hmac.compare_digest(derive(endpoint_id, int(endpoint["generation"])), offered)
     ):
         raise NotAuthenticated(_("Wrong or missing secret."))
+
+
+def _decode(body: bytes, kind: type[Any]) -> Any:
     try:
-        ticket = msgspec.json.decode(body, type=TicketIn)
+        return msgspec.json.decode(body, type=kind)
     except msgspec.ValidationError as error:
         raise RuleViolation(field_name(None, str(error)), friendly(str(error))) from None
     except msgspec.DecodeError:
         raise RuleViolation("body", _("The body is not valid JSON.")) from None
+
+
+async def receive_ticket(
+    *, endpoint_id: int, headers: Mapping[str, str], body: bytes
+) -> TicketAnswer:
+    """401 wrong secret; 422 malformed (naming the field); 403 a site the endpoint may not
+    report for; the same ticket id twice answers the first result."""
+    await _authenticate(endpoint_id, headers)
+    return await _receive(endpoint_id, _decode(body, TicketIn))
+
+
+ZENDESK_CREATED = "zen:event-type:ticket.created"
+ZENDESK_SITE_TAG = "site_"
+ZENDESK_ASSET_TAG = "asset_"
+
+
+def from_zendesk(event: ZendeskEvent) -> TicketIn:
+    """A Zendesk ``ticket.created`` event as our ticket (``docs/member-tickets.md``): the
+    site and the asset come from the ticket's tags (``site_<code>``, ``asset_<id>``), the
+    urgency from its priority; a refused value names the Zendesk field."""
+    if event.type != ZENDESK_CREATED:
+        raise RuleViolation(
+            "type", _("Only new tickets are read: subscribe the webhook to ticket.created.")
+        )
+    detail = event.detail
+    tags = [t.strip().lower() for t in detail.tags]
+    sites = [t[len(ZENDESK_SITE_TAG) :] for t in tags if t.startswith(ZENDESK_SITE_TAG)]
+    if len(set(sites)) != 1 or not sites[0]:
+        raise RuleViolation(
+            "detail.tags", _("Tag the ticket with exactly one site: site_ and our site code.")
+        )
+    assets = [t[len(ZENDESK_ASSET_TAG) :] for t in tags if t.startswith(ZENDESK_ASSET_TAG)]
+    if len(set(assets)) > 1 or (assets and not assets[0].isdigit()):
+        raise RuleViolation(
+            "detail.tags", _("Tag the ticket with at most one asset: asset_ and its number.")
+        )
+    priority = (detail.priority or "normal").strip().lower()
+    if priority not in {u.value for u in Urgency}:
+        raise RuleViolation("detail.priority", _("Unknown priority."))
+    values = {
+        "ticket_id": str(detail.id).strip(),
+        "site_code": sites[0].upper(),
+        "description": (detail.description or "").strip(),
+        "title": (detail.subject or "").strip()[:200],
+        "asset_id": int(assets[0]) if assets else None,
+        "urgency": priority,
+    }
+    try:
+        return msgspec.convert(values, TicketIn)
+    except msgspec.ValidationError as error:
+        message = str(error)
+        name = field_name(None, message)
+        zendesk = {"ticket_id": "detail.id", "description": "detail.description"}
+        raise RuleViolation(zendesk.get(name, f"detail.{name}"), friendly(message)) from None
+
+
+async def receive_zendesk_ticket(
+    *, endpoint_id: int, headers: Mapping[str, str], body: bytes
+) -> TicketAnswer:
+    """The same as ``receive_ticket`` for a Zendesk webhook (``Authorization: Bearer``, the
+    webhook's "Bearer token" authentication) sending ``ticket.created`` events."""
+    await _authenticate(endpoint_id, headers)
+    return await _receive(endpoint_id, from_zendesk(_decode(body, ZendeskEvent)))
+
+
+async def _receive(endpoint_id: int, ticket: TicketIn) -> TicketAnswer:
     async with db.transaction():
         seen = await queries.delivery(endpoint_id, ticket.ticket_id)
         if seen is not None and seen["report_id"] is not None:

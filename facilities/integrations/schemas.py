@@ -57,3 +57,26 @@ class DeliveryRead(Schema):
     outcome: str
     detail: str
     received_at: datetime
+
+
+class ZendeskTicket(msgspec.Struct, kw_only=True):
+    """The ``detail`` of a Zendesk ticket event (developer.zendesk.com, "Webhooks → Event
+    types → Ticket events"): the fields we read. Unlike our own schemas, unknown fields are
+    ignored: the platform's payload has many more and may grow."""
+
+    id: str | int
+    subject: str | None = None
+    description: str | None = None
+    priority: str | None = None  # low / normal / high / urgent, or none
+    requester_id: str | int | None = None
+    tags: list[str] = []
+
+
+class ZendeskEvent(msgspec.Struct, kw_only=True):
+    """A Zendesk event webhook delivery (``zen:event-type:ticket.created``)."""
+
+    type: str
+    detail: ZendeskTicket
+    id: str = ""  # the event's id
+    account_id: int | None = None
+    subject: str = ""  # "zen:ticket:<id>"

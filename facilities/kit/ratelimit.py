@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from piccolo.table import Table
@@ -29,6 +29,7 @@ from facilities.db import is_sqlite, transaction
 from facilities.kit import clock
 from facilities.kit.errors import RateLimited
 from facilities.kit.i18n import _
+from facilities.kit.rows import aware
 from facilities.kit.security import keyed_hash
 from facilities.kit.web import Req
 from facilities.settings import get_settings
@@ -63,6 +64,9 @@ class RateLimiter:
     async def hit(self, *checks: tuple[Limit, str]) -> None:
         """Count one request against every (limit, subject); raise when one is exceeded."""
         now = clock.now()
+        if len(checks) == 1:
+            await self._hit_one(*checks[0], now)
+            return
         keyed = [(limit, hit_key(limit, subject)) for limit, subject in checks]
         async with transaction():
             retry_after = 0
@@ -89,6 +93,54 @@ class RateLimiter:
             await self.table.insert(
                 *(self.table(key=key, created_at=now) for _limit, key in keyed)
             ).run()
+
+    def hit_steps(
+        self, limit: Limit, subject: str, now: datetime
+    ) -> list[tuple[str, tuple[Any, ...]]]:
+        """The statements that count one request against one limit, each returning a row
+        unless the limit is reached: on PostgreSQL the advisory lock of the key, then one
+        conditional INSERT (the check and the hit at once, no rows read back). For
+        ``db.all_or_nothing`` (the heartbeat hot path) and ``hit``."""
+        key = hit_key(limit, subject)
+        table = self.table._meta.tablename
+        steps: list[tuple[str, tuple[Any, ...]]] = []
+        if not is_sqlite():
+            steps.append(("SELECT pg_advisory_xact_lock(hashtext({}))", (key,)))
+        steps.append(
+            (
+                f"INSERT INTO {table} (key, created_at) SELECT {{}}, {{}}"  # noqa: S608 - the table's name
+                f" WHERE (SELECT count(*) FROM {table} WHERE key = {{}} AND created_at > {{}})"
+                " < {} RETURNING id",
+                (key, now, key, now - limit.window, limit.limit),
+            )
+        )
+        return steps
+
+    async def refused(self, limit: Limit, subject: str, now: datetime) -> RateLimited:
+        """The answer to a request over ``limit``: wait until its oldest counted hit ends."""
+        table = self.table._meta.tablename
+        oldest = await self.table.raw(
+            f"SELECT min(created_at) AS oldest FROM {table}"  # noqa: S608 - the table's name
+            " WHERE key = {} AND created_at > {}",
+            hit_key(limit, subject),
+            now - limit.window,
+        )
+        found = oldest[0]["oldest"] if oldest else None
+        wait = (aware(found) + limit.window - now).total_seconds() if found else 1
+        retry_after = max(math.ceil(wait), 1)
+        return RateLimited(
+            _("Too many requests from here. Please try again in %(minutes)d minute(s).")
+            % {"minutes": max(1, math.ceil(retry_after / 60))},
+            retry_after=retry_after,
+        )
+
+    async def _hit_one(self, limit: Limit, subject: str, now: datetime) -> None:
+        """One limit: ``hit_steps`` in a transaction (joining the caller's); the same
+        answers as the general path."""
+        async with transaction():
+            for sql, args in self.hit_steps(limit, subject, now):
+                if not await self.table.raw(sql, *args):
+                    raise await self.refused(limit, subject, now)
 
     async def prune(self, older_than: timedelta) -> int:
         """Delete hits older than the longest window in use; returns how many went."""

@@ -267,6 +267,22 @@ class PooledSQLiteEngine(SQLiteEngine):
         finally:
             self.release_writer()
 
+    async def all_or_nothing(self, steps: list[tuple[str, list[Any]]]) -> int | None:
+        """Run ``steps`` (``?`` placeholders) in one write transaction in **one trip** to the
+        writer's thread: BEGIN IMMEDIATE, each statement, COMMIT. Every step must return a
+        row; at the first that returns none everything is rolled back and its index is
+        returned (None: all committed). The writer is held for one hop instead of one per
+        statement, which is what limits concurrent small writes (the heartbeat hot path).
+        Outside a transaction only."""
+        assert self.current_transaction.get() is None, "all_or_nothing inside a transaction"
+        writer = await self.acquire_writer()
+        try:
+            # aiosqlite's own hook for running a function on the connection's thread; the
+            # whole transaction runs there, so a cancelled awaiter never leaves it open.
+            return await writer._execute(_all_or_nothing, writer._conn, steps)
+        finally:
+            self.release_writer()
+
     async def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         """Bulk statement through the driver (the hot path for generated rows)."""
         current = self.current_transaction.get()
@@ -277,3 +293,20 @@ class PooledSQLiteEngine(SQLiteEngine):
             current = self.current_transaction.get()
             assert current is not None
             await current.connection.executemany(sql, rows)
+
+
+def _all_or_nothing(
+    connection: sqlite3.Connection, steps: list[tuple[str, list[Any]]]
+) -> int | None:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for index, (query, args) in enumerate(steps):
+            if not connection.execute(query, args).fetchall():
+                connection.execute("ROLLBACK")
+                return index
+        connection.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")
+        raise
+    return None

@@ -1040,7 +1040,7 @@ ROUTES: list[R] = [
         "POST",
         "/admin/users/{user_id:int}/access",
         "users.manage",
-        form=lambda c: {"site_ids": str(c.own("site"))},
+        form=lambda c: {"site_ids": str(c.id("site"))},
     ),
     R("GET", "/regions", "regions.view"),
     R("POST", "/regions", "regions.change", form=lambda c: {"name": f"Region {seq()}"}),
@@ -1134,6 +1134,13 @@ ROUTES: list[R] = [
         body_kind="site",
     ),
     R("GET", "/api/v1/rollouts/{rollout_id:int}", "rollouts.view"),
+    # each side's site is in its roll-out already: 409 (own), 404 (foreign roll-out)
+    R(
+        "POST",
+        "/api/v1/rollouts/{rollout_id:int}/sites",
+        "rollouts.manage",
+        json=lambda c: {"sites": [{"site_id": c.id("site")}]},
+    ),
     R("GET", "/rollouts", "rollouts.view"),
     R(
         "POST",
@@ -1147,12 +1154,25 @@ ROUTES: list[R] = [
         body_kind="site",
     ),
     R("GET", "/rollouts/{rollout_id:int}", "rollouts.view"),
+    R(
+        "POST",
+        "/rollouts/{rollout_id:int}/sites",
+        "rollouts.manage",
+        form=lambda c: {"site_ids": str(c.id("site"))},
+    ),
     # ---- inbound integrations ----
     R(
         "POST",
         "/api/v1/tickets/{endpoint_id:int}",
         PUBLIC,
         json={"ticket_id": "t", "site_code": "X", "description": "d"},
+        expect={"*/own": 401, "*/foreign": 401, "*/missing": 401},
+    ),
+    R(
+        "POST",
+        "/api/v1/tickets/{endpoint_id:int}/zendesk",
+        PUBLIC,
+        json={"type": "zen:event-type:ticket.created", "detail": {"id": "1"}},
         expect={"*/own": 401, "*/foreign": 401, "*/missing": 401},
     ),
     R("GET", "/api/v1/ticket-endpoints", "integrations.manage"),

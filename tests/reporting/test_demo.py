@@ -1,5 +1,6 @@
 """``facilities demo`` sets this year's budgets and an invoice (once), and the partners' weekly
-capacity, so the budget page, the quarterly report and the capacity page show something."""
+capacity, so the budget page, the quarterly report and the capacity page show something; the
+demo partner sees the roll-out board."""
 
 from __future__ import annotations
 
@@ -45,3 +46,19 @@ async def test_demo_budgets_report_and_capacity(make_client: Any) -> None:
     capacity = await client.get("/api/v1/reporting/capacity")
     assert capacity.status_code == 200, capacity.text
     assert any(r["capacity_minutes"] for r in capacity.json()["rows"])
+    # The demo partner's login sees the Wi-Fi 7 roll-out (its organisation installs it).
+    partner = make_client()
+    login = await partner.post(
+        "/login",
+        data={
+            "email": "partner@demo.facilities",
+            "password": DEMO_PASSWORD,
+            "_csrf_token": await builders.csrf(partner),
+            "next": "/",
+        },
+    )
+    assert login.status_code == 303, login.text
+    rollouts = (await partner.get("/api/v1/rollouts")).json()
+    assert len(rollouts) == 1 and sum(rollouts[0]["counts"].values()) > 0, rollouts
+    board = await partner.get(f"/rollouts/{rollouts[0]['id']}")
+    assert board.status_code == 200 and "/work-orders/" in board.text

@@ -11,6 +11,7 @@ invalidates the old secret at once. Comparisons are constant-time.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 
@@ -21,8 +22,14 @@ PREFIX = "dsk_"
 
 
 def derive(source_id: int, generation: int) -> str:
-    key = get_settings().resolved_secret_key().encode()
-    mac = hmac.new(key, f"device-source:{source_id}:{generation}".encode(), hashlib.sha256)
+    return _derive(get_settings().resolved_secret_key(), source_id, generation)
+
+
+@functools.lru_cache(maxsize=4096)
+def _derive(key: str, source_id: int, generation: int) -> str:
+    """Cached per (app key, source, generation): ingestion checks it on every delivery; a
+    rotation bumps ``generation``, so a cached secret of the old one is never asked for."""
+    mac = hmac.new(key.encode(), f"device-source:{source_id}:{generation}".encode(), hashlib.sha256)
     return PREFIX + base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
 

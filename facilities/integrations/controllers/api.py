@@ -29,6 +29,18 @@ class IntegrationsApi(Controller):
             endpoint_id=endpoint_id, headers=dict(request.headers), body=await request.body()
         )
 
+    @post(
+        "/tickets/{endpoint_id:int}/zendesk",
+        opt={"public": True, "own_secret": True},
+        status_code=200,
+    )
+    async def receive_zendesk(self, request: Req, endpoint_id: FromPath[int]) -> TicketAnswer:
+        """A Zendesk ``ticket.created`` event webhook (``docs/member-tickets.md``),
+        ``Authorization: Bearer``; site and asset from the ticket's tags."""
+        return await actions.receive_zendesk_ticket(
+            endpoint_id=endpoint_id, headers=dict(request.headers), body=await request.body()
+        )
+
     @get("/ticket-endpoints", opt={"permission": "integrations.manage"})
     async def list_endpoints(self, request: Req) -> list[EndpointRead]:
         return await queries.list_endpoints(actor(request))

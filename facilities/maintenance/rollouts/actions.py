@@ -14,6 +14,7 @@ the completion with a 422 naming the checklist, so nothing is half done.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,14 +28,19 @@ from facilities.assets.monitoring import actions as monitoring_actions
 from facilities.assets.monitoring.schemas import MonitorSettings
 from facilities.assets.schemas import AssetCreate
 from facilities.kit import clock
-from facilities.kit.errors import Conflict, FacilitiesError, RuleViolation
+from facilities.kit.errors import Conflict, FacilitiesError, NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.maintenance import hooks
 from facilities.maintenance.checklists import actions as checklist_actions
 from facilities.maintenance.checklists import queries as checklist_queries
 from facilities.maintenance.checklists.schemas import ChecklistTemplateCreate, ItemKind, ItemSpec
 from facilities.maintenance.rollouts import queries
-from facilities.maintenance.rollouts.schemas import RolloutCreate, RolloutRead
+from facilities.maintenance.rollouts.schemas import (
+    RolloutCreate,
+    RolloutRead,
+    RolloutSiteCreate,
+    RolloutSitesAdd,
+)
 from facilities.maintenance.workorders.creation import NewWorkOrder, create_work_orders
 from facilities.maintenance.workorders.schemas import Origin, WorkOrderCreate, WorkOrderKind
 from facilities.sites import scope
@@ -110,9 +116,17 @@ async def _check(
         "SELECT id FROM device_source WHERE id = {} AND active = {}", data.source_id, True
     ):
         raise RuleViolation("source_id", _("Unknown source."))
+    return name, dict(category[0]), await _check_sites(actor, data.sites)
+
+
+async def _check_sites(
+    actor: Principal, items: list[RolloutSiteCreate], taken: frozenset[int] = frozenset()
+) -> list[tuple[Any, dict[str, Any]]]:
+    """Each site once, known, in the caller's scope (else "Unknown site.", the same answer
+    for a foreign one), not archived, and not already in the roll-out (``taken``: 409)."""
     seen: set[int] = set()
     sites = []
-    for index, item in enumerate(data.sites):
+    for index, item in enumerate(items):
         field = f"sites[{index}].site_id"
         if item.site_id in seen:
             raise RuleViolation(field, _("This site is listed twice."))
@@ -122,10 +136,12 @@ async def _check(
         )
         if not rows or not await scope.can_see_site(actor, item.site_id):
             raise RuleViolation(field, _("Unknown site."))
+        if item.site_id in taken:
+            raise Conflict(_("This site is already in the roll-out."), field=field)
         if rows[0]["archived"]:
             raise RuleViolation(field, _("This site is archived."))
         sites.append((item, dict(rows[0])))
-    return name, dict(category[0]), sites
+    return sites
 
 
 async def create_rollout(*, actor: Principal, data: RolloutCreate) -> RolloutRead:
@@ -162,35 +178,19 @@ async def create_rollout(*, actor: Principal, data: RolloutCreate) -> RolloutRea
             now,
         )
         rollout_id = int(created[0]["id"])
-        trade = category["trade"]
-        title = _("Install %(what)s (%(rollout)s)") % {"what": category_name, "rollout": name}
-        orders = [
-            NewWorkOrder(
-                data=WorkOrderCreate(
-                    title=title[:200],
-                    site_id=int(site["id"]),
-                    kind=WorkOrderKind.installation,
-                    description=data.notes,
-                    due_at=due_at(item.target_date or data.target_date, site["time_zone"]),
-                    partner_organisation_id=data.partner_organisation_id,
-                    trade=Trade(trade) if trade else None,
-                ),
-                origin=Origin.rollout,
-                occurrence_key=f"rollout:{rollout_id}:{site['id']}",
+        made = await _install_orders(
+            actor,
+            _Facts(
+                rollout_id=rollout_id,
+                name=name,
+                category_name=category_name,
+                trade=category["trade"],
+                partner_organisation_id=data.partner_organisation_id,
                 checklist_version_id=version_id,
-                note=name,
-                audit_extra={"rollout_id": rollout_id},
-            )
-            for item, site in sites
-        ]
-        made = await create_work_orders(actor=actor, orders=orders)
-        await db.executemany(
-            "INSERT INTO rollout_site (rollout, site, target_date, work_order, created_at)"
-            " VALUES ({}, {}, {}, {}, {})",
-            [
-                (rollout_id, int(site["id"]), item.target_date or data.target_date, order.id, now)
-                for (item, site), order in zip(sites, made, strict=True)
-            ],
+                notes=data.notes,
+            ),
+            sites,
+            data.target_date,
         )
         await audit.record(
             actor=actor,
@@ -203,6 +203,113 @@ async def create_rollout(*, actor: Principal, data: RolloutCreate) -> RolloutRea
                 "site_ids": [int(site["id"]) for _item, site in sites],
                 "partner_organisation_id": data.partner_organisation_id,
                 "source_id": data.source_id,
+                "work_order_ids": [order.id for order in made],
+            },
+        )
+        return await queries.get_rollout(actor, rollout_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What every installation order of a roll-out shares."""
+
+    rollout_id: int
+    name: str
+    category_name: str
+    trade: str | None
+    partner_organisation_id: int | None
+    checklist_version_id: int | None
+    notes: str
+
+
+async def _install_orders(
+    actor: Principal,
+    facts: _Facts,
+    sites: list[tuple[Any, dict[str, Any]]],
+    default_target: date | None,
+) -> list[Any]:
+    """One installation order per site through the work-order actions' bulk path, and the
+    roll-out's row for each site."""
+    title = _("Install %(what)s (%(rollout)s)") % {
+        "what": facts.category_name,
+        "rollout": facts.name,
+    }
+    orders = [
+        NewWorkOrder(
+            data=WorkOrderCreate(
+                title=title[:200],
+                site_id=int(site["id"]),
+                kind=WorkOrderKind.installation,
+                description=facts.notes,
+                due_at=due_at(item.target_date or default_target, site["time_zone"]),
+                partner_organisation_id=facts.partner_organisation_id,
+                trade=Trade(facts.trade) if facts.trade else None,
+            ),
+            origin=Origin.rollout,
+            occurrence_key=f"rollout:{facts.rollout_id}:{site['id']}",
+            checklist_version_id=facts.checklist_version_id,
+            note=facts.name,
+            audit_extra={"rollout_id": facts.rollout_id},
+        )
+        for item, site in sites
+    ]
+    made = await create_work_orders(actor=actor, orders=orders)
+    now = clock.now()
+    await db.executemany(
+        "INSERT INTO rollout_site (rollout, site, target_date, work_order, created_at)"
+        " VALUES ({}, {}, {}, {}, {})",
+        [
+            (facts.rollout_id, int(site["id"]), item.target_date or default_target, order.id, now)
+            for (item, site), order in zip(sites, made, strict=True)
+        ],
+    )
+    return list(made)
+
+
+async def add_sites(*, actor: Principal, rollout_id: int, data: RolloutSitesAdd) -> RolloutRead:
+    """More sites for an existing roll-out: one installation order each, with the roll-out's
+    checklist, installer and notes. A roll-out the caller does not see is a 404; a site
+    foreign to the caller "Unknown site." (422), one already in the roll-out a 409, each
+    naming ``sites[i].site_id``; nothing is written unless every site is fine."""
+    async with db.transaction():
+        await queries.get_rollout(actor, rollout_id)  # 404 for a foreign roll-out
+        rows = await db.raw(
+            "SELECT r.id, r.name, r.partner_organisation, r.checklist_version, r.notes,"
+            " c.name AS category_name, c.trade FROM rollout r"
+            " JOIN asset_category c ON c.id = r.category WHERE r.id = {}",
+            rollout_id,
+        )
+        if not rows:
+            raise NotFound()
+        rollout = rows[0]
+        taken = frozenset(
+            int(r["site"])
+            for r in await db.raw("SELECT site FROM rollout_site WHERE rollout = {}", rollout_id)
+        )
+        sites = await _check_sites(actor, data.sites, taken)
+        made = await _install_orders(
+            actor,
+            _Facts(
+                rollout_id=rollout_id,
+                name=str(rollout["name"]),
+                category_name=str(rollout["category_name"]),
+                trade=rollout["trade"],
+                partner_organisation_id=rollout["partner_organisation"],
+                checklist_version_id=rollout["checklist_version"],
+                notes=str(rollout["notes"] or ""),
+            ),
+            sites,
+            data.target_date,
+        )
+        await db.raw("UPDATE rollout SET version = version + 1 WHERE id = {}", rollout_id)
+        await audit.record(
+            actor=actor,
+            action="rollout.add_sites",
+            object_type="rollout",
+            object_id=rollout_id,
+            summary=str(rollout["name"]),
+            after={
+                "site_ids": [int(site["id"]) for _item, site in sites],
                 "work_order_ids": [order.id for order in made],
             },
         )

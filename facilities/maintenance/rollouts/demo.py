@@ -1,8 +1,9 @@
 """Demo data for roll-outs (``facilities demo``): a Wi-Fi 7 roll-out across the field sites,
-installed by the Wi-Fi maintenance partner, with sites in every stage — installed ones
-(registered as monitored access points with their QR labels), work in progress, one blocked
-for lack of access, accepted and planned ones. Everything through the real actions.
-Idempotent: an existing roll-out of that name is left alone."""
+installed by the partner named by the caller (the demo: the organisation of
+partner@demo.facilities, so that login sees the board), with sites in every stage —
+installed ones (registered as monitored access points with their QR labels), work in
+progress, one blocked for lack of access, accepted and planned ones. Everything through
+the real actions. Idempotent: an existing roll-out of that name is left alone."""
 
 from __future__ import annotations
 

@@ -31,6 +31,13 @@ class RolloutCreate(Schema):
     notes: Notes = ""
 
 
+class RolloutSitesAdd(Schema):
+    """More sites for an existing roll-out (one installation order each)."""
+
+    sites: Annotated[list[RolloutSiteCreate], msgspec.Meta(min_length=1, max_length=1000)]
+    target_date: date | None = None  # for the sites that name none
+
+
 class RolloutSiteRead(Schema):
     id: int
     site_id: int

@@ -211,3 +211,112 @@ async def test_bad_input_names_the_field(make_client: Any) -> None:
         assert answer.json()["fields"][0]["field"] == field
     assert await db.raw("SELECT id FROM rollout") == []
     assert await db.raw("SELECT id FROM work_order") == []
+
+
+async def test_sites_added_later_get_their_installation_orders(make_client: Any) -> None:
+    with clock.pinned(T0):
+        f = await field_site(0)
+        made = await _rollout(make_client, f, await _category())
+        third = await builders.site(f.site.region_id)
+        fourth = await builders.site(f.site.region_id)
+        ops = await builders.api(make_client, f.ops)
+        answer = await ops.post(
+            f"/api/v1/rollouts/{made['id']}/sites",
+            json={
+                "sites": [
+                    {"site_id": third.id, "target_date": "2026-12-10"},
+                    {"site_id": fourth.id},
+                ],
+                "target_date": "2026-12-20",
+            },
+        )
+    assert answer.status_code == 200, answer.text
+    board = {s["site_id"]: s for s in answer.json()["sites"]}
+    assert set(board) == {f.site.id, f.other_site.id, third.id, fourth.id}
+    assert board[third.id]["target_date"] == "2026-12-10"
+    assert board[fourth.id]["target_date"] == "2026-12-20"
+    assert answer.json()["counts"]["planned"] == 4
+    first_order = board[f.site.id]["work_order_id"]
+    for site in (third, fourth):
+        order_id = board[site.id]["work_order_id"]
+        (order,) = await db.raw(
+            "SELECT kind, origin, partner_organisation, checklist_version FROM work_order"
+            " WHERE id = {}",
+            order_id,
+        )
+        (same,) = await db.raw(
+            "SELECT checklist_version FROM work_order WHERE id = {}", first_order
+        )
+        assert (order["kind"], order["origin"]) == ("installation", "rollout")
+        assert order["partner_organisation"] == f.partner_org_id  # the roll-out's installer
+        assert order["checklist_version"] == same["checklist_version"]
+        # through the one work-order write path: its create event and audit row
+        assert await db.raw(
+            "SELECT id FROM work_order_event WHERE work_order = {} AND action = 'create'",
+            order_id,
+        )
+        assert await db.raw(
+            "SELECT id FROM audit_event WHERE action = 'work_order.create' AND object_id = {}",
+            str(order_id),
+        )
+    (audited,) = await db.raw(
+        "SELECT object_id FROM audit_event WHERE action = 'rollout.add_sites'"
+    )
+    assert audited["object_id"] == str(made["id"])
+
+
+async def test_adding_a_site_already_in_or_foreign_is_refused_and_writes_nothing(
+    make_client: Any,
+) -> None:
+    with clock.pinned(T0):
+        f = await field_site(0)
+        made = await _rollout(make_client, f, await _category())
+        new = await builders.site(f.site.region_id)
+        elsewhere = await builders.site((await builders.region()).id)
+    ops = await builders.api(make_client, f.ops)
+    before = len(await db.raw("SELECT id FROM work_order"))
+    url = f"/api/v1/rollouts/{made['id']}/sites"
+    already = await ops.post(url, json={"sites": [{"site_id": new.id}, {"site_id": f.site.id}]})
+    assert already.status_code == 409, already.text
+    assert already.json()["fields"][0]["field"] == "sites[1].site_id"
+    assert "already in the roll-out" in already.json()["message"]
+    foreign = await ops.post(url, json={"sites": [{"site_id": elsewhere.id}]})
+    assert foreign.status_code == 422, foreign.text
+    assert foreign.json()["fields"][0]["field"] == "sites[0].site_id"
+    twice = await ops.post(url, json={"sites": [{"site_id": new.id}, {"site_id": new.id}]})
+    assert twice.status_code == 422 and twice.json()["fields"][0]["field"] == "sites[1].site_id"
+    empty = await ops.post(url, json={"sites": []})
+    assert empty.status_code == 422 and empty.json()["fields"][0]["field"] == "sites"
+    assert len(await db.raw("SELECT id FROM work_order")) == before  # nothing partial
+    assert len(await db.raw("SELECT id FROM rollout_site")) == 2
+    # a roll-out the caller does not see: 404
+    stranger = await builders.user(Role.ops_manager)
+    other = await builders.api(make_client, stranger)
+    assert (await other.post(url, json={"sites": [{"site_id": new.id}]})).status_code == 404
+
+
+async def test_the_board_adds_sites_and_says_why_not_in_german(make_client: Any) -> None:
+    with clock.pinned(T0):
+        f = await field_site(0)
+        made = await _rollout(make_client, f, await _category())
+        new = await builders.site(f.site.region_id)
+        page = await builders.browser_session(make_client, f.ops)
+        board = await page.get(f"/rollouts/{made['id']}")
+        assert board.status_code == 200 and f'value="{new.id}"' in board.text
+        assert f'value="{f.site.id}"' not in board.text  # already in: not offered
+        added = await builders.post_form(
+            page, f"/rollouts/{made['id']}/sites", {"site_ids": str(new.id)}
+        )
+        assert added.status_code in (302, 303), added.text
+        (row,) = await db.raw(
+            "SELECT work_order FROM rollout_site WHERE rollout = {} AND site = {}",
+            made["id"],
+            new.id,
+        )
+        assert row["work_order"] is not None
+        await builders.post_form(page, "/account/locale", {"locale": "de"})
+        refused = await builders.post_form(
+            page, f"/rollouts/{made['id']}/sites", {"site_ids": str(f.site.id)}
+        )
+    assert refused.status_code == 422
+    assert "Dieser Standort ist schon Teil des Roll-outs." in refused.text

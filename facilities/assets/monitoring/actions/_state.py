@@ -48,6 +48,36 @@ async def _quiet_heartbeat(monitor: dict[str, Any], at: datetime, now: datetime)
     return bool(won)
 
 
+def quiet_step(
+    source_id: int, device: str, at: datetime, now: datetime
+) -> tuple[str, tuple[Any, ...]]:
+    """``_quiet_heartbeat`` for the device named ``device`` by its source, as one statement
+    with no read before it: it returns a row only if the device is enabled, its asset not
+    retired, up and waiting for nothing (the caller checks ``at`` is fresh)."""
+    return (
+        "UPDATE device_monitor SET last_heartbeat_at = CASE WHEN last_heartbeat_at IS NULL"
+        " OR last_heartbeat_at < {} THEN {} ELSE last_heartbeat_at END, last_event_at = {},"
+        " version = version + 1 WHERE source = {} AND external_id = {} AND enabled = {}"
+        " AND state = {} AND pending IS NULL AND EXISTS (SELECT 1 FROM asset a"
+        " WHERE a.id = device_monitor.asset AND a.status <> {}) RETURNING id",
+        (at, at, now, source_id, device, True, flapping.UP, AssetStatus.retired.value),
+    )
+
+
+def is_fresh(at: datetime, now: datetime) -> bool:
+    """Young enough for the quiet path (younger than any threshold)."""
+    return now - at <= _MIN_THRESHOLD
+
+
+async def quiet_heartbeat_by_name(source_id: int, device: str, at: datetime, now: datetime) -> bool:
+    """``quiet_step`` in the current transaction. False (nothing written): look the device
+    up and take the usual path, which then says why (unknown, retired, pending, ...)."""
+    if not is_fresh(at, now):
+        return False
+    sql, args = quiet_step(source_id, device, at, now)
+    return bool(await db.raw(sql, *args))
+
+
 def _device(row: dict[str, Any]) -> flapping.Device:
     return flapping.Device(
         state=str(row["state"]),

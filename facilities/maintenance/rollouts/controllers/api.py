@@ -9,7 +9,7 @@ from litestar.response import Response
 from facilities.accounts.principal import actor
 from facilities.kit.web import Req
 from facilities.maintenance.rollouts import actions, queries
-from facilities.maintenance.rollouts.schemas import RolloutCreate, RolloutRead
+from facilities.maintenance.rollouts.schemas import RolloutCreate, RolloutRead, RolloutSitesAdd
 
 
 class RolloutsApi(Controller):
@@ -33,3 +33,10 @@ class RolloutsApi(Controller):
     async def get_rollout(self, request: Req, rollout_id: FromPath[int]) -> RolloutRead:
         """The board: every site the caller sees with its stage (a partner: its own)."""
         return await queries.get_rollout(actor(request), rollout_id)
+
+    @post("/{rollout_id:int}/sites", opt={"permission": "rollouts.manage"}, status_code=200)
+    async def add_sites(
+        self, request: Req, rollout_id: FromPath[int], data: JSONBody[RolloutSitesAdd]
+    ) -> RolloutRead:
+        """More sites: one installation order each (409 a site already in the roll-out)."""
+        return await actions.add_sites(actor=actor(request), rollout_id=rollout_id, data=data)

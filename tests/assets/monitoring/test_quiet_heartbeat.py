@@ -1,0 +1,141 @@
+"""The hot path of ingestion (issue 15's rate): a heartbeat of an up device is one UPDATE
+keyed by source and device name, with no event row and no audit; every other heartbeat
+(unknown, retired, disabled, a device waiting to go up) still takes the full path and says
+why, and a heartbeat storm is cut by the per-source limit with nothing accepted lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from facilities import db
+from facilities.assets import actions as asset_actions
+from facilities.assets.enums import AssetStatus
+from facilities.assets.monitoring import actions
+from facilities.assets.monitoring.schemas import MonitorSettings
+from facilities.assets.schemas import StatusChange
+from facilities.kit import clock
+from facilities.kit.errors import RateLimited
+from tests import builders
+from tests.monitoring_builders import T0, event, field_site, minutes, send
+
+
+async def _monitor(asset_id: int) -> dict[str, Any]:
+    rows = await db.raw(
+        "SELECT state, pending, last_heartbeat_at, version FROM device_monitor WHERE asset = {}",
+        asset_id,
+    )
+    return dict(rows[0])
+
+
+async def _count(table: str) -> int:
+    return int((await db.raw(f"SELECT count(*) AS n FROM {table}"))[0]["n"])
+
+
+async def test_a_quiet_heartbeat_writes_only_its_monitor() -> None:
+    with clock.pinned(T0):
+        f = await field_site(2)
+        await send(f, event("ap-1", "heartbeat"))  # the first sign of life (state known)
+        before = await _monitor(f.ap_ids[0])
+        events, audits = await _count("device_event"), await _count("audit_event")
+        clock.advance(minutes(1))
+        answer = await send(f, event("ap-1", "heartbeat"))
+        assert [e.outcome for e in answer.events] == ["accepted"] and answer.accepted == 1
+        after = await _monitor(f.ap_ids[0])
+    assert after["state"] == "up" and after["version"] == before["version"] + 1
+    assert str(after["last_heartbeat_at"]) != str(before["last_heartbeat_at"])
+    assert (await _count("device_event"), await _count("audit_event")) == (events, audits)
+    assert await _count("device_rate_hit") == 2  # still counted against the source's limit
+
+
+async def test_heartbeats_off_the_quiet_path_say_why() -> None:
+    with clock.pinned(T0):
+        f = await field_site(3)
+        await send(f, event("ap-1", "heartbeat"), event("ap-2", "heartbeat"))
+        await asset_actions.change_status(
+            actor=await builders.system(),
+            asset_id=f.ap_ids[1],
+            data=StatusChange(status=AssetStatus.retired),
+        )
+        await actions.set_monitor(
+            actor=await builders.system(),
+            asset_id=f.ap_ids[2],
+            data=MonitorSettings(external_id="ap-3", source_id=f.source_id, enabled=False),
+        )
+        answer = await send(
+            f, event("ap-9", "heartbeat"), event("ap-2", "heartbeat"), event("ap-3", "heartbeat")
+        )
+        assert [e.outcome for e in answer.events] == ["unknown_device", "retired", "retired"]
+        assert answer.accepted == 0
+        rows = await db.raw("SELECT outcome FROM device_event WHERE kind = 'heartbeat'")
+        assert sorted(r["outcome"] for r in rows) == ["retired", "retired", "unknown_device"]
+
+
+async def test_a_heartbeat_with_an_id_or_an_old_time_is_logged_once() -> None:
+    with clock.pinned(T0):
+        f = await field_site(1)
+        await send(f, event("ap-1", "heartbeat"))
+        clock.advance(minutes(1))
+        first = await send(f, event("ap-1", "heartbeat", event_id="hb-1"))
+        again = await send(f, event("ap-1", "heartbeat", event_id="hb-1"))
+        assert first.events[0].outcome == "accepted"
+        assert again.events[0].outcome == "duplicate"
+        late = await send(
+            f, event("ap-1", "heartbeat", occurred_at=(clock.now() - minutes(2)).isoformat())
+        )
+        assert late.events[0].outcome == "accepted"  # the full path, not the quiet one
+    keyed = await db.raw("SELECT event_key FROM device_event WHERE event_key = 'hb-1'")
+    assert len(keyed) == 1
+
+
+async def test_a_heartbeat_storm_is_cut_per_source_and_nothing_accepted_is_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from facilities.kit.ratelimit import Limit
+
+    monkeypatch.setattr(actions._common, "PER_SOURCE", Limit("device-source", 4, minutes(1)))
+    with clock.pinned(T0):
+        f = await field_site(1)
+        await send(f, event("ap-1", "heartbeat"))
+        accepted, refused = 1, []
+        for _n in range(6):
+            clock.advance(minutes(0.05))
+            try:
+                answer = await send(f, event("ap-1", "heartbeat"))
+                accepted += answer.accepted
+            except RateLimited as error:
+                refused.append(error)
+        last = (await _monitor(f.ap_ids[0]))["last_heartbeat_at"]
+    assert accepted == 4 and len(refused) == 3
+    # the oldest counted hit (T0) leaves the window one minute after it: about 42 s to wait
+    assert all(40 <= e.retry_after <= 60 for e in refused), [e.retry_after for e in refused]
+    # the last accepted heartbeat is the monitor's last sign of life; no refused one is
+    assert str(last).startswith("2026-11-02") and "08:00:09" in str(last)
+    assert await _count("device_rate_hit") == 4
+
+
+async def test_a_single_heartbeat_off_the_quiet_path_counts_once() -> None:
+    """The quiet transaction is rolled back whole (hit included) before the usual path."""
+    with clock.pinned(T0):
+        f = await field_site(1)
+        hits = await _count("device_rate_hit")
+        unknown = await send(f, event("ap-9", "heartbeat"))
+        assert unknown.events[0].outcome == "unknown_device"
+        assert await _count("device_rate_hit") == hits + 1
+        first = await send(f, event("ap-1", "heartbeat"))  # state unknown yet: the usual path
+        assert first.events[0].outcome in ("accepted", "recovered")
+        assert await _count("device_rate_hit") == hits + 2
+
+
+async def test_all_or_nothing_rolls_back_every_step_of_a_refused_one() -> None:
+    await db.raw("INSERT INTO device_rate_hit (key, created_at) VALUES ({}, {})", "a", T0)
+    insert = (
+        "INSERT INTO device_rate_hit (key, created_at) VALUES ({}, {}) RETURNING id",
+        ("b", T0),
+    )
+    none = ("UPDATE device_rate_hit SET key = {} WHERE key = {} RETURNING id", ("c", "zzz"))
+    assert await db.all_or_nothing(insert, none) == 1
+    assert [r["key"] for r in await db.raw("SELECT key FROM device_rate_hit")] == ["a"]
+    assert await db.all_or_nothing(insert) is None
+    assert sorted(r["key"] for r in await db.raw("SELECT key FROM device_rate_hit")) == ["a", "b"]
