@@ -458,7 +458,7 @@ def _signature(
     if schedule["mode"] == "floating":
         parts.append(ctx.latest.get(key))
     if schedule["mode"] in ("meter", "time_or_meter"):
-        parts += [ctx.readings.get(asset_id), ctx.now]
+        parts += [ctx.registers.get(asset_id), ctx.now]
     if schedule["catch_up"] == "latest_only":
         parts.append(ctx.now)
     return tuple(parts)

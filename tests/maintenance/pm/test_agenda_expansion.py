@@ -15,6 +15,8 @@ from facilities.maintenance.pm.agenda_scope import AgendaScope
 from facilities.maintenance.pm.generation import upcoming
 from facilities.maintenance.pm.schemas import ScheduleUpdate
 from facilities.scheduler import ALL_JOBS, build_scheduler
+from facilities.sustainability import actions as sustainability_actions
+from facilities.sustainability.schemas import AssetReadingCreate
 from tests import assets_builders, builders
 from tests.maintenance.pm import helpers
 
@@ -60,6 +62,33 @@ async def test_only_a_changed_schedule_is_expanded_again() -> None:
         mondays = [key for key in kept if key[0] == made[0].id]
         assert all(agenda._kept[key] is kept[key] for key in mondays)
         assert all(agenda._kept[key] is not kept[key] for key in kept if key not in mondays)
+
+
+async def test_a_new_reading_recomputes_a_time_or_meter_schedule() -> None:
+    """A usage schedule's occurrences follow its asset's meter: a reading changes what was
+    computed from, so the kept expansion of that schedule is computed again."""
+    world = await assets_builders.world()
+    start = datetime(2027, 1, 4, 7, tzinfo=UTC)
+    with clock.pinned(start):
+        asset = await assets_builders.asset(world.site.id)
+        made = await helpers.schedule(
+            asset_id=asset.id,
+            mode="time_or_meter",
+            rrule="FREQ=WEEKLY;BYDAY=MO",
+            dtstart_local="2027-01-04T09:00:00",
+            meter_every=100,
+            skip_closed_days=False,
+        )
+        first = await _four_weeks(start)
+        assert [i.title for i in first] == ["Descale"] * 4
+        kept = _kept()
+        await sustainability_actions.record_asset_reading(
+            actor=await builders.system(),
+            asset_id=asset.id,
+            data=AssetReadingCreate(value=10, read_at=start),
+        )
+        assert await _four_weeks(start) == first
+        assert all(agenda._kept[key] is not kept[key] for key in kept if key[0] == made.id)
 
 
 async def test_counts_and_first_items_agree_with_the_full_list() -> None:
