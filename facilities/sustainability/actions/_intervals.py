@@ -113,6 +113,9 @@ class _Hashing:
             self.sha.update(chunk)
             self.size += len(chunk)
             yield chunk
+            # Parsing never waits by itself: let the write in flight move on (send its rows,
+            # take the server's answer) between chunks, so both go on at once.
+            await asyncio.sleep(0)
 
 
 class _Writer:
@@ -135,6 +138,7 @@ class _Writer:
         """Writes the batch while the caller parses the next one (one batch in flight)."""
         await self.drain()
         self.pending = asyncio.create_task(self._write(rows))
+        await asyncio.sleep(0)  # start it now (it sends the rows), then parse on
 
     async def drain(self) -> None:
         pending, self.pending = self.pending, None
