@@ -22,23 +22,34 @@ District heating: a generic default; every network publishes its own certified f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from facilities.kit.i18n import N_, _, format_number
 from facilities.sustainability.enums import Carrier, FactorMethod
 
-UBA_STROMMIX = (
+# The source notes are stored in English (what the database holds, whatever the reader's
+# language) and shown translated: ``localized_source`` recognises a shipped default's note
+# and renders it from the catalogue. Publishers and publication titles stay as published.
+UBA_STROMMIX = N_(
     "Umweltbundesamt: CO2-Emissionsfaktor des deutschen Strommix (Inlandsverbrauch), "
     "Climate Change series 'Entwicklung der spezifischen Treibhausgas-Emissionen des "
-    "deutschen Strommix', year {year}{note}. Shipped default - verify against the current "
+    "deutschen Strommix', year %(year)s. Shipped default - verify against the current "
     "UBA publication."
 )
-BAFA = (
-    "BAFA Informationsblatt CO2-Faktoren: {net} kg CO2/kWh (Hi), converted to the gross "
-    "calorific basis (Hs) by Hs/Hi = {ratio}. Shipped default - verify against the current "
+UBA_STROMMIX_PROVISIONAL = N_(
+    "Umweltbundesamt: CO2-Emissionsfaktor des deutschen Strommix (Inlandsverbrauch), "
+    "Climate Change series 'Entwicklung der spezifischen Treibhausgas-Emissionen des "
+    "deutschen Strommix', year %(year)s (provisional). Shipped default - verify against the "
+    "current UBA publication."
+)
+BAFA = N_(
+    "BAFA Informationsblatt CO2-Faktoren: %(net)s kg CO2/kWh (Hi), converted to the gross "
+    "calorific basis (Hs) by Hs/Hi = %(ratio)s. Shipped default - verify against the current "
     "BAFA publication."
 )
-DISTRICT_HEAT = (
+DISTRICT_HEAT = N_(
     "Generic default for German district heating (fossil-dominated network). Replace it by "
     "the network operator's certified factor (AGFW FW 309-6). Shipped default - verify."
 )
@@ -51,7 +62,20 @@ class DefaultFactor:
     year: int
     method: FactorMethod
     value: Decimal
-    source: str
+    note: str  # the English source note (a template marked for translation)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """The note as stored (English)."""
+        return self.note % {k: str(v) for k, v in self.params.items()}
+
+    def localized_source(self) -> str:
+        """The note in the current language (numbers in its format)."""
+        return _(self.note) % {
+            k: format_number(v) if isinstance(v, Decimal) else str(v)
+            for k, v in self.params.items()
+        }
 
 
 # g CO2/kWh of the German electricity mix by year (UBA; 2023 and 2024 provisional).
@@ -66,7 +90,8 @@ DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
             year,
             FactorMethod.location,
             Decimal(grams) / 1000,
-            UBA_STROMMIX.format(year=year, note=" (provisional)" if year in _PROVISIONAL else ""),
+            UBA_STROMMIX_PROVISIONAL if year in _PROVISIONAL else UBA_STROMMIX,
+            {"year": year},
         )
         for year, grams in _GRID_DE.items()
     ),
@@ -76,7 +101,8 @@ DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
         2019,
         FactorMethod.location,
         Decimal("0.181"),
-        BAFA.format(net="0.201", ratio="1.11"),
+        BAFA,
+        {"net": Decimal("0.201"), "ratio": Decimal("1.11")},
     ),
     DefaultFactor(
         Carrier.heating_oil,
@@ -84,7 +110,8 @@ DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
         2019,
         FactorMethod.location,
         Decimal("0.251"),
-        BAFA.format(net="0.266", ratio="1.06"),
+        BAFA,
+        {"net": Decimal("0.266"), "ratio": Decimal("1.06")},
     ),
     DefaultFactor(
         Carrier.district_heating,
@@ -95,3 +122,12 @@ DEFAULT_FACTORS: tuple[DefaultFactor, ...] = (
         DISTRICT_HEAT,
     ),
 )
+
+_BY_SOURCE = {factor.source: factor for factor in DEFAULT_FACTORS}
+
+
+def localized_source(source: str, *, shipped: bool) -> str:
+    """A factor's source note for the reader: a shipped default's note in the current
+    language; any other note (typed by a person) as it was entered."""
+    default = _BY_SOURCE.get(source) if shipped else None
+    return default.localized_source() if default is not None else source

@@ -73,7 +73,14 @@ class _MeterState:
     first: datetime  # UTC start of the meter's first row
     last: datetime | None = None  # UTC start of the meter's previous row
     rows: int = 0
-    months: set[date] = field(default_factory=set)  # site-local months touched
+    # Site-local month → the sum of the meter's values in it (in the meter's unit): the
+    # monthly figures of an import that replaced nothing need no read-back.
+    sums: dict[date, float] = field(default_factory=dict)
+
+    @property
+    def months(self) -> set[date]:
+        """The site-local months touched."""
+        return set(self.sums)
 
 
 @dataclass(slots=True)
@@ -290,10 +297,11 @@ class Parser:
                 return None
         state.last = start
         state.rows += 1
-        state.months.add(month)
         summary.rows += 1
         if unit != meter.unit:
             value *= _unit_factor(unit, meter.unit)
+        sums = state.sums
+        sums[month] = sums.get(month, 0.0) + value
         return (meter.id, stored, self.interval, value)
 
     async def batches(

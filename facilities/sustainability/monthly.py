@@ -146,10 +146,16 @@ def _q(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.0001"))
 
 
-async def refresh(meter_ids: Iterable[int], interval_months: dict[int, set[date]] | None = None):
+async def refresh(
+    meter_ids: Iterable[int],
+    interval_months: dict[int, set[date]] | None = None,
+    interval_added: dict[int, dict[date, float]] | None = None,
+) -> None:
     """Rewrite the stored months of these meters (inside the caller's transaction).
-    ``interval_months``: months whose interval sums must be read again (after an import);
-    the other months keep their stored interval sums."""
+    ``interval_months``: months whose interval sums must be read again (after an import
+    that replaced stored values); ``interval_added``: per month the sum of interval values
+    added beside the stored ones (an import that replaced none), added to the stored sums
+    without reading ``meter_interval``; the other months keep their stored interval sums."""
     ids = sorted(set(meter_ids))
     if not ids:
         return
@@ -184,6 +190,8 @@ async def refresh(meter_ids: Iterable[int], interval_months: dict[int, set[date]
             for month in touched:
                 sums.pop(month, None)
             sums.update(fresh)
+        for month, added in (interval_added or {}).get(meter["id"], {}).items():
+            sums[month] = sums.get(month, 0.0) + added
         carrier = Carrier(meter["carrier"])
         figures = meter_months(meter, readings[meter["id"]], periods[meter["id"]], sums)
         for month, (quantity, cost, estimated, source) in figures.items():

@@ -14,6 +14,7 @@ from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _
 from facilities.sites import scope
 from facilities.sustainability import calc
+from facilities.sustainability.defaults import localized_source
 from facilities.sustainability.enums import (
     Carrier,
     FactorMethod,
@@ -292,7 +293,8 @@ def factor_read(row: dict[str, Any]) -> FactorRead:
         method=FactorMethod(row["method"]),
         value=float(row["value"]),
         unit=row["unit"],
-        source=row["source"],
+        # A shipped default's note in the reader's language; a typed one as entered.
+        source=localized_source(row["source"], shipped=bool(row["shipped"])),
         version=row["version"],
         shipped=bool(row["shipped"]),
     )

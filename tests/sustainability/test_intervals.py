@@ -3,16 +3,18 @@ twice doubles nothing, an interruption half-way keeps nothing; the monthly figur
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from facilities.accounts.enums import Role
 from facilities.kit.errors import InvalidInput, RuleViolation
-from facilities.sustainability import actions, results
+from facilities.sustainability import actions, monthly, results
 from facilities.sustainability.actions import _intervals
+from facilities.sustainability.schemas import IntervalImportRead
 from facilities.sustainability.tables import IntervalImport, MeterInterval, MeterMonth
 from tests import builders
 from tests.sustainability.helpers import meter
@@ -85,6 +87,35 @@ async def test_overlapping_file_replaces_values() -> None:
     assert await MeterInterval.count() == 144
     figures = await results.results(await builders.system(), year=2025)
     assert figures.months[2].energy_kwh == pytest.approx(48 * 0.25 + 96 * 0.5)
+
+
+async def test_an_adjacent_file_adds_to_the_stored_month(monkeypatch) -> None:
+    """Nothing replaced: the month's sum is the stored one plus the file's, without reading
+    the values back; the same as a read-back gives."""
+    meter_id = await _meter()
+    await run(profile(meter_id, datetime(2025, 3, 1), 96, value=0.25))
+    read_back = monthly._interval_sums
+    calls = 0
+
+    async def counted(*args):
+        nonlocal calls
+        calls += 1
+        return await read_back(*args)
+
+    monkeypatch.setattr(monthly, "_interval_sums", counted)
+    await run(profile(meter_id, datetime(2025, 3, 2), 96 * 28, value=0.0005, unit="MWh"))
+    assert calls == 0
+    added = await MeterMonth.select(MeterMonth.interval_quantity).where(
+        MeterMonth.meter == meter_id
+    )
+    # 1 March: 24 kWh; 2 to 29 March: 2,688 values of 0.5 kWh (given in MWh).
+    assert [float(r["interval_quantity"]) for r in added] == pytest.approx([24 + 1344])
+    await monthly.refresh([meter_id], interval_months={meter_id: {date(2025, 3, 1)}})
+    assert calls == 1
+    again = await MeterMonth.select(MeterMonth.interval_quantity).where(
+        MeterMonth.meter == meter_id
+    )
+    assert [float(r["interval_quantity"]) for r in again] == pytest.approx([24 + 1344])
 
 
 async def test_every_row_error_is_listed_and_nothing_is_written() -> None:
@@ -264,3 +295,74 @@ async def test_a_long_repeat_is_refused_by_hashing_not_parsing() -> None:
     assert second.rows == 31 * 96
     assert await MeterInterval.count() == 31 * 96
     assert await IntervalImport.count() == 2
+
+
+# ---- the same file twice at the same instant ----------------------------------------------
+
+
+def _outcomes(results: list) -> tuple[list[IntervalImportRead], list[actions.DuplicateImport]]:
+    done = [r for r in results if isinstance(r, IntervalImportRead)]
+    refused = [r for r in results if isinstance(r, actions.DuplicateImport)]
+    assert len(done) + len(refused) == len(results), results  # no other error
+    return done, refused
+
+
+async def test_two_identical_uploads_at_once_one_is_kept_the_other_409() -> None:
+    meter_id = await _meter()
+    text = profile(meter_id, datetime(2025, 3, 1), 96)
+    done, refused = _outcomes(await asyncio.gather(run(text), run(text), return_exceptions=True))
+    assert len(done) == 1 and len(refused) == 1
+    assert refused[0].status_code == 409 and refused[0].earlier.id == done[0].id
+    assert await IntervalImport.count() == 1 and await MeterInterval.count() == 96
+
+
+@pytest.mark.one_engine("postgres")
+async def test_twins_that_both_pass_every_check_get_the_same_409(monkeypatch) -> None:
+    """Both uploads pass the last check before either commits (held together by a barrier
+    just after it); the loser's record then meets the winner's in the unique index of
+    ``interval_import.sha256`` and is answered with the sequential repeat's 409. The file
+    overlaps stored values, so both write to their temporary tables and neither waits on
+    the other before the barrier."""
+    meter_id = await _meter()
+    await run(profile(meter_id, datetime(2025, 3, 1), 96))
+    text = profile(meter_id, datetime(2025, 3, 1, 12), 96, value=0.5)
+    barrier = asyncio.Barrier(2)
+    finish = _intervals._Writer.finish
+
+    async def together(self) -> None:
+        await barrier.wait()
+        await finish(self)
+
+    monkeypatch.setattr(_intervals._Writer, "finish", together)
+    done, refused = _outcomes(await asyncio.gather(run(text), run(text), return_exceptions=True))
+    assert len(done) == 1 and len(refused) == 1
+    assert refused[0].status_code == 409 and refused[0].earlier.id == done[0].id
+    assert await IntervalImport.count() == 2 and await MeterInterval.count() == 144
+    figures = await results.results(await builders.system(), year=2025)
+    assert figures.months[2].energy_kwh == pytest.approx(48 * 0.25 + 96 * 0.5)
+
+
+async def test_a_twin_committed_after_the_last_check_is_answered_409(monkeypatch) -> None:
+    """Both engines' unique violations are recognised: the last check is made to miss the
+    committed twin (as if it committed just after), so the record hits the index."""
+    meter_id = await _meter()
+    text = profile(meter_id, datetime(2025, 3, 1), 96)
+    first = await run(text)
+
+    async def not_screened(stream, declared):
+        return chunks(text), "0" * 64
+
+    real = _intervals._repeat_of
+    calls = 0
+
+    async def late(digest: str):
+        nonlocal calls
+        calls += 1
+        return [] if calls == 1 else await real(digest)
+
+    monkeypatch.setattr(_intervals, "_screen", not_screened)
+    monkeypatch.setattr(_intervals, "_repeat_of", late)
+    with pytest.raises(actions.DuplicateImport) as raised:
+        await run(text)
+    assert calls == 2 and raised.value.earlier.id == first.id
+    assert await IntervalImport.count() == 1 and await MeterInterval.count() == 96

@@ -14,7 +14,7 @@ from facilities.sustainability.actions._entries import (
 )
 from facilities.sustainability.actions._factors import create_factor, seed_default_factors
 from facilities.sustainability.actions._intervals import DuplicateImport, import_intervals
-from facilities.sustainability.actions._labels import ensure_meter_codes, issue_meter_code
+from facilities.sustainability.actions._labels import backfill_meter_codes, issue_meter_code
 from facilities.sustainability.actions._meters import (
     create_meter,
     delete_meter,
@@ -28,11 +28,11 @@ __all__ = [
     "DuplicateImport",
     "JumpWarning",
     "add_period",
+    "backfill_meter_codes",
     "create_factor",
     "create_meter",
     "delete_meter",
     "delete_period",
-    "ensure_meter_codes",
     "import_intervals",
     "import_occupancy",
     "import_periods",

@@ -1,12 +1,14 @@
 """Interval data import: one file, one transaction, all or nothing.
 
 The file is read once, as a stream (``intervals.Parser``); checked rows go to the database
-in batches through the driver, inside the one transaction: PostgreSQL ``COPY`` into a
-temporary table (dropped at commit), then one ``INSERT … SELECT … ON CONFLICT`` into
-``meter_interval``; SQLite ``executemany`` of an upsert straight into ``meter_interval``
-(nobody else sees it before the commit). After the first bad row nothing more is written,
-the rest of the file is still checked, and the import fails with every error listed: the
-transaction rolls back and nothing is kept. A crash half-way rolls back the same way.
+in batches through the driver, inside the one transaction, one batch written while the next
+is parsed (``_Writer``): new values by PostgreSQL ``COPY`` straight into ``meter_interval``
+(a savepoint per batch) or SQLite ``executemany``; once a batch repeats stored values, the
+rest replaces them (PostgreSQL: ``COPY`` into a temporary table dropped at commit, then one
+``INSERT … SELECT … ON CONFLICT``; SQLite: an upsert). After the first bad row nothing more
+is written, the rest of the file is still checked, and the import fails with every error
+listed: the transaction rolls back and nothing is kept. A crash half-way rolls back the
+same way.
 
 The same file twice (same SHA-256) is refused with 409 naming the earlier import, and it is
 known before the file is parsed: a caller that sends the file's SHA-256 (``sha256``) is
@@ -14,10 +16,13 @@ answered before a byte is read; otherwise the first 64 KiB are hashed and compar
 heads of earlier imports, and only on a match is the rest read — hashed, not parsed, kept in
 a temporary file — until the full hash decides (a file that merely starts alike is then
 parsed from that copy). A duplicate that slips past both (an import from before the head
-was stored, or two uploads at once) is still refused by the full hash at the end and the
-unique index. An overlapping file replaces the values it repeats (unique meter and start),
-so consumption is never counted twice. The stored monthly figures of the touched months are
-rewritten in the same transaction.
+was stored, or two uploads at once) is still refused by the full hash at the end, and
+where two uploads of one file pass that check at the same instant, the loser's record
+meets the winner's in the unique index of ``interval_import.sha256`` and gets the same 409.
+An overlapping file replaces the values it repeats (unique meter and start), so consumption
+is never counted twice. The stored monthly figures of the touched months are rewritten in
+the same transaction: from the sums the parser kept per meter and month when nothing was
+replaced (the stored sum plus the file's), else read back from ``meter_interval``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import asyncio
 import contextlib
 import hashlib
 import re
+import sqlite3
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
@@ -52,6 +58,9 @@ STAGE = "meter_interval_load"
 HEAD_BYTES = 64 * 1024  # the head hashed first (interval_import.head_sha256)
 SPOOL_MEMORY = 8 * 1024**2  # a suspected duplicate's rest: in memory up to this, then on disk
 _HEX = re.compile("[0-9a-f]{64}")
+INSERT_SQLITE = (
+    "INSERT INTO meter_interval (meter, starts_at, minutes, quantity) VALUES (?, ?, ?, ?)"
+)
 UPSERT_SQLITE = (
     "INSERT INTO meter_interval (meter, starts_at, minutes, quantity) VALUES (?, ?, ?, ?)"
     " ON CONFLICT (meter, starts_at) DO UPDATE SET minutes = excluded.minutes,"
@@ -104,24 +113,32 @@ class _Hashing:
             self.sha.update(chunk)
             self.size += len(chunk)
             yield chunk
+            # Parsing never waits by itself: let the write in flight move on (send its rows,
+            # take the server's answer) between chunks, so both go on at once.
+            await asyncio.sleep(0)
 
 
 class _Writer:
-    """PostgreSQL: ``COPY`` straight into ``meter_interval`` under a savepoint per batch
-    (new data, the usual case); once a batch repeats stored values (a unique violation),
-    that batch and the rest go to the temporary table, merged by one upsert at the end.
-    SQLite: an upsert by ``executemany``."""
+    """Writes the checked batches, one in flight while the next is parsed.
+
+    New values (the usual case) go straight in: PostgreSQL ``COPY`` into ``meter_interval``
+    under a savepoint per batch, SQLite ``executemany`` of a plain insert. Once a batch
+    repeats stored values (a unique violation), that batch and the rest are written as
+    replacements: PostgreSQL ``COPY`` into a temporary table merged by one upsert at the
+    end, SQLite an upsert. ``replaced`` says whether that happened: if not, every value was
+    added beside the stored ones and the monthly sums need no read-back."""
 
     COLUMNS = ("meter", "starts_at", "minutes", "quantity")
 
     def __init__(self) -> None:
-        self.staging = False
+        self.replaced = False
         self.pending: asyncio.Task[None] | None = None
 
     async def write(self, rows: list[tuple[int, Any, int, float]]) -> None:
         """Writes the batch while the caller parses the next one (one batch in flight)."""
         await self.drain()
         self.pending = asyncio.create_task(self._write(rows))
+        await asyncio.sleep(0)  # start it now (it sends the rows), then parse on
 
     async def drain(self) -> None:
         pending, self.pending = self.pending, None
@@ -132,9 +149,15 @@ class _Writer:
         engine: Any = db.engine()
         connection = engine.current_transaction.get().connection
         if db.is_sqlite():
+            if not self.replaced:
+                try:
+                    await connection.executemany(INSERT_SQLITE, rows)
+                    return
+                except sqlite3.IntegrityError:  # the rows before the repeat stay; upserted again
+                    self.replaced = True
             await connection.executemany(UPSERT_SQLITE, rows)
             return
-        if not self.staging:
+        if not self.replaced:
             try:
                 async with connection.transaction():  # a savepoint
                     await connection.copy_records_to_table(
@@ -142,7 +165,7 @@ class _Writer:
                     )
                 return
             except asyncpg.UniqueViolationError:
-                self.staging = True
+                self.replaced = True
                 await connection.execute(
                     f"CREATE TEMPORARY TABLE {STAGE} (meter integer, starts_at timestamptz,"
                     " minutes smallint, quantity double precision) ON COMMIT DROP"
@@ -151,7 +174,7 @@ class _Writer:
 
     async def finish(self) -> None:
         await self.drain()
-        if self.staging:
+        if self.replaced and not db.is_sqlite():
             await db.raw(MERGE_POSTGRES)
 
 
@@ -272,6 +295,39 @@ async def _import(
     meters = await _writable_meters(actor)
     parser = Parser(meters, interval=interval, now=clock.now(), text_times=db.is_sqlite())
     source = _Hashing(stream)
+    try:
+        return await _store(parser, source, actor, filename, sha256, head_digest)
+    except (asyncpg.UniqueViolationError, sqlite3.IntegrityError) as error:
+        # The same file imported at the same instant committed between this import's last
+        # check and its record: answered like any repeat (the transaction rolled back).
+        if not _is_twin(error):
+            raise
+        for earlier in await _repeat_of(source.sha.hexdigest()):
+            raise DuplicateImport(_read(earlier)) from None
+        raise
+
+
+def _is_twin(error: Exception) -> bool:
+    """A unique violation of ``interval_import.sha256`` (the record of the same file)."""
+    if isinstance(error, asyncpg.UniqueViolationError):
+        return error.table_name == "interval_import" and "sha256" in (error.constraint_name or "")
+    return "interval_import.sha256" in str(error)
+
+
+async def _repeat_of(digest: str) -> list[dict[str, Any]]:
+    """The committed import of the same file, if there is one."""
+    return await _earlier(IntervalImport.sha256 == digest)
+
+
+async def _store(
+    parser: Parser,
+    source: _Hashing,
+    actor: Principal,
+    filename: str,
+    sha256: str | None,
+    head_digest: str,
+) -> IntervalImportRead:
+    """Parse, check and write the file in one transaction (all or nothing)."""
     writer = _Writer()
     async with transaction():
         try:
@@ -295,7 +351,7 @@ async def _import(
             raise RuleViolation(
                 "sha256", _("The file's SHA-256 differs from the one given: it was changed.")
             )
-        for earlier in await _earlier(IntervalImport.sha256 == digest):
+        for earlier in await _repeat_of(digest):
             raise DuplicateImport(_read(earlier))
         await writer.finish()
         now = clock.now()
@@ -312,9 +368,16 @@ async def _import(
             created_at=now,
         )
         await record.save()
-        await monthly.refresh(
-            summary.meters, {mid: state.months for mid, state in summary.meters.items()}
-        )
+        if writer.replaced:  # read the touched months back from meter_interval
+            await monthly.refresh(
+                summary.meters,
+                interval_months={mid: state.months for mid, state in summary.meters.items()},
+            )
+        else:  # nothing replaced: the stored sums plus the file's
+            await monthly.refresh(
+                summary.meters,
+                interval_added={mid: state.sums for mid, state in summary.meters.items()},
+            )
         await audit.record(
             actor=actor,
             action="meter_interval.import",

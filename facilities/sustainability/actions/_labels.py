@@ -8,6 +8,7 @@ from facilities.assets import codes
 from facilities.assets.queries import target_codes
 from facilities.db import transaction
 from facilities.sustainability import queries
+from facilities.sustainability.tables import Meter
 
 KIND = queries.METER_LABEL  # ``qr_code.target_kind`` of a meter's label
 
@@ -28,14 +29,13 @@ async def issue_meter_code(*, actor: Principal | None, meter_id: int, site_id: i
     return code
 
 
-async def ensure_meter_codes(*, actor: Principal, meters: dict[int, int]) -> dict[int, str]:
-    """Each meter's (``meter id → site id``, already checked visible) active label code,
-    issuing one where a meter has none (made before meters had labels)."""
+async def backfill_meter_codes(*, actor: Principal | None = None) -> int:
+    """Give every meter without an active label code one (meters made before meters had
+    labels); run once by a migration, so printing a label only reads. Returns how many."""
     async with transaction():
+        meters = {int(r["id"]): int(r["site"]) for r in await Meter.select(Meter.id, Meter.site)}
         found = await target_codes(KIND, list(meters))
-        for meter_id, site_id in meters.items():
-            if meter_id not in found:
-                found[meter_id] = await issue_meter_code(
-                    actor=actor, meter_id=meter_id, site_id=site_id
-                )
-        return found
+        missing = [m for m in sorted(meters) if m not in found]
+        for meter_id in missing:
+            await issue_meter_code(actor=actor, meter_id=meter_id, site_id=meters[meter_id])
+        return len(missing)

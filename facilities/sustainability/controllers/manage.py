@@ -300,7 +300,7 @@ class SustainabilityManagePages(Controller):
         self, request: Req, meter_id: FromPath[int], layout: FromQuery[str] = "single"
     ) -> Response[bytes]:
         """One meter's label (``single``: 62 mm tape; ``sheet``: the first cell of an A4
-        sheet). A meter made before meters had labels gets its code now."""
+        sheet). Only reads (the code was issued with the meter)."""
         me = actor(request)
         await queries.get_meter(me, meter_id)  # 404 out of scope (the path names it)
         request_data = LabelRequest(
