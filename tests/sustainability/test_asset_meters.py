@@ -14,8 +14,10 @@ import pytest
 
 from facilities.accounts.enums import Role
 from facilities.assets import meters
+from facilities.assets.queries import target_codes
 from facilities.db import raw
 from facilities.kit import clock
+from facilities.sustainability import queries
 from facilities.sustainability.piccolo_migrations import (
     sustainability_2026_12_07t11_50_01_000000 as move_migration,
 )
@@ -187,4 +189,6 @@ async def test_migration_moves_old_asset_readings() -> None:
     ]
     assert Decimal(str(moved[2]["replaced_final"])) == Decimal("151")
     assert not await move_migration._table_exists("meter_reading_move")
+    # The moved meter has its label code, so printing its label only reads.
+    assert made[0]["id"] in await target_codes(queries.METER_LABEL, [made[0]["id"]])
     assert (await meters.asset_registers())[asset.id].cumulative()[-1][1] == Decimal("50.5")

@@ -5,6 +5,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
 from facilities import db
+from facilities.sustainability.actions import backfill_meter_codes
 
 ID = "2026-12-07T11:50:01:000000"
 VERSION = "1.38.0"
@@ -89,6 +90,8 @@ async def forwards():
                 ).run()
                 previous = value
         await Table.raw("DROP TABLE meter_reading_move").run()
+        # The moved meters get their label codes like every meter (printing only reads).
+        await backfill_meter_codes(actor=None)
 
     async def one_per_asset():
         # An asset has one active operating-hours or counter meter (the action checks it
