@@ -34,9 +34,9 @@ async def asset_row(actor: Principal, asset_id: int) -> dict[str, Any]:
 
 
 async def usage_meter(asset_id: int) -> dict[str, Any] | None:
-    """The asset's active operating-hours or counter meter (id, unit), if it has one."""
+    """The asset's active operating-hours or counter meter (id, unit, site), if it has one."""
     row = await (
-        Meter.select(Meter.id, Meter.unit)
+        Meter.select(Meter.id, Meter.unit, Meter.site)
         .where(
             (Meter.asset == asset_id) & Meter.carrier.is_in(_USAGE) & (Meter.active == True)  # noqa: E712 - Piccolo's column comparison
         )

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from facilities.accounts.enums import Role
+from facilities.assets import actions as asset_actions
 from facilities.assets import meters
 from facilities.assets.queries import target_codes
+from facilities.assets.schemas import AssetUpdate
 from facilities.db import raw
 from facilities.kit import clock
 from facilities.sustainability import queries
@@ -100,6 +102,30 @@ async def test_asset_readings_keep_the_reading_rules(make_client) -> None:
         (Decimal("2.000"), True),
     ]
     assert register.cumulative()[-1][1] == Decimal(30)
+
+
+async def test_a_moved_asset_takes_its_meter_to_the_new_site(make_client) -> None:
+    _site, asset, foreign, api = await _world(make_client)
+    url = f"/api/v1/assets/{asset.id}/meter-readings"
+    assert (await api.post(url, json={"value": 100, "read_at": "2026-06-01T08:00:00Z"})).is_success
+    new_site = foreign.site_id
+    moved = await asset_actions.update_asset(
+        actor=await builders.system(),
+        asset_id=asset.id,
+        data=AssetUpdate(version=asset.version, site_id=new_site),
+    )
+    assert moved.site_id == new_site
+    there = await builders.user(Role.community_manager)
+    await builders.assign(there, sites=[new_site])
+    there_api = await builders.api(make_client, there)
+    saved = await there_api.post(url, json={"value": 150, "read_at": "2026-06-10T08:00:00Z"})
+    assert saved.status_code == 201, saved.text
+    meter_id = saved.json()["meter_id"]
+    listed = (await there_api.get(f"/api/v1/sustainability/meters?site_id={new_site}")).json()
+    assert [m["id"] for m in listed] == [meter_id]
+    # The old site's manager no longer sees it; the history stayed with the meter.
+    assert (await api.post(url, json={"value": 160})).status_code == 404
+    assert [r["value"] for r in (await there_api.get(url)).json()] == [150.0, 100.0]
 
 
 async def test_usage_meters_belong_to_one_asset(make_client) -> None:

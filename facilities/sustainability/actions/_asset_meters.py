@@ -6,7 +6,9 @@ reading goes through ``record_reading`` with all its checks."""
 from __future__ import annotations
 
 from facilities import db
+from facilities.accounts import audit
 from facilities.accounts.principal import Principal
+from facilities.kit import clock
 from facilities.sustainability import asset_meters
 from facilities.sustainability.actions._entries import record_reading
 from facilities.sustainability.actions._meters import create_meter
@@ -18,6 +20,7 @@ from facilities.sustainability.schemas import (
     MeterCreate,
     ReadingCreate,
 )
+from facilities.sustainability.tables import Meter
 
 
 async def record_asset_reading(
@@ -43,6 +46,8 @@ async def record_asset_reading(
                 ),
             )
             meter = {"id": created.id, "unit": created.unit}
+        elif meter["site"] != asset["site"]:
+            await _follow_the_asset(actor, meter["id"], meter["site"], asset["site"])
         kind = ReadingKind.regular
         replaced_final = data.replaced_final
         if data.replacement:
@@ -81,3 +86,22 @@ async def record_asset_reading(
             note=reading.note,
             unit=meter["unit"],
         )
+
+
+async def _follow_the_asset(actor: Principal, meter_id: int, old_site: int, site: int) -> None:
+    """An asset moved to another site takes its runtime meter along: the meter (and so its
+    readings and label) belongs to the asset's site from now on, so the new site's people
+    can read it. Usage meters count in no site's figures, so nothing is recalculated."""
+    await Meter.update({Meter.site: site, Meter.updated_at: clock.now()}).where(
+        Meter.id == meter_id
+    )
+    await audit.record(
+        actor=actor,
+        action="meter.update",
+        object_type="meter",
+        object_id=meter_id,
+        site_id=site,
+        summary="site",
+        before={"site": old_site},
+        after={"site": site},
+    )
