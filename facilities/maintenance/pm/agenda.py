@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -482,27 +483,18 @@ class _Expansion:
             if high > low:
                 total += high - low
                 slices.append((lane, low, high))
-        if limit is None:
-            return [lane.item(n) for lane, low, high in slices for n in range(low, high)], total
-        taken: list[tuple[int, int]] = []  # (slice, index in its lane)
-        boundary: int | None = None
-        merged = heapq.merge(
-            *(
-                _run(lane.starts, number, low, high)
-                for number, (lane, low, high) in enumerate(slices)
-            )
-        )
-        for moment, number, index in merged:
-            if len(taken) >= limit and moment != boundary:
-                break
-            taken.append((number, index))
-            boundary = moment
-        return [slices[number][0].item(index) for number, index in taken], total
-
-
-def _run(starts: array[int], number: int, low: int, high: int) -> Iterator[tuple[int, int, int]]:
-    """(start, ``number``, index) of ``starts[low:high]``, in order."""
-    return ((starts[index], number, index) for index in range(low, high))
+        if limit is not None and total > limit:
+            if limit <= 0:
+                return [], total
+            # the first ``limit`` starts merged (integers only): the last one's start is the
+            # boundary, and every occurrence up to it (its ties too) is taken
+            merged = heapq.merge(*(islice(lane.starts, low, high) for lane, low, high in slices))
+            boundary = next(islice(merged, limit - 1, None))
+            slices = [
+                (lane, low, bisect_right(lane.starts, boundary, low, high))
+                for lane, low, high in slices
+            ]
+        return [lane.item(n) for lane, low, high in slices for n in range(low, high)], total
 
 
 def _local_day(moment: datetime, zone: str) -> date:
