@@ -287,10 +287,14 @@ def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
+# Many schedules share their times (on the hour, the same days): the items built for a
+# request share these few datetimes and key texts, and building them costs a look-up.
+@lru_cache(maxsize=16384)
 def _moment(micros: int) -> datetime:
     return _EPOCH + timedelta(microseconds=micros)
 
 
+@lru_cache(maxsize=16384)
 def _local_key_text(seconds: int) -> str:
     """An occurrence key kept as seconds: the naive local time as text (``_local_key``)."""
     return (_EPOCH_LOCAL + timedelta(seconds=seconds)).isoformat(timespec="seconds")
