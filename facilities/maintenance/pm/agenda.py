@@ -384,8 +384,8 @@ class _Lane:
     @classmethod
     def of(cls, records: list[_Expanded]) -> _Lane:
         starts: array[int] = array("q")
-        record: array[int] = array("l")
-        place: array[int] = array("l")
+        record: array[int] = array("i")
+        place: array[int] = array("i")
         for number, expanded in enumerate(records):
             starts.extend(expanded.starts)
             record.extend([number] * len(expanded.starts))
@@ -395,8 +395,8 @@ class _Lane:
         return cls(
             records,
             array("q", [starts[i] for i in order]),
-            array("l", [record[i] for i in order]),
-            array("l", [place[i] for i in order]),
+            array("i", [record[i] for i in order]),
+            array("i", [place[i] for i in order]),
             records[0].time_zone,
         )
 
