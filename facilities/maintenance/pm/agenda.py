@@ -9,12 +9,14 @@ limited to ``scope``."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import heapq
 import logging
 import weakref
-from bisect import bisect_left
+from array import array
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -247,18 +249,8 @@ async def day_counts(
         day = item.start.astimezone(_zone(item.time_zone)).date()
         counts[(day, item.kind or "work", item.site_id)] += 1
     expansion = await _computed(end)
-    first_day = (start - timedelta(days=1)).date()
-    last_day = (end + timedelta(days=1)).date()
-    index = expansion.day_index()
-    day = first_day
-    while day <= last_day:
-        for site, partner, bucket in index.get(day, ()):
-            if not scope.allows(site_id=site, partner_id=partner):
-                continue
-            found = bucket.count(start, end)
-            if found:
-                counts[(day, "pm", site)] += found
-        day += timedelta(days=1)
+    for day, site, found in expansion.count_per_day(start, end, scope):
+        counts[(day, "pm", site)] += found
     return counts
 
 
@@ -282,41 +274,157 @@ def _zone(name: str) -> ZoneInfo:
 _MIN_AHEAD = timedelta(days=98)
 
 
-@dataclass(slots=True)
-class _Bucket:
-    """The computed occurrences of one site and partner on one local day: ``starts[low:high]``
-    (the starts of that site and partner, in order)."""
-
-    starts: list[datetime]
-    low: int
-    high: int
-
-    def count(self, start: datetime, end: datetime) -> int:
-        """How many of them lie in ``[start, end)``."""
-        starts, low, high = self.starts, self.low, self.high
-        if start <= starts[low] and starts[high - 1] < end:
-            return high - low
-        first = bisect_left(starts, start, low, high)
-        return max(0, bisect_left(starts, end, first, high) - first)
+# Kept compactly: a 90-day window of 20,000 weekly schedules holds ~260,000 occurrences, so
+# an occurrence is two integers in arrays (its start, its key), not an ``Item``; what its
+# (schedule, asset) shares is held once. ``Item``s are built only for what a request shows.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_LOCAL = datetime(1970, 1, 1)  # naive: the origin of occurrence keys (local times)
+_MICROSECOND = timedelta(microseconds=1)
 
 
-@dataclass(slots=True)
+def _micros(moment: datetime) -> int:
+    """``moment`` as microseconds since 1970 (UTC): how starts are kept and compared."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+# Many schedules share their times (on the hour, the same days): the items built for a
+# request share these few datetimes and key texts, and building them costs a look-up.
+@lru_cache(maxsize=16384)
+def _moment(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+@lru_cache(maxsize=16384)
+def _local_key_text(seconds: int) -> str:
+    """An occurrence key kept as seconds: the naive local time as text (``_local_key``)."""
+    return (_EPOCH_LOCAL + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+
+
+def _packed_keys(keys: list[str]) -> array[int] | tuple[str, ...]:
+    """Occurrence keys as seconds of their naive local time when every one reads back as the
+    same text (rule-based schedules), else as text (``meter:<n>``)."""
+    packed = array("q")
+    for key in keys:
+        try:
+            moment = datetime.fromisoformat(key)
+        except ValueError:
+            return tuple(keys)
+        if moment.tzinfo is not None:
+            return tuple(keys)
+        seconds = (moment - _EPOCH_LOCAL) // timedelta(seconds=1)
+        if _local_key_text(seconds) != key:
+            return tuple(keys)
+        packed.append(seconds)
+    return packed
+
+
+@dataclass(slots=True, eq=False)
 class _Expanded:
     """One schedule's computed occurrences at one asset and what they were computed from
-    (``_signature``): kept from one expansion to the next while that is unchanged."""
+    (``_signature``): kept from one expansion to the next while that is unchanged. What the
+    occurrences share is held once; per occurrence only its start (``_micros``) and key."""
 
-    signature: tuple[Any, ...]
-    until: datetime  # computed up to here (the items are a prefix of any later ``until``)
-    items: list[Item]
+    signature: bytes
+    until: datetime  # computed up to here (the occurrences are a prefix of any later ``until``)
     partner: int | None
+    schedule_id: int
+    title: str
+    minutes: int
+    site_id: int
+    site_name: str
+    time_zone: str
+    space_id: int | None
+    asset_id: int
+    starts: array[int]
+    keys: array[int] | tuple[str, ...]
+
+    def item(self, number: int) -> Item:
+        """Its ``number``-th occurrence as an agenda item."""
+        keys = self.keys
+        key = keys[number] if isinstance(keys, tuple) else _local_key_text(keys[number])
+        return Item(
+            uid=f"pm-{self.schedule_id}-{self.asset_id}-{key}",
+            title=self.title,
+            start=_moment(self.starts[number]),
+            minutes=self.minutes,
+            site_id=self.site_id,
+            site_name=self.site_name,
+            time_zone=self.time_zone,
+            space_id=self.space_id,
+            asset_id=self.asset_id,
+            work_order_id=None,
+            status="planned",
+            partner_id=self.partner,
+        )
 
 
 _Key = tuple[int, int | None]  # (site, partner organisation)
 
 
 def _key_of(expanded: _Expanded) -> _Key | None:
-    """Its (site, partner): one schedule at one asset has one site (None: no items)."""
-    return (expanded.items[0].site_id, expanded.partner) if expanded.items else None
+    """Its (site, partner): one schedule at one asset has one site (None: no occurrences)."""
+    return (expanded.site_id, expanded.partner) if expanded.starts else None
+
+
+@dataclass(slots=True, eq=False)
+class _Lane:
+    """The computed occurrences of one site and partner in time order: their starts
+    (``_micros``) and, for each, its (schedule, asset) (an index into ``records``) and its
+    place there. Per local day at the site, the index of its first occurrence (``bounds``,
+    from ``first_day`` on; built when counts per day are first asked)."""
+
+    records: list[_Expanded]
+    starts: array[int]
+    record: array[int]
+    place: array[int]
+    zone: str
+    first_day: date | None = None
+    bounds: array[int] | None = None
+
+    @classmethod
+    def of(cls, records: list[_Expanded]) -> _Lane:
+        starts: array[int] = array("q")
+        record: array[int] = array("i")
+        place: array[int] = array("i")
+        for number, expanded in enumerate(records):
+            starts.extend(expanded.starts)
+            record.extend([number] * len(expanded.starts))
+            place.extend(range(len(expanded.starts)))
+        # a stable sort (ties in the records' order, as before); a few runs in order each
+        order = sorted(range(len(starts)), key=starts.__getitem__)
+        return cls(
+            records,
+            array("q", [starts[i] for i in order]),
+            array("i", [record[i] for i in order]),
+            array("i", [place[i] for i in order]),
+            records[0].time_zone,
+        )
+
+    def item(self, number: int) -> Item:
+        return self.records[self.record[number]].item(self.place[number])
+
+    def per_day(self, low: int, high: int) -> Iterator[tuple[date, int]]:
+        """How many of the occurrences ``[low, high)`` (indexes) fall on each local day."""
+        if high <= low:
+            return
+        if self.bounds is None:
+            starts, zone = self.starts, self.zone
+            day = self.first_day = _local_day(_moment(starts[0]), zone)
+            bounds = array("l", [0])
+            first = 0
+            while first < len(starts):
+                day += timedelta(days=1)
+                first = bisect_left(starts, _micros(_day_start(day, zone)), first)
+                bounds.append(first)
+            self.bounds = bounds
+        bounds, first_day = self.bounds, self.first_day
+        assert first_day is not None
+        number = bisect_right(bounds, low) - 1
+        while number < len(bounds) - 1 and bounds[number] < high:
+            found = min(bounds[number + 1], high) - max(bounds[number], low)
+            if found > 0:
+                yield first_day + timedelta(days=number), found
+            number += 1
 
 
 @dataclass
@@ -325,101 +433,72 @@ class _Expansion:
     horizon: datetime
     expanded: list[_Expanded]
     # the expansion before this one and the (site, partner) keys whose occurrences changed
-    # since (None: all): the lists and days of the other keys are taken over from it
+    # since (None: all): the lanes of the other keys are taken over from it
     previous: _Expansion | None = None
     dirty: set[_Key] | None = None
-    # built on first use, once per expansion: per (site, partner) the starts and items in
-    # order, and their buckets per local day; per local day the buckets of every key
-    _by_key: dict[_Key, tuple[list[datetime], list[Item]]] | None = None
-    _key_days: dict[_Key, list[tuple[date, _Bucket]]] | None = None
-    _days: dict[date, list[tuple[int, int | None, _Bucket]]] | None = None
+    # built on first use, once per expansion: per (site, partner) its occurrences in order
+    _lanes: dict[_Key, _Lane] | None = None
 
-    def _reusable(self) -> _Expansion | None:
-        previous = self.previous
-        if self.dirty is None or previous is None or previous._by_key is None:
-            return None
-        return previous
-
-    def by_key(self) -> dict[_Key, tuple[list[datetime], list[Item]]]:
-        if self._by_key is None:
-            previous = self._reusable()
-            grouped: dict[_Key, list[Item]] = defaultdict(list)
+    def lanes(self) -> dict[_Key, _Lane]:
+        if self._lanes is None:
+            previous = self.previous
+            if self.dirty is None or previous is None or previous._lanes is None:
+                previous = None
+            grouped: dict[_Key, list[_Expanded]] = defaultdict(list)
             for expanded in self.expanded:
                 key = _key_of(expanded)
                 if key is not None and (previous is None or key in (self.dirty or ())):
-                    grouped[key] += expanded.items
+                    grouped[key].append(expanded)
             found = {}
-            if previous is not None and previous._by_key is not None:
+            if previous is not None and previous._lanes is not None:
                 dirty = self.dirty or set()
-                found = {k: v for k, v in previous._by_key.items() if k not in dirty}
-            for key, items in grouped.items():
-                items.sort(key=_start_of)  # a few runs already in order each
-                found[key] = ([item.start for item in items], items)
-            self._by_key = found
-        return self._by_key
-
-    def day_index(self) -> dict[date, list[tuple[int, int | None, _Bucket]]]:
-        if self._days is None:
-            by_key = self.by_key()
-            previous = self._reusable()
-            kept = previous._key_days if previous is not None else None
-            key_days: dict[_Key, list[tuple[date, _Bucket]]] = {}
-            for key, (starts, items) in by_key.items():
-                if kept is not None and key not in (self.dirty or ()) and key in kept:
-                    key_days[key] = kept[key]
-                    continue
-                zone = items[0].time_zone
-                day = _local_day(starts[0], zone)
-                low = 0
-                buckets = []
-                while low < len(starts):
-                    following = day + timedelta(days=1)
-                    high = bisect_left(starts, _day_start(following, zone), low)
-                    if high > low:
-                        buckets.append((day, _Bucket(starts, low, high)))
-                    low, day = high, following
-                key_days[key] = buckets
-            days: dict[date, list[tuple[int, int | None, _Bucket]]] = defaultdict(list)
-            for (site, partner), buckets in key_days.items():
-                for day, bucket in buckets:
-                    days[day].append((site, partner, bucket))
-            self._key_days = key_days
-            self._days = dict(days)
+                found = {k: v for k, v in previous._lanes.items() if k not in dirty}
+            for key, records in grouped.items():
+                found[key] = _Lane.of(records)
+            self._lanes = found
             self.previous = None  # taken over: let the older expansion go
-        return self._days
+        return self._lanes
+
+    def count_per_day(
+        self, start: datetime, end: datetime, scope: AgendaScope
+    ) -> Iterator[tuple[date, int, int]]:
+        """(local day, site, how many) of the occurrences in ``[start, end)`` in ``scope``."""
+        low, high = _micros(start), _micros(end)
+        for (site, partner), lane in self.lanes().items():
+            if not scope.allows(site_id=site, partner_id=partner):
+                continue
+            first = bisect_left(lane.starts, low)
+            for day, found in lane.per_day(first, bisect_left(lane.starts, high, first)):
+                yield day, site, found
 
     def window(
         self, start: datetime, end: datetime, scope: AgendaScope, limit: int | None
     ) -> tuple[list[Item], int]:
         """The occurrences in ``[start, end)`` inside ``scope`` and how many there are; with
         ``limit`` only the first ``limit`` in time order and their ties (the rest counted)."""
-        slices = []
+        slices: list[tuple[_Lane, int, int]] = []
         total = 0
-        for (site, partner), (starts, items) in self.by_key().items():
+        first, last = _micros(start), _micros(end)
+        for (site, partner), lane in self.lanes().items():
             if not scope.allows(site_id=site, partner_id=partner):
                 continue
-            low = bisect_left(starts, start)
-            high = bisect_left(starts, end, lo=low)
+            low = bisect_left(lane.starts, first)
+            high = bisect_left(lane.starts, last, low)
             if high > low:
                 total += high - low
-                slices.append((items, low, high))
-        if limit is None:
-            return [item for items, low, high in slices for item in items[low:high]], total
-        taken: list[Item] = []
-        boundary: datetime | None = None
-        merged = heapq.merge(
-            *(islice(items, low, high) for items, low, high in slices), key=_start_of
-        )
-        for item in merged:
-            if len(taken) >= limit and item.start != boundary:
-                break
-            taken.append(item)
-            boundary = item.start
-        return taken, total
-
-
-def _start_of(item: Item) -> datetime:
-    return item.start
+                slices.append((lane, low, high))
+        if limit is not None and total > limit:
+            if limit <= 0:
+                return [], total
+            # the first ``limit`` starts merged (integers only): the last one's start is the
+            # boundary, and every occurrence up to it (its ties too) is taken
+            merged = heapq.merge(*(islice(lane.starts, low, high) for lane, low, high in slices))
+            boundary = next(islice(merged, limit - 1, None))
+            slices = [
+                (lane, low, bisect_right(lane.starts, boundary, low, high))
+                for lane, low, high in slices
+            ]
+        return [lane.item(n) for lane, low, high in slices for n in range(low, high)], total
 
 
 def _local_day(moment: datetime, zone: str) -> date:
@@ -447,9 +526,12 @@ def clear_cache() -> None:
 
 def _signature(
     ctx: _Context, schedule: dict[str, Any], asset_id: int, site: dict[str, Any] | None
-) -> tuple[Any, ...]:
+) -> bytes:
     """Everything ``generation.upcoming`` reads for one schedule at one asset (and the
-    site's name and zone the items carry): the same signature, the same occurrences."""
+    site's name and zone the items carry): the same signature, the same occurrences. Kept as
+    a digest of its text (values only: rows, dates, sets, numbers), not the rows: holding
+    20,000 schedules' rows between expansions cost ~35 MB. A different text of equal values
+    only expands that schedule again."""
     key = (schedule["id"], asset_id)
     asset = ctx.assets[asset_id]
     parts: list[Any] = [schedule, asset, ctx.sites.get(asset["site"]), site, ctx.stats.get(key)]
@@ -461,7 +543,7 @@ def _signature(
         parts += [ctx.registers.get(asset_id), ctx.now]
     if schedule["catch_up"] == "latest_only":
         parts.append(ctx.now)
-    return tuple(parts)
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
 
 
 _locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
@@ -536,27 +618,22 @@ async def _expand(key: tuple[Any, ...], now: datetime, end: datetime) -> _Expans
                 except (FacilitiesError, ValueError, KeyError) as error:
                     log.warning("schedule %s not shown: %s", schedule["id"], error)
                     continue
-                site_name = (site or {}).get("name", "")
-                time_zone = (site or {}).get("time_zone") or "UTC"
-                items = [
-                    Item(
-                        uid=f"pm-{schedule['id']}-{asset_id}-{occ.key}",
-                        title=schedule["name"],
-                        start=occ.due,
-                        minutes=schedule["estimated_minutes"] or DEFAULT_MINUTES,
-                        site_id=asset["site"],
-                        site_name=site_name,
-                        time_zone=time_zone,
-                        space_id=asset["space"],
-                        asset_id=asset_id,
-                        work_order_id=None,
-                        status="planned",
-                        partner_id=partner,
-                    )
-                    for occ in occurrences
-                    if occ.status == "pending"
-                ]
-                made = _Expanded(signature, until, items, partner)
+                pending = [occ for occ in occurrences if occ.status == "pending"]
+                made = _Expanded(
+                    signature,
+                    until,
+                    partner,
+                    schedule_id=schedule["id"],
+                    title=schedule["name"],
+                    minutes=schedule["estimated_minutes"] or DEFAULT_MINUTES,
+                    site_id=asset["site"],
+                    site_name=(site or {}).get("name", ""),
+                    time_zone=(site or {}).get("time_zone") or "UTC",
+                    space_id=asset["space"],
+                    asset_id=asset_id,
+                    starts=array("q", [_micros(occ.due) for occ in pending]),
+                    keys=_packed_keys([occ.key for occ in pending]),
+                )
                 fresh[(schedule["id"], asset_id)] = made
                 expanded.append(made)
     # The (site, partner) keys whose occurrences changed: a list of a new, changed or
@@ -578,7 +655,7 @@ async def _expand(key: tuple[Any, ...], now: datetime, end: datetime) -> _Expans
     _kept.clear()
     _kept.update(fresh)
     _expansion = _Expansion(key, horizon, expanded, previous=previous, dirty=dirty)
-    if previous is not None and previous._by_key is None:
+    if previous is not None and previous._lanes is None:
         _expansion.previous = None  # nothing to take over
     return _expansion
 

@@ -4,6 +4,7 @@ inputs changed; counts per day and the first items of a feed agree with the full
 from __future__ import annotations
 
 import asyncio
+from array import array
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -118,6 +119,28 @@ async def test_counts_and_first_items_agree_with_the_full_list() -> None:
             assert total == len(every) and first == every[:7]
 
 
+async def test_first_items_take_ties_at_the_boundary_in_uid_order() -> None:
+    world = await assets_builders.world()
+    start = datetime(2027, 1, 4, 7, tzinfo=UTC)
+    with clock.pinned(start):
+        for _n in range(5):  # the same time each day: every start is a tie of five
+            asset = await assets_builders.asset(world.site.id)
+            await helpers.schedule(
+                asset_id=asset.id,
+                rrule="FREQ=DAILY",
+                dtstart_local="2027-01-04T09:00:00",
+                skip_closed_days=False,
+            )
+        end = start + timedelta(days=3)
+        every = await agenda.items(start=start, end=end, scope=EVERYTHING)
+        assert len(every) == 15
+        for limit in (1, 4, 5, 7, 15, 20):
+            first, total = await agenda.first_items(
+                start=start, end=end, scope=EVERYTHING, limit=limit
+            )
+            assert total == 15 and first == every[:limit]
+
+
 async def test_requests_at_once_share_one_expansion(monkeypatch: pytest.MonkeyPatch) -> None:
     world = await assets_builders.world()
     start = datetime(2027, 1, 4, 7, tzinfo=UTC)
@@ -171,3 +194,51 @@ def test_the_scheduler_run_alone_does_not_keep_the_agenda() -> None:
     alone = {job.id for job in build_scheduler(serving=False).get_jobs()}
     serving = {job.id for job in build_scheduler().get_jobs()}
     assert serving - alone == {"maintenance.refresh_agenda"}
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ["2027-01-04T09:00:00", "2027-03-28T02:30:00", "1969-12-31T23:59:59"],
+        ["meter:3"],
+        ["2027-01-04T09:00:00", "meter:4"],
+        ["2027-01-04 09:00:00"],  # not the keys' own form: kept as text
+    ],
+)
+def test_kept_occurrences_read_back_as_the_items_they_were(keys: list[str]) -> None:
+    starts = [
+        datetime(2027, 1, 4, 8, 0, 0, 123456, tzinfo=UTC) + timedelta(days=n)
+        for n in range(len(keys))
+    ]
+    kept = agenda._Expanded(
+        signature=b"",
+        until=starts[-1],
+        partner=7,
+        schedule_id=3,
+        title="Descale",
+        minutes=45,
+        site_id=2,
+        site_name="Mannheim",
+        time_zone="Europe/Berlin",
+        space_id=None,
+        asset_id=5,
+        starts=array("q", [agenda._micros(s) for s in starts]),
+        keys=agenda._packed_keys(keys),
+    )
+    assert [kept.item(n) for n in range(len(keys))] == [
+        agenda.Item(
+            uid=f"pm-3-5-{key}",
+            title="Descale",
+            start=start,
+            minutes=45,
+            site_id=2,
+            site_name="Mannheim",
+            time_zone="Europe/Berlin",
+            space_id=None,
+            asset_id=5,
+            work_order_id=None,
+            status="planned",
+            partner_id=7,
+        )
+        for key, start in zip(keys, starts, strict=True)
+    ]
