@@ -159,11 +159,16 @@ async def test_a_source_changed_on_another_replica_takes_effect_at_once() -> Non
         rotated = await actions.rotate_source(actor=await builders.system(), source_id=f.source_id)
         mq.remember_source(dict(stale))  # this replica did not see the rotation
         before, hits = await _monitor(f.ap_ids[0]), await _count("device_rate_hit")
+        events = await _count("device_event")
         clock.advance(minutes(0.1))
         with pytest.raises(NotAuthenticated):
             await send(f, event("ap-1", "heartbeat"))
+        mq.remember_source(dict(stale))
+        with pytest.raises(NotAuthenticated):  # off the quiet path: the row decides too
+            await send(f, event("ap-1", "down"))
         assert await _monitor(f.ap_ids[0]) == before
         assert await _count("device_rate_hit") == hits
+        assert await _count("device_event") == events
         renewed = dataclasses.replace(f, secret=rotated.secret)
         mq.remember_source(dict(stale))
         answer = await send(renewed, event("ap-1", "heartbeat"))
@@ -202,3 +207,51 @@ async def test_concurrent_quiet_heartbeats_are_counted_exactly(
     assert all(a.accepted == 1 for a in accepted)
     assert await _count("device_rate_hit") == 5
     assert (await _monitor(f.ap_ids[0]))["version"] == before[0]["version"] + 4
+
+
+async def test_quiet_heartbeats_held_up_together_are_counted_exactly_on_postgres(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The race the advisory lock closes: eight quiet heartbeats all reach the database while
+    another transaction holds the monitor's row, so every one has begun before any has
+    written. Released, exactly the four left under a limit of five are accepted."""
+    import asyncio
+
+    import asyncpg
+
+    from facilities.kit.ratelimit import Limit
+
+    if db.is_sqlite():
+        pytest.skip("SQLite's writer runs one write transaction at a time")
+    monkeypatch.setattr(actions._common, "PER_SOURCE", Limit("device-source", 5, minutes(1)))
+    config = db.engine().config  # type: ignore[attr-defined]
+    holder, watcher = await asyncpg.connect(**config), await asyncpg.connect(**config)
+    try:
+        with clock.pinned(T0):
+            f = await field_site(1)
+            await send(f, event("ap-1", "heartbeat"))
+            clock.advance(minutes(0.1))
+            await holder.execute("BEGIN")
+            await holder.execute(
+                "SELECT id FROM device_monitor WHERE asset = $1 FOR UPDATE", f.ap_ids[0]
+            )
+            sends = [asyncio.ensure_future(send(f, event("ap-1", "heartbeat"))) for _n in range(8)]
+            waiting = 0
+            for _poll in range(100_000):  # until all eight wait on a lock (no sleeping)
+                waiting = await watcher.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+                if waiting >= 8:
+                    break
+                await asyncio.sleep(0)
+            assert waiting >= 8
+            await holder.execute("ROLLBACK")
+            results = await asyncio.gather(*sends, return_exceptions=True)
+    finally:
+        await holder.close()
+        await watcher.close()
+    accepted = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, RateLimited)]
+    assert len(accepted) == 4 and len(refused) == 4, results
+    assert await _count("device_rate_hit") == 5

@@ -147,8 +147,9 @@ async def ingest(*, source_id: int, headers: Mapping[str, str], body: bytes) -> 
             quiet = await _quiet_delivery(remembered, sent_at, events, now)
             if isinstance(quiet, IngestAnswer):
                 return quiet
-            if quiet is _NOT_QUIET:  # the source was checked by that statement
+            if quiet is _NOT_UP:  # the source was checked by that statement
                 return await _deliver(remembered, sent_at, events, now)
+            # not a quiet heartbeat (nothing checked), or the source changed: read it
     source = await mq.source_row(source_id)
     if source is None or not source["active"]:
         mq.forget_source(source_id)
@@ -187,9 +188,11 @@ async def _deliver(
     return IngestAnswer(accepted=accepted, ignored=len(answers) - accepted, events=answers)
 
 
-# What ``_quiet_delivery`` says when it wrote nothing: not a quiet heartbeat (the source
-# is as given: take the usual path), or the source's row no longer matches (read it again).
+# What ``_quiet_delivery`` says when it wrote nothing: not a quiet delivery (nothing asked
+# of the database), a heartbeat the device's state keeps off the quiet path (the source's
+# row checked: as given), or the source's row no longer matches (read it again).
 _NOT_QUIET = object()
+_NOT_UP = object()
 _SOURCE_CHANGED = object()
 
 
@@ -229,7 +232,7 @@ async def _quiet_delivery(
             if stopped is None
             else _CHANGED
             if stopped == 0
-            else _NOT_UP
+            else _KEPT_OFF
             if stopped == len(steps) - 1
             else _LIMITED
         )
@@ -256,11 +259,11 @@ async def _quiet_delivery(
         return _SOURCE_CHANGED
     if outcome == _LIMITED:
         raise await _limiter.refused(limit, subject, now)
-    return _NOT_QUIET
+    return _NOT_UP
 
 
 # ``device_quiet_heartbeat``'s answers (the assets migration of 2026-12-07T12:50).
-_WRITTEN, _CHANGED, _LIMITED, _NOT_UP = 0, 1, 2, 3
+_WRITTEN, _CHANGED, _LIMITED, _KEPT_OFF = 0, 1, 2, 3
 
 
 async def _receive(source: dict[str, Any], event: _Event, now: datetime) -> EventOutcome:
