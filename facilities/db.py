@@ -216,6 +216,20 @@ async def all_or_nothing(*steps: tuple[str, tuple[Any, ...]]) -> int | None:
     return None
 
 
+async def one_statement(sql: str, *args: Any) -> Any:
+    """PostgreSQL only: one statement in its own implicit transaction (no ``BEGIN`` /
+    ``COMMIT``: one round trip) on a pooled connection; the first column of its first row.
+    ``{}`` placeholders (none inside literals); outside a transaction only."""
+    eng = engine()
+    assert isinstance(eng, PostgresEngine), "one_statement is for PostgreSQL"
+    assert eng.current_transaction.get() is None, "one_statement inside a transaction"
+    pool = getattr(eng, "pool", None)
+    if pool is None:  # no pool (a one-off command): Piccolo's own connection handling
+        rows = await raw(sql, *args)
+        return next(iter(rows[0].values())) if rows else None
+    return await pool.fetchval(_pg_sql(sql), *args)
+
+
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     """``raw`` through the driver, for a statement with thousands of parameters (a
     multi-row ``INSERT … RETURNING``) or a hot write: building it as Piccolo's

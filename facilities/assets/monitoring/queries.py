@@ -131,6 +131,30 @@ async def source_row(source_id: int) -> dict[str, Any] | None:
     return dict(rows[0]) if rows else None
 
 
+# What ingestion needs of a source (id, kind, generation, active), remembered per process
+# so a quiet heartbeat reads nothing before its write. Never trusted alone: the quiet
+# path's write checks these fields against the row in the same statement / transaction
+# (``device_source`` WHERE generation, kind, active), so a rotation or deactivation made on
+# any replica takes effect at once; on a mismatch nothing is written and ingestion reads
+# the row afresh.
+_REMEMBERED: dict[int, dict[str, Any]] = {}
+_REMEMBER_AT_MOST = 4096
+
+
+def remembered_source(source_id: int) -> dict[str, Any] | None:
+    return _REMEMBERED.get(source_id)
+
+
+def remember_source(row: dict[str, Any]) -> None:
+    if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
+        _REMEMBERED.clear()
+    _REMEMBERED[int(row["id"])] = {k: row[k] for k in ("id", "kind", "generation", "active")}
+
+
+def forget_source(source_id: int) -> None:
+    _REMEMBERED.pop(source_id, None)
+
+
 async def get_source(source_id: int) -> SourceRead:
     row = await source_row(source_id)
     if row is None:

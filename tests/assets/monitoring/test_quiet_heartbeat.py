@@ -5,6 +5,7 @@ why, and a heartbeat storm is cut by the per-source limit with nothing accepted 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -139,3 +140,118 @@ async def test_all_or_nothing_rolls_back_every_step_of_a_refused_one() -> None:
     assert [r["key"] for r in await db.raw("SELECT key FROM device_rate_hit")] == ["a"]
     assert await db.all_or_nothing(insert) is None
     assert sorted(r["key"] for r in await db.raw("SELECT key FROM device_rate_hit")) == ["a", "b"]
+
+
+async def test_a_source_changed_on_another_replica_takes_effect_at_once() -> None:
+    """A replica remembers the source (generation 1, active) from an earlier delivery; the
+    secret is rotated and later the source switched off elsewhere. The quiet statement
+    checks the remembered fields against the row: the old secret is refused at once and
+    writes nothing, the new one is accepted, a switched-off source is refused."""
+    from facilities.assets.monitoring import queries as mq
+    from facilities.kit.errors import NotAuthenticated
+
+    with clock.pinned(T0):
+        f = await field_site(1)
+        await send(f, event("ap-1", "heartbeat"))
+        await send(f, event("ap-1", "heartbeat"))  # quiet, on the remembered source
+        stale = mq.remembered_source(f.source_id)
+        assert stale is not None and stale["generation"] == 1
+        rotated = await actions.rotate_source(actor=await builders.system(), source_id=f.source_id)
+        mq.remember_source(dict(stale))  # this replica did not see the rotation
+        before, hits = await _monitor(f.ap_ids[0]), await _count("device_rate_hit")
+        events = await _count("device_event")
+        clock.advance(minutes(0.1))
+        with pytest.raises(NotAuthenticated):
+            await send(f, event("ap-1", "heartbeat"))
+        mq.remember_source(dict(stale))
+        with pytest.raises(NotAuthenticated):  # off the quiet path: the row decides too
+            await send(f, event("ap-1", "down"))
+        assert await _monitor(f.ap_ids[0]) == before
+        assert await _count("device_rate_hit") == hits
+        assert await _count("device_event") == events
+        renewed = dataclasses.replace(f, secret=rotated.secret)
+        mq.remember_source(dict(stale))
+        answer = await send(renewed, event("ap-1", "heartbeat"))
+        assert answer.accepted == 1
+        assert (await _monitor(f.ap_ids[0]))["version"] == before["version"] + 1
+        await send(renewed, event("ap-1", "heartbeat"))  # quiet again, on generation 2
+        await db.raw("UPDATE device_source SET active = {} WHERE id = {}", False, f.source_id)
+        before, hits = await _monitor(f.ap_ids[0]), await _count("device_rate_hit")
+        with pytest.raises(NotAuthenticated):
+            await send(renewed, event("ap-1", "heartbeat"))
+        assert await _monitor(f.ap_ids[0]) == before
+        assert await _count("device_rate_hit") == hits
+
+
+async def test_concurrent_quiet_heartbeats_are_counted_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Twelve quiet heartbeats of one source at once against a limit of five: exactly the
+    four left are accepted, each with its hit; the others are refused with nothing written."""
+    import asyncio
+
+    from facilities.kit.ratelimit import Limit
+
+    monkeypatch.setattr(actions._common, "PER_SOURCE", Limit("device-source", 5, minutes(1)))
+    with clock.pinned(T0):
+        f = await field_site(3)
+        await send(f, event("ap-1", "heartbeat"))
+        before = [await _monitor(a) for a in f.ap_ids]
+        clock.advance(minutes(0.1))
+        results = await asyncio.gather(
+            *(send(f, event("ap-1", "heartbeat")) for _n in range(12)), return_exceptions=True
+        )
+    accepted = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, RateLimited)]
+    assert len(accepted) == 4 and len(refused) == 8, results
+    assert all(a.accepted == 1 for a in accepted)
+    assert await _count("device_rate_hit") == 5
+    assert (await _monitor(f.ap_ids[0]))["version"] == before[0]["version"] + 4
+
+
+async def test_quiet_heartbeats_held_up_together_are_counted_exactly_on_postgres(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The race the advisory lock closes: eight quiet heartbeats all reach the database while
+    another transaction holds the monitor's row, so every one has begun before any has
+    written. Released, exactly the four left under a limit of five are accepted."""
+    import asyncio
+
+    import asyncpg
+
+    from facilities.kit.ratelimit import Limit
+
+    if db.is_sqlite():
+        pytest.skip("SQLite's writer runs one write transaction at a time")
+    monkeypatch.setattr(actions._common, "PER_SOURCE", Limit("device-source", 5, minutes(1)))
+    config = db.engine().config  # type: ignore[attr-defined]
+    holder, watcher = await asyncpg.connect(**config), await asyncpg.connect(**config)
+    try:
+        with clock.pinned(T0):
+            f = await field_site(1)
+            await send(f, event("ap-1", "heartbeat"))
+            clock.advance(minutes(0.1))
+            await holder.execute("BEGIN")
+            await holder.execute(
+                "SELECT id FROM device_monitor WHERE asset = $1 FOR UPDATE", f.ap_ids[0]
+            )
+            sends = [asyncio.ensure_future(send(f, event("ap-1", "heartbeat"))) for _n in range(8)]
+            waiting = 0
+            for _poll in range(100_000):  # until all eight wait on a lock (no sleeping)
+                waiting = await watcher.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+                if waiting >= 8:
+                    break
+                await asyncio.sleep(0)
+            assert waiting >= 8
+            await holder.execute("ROLLBACK")
+            results = await asyncio.gather(*sends, return_exceptions=True)
+    finally:
+        await holder.close()
+        await watcher.close()
+    accepted = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, RateLimited)]
+    assert len(accepted) == 4 and len(refused) == 4, results
+    assert await _count("device_rate_hit") == 5
