@@ -15,6 +15,7 @@ AUDIT_ACTION_LABELS = {
     "device_source.create": N_("Device event source created"),
     "device_source.rotate": N_("Device event source secret rotated"),
     "rollout.create": N_("Roll-out created"),
+    "rollout.add_sites": N_("Sites added to a roll-out"),
     "rollout.install": N_("Installed device registered"),
     "ticket_endpoint.create": N_("Ticket endpoint created"),
     "ticket_endpoint.rotate": N_("Ticket endpoint secret rotated"),
