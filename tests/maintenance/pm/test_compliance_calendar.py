@@ -90,6 +90,7 @@ async def test_compliance_per_site_schedule_and_partner(make_client) -> None:  #
     assert body["total"]["percent"] == 33.33
     assert by_partner.json()["rows"][0]["label"] == "Cool GmbH"
     assert page.status_code == 200 and "33.3" in page.text and "Descale" in page.text
+    assert 'data-label="On time">1<' in page.text  # a phone stacks the cells: named
     bad = await client.get("/api/v1/pm/compliance", params={"group_by": "colour"})
     assert bad.status_code == 422 and bad.json()["fields"][0]["field"] == "group_by"
 
