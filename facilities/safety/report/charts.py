@@ -35,6 +35,7 @@ STYLE = Style(
     legend_font_size=15,
     title_font_size=17,
     value_font_size=14,
+    no_data_font_size=20,  # pygal's 64 px ran off the chart in German
 )
 
 
