@@ -215,8 +215,8 @@ PRIMARY: dict[Role, tuple[str, ...]] = {
 
 
 # Labels too long for a bottom-bar tab (about 75 px on a phone: "Arbeitsaufträge" broke
-# mid-word as "Arbeitsauf / träge").
-SHORT: dict[str, str] = {"work_orders": N_("Orders")}
+# mid-word as "Arbeitsauf / träge", "Bewertungen" as "Bewertun / gen").
+SHORT: dict[str, str] = {"work_orders": N_("Orders"), "scorecards": N_("Scores")}
 
 
 def _is_current(href: str, path: str) -> bool:

@@ -28,4 +28,6 @@ async def test_german_work_orders_tab_is_short_and_the_menu_keeps_the_full_label
 async def test_a_partners_own_work_tab_keeps_its_words(make_client) -> None:
     partner = await builders.user(Role.partner, locale="de")
     page = await (await builders.browser_session(make_client, partner)).get("/")
-    assert "Meine Aufträge" in _tabs(page.text)
+    tabs = _tabs(page.text)
+    assert "Meine Aufträge" in tabs
+    assert "Bilanz" in tabs and "Bewertungen" not in tabs
