@@ -221,3 +221,16 @@ async def test_calendar_page_flags_clashes_and_closed_hours(make_client) -> None
     assert 'id="clashes"' in html
     assert week.status_code == 200 and "Service Coffee machine" in week.text
     assert "Night job" not in week.text
+
+
+async def test_an_empty_period_says_so_in_words(make_client) -> None:  # type: ignore[no-untyped-def]
+    region = await builders.region()
+    site = await builders.site(region.id)
+    cm = await builders.user(Role.community_manager, locale="de")
+    await builders.assign(cm, sites=[site.id])
+    page = await (await builders.browser_session(make_client, cm)).get(
+        "/pm/compliance?start=2027-01-01&end=2027-05-01"
+    )
+    assert page.status_code == 200
+    assert "In diesem Zeitraum war keine Wartung fällig." in page.text
+    assert 'class="total"' not in page.text
