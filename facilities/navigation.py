@@ -6,7 +6,7 @@ no permission checks in ``base.html``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
@@ -29,6 +29,7 @@ class Link:
     label: str
     icon: str
     current: bool
+    short: str = ""  # the phone's bottom bar (empty: the label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +214,11 @@ PRIMARY: dict[Role, tuple[str, ...]] = {
 }
 
 
+# Labels too long for a bottom-bar tab (about 75 px on a phone: "Arbeitsaufträge" broke
+# mid-word as "Arbeitsauf / träge", "Bewertungen" as "Bewertun / gen").
+SHORT: dict[str, str] = {"work_orders": N_("Orders"), "scorecards": N_("Scores")}
+
+
 def _is_current(href: str, path: str) -> bool:
     if href == "/":
         return path == "/"
@@ -227,8 +233,15 @@ def _label(principal: Principal, entry: Entry) -> str:
 
 
 def _link(principal: Principal, entry: Entry, path: str) -> Link:
+    label = _label(principal, entry)
+    own = entry.key in SHORT and label == gettext(entry.label)  # not "My work"
     return Link(
-        entry.key, entry.href, _label(principal, entry), entry.icon, _is_current(entry.href, path)
+        entry.key,
+        entry.href,
+        label,
+        entry.icon,
+        _is_current(entry.href, path),
+        gettext(SHORT[entry.key]) if own else label,
     )
 
 
@@ -249,7 +262,7 @@ def menu(principal: Principal, path: str) -> Menu:
                 continue
             link = _link(principal, entry, path)
             if link.current and link.href != best:
-                link = Link(link.key, link.href, link.label, link.icon, False)
+                link = replace(link, current=False)
             links.append(link)
             by_key[entry.key] = link
         if links:

@@ -117,9 +117,10 @@ def test_catalogue_has_no_fuzzy_or_stale_entries() -> None:
 
 
 # One German word per product term (a glossary): an inspection is a "Begehung" (compounds
-# such as "Prüfvorlage", "Prüfpunkt", "Nachprüfung" stay), never "Inspektion" or "Prüfung".
+# such as "Prüfvorlage", "Prüfpunkt", "Nachprüfung" stay), never "Inspektion", "Prüfung" or
+# "Prüfungs…" ("Prüfungspunktzahl" slipped through).
 GLOSSARY = {
-    re.compile(r"\binspections?\b", re.I): re.compile(r"Inspektion|\bPrüfung(?:en)?\b"),
+    re.compile(r"\binspections?\b", re.I): re.compile(r"Inspektion|\bPrüfung(?:en|s\w*)?\b"),
 }
 
 

@@ -25,12 +25,12 @@ SQLite's single writer does the same.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from facilities import db
 from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.assets.monitoring.hooks import DeviceChange
+from facilities.kit import timefmt
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.maintenance.lifecycle import OPEN_STATES
@@ -49,6 +49,7 @@ from facilities.maintenance.workorders.schemas import (
     TransitionRequest,
     WorkOrderCreate,
 )
+from facilities.sites import queries as site_queries
 
 SYSTEM = Principal(
     user_id=None,
@@ -114,8 +115,11 @@ async def open_order(key: str) -> dict[str, object] | None:
     return dict(rows[0]) if rows else None
 
 
-def _when(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC")
+async def _when(change: DeviceChange) -> str:
+    """The moment in the site's time zone and the reader's format (the note stays in the
+    work order's history: it said "2026-12-07 12:58 UTC" to a community manager in Berlin)."""
+    zone = (await site_queries.time_zones([change.site_id])).get(change.site_id)
+    return timefmt.format_datetime(change.at, zone or "UTC")
 
 
 async def _note(order_id: int, note: str) -> None:
@@ -131,7 +135,10 @@ async def on_device_change(change: DeviceChange) -> None:
 
 
 async def _down(change: DeviceChange) -> None:
-    line = _("%(device)s down since %(at)s") % {"device": change.asset_name, "at": _when(change.at)}
+    line = _("%(device)s down since %(at)s") % {
+        "device": change.asset_name,
+        "at": await _when(change),
+    }
     site_order = await open_order(uplink_key(change.site_id))
     if site_order is not None:
         await _note(int(site_order["id"]), line)  # type: ignore[call-overload]
@@ -203,7 +210,7 @@ async def _asset_trade(asset_id: int) -> str | None:
 async def _recovered(change: DeviceChange) -> None:
     line = _("%(device)s up again since %(at)s") % {
         "device": change.asset_name,
-        "at": _when(change.at),
+        "at": await _when(change),
     }
     order = await open_order(device_key(change.asset_id))
     if order is not None:

@@ -10,7 +10,7 @@ import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, format_number
 
 _INK = "#1f5fa8"
 _COMMENTS = re.compile(r"<!--.*?-->", re.S)
@@ -76,6 +76,7 @@ def budget_bars(report: Any) -> Markup:
         print_values=False,
         x_labels=[line.label for line in lines],
         show_y_guides=False,
+        value_formatter=format_number,  # the axis in the reader's format: 10.000, not 10000
     )
     chart.add(_("Budget"), [float(line.budget) for line in lines])
     chart.add(_("Actual"), [float(line.actual) for line in lines])

@@ -32,12 +32,12 @@ from facilities.accounts.enums import Trade
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.errors import Conflict, NotFound, RuleViolation
-from facilities.kit.i18n import N_, _
+from facilities.kit.i18n import N_, _, format_date, format_number
 from facilities.maintenance.workorders.creation import NewWorkOrder, create_work_orders
 from facilities.maintenance.workorders.schemas import Origin, Priority, WorkOrderCreate
 from facilities.sites import scope
 from facilities.sustainability import queries
-from facilities.sustainability.enums import Carrier
+from facilities.sustainability.enums import UNIT_LABELS, Carrier
 from facilities.sustainability.tables import Anomaly, Meter
 
 BASELINE_NIGHTS = 14
@@ -80,6 +80,28 @@ def night_minimum(
     return lowest
 
 
+def evidence(kind: str, day: date, value: float | None, baseline: float | None, unit: str) -> str:
+    """The finding in words, in the reader's language and number format (pure): the page
+    renders it from the stored figures, so a German reader never sees the scan's English."""
+    if kind == "no_data":
+        return _("No interval values on %(day)s, though there were before.") % {
+            "day": format_date(day)
+        }
+    if kind == "night_flow":
+        return _(
+            "Between 01:00 and 05:00 the water never fell below %(now)s %(unit)s/h "
+            "(usual lowest: %(usual)s %(unit)s/h): a leak or a running tap?"
+        ) % {
+            "now": format_number(value or 0, 3),
+            "usual": format_number(baseline or 0, 3),
+            "unit": UNIT_LABELS.get(unit, unit),
+        }
+    return _(
+        "The night baseload was %(now)s kWh/h against a usual %(usual)s kWh/h: "
+        "something stays on at night."
+    ) % {"now": format_number(value or 0, 2), "usual": format_number(baseline or 0, 2)}
+
+
 def judge(
     *,
     meter_id: int,
@@ -102,8 +124,7 @@ def judge(
                 day,
                 None,
                 None,
-                _("No interval values on %(day)s, though there were before.")
-                % {"day": day.isoformat()},
+                evidence("no_data", day, None, None, unit),
             )
         ]
     if day not in nights or len(earlier) < 3:
@@ -120,12 +141,7 @@ def judge(
                     day,
                     tonight,
                     usual,
-                    _(
-                        "Between 01:00 and 05:00 the water never fell below %(now).3f "
-                        "%(unit)s/h (usual lowest: %(usual).3f %(unit)s/h): a leak or a "
-                        "running tap?"
-                    )
-                    % {"now": tonight, "usual": usual, "unit": unit},
+                    evidence("night_flow", day, tonight, usual, unit),
                 )
             ]
     elif (
@@ -141,11 +157,7 @@ def judge(
                 day,
                 tonight,
                 usual,
-                _(
-                    "The night baseload was %(now).2f kWh/h against a usual "
-                    "%(usual).2f kWh/h: something stays on at night."
-                )
-                % {"now": tonight, "usual": usual},
+                evidence("baseload_jump", day, tonight, usual, unit),
             )
         ]
     return []
@@ -287,6 +299,18 @@ async def _record(finding: Finding) -> int | None:
         return int(row.id)
 
 
+def _said(row: dict[str, Any]) -> str:
+    """A stored anomaly's evidence in the reader's language (from its figures)."""
+    value, baseline = row["value"], row["baseline"]
+    return evidence(
+        row["kind"],
+        queries.to_date(row["day"]),
+        None if value is None else float(value),
+        None if baseline is None else float(baseline),
+        row["unit"],
+    )
+
+
 async def _anomaly(actor: Principal | None, anomaly_id: int) -> dict[str, Any]:
     row = (
         await Anomaly.select(
@@ -294,6 +318,7 @@ async def _anomaly(actor: Principal | None, anomaly_id: int) -> dict[str, Any]:
             Anomaly.meter.name.as_alias("meter_name"),
             Anomaly.meter.asset.as_alias("asset"),
             Anomaly.meter.carrier.as_alias("carrier"),
+            Anomaly.meter.unit.as_alias("unit"),
         )
         .where(Anomaly.id == anomaly_id)
         .first()
@@ -318,9 +343,9 @@ async def open_work_order(*, actor: Principal | None, anomaly_id: int) -> int:
         data = WorkOrderCreate(
             title=title[:200],
             site_id=row["site"],
-            description=f"{row['evidence']}\n\n"
+            description=f"{_said(row)}\n\n"
             + _("Meter %(meter)s, day %(day)s (found by the nightly anomaly scan).")
-            % {"meter": row["meter_name"], "day": queries.to_date(row["day"]).isoformat()},
+            % {"meter": row["meter_name"], "day": format_date(queries.to_date(row["day"]))},
             asset_id=row["asset"],
             priority=Priority.p2 if water else Priority.p3,
             trade=Trade.plumbing if water else Trade.electrical,
@@ -366,6 +391,7 @@ async def list_anomalies(actor: Principal, *, status: str | None = "open") -> li
             *Anomaly.all_columns(),
             Anomaly.meter.name.as_alias("meter_name"),
             Anomaly.site.name.as_alias("site_name"),
+            Anomaly.meter.unit.as_alias("unit"),
         )
         .order_by(Anomaly.day, ascending=False)
         .limit(200)
@@ -375,4 +401,4 @@ async def list_anomalies(actor: Principal, *, status: str | None = "open") -> li
         query = query.where(Anomaly.site.is_in(sorted(visible) or [0]))
     if status is not None:
         query = query.where(Anomaly.status == status)
-    return [dict(r) for r in await query]
+    return [{**r, "evidence": _said(r)} for r in await query]

@@ -25,7 +25,7 @@ from pygal.style import Style
 
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, format_number
 from facilities.kit.pdf import data_uri
 from facilities.kit.pdf import render as render_pdf
 from facilities.kit.templating import TEMPLATE_DIR, make_environment
@@ -74,6 +74,7 @@ def _chart(kind: Any, title: str, labels: list[str]) -> Any:
         show_y_guides=True,
         print_values=False,
         margin=8,
+        value_formatter=format_number,  # the axis in the reader's format: 16.000, not 16000
     )
     chart.x_labels = labels
     return chart

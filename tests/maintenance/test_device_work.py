@@ -163,3 +163,16 @@ async def test_the_unique_key_refuses_a_second_open_monitoring_order() -> None:
         with pytest.raises(Exception, match=r"(?i)unique"):
             await create_work_orders(actor=SYSTEM, orders=[order])
         assert len(await _orders()) == 1
+
+
+async def test_the_order_says_when_in_the_sites_time() -> None:
+    """T0 is 08:00 UTC, 09:00 in the site's zone (Europe/Berlin); the text said "UTC"."""
+    with clock.pinned(T0):
+        f = await field_site(3)
+        await send(f, event("ap-1", "down"))
+        (order,) = await _orders()
+        description = (
+            await db.raw("SELECT description FROM work_order WHERE id = {}", order["id"])
+        )[0]["description"]
+        assert "09:00" in description and "UTC" not in description
+        assert all("UTC" not in line for line in await _lines(order["id"]))

@@ -146,6 +146,7 @@ async def test_report_as_page_pdf_and_xlsx(make_client: Any) -> None:
         pdf = await browser.get("/reporting/budget.pdf", params=query)
         xlsx = await browser.get("/reporting/budget.xlsx", params=query)
     assert page.status_code == 200 and "1,479.45" in page.text
+    assert 'data-label="Actual">1,479.45<' in page.text  # a phone stacks the cells: named
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "1,479.45" in text and "Budget report" in text

@@ -63,6 +63,8 @@ async def test_templates_page_copies_a_starter(make_client: Any) -> None:
     assert page.status_code == 200 and "Escape routes and fire doors" in page.text
     copied = await _post(ops, "/safety/templates/copy", {"key": "escape_routes_fire_doors"})
     assert copied.status_code == 303
-    assert "Escape routes and fire doors" in (await ops.get("/safety/templates")).text
+    listed = (await ops.get("/safety/templates")).text
+    assert "Escape routes and fire doors" in listed
+    assert "6 items · English</small>" in listed  # the language by name, not "EN"
     cm = await builders.browser_session(make_client, w.cm)
     assert (await cm.get("/safety/templates")).status_code == 403

@@ -147,6 +147,7 @@ async def test_scorecard_scoping_and_pages(make_client: Any) -> None:
             "/scorecards", params={"start": "2026-06-01", "end": "2026-06-30"}
         )
         assert listing.status_code == 200 and f"/scorecards/{w.partner_org_id}?" in listing.text
+        assert 'data-label="Median response"' in listing.text  # named on a phone
         detail = await browser.get(
             f"/scorecards/{w.partner_org_id}", params={"start": "2026-06-01", "end": "2026-06-30"}
         )

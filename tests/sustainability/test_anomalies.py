@@ -130,3 +130,24 @@ async def test_acknowledged_cause_does_not_alert_again(make_client) -> None:
     await builders.assign(cm, sites=[(await builders.site(region.id)).id])
     assert await anomalies.list_anomalies(builders.principal(cm), status=None) == []
     assert meter_id and site_id
+
+
+async def test_the_page_says_the_evidence_in_the_readers_language(make_client) -> None:
+    """The scan stores its evidence in its own (English) words; a German reader's page
+    renders it from the figures: German words, a decimal comma, m³ (not "m3")."""
+    await _water_site(leak_nights=1)
+    created = await anomalies.scan(now=datetime(2025, 6, 21, 6, 30, tzinfo=UTC))
+    assert len(created) == 1
+    german = await builders.user(Role.admin, locale="de")
+    page = await (await builders.browser_session(make_client, german)).get(
+        "/sustainability/anomalies"
+    )
+    assert page.status_code == 200
+    assert "fiel der Wasserdurchfluss nie unter 0,060 m³/h" in page.text
+    assert "never fell below" not in page.text
+
+
+def test_evidence_in_english_formats_the_figures() -> None:
+    said = anomalies.evidence("baseload_jump", DAY, 3.5, 2.0, "kWh")
+    assert "3.50 kWh/h against a usual 2.00 kWh/h" in said
+    assert "20 Jun 2025" in anomalies.evidence("no_data", DAY, None, None, "kWh")

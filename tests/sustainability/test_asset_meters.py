@@ -218,3 +218,17 @@ async def test_migration_moves_old_asset_readings() -> None:
     # The moved meter has its label code, so printing its label only reads.
     assert made[0]["id"] in await target_codes(queries.METER_LABEL, [made[0]["id"]])
     assert (await meters.asset_registers())[asset.id].cumulative()[-1][1] == Decimal("50.5")
+
+
+async def test_a_usage_meter_page_calls_it_a_kind_not_an_energy_carrier(make_client) -> None:
+    site, asset, _foreign, api = await _world(make_client)
+    made = await api.post(f"/api/v1/assets/{asset.id}/meter-readings", json={"value": 100})
+    assert made.status_code == 201, made.text
+    cm = await builders.user(Role.community_manager, locale="de")
+    await builders.assign(cm, sites=[site.id])
+    page = await (await builders.browser_session(make_client, cm)).get(
+        f"/sustainability/meters/{made.json()['meter_id']}"
+    )
+    assert page.status_code == 200
+    assert "<dt>Art</dt><dd>Betriebsstunden (h)</dd>" in page.text
+    assert "Energieträger" not in page.text

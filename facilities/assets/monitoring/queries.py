@@ -86,6 +86,18 @@ async def site_counts(site_id: int) -> tuple[int, int]:
     return int(rows[0]["down"] or 0), int(rows[0]["n"] or 0)
 
 
+async def monitored_sites() -> dict[int, int]:
+    """Site id → devices down, for every site with an enabled monitor (the board's default
+    site; the caller keeps only the sites it may see)."""
+    rows = await db.raw(
+        "SELECT a.site AS site, sum(CASE WHEN m.state = 'down' THEN 1 ELSE 0 END) AS down"
+        " FROM device_monitor m JOIN asset a ON a.id = m.asset"
+        " WHERE m.enabled = {} GROUP BY a.site",
+        True,
+    )
+    return {int(r["site"]): int(r["down"] or 0) for r in rows}
+
+
 async def due_monitor_ids(now: datetime) -> list[int]:
     """Enabled monitors the job must settle: a hold is running, or heartbeats have been
     seen and the device is not down (the silence rule is checked in ``flapping``)."""

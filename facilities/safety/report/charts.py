@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import date
 
 import msgspec
 import pygal
 from pygal.style import Style
 
-from facilities.kit.i18n import _, current_locale
+from facilities.kit.i18n import _, current_locale, format_date
 from facilities.safety.report.schemas import ReportRead
 
 STYLE = Style(
@@ -34,6 +35,7 @@ STYLE = Style(
     legend_font_size=15,
     title_font_size=17,
     value_font_size=14,
+    no_data_font_size=20,  # pygal's 64 px ran off the chart in German
 )
 
 
@@ -61,6 +63,13 @@ def _config(chart: pygal.graph.graph.Graph) -> None:
     chart.config.explicit_size = False
     chart.config.show_y_guides = True
     chart.config.print_values = False
+    chart.config.no_data_text = _("No figures in this period")
+
+
+def _month(key: str) -> str:
+    """``YYYY-MM`` as the reader says it ("Feb 2026", "Feb. 2026")."""
+    year, month = key.split("-")
+    return format_date(date(int(year), int(month), 1), "MMM yyyy")
 
 
 def _clean(svg: str | bytes) -> str:
@@ -98,7 +107,7 @@ def _incidents_by_month(report: ReportRead) -> str:
         min_scale=1,
     )
     _config(chart)
-    chart.x_labels = [m for m, _i, _n in report.incidents.by_month]
+    chart.x_labels = [_month(m) for m, _i, _n in report.incidents.by_month]
     chart.add(_("Incidents"), [i for _m, i, _n in report.incidents.by_month])
     chart.add(_("Near misses"), [n for _m, _i, n in report.incidents.by_month])
     return _clean(chart.render(is_unicode=True))
@@ -179,7 +188,7 @@ def _inspection_scores(report: ReportRead) -> str:
     _config(chart)
     chart.config.print_values = True  # the month's average beside its dot
     chart.value_formatter = lambda x: f"{x:.0f} %"
-    chart.x_labels = [m for m, _s, _n in months]
+    chart.x_labels = [_month(m) for m, _s, _n in months]
     chart.add(_("Average score"), [s for _m, s, _n in months])
     return _clean(chart.render(is_unicode=True))
 

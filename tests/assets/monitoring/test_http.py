@@ -68,3 +68,16 @@ async def test_viewer_sees_the_board_but_not_the_sources(make_client: Any) -> No
         devices = (await admin.get(f"/api/v1/sites/{f.site.id}/devices")).json()
         assert [d["external_id"] for d in devices] == ["ap-1"]
         assert (await client.get("/api/v1/device-sources")).status_code == 403
+
+
+async def test_the_board_opens_on_a_site_with_monitored_devices(make_client: Any) -> None:
+    """Without a chosen site the board showed the alphabetically first site, often one
+    without any device ("no monitored devices"); it opens where devices are watched."""
+    with clock.pinned(T0):
+        f = await field_site(2)
+        region_id = (await db.raw("SELECT region FROM site WHERE id = {}", f.site.id))[0]
+        await builders.site(int(region_id["region"]), name="Aaa empty site", code="AAA-0")
+        client = await builders.browser_session(make_client, f.ops)
+        board = await client.get("/monitoring")
+        assert board.status_code == 200
+        assert "AP 1" in board.text and "AP 2" in board.text

@@ -90,6 +90,7 @@ async def test_compliance_per_site_schedule_and_partner(make_client) -> None:  #
     assert body["total"]["percent"] == 33.33
     assert by_partner.json()["rows"][0]["label"] == "Cool GmbH"
     assert page.status_code == 200 and "33.3" in page.text and "Descale" in page.text
+    assert 'data-label="On time">1<' in page.text  # a phone stacks the cells: named
     bad = await client.get("/api/v1/pm/compliance", params={"group_by": "colour"})
     assert bad.status_code == 422 and bad.json()["fields"][0]["field"] == "group_by"
 
@@ -220,3 +221,16 @@ async def test_calendar_page_flags_clashes_and_closed_hours(make_client) -> None
     assert 'id="clashes"' in html
     assert week.status_code == 200 and "Service Coffee machine" in week.text
     assert "Night job" not in week.text
+
+
+async def test_an_empty_period_says_so_in_words(make_client) -> None:  # type: ignore[no-untyped-def]
+    region = await builders.region()
+    site = await builders.site(region.id)
+    cm = await builders.user(Role.community_manager, locale="de")
+    await builders.assign(cm, sites=[site.id])
+    page = await (await builders.browser_session(make_client, cm)).get(
+        "/pm/compliance?start=2027-01-01&end=2027-05-01"
+    )
+    assert page.status_code == 200
+    assert "In diesem Zeitraum war keine Wartung fällig." in page.text
+    assert 'class="total"' not in page.text

@@ -168,3 +168,11 @@ async def test_the_edit_form_refuses_a_stale_version(make_client) -> None:
     await builders.assign(elsewhere, sites=[w.other_site.id])
     other = await builders.browser_session(make_client, elsewhere)
     assert (await other.get(path)).status_code == 404
+
+
+async def test_a_site_without_a_street_has_no_stray_comma(make_client) -> None:
+    w = await wb.world(address="", postal_code="", city="Schwetzingen")
+    order = await wb.work_order(w.site.id)
+    page = await (await builders.browser_session(make_client, w.cm)).get(f"/work-orders/{order.id}")
+    assert page.status_code == 200
+    assert "<p>Schwetzingen" in page.text and ", Schwetzingen" not in page.text

@@ -161,3 +161,15 @@ async def test_the_section_is_first_on_the_page_and_in_the_pdf(make_client) -> N
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Average inspection score per month" in text
     assert "Pin and seal intact" in text and "Hose cracked" not in text
+
+
+async def test_the_charts_speak_the_readers_language(make_client) -> None:
+    """A German reader sees German month names and a German empty chart (pygal's own
+    "No data" and raw YYYY-MM keys were shown before)."""
+    w = await helpers.world()
+    await db.raw("UPDATE app_user SET locale = {} WHERE id = {}", "de", w.cm.id)
+    session = await builders.browser_session(make_client, w.cm)
+    page = await session.get(f"/safety/report?{PERIOD}")
+    assert page.status_code == 200
+    assert "Keine Zahlen in diesem Zeitraum" in page.text and "No data" not in page.text
+    assert ">März 2026<" in page.text and ">2026-03<" not in page.text

@@ -41,6 +41,19 @@ async def _sites(request: Req) -> list[Any]:
     return (await site_queries.list_sites(actor(request), limit=500)).items
 
 
+async def _default_site(sites: list[Any]) -> int | None:
+    """Without a chosen site: the first with a device down, else the first with monitored
+    devices, else the first (the alphabetically first site often had no device at all)."""
+    if not sites:
+        return None
+    monitored = await queries.monitored_sites()
+    for wanted in (lambda i: monitored.get(i, 0) > 0, lambda i: i in monitored):
+        for s in sites:
+            if wanted(s.id):
+                return int(s.id)
+    return int(sites[0].id)
+
+
 class MonitoringPages(Controller):
     include_in_schema = False
 
@@ -48,7 +61,7 @@ class MonitoringPages(Controller):
     async def board(self, request: Req, site_id: FromQuery[int | None] = None) -> Template:
         me = actor(request)
         sites = await _sites(request)
-        chosen = site_id or (sites[0].id if sites else None)
+        chosen = site_id or await _default_site(sites)
         site = await site_queries.get_site(me, chosen) if chosen else None
         devices = await queries.site_monitors(me, chosen) if chosen else []
         month = clock.now().date().replace(day=1)
