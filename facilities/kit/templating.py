@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -30,13 +31,28 @@ def can(context: Context, permission: str) -> bool:
     return principal is not None and bool(principal.can(permission))
 
 
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+
+@cache
+def static_version() -> str:
+    """The ``?v=`` of every stylesheet and script URL: a digest of the static files, so a
+    release that changes one gives it a new URL and no browser keeps the old copy."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(STATIC_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _install(env: Environment) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         current_locale=i18n.current_locale,
         language_name=i18n.language_name,
-        static_version="1",
+        static_version=static_version(),
         can=can,
     )
     env.filters.update(timefmt_filters())

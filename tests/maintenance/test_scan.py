@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from facilities.accounts.enums import Role
 from facilities.assets.tables import QrScan
-from facilities.kit import clock
+from facilities.kit import clock, templating
 from facilities.maintenance.tables import ProblemReport
 from tests import builders
 from tests import maintenance_builders as mb
@@ -43,9 +43,11 @@ async def test_anonymous_scan_shows_asset_open_reports_and_form(client) -> None:
     assert 'enctype="multipart/form-data"' in html
     # Readable without JavaScript: the only scripts are the optional photo shrinker and the
     # offline queue (the form posts as usual without them).
+    version = templating.static_version()
+    assert re.fullmatch(r"[0-9a-f]{12}", version)  # a digest of the files, not a constant
     assert re.findall(r"<script[^>]*>", html) == [
-        '<script src="/static/photo.js?v=1" defer>',
-        '<script src="/static/offline.js?v=1" data-worker="/q/offline-sw.js" defer>',
+        f'<script src="/static/photo.js?v={version}" defer>',
+        f'<script src="/static/offline.js?v={version}" data-worker="/q/offline-sw.js" defer>',
     ]
     assert "/assets/" not in html  # no staff links for the public
 
