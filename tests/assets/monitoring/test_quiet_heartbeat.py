@@ -209,6 +209,7 @@ async def test_concurrent_quiet_heartbeats_are_counted_exactly(
     assert (await _monitor(f.ap_ids[0]))["version"] == before[0]["version"] + 4
 
 
+@pytest.mark.one_engine("postgres")  # SQLite's writer runs one write transaction at a time
 async def test_quiet_heartbeats_held_up_together_are_counted_exactly_on_postgres(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -221,8 +222,6 @@ async def test_quiet_heartbeats_held_up_together_are_counted_exactly_on_postgres
 
     from facilities.kit.ratelimit import Limit
 
-    if db.is_sqlite():
-        pytest.skip("SQLite's writer runs one write transaction at a time")
     monkeypatch.setattr(actions._common, "PER_SOURCE", Limit("device-source", 5, minutes(1)))
     config = db.engine().config  # type: ignore[attr-defined]
     holder, watcher = await asyncpg.connect(**config), await asyncpg.connect(**config)
