@@ -351,7 +351,7 @@ async def open_work_order(*, actor: Principal | None, anomaly_id: int) -> int:
             trade=Trade.plumbing if water else Trade.electrical,
         )
         created = await create_work_orders(
-            actor=actor, orders=[NewWorkOrder(data=data, origin=Origin.manual, note=title)]
+            actor=actor, orders=[NewWorkOrder(data=data, origin=Origin.anomaly, note=title)]
         )
         await Anomaly.update({Anomaly.work_order: created[0].id}).where(Anomaly.id == anomaly_id)
         return created[0].id

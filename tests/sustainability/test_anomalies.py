@@ -108,6 +108,7 @@ async def test_scan_finds_the_leak_once_with_a_work_order() -> None:
     assert (row["kind"], row["meter"], row["site"]) == ("night_flow", meter_id, site_id)
     order = (await WorkOrder.select().where(WorkOrder.id == row["work_order"]))[0]
     assert order["site"] == site_id and order["trade"] == "plumbing"
+    assert order["origin"] == "anomaly"  # not "created by hand"
     assert "never fell below" in order["description"]
     assert await anomalies.scan(now=morning) == []
     assert await WorkOrder.count() == 1

@@ -65,6 +65,7 @@ class Origin(StrEnum):
     safety = "safety"  # an incident's corrective action, a certificate's renewal
     monitoring = "monitoring"
     rollout = "rollout"  # an installation of a roll-out (``maintenance.rollouts``)
+    anomaly = "anomaly"  # unusual consumption on a meter (``sustainability.anomalies``)
 
 
 ORIGIN_LABELS = {
@@ -76,6 +77,7 @@ ORIGIN_LABELS = {
     Origin.safety: N_("Safety"),
     Origin.monitoring: N_("Device monitoring"),
     Origin.rollout: N_("Roll-out"),
+    Origin.anomaly: N_("Unusual consumption"),
 }
 
 HOLD_REASON_LABELS = {
