@@ -130,8 +130,9 @@ HARDWARE_UPTIME = Kpi(
         " internet outage being all monitored devices of a site down at once"
     ),
     population=(
-        "monitored devices at the caller's sites, month of the period's start in each"
-        " site's time zone, from the assets' status history, clipped to now"
+        "monitored devices at the caller's sites, each only while it was monitored, month"
+        " of the period's start in each site's time zone, from the assets' status history,"
+        " clipped to now (an ongoing outage counts up to now and has no end)"
     ),
     compute=values,
 )
