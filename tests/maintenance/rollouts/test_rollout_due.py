@@ -54,19 +54,32 @@ async def test_installation_order_is_not_flagged_outside_opening_hours(make_clie
             json={
                 "name": "Wi-Fi 7 upgrade",
                 "category_id": category.id,
-                "sites": [{"site_id": site.id, "target_date": "2026-11-20"}],
+                "sites": [
+                    {"site_id": site.id, "target_date": "2026-11-20"},
+                    # a field site without opening hours: due at the end of the day, and
+                    # its empty weekdays do not mean "closed" (it was flagged too)
+                    {"site_id": f.site.id, "target_date": "2026-11-19"},
+                ],
             },
         )
         assert response.status_code == 201, response.text
-        rows = await db.raw("SELECT due_at FROM work_order WHERE origin = 'rollout'")
-        assert aware(rows[0]["due_at"]) == datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # 17:00
+        rows = await db.raw(
+            "SELECT site, due_at FROM work_order WHERE origin = 'rollout' ORDER BY site"
+        )
+        due = {r["site"]: aware(r["due_at"]) for r in rows}
+        assert due[site.id] == datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # 17:00 in Berlin
+        assert due[f.site.id] == datetime(2026, 11, 19, 22, 59, tzinfo=UTC)  # 23:59
+        assert (await db.raw("SELECT opening_hours FROM site WHERE id = {}", f.site.id))[0]
         week = await calendar_page.calendar(
             await builders.system(),
             view="week",
             anchor=date(2026, 11, 16),
-            site_id=site.id,
+            site_id=None,
             partner_id=None,
         )
-        friday = week["days"][4]
-        assert [e.title for e in friday.entries] == ["Install Access point (Wi-Fi 7 upgrade)"]
-        assert friday.entries[0].flags == [] and week["clash_count"] == 0
+        thursday, friday = week["days"][3], week["days"][4]
+        title = "Install Access point (Wi-Fi 7 upgrade)"
+        assert [e.title for e in friday.entries] == [title]
+        assert [e.title for e in thursday.entries] == [title]
+        assert friday.entries[0].flags == [] and thursday.entries[0].flags == []
+        assert week["clash_count"] == 0
