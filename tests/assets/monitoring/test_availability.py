@@ -133,4 +133,3 @@ async def test_an_ongoing_outage_is_shown_as_ongoing(make_client: Any) -> None:
         assert outages[0]["ended_at"] == "2026-11-02T11:05:00Z" and not outages[0]["ongoing"]
         page = await client.get(f"/monitoring/devices/{f.ap_ids[0]}")
         assert "ongoing" not in page.text and "02/11/2026, 10:00 – 12:05 · 2h 5m" in page.text
-
