@@ -113,6 +113,8 @@ async def test_an_ongoing_outage_is_shown_as_ongoing(make_client: Any) -> None:
                 "seconds": 125 * 60,
             }
         ]
+        bad = await ops.get(f"/api/v1/assets/{f.ap_ids[0]}/outages?month=November")
+        assert bad.status_code == 422 and "month: Not a valid date" in bad.text, bad.text
         values = await get("hardware_uptime").compute(
             await builders.system(), Period(NOVEMBER, date(2026, 12, 1))
         )
