@@ -161,3 +161,15 @@ def format_iso_date(value: str | None) -> str:
         return format_date(date.fromisoformat(str(value)[:10]))
     except ValueError:
         return str(value)
+
+
+def duration(minutes: int | None) -> str:
+    """``1d 2h 5m``-style text of a number of minutes (negative: ``-…``)."""
+    if minutes is None:
+        return "–"
+    sign = "-" if minutes < 0 else ""
+    minutes = abs(minutes)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{mins}m" if mins else ""]
+    return sign + (" ".join(p for p in parts if p) or "0m")

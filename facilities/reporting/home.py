@@ -15,11 +15,14 @@ from typing import Any
 from facilities import db
 from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
+from facilities.assets.monitoring import queries as monitoring_queries
 from facilities.kit import clock
 from facilities.kit.rows import aware, aware_or_none
 from facilities.maintenance import lifecycle
+from facilities.maintenance.device_work import device_key, uplink_key
 from facilities.maintenance.enums import ReportStatus
 from facilities.maintenance.reports import queries as report_queries
+from facilities.maintenance.workorders.schemas import Origin
 from facilities.services import queries as service_queries
 from facilities.services.schemas import VisitRead
 from facilities.services.sla import queries as sla_queries
@@ -57,6 +60,20 @@ class WorkLine:
     sla: Sla | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DownLine:
+    """A monitored device that is down, with its open monitoring work order (the device's
+    own, else its site's uplink order), if any the viewer may open."""
+
+    asset_id: int
+    name: str
+    site_name: str
+    time_zone: str
+    down_since: datetime | None
+    down_minutes: int | None
+    work_order_id: int | None
+
+
 @dataclass(slots=True)
 class Bucket:
     total: int = 0
@@ -73,6 +90,7 @@ class Home:
     overdue: Bucket | None = None
     at_risk: Bucket | None = None
     unassigned: Bucket | None = None
+    devices_down: Bucket | None = None  # monitored devices down, longest first
     open_total: int = 0
     site_count: int | None = None
 
@@ -190,6 +208,82 @@ async def _visits(principal: Principal) -> Bucket:
     return Bucket(len(visits), visits[:TOP])
 
 
+async def _monitoring_orders(keys: list[str], partner_id: int | None = None) -> dict[str, int]:
+    """occurrence_key → the open monitoring work order (a partner's own only)."""
+    if not keys:
+        return {}
+    args: list[Any] = [Origin.monitoring.value, *keys, *_OPEN]
+    sql = (
+        "SELECT id, occurrence_key FROM work_order WHERE origin = {}"  # noqa: S608 - placeholders only
+        " AND occurrence_key IN (" + ", ".join("{}" for _ in keys) + ")"
+        " AND status IN (" + ", ".join("{}" for _ in _OPEN) + ")"
+    )
+    if partner_id is not None:
+        sql += " AND partner_organisation = {}"
+        args.append(partner_id)
+    rows = await db.raw(sql + " ORDER BY id", *args)
+    found: dict[str, int] = {}
+    for r in rows:
+        found.setdefault(str(r["occurrence_key"]), int(r["id"]))
+    return found
+
+
+async def _partner_monitoring_keys(partner_id: int) -> list[str]:
+    marks = ", ".join("{}" for _ in _OPEN)
+    rows = await db.raw(
+        "SELECT DISTINCT occurrence_key FROM work_order WHERE origin = {}"  # noqa: S608 - placeholders only
+        f" AND partner_organisation = {{}} AND status IN ({marks})",
+        Origin.monitoring.value,
+        partner_id,
+        *_OPEN,
+    )
+    return [str(r["occurrence_key"]) for r in rows if r["occurrence_key"]]
+
+
+async def _devices_down(principal: Principal) -> Bucket | None:
+    """Monitored devices that are down in the caller's scope, longest down first (monitoring
+    data through ``assets.monitoring.queries``). A partner sees the devices of its own open
+    monitoring work only (the device's order, or its site's uplink order)."""
+    partner_id = principal.partner_organisation_id if principal.role is Role.partner else None
+    if principal.role is Role.partner:
+        keys = await _partner_monitoring_keys(partner_id or -1)
+        total, devices = await monitoring_queries.down_devices(
+            principal,
+            limit=TOP,
+            asset_ids={int(k.split(":")[1]) for k in keys if k.startswith("device:")},
+            site_ids={int(k.split(":")[1]) for k in keys if k.startswith("uplink:")},
+        )
+    elif principal.can("monitoring.view"):
+        total, devices = await monitoring_queries.down_devices(principal, limit=TOP)
+    else:
+        return None
+    orders = await _monitoring_orders(
+        sorted(
+            {device_key(d.asset_id) for d in devices} | {uplink_key(d.site_id) for d in devices}
+        ),
+        partner_id,
+    )
+    now = clock.now()
+    return Bucket(
+        total,
+        [
+            DownLine(
+                asset_id=d.asset_id,
+                name=d.asset_name,
+                site_name=d.site_name,
+                time_zone=d.time_zone,
+                down_since=d.down_since,
+                down_minutes=int((now - d.down_since).total_seconds() // 60)
+                if d.down_since
+                else None,
+                work_order_id=orders.get(device_key(d.asset_id))
+                or orders.get(uplink_key(d.site_id)),
+            )
+            for d in devices
+        ],
+    )
+
+
 async def community_manager(principal: Principal) -> Home:
     now = clock.now()
     total, rows = await work(principal, due_before=now + timedelta(days=7))
@@ -198,6 +292,7 @@ async def community_manager(principal: Principal) -> Home:
         reports=await _reports(principal) if principal.can("reports.triage") else None,
         due=Bucket(total, [_line(r, now) for r in rows]),
         visits=await _visits(principal) if principal.can("contracts.view") else None,
+        devices_down=await _devices_down(principal),
     )
 
 
@@ -206,7 +301,9 @@ async def partner(principal: Principal) -> Home:
     total, rows = await work(principal, limit=2 * TOP)
     marks = await sla_marks(rows) if principal.can("sla.view") else {}
     return Home(
-        kind="partner", mine=Bucket(total, [_line(r, now, marks.get(r["id"])) for r in rows])
+        kind="partner",
+        mine=Bucket(total, [_line(r, now, marks.get(r["id"])) for r in rows]),
+        devices_down=await _devices_down(principal),
     )
 
 
@@ -229,6 +326,7 @@ async def operations(principal: Principal) -> Home:
         at_risk=Bucket(len(risky), [_line(r, now, marks[r["id"]]) for r in risky[:TOP]]),
         unassigned=Bucket(unassigned_total, [_line(r, now) for r in unassigned_rows]),
         reports=await _reports(principal) if principal.can("reports.triage") else None,
+        devices_down=await _devices_down(principal),
         open_total=open_total,
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from typing import Any
 
 from facilities.accounts.principal import Principal
 from facilities.accounts.tables import PartnerOrganisation
@@ -27,7 +28,7 @@ from facilities.services.isp import monitoring_partner
 class _Group:
     up: float = 0.0
     counted: float = 0.0
-    outages: list[dict[str, str]] = field(default_factory=list)
+    outages: list[dict[str, Any]] = field(default_factory=list)
 
 
 async def _names(ids: set[int]) -> dict[int, str]:
@@ -39,8 +40,16 @@ async def _names(ids: set[int]) -> dict[int, str]:
     return {int(r["id"]): str(r["name"]) for r in rows}
 
 
-def _span(lo: datetime, hi: datetime, what: str) -> dict[str, str]:
-    return {"start": lo.isoformat(), "end": hi.isoformat(), "what": what}
+def _span(outage: availability.Outage, what: str) -> dict[str, Any]:
+    """An outage of the detail; one still going on has no ``end`` (null), and ``seconds``
+    is its length so far (it used to end "now", read as a recovery that never happened)."""
+    return {
+        "start": outage.started_at.isoformat(),
+        "end": outage.ended_at.isoformat() if outage.ended_at else None,
+        "ongoing": outage.ongoing,
+        "seconds": outage.seconds,
+        "what": what,
+    }
 
 
 async def values(principal: Principal, period: Period) -> list[KpiValue]:
@@ -63,7 +72,7 @@ async def values(principal: Principal, period: Period) -> list[KpiValue]:
                     denominator=u.counted_seconds,
                     detail={
                         "down_seconds": u.down_seconds,
-                        "outages": [_span(lo, hi, device.name) for lo, hi in device.outages],
+                        "outages": [_span(o, device.name) for o in device.outage_list],
                     },
                 )
             )
@@ -72,7 +81,7 @@ async def values(principal: Principal, period: Period) -> list[KpiValue]:
                 group = partners.setdefault(partner, _Group())
                 group.up += u.up_seconds
                 group.counted += u.counted_seconds
-                group.outages += [_span(lo, hi, device.name) for lo, hi in device.outages]
+                group.outages += [_span(o, device.name) for o in device.outage_list]
         found.append(
             KpiValue(
                 subject=f"site:{site.site_id}",
@@ -82,9 +91,7 @@ async def values(principal: Principal, period: Period) -> list[KpiValue]:
                 denominator=site.counted_seconds,
                 detail={
                     "internet_down_seconds": site.internet_down_seconds,
-                    "internet_outages": [
-                        _span(lo, hi, site.name) for lo, hi in site.internet_outages
-                    ],
+                    "internet_outages": [_span(o, site.name) for o in site.internet_outage_list],
                 },
             )
         )
@@ -96,7 +103,7 @@ async def values(principal: Principal, period: Period) -> list[KpiValue]:
             group = isps.setdefault(isp, _Group())
             group.counted += site_time
             group.up += site_time - site.internet_down_seconds
-            group.outages += [_span(lo, hi, site.name) for lo, hi in site.internet_outages]
+            group.outages += [_span(o, site.name) for o in site.internet_outage_list]
     names = await _names(set(partners) | set(isps))
     for kind, groups in (("partner", partners), ("isp", isps)):
         for org_id, group in sorted(groups.items()):
@@ -123,8 +130,9 @@ HARDWARE_UPTIME = Kpi(
         " internet outage being all monitored devices of a site down at once"
     ),
     population=(
-        "monitored devices at the caller's sites, month of the period's start in each"
-        " site's time zone, from the assets' status history, clipped to now"
+        "monitored devices at the caller's sites, each only while it was monitored, month"
+        " of the period's start in each site's time zone, from the assets' status history,"
+        " clipped to now (an ongoing outage counts up to now and has no end)"
     ),
     compute=values,
 )

@@ -1104,6 +1104,7 @@ ROUTES: list[R] = [
         json=lambda c: {"external_id": f"dev-{seq()}"},
     ),
     R("GET", "/api/v1/assets/{asset_id:int}/device-events", "monitoring.view"),
+    R("GET", "/api/v1/assets/{asset_id:int}/outages", "monitoring.view"),
     R("GET", "/api/v1/device-sources", "monitoring.manage"),
     R("POST", "/api/v1/device-sources", "monitoring.manage", json=lambda c: {"name": f"S{seq()}"}),
     R("POST", "/api/v1/device-sources/{source_id:int}/rotate", "monitoring.manage"),

@@ -9,6 +9,11 @@ first to local midnight on the first of the next month (its time zone).
 * internet outage of a site: the times when **all** its monitored devices were down at
   once (``overlap``) — what a failed uplink looks like; the ISP's figure is built on these
   (``services/device_uptime.py``).
+
+A device counts only while it is monitored (its ``device_monitor_span`` rows: from the
+monitor's creation or re-enabling until it is disabled): a monitor created on the 20th is not
+counted, up or down, for the 1st to the 19th. An outage still going on has no end
+(``Outage.ended_at`` None); its length is the time so far.
 """
 
 from __future__ import annotations
@@ -19,12 +24,35 @@ from zoneinfo import ZoneInfo
 
 from facilities import db
 from facilities.accounts.principal import Principal
+from facilities.assets import queries as asset_queries
 from facilities.assets.uptime import Uptime, compute, down_intervals, overlap
 from facilities.kit import clock
-from facilities.kit.rows import aware
+from facilities.kit.rows import aware, aware_or_none
 from facilities.sites import scope
 
 Span = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    """One outage as people read it: an end, or still going on (``ended_at`` None)."""
+
+    started_at: datetime
+    ended_at: datetime | None
+    seconds: float  # the length, or the length so far while it goes on
+
+    @property
+    def ongoing(self) -> bool:
+        return self.ended_at is None
+
+
+def listed(spans: list[Span], now: datetime) -> list[Outage]:
+    """``spans`` (clipped to now by ``down_intervals``/``overlap``) as outages: one that
+    reaches now has not ended."""
+    return [
+        Outage(lo, None if hi >= now else hi, (min(hi, now) - lo).total_seconds())
+        for lo, hi in spans
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +64,11 @@ class DeviceUptime:
     trade: str | None
     uptime: Uptime
     outages: list[Span]
+    as_of: datetime  # "now" of the figures
+
+    @property
+    def outage_list(self) -> list[Outage]:
+        return listed(self.outages, self.as_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +81,11 @@ class SiteUptime:
     internet_outages: list[Span]
     start: datetime
     end: datetime
+    as_of: datetime
+
+    @property
+    def internet_outage_list(self) -> list[Outage]:
+        return listed(self.internet_outages, self.as_of)
 
     @property
     def percent(self) -> float | None:
@@ -70,6 +108,53 @@ def month_bounds(month: date, zone: str) -> tuple[datetime, datetime]:
     )
 
 
+def measure(
+    history: list[tuple[datetime, str]],
+    monitored: list[tuple[datetime, datetime | None]],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> tuple[Uptime, list[Span]]:
+    """The device's figures and outages over ``[start, end)``, counted only inside its
+    monitored spans (``ended_at`` None: still monitored) — pure."""
+    total = Uptime(0.0, 0.0, 0.0, 0.0, 0)
+    outages: list[Span] = []
+    for since, until in sorted(monitored, key=lambda span: span[0]):
+        lo, hi = max(start, since), min(end, until) if until is not None else end
+        if hi <= lo:
+            continue
+        part = compute(history, lo, hi, now)
+        total = Uptime(
+            counted_seconds=total.counted_seconds + part.counted_seconds,
+            up_seconds=total.up_seconds + part.up_seconds,
+            degraded_seconds=total.degraded_seconds + part.degraded_seconds,
+            down_seconds=total.down_seconds + part.down_seconds,
+            down_events=total.down_events + part.down_events,
+        )
+        for span in down_intervals(history, lo, hi, now):
+            if outages and outages[-1][1] >= span[0]:
+                outages[-1] = (outages[-1][0], max(outages[-1][1], span[1]))
+            else:
+                outages.append(span)
+    return total, outages
+
+
+async def _spans(monitor_ids: list[int]) -> dict[int, list[tuple[datetime, datetime | None]]]:
+    found: dict[int, list[tuple[datetime, datetime | None]]] = {}
+    for chunk in range(0, len(monitor_ids), 500):
+        part = monitor_ids[chunk : chunk + 500]
+        marks = ", ".join("{}" for _ in part)
+        for row in await db.raw(
+            "SELECT monitor, started_at, ended_at FROM device_monitor_span"  # noqa: S608 - placeholders only
+            f" WHERE monitor IN ({marks}) ORDER BY started_at, id",
+            *part,
+        ):
+            found.setdefault(int(row["monitor"]), []).append(
+                (aware(row["started_at"]), aware_or_none(row["ended_at"]))
+            )
+    return found
+
+
 async def month(
     principal: Principal, month_start: date, site_id: int | None = None
 ) -> list[SiteUptime]:
@@ -79,6 +164,7 @@ async def month(
         dict(r)
         for r in await db.raw(
             "SELECT a.id, a.name, a.status, a.created_at, a.site, s.name AS site_name,"
+            " m.id AS monitor_id,"
             " s.time_zone, c.trade FROM device_monitor m JOIN asset a ON a.id = m.asset"
             " JOIN site s ON s.id = a.site LEFT JOIN asset_category c ON c.id = a.category"
             " ORDER BY s.name, a.name, a.id"
@@ -105,24 +191,27 @@ async def month(
             histories.setdefault(int(h["asset"]), []).append(
                 (aware(h["changed_at"]), str(h["to_status"]))
             )
+    monitored = await _spans([int(r["monitor_id"]) for r in rows])
     now = clock.now()
     sites: dict[int, SiteUptime] = {}
     for r in rows:
         start, end = month_bounds(month_start, str(r["time_zone"]))
         history = histories.get(int(r["id"])) or [(aware(r["created_at"]), str(r["status"]))]
+        uptime, outages = measure(history, monitored.get(int(r["monitor_id"]), []), start, end, now)
         device = DeviceUptime(
             asset_id=int(r["id"]),
             name=str(r["name"]),
             site_id=int(r["site"]),
             site_name=str(r["site_name"]),
             trade=r["trade"],
-            uptime=compute(history, start, end, now),
-            outages=down_intervals(history, start, end, now),
+            uptime=uptime,
+            outages=outages,
+            as_of=now,
         )
         found = sites.get(device.site_id)
         if found is None:
             found = sites[device.site_id] = SiteUptime(
-                device.site_id, device.site_name, [], 0.0, 0.0, [], start, end
+                device.site_id, device.site_name, [], 0.0, 0.0, [], start, end, now
             )
         found.devices.append(device)
     result = []
@@ -138,6 +227,20 @@ async def month(
                 internet_outages=overlap([d.outages for d in counted]) if counted else [],
                 start=site.start,
                 end=site.end,
+                as_of=now,
             )
         )
     return result
+
+
+async def device_month(
+    principal: Principal, asset_id: int, month_start: date
+) -> DeviceUptime | None:
+    """One device's figures for a month (404 for an asset the caller may not see; None when
+    it is not monitored)."""
+    asset = await asset_queries.visible_asset(principal, asset_id)
+    for site in await month(principal, month_start, asset.site_id):
+        for device in site.devices:
+            if device.asset_id == asset_id:
+                return device
+    return None

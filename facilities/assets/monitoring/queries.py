@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -96,6 +97,66 @@ async def monitored_sites() -> dict[int, int]:
         True,
     )
     return {int(r["site"]): int(r["down"] or 0) for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class DownDevice:
+    asset_id: int
+    asset_name: str
+    site_id: int
+    site_name: str
+    time_zone: str
+    down_since: datetime | None
+
+
+async def down_devices(
+    principal: Principal,
+    *,
+    limit: int,
+    asset_ids: set[int] | None = None,
+    site_ids: set[int] | None = None,
+) -> tuple[int, list[DownDevice]]:
+    """Enabled monitored devices that are down in the caller's sites (how many, and the
+    ``limit`` longest down first). ``asset_ids`` / ``site_ids`` narrow it further (a
+    partner's home: the devices and site uplinks of its own work; either matches)."""
+    visible = await scope.visible_site_ids(principal)
+    args: list[Any] = [True, "down"]
+    where = ["m.enabled = {}", "m.state = {}"]
+    if visible is not None:
+        ids = sorted(visible) or [-1]
+        where.append("a.site IN (" + ", ".join("{}" for _ in ids) + ")")
+        args.extend(ids)
+    if asset_ids is not None or site_ids is not None:
+        assets, sites = sorted(asset_ids or set()) or [-1], sorted(site_ids or set()) or [-1]
+        where.append(
+            "(a.id IN ("
+            + ", ".join("{}" for _ in assets)
+            + ") OR a.site IN ("
+            + ", ".join("{}" for _ in sites)
+            + "))"
+        )
+        args.extend(assets + sites)
+    rows = await db.raw(
+        "SELECT a.id, a.name, a.site, s.name AS site_name, s.time_zone, m.state_since,"  # noqa: S608 - fixed fragments, values are parameters
+        " count(*) OVER () AS total FROM device_monitor m JOIN asset a ON a.id = m.asset"
+        " JOIN site s ON s.id = a.site"
+        f" WHERE {' AND '.join(where)}"
+        " ORDER BY m.state_since IS NULL, m.state_since, s.name, a.name, a.id LIMIT {}",
+        *args,
+        limit,
+    )
+    total = int(rows[0]["total"]) if rows else 0
+    return total, [
+        DownDevice(
+            asset_id=int(r["id"]),
+            asset_name=str(r["name"]),
+            site_id=int(r["site"]),
+            site_name=str(r["site_name"]),
+            time_zone=str(r["time_zone"] or "UTC"),
+            down_since=aware_or_none(r["state_since"]),
+        )
+        for r in rows
+    ]
 
 
 async def due_monitor_ids(now: datetime) -> list[int]:

@@ -94,6 +94,16 @@ class EventRead(Schema):
     detail: str
 
 
+class OutageRead(Schema):
+    """One outage of a device in a month (site time zone); ``ended_at`` null while it goes
+    on, ``seconds`` its length (so far)."""
+
+    started_at: datetime
+    ended_at: datetime | None
+    ongoing: bool
+    seconds: int
+
+
 # ---- inbound shapes ---------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """Device monitoring: sources (controllers that send events), monitors (one per monitored
-asset), the event log and the per-source rate-limit hits. Part of the ``assets`` Piccolo
-app: a monitor belongs to exactly one asset, and the downtime it records is the asset's
-status history (``asset_status_change``)."""
+asset) and the spans of time they were monitored, the event log and the per-source
+rate-limit hits. Part of the ``assets`` Piccolo app: a monitor belongs to exactly one
+asset, and the downtime it records is the asset's status history (``asset_status_change``)."""
 
 from piccolo.columns import (
     Boolean,
@@ -61,6 +61,17 @@ class DeviceMonitor(Table, tablename="device_monitor"):
     last_event_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class DeviceMonitorSpan(Table, tablename="device_monitor_span"):
+    """When a device was monitored: from its monitor's creation (or being enabled again)
+    until it was disabled (``ended_at`` None: still monitored). Availability counts a device
+    only inside these spans (``monitoring.availability``)."""
+
+    id: Serial
+    monitor = ForeignKey(DeviceMonitor, null=False, on_delete=OnDelete.cascade, index=True)
+    started_at = Timestamptz(null=False)
+    ended_at = Timestamptz(null=True, default=None)
 
 
 class DeviceEvent(Table, tablename="device_event"):

@@ -56,7 +56,10 @@ def find_clashes(
             flags[item.uid].append(same_space)
     for item in items:
         site = sites.get(item.site_id)
-        if not site or not site["opening_hours"]:
+        # no opening hours at all (an unstaffed field site: every weekday empty, as the
+        # site form stores it) is "not configured", not "closed every day" (the SLA clock
+        # reads it the same way)
+        if not site or not any((site["opening_hours"] or {}).values()):
             continue
         kwargs = {
             "time_zone": site["time_zone"],

@@ -15,9 +15,11 @@ the completion with a 422 naming the checklist, so nothing is half done.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from facilities import db
 from facilities.accounts import audit
@@ -34,6 +36,7 @@ from facilities.maintenance import hooks
 from facilities.maintenance.checklists import actions as checklist_actions
 from facilities.maintenance.checklists import queries as checklist_queries
 from facilities.maintenance.checklists.schemas import ChecklistTemplateCreate, ItemKind, ItemSpec
+from facilities.maintenance.pm.agenda import DEFAULT_MINUTES
 from facilities.maintenance.rollouts import queries
 from facilities.maintenance.rollouts.schemas import (
     RolloutCreate,
@@ -44,6 +47,8 @@ from facilities.maintenance.rollouts.schemas import (
 from facilities.maintenance.workorders.creation import NewWorkOrder, create_work_orders
 from facilities.maintenance.workorders.schemas import Origin, WorkOrderCreate, WorkOrderKind
 from facilities.sites import scope
+from facilities.sites.calendar import public_holidays
+from facilities.sites.enums import WEEKDAYS
 
 SYSTEM = Principal(
     user_id=None,
@@ -86,11 +91,50 @@ def installation_items() -> list[ItemSpec]:
     ]
 
 
-def due_at(day: date | None, time_zone: str) -> datetime | None:
-    """The end of the target day in the site's time zone, in UTC."""
+def due_at(
+    day: date | None,
+    time_zone: str,
+    opening_hours: dict[str, list[list[str]]] | None = None,
+    closed: bool = False,
+) -> datetime | None:
+    """When an installation order is due on its target day, in UTC.
+
+    The calendar places an order without a planned start at its due time for
+    ``agenda.DEFAULT_MINUTES`` and flags it "outside opening hours" when that does not fit
+    (``pm.calendar_view.find_clashes``): so on a day the site opens, the order is due the
+    default job length before the day's last closing time (an installer who starts then is
+    done while someone can still let them in; earlier if the interval is shorter). A site
+    without opening hours, a weekday it is closed on or a public holiday (``closed``) keep
+    the end of the target day (23:59): nothing better is known, and the flag then says
+    truthfully that nobody is there to open the door."""
     if day is None:
         return None
-    return datetime.combine(day, time(23, 59), tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+    zone = ZoneInfo(time_zone)
+    intervals = [] if closed else (opening_hours or {}).get(WEEKDAYS[day.weekday()], [])
+    if not intervals:
+        return datetime.combine(day, time(23, 59), tzinfo=zone).astimezone(UTC)
+    start, end = max(intervals, key=lambda interval: interval[1])
+    closes = (
+        datetime.combine(day, time(23, 59), tzinfo=zone)
+        if end == "24:00"
+        else datetime.combine(day, time.fromisoformat(end), tzinfo=zone)
+    )
+    opens = datetime.combine(day, time.fromisoformat(start), tzinfo=zone)
+    return max(opens, closes - timedelta(minutes=DEFAULT_MINUTES)).astimezone(UTC)
+
+
+def _opening_hours(site: dict[str, Any]) -> dict[str, list[list[str]]]:
+    hours = site.get("opening_hours")
+    if isinstance(hours, str):
+        hours = msgspec.json.decode(hours)
+    return dict(hours or {})
+
+
+def _holiday(site: dict[str, Any], day: date) -> bool:
+    country = str(site.get("holiday_country") or "")
+    if not country:
+        return False
+    return day in public_holidays(country, str(site.get("holiday_subdivision") or ""), [day.year])
 
 
 async def _check(
@@ -132,7 +176,9 @@ async def _check_sites(
             raise RuleViolation(field, _("This site is listed twice."))
         seen.add(item.site_id)
         rows = await db.raw(
-            "SELECT id, name, time_zone, archived FROM site WHERE id = {}", item.site_id
+            "SELECT id, name, time_zone, archived, opening_hours, holiday_country,"
+            " holiday_subdivision FROM site WHERE id = {}",
+            item.site_id,
         )
         if not rows or not await scope.can_see_site(actor, item.site_id):
             raise RuleViolation(field, _("Unknown site."))
@@ -222,6 +268,15 @@ class _Facts:
     notes: str
 
 
+def _due(site: dict[str, Any], day: date | None) -> datetime | None:
+    return due_at(
+        day,
+        site["time_zone"],
+        _opening_hours(site),
+        closed=day is not None and _holiday(site, day),
+    )
+
+
 async def _install_orders(
     actor: Principal,
     facts: _Facts,
@@ -241,7 +296,7 @@ async def _install_orders(
                 site_id=int(site["id"]),
                 kind=WorkOrderKind.installation,
                 description=facts.notes,
-                due_at=due_at(item.target_date or default_target, site["time_zone"]),
+                due_at=_due(site, item.target_date or default_target),
                 partner_organisation_id=facts.partner_organisation_id,
                 trade=Trade(facts.trade) if facts.trade else None,
             ),

@@ -8,6 +8,7 @@ from typing import Any
 from facilities.accounts.enums import TRADE_LABELS
 from facilities.accounts.principal import Principal
 from facilities.kit.i18n import _
+from facilities.kit.timefmt import duration
 from facilities.maintenance.hooks import ListMark
 from facilities.maintenance.lifecycle import OPEN_STATES
 from facilities.maintenance.workorders.schemas import HOLD_REASON_LABELS, PRIORITY_LABELS
@@ -34,18 +35,6 @@ def labels() -> dict[str, Any]:
         "trade_labels": {k.value: _(v) for k, v in TRADE_LABELS.items()},
         "hold_labels": {k.value: _(v) for k, v in HOLD_REASON_LABELS.items()},
     }
-
-
-def duration(minutes: int | None) -> str:
-    """``1d 2h 5m``-style text of a number of minutes (negative: ``-…``)."""
-    if minutes is None:
-        return "–"
-    sign = "-" if minutes < 0 else ""
-    minutes = abs(minutes)
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{mins}m" if mins else ""]
-    return sign + (" ".join(p for p in parts if p) or "0m")
 
 
 async def sla_panel(principal: Principal, work_order_id: int) -> tuple[str, dict[str, Any]] | None:

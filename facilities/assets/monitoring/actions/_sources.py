@@ -16,7 +16,7 @@ from facilities.assets.monitoring.schemas import (
     SourceCreate,
     SourceSecret,
 )
-from facilities.assets.monitoring.tables import DeviceMonitor, DeviceSource
+from facilities.assets.monitoring.tables import DeviceMonitor, DeviceMonitorSpan, DeviceSource
 from facilities.kit import clock
 from facilities.kit.errors import RuleViolation
 from facilities.kit.i18n import _
@@ -53,17 +53,20 @@ async def set_monitor(*, actor: Principal, asset_id: int, data: MonitorSettings)
             DeviceMonitor.on_recovery: data.on_recovery.value,
         }
         existing = (
-            await DeviceMonitor.select(DeviceMonitor.id)
+            await DeviceMonitor.select(DeviceMonitor.id, DeviceMonitor.enabled)
             .where(DeviceMonitor.asset == asset_id)
             .first()
         )
         if existing is None:
-            await DeviceMonitor.insert(
+            made = await DeviceMonitor.insert(
                 DeviceMonitor(asset=asset_id, **{c._meta.name: v for c, v in values.items()})
-            ).run()
+            ).returning(DeviceMonitor.id)
+            monitor_id, was_enabled = int(made[0]["id"]), False
         else:
             values[DeviceMonitor.version] = DeviceMonitor.version + 1
             await DeviceMonitor.update(values).where(DeviceMonitor.id == existing["id"])
+            monitor_id, was_enabled = int(existing["id"]), bool(existing["enabled"])
+        await _monitored(monitor_id, was_enabled, data.enabled)
         await audit.record(
             actor=actor,
             action="device_monitor.set",
@@ -84,6 +87,21 @@ async def set_monitor(*, actor: Principal, asset_id: int, data: MonitorSettings)
         found = await mq.monitor_for_asset(actor, asset_id)
         assert found is not None
         return found
+
+
+async def _monitored(monitor_id: int, was: bool, now_enabled: bool) -> None:
+    """Open a monitoring span when a device starts being monitored, close it when it stops
+    (availability counts a device only inside its spans)."""
+    if was == now_enabled:
+        return
+    if now_enabled:
+        await DeviceMonitorSpan.insert(
+            DeviceMonitorSpan(monitor=monitor_id, started_at=clock.now(), ended_at=None)
+        ).run()
+    else:
+        await DeviceMonitorSpan.update({DeviceMonitorSpan.ended_at: clock.now()}).where(
+            (DeviceMonitorSpan.monitor == monitor_id) & DeviceMonitorSpan.ended_at.is_null()
+        )
 
 
 async def _may_use_source(actor: Principal, source: dict[str, Any]) -> bool:

@@ -3,21 +3,25 @@ HMAC signature), monitoring settings, status boards, event logs and sources."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from litestar import Controller, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Response
 
 from facilities.accounts.principal import actor
-from facilities.assets.monitoring import actions, queries
+from facilities.assets.monitoring import actions, availability, queries
 from facilities.assets.monitoring.schemas import (
     EventRead,
     IngestAnswer,
     MonitorRead,
     MonitorSettings,
+    OutageRead,
     SourceCreate,
     SourceRead,
     SourceSecret,
 )
+from facilities.kit import clock
 from facilities.kit.errors import NotFound
 from facilities.kit.web import Req
 
@@ -56,6 +60,25 @@ class MonitoringApi(Controller):
     @get("/assets/{asset_id:int}/device-events", opt={"permission": "monitoring.view"})
     async def device_events(self, request: Req, asset_id: FromPath[int]) -> list[EventRead]:
         return await queries.device_events(actor(request), asset_id)
+
+    @get("/assets/{asset_id:int}/outages", opt={"permission": "monitoring.view"})
+    async def outages(
+        self, request: Req, asset_id: FromPath[int], month: FromQuery[date | None] = None
+    ) -> list[OutageRead]:
+        """The device's outages in the month of ``month`` (default: this month), oldest
+        first; an outage still going on has ``ended_at`` null."""
+        found = await availability.device_month(
+            actor(request), asset_id, (month or clock.now().date()).replace(day=1)
+        )
+        return [
+            OutageRead(
+                started_at=o.started_at,
+                ended_at=o.ended_at,
+                ongoing=o.ongoing,
+                seconds=int(o.seconds),
+            )
+            for o in (found.outage_list if found else [])
+        ]
 
     @get("/device-sources", opt={"permission": "monitoring.manage"})
     async def list_sources(self, request: Req) -> list[SourceRead]:

@@ -25,6 +25,7 @@ from facilities.kit import clock, forms
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.i18n import _
 from facilities.kit.templating import page, redirect
+from facilities.kit.timefmt import duration
 from facilities.kit.web import Req
 from facilities.sites import queries as site_queries
 
@@ -77,6 +78,7 @@ class MonitoringPages(Controller):
                 "figures": figures[0] if figures else None,
                 "device_figures": {d.asset_id: d for f in figures for d in f.devices},
                 "month": month,
+                "duration": duration,
             },
         )
 
@@ -92,6 +94,11 @@ class MonitoringPages(Controller):
         asset = await asset_queries.visible_asset(me, asset_id)
         site = await site_queries.get_site(me, asset.site_id)
         monitor = await queries.monitor_for_asset(me, asset_id)
+        figure = (
+            await availability.device_month(me, asset_id, clock.now().date().replace(day=1))
+            if monitor
+            else None
+        )
         sources = (
             [s for s in await queries.list_sources(me) if s.site_id in (None, asset.site_id)]
             if me.can("monitoring.manage")
@@ -105,6 +112,8 @@ class MonitoringPages(Controller):
                 "asset": asset,
                 "site": site,
                 "monitor": monitor,
+                "figure": figure,
+                "duration": duration,
                 "events": await queries.device_events(me, asset_id, limit=50),
                 "sources": sources,
                 "errors": errors or {},
