@@ -70,9 +70,9 @@ async def test_escalates_in_order_each_level_once() -> None:
         order_id,
     )
     assert [e["note"] for e in events] == [
-        "SLA resolution: at_risk, level 1 (assignee)",
-        "SLA resolution: breached, level 2 (community_manager)",
-        "SLA resolution: breached, level 3 (ops_manager)",
+        "SLA Resolution: At risk, Level 1 · assignee",
+        "SLA Resolution: Breached, Level 2 · community manager",
+        "SLA Resolution: Breached, Level 3 · ops manager",
     ]
     with clock.pinned(T0 + timedelta(minutes=300)):
         assert (await escalate()).candidates == 0  # fully escalated: not even a candidate
