@@ -216,5 +216,7 @@ async def test_the_renewal_order_is_in_the_installations_language(make_client, m
     assert raised.status_code == 201, raised.text
     order_id = raised.json()["renewal_work_order_id"]
     order = (await ops.get(f"/api/v1/work-orders/{order_id}")).json()
-    assert order["title"].startswith("Erneuern: ") and "Legionellen" in order["title"], order["title"]
+    assert order["title"].startswith("Erneuern: ") and "Legionellen" in order["title"], order[
+        "title"
+    ]
     assert order["description"] == "Der Nachweis läuft am 01.06.2026 ab.", order["description"]
