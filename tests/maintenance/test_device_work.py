@@ -18,6 +18,7 @@ from facilities.maintenance.workorders.creation import NewWorkOrder, create_work
 from facilities.maintenance.workorders.schemas import Origin, WorkOrderCreate
 from facilities.settings import get_settings
 from facilities.wiring import install, uninstall
+from tests import builders
 from tests.monitoring_builders import T0, event, field_site, minutes, send
 
 
@@ -59,7 +60,9 @@ async def test_down_opens_one_order_for_the_partner_and_repeats_attach() -> None
         assert sum(line.startswith("device:") for line in lines) == 2
 
 
-async def test_recovery_completes_and_verifies_and_uptime_shows_the_exact_outage() -> None:
+async def test_recovery_completes_and_verifies_and_uptime_shows_the_exact_outage(
+    make_client,
+) -> None:
     with clock.pinned(T0):
         f = await field_site(3, down_after=2, up_after=5)
         await send(f, event("ap-1", "heartbeat"))
@@ -77,6 +80,14 @@ async def test_recovery_completes_and_verifies_and_uptime_shows_the_exact_outage
         assert order["status"] == "verified"
         assert await _status(f.ap_ids[0]) == "operational"
         assert any("up again" in line for line in await _lines(order["id"]))
+        # The history says in words who acted: the product, not "system" or an address.
+        page = await (await builders.browser_session(make_client, f.ops)).get(
+            f"/work-orders/{order['id']}"
+        )
+        assert (
+            "Facilities (automatic)" in page.text and "Device monitoring (automatic)" in page.text
+        )
+        assert "· system ·" not in page.text and "monitoring@facilities.invalid" not in page.text
         history = [
             (aware(r["changed_at"]), str(r["to_status"]))
             for r in await db.raw(
