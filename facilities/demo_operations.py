@@ -318,7 +318,7 @@ async def _week_of_work(
         await order_actions.create_work_order(
             actor=system,
             data=WorkOrderCreate(
-                title=title,
+                title=say(title),
                 site_id=site_id,
                 priority=priority,
                 trade=trade,
@@ -330,8 +330,8 @@ async def _week_of_work(
         actor=system,
         data=msgspec.convert(
             {
-                "name": "Fire extinguisher visual check",
-                "description": "Seal intact, pressure gauge in the green, sign visible.",
+                "name": say("Fire extinguisher visual check"),
+                "description": say("Seal intact, pressure gauge in the green, sign visible."),
                 "category_id": categories["Fire safety equipment"],
                 "site_ids": site_ids,
                 "rrule": "FREQ=WEEKLY;BYDAY=WE",

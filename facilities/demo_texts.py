@@ -70,6 +70,16 @@ GERMAN = {
         "Zwei LED-Panels flackern; Mitglieder klagen über Kopfschmerzen."
     ),
     "Access point reboots every few hours": "Access Point startet alle paar Stunden neu",
+    # the coming week's work and the weekly check
+    "Descale the coffee machine": "Kaffeemaschine entkalken",
+    "Emergency light in the stairwell is off": "Notleuchte im Treppenhaus ist aus",
+    "Door closer of the entrance slams": "Türschließer am Eingang schlägt zu",
+    "Socket in phone booth 2 has no power": "Steckdose in Telefonbox 2 ohne Strom",
+    "Replace the whiteboard markers holder": "Halterung für Whiteboard-Marker ersetzen",
+    "Fire extinguisher visual check": "Sichtprüfung Feuerlöscher",
+    "Seal intact, pressure gauge in the green, sign visible.": (
+        "Plombe unversehrt, Manometer im grünen Bereich, Schild sichtbar."
+    ),
 }
 
 

@@ -15,8 +15,29 @@ from typing import Any
 from facilities.accounts.principal import Principal
 from facilities.db import executemany, fetch
 from facilities.kit import clock
+from facilities.kit.i18n import N_, _
 
 _SECRET_KEYS = {"password", "password_hash", "token", "token_hash"}
+
+# Who did it, as the trail stores it: a person "Name <email>"; the product itself
+# (``actor=None``: a job, device monitoring's status change, the anomaly scan) "system"; a
+# part of the product that acts through the actions as a principal of its own (device
+# monitoring moving its work order, a roll-out registering a device) "Name <…@facilities.invalid>".
+SYSTEM_LABEL = "system"
+AUTOMATIC_DOMAIN = "@facilities.invalid>"
+_AUTOMATIC_NAMES = {"Device monitoring": N_("Device monitoring"), "Roll-out": N_("Roll-out")}
+
+
+def actor_words(label: str) -> str:
+    """The stored actor in the reader's plain words: a person as stored, the product itself
+    "Facilities (automatic)", a part of it by its name, "Device monitoring (automatic)"."""
+    if label == SYSTEM_LABEL or not label:
+        return _("Facilities (automatic)")
+    name, _sep, rest = label.partition(" <")
+    if ("<" + rest).endswith(AUTOMATIC_DOMAIN):
+        known = _AUTOMATIC_NAMES.get(name)
+        return _("%(name)s (automatic)") % {"name": _(known) if known else name}
+    return label
 
 
 def _plain(value: Any) -> Any:
@@ -89,7 +110,7 @@ def values(
     statement of its own (``record`` does the same in one INSERT)."""
     return (
         actor.user_id if actor else None,
-        actor.label if actor else "system",
+        actor.label if actor else SYSTEM_LABEL,
         action,
         object_type,
         str(object_id),
@@ -127,7 +148,7 @@ async def record_many(
     """Many audit rows by one actor in one statement (bulk actions; caller's transaction)."""
     when = at or clock.now()
     user_id = actor.user_id if actor else None
-    label = actor.label if actor else "system"
+    label = actor.label if actor else SYSTEM_LABEL
     await executemany(
         INSERT,
         [

@@ -20,6 +20,8 @@ from pathlib import Path
 from babel import Locale, dates, numbers
 from babel.messages.pofile import read_po
 
+from facilities.settings import get_settings
+
 LOCALES = ("en", "de")
 DEFAULT_LOCALE = "en"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -76,6 +78,24 @@ def using_locale(locale: str) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def installation_locale() -> str:
+    """The installation's language (``FACILITIES_DEFAULT_LOCALE``): the language of words the
+    product writes by itself into a record (see ``in_installation_language``)."""
+    return get_settings().default_locale
+
+
+@contextlib.contextmanager
+def in_installation_language() -> Iterator[None]:
+    """Words the product writes by itself and stores (a work order's title, description and
+    history note, a lock-out reason, an asset's status note) are read later by many people
+    in their own languages, so they cannot follow whoever happened to trigger them: they are
+    written in the installation's language, whether a job, a device's event, a webhook or
+    a person's request set them off. Messages answered to the caller stay outside this
+    block, in the caller's language."""
+    with using_locale(installation_locale()):
+        yield
 
 
 def gettext(message: str) -> str:

@@ -32,7 +32,7 @@ from facilities.accounts.principal import Principal
 from facilities.assets.monitoring.hooks import DeviceChange
 from facilities.kit import timefmt
 from facilities.kit.errors import FacilitiesError
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, in_installation_language
 from facilities.maintenance.lifecycle import OPEN_STATES
 from facilities.maintenance.lifecycle import WorkOrderStatus as S
 from facilities.maintenance.workorders import actions as wo_actions
@@ -127,11 +127,14 @@ async def _note(order_id: int, note: str) -> None:
 
 
 async def on_device_change(change: DeviceChange) -> None:
+    """The orders' titles, descriptions and notes are in the installation's language
+    (``kit.i18n.in_installation_language``), never the event sender's."""
     await _lock(uplink_key(change.site_id))
-    if change.change == "up":
-        await _recovered(change)
-    else:
-        await _down(change)
+    with in_installation_language():
+        if change.change == "up":
+            await _recovered(change)
+        else:
+            await _down(change)
 
 
 async def _down(change: DeviceChange) -> None:

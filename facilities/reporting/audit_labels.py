@@ -24,6 +24,9 @@ AUDIT_ACTION_LABELS = {
     "asset.file_primary": N_("Asset photo chosen"),
     "asset.import": N_("Assets imported"),
     "asset.lock_out": N_("Asset locked out as unsafe"),
+    # the safety rule acting on the inspector's behalf (assets.actions.lock_out_by_rule)
+    "asset.rule_lock_out": N_("Locked out by a critical fail in an inspection"),
+    "asset.rule_clear_lockout": N_("Released for use: the re-check passed"),
     "asset.status": N_("Asset status changed"),
     "asset.update": N_("Asset changed"),
     "asset_category.create": N_("Asset category created"),

@@ -32,7 +32,7 @@ from facilities.accounts.enums import Trade
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.errors import Conflict, NotFound, RuleViolation
-from facilities.kit.i18n import N_, _, format_date, format_number
+from facilities.kit.i18n import N_, _, format_date, format_number, in_installation_language
 from facilities.maintenance.workorders.creation import NewWorkOrder, create_work_orders
 from facilities.maintenance.workorders.schemas import Origin, Priority, WorkOrderCreate
 from facilities.sites import scope
@@ -330,22 +330,26 @@ async def _anomaly(actor: Principal | None, anomaly_id: int) -> dict[str, Any]:
 
 async def open_work_order(*, actor: Principal | None, anomaly_id: int) -> int:
     """A corrective work order pre-filled with the site, the meter (its asset, if any) and
-    the evidence, through the one work-order write path. Once per anomaly."""
+    the evidence, through the one work-order write path. Once per anomaly. Its words are in
+    the installation's language (``kit.i18n.in_installation_language``), whether the nightly
+    scan or a person opens it."""
     async with db.transaction():
         row = await _anomaly(actor, anomaly_id)
         if row["work_order"] is not None:
             raise Conflict(_("A work order was already opened for this anomaly."))
         water = row["carrier"] == Carrier.water.value
-        title = _("%(what)s: %(meter)s") % {
-            "what": _(KIND_LABELS[row["kind"]]),
-            "meter": row["meter_name"],
-        }
+        with in_installation_language():
+            title = _("%(what)s: %(meter)s") % {
+                "what": _(KIND_LABELS[row["kind"]]),
+                "meter": row["meter_name"],
+            }
+            description = f"{_said(row)}\n\n" + _(
+                "Meter %(meter)s, day %(day)s (found by the nightly anomaly scan)."
+            ) % {"meter": row["meter_name"], "day": format_date(queries.to_date(row["day"]))}
         data = WorkOrderCreate(
             title=title[:200],
             site_id=row["site"],
-            description=f"{_said(row)}\n\n"
-            + _("Meter %(meter)s, day %(day)s (found by the nightly anomaly scan).")
-            % {"meter": row["meter_name"], "day": format_date(queries.to_date(row["day"]))},
+            description=description,
             asset_id=row["asset"],
             priority=Priority.p2 if water else Priority.p3,
             trade=Trade.plumbing if water else Trade.electrical,

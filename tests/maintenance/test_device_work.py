@@ -4,17 +4,21 @@ the one write path; restarts and concurrent receivers never open a second one.""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
 from facilities import db
 from facilities.assets.uptime import compute
 from facilities.kit import clock
+from facilities.kit.i18n import using_locale
 from facilities.kit.rows import aware
 from facilities.maintenance.device_work import SYSTEM
 from facilities.maintenance.workorders.creation import NewWorkOrder, create_work_orders
 from facilities.maintenance.workorders.schemas import Origin, WorkOrderCreate
+from facilities.settings import get_settings
 from facilities.wiring import install, uninstall
+from tests import builders
 from tests.monitoring_builders import T0, event, field_site, minutes, send
 
 
@@ -56,7 +60,9 @@ async def test_down_opens_one_order_for_the_partner_and_repeats_attach() -> None
         assert sum(line.startswith("device:") for line in lines) == 2
 
 
-async def test_recovery_completes_and_verifies_and_uptime_shows_the_exact_outage() -> None:
+async def test_recovery_completes_and_verifies_and_uptime_shows_the_exact_outage(
+    make_client,
+) -> None:
     with clock.pinned(T0):
         f = await field_site(3, down_after=2, up_after=5)
         await send(f, event("ap-1", "heartbeat"))
@@ -74,6 +80,14 @@ async def test_recovery_completes_and_verifies_and_uptime_shows_the_exact_outage
         assert order["status"] == "verified"
         assert await _status(f.ap_ids[0]) == "operational"
         assert any("up again" in line for line in await _lines(order["id"]))
+        # The history says in words who acted: the product, not "system" or an address.
+        page = await (await builders.browser_session(make_client, f.ops)).get(
+            f"/work-orders/{order['id']}"
+        )
+        assert (
+            "Facilities (automatic)" in page.text and "Device monitoring (automatic)" in page.text
+        )
+        assert "· system ·" not in page.text and "monitoring@facilities.invalid" not in page.text
         history = [
             (aware(r["changed_at"]), str(r["to_status"]))
             for r in await db.raw(
@@ -176,3 +190,31 @@ async def test_the_order_says_when_in_the_sites_time() -> None:
         )[0]["description"]
         assert "09:00" in description and "UTC" not in description
         assert all("UTC" not in line for line in await _lines(order["id"]))
+
+
+@pytest.mark.parametrize(
+    ("installation", "caller", "title", "note"),
+    [
+        ("de", "en", "Gerät ausgefallen: ", "Geräteüberwachung: kein Lebenszeichen seit "),
+        ("en", "de", "Device down: ", "Device monitoring: no sign of life since "),
+    ],
+)
+async def test_the_order_and_the_status_note_are_in_the_installations_language(
+    monkeypatch, installation: str, caller: str, title: str, note: str
+) -> None:
+    """Stored words follow FACILITIES_DEFAULT_LOCALE, never the language of whatever
+    request or job set them off (kit.i18n.in_installation_language)."""
+    monkeypatch.setattr(get_settings(), "default_locale", installation)
+    with clock.pinned(T0), using_locale(caller):
+        f = await field_site(3)
+        await send(f, event("ap-1", "down"))
+    (order,) = await _orders()
+    row = (await db.raw("SELECT title, description FROM work_order WHERE id = {}", order["id"]))[0]
+    assert row["title"].startswith(title), row["title"]
+    assert ("ausgefallen seit" if installation == "de" else "down since") in row["description"]
+    [status] = await db.raw(
+        "SELECT note FROM asset_status_change WHERE asset = {} AND to_status = 'down'",
+        f.ap_ids[0],
+    )
+    assert status["note"].startswith(note), status["note"]
+    assert not re.search(r"\d{4}-\d\d-\d\dT", status["note"])  # site time in words, not ISO

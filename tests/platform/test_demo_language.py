@@ -13,7 +13,8 @@ import pytest
 
 from facilities.assets.tables import Asset
 from facilities.demo import load_demo
-from facilities.maintenance.tables import WorkOrder
+from facilities.demo_texts import GERMAN
+from facilities.maintenance.tables import PMSchedule, WorkOrder, WorkOrderEvent
 from facilities.services.tables import ServiceContract
 from facilities.settings import get_settings
 from facilities.sites.tables import Space
@@ -30,3 +31,23 @@ async def test_german_demo(monkeypatch: pytest.MonkeyPatch, database: None) -> N
     titles = {r["title"] for r in await WorkOrder.select(WorkOrder.title)}
     assert "Flackernde Leuchten in Besprechungsraum 1 tauschen" in titles
     assert await ServiceContract.exists().where(ServiceContract.name == "Haustechnik Rhein-Neckar")
+
+
+async def test_every_demo_work_order_and_its_history_is_german(
+    monkeypatch: pytest.MonkeyPatch, database: None
+) -> None:
+    """Titles the demo writes and those its jobs and rules write (the anomaly scan, the
+    roll-out, an accepted report) are all in the installation's language."""
+    monkeypatch.setattr(get_settings(), "default_locale", "de")
+    await load_demo()
+    titles = {r["title"] for r in await WorkOrder.select(WorkOrder.title)}
+    english = set(GERMAN) & titles
+    assert not english, english
+    assert "Kaffeemaschine entkalken" in titles
+    assert any(t.startswith("Nachts fließt Wasser: ") for t in titles)
+    assert any(" installieren (Umstieg auf Wi-Fi 7)" in t for t in titles)
+    schedules = {r["name"] for r in await PMSchedule.select(PMSchedule.name)}
+    assert "Sichtprüfung Feuerlöscher" in schedules and not set(GERMAN) & schedules
+    notes = [r["note"] for r in await WorkOrderEvent.select(WorkOrderEvent.note)]
+    assert not [n for n in notes if n.startswith("From problem report")]
+    assert any(n.startswith("Aus Störungsmeldung #") for n in notes)

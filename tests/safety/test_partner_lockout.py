@@ -15,7 +15,10 @@ from facilities.assets import queries as asset_queries
 from facilities.assets.tables import Asset
 from facilities.kit import clock
 from facilities.kit.errors import NotFound
+from facilities.kit.i18n import using_locale
 from facilities.maintenance.tables import WorkOrder
+from facilities.reporting.audit_labels import action_label
+from facilities.settings import get_settings
 from tests import builders
 from tests import workorders_builders as wb
 from tests.safety.helpers import INSPECTIONS, answer, generate, programme, starter, world
@@ -65,8 +68,14 @@ async def test_a_partners_critical_fail_locks_out_an_asset_it_cannot_see(make_cl
     assert "Pressure gauge in the green zone" in asset["lockout_reason"]
     order = await WorkOrder.select().where(WorkOrder.id == finding["work_order_id"]).first()
     assert order["priority"] == "p1" and order["asset"] == w.asset_id
-    [locked] = await AuditEvent.select().where(AuditEvent.action == "asset.lock_out")
+    # The trail names the partner whose answer set the rule off, and says the rule did it:
+    # no made-up principal, no "asset locked out" as if the partner had edited the asset.
+    [locked] = await AuditEvent.select().where(AuditEvent.action == "asset.rule_lock_out")
     assert locked["actor"] == w.partner.id and w.partner.email in locked["actor_label"]
+    assert not await AuditEvent.exists().where(AuditEvent.action == "asset.lock_out")
+    assert action_label("asset.rule_lock_out") == "Locked out by a critical fail in an inspection"
+    with using_locale("de"):
+        assert "kritischen Mangels bei einer Begehung" in action_label("asset.rule_lock_out")
 
     # The corrective order done, the partner's re-check passes and the lock-out lifts.
     await wb.step(order["id"], w.cm, "assign", partner_organisation_id=w.partner_org_id)
@@ -85,3 +94,43 @@ async def test_a_partners_critical_fail_locks_out_an_asset_it_cannot_see(make_cl
     assert closed["status"] == "closed"
     asset = await Asset.select(Asset.locked_out).where(Asset.id == w.asset_id).first()
     assert asset["locked_out"] is False
+    [released] = await AuditEvent.select().where(AuditEvent.action == "asset.rule_clear_lockout")
+    assert released["actor"] == w.partner.id
+    assert not await AuditEvent.exists().where(AuditEvent.action == "asset.clear_lockout")
+    assert action_label("asset.rule_clear_lockout") == "Released for use: the re-check passed"
+
+
+async def test_a_german_installation_writes_the_finding_in_german(make_client, monkeypatch) -> None:
+    """The corrective order and the lock-out reason are stored words: in the installation's
+    language (FACILITIES_DEFAULT_LOCALE), not the English-speaking inspector's."""
+    monkeypatch.setattr(get_settings(), "default_locale", "de")
+    w = await world()
+    template = await starter()
+    await programme(
+        template.id,
+        scope="category",
+        category_id=w.category_id,
+        assignee_role="",
+        assignee_partner_id=w.partner_org_id,
+    )
+    await generate(NOW)
+    partner = await builders.api(make_client, w.partner)  # reads English
+    listed = (await partner.get(INSPECTIONS)).json()
+    [mine] = [i for i in listed if i["asset_name"] == "Extinguisher F-01"]
+    for key, value in (
+        ("in_place", "pass"),
+        ("pressure", "fail"),
+        ("seal", "pass"),
+        ("damage", "na"),
+        ("service_due", "yes"),
+    ):
+        assert (await answer(partner, mine["id"], key, value)).status_code == 200
+    submitted = await partner.post(f"{INSPECTIONS}/{mine['id']}/submit", json={})
+    assert submitted.status_code == 200, submitted.text
+    [finding] = submitted.json()["findings"]
+    order = await WorkOrder.select().where(WorkOrder.id == finding["work_order_id"]).first()
+    assert order["description"].startswith("Begehung „"), order["description"]
+    assert "Antwort: Nicht bestanden" in order["description"]
+    assert "Kritisch: Die Anlage ist gesperrt" in order["description"]
+    asset = await Asset.select().where(Asset.id == w.asset_id).first()
+    assert asset["lockout_reason"].startswith("Unsicher — nicht benutzen: ")

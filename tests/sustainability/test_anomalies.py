@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from facilities.accounts.enums import Role
 from facilities.maintenance.tables import WorkOrder
+from facilities.settings import get_settings
 from facilities.sustainability import actions, anomalies
 from facilities.sustainability.enums import Carrier
 from facilities.sustainability.tables import Anomaly
@@ -152,3 +153,16 @@ def test_evidence_in_english_formats_the_figures() -> None:
     said = anomalies.evidence("baseload_jump", DAY, 3.5, 2.0, "kWh")
     assert "3.50 kWh/h against a usual 2.00 kWh/h" in said
     assert "20 Jun 2025" in anomalies.evidence("no_data", DAY, None, None, "kWh")
+
+
+async def test_the_leaks_work_order_is_in_the_installations_language(monkeypatch) -> None:
+    """FACILITIES_DEFAULT_LOCALE=de: the nightly scan writes the order in German
+    (kit.i18n.in_installation_language)."""
+    monkeypatch.setattr(get_settings(), "default_locale", "de")
+    _site_id, _meter_id = await _water_site(leak_nights=1)
+    [anomaly_id] = await anomalies.scan(now=datetime(2025, 6, 21, 6, 30, tzinfo=UTC))
+    row = (await Anomaly.select().where(Anomaly.id == anomaly_id))[0]
+    order = (await WorkOrder.select().where(WorkOrder.id == row["work_order"]))[0]
+    assert order["title"] == "Nachts fließt Wasser: Water"
+    assert "never fell below" not in order["description"]
+    assert "Zähler Water" in order["description"], order["description"]

@@ -338,48 +338,82 @@ async def record_monitored_status(
 
 
 async def lock_out(*, actor: Principal, asset_id: int, reason: str) -> AssetRead:
+    """A person locks the asset out ("unsafe — do not use"), within their scope."""
     reason = reason.strip()
     if not reason:
         raise RuleViolation("reason", _("Say why the asset is unsafe."))
     async with transaction():
         before = await queries.visible_asset(actor, asset_id)
-        await _bump(
-            asset_id,
-            {
-                Asset.locked_out: True,
-                Asset.lockout_reason: reason,
-                Asset.locked_out_at: clock.now(),
-            },
-        )
-        await audit.record(
-            actor=actor,
-            action="asset.lock_out",
-            object_type="asset",
-            object_id=asset_id,
-            site_id=before.site_id,
-            summary=f"{before.name}: {reason}",
-            before={"locked_out": before.locked_out, "lockout_reason": before.lockout_reason},
-            after={"locked_out": True, "lockout_reason": reason},
-        )
-        return await queries.get_asset(asset_id)
+        return await _lock(actor, before, reason, "asset.lock_out")
 
 
 async def clear_lockout(*, actor: Principal, asset_id: int) -> AssetRead:
+    """A person releases the asset for use again, within their scope."""
     async with transaction():
         before = await queries.visible_asset(actor, asset_id)
-        if not before.locked_out:
-            return before
-        await _bump(
-            asset_id, {Asset.locked_out: False, Asset.lockout_reason: "", Asset.locked_out_at: None}
-        )
-        await audit.record(
-            actor=actor,
-            action="asset.clear_lockout",
-            object_type="asset",
-            object_id=asset_id,
-            site_id=before.site_id,
-            summary=before.name,
-            before={"locked_out": True, "lockout_reason": before.lockout_reason},
-            after={"locked_out": False},
-        )
-        return await queries.get_asset(asset_id)
+        return await _unlock(actor, before, "asset.clear_lockout")
+
+
+# A rule of the product acting on a person's behalf. A critical fail in an inspection locks
+# the asset out, and the passing re-check lifts the lock, whether or not the inspector may
+# change assets or see this one (a partner inspecting a site outside its work): the person
+# did not edit the asset, their answer set the rule off. So these take no scope and no
+# permission of ``caused_by``; they are only called by the rule (``safety.inspections``),
+# never from a route. The audit row names the person (``caused_by``, never a made-up
+# principal) and its action says the rule did it ("asset.rule_lock_out": "Locked out by a
+# critical inspection fail"), so the trail reads who set it off and what acted.
+
+
+async def lock_out_by_rule(*, caused_by: Principal, asset_id: int, reason: str) -> AssetRead:
+    """The safety rule locks the asset out on ``caused_by``'s answer (see above)."""
+    async with transaction():
+        before = await queries.get_asset(asset_id)
+        return await _lock(caused_by, before, reason.strip(), "asset.rule_lock_out")
+
+
+async def clear_lockout_by_rule(*, caused_by: Principal, asset_id: int) -> AssetRead:
+    """The safety rule lifts the lock-out on ``caused_by``'s passing re-check (see above)."""
+    async with transaction():
+        before = await queries.get_asset(asset_id)
+        return await _unlock(caused_by, before, "asset.rule_clear_lockout")
+
+
+async def _lock(actor: Principal, before: AssetRead, reason: str, action: str) -> AssetRead:
+    await _bump(
+        before.id,
+        {
+            Asset.locked_out: True,
+            Asset.lockout_reason: reason,
+            Asset.locked_out_at: clock.now(),
+        },
+    )
+    await audit.record(
+        actor=actor,
+        action=action,
+        object_type="asset",
+        object_id=before.id,
+        site_id=before.site_id,
+        summary=f"{before.name}: {reason}",
+        before={"locked_out": before.locked_out, "lockout_reason": before.lockout_reason},
+        after={"locked_out": True, "lockout_reason": reason},
+    )
+    return await queries.get_asset(before.id)
+
+
+async def _unlock(actor: Principal, before: AssetRead, action: str) -> AssetRead:
+    if not before.locked_out:
+        return before
+    await _bump(
+        before.id, {Asset.locked_out: False, Asset.lockout_reason: "", Asset.locked_out_at: None}
+    )
+    await audit.record(
+        actor=actor,
+        action=action,
+        object_type="asset",
+        object_id=before.id,
+        site_id=before.site_id,
+        summary=before.name,
+        before={"locked_out": True, "lockout_reason": before.lockout_reason},
+        after={"locked_out": False},
+    )
+    return await queries.get_asset(before.id)

@@ -46,6 +46,7 @@ from facilities import db
 from facilities.assets import meters
 from facilities.kit import clock, recurrence
 from facilities.kit.errors import FacilitiesError
+from facilities.kit.i18n import _, in_installation_language
 from facilities.kit.rows import aware_or_none, dict_rows, to_date_or_none
 from facilities.maintenance.workorders import actions as workorder_actions
 from facilities.maintenance.workorders.schemas import (
@@ -414,6 +415,8 @@ async def _write_batch(
             return 0, skipped
         orders = []
         keys = []
+        with in_installation_language():  # the history line is stored (kit.i18n)
+            note = _("From the maintenance schedule")
         for row in pending:
             schedule = schedules[row["schedule"]]
             asset = ctx.assets[row["asset"]]
@@ -434,7 +437,7 @@ async def _write_batch(
                         estimated_minutes=schedule["estimated_minutes"],
                     ),
                     origin=Origin.schedule,
-                    note="schedule",
+                    note=note,
                     schedule_id=row["schedule"],
                     occurrence_key=row["occurrence_key"],
                     scheduled_for=due,

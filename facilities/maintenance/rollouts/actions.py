@@ -31,7 +31,7 @@ from facilities.assets.monitoring.schemas import MonitorSettings
 from facilities.assets.schemas import AssetCreate
 from facilities.kit import clock
 from facilities.kit.errors import Conflict, FacilitiesError, NotFound, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, in_installation_language
 from facilities.maintenance import hooks
 from facilities.maintenance.checklists import actions as checklist_actions
 from facilities.maintenance.checklists import queries as checklist_queries
@@ -66,7 +66,8 @@ DEVICE_KEY = "device_id"
 
 
 def installation_items() -> list[ItemSpec]:
-    """The installation checklist (in the creator's language): survey, mounting, cabling,
+    """The installation checklist (in the current language; ``create_rollout`` makes it in
+    the installation's, like every text the product writes by itself): survey, mounting, cabling,
     commissioning test, photos, and the facts the device is registered with."""
     check = ItemKind.pass_flag_fail
     return [
@@ -195,14 +196,13 @@ async def create_rollout(*, actor: Principal, data: RolloutCreate) -> RolloutRea
     async with db.transaction():
         name, category, sites = await _check(actor, data)
         category_name = str(category["name"])
-        try:
-            template = await checklist_actions.create_template(
-                actor=actor,
-                data=ChecklistTemplateCreate(
-                    name=(_("Installation: %(name)s") % {"name": name})[:200],
-                    items=installation_items(),
-                ),
+        with in_installation_language():  # stored words (kit.i18n)
+            checklist = ChecklistTemplateCreate(
+                name=(_("Installation: %(name)s") % {"name": name})[:200],
+                items=installation_items(),
             )
+        try:
+            template = await checklist_actions.create_template(actor=actor, data=checklist)
         except Conflict:
             raise Conflict(
                 _("A checklist named like this roll-out exists already: choose another name."),
@@ -284,11 +284,12 @@ async def _install_orders(
     default_target: date | None,
 ) -> list[Any]:
     """One installation order per site through the work-order actions' bulk path, and the
-    roll-out's row for each site."""
-    title = _("Install %(what)s (%(rollout)s)") % {
-        "what": facts.category_name,
-        "rollout": facts.name,
-    }
+    roll-out's row for each site (the title in the installation's language, kit.i18n)."""
+    with in_installation_language():
+        title = _("Install %(what)s (%(rollout)s)") % {
+            "what": facts.category_name,
+            "rollout": facts.name,
+        }
     orders = [
         NewWorkOrder(
             data=WorkOrderCreate(
@@ -390,6 +391,11 @@ async def on_work_order_change(change: hooks.WorkOrderChange) -> None:
     serial = answers.get(SERIAL_KEY, "")[:120]
     device = answers.get(DEVICE_KEY, "") or serial or f"rollout-{found['id']}"
     today = clock.now().astimezone(ZoneInfo(found["time_zone"])).date()
+    with in_installation_language():
+        notes = _("Installed by the roll-out %(name)s, work order #%(id)d") % {
+            "name": found["name"],
+            "id": change.work_order_id,
+        }
     try:
         asset = await asset_actions.create_asset(
             actor=SYSTEM,
@@ -399,8 +405,7 @@ async def on_work_order_change(change: hooks.WorkOrderChange) -> None:
                 category_id=int(found["category"]),
                 serial_number=serial,
                 install_date=today,
-                notes=_("Installed by the roll-out %(name)s, work order #%(id)d")
-                % {"name": found["name"], "id": change.work_order_id},
+                notes=notes,
             ),
         )
         await monitoring_actions.set_monitor(

@@ -22,7 +22,7 @@ from facilities.assets.tables import Asset
 from facilities.db import transaction
 from facilities.kit import clock
 from facilities.kit.errors import Conflict, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, in_installation_language
 from facilities.maintenance import checklists, hooks, lifecycle
 from facilities.maintenance.enums import ReportStatus
 from facilities.maintenance.lifecycle import CLOSED_STATES, OPEN_STATES
@@ -303,14 +303,18 @@ async def create_from_report(*, actor: Principal, report: ProblemReportRead) -> 
         priority=URGENCY_PRIORITY[report.urgency.value],
         trade=await _report_trade(report),
     )
-    reporter = report.reporter_name or _("anonymous")
+    with in_installation_language():  # the history line is stored (kit.i18n)
+        reporter = report.reporter_name or _("anonymous")
+        note = _("From problem report #%(id)d (reported by %(who)s)") % {
+            "id": report.id,
+            "who": reporter,
+        }
     order_id = await _insert(
         actor=actor,
         data=data,
         origin=Origin.problem_report,
         problem_report_id=report.id,
-        note=_("From problem report #%(id)d (reported by %(who)s)")
-        % {"id": report.id, "who": reporter},
+        note=note,
     )
     await _give_checklist(order_id, report.asset_id, None)
     photos = (

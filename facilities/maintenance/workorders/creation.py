@@ -189,7 +189,7 @@ async def record_events(events: Sequence[EventRow]) -> None:
             e.from_status,
             e.to_status,
             e.actor.user_id if e.actor else None,
-            e.actor.label if e.actor else "system",
+            e.actor.label if e.actor else audit.SYSTEM_LABEL,
             e.note,
             e.at or now,
             e.assigned[:300],

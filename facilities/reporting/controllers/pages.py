@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Template
 
+from facilities.accounts import audit
 from facilities.accounts.principal import actor
 from facilities.kit import forms, timefmt
 from facilities.kit import kpi as kpi_registry
@@ -85,6 +86,7 @@ class AuditPages(Controller):
                 "listing": listing,
                 "filters": listing.values,
                 "action_label": action_label,
+                "actor_words": audit.actor_words,
                 "object_type_label": object_type_label,
                 "object_types": object_type_options(),
                 "actions": action_options(),

@@ -19,7 +19,7 @@ from facilities.assets.tables import Asset
 from facilities.db import transaction
 from facilities.kit import clock, uploads
 from facilities.kit.errors import Conflict, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, format_date, in_installation_language
 from facilities.kit.rows import to_date
 from facilities.maintenance.tables import WorkOrder
 from facilities.maintenance.workorders.creation import NewWorkOrder, create_work_orders
@@ -243,12 +243,18 @@ async def raise_renewal(*, actor: Principal, certificate_id: int) -> Certificate
                     % {"id": row["renewal_work_order"]},
                     field="renewal_work_order_id",
                 )
-        title = _("Renew: %(type)s") % {"type": cert.type_name}
+        with in_installation_language():  # stored words (kit.i18n)
+            type_name = (await queries.get_certificate(actor, certificate_id)).type_name
+            title = _("Renew: %(type)s") % {"type": type_name}
+            description = _("The certificate expires on %(date)s.") % {
+                "date": format_date(cert.expires_on)
+            }
+            note = _("Renewal of certificate #%(id)d") % {"id": certificate_id}
         data = WorkOrderCreate(
             title=title[:200],
             site_id=cert.site_id,
             asset_id=cert.asset_id,
-            description=_("The certificate expires on %(date)s.") % {"date": cert.expires_on},
+            description=description,
             priority=Priority.p2 if cert.rag is Rag.red else Priority.p3,
             partner_organisation_id=cert.responsible_partner_id,
         )
@@ -258,7 +264,7 @@ async def raise_renewal(*, actor: Principal, certificate_id: int) -> Certificate
                 NewWorkOrder(
                     data=data,
                     origin=Origin.safety,
-                    note=_("Renewal of certificate #%(id)d") % {"id": certificate_id},
+                    note=note,
                     audit_extra={"certificate_id": certificate_id},
                 )
             ],

@@ -17,7 +17,7 @@ from facilities.assets.tables import Asset
 from facilities.db import transaction
 from facilities.kit import clock, uploads
 from facilities.kit.errors import Conflict, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, in_installation_language
 from facilities.maintenance.workorders.creation import NewWorkOrder, create_work_orders
 from facilities.maintenance.workorders.schemas import Origin, WorkOrderCreate
 from facilities.safety.incidents import queries, rules
@@ -313,13 +313,15 @@ async def add_corrective_action(
             due_at=data.due_at,
             partner_organisation_id=data.partner_organisation_id,
         )
+        with in_installation_language():  # stored words (kit.i18n)
+            note = _("Corrective action of incident #%(id)d") % {"id": incident_id}
         [created] = await create_work_orders(
             actor=actor,
             orders=[
                 NewWorkOrder(
                     data=order,
                     origin=Origin.safety,
-                    note=_("Corrective action of incident #%(id)d") % {"id": incident_id},
+                    note=note,
                     audit_extra={"incident_id": incident_id},
                 )
             ],

@@ -39,6 +39,7 @@ from typing import Any
 from facilities import db
 from facilities.accounts.enums import Role
 from facilities.kit import clock as wall
+from facilities.kit.i18n import _, in_installation_language
 from facilities.kit.jobs import Job
 from facilities.kit.rows import aware
 from facilities.maintenance.lifecycle import OPEN_STATES
@@ -47,7 +48,15 @@ from facilities.maintenance.workorders.schemas import Priority
 from facilities.notifications.notify import Notification, Recipient, notify_many
 from facilities.services.sla import queries
 from facilities.services.sla.clock import BusinessCalendar, TargetClock, due_level
-from facilities.services.sla.enums import LEVELS, ClockState, Level, Target
+from facilities.services.sla.enums import (
+    LEVEL_LABELS,
+    LEVELS,
+    STATE_LABELS,
+    TARGET_LABELS,
+    ClockState,
+    Level,
+    Target,
+)
 from facilities.services.sla.settings import get_sla_settings
 
 log = logging.getLogger(__name__)
@@ -252,7 +261,12 @@ def _plan(
     event = workorder_actions.EventRow(
         order["id"],
         "escalate",
-        note=f"SLA {clock.target.value}: {state.value}, level {step.level} ({level.value})",
+        note=_("SLA %(target)s: %(state)s, %(level)s")
+        % {
+            "target": _(TARGET_LABELS[clock.target]),
+            "state": _(STATE_LABELS[state]),
+            "level": _(LEVEL_LABELS[level]),
+        },
         at=now,
     )
     return values, message, event
@@ -274,7 +288,8 @@ async def _write(
     by one batch, the notifications through the outbox's bulk path (``notify_many``).
     Returns which steps were written (another process may have been first) and how many
     notifications were queued."""
-    plans = [_plan(step, sites, people, now) for step in steps]
+    with in_installation_language():  # the history line is stored (kit.i18n)
+        plans = [_plan(step, sites, people, now) for step in steps]
     written: set[tuple[int, str, int]] = set()
     for first in range(0, len(plans), _ROWS):
         chunk = plans[first : first + _ROWS]

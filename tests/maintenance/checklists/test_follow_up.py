@@ -7,6 +7,7 @@ import json
 
 from facilities.accounts.tables import AuditEvent
 from facilities.maintenance.tables import WorkOrder, WorkOrderChecklistItem, WorkOrderEvent
+from facilities.settings import get_settings
 from tests import builders
 from tests import workorders_builders as wb
 from tests.maintenance.checklists import helpers as h
@@ -113,3 +114,24 @@ async def test_no_follow_up_from_a_cancelled_order(make_client) -> None:
     response = await partner.post(f"{base}/items/{ids['extinguisher']}/follow-up")
     assert response.status_code == 409 and response.json()["fields"][0]["field"] == "status"
     assert not await WorkOrder.exists().where(WorkOrder.parent == order.id)
+
+
+async def test_the_follow_up_is_written_in_the_installations_language(
+    make_client, monkeypatch
+) -> None:
+    """An English-speaking partner asks for the follow-up; the German installation stores it
+    in German (FACILITIES_DEFAULT_LOCALE, kit.i18n.in_installation_language)."""
+    monkeypatch.setattr(get_settings(), "default_locale", "de")
+    w = await wb.world()
+    tpl = await h.template()
+    order = await h.order_with_checklist(w, tpl.version_id)
+    client = await builders.api(make_client, w.partner)
+    base = f"/api/v1/work-orders/{order.id}/checklist"
+    ids = h.item_ids((await client.get(base)).json())
+    await client.put(f"{base}/items/{ids['extinguisher']}", json={"value": "fail"})
+    response = await client.post(f"{base}/items/{ids['extinguisher']}/follow-up")
+    assert response.status_code == 201, response.text
+    row = await WorkOrder.select().where(WorkOrder.id == response.json()["work_order_id"]).first()
+    assert row["description"].startswith(f"Folgeauftrag zu Arbeitsauftrag #{order.id}")
+    [event] = await WorkOrderEvent.select().where(WorkOrderEvent.work_order == row["id"])
+    assert event["note"] == f"Folgeauftrag zu Arbeitsauftrag #{order.id}"

@@ -16,6 +16,7 @@ from facilities.maintenance.pm.generation import generate_due
 from facilities.maintenance.pm.schemas import ScheduleUpdate
 from facilities.maintenance.tables import ChecklistTemplate, ChecklistTemplateVersion
 from facilities.scheduler import ALL_JOBS, build_scheduler
+from facilities.settings import get_settings
 from facilities.sustainability import actions as sustainability_actions
 from facilities.sustainability.schemas import AssetReadingCreate
 from tests import assets_builders, builders
@@ -402,3 +403,30 @@ async def test_a_crash_half_way_leaves_whole_batches_and_the_rerun_completes(
         assert all(r["work_order"] is not None for r in rows)
     assert await helpers.count("work_order") == 9
     assert await helpers.count("work_order_event") == 9
+
+
+@pytest.mark.parametrize(
+    ("installation", "note"),
+    [("en", "From the maintenance schedule"), ("de", "Aus dem Wartungsplan")],
+)
+async def test_the_orders_history_says_where_it_came_from_in_words(
+    monkeypatch: pytest.MonkeyPatch, installation: str, note: str
+) -> None:
+    """The create line of a generated order is stored words in the installation's language
+    (it said the code "schedule")."""
+    monkeypatch.setattr(get_settings(), "default_locale", installation)
+    site = await _berlin_site()
+    with clock.pinned(utc(2026, 12, 1)):
+        asset = await assets_builders.asset(site.id)
+        schedule = await helpers.schedule(
+            asset_id=asset.id,
+            rrule="FREQ=MONTHLY;BYMONTHDAY=15",
+            dtstart_local="2027-01-15T08:00:00",
+        )
+    assert (await generate_due(utc(2027, 1, 15, 7))).created == 1
+    [order] = await helpers.work_orders(schedule.id)
+    [event] = await db.raw(
+        "SELECT note FROM work_order_event WHERE work_order = {} AND action = 'create'",
+        order["id"],
+    )
+    assert event["note"] == note

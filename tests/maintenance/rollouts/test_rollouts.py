@@ -16,6 +16,7 @@ from facilities.assets.schemas import CategoryCreate
 from facilities.kit import clock
 from facilities.maintenance.checklists import actions as checklist_actions
 from facilities.maintenance.checklists.schemas import AnswerUpdate
+from facilities.settings import get_settings
 from tests import builders
 from tests.assets_builders import image
 from tests.monitoring_builders import T0, Field, field_site
@@ -320,3 +321,25 @@ async def test_the_board_adds_sites_and_says_why_not_in_german(make_client: Any)
         )
     assert refused.status_code == 422
     assert "Dieser Standort ist schon Teil des Roll-outs." in refused.text
+
+
+async def test_a_german_installation_gets_german_orders_from_an_english_planner(
+    make_client: Any, monkeypatch: Any
+) -> None:
+    """The orders, their checklist and the registered device's notes are stored words: in
+    the installation's language (FACILITIES_DEFAULT_LOCALE), not the planner's."""
+    monkeypatch.setattr(get_settings(), "default_locale", "de")
+    with clock.pinned(T0):
+        f = await field_site(0)  # the ops manager reads English
+        made = await _rollout(make_client, f, await _category())
+        first = next(s for s in made["sites"] if s["site_id"] == f.site.id)["work_order_id"]
+        worker = await _partner(f.partner_org_id)
+        await _install(first, worker, "Q3AB-1234-XYZ")
+        await step(first, worker, "complete", note="Mounted")
+    (order,) = await db.raw("SELECT title FROM work_order WHERE id = {}", first)
+    assert order["title"] == "Access point installieren (Wi-Fi 7 upgrade)"
+    checklist = await checklist_actions.load_checklist(await builders.system(), first)
+    assert "Montage" in [item.label for item in checklist.items]
+    (site,) = await db.raw("SELECT asset FROM rollout_site WHERE work_order = {}", first)
+    (asset,) = await db.raw("SELECT notes FROM asset WHERE id = {}", site["asset"])
+    assert asset["notes"].startswith("Installiert im Roll-out Wi-Fi 7 upgrade")

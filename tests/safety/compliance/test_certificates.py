@@ -13,6 +13,7 @@ from facilities.accounts.enums import Role
 from facilities.kit import clock
 from facilities.safety.compliance.actions import seed_certificate_types
 from facilities.safety.compliance.defaults import CERTIFICATE_TYPES
+from facilities.settings import get_settings
 from tests import builders
 from tests import maintenance_builders as mb
 from tests.permission_matrix.world import PDF
@@ -196,3 +197,26 @@ async def test_add_a_certificate_on_the_page_and_bad_dates_keep_the_form(make_cl
     assert saved.status_code == 303, saved.text
     page = await session.get(saved.headers["location"])
     assert "Brandschutz GmbH" in page.text and "1 May 2027" in page.text
+
+
+async def test_the_renewal_order_is_in_the_installations_language(make_client, monkeypatch) -> None:
+    """An English-speaking ops manager raises it; a German installation stores it in German."""
+    monkeypatch.setattr(get_settings(), "default_locale", "de")
+    here = await place()
+    _u, ops = await person(make_client, Role.ops_manager, here)
+    types = await _types(ops)
+    body = {
+        "certificate_type_id": types["legionella"]["id"],
+        "site_id": here.site.id,
+        "issued_on": "2024-01-01",
+        "expires_on": "2026-06-01",
+    }
+    expired = (await ops.post(URL, json=body)).json()
+    raised = await ops.post(f"{URL}/{expired['id']}/renewal")
+    assert raised.status_code == 201, raised.text
+    order_id = raised.json()["renewal_work_order_id"]
+    order = (await ops.get(f"/api/v1/work-orders/{order_id}")).json()
+    assert order["title"].startswith("Erneuern: ") and "Legionellen" in order["title"], order[
+        "title"
+    ]
+    assert order["description"] == "Der Nachweis läuft am 01.06.2026 ab.", order["description"]

@@ -10,6 +10,7 @@ from facilities import db
 from facilities.accounts.enums import Role
 from facilities.kit import clock
 from facilities.services.sla.jobs import escalate
+from facilities.settings import get_settings
 from tests import builders
 from tests import workorders_builders as wb
 from tests.services.sla import helpers
@@ -70,9 +71,9 @@ async def test_escalates_in_order_each_level_once() -> None:
         order_id,
     )
     assert [e["note"] for e in events] == [
-        "SLA resolution: at_risk, level 1 (assignee)",
-        "SLA resolution: breached, level 2 (community_manager)",
-        "SLA resolution: breached, level 3 (ops_manager)",
+        "SLA Resolution: At risk, Level 1 · assignee",
+        "SLA Resolution: Breached, Level 2 · community manager",
+        "SLA Resolution: Breached, Level 3 · ops manager",
     ]
     with clock.pinned(T0 + timedelta(minutes=300)):
         assert (await escalate()).candidates == 0  # fully escalated: not even a candidate
@@ -169,3 +170,20 @@ async def test_escalations_page_and_api_are_scoped(make_client: Any) -> None:
         f"/work-orders/{order_id}"
     )
     assert "Level 2 · community manager" in panel.text
+
+
+async def test_the_history_line_is_in_the_installations_language(monkeypatch: Any) -> None:
+    """The job writes the order's history in FACILITIES_DEFAULT_LOCALE (kit.i18n), in words,
+    never codes such as "at_risk" or "community_manager"."""
+    monkeypatch.setattr(get_settings(), "default_locale", "de")
+    world = await helpers.world()
+    await helpers.policy(resolution_minutes=60, calendar="24_7", overrun_percent=50)
+    with clock.pinned(T0):
+        order_id = await _order(world)
+    with clock.pinned(T0 + timedelta(minutes=50)):
+        await escalate()
+    [event] = await db.raw(
+        "SELECT note FROM work_order_event WHERE work_order = {} AND action = 'escalate'",
+        order_id,
+    )
+    assert event["note"] == "SLA Behebung: Gefährdet, Stufe 1 · Zuständige Person"

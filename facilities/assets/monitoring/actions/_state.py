@@ -16,9 +16,10 @@ from facilities.assets.monitoring.enums import (
     EventOutcome,
 )
 from facilities.assets.monitoring.tables import DeviceMonitor
-from facilities.kit import clock
-from facilities.kit.i18n import _
+from facilities.kit import clock, timefmt
+from facilities.kit.i18n import _, in_installation_language
 from facilities.kit.rows import aware
+from facilities.sites import queries as site_queries
 
 # The smallest threshold a monitor may have (``MonitorSettings.threshold_seconds``).
 _MIN_THRESHOLD = timedelta(seconds=30)
@@ -154,10 +155,14 @@ async def apply(
 
 async def _transition(row: dict[str, Any], moved: flapping.Transition) -> None:
     down = moved.to == flapping.DOWN
-    if down:
-        note = _("Device monitoring: no sign of life since %(at)s") % {"at": moved.at.isoformat()}
-    else:
-        note = _("Device monitoring: up again since %(at)s") % {"at": moved.at.isoformat()}
+    site_id = int(row["site"])
+    zone = (await site_queries.time_zones([site_id])).get(site_id) or "UTC"
+    with in_installation_language():  # the status history's note is stored (kit.i18n)
+        at = timefmt.format_datetime(moved.at, zone)
+        if down:
+            note = _("Device monitoring: no sign of life since %(at)s") % {"at": at}
+        else:
+            note = _("Device monitoring: up again since %(at)s") % {"at": at}
     await asset_actions.record_monitored_status(
         asset_id=int(row["asset"]),
         status=AssetStatus.down if down else AssetStatus.operational,
@@ -196,15 +201,19 @@ async def check_devices() -> int:
             row = await mq.monitor_state(monitor_id)
             if row is not None:  # the device's event log says why it moved
                 since = db_aware(row["state_since"]) or clock.now()
+                with in_installation_language():
+                    why = (
+                        _("No heartbeat within the threshold")
+                        if direction == "down"
+                        else _("Held up long enough")
+                    )
                 await _log(
                     row["source"],
                     monitor_id,
                     _Event(str(row["external_id"]), direction, None, since, False),
                     clock.now(),
                     EventOutcome.went_down if direction == "down" else EventOutcome.recovered,
-                    _("No heartbeat within the threshold")
-                    if direction == "down"
-                    else _("Held up long enough"),
+                    why,
                 )
     return moved
 

@@ -8,7 +8,7 @@ from typing import Any
 from facilities.accounts.principal import Principal
 from facilities.db import raw, transaction
 from facilities.kit.errors import Conflict, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, in_installation_language
 from facilities.maintenance.checklists import queries
 from facilities.maintenance.checklists.actions.answers import item_row, may_work
 from facilities.maintenance.checklists.engine import follow_up_severity, needs_follow_up, plain
@@ -80,14 +80,16 @@ async def create_follow_up(*, actor: Principal, work_order_id: int, item_id: int
         severe = follow_up_severity(item["value_text"], bool(item["out_of_limits"])) == "severe"
         kind = WorkOrderKind.corrective if severe else WorkOrderKind.inspection_follow_up
         priority = Priority.p2 if severe else Priority.p3
-        description = _(
-            "Follow-up of work order #%(id)d “%(title)s”: “%(label)s” was answered %(answer)s."
-        ) % {
-            "id": work_order_id,
-            "title": order["title"],
-            "label": item["label"],
-            "answer": _answer_text(item),
-        }
+        with in_installation_language():  # stored words (kit.i18n), not the clicker's
+            description = _(
+                "Follow-up of work order #%(id)d “%(title)s”: “%(label)s” was answered %(answer)s."
+            ) % {
+                "id": work_order_id,
+                "title": order["title"],
+                "label": item["label"],
+                "answer": _answer_text(item),
+            }
+            note = _("Follow-up of work order #%(id)d") % {"id": work_order_id}
         # The one work-order write path: trade (the asset's category), routing, the
         # "create" event, the audit row and the hooks (notifications, SLA).
         [created] = await create_work_orders(
@@ -104,7 +106,7 @@ async def create_follow_up(*, actor: Principal, work_order_id: int, item_id: int
                         priority=priority,
                     ),
                     origin=Origin.follow_up,
-                    note=_("Follow-up of work order #%(id)d") % {"id": work_order_id},
+                    note=note,
                     parent_id=work_order_id,
                     audit_extra={"parent_id": work_order_id, "checklist_item": item["key"]},
                 )

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Response, Template
 
+from facilities.accounts import audit
 from facilities.accounts.enums import TRADE_LABELS, Role
 from facilities.accounts.principal import actor
 from facilities.assets.enums import ASSET_STATUS_LABELS
@@ -85,6 +86,7 @@ def page_labels() -> dict[str, Any]:
         "hold_labels": {k.value: _(v) for k, v in HOLD_REASON_LABELS.items()},
         "action_labels": {k: _(v) for k, v in ACTION_LABELS.items()},
         "event_words": event_words,
+        "actor_words": audit.actor_words,
         "asset_status_labels": {k.value: _(v) for k, v in ASSET_STATUS_LABELS.items()},
         "note_actions": NOTE_ACTIONS,
         "trade_labels": {k.value: _(v) for k, v in TRADE_LABELS.items()},

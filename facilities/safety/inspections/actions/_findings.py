@@ -1,10 +1,11 @@
 """Findings and the closed loop: a failed item of a submitted inspection becomes a finding
 with a corrective work order (one work-order write path, routed like any work; one order
 per site or asset and item while it is open); a critical fail locks the asset out
-(``assets.actions.lock_out``) and raises a P1 order. When the order is completed
-(``on_work_order_change``, registered in ``facilities.wiring``) a one-item re-check is
-created, assigned back to the inspector's role; the finding closes when the re-check passes,
-and then the lock-out lifts. A failed re-check opens a new corrective order."""
+(``assets.actions.lock_out_by_rule``: the rule acts on the inspector's behalf, and the audit
+trail names the inspector and says the rule did it) and raises a P1 order. When the order
+is completed (``on_work_order_change``, registered in ``facilities.wiring``) a one-item
+re-check is created, assigned back to the inspector's role; the finding closes when the
+re-check passes, and then the lock-out lifts. A failed re-check opens a new corrective order."""
 
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ from typing import Any
 
 from facilities import db
 from facilities.accounts import audit
-from facilities.accounts.enums import Role
 from facilities.accounts.principal import Principal
 from facilities.assets import actions as asset_actions
 from facilities.kit import clock
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, in_installation_language
 from facilities.kit.rows import dict_rows
 from facilities.maintenance import hooks
 from facilities.maintenance.checklists.engine import fails, plain
@@ -36,29 +36,40 @@ OPEN_ORDER = ("open", "assigned", "accepted", "in_progress", "on_hold")
 
 
 def _answer_text(item: dict[str, Any], answer: dict[str, Any]) -> str:
-    """The answer in words (the reader's language at the time of the finding)."""
+    """The answer in words, stored with the finding and in its order's description: in the
+    installation's language (``kit.i18n.in_installation_language``), not the inspector's."""
     if answer.get("value_number") is not None:
         unit = item.get("unit") or ""
         return f"{plain(Decimal(str(answer['value_number'])))} {unit}".strip()
-    words = {"pass": _("Pass"), "fail": _("Fail"), "na": _("N/A"), "yes": _("Yes"), "no": _("No")}
+    with in_installation_language():
+        words = {
+            "pass": _("Pass"),
+            "fail": _("Fail"),
+            "na": _("N/A"),
+            "yes": _("Yes"),
+            "no": _("No"),
+        }
     text = str(answer.get("value_text") or "")
     return words.get(text, text) if item["kind"] != "text" else text
 
 
 def _order(row: dict[str, Any], item: dict[str, Any], answer_text: str) -> NewWorkOrder:
+    """The corrective order; its words in the installation's language (kit.i18n)."""
     critical = bool(item.get("critical"))
     where = row["asset_name"] or row["site_name"]
-    title = f"{item['label']} — {where}"[:MAX_TITLE]
-    description = _(
-        "Inspection “%(template)s” (no. %(id)s) found: %(item)s — answer: %(answer)s."
-    ) % {
-        "template": row["template_name"],
-        "id": row["id"],
-        "item": item["label"],
-        "answer": answer_text or "—",
-    }
-    if critical:
-        description += " " + _("Critical: the asset is locked out until a re-check passes.")
+    with in_installation_language():
+        title = (_("%(item)s — %(where)s") % {"item": item["label"], "where": where})[:MAX_TITLE]
+        description = _(
+            "Inspection “%(template)s” (no. %(id)s) found: %(item)s — answer: %(answer)s."
+        ) % {
+            "template": row["template_name"],
+            "id": row["id"],
+            "item": item["label"],
+            "answer": answer_text or "—",
+        }
+        if critical:
+            description += " " + _("Critical: the asset is locked out until a re-check passes.")
+        note = _("Raised by an inspection finding.")
     return NewWorkOrder(
         data=WorkOrderCreate(
             title=title,
@@ -69,7 +80,7 @@ def _order(row: dict[str, Any], item: dict[str, Any], answer_text: str) -> NewWo
             description=description,
         ),
         origin=Origin.inspection,
-        note=_("Raised by an inspection finding."),
+        note=note,
         audit_extra={"inspection_id": row["id"], "item": item["key"]},
     )
 
@@ -89,31 +100,19 @@ async def _open_order_of(template_id: int, target_key: str, item_key: str) -> in
     return rows[0]["work_order"] if rows else None
 
 
-def _rule(actor: Principal) -> Principal:
-    """Who locks an asset out and lifts the lock: the safety rule, on behalf of the inspector.
-    The lock-out is the consequence of a critical fail, not the inspector's edit of the asset,
-    so it applies whether or not the inspector may see the asset (a partner assigned an
-    inspection at a site outside its work); the audit names the inspector."""
-    return Principal(
-        user_id=actor.user_id,
-        email=actor.email,
-        name=actor.name,
-        role=Role.admin,
-        locale=actor.locale,
-        partner_organisation_id=None,
-        via=actor.via,
-        credential_id=actor.credential_id,
-    )
-
-
 async def _lock(actor: Principal, row: dict[str, Any], item: dict[str, Any]) -> bool:
     if row["asset"] is None:
         return False
-    reason = _("Unsafe — do not use: %(item)s (inspection no. %(id)s)") % {
-        "item": item["label"],
-        "id": row["id"],
-    }
-    await asset_actions.lock_out(actor=_rule(actor), asset_id=row["asset"], reason=reason[:500])
+    with in_installation_language():  # the reason is stored and shown to everyone
+        reason = _("Unsafe — do not use: %(item)s (inspection no. %(id)s)") % {
+            "item": item["label"],
+            "id": row["id"],
+        }
+    # The safety rule acts on the inspector's behalf: the audit names them, and its action
+    # says the rule locked the asset (``assets.actions.lock_out_by_rule``).
+    await asset_actions.lock_out_by_rule(
+        caused_by=actor, asset_id=row["asset"], reason=reason[:500]
+    )
     return True
 
 
@@ -211,7 +210,7 @@ async def recheck_submitted(
                 True,
             )
             if not still:
-                await asset_actions.clear_lockout(actor=_rule(actor), asset_id=asset_id)
+                await asset_actions.clear_lockout_by_rule(caused_by=actor, asset_id=asset_id)
     else:
         text = _answer_text(item, answer or {})
         created = await create_work_orders(actor=actor, orders=[_order(row, item, text)])
