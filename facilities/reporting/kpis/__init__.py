@@ -20,12 +20,25 @@ from facilities.reporting.kpis._specs import Spec
 SPECS: dict[str, Spec] = {
     s.name: s
     for s in (
-        Spec("mttr", "minutes", "work_order", _specs.mttr_rows, (("held", N_("On hold (min)")),)),
+        Spec(
+            "mttr",
+            "minutes",
+            "work_order",
+            _specs.mttr_rows,
+            (("held", N_("On hold (min)")),),
+            summary=_specs.mttr_summary,
+        ),
         Spec("mtbf", "hours", "asset", _specs.mtbf_rows, (("down_minutes", N_("Down (min)")),)),
         Spec("backlog", "count", "work_order", _specs.backlog_rows, (("age", N_("Age (days)")),)),
         Spec("backlog_age", "days", "work_order", _specs.backlog_age_rows),
         Spec("overdue", "count", "work_order", _specs.overdue_rows, (("late", N_("Late (days)")),)),
-        Spec("first_time_fix", "percent", "work_order", _specs.first_time_fix_rows),
+        Spec(
+            "first_time_fix",
+            "percent",
+            "work_order",
+            _specs.first_time_fix_rows,
+            summary=_specs.first_time_fix_summary,
+        ),
         Spec(
             "critical_uptime",
             "percent",

@@ -8,7 +8,7 @@ from facilities.accounts.principal import Principal
 from facilities.kit.kpi import KpiValue, Period, aggregate
 from facilities.kit.rows import dict_rows
 from facilities.reporting.kpis._specs import Spec
-from facilities.reporting.kpis._sql import bounds, per_site, site_filter
+from facilities.reporting.kpis._sql import Bounds, bounds, per_site, site_filter
 from facilities.safety.kpi_queries import TITLES as safety_titles
 from facilities.sustainability.kpi_queries import TITLES as sustainability_titles
 
@@ -19,15 +19,26 @@ async def compute(
     where = await site_filter(principal, sites)
     if where is None:
         return [KpiValue(subject=None, label="", value=None)]
-    rows = spec.rows(bounds(period), where)
+    return await per_site(spec.unit, await grouped(spec, bounds(period), where), records="n")
+
+
+async def grouped(spec: Spec, b: Bounds, where: str) -> list[dict[str, Any]]:
+    """``site, num, den, n`` per site with records in ``b``: from the population's rows, or
+    from the maintained totals when the spec has them (the same sums)."""
+    if spec.summary is not None:
+        rows = spec.summary(b, where)
+        return await dict_rows(
+            "SELECT g.site, SUM(g.num) AS num, SUM(g.den) AS den, SUM(g.n) AS n"  # noqa: S608
+            f" FROM ({rows.select}) g GROUP BY g.site HAVING SUM(g.n) > 0",
+            *rows.args,
+        )
+    rows = spec.rows(b, where)
     with_ = f"WITH {rows.ctes}, r AS ({rows.select})" if rows.ctes else f"WITH r AS ({rows.select})"
-    grouped = await dict_rows(
+    return await dict_rows(
         f"{with_} SELECT r.site, SUM(r.num) AS num, SUM(r.den) AS den, COUNT(*) AS n"  # noqa: S608
         " FROM r GROUP BY r.site",
         *rows.args,
     )
-    values = await per_site(spec.unit, grouped, records="n")
-    return values
 
 
 async def trend(
@@ -51,6 +62,14 @@ async def trend(
     parts: list[str] = []
     args: list[Any] = []
     for index, period in enumerate(periods):
+        if spec.summary is not None:  # the maintained totals of each period
+            rows = spec.summary(bounds(period), where)
+            parts.append(
+                f"SELECT {index} AS p, SUM(g.num) AS num, SUM(g.den) AS den,"  # noqa: S608
+                f" SUM(g.n) AS n FROM ({rows.select}) g"
+            )
+            args.extend(rows.args)
+            continue
         rows = spec.rows(bounds(period), where)
         with_ = (
             f"WITH {rows.ctes}, r AS ({rows.select})" if rows.ctes else f"WITH r AS ({rows.select})"
