@@ -14,7 +14,7 @@ from facilities.kit.i18n import N_
 from facilities.kit.kpi import Kpi, KpiValue, Period
 from facilities.reporting.budgets import kpi as cost
 from facilities.reporting.kpis import _site, _specs
-from facilities.reporting.kpis._run import compute, records, trend
+from facilities.reporting.kpis._run import OPEN_AT, compute, open_at_trends, records, trend
 from facilities.reporting.kpis._specs import Spec
 
 SPECS: dict[str, Spec] = {
@@ -279,4 +279,13 @@ KPIS: tuple[Kpi, ...] = (
     cost.DEFINITION,
 )
 
-__all__ = ["KPIS", "RECORD_SPECS", "SPECS", "compute", "records", "trend"]
+__all__ = [
+    "KPIS",
+    "OPEN_AT",
+    "RECORD_SPECS",
+    "SPECS",
+    "compute",
+    "open_at_trends",
+    "records",
+    "trend",
+]

@@ -115,6 +115,20 @@ def _open_at(b: Bounds, where: str, extra: str = "") -> tuple[str, tuple[Any, ..
     return sql, (b.until,) * 5
 
 
+def open_at_totals(b: Bounds, where: str) -> Rows:
+    """One row over the work orders open at ``b.until`` (backlog's population): ``n`` (the
+    backlog), ``age`` (Σ backlog age, days) and ``late`` (how many are overdue), exactly
+    the sums of ``backlog_rows``, ``backlog_age_rows`` and ``overdue_rows``: the dashboard
+    reads the three figures' trends from one statement (``_run.open_at_trends``)."""
+    body, args = _open_at(b, where)
+    age = f"({b.until_s:.6f} - {epoch('w.created_at')}) / 86400.0"
+    select = (
+        f"SELECT COUNT(*) AS n, SUM({age}) AS age, SUM(CASE WHEN w.due_at IS NOT NULL"
+        f" AND w.due_at < {{}} THEN 1 ELSE 0 END) AS late {body}"
+    )
+    return Rows("", select, (b.until, *args))
+
+
 def backlog_rows(b: Bounds, where: str) -> Rows:
     body, args = _open_at(b, where)
     age = f"({b.until_s:.6f} - {epoch('w.created_at')}) / 86400.0"
