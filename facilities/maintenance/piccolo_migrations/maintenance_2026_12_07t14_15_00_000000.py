@@ -16,6 +16,7 @@ async def forwards():
         for statement in repair_summary.ddl(db.is_sqlite()):
             await Table.raw(statement).run()
         await repair_summary.rebuild()
+        await Table.raw(f"ANALYZE {repair_summary.TABLE}").run()
 
     manager.add_raw(summary)
     return manager
