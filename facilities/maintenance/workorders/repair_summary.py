@@ -51,14 +51,29 @@ ACTIVE = "('open', 'assigned', 'accepted', 'in_progress', 'on_hold')"
 _MOVES = frozenset({"complete", "verify", "reopen", "cancel"})
 
 
+_TOTALS = "repairs, timed, repair_minutes, first_time"
+
+
 def ddl(sqlite: bool) -> list[str]:
-    """The table (``tables.WorkOrderRepairSummary``) and its key, created by raw SQL."""
+    """The table (``tables.WorkOrderRepairSummary``) and its key, created by raw SQL. The
+    key carries the totals (PostgreSQL ``INCLUDE``; on SQLite a second index of every
+    column), so a period's rows are read from the index alone: written a day at a time
+    over years, a period's rows lie on as many table pages as there are rows."""
     serial = "INTEGER PRIMARY KEY" if sqlite else "SERIAL PRIMARY KEY"
-    return [
+    table = (
         f"CREATE TABLE {TABLE} (id {serial}, day DATE NOT NULL, site INTEGER NOT NULL,"
         " kind VARCHAR(32) NOT NULL, repairs INTEGER NOT NULL, timed INTEGER NOT NULL,"
-        " repair_minutes DOUBLE PRECISION NOT NULL, first_time INTEGER NOT NULL)",
-        f"CREATE UNIQUE INDEX {TABLE}_key ON {TABLE} (day, site, kind)",
+        " repair_minutes DOUBLE PRECISION NOT NULL, first_time INTEGER NOT NULL)"
+    )
+    if sqlite:
+        return [
+            table,
+            f"CREATE UNIQUE INDEX {TABLE}_key ON {TABLE} (day, site, kind)",
+            f"CREATE INDEX {TABLE}_totals ON {TABLE} (day, site, kind, {_TOTALS})",
+        ]
+    return [
+        table,
+        f"CREATE UNIQUE INDEX {TABLE}_key ON {TABLE} (day, site, kind) INCLUDE ({_TOTALS})",
     ]
 
 
