@@ -32,7 +32,16 @@ from facilities.reporting import queries
 from facilities.reporting.budgets import actuals as cost_lines
 from facilities.reporting.budgets import kpi as cost
 from facilities.reporting.enums import COST_CATEGORY_LABELS, CostCategory
-from facilities.reporting.kpis import OPEN_AT, RECORD_SPECS, SPECS, compute, open_at_trends, records
+from facilities.reporting.kpis import (
+    ASSET_TIME,
+    OPEN_AT,
+    RECORD_SPECS,
+    SPECS,
+    asset_trends,
+    compute,
+    open_at_trends,
+    records,
+)
 from facilities.reporting.kpis import trend as trend_of
 from facilities.reporting.schemas import DashboardRead, RecordRead, RecordsRead, TileRead
 
@@ -149,6 +158,9 @@ async def dashboard(
         if len(set(OPEN_AT) & set(names)) > 1
         else {}
     )
+    # MTBF and critical uptime read the same asset histories: likewise
+    if set(ASSET_TIME) <= set(names):
+        shared.update(await asset_trends(principal, spans, narrowed))
     for name in names:
         definition = kpi.get(name)
         if name in shared:

@@ -1,7 +1,8 @@
 """The dashboard's faster sources give the published figures: MTTR and first-time fix from
 maintenance's repair totals equal the live count over the orders, and backlog, backlog age
 and overdue read together (``open_at_trends``) equal each one's own trend, on the
-hand-computed data set, for weekly and monthly periods up to the current one."""
+hand-computed data set, for weekly and monthly periods up to the current one; so do MTBF
+and critical uptime read together (``asset_trends``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from datetime import date, timedelta
 
 from facilities.kit import clock
 from facilities.kit.kpi import Period
-from facilities.reporting.kpis import OPEN_AT, SPECS, open_at_trends, trend
+from facilities.reporting.kpis import (
+    ASSET_TIME,
+    OPEN_AT,
+    SPECS,
+    asset_trends,
+    open_at_trends,
+    trend,
+)
 from tests import builders
 from tests.reporting.kpi_dataset import AFTER, build
 
@@ -42,3 +50,16 @@ async def test_backlog_overdue_and_age_read_together_equal_their_own_trends() ->
                 for name in OPEN_AT:
                     assert together[name] == await trend(SPECS[name], me, periods), name
             assert (await open_at_trends(me, [MONTHS[2]]))["backlog"] == [3.0]
+
+
+async def test_mtbf_and_critical_uptime_read_together_equal_their_own_trends() -> None:
+    data = await build()
+    for user in (data.ops, data.w.cm):
+        me = builders.principal(user)
+        with clock.pinned(AFTER):
+            for periods in (WEEKS, MONTHS):
+                together = await asset_trends(me, periods)
+                for name in ASSET_TIME:
+                    assert together[name] == await trend(SPECS[name], me, periods), name
+            june = await asset_trends(me, [MONTHS[2]])
+            assert (june["mtbf"], june["critical_uptime"]) == ([460.0], [95.0])

@@ -14,7 +14,15 @@ from facilities.kit.i18n import N_
 from facilities.kit.kpi import Kpi, KpiValue, Period
 from facilities.reporting.budgets import kpi as cost
 from facilities.reporting.kpis import _site, _specs
-from facilities.reporting.kpis._run import OPEN_AT, compute, open_at_trends, records, trend
+from facilities.reporting.kpis._run import (
+    ASSET_TIME,
+    OPEN_AT,
+    asset_trends,
+    compute,
+    open_at_trends,
+    records,
+    trend,
+)
 from facilities.reporting.kpis._specs import Spec
 
 SPECS: dict[str, Spec] = {
@@ -280,10 +288,12 @@ KPIS: tuple[Kpi, ...] = (
 )
 
 __all__ = [
+    "ASSET_TIME",
     "KPIS",
     "OPEN_AT",
     "RECORD_SPECS",
     "SPECS",
+    "asset_trends",
     "compute",
     "open_at_trends",
     "records",

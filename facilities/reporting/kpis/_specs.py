@@ -194,7 +194,8 @@ def _asset_time(b: Bounds, where: str, critical_only: bool) -> tuple[str, str]:
     start, until = f"{b.start_s:.6f}", f"{b.until_s:.6f}"
     window = "OVER (PARTITION BY c.asset ORDER BY c.changed_at, c.id)"
     ctes = (
-        f"a AS (SELECT x.id, x.site FROM asset x WHERE 1 = 1{critical}"
+        "a AS (SELECT x.id, x.site, CASE WHEN x.criticality = 'critical' THEN 1 ELSE 0 END"
+        f" AS critical FROM asset x WHERE 1 = 1{critical}"
         f"{where.replace('{col}', 'x.site')}),"
         " ch AS (SELECT c.id, c.asset, c.to_status, c.changed_at"
         " FROM asset_status_change c JOIN a ON a.id = c.asset"
@@ -245,6 +246,30 @@ def mtbf_rows(b: Bounds, where: str) -> Rows:
         " FROM per WHERE up_s + down_s > 0"
     )
     return Rows(ctes, select, (b.start, b.until, b.start))
+
+
+def asset_totals(b: Bounds, where: str) -> Rows:
+    """One row over every asset's counted time (MTBF's population; critical uptime's is its
+    critical part): ``n``, ``hours`` and ``failures`` (MTBF's sums), ``up_n``, ``up_s``
+    and ``counted_s`` (critical uptime's), exactly the sums of ``mtbf_rows`` and
+    ``uptime_rows``: the dashboard reads both trends from one statement
+    (``_run.asset_trends``)."""
+    ctes, sums = _asset_time(b, where, critical_only=False)
+    ctes += (
+        f", per AS (SELECT a.id, a.site, a.critical, {sums} FROM a JOIN clip"
+        " ON clip.asset = a.id GROUP BY a.id, a.site, a.critical)"
+    )
+    counted = "per.up_s + per.down_s > 0"
+    critical = f"per.critical = 1 AND {counted}"
+    select = (
+        f"WITH {ctes} SELECT SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS n,"
+        f" SUM(CASE WHEN {counted} THEN per.up_s / 3600.0 END) AS hours,"
+        f" SUM(CASE WHEN {counted} THEN per.failures END) AS failures,"
+        f" SUM(CASE WHEN {critical} THEN 1 ELSE 0 END) AS up_n,"
+        f" SUM(CASE WHEN {critical} THEN per.up_s END) AS up_s,"
+        f" SUM(CASE WHEN {critical} THEN per.up_s + per.down_s END) AS counted_s FROM per"
+    )
+    return Rows("", select, (b.start, b.until, b.start))
 
 
 def pm_compliance_rows(b: Bounds, where: str) -> Rows:
