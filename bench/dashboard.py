@@ -13,8 +13,9 @@ Measured in process, as the region's ops manager, for the default period (this m
 today): ``BENCH_DASHBOARD_REQUESTS`` (10) sequential dashboards (every tile, eight periods
 each) after one warm-up, median and p99; each tile alone (where the time goes); and the
 **raw-SQL reference**: the very statements one dashboard ran (captured), replayed on one
-plain driver connection (``sqlite3`` / ``asyncpg``) in the same run, interleaved with the
-dashboard, so the ratio of their rates is our layers' cost. ``EXPLAIN`` of the slowest tile.
+plain driver connection (``sqlite3`` / ``asyncpg``, the latter with the pool's session
+settings, ``db.SESSION_SETTINGS``) in the same run, interleaved with the dashboard, so the
+ratio of their rates is our layers' cost. ``EXPLAIN`` of the slowest tile.
 
     python -m bench.dashboard --engine sqlite|postgres
 
@@ -75,6 +76,8 @@ async def _bulk(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]
 async def _seed() -> dict[str, Any]:
     from facilities import db
     from facilities.accounts.enums import Role
+    from facilities.maintenance.pm import compliance_summary
+    from facilities.maintenance.workorders import repair_summary
     from facilities.sites import actions as site_actions
     from facilities.sites.schemas import AccessUpdate
     from facilities.sites.tables import Region
@@ -195,6 +198,9 @@ async def _seed() -> dict[str, Any]:
     if not db.is_sqlite():
         for table in ("site", "asset", "work_order"):
             await db.raw(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
+    # the maintained totals, as after any bulk import that bypasses the actions
+    await compliance_summary.rebuild()
+    await repair_summary.rebuild()
     await db.raw("ANALYZE")
     ops = await section.person("ops@dashboard.bench", "Ops", Role.ops_manager, created_at=start)
     admin = await section.person("admin@dashboard.bench", "Admin", Role.admin, created_at=start)
@@ -332,7 +338,10 @@ async def _reference(engine: str) -> Any:
         return replay
     import asyncpg
 
-    pg = await asyncpg.connect(PG_URL)
+    from facilities.db import SESSION_SETTINGS
+
+    # the pool's session settings (``jit`` off), so both run the same plans
+    pg = await asyncpg.connect(PG_URL, server_settings=SESSION_SETTINGS)
 
     async def replay_pg(statements: list[tuple[str, list[Any]]]) -> int:
         rows = 0

@@ -254,6 +254,12 @@ async def _grow(base: dict[str, Any], size: int) -> None:
     else:
         async with db.transaction():
             await compliance_summary.rebuild()
+    try:  # the maintained repair totals (MTTR, first-time fix), likewise
+        from facilities.maintenance.workorders import repair_summary
+    except ImportError:
+        pass
+    else:
+        await repair_summary.rebuild()
     if not db.is_sqlite():
         await db.raw("SELECT setval('work_order_id_seq', (SELECT max(id) FROM work_order))")
     # PostgreSQL: VACUUM as autovacuum would have by now (index-only scans need the

@@ -276,6 +276,15 @@ async def select(sql: str, *args: Any) -> list[dict[str, Any]]:
 # ---- lifecycle ------------------------------------------------------------------------
 
 
+# Settings of every pooled PostgreSQL session, given when the pool connects (the one place).
+# ``jit = off``: PostgreSQL compiles a statement whose estimated cost crosses
+# ``jit_above_cost`` (100,000) to machine code, which costs 100-400 ms per statement and pays
+# off only for long analytical scans; the app runs short statements, and the few big
+# reporting ones were the ones paying it (the dashboard's MTTR and first-time fix at
+# 1,000,000 work orders: 360 + 107 ms of JIT in 1.4 s; ``docs/benchmarks.md``).
+SESSION_SETTINGS: dict[str, str] = {"jit": "off"}
+
+
 async def open_database() -> None:
     """Open pools; fail loudly if the database cannot be reached."""
     eng = engine()
@@ -286,7 +295,10 @@ async def open_database() -> None:
     assert isinstance(eng, PostgresEngine)
     try:
         await eng.start_connection_pool(
-            min_size=_pool_min(), max_size=_pool_max(), reset=_keep_session
+            min_size=_pool_min(),
+            max_size=_pool_max(),
+            reset=_keep_session,
+            server_settings=SESSION_SETTINGS,
         )
         await raw("SELECT 1")
     except (OSError, asyncpg.PostgresError) as error:

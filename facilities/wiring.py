@@ -26,6 +26,7 @@ from facilities.maintenance.activity import report_activity, work_order_activity
 from facilities.maintenance.pm import agenda, compliance_summary
 from facilities.maintenance.pm.kpis import KPIS as PM_KPIS
 from facilities.maintenance.rollouts.actions import on_work_order_change as rollout_install
+from facilities.maintenance.workorders import repair_summary
 from facilities.maintenance.workorders.queries import partner_site_ids
 from facilities.notifications.listeners import (
     on_report_change,
@@ -66,6 +67,8 @@ def install() -> None:
         compliance_summary.on_work_order_change,
         batch=compliance_summary.on_work_orders_created,
     )
+    # maintenance's repair totals (MTTR, first-time fix) follow every completion and reopen
+    hooks.on_work_order_change(repair_summary.on_work_order_change)
     hooks.on_report_change(on_report_change)
     # maintenance ← services: who gets new unassigned work
     hooks.set_router(route)
@@ -120,6 +123,7 @@ EXPECTED: dict[str, set[str]] = {
         "facilities.safety.inspections.actions._findings.on_work_order_change",
         "facilities.maintenance.rollouts.actions.on_work_order_change",
         "facilities.maintenance.pm.compliance_summary.on_work_order_change",
+        "facilities.maintenance.workorders.repair_summary.on_work_order_change",
     },
     "work_order_batch_listeners": {
         "facilities.notifications.listeners.on_work_orders_created",

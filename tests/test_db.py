@@ -98,3 +98,11 @@ async def test_a_transaction_whose_commit_fails_gives_its_connection_back(
     async with asyncio.timeout(HANG):
         assert await _in_transaction(engine) == 42
     assert engine.current_transaction.get() is None
+
+
+@pytest.mark.one_engine("postgres")  # a PostgreSQL session setting
+async def test_pooled_sessions_run_without_jit() -> None:
+    """``db.SESSION_SETTINGS`` is given where the pool is created: JIT compilation cost the
+    dashboard's big statements 100-400 ms each (``docs/benchmarks.md``)."""
+    assert db.SESSION_SETTINGS == {"jit": "off"}
+    assert (await db.raw("SHOW jit"))[0]["jit"] == "off"

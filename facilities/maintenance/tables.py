@@ -6,6 +6,7 @@ from piccolo.columns import (
     JSONB,
     Boolean,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     LazyTableReference,
@@ -370,3 +371,18 @@ class PMComplianceSummary(Table, tablename="pm_compliance_summary"):
     on_time = Integer(null=False)
     late = Integer(null=False)
     pending = Integer(null=False)
+
+
+class WorkOrderRepairSummary(Table, tablename="work_order_repair_summary"):
+    """Repairs' maintained totals per UTC day of completion, site and kind (MTTR and
+    first-time fix), read and written only by ``workorders.repair_summary`` (raw SQL;
+    created and backfilled by a raw migration, unique on day, site, kind)."""
+
+    id: Serial
+    day = Date(null=False)
+    site = Integer(null=False)
+    kind = Varchar(length=32, null=False)
+    repairs = Integer(null=False)
+    timed = Integer(null=False)
+    repair_minutes = DoublePrecision(null=False)
+    first_time = Integer(null=False)

@@ -32,7 +32,16 @@ from facilities.reporting import queries
 from facilities.reporting.budgets import actuals as cost_lines
 from facilities.reporting.budgets import kpi as cost
 from facilities.reporting.enums import COST_CATEGORY_LABELS, CostCategory
-from facilities.reporting.kpis import RECORD_SPECS, SPECS, compute, records
+from facilities.reporting.kpis import (
+    ASSET_TIME,
+    OPEN_AT,
+    RECORD_SPECS,
+    SPECS,
+    asset_trends,
+    compute,
+    open_at_trends,
+    records,
+)
 from facilities.reporting.kpis import trend as trend_of
 from facilities.reporting.schemas import DashboardRead, RecordRead, RecordsRead, TileRead
 
@@ -143,9 +152,20 @@ async def dashboard(
     ]
     query = _query(first, last, region_id, site_id)
     tiles = []
+    # backlog, its age and overdue work count the same orders: read them once
+    shared = (
+        await open_at_trends(principal, spans, narrowed)
+        if len(set(OPEN_AT) & set(names)) > 1
+        else {}
+    )
+    # MTBF and critical uptime read the same asset histories: likewise
+    if set(ASSET_TIME) <= set(names):
+        shared.update(await asset_trends(principal, spans, narrowed))
     for name in names:
         definition = kpi.get(name)
-        if name in SPECS:  # one statement for the eight periods
+        if name in shared:
+            trend = shared[name]
+        elif name in SPECS:  # one statement for the eight periods
             trend = await trend_of(SPECS[name], principal, spans, narrowed)
         elif name == cost.NAME:  # one run of the actuals for the eight periods
             trend = [v.value for v in await cost.trend(rows, spans, site_id=site_id)]

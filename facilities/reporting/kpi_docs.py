@@ -57,7 +57,11 @@ def markdown() -> str:
         " numerators and denominators (a percentage: 100 × Σ part ÷ Σ whole; a mean: Σ total"
         ' ÷ Σ count; a count: Σ). The period is whole UTC days `[start, end)`; "the end of'
         ' the period" is now for the current period. The drill-down list behind a figure is'
-        " the same rows. Worked example: `tests/reporting/kpi_dataset.py`. The safety and"
+        " the same rows. MTTR and first-time fix add up maintenance's maintained repair totals"
+        " per site, UTC day of the last completion and kind (`work_order_repair_summary`, kept"
+        " in step with every completion, verification, reopen and cancellation), which hold"
+        " the sums of exactly those rows for the period's whole UTC days; their lists read the"
+        " orders. Worked example: `tests/reporting/kpi_dataset.py`. The safety and"
         " sustainability figures take their rows from the owning domains' reads"
         " (`facilities/safety/kpi_queries.py`, `facilities/sustainability/kpi_queries.py`);"
         " worked example: `tests/reporting/test_site_kpis.py`."

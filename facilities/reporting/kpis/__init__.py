@@ -14,18 +14,39 @@ from facilities.kit.i18n import N_
 from facilities.kit.kpi import Kpi, KpiValue, Period
 from facilities.reporting.budgets import kpi as cost
 from facilities.reporting.kpis import _site, _specs
-from facilities.reporting.kpis._run import compute, records, trend
+from facilities.reporting.kpis._run import (
+    ASSET_TIME,
+    OPEN_AT,
+    asset_trends,
+    compute,
+    open_at_trends,
+    records,
+    trend,
+)
 from facilities.reporting.kpis._specs import Spec
 
 SPECS: dict[str, Spec] = {
     s.name: s
     for s in (
-        Spec("mttr", "minutes", "work_order", _specs.mttr_rows, (("held", N_("On hold (min)")),)),
+        Spec(
+            "mttr",
+            "minutes",
+            "work_order",
+            _specs.mttr_rows,
+            (("held", N_("On hold (min)")),),
+            summary=_specs.mttr_summary,
+        ),
         Spec("mtbf", "hours", "asset", _specs.mtbf_rows, (("down_minutes", N_("Down (min)")),)),
         Spec("backlog", "count", "work_order", _specs.backlog_rows, (("age", N_("Age (days)")),)),
         Spec("backlog_age", "days", "work_order", _specs.backlog_age_rows),
         Spec("overdue", "count", "work_order", _specs.overdue_rows, (("late", N_("Late (days)")),)),
-        Spec("first_time_fix", "percent", "work_order", _specs.first_time_fix_rows),
+        Spec(
+            "first_time_fix",
+            "percent",
+            "work_order",
+            _specs.first_time_fix_rows,
+            summary=_specs.first_time_fix_summary,
+        ),
         Spec(
             "critical_uptime",
             "percent",
@@ -266,4 +287,15 @@ KPIS: tuple[Kpi, ...] = (
     cost.DEFINITION,
 )
 
-__all__ = ["KPIS", "RECORD_SPECS", "SPECS", "compute", "records", "trend"]
+__all__ = [
+    "ASSET_TIME",
+    "KPIS",
+    "OPEN_AT",
+    "RECORD_SPECS",
+    "SPECS",
+    "asset_trends",
+    "compute",
+    "open_at_trends",
+    "records",
+    "trend",
+]

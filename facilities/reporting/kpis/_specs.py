@@ -12,16 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from facilities import db
 from facilities.kit import clock
+from facilities.maintenance.workorders import repair_summary
+from facilities.maintenance.workorders.repair_summary import ACTIVE, DONE, REPAIR_KINDS
 from facilities.reporting.kpis._sql import (
-    ACTIVE,
     CLOSED,
-    DONE,
-    REPAIR_KINDS,
     Bounds,
     bigger,
     epoch,
     smaller,
+    whole_days,
 )
 
 
@@ -40,6 +41,9 @@ class Spec:
     rows: Callable[[Bounds, str], Rows]
     # extra columns of the rows shown in the drill-down: (column, heading msgid)
     columns: tuple[tuple[str, str], ...] = ()
+    # the figure from maintained totals: rows ``site, num, den, n`` (``n`` records) that
+    # add up to the same sums as ``rows`` (which still gives the drill-down)
+    summary: Callable[[Bounds, str], Rows] | None = None
 
 
 def _status_at(b: Bounds) -> str:
@@ -53,24 +57,44 @@ def _status_at(b: Bounds) -> str:
 
 
 def mttr_rows(b: Bounds, where: str) -> Rows:
-    ctes = (
-        "wo AS (SELECT w.id, w.site, w.completed_at FROM work_order w"
-        f" WHERE w.kind IN {REPAIR_KINDS} AND w.status IN {DONE}"
-        f" AND w.completed_at >= {{}} AND w.completed_at < {{}}{where.replace('{col}', 'w.site')}),"
-        " seg AS (SELECT e.work_order, e.to_status, e.created_at AS since,"
-        " LEAD(e.created_at) OVER (PARTITION BY e.work_order ORDER BY e.created_at, e.id)"
-        " AS until FROM work_order_event e JOIN wo ON wo.id = e.work_order"
-        " WHERE e.to_status IS NOT NULL)"
+    ctes, per_order = repair_summary.repairs_sql(
+        db.is_sqlite(),
+        " AND w.completed_at >= {} AND w.completed_at < {}" + where.replace("{col}", "w.site"),
     )
-    span = f"({epoch('COALESCE(seg.until, wo.completed_at)')} - {epoch('seg.since')})"
-    select = (
-        f"SELECT wo.id, wo.site,"
-        f" SUM(CASE WHEN seg.to_status IN {ACTIVE} THEN {span} ELSE 0 END) / 60.0 AS num,"
-        " 1 AS den,"
-        f" SUM(CASE WHEN seg.to_status = 'on_hold' THEN {span} ELSE 0 END) / 60.0 AS held"
-        " FROM wo JOIN seg ON seg.work_order = wo.id GROUP BY wo.id, wo.site"
-    )
+    select = f"SELECT rt.id, rt.site, rt.minutes AS num, 1 AS den, rt.held FROM ({per_order}) rt"
     return Rows(ctes, select, (b.start, b.end))
+
+
+def _from_summary(b: Bounds, where: str, columns: str, live: Callable[[Bounds, str], Rows]) -> Rows:
+    """Rows ``site, num, den, n``: the maintained repair totals (``columns`` of
+    ``work_order_repair_summary x``) for the whole UTC days of the period, the orders
+    (``live``) for the parts of a day at its edges (none for a ``Period``)."""
+    days, edges = whole_days(b)
+    parts: list[str] = []
+    args: list[Any] = []
+    if days is not None:
+        parts.append(
+            f"SELECT x.site, {columns} FROM {repair_summary.TABLE} x"
+            f" WHERE x.kind IN {REPAIR_KINDS} AND x.day >= {{}} AND x.day < {{}}"
+            f"{where.replace('{col}', 'x.site')}"
+        )
+        args.extend(days)
+    for index, edge in enumerate(edges):
+        rows = live(edge, where)
+        with_ = (
+            f"WITH {rows.ctes}, r AS ({rows.select})" if rows.ctes else f"WITH r AS ({rows.select})"
+        )
+        parts.append(
+            f"SELECT e{index}.site, e{index}.num, e{index}.den, 1 AS n"
+            f" FROM ({with_} SELECT r.site, r.num, r.den FROM r) e{index}"
+        )
+        args.extend(rows.args)
+    return Rows("", " UNION ALL ".join(parts), tuple(args))
+
+
+def mttr_summary(b: Bounds, where: str) -> Rows:
+    columns = "x.repair_minutes AS num, x.timed AS den, x.timed AS n"
+    return _from_summary(b, where, columns, mttr_rows)
 
 
 def _open_at(b: Bounds, where: str, extra: str = "") -> tuple[str, tuple[Any, ...]]:
@@ -89,6 +113,20 @@ def _open_at(b: Bounds, where: str, extra: str = "") -> tuple[str, tuple[Any, ..
         f" AND ({_status_at(b)}) NOT IN {CLOSED}"
     )
     return sql, (b.until,) * 5
+
+
+def open_at_totals(b: Bounds, where: str) -> Rows:
+    """One row over the work orders open at ``b.until`` (backlog's population): ``n`` (the
+    backlog), ``age`` (Σ backlog age, days) and ``late`` (how many are overdue), exactly
+    the sums of ``backlog_rows``, ``backlog_age_rows`` and ``overdue_rows``: the dashboard
+    reads the three figures' trends from one statement (``_run.open_at_trends``)."""
+    body, args = _open_at(b, where)
+    age = f"({b.until_s:.6f} - {epoch('w.created_at')}) / 86400.0"
+    select = (
+        f"SELECT COUNT(*) AS n, SUM({age}) AS age, SUM(CASE WHEN w.due_at IS NOT NULL"
+        f" AND w.due_at < {{}} THEN 1 ELSE 0 END) AS late {body}"
+    )
+    return Rows("", select, (b.until, *args))
 
 
 def backlog_rows(b: Bounds, where: str) -> Rows:
@@ -115,13 +153,17 @@ def overdue_rows(b: Bounds, where: str) -> Rows:
 
 def first_time_fix_rows(b: Bounds, where: str) -> Rows:
     select = (
-        "SELECT w.id, w.site, CASE WHEN EXISTS (SELECT 1 FROM work_order_event e"
-        " WHERE e.work_order = w.id AND e.action = 'reopen') THEN 0 ELSE 1 END AS num,"
-        " 1 AS den FROM work_order w"
+        f"SELECT w.id, w.site, CASE WHEN {repair_summary.never_reopened_sql()} THEN 1 ELSE 0"
+        " END AS num, 1 AS den FROM work_order w"
         f" WHERE w.kind IN {REPAIR_KINDS} AND w.status IN {DONE}"
         f" AND w.completed_at >= {{}} AND w.completed_at < {{}}{where.replace('{col}', 'w.site')}"
     )
     return Rows("", select, (b.start, b.end))
+
+
+def first_time_fix_summary(b: Bounds, where: str) -> Rows:
+    columns = "x.first_time AS num, x.repairs AS den, x.repairs AS n"
+    return _from_summary(b, where, columns, first_time_fix_rows)
 
 
 def sla_rows(target: str) -> Callable[[Bounds, str], Rows]:
@@ -152,7 +194,8 @@ def _asset_time(b: Bounds, where: str, critical_only: bool) -> tuple[str, str]:
     start, until = f"{b.start_s:.6f}", f"{b.until_s:.6f}"
     window = "OVER (PARTITION BY c.asset ORDER BY c.changed_at, c.id)"
     ctes = (
-        f"a AS (SELECT x.id, x.site FROM asset x WHERE 1 = 1{critical}"
+        "a AS (SELECT x.id, x.site, CASE WHEN x.criticality = 'critical' THEN 1 ELSE 0 END"
+        f" AS critical FROM asset x WHERE 1 = 1{critical}"
         f"{where.replace('{col}', 'x.site')}),"
         " ch AS (SELECT c.id, c.asset, c.to_status, c.changed_at"
         " FROM asset_status_change c JOIN a ON a.id = c.asset"
@@ -203,6 +246,30 @@ def mtbf_rows(b: Bounds, where: str) -> Rows:
         " FROM per WHERE up_s + down_s > 0"
     )
     return Rows(ctes, select, (b.start, b.until, b.start))
+
+
+def asset_totals(b: Bounds, where: str) -> Rows:
+    """One row over every asset's counted time (MTBF's population; critical uptime's is its
+    critical part): ``n``, ``hours`` and ``failures`` (MTBF's sums), ``up_n``, ``up_s``
+    and ``counted_s`` (critical uptime's), exactly the sums of ``mtbf_rows`` and
+    ``uptime_rows``: the dashboard reads both trends from one statement
+    (``_run.asset_trends``)."""
+    ctes, sums = _asset_time(b, where, critical_only=False)
+    ctes += (
+        f", per AS (SELECT a.id, a.site, a.critical, {sums} FROM a JOIN clip"
+        " ON clip.asset = a.id GROUP BY a.id, a.site, a.critical)"
+    )
+    counted = "per.up_s + per.down_s > 0"
+    critical = f"per.critical = 1 AND {counted}"
+    select = (
+        f"WITH {ctes} SELECT SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS n,"
+        f" SUM(CASE WHEN {counted} THEN per.up_s / 3600.0 END) AS hours,"
+        f" SUM(CASE WHEN {counted} THEN per.failures END) AS failures,"
+        f" SUM(CASE WHEN {critical} THEN 1 ELSE 0 END) AS up_n,"
+        f" SUM(CASE WHEN {critical} THEN per.up_s END) AS up_s,"
+        f" SUM(CASE WHEN {critical} THEN per.up_s + per.down_s END) AS counted_s FROM per"
+    )
+    return Rows("", select, (b.start, b.until, b.start))
 
 
 def pm_compliance_rows(b: Bounds, where: str) -> Rows:

@@ -9,7 +9,7 @@ ISO text, which ``julianday`` reads).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from facilities import db
@@ -20,12 +20,8 @@ from facilities.kit.rows import dict_rows
 from facilities.sites import scope
 
 CLOSED = "('completed', 'verified', 'cancelled')"
-DONE = "('completed', 'verified')"
-# Statuses in which the asset waits to be restored (the repair clock runs; SMRP counts
-# waiting for parts or access as repair time).
-ACTIVE = "('open', 'assigned', 'accepted', 'in_progress', 'on_hold')"
-# Kinds of work that repair a failure.
-REPAIR_KINDS = "('corrective', 'inspection_follow_up')"
+# DONE, ACTIVE (the statuses in which the repair clock runs) and REPAIR_KINDS are
+# maintenance's (``workorders.repair_summary``): its maintained repair totals use the same
 
 
 def epoch(column: str) -> str:
@@ -55,6 +51,26 @@ class Bounds:
     @property
     def until_s(self) -> float:
         return self.until.timestamp()
+
+
+def whole_days(b: Bounds) -> tuple[tuple[date, date] | None, list[Bounds]]:
+    """The whole UTC days ``[first, end)`` inside ``[b.start, b.end)`` (``None``: not one)
+    and the parts of the period outside them (at most one at each edge). A maintained
+    per-UTC-day total answers the whole days; the edges are counted live. A period of
+    whole UTC days (every ``Period``) has no edge."""
+    first = b.start.astimezone(UTC).date()
+    if datetime.combine(first, time(), UTC) < b.start:
+        first += timedelta(days=1)
+    end = b.end.astimezone(UTC).date()
+    if first >= end:
+        return None, [b]
+    edges = []
+    first_at, end_at = datetime.combine(first, time(), UTC), datetime.combine(end, time(), UTC)
+    if b.start < first_at:
+        edges.append(Bounds(b.start, first_at, min(first_at, b.until)))
+    if end_at < b.end:
+        edges.append(Bounds(end_at, b.end, b.until))
+    return (first, end), edges
 
 
 def bounds(period: Period) -> Bounds:
