@@ -146,6 +146,20 @@ def atomic(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     return wrapper
 
 
+async def lock_keys(*keys: str) -> None:
+    """Serialise writers of the same keys until the current transaction ends.
+
+    PostgreSQL: one transaction-scoped advisory lock per key, taken in sorted order (no
+    deadlock between two writers of overlapping keys). SQLite: nothing to do, its one writer
+    already runs one write transaction at a time. Used where a transaction deletes and
+    re-inserts derived rows (maintained totals): without it two concurrent refreshes of one
+    bucket both insert it and the second fails on the unique key."""
+    if is_sqlite():
+        return
+    for key in sorted(set(keys)):
+        await raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
+
+
 async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Run SQL with ``{}`` placeholders on either engine (joins the current transaction)."""
     result = await engine().run_querystring(QueryString(sql, *args))

@@ -98,11 +98,6 @@ def site_wide(change: DeviceChange) -> bool:
     )
 
 
-async def _lock(key: str) -> None:
-    if not db.is_sqlite():
-        await db.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
-
-
 async def open_order(key: str) -> dict[str, object] | None:
     marks = ", ".join("{}" for _ in OPEN_STATES)
     rows = await db.raw(
@@ -129,7 +124,7 @@ async def _note(order_id: int, note: str) -> None:
 async def on_device_change(change: DeviceChange) -> None:
     """The orders' titles, descriptions and notes are in the installation's language
     (``kit.i18n.in_installation_language``), never the event sender's."""
-    await _lock(uplink_key(change.site_id))
+    await db.lock_keys(uplink_key(change.site_id))
     with in_installation_language():
         if change.change == "up":
             await _recovered(change)

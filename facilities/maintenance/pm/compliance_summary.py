@@ -82,6 +82,13 @@ _ORDERS = (
 )
 
 
+def _keys(site_ids: Iterable[int] | None) -> list[str]:
+    """The lock keys of a refresh: one per site, or the whole table for a full rebuild."""
+    if site_ids is None:
+        return [TABLE]
+    return [f"{TABLE}:{int(site)}" for site in site_ids]
+
+
 def _sites(site_ids: Iterable[int]) -> str:
     return ",".join(str(int(s)) for s in sorted(set(site_ids)))
 
@@ -104,6 +111,7 @@ async def _refresh_months(where: str, *args: Any) -> None:
 
 async def rebuild(site_ids: Iterable[int] | None = None) -> None:
     """Recompute every bucket (of ``site_ids``, if given) from ``work_order``."""
+    site_ids = None if site_ids is None else list(site_ids)
     sqlite = db.is_sqlite()
     where = ""
     if site_ids is not None:
@@ -112,6 +120,7 @@ async def rebuild(site_ids: Iterable[int] | None = None) -> None:
             return
         where = f" AND site IN ({listed})"
     async with db.transaction():
+        await db.lock_keys(*_keys(site_ids))
         await db.raw(f"DELETE FROM {TABLE} WHERE grain = 'd'{where}")  # noqa: S608
         day = _day_sql(sqlite)
         await db.raw(
@@ -125,6 +134,7 @@ async def rebuild(site_ids: Iterable[int] | None = None) -> None:
 async def refresh(site_ids: Iterable[int], first: date, last: date) -> None:
     """Recompute the buckets of ``site_ids`` × the days ``first``..``last`` (inclusive) and
     their months (inside the caller's transaction)."""
+    site_ids = list(site_ids)
     listed = _sites(site_ids)
     if not listed:
         return
@@ -134,6 +144,9 @@ async def refresh(site_ids: Iterable[int], first: date, last: date) -> None:
     lo = datetime(first.year, first.month, first.day, tzinfo=UTC)
     hi = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
     async with db.transaction():
+        # two changes at one site at once: the second refresh waits for the first to commit,
+        # then reads its rows (else both insert the bucket: a duplicate key)
+        await db.lock_keys(*_keys(site_ids))
         await db.raw(
             f"DELETE FROM {TABLE} WHERE grain = 'd' AND site IN ({listed})"  # noqa: S608
             " AND period_start >= {} AND period_start <= {}",

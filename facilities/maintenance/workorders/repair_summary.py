@@ -160,6 +160,7 @@ async def rebuild(site_ids: Iterable[int] | None = None) -> None:
 async def refresh(site_ids: Iterable[int], first: date, last: date) -> None:
     """Recompute the rows of ``site_ids`` × the UTC days ``first``..``last`` (inclusive),
     inside the caller's transaction."""
+    site_ids = list(site_ids)
     listed = _sites(site_ids)
     if not listed:
         return
@@ -168,11 +169,9 @@ async def refresh(site_ids: Iterable[int], first: date, last: date) -> None:
     lo = datetime(first.year, first.month, first.day, tzinfo=UTC)
     hi = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
     async with db.transaction():
-        if not db.is_sqlite():
-            # two orders of a site completed at once: the second refresh waits for the first
-            # to commit, then reads its rows (else both insert the day: a duplicate key)
-            for site in sorted({int(s) for s in site_ids}):
-                await db.raw("SELECT pg_advisory_xact_lock(hashtext({}))", f"{TABLE}:{site}")
+        # two orders of a site completed at once: the second refresh waits for the first
+        # to commit, then reads its rows (else both insert the day: a duplicate key)
+        await db.lock_keys(*(f"{TABLE}:{int(site)}" for site in site_ids))
         await db.raw(
             f"DELETE FROM {TABLE} WHERE site IN ({listed}) AND day >= {{}} AND day <= {{}}",
             first,
