@@ -127,13 +127,6 @@ def _contract_cost(
     return total.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _minutes(sqlite: bool, later: str, earlier: str) -> str:
-    """SQL for ``later - earlier`` in minutes (a float) on either engine."""
-    if sqlite:
-        return f"(julianday({later}) - julianday({earlier})) * 1440.0"
-    return f"EXTRACT(EPOCH FROM ({later} - {earlier})) / 60.0"
-
-
 def _orders(partner_ids: list[int]) -> str:
     """The partners' orders created in the period (two placeholders: lower, upper)."""
     return (
@@ -145,28 +138,28 @@ def _orders(partner_ids: list[int]) -> str:
 async def _order_figures(
     partner_ids: list[int], lower: datetime, upper: datetime
 ) -> dict[int, dict[str, Any]]:
-    """Per partner: counts and the middle response / resolution durations of its orders of
-    the period, by the database in one pass over ``work_order_partner_created`` (index-only)
-    — the durations never travel to Python, only the one or two middle values.
+    """Per partner: counts and the middle response / resolution durations (minutes) of its
+    orders of the period, by the database from ``work_order_partner_created`` alone (it
+    covers the marks and the durations ``response_ms`` / ``resolution_ms`` that the
+    lifecycle action keeps with ``accepted_at`` / ``completed_at``) — the durations never
+    travel to Python, only the one or two middle values.
 
-    PostgreSQL: ``percentile_disc(0.5)`` over the durations ascending is the lower middle
-    value, over them descending the upper one (the same value for an odd count). SQLite: per
-    partner, ``ORDER BY duration LIMIT 1 or 2 OFFSET (n - 1) / 2`` (a bounded sort; a window
-    over all partners' rows measured 4× slower)."""
-    sqlite = db.is_sqlite()
-    response = _minutes(sqlite, "w.accepted_at", "w.created_at")
-    resolution = _minutes(sqlite, "w.completed_at", "w.created_at")
+    PostgreSQL: one pass, ``percentile_disc(0.5)`` over the durations ascending is the lower
+    middle value, over them descending the upper one (the same value for an odd count).
+    SQLite: per partner, ``ORDER BY duration LIMIT 1 or 2 OFFSET (n - 1) / 2`` (a bounded
+    sort; a window over all partners' rows measured 4× slower)."""
     counts = (
-        "count(*) AS orders, count(w.accepted_at) AS accepted,"
-        " count(w.completed_at) AS resolved,"
+        "count(*) AS orders, count(w.response_ms) AS accepted,"
+        " count(w.resolution_ms) AS resolved,"
         " sum(CASE WHEN w.completed_once THEN 1 ELSE 0 END) AS completed,"
         " sum(CASE WHEN w.completed_once AND w.reopened_once THEN 1 ELSE 0 END) AS reopened"
     )
+    durations = (("response", "response_ms"), ("resolution", "resolution_ms"))
     figures: dict[int, dict[str, Any]] = {}
-    if not sqlite:
+    if not db.is_sqlite():
         middles = ", ".join(
-            f"percentile_disc(0.5) WITHIN GROUP (ORDER BY {sql}{way}) AS {name}_{end}"
-            for name, sql in (("response", response), ("resolution", resolution))
+            f"percentile_disc(0.5) WITHIN GROUP (ORDER BY w.{column}{way}) AS {name}_{end}"
+            for name, column in durations
             for end, way in (("low", ""), ("high", " DESC"))
         )
         rows = await dict_rows(
@@ -183,8 +176,8 @@ async def _order_figures(
                 **{
                     name: []
                     if row[f"{name}_low"] is None
-                    else [float(row[f"{name}_low"]), float(row[f"{name}_high"])]
-                    for name in ("response", "resolution")
+                    else [_in_minutes(row[f"{name}_low"]), _in_minutes(row[f"{name}_high"])]
+                    for name, _column in durations
                 },
             }
         return figures
@@ -199,23 +192,27 @@ async def _order_figures(
     for row in rows:
         partner = int(row["p"])
         figures[partner] = {**row, "response": [], "resolution": []}
-        for name, column, sql, n in (
-            ("response", "accepted_at", response, int(row["accepted"] or 0)),
-            ("resolution", "completed_at", resolution, int(row["resolved"] or 0)),
+        for (name, column), n in zip(
+            durations, (int(row["accepted"] or 0), int(row["resolved"] or 0)), strict=True
         ):
-            if n:  # the one or two middle values: a top-N sort, nothing else kept
+            if n:  # the one or two middle values: a bounded sort, nothing else kept
                 middle = await dict_rows(
-                    f"SELECT {sql} AS m FROM work_order w WHERE w.partner_organisation = {{}}"  # noqa: S608 (placeholders only)
-                    " AND w.created_at >= {} AND w.created_at < {}"
-                    f" AND w.{column} IS NOT NULL ORDER BY m LIMIT {{}} OFFSET {{}}",
+                    f"SELECT w.{column} AS m FROM work_order w"  # noqa: S608 (placeholders only)
+                    " WHERE w.partner_organisation = {} AND w.created_at >= {}"
+                    f" AND w.created_at < {{}} AND w.{column} IS NOT NULL"
+                    f" ORDER BY w.{column} LIMIT {{}} OFFSET {{}}",
                     partner,
                     lower,
                     upper,
                     2 - n % 2,
                     (n - 1) // 2,
                 )
-                figures[partner][name] = [float(r["m"]) for r in middle]
+                figures[partner][name] = [_in_minutes(r["m"]) for r in middle]
     return figures
+
+
+def _in_minutes(milliseconds: Any) -> float:
+    return int(milliseconds) / 60_000
 
 
 async def _costs(partner_ids: list[int], lower: datetime, upper: datetime) -> dict[int, Decimal]:
