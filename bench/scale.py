@@ -189,6 +189,8 @@ async def _grow(base: dict[str, Any], size: int) -> None:
     # The history marks (``completed_once``) exist from their migration on; a run of the
     # code before them (the "before" of a comparison) inserts without.
     marks = hasattr(WorkOrder, "completed_once")
+    # so do the durations the lifecycle action keeps with accepted_at / completed_at
+    durations = hasattr(WorkOrder, "response_ms")
     first = int((await db.raw("SELECT coalesce(max(id), 0) AS n FROM work_order"))[0]["n"]) + 1
     last = first + size - base["n"]
     for chunk in range(first, last, 50_000):
@@ -225,6 +227,16 @@ async def _grow(base: dict[str, Any], size: int) -> None:
                     created + timedelta(hours=1) if partner_id else None,
                     completed,
                     *((done,) if marks else ()),  # its history has the "complete" event below
+                    *(
+                        (
+                            3_600_000 if partner_id else None,
+                            (completed - created) // timedelta(milliseconds=1)
+                            if completed
+                            else None,
+                        )
+                        if durations
+                        else ()
+                    ),
                 )
             )
             events.append((number, "create", None, "open", "system", "", created))
@@ -236,9 +248,12 @@ async def _grow(base: dict[str, Any], size: int) -> None:
                     "INSERT INTO work_order (id, kind, title, site, asset, priority, status,"
                     " origin, schedule, occurrence_key, partner_organisation, due_at,"
                     " created_at, updated_at, accepted_at, completed_at"
-                    + (", completed_once)" if marks else ")")
-                    + " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}"
-                    + (", {})" if marks else ")"),
+                    + (", completed_once" if marks else "")
+                    + (", response_ms, resolution_ms" if durations else "")
+                    + ") VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}"
+                    + (", {}" if marks else "")
+                    + (", {}, {}" if durations else "")
+                    + ")",
                     rows[start : start + 5000],
                 )
             for start in range(0, len(events), 10000):
@@ -305,7 +320,7 @@ async def _plans() -> list[str]:
     scorecard_sql = (  # a partner's orders of the period (services.scorecards)
         "SELECT count(*), sum(CASE WHEN w.completed_once THEN 1 ELSE 0 END)"
         " FROM work_order w WHERE w.partner_organisation = 1"
-        " AND w.created_at >= {} AND w.created_at < {} AND w.accepted_at IS NOT NULL"
+        " AND w.created_at >= {} AND w.created_at < {}"
     )
     year = (NOW - timedelta(days=365)).date()
     month = (year.replace(day=1) + timedelta(days=32)).replace(day=1)

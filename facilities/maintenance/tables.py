@@ -4,6 +4,7 @@ maintenance schedules and their occurrences, asset meter readings, calendar feed
 
 from piccolo.columns import (
     JSONB,
+    BigInt,
     Boolean,
     Date,
     DoublePrecision,
@@ -225,6 +226,11 @@ class WorkOrder(Table, tablename="work_order"):
     # scorecards count first-time fixes from an index instead of probing the history.
     completed_once = Boolean(default=False)
     reopened_once = Boolean(default=False)
+    # Milliseconds from creation to ``accepted_at`` / to ``completed_at`` (rounded; None
+    # while that time is None), written with them by the lifecycle action: scorecards
+    # take the median durations from an index instead of computing them per row.
+    response_ms = BigInt(null=True, default=None)
+    resolution_ms = BigInt(null=True, default=None)
 
 
 class WorkOrderEvent(Table, tablename="work_order_event"):

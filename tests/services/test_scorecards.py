@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -157,3 +158,71 @@ async def test_scorecard_scoping_and_pages(make_client: Any) -> None:
         assert redirected.status_code == 303
         assert redirected.headers["location"].startswith(f"/scorecards/{w.partner_org_id}")
         assert (await partner_browser.get(f"/scorecards/{w.stranger_org_id}")).status_code == 404
+
+
+async def _order(
+    site_id: int, org_id: int, user: Any, created: Any, accept: Any, done: Any = None
+) -> None:
+    """An order of ``org_id`` created at ``created``, accepted ``accept`` later and, when
+    ``done`` is given, completed that long after its creation."""
+    with clock.pinned(created):
+        order = await work_order(site_id, partner_organisation_id=org_id)
+    with clock.pinned(created + accept):
+        await step(order.id, user, "accept")
+        await step(order.id, user, "start")
+    if done is not None:
+        with clock.pinned(created + done):
+            await step(order.id, user, "complete", note="Done")
+
+
+async def test_scorecard_medians_odd_and_even_counts_per_partner(make_client: Any) -> None:
+    """Hand-computed medians for two partners listed together (the list reads all partners
+    at once): an even count takes the mean of the two middle values, an odd count the
+    middle one (docs/kpis.md), each partner only over its own orders of the period."""
+    w = await world(time_zone="UTC")
+    ops = await builders.user(Role.ops_manager)
+    await builders.assign(ops, regions=[w.site.region_id])
+    idle = await builders.partner_org()
+    minutes = timedelta(minutes=1)
+    a, b = w.partner_org_id, w.stranger_org_id
+    # Partner A: responses 10, 21, 40, 70.5 min (even: (21 + 40) / 2 = 30.5);
+    # resolutions 100, 200.5, 301 min (odd: 200.5); the fourth is not completed.
+    for day, accept, done in (
+        (1, 10 * minutes, 100 * minutes),
+        (2, 21 * minutes, timedelta(minutes=200, seconds=30)),
+        (3, 40 * minutes, 301 * minutes),
+        (4, timedelta(minutes=70, seconds=30), None),
+    ):
+        await _order(w.site.id, a, w.partner, h.utc(2026, 6, day, 8), accept, done)
+    # Partner B: responses 5.5, 6.5 min (even: 6.0); one resolution of 61 min (odd: 61.0)
+    await _order(
+        w.site.id,
+        b,
+        w.stranger,
+        h.utc(2026, 6, 5, 8),
+        timedelta(minutes=5, seconds=30),
+        61 * minutes,
+    )
+    await _order(w.site.id, b, w.stranger, h.utc(2026, 6, 6, 8), timedelta(minutes=6, seconds=30))
+    # Partner A in July, outside the period: not counted
+    await _order(w.site.id, a, w.partner, h.utc(2026, 7, 2, 8), 999 * minutes, 9999 * minutes)
+    client = await builders.api(make_client, ops)
+    with clock.pinned(h.utc(2026, 7, 10)):
+        answer = await client.get(
+            "/api/v1/scorecards", params={"start": "2026-06-01", "end": "2026-06-30"}
+        )
+        single = await client.get(
+            f"/api/v1/scorecards/{b}", params={"start": "2026-06-01", "end": "2026-06-30"}
+        )
+    assert answer.status_code == 200, answer.text
+    cards = {c["partner_id"]: c for c in answer.json()}
+    figures = {
+        p: (
+            cards[p]["work_orders"],
+            cards[p]["median_response_minutes"],
+            cards[p]["median_resolution_minutes"],
+        )
+        for p in (a, b, idle.id)
+    }
+    assert figures == {a: (4, 30.5, 200.5), b: (2, 6.0, 61.0), idle.id: (0, None, None)}
+    assert single.json() == cards[b]

@@ -10,6 +10,7 @@ re-exported here with ``NewWorkOrder`` and ``record_events``); every creator use
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -119,6 +120,18 @@ async def _check_partner(partner_id: int | None, assignee_id: int | None) -> Non
             raise RuleViolation(
                 "assignee_id", _("This person does not work for the chosen partner organisation.")
             )
+
+
+def milliseconds_since(start: datetime, moment: datetime | None) -> int | None:
+    """``moment - start`` in whole milliseconds (half up), as ``work_order.response_ms`` /
+    ``resolution_ms`` keep it; None without a moment."""
+    if moment is None:
+        return None
+    return (_microseconds(moment - start) + 500) // 1000
+
+
+def _microseconds(delta: timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 async def _bump(order_id: int, version: int, values: dict[Any, Any]) -> None:
@@ -468,6 +481,12 @@ async def transition(
                 values[WorkOrder.verified_at] = None
             case "cancel":
                 values[WorkOrder.cancel_reason] = note[:500]
+        for moment, duration in (
+            (WorkOrder.accepted_at, WorkOrder.response_ms),
+            (WorkOrder.completed_at, WorkOrder.resolution_ms),
+        ):
+            if moment in values:  # the durations scorecards read, kept with their times
+                values[duration] = milliseconds_since(order.created_at, values[moment])
         await _bump(work_order_id, data.version, values)
         if step.name == "complete":  # after the row lock of the UPDATE: race-free
             missing = await checklists.unanswered_required(work_order_id)

@@ -14,11 +14,13 @@ import msgspec
 from facilities import db
 from facilities.accounts.enums import Role
 from facilities.kit import clock
+from facilities.kit.rows import aware, aware_or_none
 from facilities.maintenance.pm import actions as pm_actions
 from facilities.maintenance.pm import compliance, compliance_summary
 from facilities.maintenance.pm.generation import generate_due
 from facilities.maintenance.pm.schemas import ScheduleUpdate
 from facilities.maintenance.workorders import actions
+from facilities.maintenance.workorders.actions import milliseconds_since
 from facilities.maintenance.workorders.schemas import TransitionRequest, WorkOrderUpdate
 from tests import assets_builders, builders
 from tests.maintenance.pm import helpers
@@ -131,3 +133,20 @@ async def test_totals_equal_the_recomputation_after_a_sequence_of_writes() -> No
     )
     assert marks[0]["n"] == 0
     assert (await db.raw("SELECT count(*) AS n FROM work_order WHERE reopened_once"))[0]["n"] == 1
+    # ... and so do the durations kept with the times (accepted by "start", completed,
+    # reopened: no resolution until completed again)
+    rows = await db.raw(
+        "SELECT created_at, accepted_at, completed_at, response_ms, resolution_ms"
+        " FROM work_order WHERE schedule = {}",
+        schedule.id,
+    )
+    kept = [(r["response_ms"], r["resolution_ms"]) for r in rows]
+    assert kept == [
+        (
+            milliseconds_since(aware(r["created_at"]), aware_or_none(r["accepted_at"])),
+            milliseconds_since(aware(r["created_at"]), aware_or_none(r["completed_at"])),
+        )
+        for r in rows
+    ]
+    assert sum(1 for response, _ in kept if response) == 4
+    assert sum(1 for _, resolution in kept if resolution) == 3
