@@ -265,6 +265,10 @@ async def refresh() -> None:
     await planned.refresh()
 
 
+# Many occurrences share their start (on the hour, the same days): one conversion each.
+_start = lru_cache(maxsize=16384)(aware)
+
+
 def _planned_items(rows: list[dict[str, Any]], sites: dict[int, dict[str, Any]]) -> list[Item]:
     """``pm_planned`` rows (``planned.window``) as agenda items."""
     found = []
@@ -274,7 +278,7 @@ def _planned_items(rows: list[dict[str, Any]], sites: dict[int, dict[str, Any]])
             Item(
                 uid=f"pm-{r['schedule']}-{r['asset']}-{r['occurrence_key']}",
                 title=r["name"],
-                start=aware(r["start_at"]),
+                start=_start(r["start_at"]),
                 minutes=r["estimated_minutes"] or DEFAULT_MINUTES,
                 site_id=r["site"],
                 site_name=site.get("name", ""),

@@ -297,38 +297,60 @@ def _scope_sql(scope: AgendaScope) -> str:
 
 
 _COLUMNS = (
-    "SELECT p.schedule, p.asset, p.occurrence_key, p.start_at, p.site,"  # noqa: S608 - constant
+    "SELECT p.schedule, p.asset, p.occurrence_key, {start} AS start_at, p.site,"  # noqa: S608 - constant
     " p.partner_organisation, s.name, s.estimated_minutes, a.space"
     f" FROM {TABLE} p JOIN pm_schedule s ON s.id = p.schedule JOIN asset a ON a.id = p.asset"
 )
 _WINDOW = " WHERE p.start_at >= {} AND p.start_at < {}"
 
 
+def _start_sql() -> str:
+    # SQLite: the start as its text (an expression has no declared type, so the driver does
+    # not parse it; the agenda converts each distinct start once)
+    return "p.start_at || ''" if db.is_sqlite() else "p.start_at"
+
+
+def _columns() -> str:
+    return _COLUMNS.replace("{start}", _start_sql())
+
+
 async def window(
     start: datetime, end: datetime, scope: AgendaScope, limit: int | None
 ) -> tuple[list[dict[str, Any]], int]:
     """The planned rows in ``[start, end)`` inside ``scope`` (``_COLUMNS``) and how many
-    there are; with ``limit`` only the first ``limit`` by start and their ties at the last
-    one's start (the rest counted)."""
+    there are; with ``limit`` only the first ``limit`` in the agenda's order (start, then
+    uid; the rest counted)."""
     await ensure(end)
     where = _scope_sql(scope)
+    columns = _columns()
     if limit is None:
-        rows = await dict_rows(_COLUMNS + _WINDOW + where, start, end)
+        rows = await db.select(columns + _WINDOW + where, start, end)
         return rows, len(rows)
-    rows = await dict_rows(
-        _COLUMNS + _WINDOW + where + f" ORDER BY p.start_at LIMIT {int(limit)}", start, end
+    count = f"SELECT count(*) AS n FROM {TABLE} p{_WINDOW}{where}"  # noqa: S608 - ids only
+    if limit <= 0:
+        return [], int((await db.select(count, start, end))[0]["n"])
+    # the start of the ``limit``-th row: every row up to it (its ties too) is read
+    boundary = await db.select(
+        f"SELECT {_start_sql()} AS start_at FROM {TABLE} p{_WINDOW}{where}"  # noqa: S608 - ids only
+        f" ORDER BY p.start_at LIMIT 1 OFFSET {int(limit) - 1}",
+        start,
+        end,
     )
-    total = len(rows)
-    if rows and total == limit:  # there may be more: count them, and take the last one's ties
-        counted = await db.raw(f"SELECT count(*) AS n FROM {TABLE} p{_WINDOW}{where}", start, end)  # noqa: S608 - ids only
-        total = int(counted[0]["n"])
-        last = rows[-1]["start_at"]
-        seen = {(r["schedule"], r["asset"], r["occurrence_key"]) for r in rows}
-        rows += [
-            r
-            for r in await dict_rows(_COLUMNS + " WHERE p.start_at = {}" + where, last)
-            if (r["schedule"], r["asset"], r["occurrence_key"]) not in seen
-        ]
+    if not boundary:  # fewer than ``limit``: all of them
+        rows = await db.select(columns + _WINDOW + where, start, end)
+        return rows, len(rows)
+    last = boundary[0]["start_at"]
+    rows = await db.select(columns + _WINDOW + where, start, last)  # before the boundary
+    # ties at the boundary: the first ones in the agenda's order (start, then uid), by the
+    # uid's text in code-point order (``COLLATE "C"`` on PostgreSQL)
+    uid = "('pm-' || p.schedule || '-' || p.asset || '-' || p.occurrence_key)"
+    if not db.is_sqlite():
+        uid += ' COLLATE "C"'
+    rows += await db.select(
+        columns + " WHERE p.start_at = {}" + where + f" ORDER BY {uid} LIMIT {limit - len(rows)}",
+        last,
+    )
+    total = int((await db.select(count, start, end))[0]["n"])
     return rows, total
 
 
@@ -338,7 +360,7 @@ async def count_per_day(
     """(local day at the site, site, how many) of the planned rows in ``[start, end)``
     inside ``scope``: one grouped read over the index ``pm_planned_start``."""
     await ensure(end)
-    rows = await db.raw(
+    rows = await db.select(
         f"SELECT p.site, p.local_day, count(*) AS n FROM {TABLE} p{_WINDOW}{_scope_sql(scope)}"  # noqa: S608 - ids only
         " GROUP BY p.site, p.local_day",
         start,
