@@ -17,7 +17,8 @@ and per-day counts of it with SQL (``window``, ``count_per_day``), so no process
   read for it (``_signature``: the schedule's row, the asset, its site, its occurrence
   statistics; closures and holiday years when it skips closed days; its last order when
   floating; readings and "now" for meter modes and ``latest_only``) and how far its rows
-  reach (``until``: the horizon + ``SLACK``).
+  reach (``until``: the horizon + ``SLACK`` + 0–13 days by pair, so pairs run out on
+  different days).
 * ``ensure(end)`` (every read) compares the current key with the state: equal and ``end``
   within the horizon → the rows are read as they are. Otherwise ``refresh``: the signatures
   of all pairs are computed (one bulk load, no expansion), and only the pairs whose digest
@@ -65,7 +66,9 @@ STATE = "pm_planned_state"
 # changes its answers, so that a deployment computes every pair again.
 FORMAT = "1"
 MIN_AHEAD = timedelta(days=98)  # the feeds' window (90 days) and a week
-SLACK = timedelta(days=14)  # a pair is computed this far past the horizon it needs
+SLACK = timedelta(days=14)  # a pair is computed this far past the horizon it needs,
+# plus 0–13 days by pair (``_until``): pairs then run out on different days, so the horizon
+# moving on recomputes ~1/14 of them a day instead of all of them every 14 days
 YIELD_EVERY = 250  # schedules between two turns of the event loop
 WRITE_PAIRS = 1000  # pairs expanded and written per statement batch
 _LOCK_KEY = 0x0FAC1_0A9E  # PostgreSQL advisory lock of the refresh (arbitrary, constant)
@@ -210,6 +213,11 @@ def _rows(
     ]
 
 
+def _until(pair: tuple[int, int], horizon: datetime) -> datetime:
+    """How far one pair is computed: ``SLACK`` past the horizon and 0–13 days more."""
+    return horizon + SLACK + timedelta(days=(pair[0] * 31 + pair[1]) % 14)
+
+
 _INSERT = (
     f"INSERT INTO {TABLE} (schedule, asset, occurrence_key, start_at, site,"  # noqa: S608 - constant
     " partner_organisation, local_day) VALUES ({}, {}, {}, {}, {}, {}, {})"
@@ -225,7 +233,7 @@ _PAIR = (
 async def _refresh(key: str, now: datetime, end: datetime) -> None:
     horizon = max(end, now + MIN_AHEAD)
     horizon = datetime.combine(horizon.date() + timedelta(days=1), time(), UTC)
-    until = horizon + SLACK
+    until = horizon + SLACK + timedelta(days=13)  # the furthest any pair is computed
     schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
     ctx = _Context(now, until=until)
     wanted: dict[tuple[int, int], tuple[str, dict[str, Any]]] = {}
@@ -268,8 +276,9 @@ async def _refresh(key: str, now: datetime, end: datetime) -> None:
             pairs: list[tuple[Any, ...]] = []
             for pair in changed[first : first + WRITE_PAIRS]:
                 signature, schedule = wanted[pair]
-                rows.extend(_rows(ctx, schedule, pair[1], until))
-                pairs.append((*pair, signature, until))
+                reach = _until(pair, horizon)
+                rows.extend(_rows(ctx, schedule, pair[1], reach))
+                pairs.append((*pair, signature, reach))
             await db.executemany(_INSERT, rows)
             await db.executemany(_PAIR, pairs)
             await asyncio.sleep(0)
