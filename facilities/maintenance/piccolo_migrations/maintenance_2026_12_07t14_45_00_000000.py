@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
-ID = "2026-12-07T14:30:00:000000"
+ID = "2026-12-07T14:45:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = (
     "The agenda's planned occurrences kept in the database (pm_planned, pm_planned_pair, "
