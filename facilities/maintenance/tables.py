@@ -392,3 +392,40 @@ class WorkOrderRepairSummary(Table, tablename="work_order_repair_summary"):
     timed = Integer(null=False)
     repair_minutes = DoublePrecision(null=False)
     first_time = Integer(null=False)
+
+
+class PMPlanned(Table, tablename="pm_planned"):
+    """The agenda's planned occurrences: what generation will create for a schedule at an
+    asset (``generation.upcoming``, status pending) up to a horizon, one row each, read by
+    the calendar page and the feeds (``pm.planned``; raw SQL, created by a raw migration,
+    unique on schedule, asset, occurrence_key). ``local_day``: the start's date at the
+    site."""
+
+    id: Serial
+    schedule = Integer(null=False)
+    asset = Integer(null=False)
+    occurrence_key = Varchar(length=40, null=False)
+    start_at = Timestamptz(null=False)
+    site = Integer(null=False)
+    partner_organisation = Integer(null=True, default=None)
+    local_day = Date(null=False)
+
+
+class PMPlannedPair(Table, tablename="pm_planned_pair"):
+    """What each (schedule, asset)'s rows in ``pm_planned`` were computed from (a digest of
+    every input, ``pm.planned``) and up to when; unique on schedule, asset."""
+
+    id: Serial
+    schedule = Integer(null=False)
+    asset = Integer(null=False)
+    signature = Varchar(length=32, null=False)
+    until = Timestamptz(null=False)
+
+
+class PMPlannedState(Table, tablename="pm_planned_state"):
+    """One row (id 1): the version stamp ``pm_planned`` is current for and its horizon."""
+
+    id: Serial
+    stamp = Text(null=False)
+    horizon = Timestamptz(null=False)
+    refreshed_at = Timestamptz(null=False)

@@ -1,7 +1,7 @@
 """What makes iCal feeds cheap to poll: a version stamp of everything a feed shows, the
 rendered feed cached per feed and stamp, and a content tag (``ETag``) for ``304``.
 
-Calendar clients poll a feed every few minutes. Building one means expanding schedules and
+Calendar clients poll a feed every few minutes. Building one means reading planned occurrences and
 rendering thousands of events, so a poll first asks the database for a **stamp**: one
 round trip of aggregates that indexes answer without reading the big tables (the newest
 ``updated_at`` and the highest id of work orders — index ``work_order_updated`` —, of assets

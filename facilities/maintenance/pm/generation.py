@@ -487,8 +487,3 @@ async def generate_due(now: datetime | None = None) -> Result:
     if result.created or result.skipped:
         log.info("generated %d work order(s), skipped %d", result.created, result.skipped)
     return result
-
-
-async def run_job() -> None:
-    """The scheduler's entry point."""
-    await generate_due()

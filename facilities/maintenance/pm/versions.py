@@ -1,6 +1,7 @@
 """The agenda's version stamp: one cheap query whose answer changes whenever anything a
 calendar or a feed shows may have changed (see ``feed_cache`` for what it covers). Used by
-the feed cache and by the agenda's cache of computed occurrences."""
+the feed cache and, with a format and the day, as the key that ``pm_planned`` (the agenda's
+planned occurrences, ``planned``) is current for."""
 
 from __future__ import annotations
 

@@ -1,0 +1,392 @@
+"""The agenda's planned occurrences, kept in the database: ``pm_planned`` holds every
+occurrence that generation will create (``generation.upcoming``, status pending) for each
+active schedule at each of its assets, from now up to a **horizon** (at least
+``MIN_AHEAD`` = 98 days ahead: the feeds' 90 days and a week), one row each with its start
+(UTC), site, partner and local day at the site. The calendar page and the feeds read windows
+and per-day counts of it with SQL (``window``, ``count_per_day``), so no process expands
+20,000 rules to answer, and a fresh process answers its first request from rows.
+
+**Kept current by a version stamp and per-pair signatures**, not by hooks in every writer:
+
+* ``pm_planned_state`` (one row) holds the key the rows are current for: the agenda's
+  version stamp (``versions.stamp``: the schedules' count, versions and latest change,
+  occurrences, assets, sites, closure days, readings; work orders while a floating schedule
+  exists), ``FORMAT`` and the current day (the hour while a schedule depends on "now":
+  meter modes, ``latest_only``), and the horizon it reaches.
+* ``pm_planned_pair`` holds, per (schedule, asset), a digest of everything ``upcoming``
+  read for it (``_signature``: the schedule's row, the asset, its site, its occurrence
+  statistics; closures and holiday years when it skips closed days; its last order when
+  floating; readings and "now" for meter modes and ``latest_only``) and how far its rows
+  reach (``until``: the horizon + ``SLACK`` + 0–13 days by pair, so pairs run out on
+  different days).
+* ``ensure(end)`` (every read) compares the current key with the state: equal and ``end``
+  within the horizon → the rows are read as they are. Otherwise ``refresh``: the signatures
+  of all pairs are computed (one bulk load, no expansion), and only the pairs whose digest
+  changed, that are new, dropped, or do not reach the horizon are expanded again and their
+  rows replaced — all in one transaction, which also writes the new state. A PM action,
+  a closure day, a reading, an asset moved or retired, a generated occurrence: each moves
+  the stamp, and the next read (or the job) recomputes the pairs it touched.
+* Who refreshes: the job ``maintenance.refresh_agenda`` (every minute and at start, in
+  every process that runs the scheduler), generation's job right after it creates orders,
+  and otherwise the first read that finds the state behind.
+
+Two processes: the write transaction takes a PostgreSQL advisory lock (SQLite: one writer),
+then reads the state again (another process may have brought it current: nothing to write)
+and the stored digests again (it writes every pair whose stored digest is not its own), so
+after it commits every pair matches its key. The key is the stamp read *before* the inputs,
+so rows written from newer inputs than their key only cause one more refresh, never a
+stale "current". Inserts are ``ON CONFLICT DO NOTHING`` on (schedule, asset, key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import weakref
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from facilities import db
+from facilities.kit import clock
+from facilities.kit.errors import FacilitiesError
+from facilities.kit.rows import aware, dict_rows, to_date_or_none
+from facilities.maintenance.pm.agenda_scope import AgendaScope
+from facilities.maintenance.pm.generation import _Context, upcoming
+from facilities.maintenance.pm.versions import stamp
+
+log = logging.getLogger(__name__)
+
+TABLE = "pm_planned"
+PAIRS = "pm_planned_pair"
+STATE = "pm_planned_state"
+# What the rows are computed by: bump it when ``generation.upcoming`` (or what it reads)
+# changes its answers, so that a deployment computes every pair again.
+FORMAT = "1"
+MIN_AHEAD = timedelta(days=98)  # the feeds' window (90 days) and a week
+SLACK = timedelta(days=14)  # a pair is computed this far past the horizon it needs,
+# plus 0–13 days by pair (``_until``): pairs then run out on different days, so the horizon
+# moving on recomputes ~1/14 of them a day instead of all of them every 14 days
+YIELD_EVERY = 250  # schedules between two turns of the event loop
+WRITE_PAIRS = 1000  # pairs expanded and written per statement batch
+_LOCK_KEY = 0x0FAC1_0A9E  # PostgreSQL advisory lock of the refresh (arbitrary, constant)
+
+
+def ddl(sqlite: bool) -> list[str]:
+    """The tables (``tables.PMPlanned``, ``PMPlannedPair``, ``PMPlannedState``), raw."""
+    serial = "INTEGER PRIMARY KEY" if sqlite else "SERIAL PRIMARY KEY"
+    return [
+        f"CREATE TABLE {TABLE} (id {serial}, schedule INTEGER NOT NULL,"
+        " asset INTEGER NOT NULL, occurrence_key VARCHAR(40) NOT NULL,"
+        " start_at TIMESTAMPTZ NOT NULL, site INTEGER NOT NULL,"
+        " partner_organisation INTEGER, local_day DATE NOT NULL)",
+        f"CREATE UNIQUE INDEX {TABLE}_key ON {TABLE} (schedule, asset, occurrence_key)",
+        # windows and counts per day: a range of starts, the scope's columns in the index
+        f"CREATE INDEX {TABLE}_start ON {TABLE} (start_at, site, partner_organisation, local_day)",
+        # counts per local day: read in (day, site) order, no sort for the grouping
+        f"CREATE INDEX {TABLE}_day ON {TABLE} (local_day, site, partner_organisation, start_at)",
+        f"CREATE TABLE {PAIRS} (id {serial}, schedule INTEGER NOT NULL, asset INTEGER NOT NULL,"
+        " signature VARCHAR(32) NOT NULL, until TIMESTAMPTZ NOT NULL)",
+        f"CREATE UNIQUE INDEX {PAIRS}_key ON {PAIRS} (schedule, asset)",
+        f"CREATE TABLE {STATE} (id INTEGER PRIMARY KEY, stamp TEXT NOT NULL,"
+        " horizon TIMESTAMPTZ NOT NULL, refreshed_at TIMESTAMPTZ NOT NULL)",
+    ]
+
+
+# ---- the key and the state -----------------------------------------------------------
+
+
+async def current_key(now: datetime) -> str:
+    """The key the rows must be current for (see the module docstring)."""
+    row = (
+        await db.raw(
+            "SELECT sum(CASE WHEN mode = {} THEN 1 ELSE 0 END) AS floating,"
+            " sum(CASE WHEN mode IN ({}, {}) OR catch_up = {} THEN 1 ELSE 0 END) AS by_now"
+            " FROM pm_schedule WHERE active = {}",
+            "floating",
+            "meter",
+            "time_or_meter",
+            "latest_only",
+            True,
+        )
+    )[0]
+    # floating schedules follow their orders: then work orders are part of the stamp
+    version = await stamp(work_orders=bool(row["floating"]))
+    # "now" is an input only of meter modes and latest_only: else the day is enough (the
+    # horizon is checked on its own)
+    moment = now.replace(minute=0, second=0, microsecond=0)
+    when = moment.isoformat() if row["by_now"] else moment.date().isoformat()
+    return "|".join((FORMAT, when, *version))
+
+
+async def _state() -> tuple[str, datetime] | None:
+    rows = await db.raw(f"SELECT stamp, horizon FROM {STATE} WHERE id = 1")  # noqa: S608 - constant
+    return (rows[0]["stamp"], aware(rows[0]["horizon"])) if rows else None
+
+
+def _is_current(state: tuple[str, datetime] | None, key: str, end: datetime) -> bool:
+    return state is not None and state[0] == key and end <= state[1]
+
+
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _lock() -> asyncio.Lock:
+    """The running loop's lock around a refresh (one per loop: tests run several)."""
+    loop = asyncio.get_running_loop()
+    lock = _locks.get(loop)
+    if lock is None:
+        lock = _locks[loop] = asyncio.Lock()
+    return lock
+
+
+async def ensure(end: datetime) -> None:
+    """Make the rows current for now and up to ``end`` (a refresh only when the key moved
+    or ``end`` lies past the horizon; requests arriving meanwhile wait for it)."""
+    now = clock.now().astimezone(UTC)
+    end = end.astimezone(UTC)
+    key = await current_key(now)
+    if _is_current(await _state(), key, end):
+        return
+    async with _lock():
+        if _is_current(await _state(), key, end):
+            return
+        await _refresh(key, now, end)
+
+
+async def refresh() -> None:
+    """The job ``maintenance.refresh_agenda``: bring the rows up to date (only the key's
+    query and the state's row while nothing changed)."""
+    await ensure(clock.now())
+
+
+# ---- computing -------------------------------------------------------------------------
+
+
+def _signature(ctx: _Context, schedule: dict[str, Any], asset_id: int) -> str:
+    """Everything ``generation.upcoming`` reads for one schedule at one asset (and the
+    site's zone the local days follow): the same signature, the same occurrences. A digest
+    of its text (values only: rows, dates, sets, numbers); a different text of equal values
+    only computes that pair again."""
+    key = (schedule["id"], asset_id)
+    asset = ctx.assets[asset_id]
+    parts: list[Any] = [FORMAT, schedule, asset, ctx.sites.get(asset["site"]), ctx.stats.get(key)]
+    if schedule["skip_closed_days"]:
+        parts += [sorted(ctx.closures.get(asset["site"], ())), ctx.years]
+    if schedule["mode"] == "floating":
+        parts.append(ctx.latest.get(key))
+    if schedule["mode"] in ("meter", "time_or_meter"):
+        parts += [ctx.registers.get(asset_id), ctx.now]
+    if schedule["catch_up"] == "latest_only":
+        parts.append(ctx.now)
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def _rows(
+    ctx: _Context, schedule: dict[str, Any], asset_id: int, until: datetime
+) -> list[tuple[Any, ...]]:
+    """The pair's planned occurrences as ``pm_planned`` rows (none if it cannot be
+    computed: logged, and tried again when its inputs change)."""
+    try:
+        occurrences = upcoming(ctx, schedule, asset_id, until=until)
+    except (FacilitiesError, ValueError, KeyError) as error:
+        log.warning("schedule %s not shown: %s", schedule["id"], error)
+        return []
+    site = ctx.assets[asset_id]["site"]
+    zone = _zone((ctx.sites.get(site) or {}).get("time_zone") or "UTC")
+    partner = schedule["partner_organisation"]
+    return [
+        (occ.schedule, occ.asset, occ.key, occ.due, site, partner, occ.due.astimezone(zone).date())
+        for occ in occurrences
+        if occ.status == "pending"
+    ]
+
+
+def _until(pair: tuple[int, int], horizon: datetime) -> datetime:
+    """How far one pair is computed: ``SLACK`` past the horizon and 0–13 days more."""
+    return horizon + SLACK + timedelta(days=(pair[0] * 31 + pair[1]) % 14)
+
+
+_INSERT = (
+    f"INSERT INTO {TABLE} (schedule, asset, occurrence_key, start_at, site,"  # noqa: S608 - constant
+    " partner_organisation, local_day) VALUES ({}, {}, {}, {}, {}, {}, {})"
+    " ON CONFLICT (schedule, asset, occurrence_key) DO NOTHING"
+)
+_PAIR = (
+    f"INSERT INTO {PAIRS} (schedule, asset, signature, until) VALUES ({{}}, {{}}, {{}}, {{}})"  # noqa: S608 - constant
+    " ON CONFLICT (schedule, asset) DO UPDATE SET signature = excluded.signature,"
+    " until = excluded.until"
+)
+
+
+async def _refresh(key: str, now: datetime, end: datetime) -> None:
+    horizon = max(end, now + MIN_AHEAD)
+    horizon = datetime.combine(horizon.date() + timedelta(days=1), time(), UTC)
+    until = horizon + SLACK + timedelta(days=13)  # the furthest any pair is computed
+    schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
+    ctx = _Context(now, until=until)
+    wanted: dict[tuple[int, int], tuple[str, dict[str, Any]]] = {}
+    if schedules:
+        await ctx.load(schedules)
+        for number, schedule in enumerate(schedules):
+            if number % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # let other requests run meanwhile
+            for asset_id in ctx.targets(schedule):
+                wanted[(schedule["id"], asset_id)] = (_signature(ctx, schedule, asset_id), schedule)
+    async with db.transaction():
+        if not db.is_sqlite():  # SQLite: one writer at a time already
+            await db.raw("SELECT pg_advisory_xact_lock({})", _LOCK_KEY)
+        if _is_current(await _state(), key, end):
+            return  # another process brought it current meanwhile
+        stored = {
+            (r["schedule"], r["asset"]): (r["signature"], aware(r["until"]))
+            for r in await dict_rows(f"SELECT schedule, asset, signature, until FROM {PAIRS}")  # noqa: S608 - constant
+        }
+        changed = [
+            pair
+            for pair, (signature, _schedule) in wanted.items()
+            if (known := stored.get(pair)) is None or known[0] != signature or known[1] < horizon
+        ]
+        dropped = [pair for pair in stored if pair not in wanted]
+        replaced = [pair for pair in changed if pair in stored] + dropped
+        if replaced and len(replaced) == len(stored):
+            await db.raw(f"DELETE FROM {TABLE}")  # noqa: S608 - constant (everything again)
+        else:
+            await db.executemany(
+                f"DELETE FROM {TABLE} WHERE schedule = {{}} AND asset = {{}}",  # noqa: S608
+                replaced,
+            )
+        await db.executemany(
+            f"DELETE FROM {PAIRS} WHERE schedule = {{}} AND asset = {{}}",  # noqa: S608
+            dropped,
+        )
+        for first in range(0, len(changed), WRITE_PAIRS):
+            rows: list[tuple[Any, ...]] = []
+            pairs: list[tuple[Any, ...]] = []
+            for pair in changed[first : first + WRITE_PAIRS]:
+                signature, schedule = wanted[pair]
+                reach = _until(pair, horizon)
+                rows.extend(_rows(ctx, schedule, pair[1], reach))
+                pairs.append((*pair, signature, reach))
+            await db.executemany(_INSERT, rows)
+            await db.executemany(_PAIR, pairs)
+            await asyncio.sleep(0)
+        await db.raw(
+            f"INSERT INTO {STATE} (id, stamp, horizon, refreshed_at) VALUES (1, {{}}, {{}}, {{}})"  # noqa: S608 - constant
+            " ON CONFLICT (id) DO UPDATE SET stamp = excluded.stamp,"
+            " horizon = excluded.horizon, refreshed_at = excluded.refreshed_at",
+            key,
+            horizon,
+            clock.now(),
+        )
+    if changed or dropped:
+        log.info("agenda: %d pair(s) computed again, %d dropped", len(changed), len(dropped))
+
+
+# ---- reading ---------------------------------------------------------------------------
+
+
+def _scope_sql(scope: AgendaScope) -> str:
+    """The scope as SQL on ``pm_planned p`` (integer ids only)."""
+    where = ""
+    if scope.site_ids is not None:
+        where += " AND p.site IN (" + ",".join(str(int(s)) for s in sorted(scope.site_ids)) + ")"
+    if scope.partner_id is not None:
+        where += f" AND p.partner_organisation = {int(scope.partner_id)}"
+    return where
+
+
+_COLUMNS = (
+    "SELECT p.schedule, p.asset, p.occurrence_key, {start} AS start_at, p.site,"  # noqa: S608 - constant
+    " p.partner_organisation, s.name, s.estimated_minutes, a.space"
+    f" FROM {TABLE} p JOIN pm_schedule s ON s.id = p.schedule JOIN asset a ON a.id = p.asset"
+)
+_WINDOW = " WHERE p.start_at >= {} AND p.start_at < {}"
+
+
+def _start_sql() -> str:
+    # SQLite: the start as its text (an expression has no declared type, so the driver does
+    # not parse it; the agenda converts each distinct start once)
+    return "p.start_at || ''" if db.is_sqlite() else "p.start_at"
+
+
+def _columns() -> str:
+    return _COLUMNS.replace("{start}", _start_sql())
+
+
+async def window(
+    start: datetime, end: datetime, scope: AgendaScope, limit: int | None
+) -> tuple[list[dict[str, Any]], int]:
+    """The planned rows in ``[start, end)`` inside ``scope`` (``_COLUMNS``) and how many
+    there are; with ``limit`` only the first ``limit`` in the agenda's order (start, then
+    uid; the rest counted)."""
+    await ensure(end)
+    where = _scope_sql(scope)
+    columns = _columns()
+    if limit is None:
+        rows = await db.select(columns + _WINDOW + where, start, end)
+        return rows, len(rows)
+    count = f"SELECT count(*) AS n FROM {TABLE} p{_WINDOW}{where}"  # noqa: S608 - ids only
+    if limit <= 0:
+        return [], int((await db.select(count, start, end))[0]["n"])
+    # the start of the ``limit``-th row: every row up to it (its ties too) is read
+    boundary = await db.select(
+        f"SELECT {_start_sql()} AS start_at FROM {TABLE} p{_WINDOW}{where}"  # noqa: S608 - ids only
+        f" ORDER BY p.start_at LIMIT 1 OFFSET {int(limit) - 1}",
+        start,
+        end,
+    )
+    if not boundary:  # fewer than ``limit``: all of them
+        rows = await db.select(columns + _WINDOW + where, start, end)
+        return rows, len(rows)
+    last = boundary[0]["start_at"]
+    rows = await db.select(columns + _WINDOW + where, start, last)  # before the boundary
+    # ties at the boundary: the first ones in the agenda's order (start, then uid), by the
+    # uid's text in code-point order (``COLLATE "C"`` on PostgreSQL)
+    uid = "('pm-' || p.schedule || '-' || p.asset || '-' || p.occurrence_key)"
+    if not db.is_sqlite():
+        uid += ' COLLATE "C"'
+    rows += await db.select(
+        columns + " WHERE p.start_at = {}" + where + f" ORDER BY {uid} LIMIT {limit - len(rows)}",
+        last,
+    )
+    total = int((await db.select(count, start, end))[0]["n"])
+    return rows, total
+
+
+async def count_per_day(
+    start: datetime, end: datetime, scope: AgendaScope
+) -> Iterator[tuple[date, int, int]]:
+    """(local day at the site, site, how many) of the planned rows in ``[start, end)``
+    inside ``scope``: one grouped read over the index ``pm_planned_day`` (the local days
+    bounded too, two days beyond the window's UTC dates: no zone is further off, and the
+    index then hands out the rows in (day, site) order)."""
+    await ensure(end)
+    rows = await db.select(
+        f"SELECT p.local_day, p.site, count(*) AS n FROM {TABLE} p"  # noqa: S608 - ids only
+        + (f" INDEXED BY {TABLE}_day" if db.is_sqlite() else "")
+        + " WHERE p.local_day >= {} AND p.local_day <= {}"
+        " AND p.start_at >= {} AND p.start_at < {}"
+        + f"{_scope_sql(scope)} GROUP BY p.local_day, p.site",
+        (start - timedelta(days=2)).date(),
+        (end + timedelta(days=2)).date(),
+        start,
+        end,
+    )
+    found = []
+    for row in rows:
+        day = to_date_or_none(row["local_day"])
+        if day is not None:
+            found.append((day, int(row["site"]), int(row["n"])))
+    return iter(found)
