@@ -1,6 +1,7 @@
 """The same answer sent twice at once with one client key (a phone's queue retrying while
 the first request is still on its way): written once, both get the same answer. The key is
-claimed last in the answer's transaction, so the twin that finds it taken rolls back."""
+claimed in the answer's one write, all or nothing, so the twin that finds it taken writes
+nothing."""
 
 from __future__ import annotations
 

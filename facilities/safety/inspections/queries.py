@@ -264,33 +264,63 @@ async def inspection_row(actor: Principal, inspection_id: int) -> dict[str, Any]
     return rows[0]
 
 
+# The columns of an item's answer that saving one reads and writes.
+ANSWER_COLUMNS = (
+    "id", "version", "answered", "value_text", "value_number", "out_of_limits", "note",
+    "photo_key", "answered_at",
+)  # fmt: skip
+_CURRENT = ", ".join(f"a.{c} AS answer_{c}" for c in ANSWER_COLUMNS)
 _ANSWER_TARGET = (
-    "SELECT i.id, i.site, i.status, i.only_item, i.template_version,"
+    "SELECT i.id, i.site, i.status, i.only_item, i.template_version,"  # noqa: S608 - constants
     " v.version AS template_version_no, v.items, t.name AS template_name,"
-    " k.inspection AS key_inspection, k.kind AS key_kind, k.response AS key_response"
-    " FROM inspection i JOIN inspection_template_version v ON v.id = i.template_version"
+    " k.inspection AS key_inspection, k.kind AS key_kind, k.response AS key_response, "
+    + _CURRENT
+    + " FROM inspection i JOIN inspection_template_version v ON v.id = i.template_version"
     " JOIN inspection_template t ON t.id = v.template"
     " LEFT JOIN inspection_client_key k ON k.client_key = {}"
+    " LEFT JOIN inspection_answer a ON a.inspection = i.id AND a.item_key = {}"
 )
 
 
 async def answer_target(
-    actor: Principal, inspection_id: int, client_key: str | None
+    actor: Principal, inspection_id: int, client_key: str | None, item_key: str
 ) -> dict[str, Any]:
     """What saving an answer needs, in one read (the hot path of conducting): the
-    inspection's state, site and template version with its items, and the request that
+    inspection's state, site and template version with its items, the request that
     already took ``client_key`` if one did (``key_inspection``, ``key_kind``,
-    ``key_response``; all None otherwise). In the caller's scope, else 404."""
+    ``key_response``; all None otherwise) and the item's current answer (``answer_id``,
+    ``answer_version``, … as in ``ANSWER_COLUMNS``; all None without one). In the
+    caller's scope, else 404."""
     condition, args = await _condition(actor, "i")
     rows = await db.select(
         _ANSWER_TARGET + f" WHERE i.id = {{}} AND {condition}",
         client_key.lower() if client_key else None,
+        item_key,
         inspection_id,
         *args,
     )
     if not rows:
         raise NotFound()
     return rows[0]
+
+
+def current_answer(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The item's answer ``answer_target`` read (``ANSWER_COLUMNS``), or None."""
+    if row["answer_id"] is None:
+        return None
+    return {c: row[f"answer_{c}"] for c in ANSWER_COLUMNS}
+
+
+async def answer_now(inspection_id: int, item_key: str) -> dict[str, Any] | None:
+    """The item's answer as committed now (``ANSWER_COLUMNS``), or None: read again after
+    a save found it changed since ``answer_target``."""
+    rows = await db.select(
+        f"SELECT {', '.join(ANSWER_COLUMNS)} FROM inspection_answer"  # noqa: S608 - constants
+        " WHERE inspection = {} AND item_key = {}",
+        inspection_id,
+        item_key,
+    )
+    return rows[0] if rows else None
 
 
 @lru_cache(maxsize=64)

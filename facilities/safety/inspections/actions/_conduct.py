@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 import anyio
+import asyncpg
 import msgspec
 
 from facilities import db
@@ -36,10 +37,6 @@ from facilities.safety.inspections.actions import _findings
 from facilities.safety.inspections.schemas import AnswerRead, AnswerWrite, SubmitRead, SubmitWrite
 
 OPEN = ("due", "in_progress")
-_ANSWER_COLUMNS = (
-    "id", "version", "answered", "value_text", "value_number", "out_of_limits", "note",
-    "photo_key", "answered_at",
-)  # fmt: skip
 
 
 class StaleAnswer(Conflict):
@@ -105,13 +102,10 @@ def _replay_of(row: dict[str, Any], kind: str) -> Any | None:
     return json.loads(response) if isinstance(response, str) else response
 
 
-async def _claim(
-    key: str | None, inspection_id: int, kind: str, response: msgspec.Struct | None = None
-) -> None:
-    """Take the key inside the transaction (a concurrent twin waits, then finds it taken and
-    its transaction rolls back). With ``response`` (an answer: the key is claimed last, with
-    what it answers, in one statement) nothing more is written; without it (a submission:
-    claimed first) ``_keep`` stores the response later."""
+async def _claim(key: str | None, inspection_id: int, kind: str) -> None:
+    """Take the key first inside a submission's transaction (a concurrent twin waits, then
+    finds it taken and its transaction rolls back); ``_keep`` stores the response later.
+    An answer claims its key in its one write (``_store``)."""
     if key is None:
         return
     rows = await db.fetch(
@@ -120,7 +114,7 @@ async def _claim(
         key.lower(),
         inspection_id,
         kind,
-        msgspec.json.encode(response).decode() if response is not None else "{}",
+        "{}",
         clock.now(),
     )
     if not rows:
@@ -188,33 +182,6 @@ def _check_version(row: dict[str, Any], version_id: int | None) -> None:
         )
 
 
-# Holds the inspection (version + 1; due → in progress) and reads the item's current answer
-# in the same statement: the row lock (PostgreSQL) or the one writer (SQLite) keeps it
-# current until the transaction ends, as every answer write takes this lock first.
-_ANSWER_READS = ", ".join(
-    f"(SELECT a.{c} FROM inspection_answer a"  # noqa: S608 - constant column names
-    f" WHERE a.inspection = inspection.id AND a.item_key = {{}}) AS {c}"
-    for c in _ANSWER_COLUMNS
-)
-_LOCK_AND_READ = (
-    "UPDATE inspection SET version = version + 1, status = 'in_progress',"  # noqa: S608
-    " started_at = coalesce(started_at, {}), started_by = coalesce(started_by, {})"
-    " WHERE id = {} AND status IN ('due', 'in_progress') RETURNING " + _ANSWER_READS
-)
-_INSERT_ANSWER = (
-    "INSERT INTO inspection_answer (inspection, item_key, answered, value_text,"
-    " value_number, out_of_limits, note, photo_key, version, answered_by, answered_at)"
-    " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, 1, {}, {})"
-    " ON CONFLICT (inspection, item_key) DO NOTHING RETURNING *"
-)
-_UPDATE_ANSWER = (
-    "UPDATE inspection_answer SET answered = {}, value_text = {}, value_number = {},"
-    " out_of_limits = {}, note = {}, photo_key = {}, version = version + 1,"
-    " answered_by = {}, answered_at = {} WHERE id = {} AND version = {} RETURNING *"
-)
-_CURRENT_ANSWER = "SELECT * FROM inspection_answer WHERE inspection = {} AND item_key = {}"
-
-
 def _answer_columns(
     actor: Principal,
     item: dict[str, Any],
@@ -248,34 +215,107 @@ def _answer_columns(
     }
 
 
-# PostgreSQL: the answer's write, its audit row and the client key's claim (with the
-# response) in one statement; the audit row and the claim only if the write wrote.
-_WRITE_ALL_PG = (
-    "WITH saved AS ({write}), audit AS (INSERT INTO audit_event ("  # noqa: S608
-    + audit.COLUMNS
-    + ")"
-    " SELECT {{}}::integer, {{}}::varchar, {{}}::varchar, {{}}::varchar, {{}}::varchar,"
-    " {{}}::integer, {{}}::varchar, {{}}::jsonb, {{}}::jsonb, {{}}::timestamptz FROM saved)"
-    "{claim} SELECT saved.*{claimed} FROM saved"
+# ---- saving one answer: one read, then one write ------------------------------------------
+#
+# The answer is read with the inspection (``queries.answer_target``); the write is optimistic:
+# it holds the inspection (its version + 1; due → in progress; nothing if it is closed),
+# writes the answer only if it is still the one read (``version`` unchanged, or still none),
+# writes its audit row and claims the client key with the response, all or nothing. When the
+# answer changed in between, it is read again and the request decided again (409 with the
+# current answer for a stale ``version``, or written on top of the newer answer), so two
+# devices never lose a write. SQLite: one transaction in one trip to the writer's thread
+# (``db.all_or_nothing``); PostgreSQL: one function call (``inspection_answer_save``, the
+# safety migration of 2026-12-07T14:40), one round trip without BEGIN/COMMIT.
+
+_SAVED, _CLOSED, _CHANGED, _KEY_TAKEN = 0, 1, 2, 3
+# A save is tried again only after another device's answer to the item was written in
+# between; six devices at once need at most six tries.
+_TRIES = 20
+
+_LOCK_STEP = (
+    "UPDATE inspection SET version = version + 1, status = 'in_progress',"
+    " started_at = coalesce(started_at, {}), started_by = coalesce(started_by, {})"
+    " WHERE id = {} AND status IN ('due', 'in_progress') RETURNING id"
 )
-_CLAIM_PG = (
-    ", claim AS (INSERT INTO inspection_client_key (client_key, inspection, kind, response,"
-    " created_at) SELECT {}::varchar, {}::integer, 'answer', {}::json, {}::timestamptz"
-    " FROM saved ON CONFLICT (client_key) DO NOTHING RETURNING id)"
+_INSERT_STEP = (
+    "INSERT INTO inspection_answer (inspection, item_key, answered, value_text,"
+    " value_number, out_of_limits, note, photo_key, answered_by, answered_at, version)"
+    " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 1)"
+    " ON CONFLICT (inspection, item_key) DO NOTHING RETURNING id"
 )
-_WRITES_PG = {
-    (insert, keyed): _WRITE_ALL_PG.format(
-        write=_INSERT_ANSWER if insert else _UPDATE_ANSWER,
-        claim=_CLAIM_PG if keyed else "",
-        claimed=", (SELECT count(*) FROM claim) AS claimed" if keyed else "",
-    )
-    for insert in (True, False)
-    for keyed in (True, False)
-}
+_UPDATE_STEP = (
+    "UPDATE inspection_answer SET answered = {}, value_text = {}, value_number = {},"
+    " out_of_limits = {}, note = {}, photo_key = {}, answered_by = {}, answered_at = {},"
+    " version = version + 1 WHERE id = {} AND version = {} RETURNING id"
+)
+_AUDIT_STEP = audit.INSERT + " RETURNING id"
+_CLAIM_STEP = (
+    "INSERT INTO inspection_client_key (client_key, inspection, kind, response, created_at)"
+    " VALUES ({}, {}, 'answer', {}, {}) ON CONFLICT (client_key) DO NOTHING RETURNING id"
+)
+# all_or_nothing's failing step → the outcome (the audit row cannot be refused).
+_SQLITE_REFUSED = {0: _CLOSED, 1: _CHANGED, 3: _KEY_TAKEN}
+_SAVE_PG = "SELECT inspection_answer_save(" + ", ".join(["{}"] * 24) + ")"
 _SCALE = Decimal("0.0001")  # inspection_answer.value_number is numeric(14, 4)
 
 
-async def _write_answer(
+def _as_stored(number: Any) -> Decimal | None:
+    """A number as its column gives it back: PostgreSQL's numeric(14, 4) at its scale;
+    SQLite stores a float (Piccolo's adapter), kept as an INTEGER when whole, and reads it
+    back from its text (the shortest that round-trips, as ``repr``)."""
+    if number is None:
+        return None
+    if not db.is_sqlite():
+        return Decimal(number).quantize(_SCALE)
+    value = float(number)
+    return Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
+
+
+async def _store(
+    *,
+    actor: Principal,
+    inspection_id: int,
+    item_key: str,
+    current: dict[str, Any] | None,
+    columns: dict[str, Any],
+    trail: tuple[Any, ...],
+    client_key: str | None,
+    response: str,
+    now: Any,
+) -> int:
+    """One write of a decided answer, all or nothing; ``_SAVED`` or why not."""
+    key = client_key.lower() if client_key is not None else None
+    if db.is_sqlite():
+        steps: list[tuple[str, tuple[Any, ...]]] = [
+            (_LOCK_STEP, (now, actor.user_id, inspection_id)),
+            (_INSERT_STEP, (inspection_id, item_key, *columns.values()))
+            if current is None
+            else (_UPDATE_STEP, (*columns.values(), current["id"], current["version"])),
+            (_AUDIT_STEP, trail),
+        ]
+        if key is not None:
+            steps.append((_CLAIM_STEP, (key, inspection_id, response, now)))
+        refused = await db.all_or_nothing(*steps)
+        return _SAVED if refused is None else _SQLITE_REFUSED[refused]
+    try:
+        return int(
+            await db.one_statement(
+                _SAVE_PG,
+                inspection_id,
+                item_key,
+                current["id"] if current else None,
+                current["version"] if current else None,
+                *columns.values(),
+                key,
+                response,
+                *trail,
+            )
+        )
+    except asyncpg.SerializationError:  # the function's own "changed meanwhile"
+        return _CHANGED
+
+
+async def _save_answer(
     *,
     actor: Principal,
     row: dict[str, Any],
@@ -285,23 +325,24 @@ async def _write_answer(
     expected: int | None,
     client_key: str | None,
 ) -> AnswerRead:
-    """Inside the caller's transaction: the stale check, the upsert of one answer, its
-    audit row and the client key's claim (``_Replay`` when a twin took it first)."""
+    """Decide and write one answer (see above); ``_Replay`` when a twin with the same
+    client key was written first."""
     inspection_id = row["id"]
-    now = clock.now()
-    locked = await db.fetch(
-        _LOCK_AND_READ, now, actor.user_id, inspection_id, *([item["key"]] * len(_ANSWER_COLUMNS))
-    )
-    if not locked:
-        raise _closed()
-    current = locked[0] if locked[0]["id"] is not None else None
-    one_statement = not db.is_sqlite()
-    for _attempt in range(2):
+    current = queries.current_answer(row)
+    for _try in range(_TRIES):
+        now = clock.now()
         columns = _answer_columns(actor, item, values, note, expected, current, now)
-        write = (
-            (_INSERT_ANSWER, (inspection_id, item["key"], *columns.values()))
-            if current is None
-            else (_UPDATE_ANSWER, (*columns.values(), current["id"], current["version"]))
+        number = columns["value_number"]
+        # The response is what the write stores (the column's scale included), known
+        # before it runs: the client key's claim stores it in the same transaction.
+        result = queries.answer_read(
+            item,
+            {
+                **columns,
+                "item_key": item["key"],
+                "version": int(current["version"]) + 1 if current else 1,
+                "value_number": _as_stored(number),
+            },
         )
         trail = audit.values(
             actor=actor,
@@ -311,54 +352,30 @@ async def _write_answer(
             summary=f"{row['template_name']}: {item['label']}"[:500],
             site_id=row["site"],
             before={"item": item["key"], "value": current["value_text"] if current else None},
-            after={
-                "item": item["key"],
-                "value": columns["value_text"] or columns["value_number"],
-            },
+            after={"item": item["key"], "value": columns["value_text"] or columns["value_number"]},
         )
-        if one_statement:
-            # The response is what the write returns (the column's scale included), known
-            # before it runs: the claim stores it in the same statement.
-            number = columns["value_number"]
-            result = queries.answer_read(
-                item,
-                {
-                    **columns,
-                    "item_key": item["key"],
-                    "version": int(current["version"]) + 1 if current else 1,
-                    "value_number": Decimal(number).quantize(_SCALE)
-                    if number is not None
-                    else None,
-                },
-            )
-            claim: tuple[Any, ...] = ()
-            if client_key is not None:
-                response = msgspec.json.encode(result).decode()
-                claim = (client_key.lower(), inspection_id, response, now)
-            saved = await db.fetch(
-                _WRITES_PG[(current is None, client_key is not None)],
-                *write[1],
-                *trail,
-                *claim,
-            )
-            if saved:
-                if client_key is not None and not saved[0]["claimed"]:
-                    raise _Replay
-                return result
-        else:
-            # The saved row comes back from the write itself (RETURNING, on both engines).
-            saved = await db.fetch(*write[:1], *write[1])
-            if saved:
-                await db.fetch(audit.INSERT, *trail)
-                result = queries.answer_read(item, saved[0])
-                await _claim(client_key, inspection_id, "answer", result)
-                return result
-        # PostgreSQL only: the lock waited for another answer's transaction, and the read in
-        # the lock's RETURNING saw the answer as it was when the statement began. The lock is
-        # held now: a new statement reads it as it stays until this transaction ends.
-        found = await db.fetch(_CURRENT_ANSWER, inspection_id, item["key"])
-        current = found[0] if found else None
-    raise RuntimeError("the answer changed under the inspection's lock")  # pragma: no cover
+        outcome = await _store(
+            actor=actor,
+            inspection_id=inspection_id,
+            item_key=item["key"],
+            current=current,
+            columns=columns,
+            trail=trail,
+            client_key=client_key,
+            response=msgspec.json.encode(result).decode(),
+            now=now,
+        )
+        if outcome == _SAVED:
+            return result
+        if outcome == _CLOSED:
+            raise _closed()
+        if outcome == _KEY_TAKEN:
+            raise _Replay
+        current = await queries.answer_now(inspection_id, item["key"])
+    # Another device's answer won every time: say so as a stale write would.
+    raise StaleAnswer(
+        queries.answer_read(item, {**current, "item_key": item["key"]}) if current else _blank(item)
+    )
 
 
 def _blank(item: dict[str, Any]) -> AnswerRead:
@@ -385,7 +402,7 @@ async def answer_item(
     *, actor: Principal, inspection_id: int, item_key: str, data: AnswerWrite
 ) -> AnswerRead:
     """Save (or clear, with ``null``) one answer, validated by the item's kind."""
-    row = await queries.answer_target(actor, inspection_id, data.client_key)
+    row = await queries.answer_target(actor, inspection_id, data.client_key, item_key)
     replay = _replay_of(row, "answer")
     if replay is not None:
         return msgspec.convert(replay, AnswerRead)
@@ -415,17 +432,15 @@ async def answer_item(
         stored = await anyio.to_thread.run_sync(partial(_signature_file, content))
         values["photo_key"] = stored.key
     try:
-        async with db.transaction():
-            result = await _write_answer(
-                actor=actor,
-                row=row,
-                item=item,
-                values=values,
-                note=data.note.strip() if data.note is not None else None,
-                expected=data.version,
-                client_key=data.client_key,
-            )
-        return result
+        return await _save_answer(
+            actor=actor,
+            row=row,
+            item=item,
+            values=values,
+            note=data.note.strip() if data.note is not None else None,
+            expected=data.version,
+            client_key=data.client_key,
+        )
     except _Replay:
         if stored is not None:
             uploads.delete(stored.key)
@@ -447,7 +462,7 @@ async def answer_photo(
 ) -> AnswerRead:
     """A photo to an item (re-encoded, metadata stripped): the answer of a photo item, the
     evidence of any other."""
-    row = await queries.answer_target(actor, inspection_id, client_key)
+    row = await queries.answer_target(actor, inspection_id, client_key, item_key)
     replay = _replay_of(row, "answer")
     if replay is not None:
         return msgspec.convert(replay, AnswerRead)
@@ -460,17 +475,15 @@ async def answer_photo(
     if item["kind"] == ItemKind.photo.value:
         values["answered"] = True
     try:
-        async with db.transaction():
-            result = await _write_answer(
-                actor=actor,
-                row=row,
-                item=item,
-                values=values,
-                note=None,
-                expected=None,
-                client_key=client_key,
-            )
-        return result
+        return await _save_answer(
+            actor=actor,
+            row=row,
+            item=item,
+            values=values,
+            note=None,
+            expected=None,
+            client_key=client_key,
+        )
     except _Replay:
         uploads.delete(stored.key)
         replay = await _replayed(client_key, inspection_id, "answer")
