@@ -21,6 +21,25 @@ costs several times that: the benchmark's list of 50 sites used ~30 % less CPU p
 inline (docs/benchmarks.md). The budget keeps a heavy query (a report) from holding up the
 event loop for more than a couple of milliseconds: it is abandoned and re-run on a thread.
 
+**Group commit** (``all_or_nothing``, the heartbeat hot path): a small all-or-nothing write
+does not take the writer lock itself. It joins a queue, and one flusher task takes up to
+``GROUP_MAX`` queued calls at a time into one trip to the writer's thread and one
+``BEGIN IMMEDIATE`` … ``COMMIT`` (``_group_commit``), each call's steps inside its own
+``SAVEPOINT``, so each keeps its all-or-nothing answer: refused at a step → only its
+savepoint is rolled back and it gets the index; a statement raises → only its savepoint is
+rolled back and that caller alone gets the exception; SQLite abandons the whole transaction
+on a call's error (``RAISE(ROLLBACK)``, disk full) → that caller gets the error, the others
+are queued again at the front; ``COMMIT`` fails → every caller of the batch gets the error.
+Calls arriving while a batch is on the thread form the next batch, so under load the
+batches grow by themselves and a lone call waits for nothing but one task switch. Profiled
+under wrk (docs/benchmarks.md), the cost of a quiet heartbeat was the hand-over of the
+writer between requests (the thread hop, the lock's wake-up, the event loop's turn) while
+SQLite's own work was a fraction of it; one hand-over per batch instead of per call is the
+gain. The flusher takes and releases the writer lock per batch; asyncio's lock serves its
+waiters in order, so a transaction waiting for the writer runs between two batches and
+neither side starves. A caller cancelled while queued runs nothing; a batch on the thread
+always runs to COMMIT or ROLLBACK there, whoever stopped waiting for it.
+
 Every connection gets WAL, ``foreign_keys=ON``, ``synchronous=NORMAL`` and an explicit
 busy timeout (another *process*, e.g. ``facilities scheduler``, may hold the write lock).
 """
