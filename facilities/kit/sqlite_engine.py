@@ -311,8 +311,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._group.append((steps, future))
         if self._flusher is None:
             self._flusher = loop.create_task(self._flush())
-        done, outcome = await future
-        if not done:
+        ok, outcome = await future
+        if not ok:
             raise outcome
         return outcome
 
