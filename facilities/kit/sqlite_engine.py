@@ -21,6 +21,25 @@ costs several times that: the benchmark's list of 50 sites used ~30 % less CPU p
 inline (docs/benchmarks.md). The budget keeps a heavy query (a report) from holding up the
 event loop for more than a couple of milliseconds: it is abandoned and re-run on a thread.
 
+**Group commit** (``all_or_nothing``, the heartbeat hot path): a small all-or-nothing write
+does not take the writer lock itself. It joins a queue, and one flusher task takes up to
+``GROUP_MAX`` queued calls at a time into one trip to the writer's thread and one
+``BEGIN IMMEDIATE`` … ``COMMIT`` (``_group_commit``), each call's steps inside its own
+``SAVEPOINT``, so each keeps its all-or-nothing answer: refused at a step → only its
+savepoint is rolled back and it gets the index; a statement raises → only its savepoint is
+rolled back and that caller alone gets the exception; SQLite abandons the whole transaction
+on a call's error (``RAISE(ROLLBACK)``, disk full) → that caller gets the error, the others
+are queued again at the front; ``COMMIT`` fails → every caller of the batch gets the error.
+Calls arriving while a batch is on the thread form the next batch, so under load the
+batches grow by themselves and a lone call waits for nothing but one task switch. Profiled
+under wrk (docs/benchmarks.md), the cost of a quiet heartbeat was the hand-over of the
+writer between requests (the thread hop, the lock's wake-up, the event loop's turn) while
+SQLite's own work was a fraction of it; one hand-over per batch instead of per call is the
+gain. The flusher takes and releases the writer lock per batch; asyncio's lock serves its
+waiters in order, so a transaction waiting for the writer runs between two batches and
+neither side starves. A caller cancelled while queued runs nothing; a batch on the thread
+always runs to COMMIT or ROLLBACK there, whoever stopped waiting for it.
+
 Every connection gets WAL, ``foreign_keys=ON``, ``synchronous=NORMAL`` and an explicit
 busy timeout (another *process*, e.g. ``facilities scheduler``, may hold the write lock).
 """
@@ -30,6 +49,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from collections import deque
 from time import perf_counter, thread_time
 from typing import Any
 
@@ -49,6 +69,7 @@ INLINE_WALL_S = 0.020
 _PROGRESS_STEPS = 1000  # virtual-machine steps between two budget checks (~20-50 µs)
 # Result codes after which an inline read is retried on a reader thread.
 _RETRY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT}
+GROUP_MAX = 64  # all_or_nothing calls committed together at most (one writer trip)
 
 
 class PooledSQLiteTransaction(SQLiteTransaction):
@@ -121,6 +142,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._inline: sqlite3.Connection | None = None
         self._cpu_deadline = 0.0
         self._wall_deadline = 0.0
+        # Group commit of all_or_nothing: the queued calls and the task draining them.
+        self._group: deque[tuple[list[tuple[str, list[Any]]], asyncio.Future[Any]]] = deque()
+        self._flusher: asyncio.Task[None] | None = None
 
     # ---- connection management ----------------------------------------------------
 
@@ -173,6 +197,8 @@ class PooledSQLiteEngine(SQLiteEngine):
                 self._inline.close()
                 self._inline = None
             self._open_lock = asyncio.Lock()
+            self._group = deque()
+            self._flusher = None
             self._loop = loop
         assert self._open_lock is not None
         async with self._open_lock:
@@ -268,20 +294,74 @@ class PooledSQLiteEngine(SQLiteEngine):
             self.release_writer()
 
     async def all_or_nothing(self, steps: list[tuple[str, list[Any]]]) -> int | None:
-        """Run ``steps`` (``?`` placeholders) in one write transaction in **one trip** to the
-        writer's thread: BEGIN IMMEDIATE, each statement, COMMIT. Every step must return a
-        row; at the first that returns none everything is rolled back and its index is
-        returned (None: all committed). The writer is held for one hop instead of one per
-        statement, which is what limits concurrent small writes (the heartbeat hot path).
-        Outside a transaction only."""
+        """Run ``steps`` (``?`` placeholders) all or nothing, outside a transaction. Every
+        step must return a row; at the first that returns none everything this call did is
+        rolled back and that step's index is returned (None: all committed). A statement
+        that raises rolls back everything this call did, and its exception is raised here.
+
+        **Group commit**: the call joins a queue; one flusher task takes up to
+        ``GROUP_MAX`` queued calls at a time into **one trip** to the writer's thread and
+        one ``BEGIN IMMEDIATE`` … ``COMMIT``, each call inside its own ``SAVEPOINT`` (see
+        the module docstring). Calls arriving while a batch runs form the next one."""
         assert self.current_transaction.get() is None, "all_or_nothing inside a transaction"
-        writer = await self.acquire_writer()
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._writer is None:
+            await self.open()
+        future: asyncio.Future[tuple[bool, Any]] = loop.create_future()
+        self._group.append((steps, future))
+        if self._flusher is None:
+            self._flusher = loop.create_task(self._flush())
+        ok, outcome = await future
+        if not ok:
+            raise outcome
+        return outcome
+
+    async def _flush(self) -> None:
+        """Drain the group-commit queue, one batch per writer-lock hold. The lock is taken
+        and released per batch (asyncio's lock is first come, first served), so a
+        transaction waiting for the writer runs between two batches."""
+        group = self._group
+        batch: list[tuple[list[tuple[str, list[Any]]], asyncio.Future[tuple[bool, Any]]]] = []
         try:
-            # aiosqlite's own hook for running a function on the connection's thread; the
-            # whole transaction runs there, so a cancelled awaiter never leaves it open.
-            return await writer._execute(_all_or_nothing, writer._conn, steps)
+            while group:
+                writer = await self.acquire_writer()
+                try:
+                    while group and len(batch) < GROUP_MAX:
+                        steps, future = group.popleft()
+                        if not future.done():  # a cancelled caller: nothing of it runs
+                            batch.append((steps, future))
+                    if not batch:
+                        continue
+                    try:
+                        # aiosqlite's hook for running a function on the connection's
+                        # thread; BEGIN to COMMIT runs there, so a cancelled awaiter (this
+                        # task, at shutdown) never leaves the transaction open.
+                        outcomes = await writer._execute(
+                            _group_commit, writer._conn, [steps for steps, _ in batch]
+                        )
+                    except Exception as error:  # BEGIN or COMMIT failed: nothing committed
+                        for _, future in batch:
+                            if not future.done():
+                                future.set_result((False, error))
+                    else:
+                        again = []
+                        for entry, outcome in zip(batch, outcomes, strict=True):
+                            if outcome is None:  # rolled back with another call's failure
+                                again.append(entry)
+                            elif not entry[1].done():
+                                entry[1].set_result(outcome)
+                        group.extendleft(reversed(again))
+                    batch = []
+                finally:
+                    self.release_writer()
         finally:
-            self.release_writer()
+            # Only when this task itself was cancelled (event loop shutting down): the
+            # batch in flight may still commit on the writer's thread, unanswered.
+            for _, future in [*batch, *group]:
+                future.cancel()
+            group.clear()
+            if self._group is group:
+                self._flusher = None
 
     async def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         """Bulk statement through the driver (the hot path for generated rows)."""
@@ -295,18 +375,40 @@ class PooledSQLiteEngine(SQLiteEngine):
             await current.connection.executemany(sql, rows)
 
 
-def _all_or_nothing(
-    connection: sqlite3.Connection, steps: list[tuple[str, list[Any]]]
-) -> int | None:
+def _group_commit(
+    connection: sqlite3.Connection, batch: list[list[tuple[str, list[Any]]]]
+) -> list[tuple[bool, Any] | None]:
+    """One write transaction for a batch of ``all_or_nothing`` calls, on the writer's
+    thread. Per call: ``(True, None)`` committed, ``(True, index)`` refused at that step
+    (its savepoint rolled back), ``(False, exception)`` a statement raised (its savepoint
+    rolled back), or None: not run, or run but rolled back with the whole transaction
+    because a later call's error made SQLite abandon it (disk full, I/O error, ...): the
+    caller queues those again. BEGIN or COMMIT failing raises (nothing committed)."""
+    outcomes: list[tuple[bool, Any] | None] = [None] * len(batch)
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for index, (query, args) in enumerate(steps):
-            if not connection.execute(query, args).fetchall():
-                connection.execute("ROLLBACK")
-                return index
+        for number, steps in enumerate(batch):
+            connection.execute("SAVEPOINT group_call")
+            try:
+                stopped = None
+                for index, (query, args) in enumerate(steps):
+                    if not connection.execute(query, args).fetchall():
+                        stopped = index
+                        break
+            except Exception as error:
+                outcomes[number] = (False, error)
+                if not connection.in_transaction:  # SQLite rolled the whole batch back
+                    outcomes[:number] = [None] * number
+                    return outcomes
+                connection.execute("ROLLBACK TO group_call")
+            else:
+                outcomes[number] = (True, stopped)
+                if stopped is not None:
+                    connection.execute("ROLLBACK TO group_call")
+            connection.execute("RELEASE group_call")
         connection.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             connection.execute("ROLLBACK")
         raise
-    return None
+    return outcomes
