@@ -236,9 +236,10 @@ def _reads(
 
 
 # The two heaviest reads (the open orders, the asset histories: ~200 and ~160 ms of
-# PostgreSQL's CPU at 1,000,000 orders) are split by periods into this many reads, so that
-# no one read is the whole dashboard's wall time; their periods are independent.
-HEAVY_PARTS = 2
+# PostgreSQL's CPU at 1,000,000 orders) are split by periods into this many reads per
+# engine, so that no one read is the whole dashboard's wall time; their periods are
+# independent (measured with ``READS_AT_ONCE`` in docs/benchmarks.md).
+HEAVY_PARTS = {"postgres": 4, "sqlite": 2}
 
 
 def _by_periods(
@@ -247,9 +248,9 @@ def _by_periods(
     spans: list[Period],
     sites: set[int] | None,
 ) -> list[Read]:
-    """``read`` over ``spans`` as ``HEAVY_PARTS`` reads of consecutive periods whose trends
-    are joined back in order (``_together`` concatenates the parts of one name)."""
-    size = -(-len(spans) // HEAVY_PARTS)
+    """``read`` over ``spans`` as ``HEAVY_PARTS`` (of this engine) reads of consecutive
+    periods whose trends are joined back in order (``_join``)."""
+    size = -(-len(spans) // HEAVY_PARTS[_engine()])
     return [
         functools.partial(read, principal, spans[start : start + size], sites)
         for start in range(0, len(spans), size)
@@ -269,7 +270,7 @@ async def _together(reads: list[Read]) -> Trends:
     """Run the reads, up to ``READS_AT_ONCE`` of them at once (outside a transaction only:
     ``db.reads_at_once``), and merge their trends. A failure cancels the others and is
     raised as it is (no ``ExceptionGroup``: a 4xx stays a 4xx)."""
-    at_once = db.reads_at_once(READS_AT_ONCE["sqlite" if db.is_sqlite() else "postgres"])
+    at_once = db.reads_at_once(READS_AT_ONCE[_engine()])
     found: Trends = {}
     if at_once <= 1:
         for read in reads:
@@ -291,6 +292,10 @@ async def _together(reads: list[Read]) -> Trends:
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
     return found
+
+
+def _engine() -> str:
+    return "sqlite" if db.is_sqlite() else "postgres"
 
 
 def _join(found: Trends, part: Trends) -> None:
