@@ -214,7 +214,7 @@ def _reads(
     or more tiles): every KPI keeps its one implementation, only the order and overlap of
     their reads is decided here."""
     reads: list[Read] = []
-    left = list(names)
+    left = list(dict.fromkeys(names))  # a tile asked for twice is read once
     # backlog, its age and overdue work count the same orders: read them once
     if len(set(OPEN_AT) & set(names)) > 1:
         reads.extend(_by_periods(open_at_trends, principal, spans, narrowed))

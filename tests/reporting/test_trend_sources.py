@@ -101,6 +101,32 @@ async def test_the_dashboards_reads_at_once_give_the_figures_read_one_by_one(
     )
 
 
+async def test_tiles_asked_for_twice_or_in_part_keep_their_eight_periods() -> None:
+    data = await build()
+    ops = builders.principal(data.ops)
+    with clock.pinned(AFTER):
+        board = await dashboard.dashboard(
+            ops,
+            start=date(2026, 6, 1),
+            end=date(2026, 6, 30),
+            chosen=["mttr", "mttr", "backlog", "overdue", "mtbf", "critical_uptime"],
+        )
+    assert [t.name for t in board.tiles] == [
+        "mttr",
+        "mttr",
+        "backlog",
+        "overdue",
+        "mtbf",
+        "critical_uptime",
+    ]
+    assert {len(t.trend) for t in board.tiles} == {dashboard.TREND_POINTS}
+    assert (board.tiles[0].value, board.tiles[2].value, board.tiles[4].value) == (
+        187.5,
+        3.0,
+        460.0,
+    )
+
+
 async def test_a_failing_read_is_raised_as_it_is_and_stops_the_others(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
