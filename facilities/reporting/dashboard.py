@@ -239,7 +239,7 @@ def _reads(
 # PostgreSQL's CPU at 1,000,000 orders) are split by periods into this many reads per
 # engine, so that no one read is the whole dashboard's wall time; their periods are
 # independent (measured with ``READS_AT_ONCE`` in docs/benchmarks.md).
-HEAVY_PARTS = {"postgres": 4, "sqlite": 2}
+HEAVY_PARTS = {"postgres": 2, "sqlite": 2}
 
 
 def _by_periods(
