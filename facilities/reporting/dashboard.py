@@ -15,6 +15,10 @@ a name that is not registered in ``kit.kpi`` is left out.
 **Cost against budget** (``budgets/kpi.py``) is the quarterly budget report's actuals against
 the budget prorated to the period; its trend is one run of the actuals over the eight
 consecutive periods, and the list behind it is the cost lines (``actuals.lines``).
+
+**The tiles' reads run concurrently** (``_reads``, ``_together``): up to ``READS_AT_ONCE``
+at once outside a transaction (``db.reads_at_once``), the two heaviest split by periods
+(``HEAVY_PARTS``); docs/architecture.md says why and what it costs.
 """
 
 from __future__ import annotations
