@@ -287,6 +287,20 @@ async def select(sql: str, *args: Any) -> list[dict[str, Any]]:
     return [dict(r) for r in await pool.fetch(_pg_sql(sql), *args)]
 
 
+def reads_at_once(wanted: int) -> int:
+    """How many reads one caller may run concurrently (``asyncio.gather``), at most
+    ``wanted``: 1 inside a transaction (its one connection runs one statement at a time,
+    and Piccolo's context variable would hand it to every task); otherwise SQLite's reader
+    threads, or half of the PostgreSQL pool, so that one request never takes the whole pool
+    from the others."""
+    eng = engine()
+    if wanted <= 1 or eng.current_transaction.get() is not None:
+        return 1
+    if isinstance(eng, PooledSQLiteEngine):
+        return max(1, min(wanted, eng.reader_count))
+    return max(1, min(wanted, _pool_max() // 2))
+
+
 # ---- lifecycle ------------------------------------------------------------------------
 
 

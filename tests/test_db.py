@@ -106,3 +106,20 @@ async def test_pooled_sessions_run_without_jit() -> None:
     dashboard's big statements 100-400 ms each (``docs/benchmarks.md``)."""
     assert db.SESSION_SETTINGS == {"jit": "off"}
     assert (await db.raw("SHOW jit"))[0]["jit"] == "off"
+
+
+async def test_reads_at_once_is_one_inside_a_transaction_and_capped_outside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``db.reads_at_once``: concurrent reads (the dashboard's) only outside a transaction,
+    at most SQLite's reader threads or half the PostgreSQL pool."""
+    if db.is_sqlite():
+        cap = db.engine().reader_count  # type: ignore[attr-defined]
+    else:
+        monkeypatch.setattr(db, "_pool_max", lambda: 6)
+        cap = 3
+    assert db.reads_at_once(1) == 1
+    assert db.reads_at_once(2) == min(2, cap)
+    assert db.reads_at_once(100) == cap
+    async with db.transaction():
+        assert db.reads_at_once(4) == 1

@@ -15,14 +15,22 @@ a name that is not registered in ``kit.kpi`` is left out.
 **Cost against budget** (``budgets/kpi.py``) is the quarterly budget report's actuals against
 the budget prorated to the period; its trend is one run of the actuals over the eight
 consecutive periods, and the list behind it is the cost lines (``actuals.lines``).
+
+**The tiles' reads run concurrently** (``_reads``, ``_together``): up to ``READS_AT_ONCE``
+at once outside a transaction (``db.reads_at_once``), the two heaviest split by periods
+(``HEAVY_PARTS``); docs/architecture.md says why and what it costs.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from facilities import db
 from facilities.accounts.principal import Principal
 from facilities.kit import clock, kpi
 from facilities.kit.errors import NotFound, RuleViolation
@@ -151,26 +159,11 @@ async def dashboard(
         for back in range(TREND_POINTS - 1, -1, -1)
     ]
     query = _query(first, last, region_id, site_id)
+    trends = await _together(_reads(principal, names, spans, narrowed, rows, site_id))
     tiles = []
-    # backlog, its age and overdue work count the same orders: read them once
-    shared = (
-        await open_at_trends(principal, spans, narrowed)
-        if len(set(OPEN_AT) & set(names)) > 1
-        else {}
-    )
-    # MTBF and critical uptime read the same asset histories: likewise
-    if set(ASSET_TIME) <= set(names):
-        shared.update(await asset_trends(principal, spans, narrowed))
     for name in names:
         definition = kpi.get(name)
-        if name in shared:
-            trend = shared[name]
-        elif name in SPECS:  # one statement for the eight periods
-            trend = await trend_of(SPECS[name], principal, spans, narrowed)
-        elif name == cost.NAME:  # one run of the actuals for the eight periods
-            trend = [v.value for v in await cost.trend(rows, spans, site_id=site_id)]
-        else:
-            trend = [await figure(principal, name, span, narrowed) for span in spans]
+        trend = trends[name]
         drill = (
             "/api/v1/reporting/records?" + urlencode({"kpi": name, **query})
             if name in DRILLABLE
@@ -200,6 +193,119 @@ async def dashboard(
         site_ids=site_ids,
         tiles=tiles,
     )
+
+
+Trends = dict[str, list[float | None]]
+Read = Callable[[], Awaitable[Trends]]
+
+# How many of a dashboard's reads run at once (``_together``), per engine: PostgreSQL runs
+# each on its own pooled connection, a backend per core; SQLite on its reader threads
+# (``sqlite3`` releases the GIL while it executes). Measured at 1,000,000 work orders in
+# docs/benchmarks.md ("The dashboard's reads run concurrently"). ``db.reads_at_once`` caps
+# it (1 inside a transaction, the readers, half the pool).
+READS_AT_ONCE = {"postgres": 4, "sqlite": 4}
+
+
+def _reads(
+    principal: Principal,
+    names: list[str],
+    spans: list[Period],
+    narrowed: set[int] | None,
+    rows: list[dict[str, Any]],
+    site_id: int | None,
+) -> list[Read]:
+    """The dashboard's independent reads, the heaviest first (each gives the trends of one
+    or more tiles): every KPI keeps its one implementation, only the order and overlap of
+    their reads is decided here."""
+    reads: list[Read] = []
+    left = list(dict.fromkeys(names))  # a tile asked for twice is read once
+    # backlog, its age and overdue work count the same orders: read them once
+    if len(set(OPEN_AT) & set(names)) > 1:
+        reads.extend(_by_periods(open_at_trends, principal, spans, narrowed))
+        left = [n for n in left if n not in OPEN_AT]
+    # MTBF and critical uptime read the same asset histories: likewise
+    if set(ASSET_TIME) <= set(names):
+        reads.extend(_by_periods(asset_trends, principal, spans, narrowed))
+        left = [n for n in left if n not in ASSET_TIME]
+    if cost.NAME in left:  # one run of the actuals for the eight periods
+
+        async def cost_trend() -> Trends:
+            return {cost.NAME: [v.value for v in await cost.trend(rows, spans, site_id=site_id)]}
+
+        reads.append(cost_trend)
+        left.remove(cost.NAME)
+    for name in left:
+        reads.append(_read_one(principal, name, spans, narrowed))
+    return reads
+
+
+# The two heaviest reads (the open orders, the asset histories: ~200 and ~160 ms of
+# PostgreSQL's CPU at 1,000,000 orders) are split by periods into this many reads per
+# engine, so that no one read is the whole dashboard's wall time; their periods are
+# independent (measured with ``READS_AT_ONCE`` in docs/benchmarks.md).
+HEAVY_PARTS = {"postgres": 2, "sqlite": 2}
+
+
+def _by_periods(
+    read: Callable[[Principal, list[Period], set[int] | None], Awaitable[Trends]],
+    principal: Principal,
+    spans: list[Period],
+    sites: set[int] | None,
+) -> list[Read]:
+    """``read`` over ``spans`` as ``HEAVY_PARTS`` (of this engine) reads of consecutive
+    periods whose trends are joined back in order (``_join``)."""
+    size = -(-len(spans) // HEAVY_PARTS[_engine()])
+    return [
+        functools.partial(read, principal, spans[start : start + size], sites)
+        for start in range(0, len(spans), size)
+    ]
+
+
+def _read_one(principal: Principal, name: str, spans: list[Period], sites: set[int] | None) -> Read:
+    async def read() -> Trends:
+        if name in SPECS:  # one statement for the eight periods
+            return {name: await trend_of(SPECS[name], principal, spans, sites)}
+        return {name: [await figure(principal, name, span, sites) for span in spans]}
+
+    return read
+
+
+async def _together(reads: list[Read]) -> Trends:
+    """Run the reads, up to ``READS_AT_ONCE`` of them at once (outside a transaction only:
+    ``db.reads_at_once``), and merge their trends. A failure cancels the others and is
+    raised as it is (no ``ExceptionGroup``: a 4xx stays a 4xx)."""
+    at_once = db.reads_at_once(READS_AT_ONCE[_engine()])
+    found: Trends = {}
+    if at_once <= 1:
+        for read in reads:
+            _join(found, await read())
+        return found
+    gate = asyncio.Semaphore(at_once)
+
+    async def gated(read: Read) -> Trends:
+        async with gate:
+            return await read()
+
+    tasks = [asyncio.ensure_future(gated(read)) for read in reads]
+    try:
+        for result in await asyncio.gather(*tasks):  # in the order of ``reads``
+            _join(found, result)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return found
+
+
+def _engine() -> str:
+    return "sqlite" if db.is_sqlite() else "postgres"
+
+
+def _join(found: Trends, part: Trends) -> None:
+    """Add a read's trends; a name already there gets the next periods (``_by_periods``)."""
+    for name, values in part.items():
+        found[name] = [*found.get(name, []), *values]
 
 
 async def drill_down(
