@@ -328,7 +328,8 @@ async def run(engine: str) -> str:
     hello = statistics.median(r.rps for r in hello_runs)
     beats = statistics.median(r.rps for r in beat_runs)
     beat_p99 = statistics.median(r.p99_ms for r in beat_runs)
-    errors = sum(r.non_2xx + r.socket_errors + r.timeouts for r in beat_runs)
+    refused = sum(r.non_2xx for r in beat_runs)  # the per-source limit's 429 at wrk's pace
+    errors = sum(r.socket_errors + r.timeouts for r in beat_runs)
     lat = paced["latencies"]
     not_ok = sum(n for code, n in paced["answered"].items() if code != 200)
     lost = not_ok + (len(paced["keys"]) - recorded)
@@ -345,7 +346,9 @@ async def run(engine: str) -> str:
             "|---|---:|",
             f"| hello-world reference (wrk, 32 connections) | {hello:,.0f} req/s |",
             f"| heartbeats sustained (wrk, 32 connections, one event a request) | {beats:,.0f}"
-            f" events/s, p99 {beat_p99:.0f} ms, {errors} errors |",
+            f" events/s, p99 {beat_p99:.0f} ms, {errors} socket errors or timeouts, {refused}"
+            " answered non-2xx (the per-source storm limit of 600 a minute answers 429 at wrk's"
+            " pace, ~20 a second per source; a real device sends 2 a minute) |",
             f"| **ratio to the reference** (target ≥ 25 %) | **{100 * beats / hello:.0f} %** |",
             f"| the issue's load, paced: {paced['rate']:.1f} events/s for"
             f" {paced['elapsed']:.0f} s ({paced['sent']:,} events, 1 % down/up) |"
