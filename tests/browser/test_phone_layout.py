@@ -2,6 +2,8 @@
 
 * a filter form's choice of site takes the whole row: beside the "Show" button it was cut to
   "AP-002 Access" on the device board and "Alle meine Sta" on the regional dashboard;
+* buttons wrapped under a long title keep their distance from the next card (a work order's
+  "Print sheet (PDF)" sat on it);
 * a heading after a list of facts does not touch it (the device page's "Outages this month"
   sat on "Availability this month", the scorecard's "Service visits" on its work figures).
 """
@@ -13,6 +15,7 @@ from typing import Any
 from facilities.accounts.enums import Role
 from tests import builders
 from tests.browser.helpers import sign_in
+from tests.workorders_builders import work_order
 
 
 async def _box(page: Any, selector: str) -> dict[str, float]:
@@ -45,3 +48,17 @@ async def test_a_heading_after_facts_keeps_its_distance(page: Any) -> None:
     heading = await _box(page, "main dl.facts + h2")
     gap = heading["y"] - (facts["y"] + facts["height"])
     assert gap >= 12, gap  # about 1rem; it was 0
+
+
+async def test_buttons_under_a_long_title_keep_their_distance(page: Any) -> None:
+    region = await builders.region("Rhein-Neckar")
+    site = await builders.site(region.id)
+    ops = await builders.user(Role.ops_manager)
+    await builders.assign(ops, regions=[region.id])
+    order = await work_order(site.id, title="Sicherungsstift und Plombe unversehrt — Feuerlöscher")
+    await sign_in(page, ops.email)
+    await page.goto(f"/work-orders/{order.id}")
+    buttons = await _box(page, "main .heading-row .actions")
+    card = await _box(page, "main .heading-row + *")
+    gap = card["y"] - (buttons["y"] + buttons["height"])
+    assert gap >= 12, gap  # it was 0: "Print sheet (PDF)" sat on the card
