@@ -5,7 +5,8 @@
 * buttons wrapped under a long title keep their distance from the next card (a work order's
   "Print sheet (PDF)" sat on it);
 * a heading after a list of facts does not touch it (the device page's "Outages this month"
-  sat on "Availability this month", the scorecard's "Service visits" on its work figures).
+  sat on "Availability this month", the scorecard's "Service visits" on its work figures),
+  nor does one after a table (the scorecard's "Work" on its SLA table).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ async def test_a_site_choice_is_as_wide_as_its_form_on_a_phone(page: Any) -> Non
         assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth"), url
 
 
-async def test_a_heading_after_facts_keeps_its_distance(page: Any) -> None:
+async def test_a_heading_after_facts_or_a_table_keeps_its_distance(page: Any) -> None:
     partner = await builders.partner_org("Elektro Kurpfalz GmbH")
     ops = await builders.user(Role.ops_manager)
     await sign_in(page, ops.email)
@@ -48,6 +49,10 @@ async def test_a_heading_after_facts_keeps_its_distance(page: Any) -> None:
     heading = await _box(page, "main dl.facts + h2")
     gap = heading["y"] - (facts["y"] + facts["height"])
     assert gap >= 12, gap  # about 1rem; it was 0
+    table = await _box(page, "main table")
+    after_table = await _box(page, "main table + h2")
+    gap = after_table["y"] - (table["y"] + table["height"])
+    assert gap >= 12, gap  # "Work" sat on the SLA table
 
 
 async def test_buttons_under_a_long_title_keep_their_distance(page: Any) -> None:
