@@ -164,12 +164,17 @@ def format_iso_date(value: str | None) -> str:
 
 
 def duration(minutes: int | None) -> str:
-    """``1d 2h 5m``-style text of a number of minutes (negative: ``-…``)."""
+    """``1d 2h 5m``-style text of a number of minutes (negative: ``-…``), the units in the
+    reader's language (German ``1 Tg. 2 Std. 5 Min.``: "1d 16h" and "1m" are English)."""
     if minutes is None:
         return "–"
     sign = "-" if minutes < 0 else ""
     minutes = abs(minutes)
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{mins}m" if mins else ""]
-    return sign + (" ".join(p for p in parts if p) or "0m")
+    parts = [
+        _("%(num)dd") % {"num": days} if days else "",
+        _("%(num)dh") % {"num": hours} if hours else "",
+        _("%(num)dm") % {"num": mins} if mins or not (days or hours) else "",
+    ]
+    return sign + " ".join(p for p in parts if p)

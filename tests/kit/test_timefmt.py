@@ -79,3 +79,24 @@ def test_date_filter_takes_a_width_in_place_of_the_zone() -> None:
     with using_locale("de"):
         assert timefmt.format_date(date(2027, 3, 10), "full") == "Mittwoch, 10. März 2027"
         assert timefmt.format_date(date(2027, 3, 10), "EEE, d. MMM") == "Mi., 10. März"
+
+
+def test_durations_in_the_readers_language() -> None:
+    """A German page said "1d 16h", "bisher 1m" (the SLA panel, the device's outages, the home
+    page's devices down): the units are the reader's words."""
+    with using_locale("en"):
+        assert [timefmt.duration(m) for m in (0, 45, 125, 2398, -61, None)] == [
+            "0m",
+            "45m",
+            "2h 5m",
+            "1d 15h 58m",
+            "-1h 1m",
+            "–",
+        ]
+    with using_locale("de"):
+        assert [timefmt.duration(m) for m in (0, 45, 125, 2398)] == [
+            "0 Min.",
+            "45 Min.",
+            "2 Std. 5 Min.",
+            "1 Tg. 15 Std. 58 Min.",
+        ]

@@ -76,6 +76,10 @@ async def test_devices_down_panel_per_role(make_client: Any) -> None:
         german = await builders.browser_session(make_client, elsewhere)
         text = (await german.get("/")).text
         assert "Ausgefallene Geräte" in text and "Alle überwachten Geräte laufen." in text
+        await db.raw("UPDATE app_user SET locale = {} WHERE id = {}", Locale.de.value, here.id)
+        german_here = await builders.browser_session(make_client, here)
+        text = (await german_here.get("/")).text
+        assert "bisher 45 Min." in text and "45m" not in text  # German units, not "bisher 45m"
         partner = await builders.browser_session(make_client, wifi)
         text = (await partner.get("/")).text
         assert f'href="/work-orders/{order}"' in text and "/monitoring/devices/" not in text

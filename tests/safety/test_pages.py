@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from facilities.kit import clock
+from facilities.kit.i18n import ngettext, using_locale
 from tests import builders
 from tests.safety.helpers import generate, programme, starter, world
 
@@ -52,6 +53,10 @@ async def test_conduct_without_javascript(make_client: Any) -> None:
     assert done.status_code == 303
     result = await cm.get(url)
     assert "No plasters" in result.text and "Work order #" in result.text
+    assert "1 finding raised; corrective work is on its way." in result.text  # not "(s)"
+    assert ' · <a href="/work-orders/' in result.text  # it read "Work order #34· asset…"
+    # a failed pass/fail answer does not say so twice ("Answer: Fail · fails")
+    assert "<strong>Fail</strong></p>" in result.text
     findings = await cm.get("/safety/findings")
     assert findings.status_code == 200 and "Contents complete per the list" in findings.text
 
@@ -68,3 +73,18 @@ async def test_templates_page_copies_a_starter(make_client: Any) -> None:
     assert "6 items · English</small>" in listed  # the language by name, not "EN"
     cm = await builders.browser_session(make_client, w.cm)
     assert (await cm.get("/safety/templates")).status_code == 403
+
+
+def test_the_findings_message_counts_in_german() -> None:
+    with using_locale("de"):
+        one, two = (
+            ngettext(
+                "%(num)d finding raised; corrective work is on its way.",
+                "%(num)d findings raised; corrective work is on its way.",
+                n,
+            )
+            % {"num": n}
+            for n in (1, 2)
+        )
+    assert one == "1 Mangel erfasst; die Behebung ist beauftragt."  # was "Mangel/Mängel"
+    assert two == "2 Mängel erfasst; die Behebung ist beauftragt."

@@ -133,4 +133,6 @@ async def test_a_german_installation_writes_the_finding_in_german(make_client, m
     assert "Antwort: Nicht bestanden" in order["description"]
     assert "Kritisch: Die Anlage ist gesperrt" in order["description"]
     asset = await Asset.select().where(Asset.id == w.asset_id).first()
-    assert asset["lockout_reason"].startswith("Unsicher — nicht benutzen: ")
+    # what failed, without repeating the banner's "Unsicher — nicht benutzen"
+    assert asset["lockout_reason"].endswith(f": bei Begehung Nr. {mine['id']} nicht bestanden")
+    assert "nicht benutzen" not in asset["lockout_reason"]

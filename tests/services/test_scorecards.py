@@ -153,6 +153,7 @@ async def test_scorecard_scoping_and_pages(make_client: Any) -> None:
             f"/scorecards/{w.partner_org_id}", params={"start": "2026-06-01", "end": "2026-06-30"}
         )
         assert detail.status_code == 200 and "4.50" in detail.text
+        assert 'data-label="Rate"' in detail.text  # the SLA table named on a phone
         partner_browser = await builders.browser_session(make_client, w.partner)
         redirected = await partner_browser.get("/scorecards")
         assert redirected.status_code == 303

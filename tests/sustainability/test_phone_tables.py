@@ -74,5 +74,6 @@ async def test_labels_in_german(make_client) -> None:
     page = await session.get(f"/sustainability/meters/{electricity['id']}")
     assert 'data-label="Verbrauch"' in page.text
     assert 'data-label="Consumption"' not in page.text
+    assert "Strom (Netz) · kWh" in page.text  # not "Strom (Netz) (kWh)"
     results = await session.get(f"/sustainability?year=2025&site_id={site_id}")
     assert 'data-label="Scope 2 marktbasiert"' in results.text

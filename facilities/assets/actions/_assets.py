@@ -13,7 +13,7 @@ from facilities.accounts import audit
 from facilities.accounts.principal import Principal
 from facilities.assets import codes, queries
 from facilities.assets.actions._common import _is_serial_clash, _plain
-from facilities.assets.enums import AssetStatus
+from facilities.assets.enums import ASSET_STATUS_LABELS, AssetStatus
 from facilities.assets.schemas import (
     AssetCreate,
     AssetRead,
@@ -24,7 +24,7 @@ from facilities.assets.tables import Asset, AssetCategory, AssetStatusChange
 from facilities.db import transaction
 from facilities.kit import clock
 from facilities.kit.errors import Conflict, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, in_installation_language
 from facilities.sites import scope
 from facilities.sites.tables import Site, Space
 
@@ -290,11 +290,18 @@ async def change_status(*, actor: Principal, asset_id: int, data: StatusChange) 
             object_type="asset",
             object_id=asset_id,
             site_id=before.site_id,
-            summary=f"{before.name}: {before.status.value} → {data.status.value}",
+            summary=f"{before.name}: {_status_change(before.status, data.status)}",
             before={"status": before.status.value},
             after={"status": data.status.value, "note": data.note.strip()},
         )
         return await queries.get_asset(asset_id)
+
+
+def _status_change(before: AssetStatus, after: AssetStatus) -> str:
+    """ "Operational → Down" for the audit summary, stored, so in the installation's language
+    (kit.i18n), never the raw codes."""
+    with in_installation_language():
+        return f"{_(ASSET_STATUS_LABELS[before])} → {_(ASSET_STATUS_LABELS[after])}"
 
 
 async def record_monitored_status(
@@ -330,7 +337,7 @@ async def record_monitored_status(
             object_type="asset",
             object_id=asset_id,
             site_id=row["site"],
-            summary=f"{row['name']}: {row['status']} → {status.value}",
+            summary=f"{row['name']}: {_status_change(AssetStatus(row['status']), status)}",
             before={"status": row["status"]},
             after={"status": status.value, "note": note},
         )

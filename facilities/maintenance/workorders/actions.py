@@ -26,7 +26,7 @@ from facilities.kit.errors import Conflict, RuleViolation
 from facilities.kit.i18n import _, in_installation_language
 from facilities.maintenance import checklists, hooks, lifecycle
 from facilities.maintenance.enums import ReportStatus
-from facilities.maintenance.lifecycle import CLOSED_STATES, OPEN_STATES
+from facilities.maintenance.lifecycle import CLOSED_STATES, OPEN_STATES, STATUS_LABELS
 from facilities.maintenance.lifecycle import WorkOrderStatus as S
 from facilities.maintenance.pm import compliance_summary
 from facilities.maintenance.reports.schemas import ProblemReportRead
@@ -506,12 +506,14 @@ async def transition(
         await _event(
             work_order_id, actor, step.name, order.status, step.target, event_note, assigned
         )
+        with in_installation_language():  # the summary is stored (kit.i18n)
+            change = f"{_(STATUS_LABELS[order.status])} → {_(STATUS_LABELS[step.target])}"
         await audit.record(
             actor=actor,
             action=f"work_order.{step.name}",
             object_type="work_order",
             object_id=work_order_id,
-            summary=f"{order.title}: {order.status.value} → {step.target.value}",
+            summary=f"{order.title}: {change}",
             site_id=order.site_id,
             before={"status": order.status},
             after={"status": step.target, "note": event_note},

@@ -10,8 +10,8 @@ from facilities.accounts import audit
 from facilities.accounts.principal import Principal
 from facilities.kit import clock, uploads
 from facilities.kit.errors import NotFound, RuleViolation
-from facilities.kit.i18n import _
-from facilities.reporting.enums import Split
+from facilities.kit.i18n import _, in_installation_language
+from facilities.reporting.enums import COST_CATEGORY_LABELS, CostCategory, Split
 from facilities.reporting.schemas import BudgetRead, BudgetSet, ExpenseCreate, ExpenseRead
 from facilities.reporting.settings import reporting_settings
 from facilities.reporting.tables import Budget, Expense
@@ -54,6 +54,13 @@ def quarters(data: BudgetSet) -> list[Decimal]:
             % {"sum": sum(parts), "amount": amount},
         )
     return parts
+
+
+def _category(category: CostCategory) -> str:
+    """The category's name for the stored audit summary: in the installation's language
+    (kit.i18n), not its code."""
+    with in_installation_language():
+        return _(COST_CATEGORY_LABELS[category])
 
 
 async def _check_scope(actor: Principal, data: BudgetSet) -> None:
@@ -115,12 +122,13 @@ async def set_budget(*, actor: Principal, data: BudgetSet) -> BudgetRead:
             )
             await row.save()
             budget_id = int(row.id)
+        currency = reporting_settings().currency
         await audit.record(
             actor=actor,
             action="budget.set",
             object_type="budget",
             object_id=budget_id,
-            summary=f"{data.year} {data.category.value}: {amount}",
+            summary=f"{data.year} {_category(data.category)}: {amount} {currency}",
             site_id=data.site_id,
             after={"amount": str(amount), "quarters": [str(q) for q in parts]},
         )
@@ -179,7 +187,7 @@ async def add_expense(
                 action="expense.create",
                 object_type="expense",
                 object_id=row.id,
-                summary=f"{data.spent_on} {data.category.value}: {amount} {currency}",
+                summary=f"{data.spent_on} {_category(data.category)}: {amount} {currency}",
                 site_id=data.site_id,
             )
     except BaseException:

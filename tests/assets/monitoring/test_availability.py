@@ -135,3 +135,11 @@ async def test_an_ongoing_outage_is_shown_as_ongoing(make_client: Any) -> None:
         assert outages[0]["ended_at"] == "2026-11-02T11:05:00Z" and not outages[0]["ongoing"]
         page = await client.get(f"/monitoring/devices/{f.ap_ids[0]}")
         assert "ongoing" not in page.text and "02/11/2026, 10:00 – 12:05 · 2h 5m" in page.text
+        await db.raw("UPDATE app_user SET locale = {} WHERE id = {}", Locale.de.value, f.ops.id)
+        german = await builders.browser_session(make_client, f.ops)
+        page = await german.get(f"/monitoring/devices/{f.ap_ids[0]}")
+        assert "02.11.26, 10:00 – 12:05 · 2 Std. 5 Min." in page.text  # not "2h 5m"
+        assert "<dt>Zustand</dt>" in page.text  # "Stand" is a date's "as of"
+        # the event log said "Ausgefallen · Ausgefallen" (the event's kind, then its outcome)
+        assert "Ausgefallen · Ausgefallen" not in page.text
+        assert "Als ausgefallen gewertet" in page.text

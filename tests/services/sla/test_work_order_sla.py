@@ -14,6 +14,7 @@ from tests import builders
 from tests import workorders_builders as wb
 from tests.services.sla import helpers
 from tests.services.sla.helpers import T0
+from tests.sustainability.test_phone_tables import _unlabelled
 
 
 async def _assigned(world: helpers.SlaWorld, **values: Any) -> int:
@@ -137,3 +138,7 @@ async def test_api_and_panel_scoped_like_the_order(make_client: Any) -> None:
         )
         assert page.status_code == 200, page.text
         assert 'id="sla"' in page.text and "Response" in page.text and "Running" in page.text
+        # on a phone each figure says what it is (it read "8h / 1m (0 %) / 7h 58m")
+        panel = page.text.split('id="sla"', 1)[1].split("</section>", 1)[0]
+        assert "<td" in panel and _unlabelled(panel) == []
+        assert 'data-label="Remaining"' in panel

@@ -104,7 +104,9 @@ async def _lock(actor: Principal, row: dict[str, Any], item: dict[str, Any]) -> 
     if row["asset"] is None:
         return False
     with in_installation_language():  # the reason is stored and shown to everyone
-        reason = _("Unsafe — do not use: %(item)s (inspection no. %(id)s)") % {
+        # the reason follows "Do not use — unsafe:" on the asset and scan pages, so it names
+        # only what failed (it said "Unsafe — do not use" a second time)
+        reason = _("%(item)s: failed in inspection no. %(id)s") % {
             "item": item["label"],
             "id": row["id"],
         }

@@ -14,7 +14,7 @@ from litestar.response import File, Response, Template
 
 from facilities.accounts.principal import actor
 from facilities.kit.errors import FacilitiesError, RuleViolation
-from facilities.kit.i18n import _
+from facilities.kit.i18n import _, ngettext
 from facilities.kit.templating import page, redirect
 from facilities.kit.web import Form, Multipart, Req, optional_upload, stored_file_response
 from facilities.maintenance.checklists.schemas import ITEM_KIND_LABELS, ItemKind
@@ -179,9 +179,11 @@ class InspectionPages(Controller):
             )
         message = _("Inspection submitted.")
         if result.findings:
-            message += " " + _("%(n)d finding(s) raised; corrective work is on its way.") % {
-                "n": len(result.findings)
-            }
+            message += " " + ngettext(
+                "%(num)d finding raised; corrective work is on its way.",
+                "%(num)d findings raised; corrective work is on its way.",
+                len(result.findings),
+            ) % {"num": len(result.findings)}
         return redirect(f"/safety/inspections/{inspection_id}", message)
 
     @get("/safety/findings", opt={"permission": "safety.view"})
