@@ -190,6 +190,28 @@ async def test_generation_in_site_time_and_missed(make_client: Any) -> None:
     assert statuses == ["missed", "due"]
 
 
+async def test_generation_that_catches_up_inserts_the_missed_ones_as_missed(
+    make_client: Any,
+) -> None:
+    """A first run three months late: the occurrences a later one has overtaken arrive
+    missed, the latest due one and the one inside the lead time arrive due (the same rule as
+    marking rows that already exist; equal to what a run every month would have left)."""
+    w = await world()
+    template = await starter("emergency_lighting_monthly", "de")
+    await programme(template.id, site_id=w.site.id, lead_days=10)
+    # 25 May 09:00 Berlin: 1 March, 1 April and 1 May are due; 1 June is within the lead
+    assert await generate(datetime(2026, 5, 25, 7, 0, tzinfo=UTC)) == 4
+    rows = await Inspection.select(Inspection.occurrence_key, Inspection.status).order_by(
+        Inspection.due_at
+    )
+    assert [(r["occurrence_key"][:10], r["status"]) for r in rows] == [
+        ("2026-03-01", "missed"),
+        ("2026-04-01", "missed"),
+        ("2026-05-01", "due"),
+        ("2026-06-01", "due"),
+    ]
+
+
 async def test_programme_bad_input(make_client: Any) -> None:
     w = await world()
     template = await starter()

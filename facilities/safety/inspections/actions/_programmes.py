@@ -232,7 +232,7 @@ _INSERT = (
     "INSERT INTO inspection (programme, template_version, site, asset, target_key,"
     " occurrence_key, due_at, status, only_item, assignee_role, assignee_partner,"
     " assignee_user, version, created_at)"
-    " VALUES ({}, {}, {}, {}, {}, {}, {}, 'due', '', {}, {}, {}, 1, {})"
+    " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, '', {}, {}, {}, 1, {})"
     " ON CONFLICT (programme, target_key, occurrence_key) DO NOTHING"
 )
 
@@ -376,7 +376,13 @@ def plan(ctx: _Loaded, programme: dict[str, Any]) -> list[tuple[Any, ...]]:
     rows = []
     for site_id, targets in by_site.items():
         earliest = min(after for _asset, _target, after in targets)
-        for occ in ctx.occurrences(programme, start, site_id, earliest, until):
+        occurrences = ctx.occurrences(programme, start, site_id, earliest, until)
+        # Missed on arrival: a later occurrence of the same target is already due (the
+        # rule of ``generate_due``'s UPDATE, applied before the insert instead of rewriting
+        # the rows just written; the target's existing rows are all earlier than these).
+        latest_due = max((o.utc for o in occurrences if o.utc <= ctx.now), default=None)
+        for occ in occurrences:
+            status = "missed" if latest_due is not None and occ.utc < latest_due else "due"
             for asset_id, target, after in targets:
                 if occ.utc < after:
                     continue
@@ -389,6 +395,7 @@ def plan(ctx: _Loaded, programme: dict[str, Any]) -> list[tuple[Any, ...]]:
                         target,
                         occ.nominal.isoformat(timespec="seconds"),
                         occ.utc,
+                        status,
                         programme["assignee_role"] or "",
                         programme["assignee_partner"],
                         programme["assignee_user"],
