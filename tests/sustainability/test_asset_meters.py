@@ -230,5 +230,5 @@ async def test_a_usage_meter_page_calls_it_a_kind_not_an_energy_carrier(make_cli
         f"/sustainability/meters/{made.json()['meter_id']}"
     )
     assert page.status_code == 200
-    assert "<dt>Art</dt><dd>Betriebsstunden (h)</dd>" in page.text
+    assert "<dt>Art</dt><dd>Betriebsstunden · h</dd>" in page.text
     assert "Energieträger" not in page.text
