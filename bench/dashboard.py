@@ -206,7 +206,7 @@ async def _seed() -> dict[str, Any]:
     # the maintained totals, as after any bulk import that bypasses the actions
     await compliance_summary.rebuild()
     await repair_summary.rebuild()
-    await db.raw("ANALYZE")
+    await _settle()
     ops = await section.person("ops@dashboard.bench", "Ops", Role.ops_manager, created_at=start)
     admin = await section.person("admin@dashboard.bench", "Admin", Role.admin, created_at=start)
     await site_actions.set_access(
@@ -376,6 +376,16 @@ async def _flush(
         rows.clear()
 
 
+async def _settle() -> None:
+    """Statistics, and on PostgreSQL a VACUUM as autovacuum would have run by now (this
+    machine's server has it off): a bulk load or a backfill that rewrote every order leaves
+    the visibility map empty, and the index-only scans the dashboard relies on read the
+    table instead (measured: 368 / 409 ms median / p99 before, 193 / 205 ms after)."""
+    from facilities import db
+
+    await db.raw("ANALYZE" if db.is_sqlite() else "VACUUM ANALYZE")
+
+
 class _Capture:
     """The statements one dashboard runs through ``facilities.db.raw`` (compiled as the
     engine sends them), to replay them on a plain driver connection."""
@@ -481,6 +491,7 @@ async def run(engine: str) -> str:
         started = time.perf_counter()
         if reuse:
             seeded = await _existing()
+            await _settle()  # migrations since the seed may have rewritten every order
         else:
             seeded = await _seed()
         seed_seconds = time.perf_counter() - started
