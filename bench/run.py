@@ -72,6 +72,7 @@ SECTIONS = [
     "anomaly_scan",
     "heartbeats",
     "dashboard",
+    "exports",
 ]
 SECTION_TIMEOUT = 1800  # seconds per module and engine
 BURST_REPORTS = 200
