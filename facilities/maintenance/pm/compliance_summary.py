@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from facilities import db
+from facilities.kit.rows import aware
 from facilities.maintenance.hooks import WorkOrderChange
 
 TABLE = "pm_compliance_summary"
@@ -204,10 +205,7 @@ async def refresh_schedule(schedule_id: int) -> None:
 
 
 def _utc_day(value: Any) -> date:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).date()
+    return aware(value).date()
 
 
 async def on_work_order_change(change: WorkOrderChange) -> None:

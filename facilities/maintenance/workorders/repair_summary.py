@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from facilities import db
+from facilities.kit.rows import aware
 from facilities.maintenance.hooks import WorkOrderChange
 
 TABLE = "work_order_repair_summary"
@@ -213,10 +214,7 @@ async def refresh_orders(order_ids: Iterable[int]) -> None:
 
 
 def _utc_day(value: Any) -> date:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).date()
+    return aware(value).date()
 
 
 async def on_work_order_change(change: WorkOrderChange) -> None:
