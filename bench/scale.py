@@ -1,17 +1,19 @@
 """Scale benchmark (issue 16): the endpoints that grew with the data, at three sizes.
 
-One database per engine grows through three sizes of work-order history (default 2,000,
-6,000 and 12,000 work orders; ``BENCH_SCALE_SIZES=10000,50000,160000`` for the issue's
-sizes) over ``BENCH_SCALE_SITES`` sites (25) with ``BENCH_SCALE_SCHEDULES`` weekly PM
-schedules (400; the issue used 20,000), each with its asset. The history is preventive
+One database per engine grows through three sizes of work-order history (by default the
+issue's: 10,000, 160,000 and 1,000,000 work orders; ``BENCH_SCALE_SIZES=2000,6000,12000``
+for a quick look) over ``BENCH_SCALE_SITES`` sites (250) with ``BENCH_SCALE_SCHEDULES``
+weekly PM schedules (20,000), each with its asset. The history is preventive
 orders of those schedules, due over the past year and the next month, three in five
 completed (some late), a third for one of five partner organisations, bulk-inserted through
 the driver like ``bench.sla``. At each size the real server (``python -m facilities serve``)
 starts afresh and answers ``BENCH_SCALE_REQUESTS`` (15) sequential requests per endpoint as
 an ops manager; the section prints each endpoint's median and p99 in ms per size, its growth
 in ms per 10,000 work orders (the slope of the median between the smallest and the largest
-size), the server's peak memory (VmHWM) per size, the answers' sizes, and the query plans of
-the work-order list's last page and of PM compliance (``EXPLAIN``).
+size), the server's peak memory (VmHWM) per size, the answers' sizes, the query plans of
+the work-order list's last page and of PM compliance (``EXPLAIN``), and each of the issue's
+targets met or missed at the sizes of 160,000 orders and more (``TARGETS``; the first
+escalation run's target is ``bench.sla``'s).
 
     python -m bench.scale --engine sqlite|postgres
 
@@ -36,9 +38,9 @@ import httpx
 
 from bench import section
 
-SIZES = [int(s) for s in os.environ.get("BENCH_SCALE_SIZES", "2000,6000,12000").split(",")]
-SITES = int(os.environ.get("BENCH_SCALE_SITES", "25"))
-SCHEDULES = int(os.environ.get("BENCH_SCALE_SCHEDULES", "400"))
+SIZES = [int(s) for s in os.environ.get("BENCH_SCALE_SIZES", "10000,160000,1000000").split(",")]
+SITES = int(os.environ.get("BENCH_SCALE_SITES", "250"))
+SCHEDULES = int(os.environ.get("BENCH_SCALE_SCHEDULES", "20000"))
 REQUESTS = int(os.environ.get("BENCH_SCALE_REQUESTS", "15"))
 PG_URL = os.environ.get(
     "FACILITIES_BENCH_SCALE_DATABASE_URL",
@@ -74,6 +76,68 @@ ENDPOINTS = [
 ONLY = {k for k in os.environ.get("BENCH_SCALE_ONLY", "").split(",") if k}
 if ONLY:
     ENDPOINTS = [e for e in ENDPOINTS if e[0] in ONLY]
+
+
+# Issue 16's targets, judged at every measured size of at least ``TARGET_FROM`` orders.
+TARGET_FROM = 160_000
+P99_MS = 300.0  # every page and API answer
+GROWTH_MS = 5.0  # ms of the median per 10,000 work orders
+MONTH_BYTES = 200_000  # the calendar month page
+FEED_MS = 500.0  # a feed built afresh
+NOT_MODIFIED_MS = 20.0  # a feed's 304 (p99)
+PEAK_MB = 250.0  # the server's peak memory
+
+
+def _verdict(
+    figures: dict[str, dict[int, tuple[float, float, int, int, float]]],
+    memory: dict[int, float],
+    growth: dict[str, float],
+) -> list[str]:
+    """Each target met (✅) or missed (❌), with the figure that decides it."""
+    judged = [s for s in SIZES if s >= TARGET_FROM] or SIZES[-1:]
+    lines: list[str] = []
+    missed = 0
+
+    def check(ok: bool, text: str) -> None:
+        nonlocal missed
+        missed += 0 if ok else 1
+        lines.append(f"- {'✅' if ok else '❌'} {text}")
+
+    for key, label, _template in ENDPOINTS:
+        for size in judged:
+            if size not in figures[key]:
+                continue
+            median, p99, status, length, _cpu = figures[key][size]
+            if key == "feed_first":
+                check(median < FEED_MS, f"{label} at {size:,}: {median:.0f} ms < {FEED_MS:.0f} ms")
+            elif key == "feed_304":
+                check(
+                    status == 304 and p99 < NOT_MODIFIED_MS,
+                    f"{label} at {size:,}: p99 {p99:.1f} ms < {NOT_MODIFIED_MS:.0f} ms",
+                )
+            else:
+                check(
+                    status == 200 and p99 < P99_MS,
+                    f"{label} at {size:,}: p99 {p99:.0f} ms < {P99_MS:.0f} ms",
+                )
+            if key == "calendar_month":
+                check(
+                    length < MONTH_BYTES,
+                    f"{label} at {size:,}: {length:,} B < {MONTH_BYTES:,} B",
+                )
+        if key in growth and len(SIZES) > 1:
+            check(
+                growth[key] < GROWTH_MS,
+                f"{label}: growth {growth[key]:+.1f} ms per 10,000 < {GROWTH_MS:.0f}",
+            )
+    for size in judged:
+        if size in memory:
+            check(
+                memory[size] < PEAK_MB,
+                f"server peak memory at {size:,}: {memory[size]:.0f} MB < {PEAK_MB:.0f} MB",
+            )
+    met = len(lines) - missed
+    return [f"**Issue 16's targets: {met} of {len(lines)} met.**", "", *lines]
 
 
 async def _seed_base() -> dict[str, Any]:
@@ -506,6 +570,7 @@ async def run(engine: str) -> str:
         "|---|" + "---:|" * len(SIZES) + "---:|---:|",
     ]
     span = max(SIZES[-1] - SIZES[0], 1) / 10_000
+    growths: dict[str, float] = {}
     for key, label, _template in ENDPOINTS:
         row = figures[key]
         cells = []
@@ -520,11 +585,15 @@ async def run(engine: str) -> str:
             )
         first, last_ = row.get(SIZES[0]), row.get(SIZES[-1])
         growth = (last_[0] - first[0]) / span if first and last_ else float("nan")
+        if first and last_:
+            growths[key] = growth
         status, length = (last_[2], last_[3]) if last_ else (0, 0)
         lines.append(
             f"| {label} | " + " | ".join(cells) + f" | {growth:+.1f} | {status}, {length:,} B |"
         )
     lines += [
+        "",
+        *_verdict(figures, memory, growths),
         "",
         "Server peak memory (VmHWM): "
         + ", ".join(f"{memory.get(s, float('nan')):.0f} MB at {s:,}" for s in SIZES)

@@ -4,10 +4,12 @@ rendered feed cached per feed and stamp, and a content tag (``ETag``) for ``304`
 Calendar clients poll a feed every few minutes. Building one means reading planned occurrences and
 rendering thousands of events, so a poll first asks the database for a **stamp**: one
 round trip of aggregates that indexes answer without reading the big tables (the newest
-``updated_at`` and the highest id of work orders — index ``work_order_updated`` —, of assets
-and sites; the highest occurrence and meter-reading ids; counts and versions of the small
-tables: schedules, their sites, sites, closure days) plus the feed's window (it moves by the
-hour). Nothing in a feed can change without changing the stamp: an edit bumps an
+``updated_at`` and the highest id of work orders, schedules and assets — indexes
+``work_order_updated``, ``pm_schedule_updated``, ``asset_updated`` —, and of sites; the
+highest occurrence and meter-reading ids; the schedules' count and the sum of their versions
+over the index ``pm_schedule_version``; counts of the small tables: schedules' sites, sites,
+closure days) plus the feed's window (it moves by the hour). At 20,000 schedules that is
+~1.5 ms on SQLite, where reading the schedules and assets themselves took ~13 ms. Nothing in a feed can change without changing the stamp: an edit bumps an
 ``updated_at`` or a schedule's version, a new row a maximum id, a removal a count (work
 orders, occurrences and readings are never deleted, only cancelled). Entries that other
 domains add to the agenda (safety's inspections) come with their provider's own version

@@ -98,20 +98,20 @@ def ddl(sqlite: bool) -> list[str]:
 # ---- the key and the state -----------------------------------------------------------
 
 
+# Whether any active schedule is floating, and whether any depends on "now": probes of the
+# indexes ``pm_schedule_mode_active`` and ``pm_schedule_catch_up_active`` (every read asks
+# this, so no scan of the schedules)
+MODES_SQL = (
+    "SELECT EXISTS (SELECT 1 FROM pm_schedule WHERE mode = {} AND active = {}) AS floating,"
+    " (EXISTS (SELECT 1 FROM pm_schedule WHERE mode IN ({}, {}) AND active = {})"
+    " OR EXISTS (SELECT 1 FROM pm_schedule WHERE catch_up = {} AND active = {})) AS by_now"
+)
+MODES_ARGS = ("floating", True, "meter", "time_or_meter", True, "latest_only", True)
+
+
 async def current_key(now: datetime) -> str:
     """The key the rows must be current for (see the module docstring)."""
-    row = (
-        await db.raw(
-            "SELECT sum(CASE WHEN mode = {} THEN 1 ELSE 0 END) AS floating,"
-            " sum(CASE WHEN mode IN ({}, {}) OR catch_up = {} THEN 1 ELSE 0 END) AS by_now"
-            " FROM pm_schedule WHERE active = {}",
-            "floating",
-            "meter",
-            "time_or_meter",
-            "latest_only",
-            True,
-        )
-    )[0]
+    row = (await db.raw(MODES_SQL, *MODES_ARGS))[0]
     # floating schedules follow their orders: then work orders are part of the stamp
     version = await stamp(work_orders=bool(row["floating"]))
     # "now" is an input only of meter modes and latest_only: else the day is enough (the

@@ -548,16 +548,21 @@ async def answer_photo(actor: Principal, inspection_id: int, item_key: str) -> t
     return key, "image/png" if key.endswith(".png") else "image/jpeg"
 
 
+# every calendar feed's poll asks this: each part from an index (``inspection_status``,
+# ``inspection_started``, ``inspection_submitted``) or a table's last id
+AGENDA_VERSION_SQL = (
+    "SELECT (SELECT max(id) FROM inspection) AS last,"
+    " (SELECT count(*) FROM inspection WHERE status IN ('due', 'in_progress')) AS open,"
+    " (SELECT max(started_at) FROM inspection) AS started,"
+    " (SELECT max(submitted_at) FROM inspection) AS submitted,"
+    " (SELECT max(id) FROM inspection_template_version) AS versions"
+)
+
+
 async def agenda_version() -> tuple[Any, ...]:
     """Changes whenever an inspection the agenda shows may have changed: one is created,
     started, submitted or missed, or a template gets a new version (its name)."""
-    rows = await dict_rows(
-        "SELECT (SELECT max(id) FROM inspection) AS last,"
-        " (SELECT count(*) FROM inspection WHERE status IN ('due', 'in_progress')) AS open,"
-        " (SELECT max(started_at) FROM inspection) AS started,"
-        " (SELECT max(submitted_at) FROM inspection) AS submitted,"
-        " (SELECT max(id) FROM inspection_template_version) AS versions"
-    )
+    rows = await dict_rows(AGENDA_VERSION_SQL)
     return tuple(str(v) for v in rows[0].values())
 
 
