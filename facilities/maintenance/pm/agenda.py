@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -216,8 +216,8 @@ async def day_counts(
     kind, site) without building them: kind ``pm`` (preventive work orders and computed
     occurrences), ``work`` (other work orders) or a provider's kind (``inspection``). The
     calendar summarises busy days from these counts and builds entries only for the days it
-    shows one by one. Work orders are one grouped read (per site, kind and start); computed
-    occurrences are one grouped read of ``pm_planned`` (``planned.count_per_day``)."""
+    shows one by one. Work orders are counted per local day in SQL (``_order_day_counts``);
+    computed occurrences are one grouped read of ``pm_planned`` (``planned.count_per_day``)."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     counts: dict[tuple[date, str, int], int] = defaultdict(int)
     if scope.empty:
@@ -226,24 +226,63 @@ async def day_counts(
         r["id"]: _zone(r["time_zone"] or "UTC")
         for r in await dict_rows("SELECT id, time_zone FROM site")
     }
-    rows = await db.raw(
-        f"SELECT w.site, w.kind, {_START} AS start_at, count(*) AS n FROM work_order w"  # noqa: S608 - ids only
-        f" WHERE {_START} >= {{}} AND {_START} < {{}}{_order_where(scope)}"
-        f" GROUP BY w.site, w.kind, {_START}",
-        start,
-        end,
-    )
-    for row in rows:
-        site = row["site"]
-        day = aware(row["start_at"]).astimezone(zones.get(site, UTC)).date()
-        kind = "pm" if row["kind"] == "preventive" else "work"
-        counts[(day, kind, site)] += int(row["n"])
+    for day, kind, site, found in await _order_day_counts(start, end, scope, zones):
+        counts[(day, "pm" if kind == "preventive" else "work", site)] += found
     for item in await _provided(start, end, scope):
         day = item.start.astimezone(_zone(item.time_zone)).date()
         counts[(day, item.kind or "work", item.site_id)] += 1
     for day, site, found in await planned.count_per_day(start, end, scope):
         counts[(day, "pm", site)] += found
     return counts
+
+
+# SQLite's limit of a compound SELECT is 500 parts
+_DAYS_PER_STATEMENT = 400
+
+
+async def _order_day_counts(
+    start: datetime, end: datetime, scope: AgendaScope, zones: dict[int, ZoneInfo]
+) -> list[tuple[date, str, int, int]]:
+    """(local day, work-order kind, site, how many) of the open work orders in ``[start,
+    end)`` inside ``scope``. Per time zone of the sites in scope, one ``UNION ALL`` of a
+    count per local day (its bounds in UTC from ``zoneinfo``, so days of 23 or 25 hours
+    are exact), grouped by site and kind: each part is a range of the index
+    ``work_order_agenda_start`` that never visits an order. Grouping by the start itself
+    (then placing each start in its day in Python) visited every order in the window: on
+    SQLite at 1,000,000 orders, 80,000 of them in a month's window, 300 ms against 44 ms."""
+    groups: dict[ZoneInfo, list[int]] = defaultdict(list)
+    for site, zone in zones.items():
+        if scope.site_ids is None or site in scope.site_ids:
+            groups[zone].append(site)
+    where = _order_where(scope)
+    part = (
+        "SELECT {} AS day_number, w.site, w.kind, count(*) AS n FROM work_order w"  # noqa: S608 - ids only
+        f" WHERE {_START} >= {{}} AND {_START} < {{}}{where}{{}} GROUP BY w.site, w.kind"
+    )
+    found: list[tuple[date, str, int, int]] = []
+    for zone, sites in groups.items():
+        only = ""  # the zone's sites, when sites of other zones are in scope too
+        if len(groups) > 1:
+            only = " AND w.site IN (" + ",".join(str(int(s)) for s in sorted(sites)) + ")"
+        days: list[tuple[date, datetime, datetime]] = []
+        day = start.astimezone(zone).date()
+        while day <= end.astimezone(zone).date():
+            low = max(start, datetime.combine(day, time(), zone).astimezone(UTC))
+            high = min(end, datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC))
+            if low < high:
+                days.append((day, low, high))
+            day += timedelta(days=1)
+        for first in range(0, len(days), _DAYS_PER_STATEMENT):
+            chunk = days[first : first + _DAYS_PER_STATEMENT]
+            sql = " UNION ALL ".join(
+                part.format(number, "{}", "{}", only) for number in range(len(chunk))
+            )
+            args = [bound for _day, low, high in chunk for bound in (low, high)]
+            for row in await db.raw(sql, *args):
+                found.append(
+                    (chunk[int(row["day_number"])][0], row["kind"], int(row["site"]), int(row["n"]))
+                )
+    return found
 
 
 @lru_cache(maxsize=512)

@@ -9,9 +9,10 @@ round trip of aggregates that indexes answer without reading the big tables (the
 highest occurrence and meter-reading ids; the schedules' count and the sum of their versions
 over the index ``pm_schedule_version``; counts of the small tables: schedules' sites, sites,
 closure days) plus the feed's window (it moves by the hour). At 20,000 schedules that is
-~1.5 ms on SQLite, where reading the schedules and assets themselves took ~13 ms. Nothing in a feed can change without changing the stamp: an edit bumps an
-``updated_at`` or a schedule's version, a new row a maximum id, a removal a count (work
-orders, occurrences and readings are never deleted, only cancelled). Entries that other
+~1.5 ms on SQLite, where reading the schedules and assets themselves took ~13 ms. Nothing
+in a feed can change without changing the stamp: an edit bumps an ``updated_at`` or a
+schedule's version, a new row a maximum id, a removal a count (work orders, occurrences and
+readings are never deleted, only cancelled). Entries that other
 domains add to the agenda (safety's inspections) come with their provider's own version
 query (``agenda.register_provider(..., version=...)``), part of the key beside the stamp.
 Same stamp and versions → the cached answer, without touching the agenda.
