@@ -292,7 +292,7 @@ async def load_demo() -> list[tuple[str, str]]:
     system = Principal(
         user_id=admin_id,
         email="admin@demo.facilities",
-        name="Demo loader",
+        name="Alex Admin",  # the demo admin: the trail names a person in every language
         role=Role.admin,
         locale="en",
         partner_organisation_id=None,

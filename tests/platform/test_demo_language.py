@@ -51,3 +51,7 @@ async def test_every_demo_work_order_and_its_history_is_german(
     notes = [r["note"] for r in await WorkOrderEvent.select(WorkOrderEvent.note)]
     assert not [n for n in notes if n.startswith("From problem report")]
     assert any(n.startswith("Aus Störungsmeldung #") for n in notes)
+    # the trail names the demo's admin, not an English "Demo loader"
+    actors = {r["actor_label"] for r in await WorkOrderEvent.select(WorkOrderEvent.actor_label)}
+    assert "Alex Admin <admin@demo.facilities>" in actors
+    assert not [a for a in actors if a.startswith("Demo loader")]
