@@ -8,32 +8,44 @@ and per-day counts of it with SQL (``window``, ``count_per_day``), so no process
 
 **Kept current by a version stamp and per-pair signatures**, not by hooks in every writer:
 
-* ``pm_planned_state`` (one row) holds the key the rows are current for: the agenda's
-  version stamp (``versions.stamp``: the schedules' count, versions and latest change,
-  occurrences, assets, sites, closure days, readings; work orders while a floating schedule
-  exists), ``FORMAT`` and the current day (the hour while a schedule depends on "now":
-  meter modes, ``latest_only``), and the horizon it reaches.
+* ``pm_planned_state`` (one row) holds the key the rows are current for (``current_key``):
+  ``FORMAT``, the current day (the hour while a schedule depends on "now": meter modes,
+  ``latest_only``) and the agenda's version stamp (``versions``: occurrences, assets, sites,
+  closure days, readings; work orders while a floating schedule exists; last, the
+  schedules' fields ``versions.SCHEDULES``), and the horizon it reaches.
 * ``pm_planned_pair`` holds, per (schedule, asset), a digest of everything ``upcoming``
   read for it (``_signature``: the schedule's row, the asset, its site, its occurrence
   statistics; closures and holiday years when it skips closed days; its last order when
-  floating; readings and "now" for meter modes and ``latest_only``) and how far its rows
-  reach (``until``: the horizon + ``SLACK`` + 0–13 days by pair, so pairs run out on
-  different days).
+  floating; readings and "now" for meter modes and ``latest_only``), the schedule's
+  version it was computed from, and how far its rows reach (``until``: the horizon +
+  ``SLACK`` + 0–13 days by pair, so pairs run out on different days).
 * ``ensure(end)`` (every read) compares the current key with the state: equal and ``end``
-  within the horizon → the rows are read as they are. Otherwise ``refresh``: the signatures
-  of all pairs are computed (one bulk load, no expansion), and only the pairs whose digest
-  changed, that are new, dropped, or do not reach the horizon are expanded again and their
-  rows replaced — all in one transaction, which also writes the new state. A PM action,
-  a closure day, a reading, an asset moved or retired, a generated occurrence: each moves
-  the stamp, and the next read (or the job) recomputes the pairs it touched.
+  within the horizon → the rows are read as they are. Otherwise a refresh, in one
+  transaction which also writes the new state:
+
+  - **only the schedules' fields moved** and ``end`` within the stored horizon
+    (``_refresh_schedules``): the schedules whose stored pairs are not of their current
+    version (``_MOVED``: created, edited, deactivated — every such write inserts a schedule
+    or bumps its version, ``pm.actions``) are loaded alone (up to ``FEW`` of them with only
+    their assets and occurrences: ``_Context.load(few=True)``), and their pairs deleted and
+    computed again up to the stored horizon;
+  - **otherwise** (``_refresh_all``): the signatures of all pairs are computed (one bulk
+    load, no expansion), and only the pairs whose digest or schedule version changed, that
+    are new, dropped, or do not reach the horizon are expanded again and their rows
+    replaced.
+
+  A PM action, a closure day, a reading, an asset moved or retired, a generated
+  occurrence: each moves the stamp, and the next read (or the job) recomputes the pairs it
+  touched.
 * Who refreshes: the job ``maintenance.refresh_agenda`` (every minute and at start, in
   every process that runs the scheduler), generation's job right after it creates orders,
   and otherwise the first read that finds the state behind.
 
 Two processes: the write transaction takes a PostgreSQL advisory lock (SQLite: one writer),
-then reads the state again (another process may have brought it current: nothing to write)
-and the stored digests again (it writes every pair whose stored digest is not its own), so
-after it commits every pair matches its key. The key is the stamp read *before* the inputs,
+then reads the state again (another process may have brought it current: nothing to write;
+the fast path also gives way to the full one when the state moved at all) and the stored
+digests again (it writes every pair whose stored digest is not its own), so after it
+commits every pair matches its key. The key is the stamp read *before* the inputs,
 so rows written from newer inputs than their key only cause one more refresh, never a
 stale "current". Inserts are ``ON CONFLICT DO NOTHING`` on (schedule, asset, key).
 """
@@ -76,7 +88,9 @@ _LOCK_KEY = 0x0FAC1_0A9E  # PostgreSQL advisory lock of the refresh (arbitrary, 
 
 
 def ddl(sqlite: bool) -> list[str]:
-    """The tables (``tables.PMPlanned``, ``PMPlannedPair``, ``PMPlannedState``), raw."""
+    """The tables (``tables.PMPlanned``, ``PMPlannedPair``, ``PMPlannedState``), raw, as
+    their migration (``maintenance_2026_12_07t14_45``) created them: later columns and
+    indexes come from later migrations (``schedule_version``: ``…t17_55``), so this stays."""
     serial = "INTEGER PRIMARY KEY" if sqlite else "SERIAL PRIMARY KEY"
     return [
         f"CREATE TABLE {TABLE} (id {serial}, schedule INTEGER NOT NULL,"
