@@ -413,13 +413,15 @@ class PMPlanned(Table, tablename="pm_planned"):
 
 class PMPlannedPair(Table, tablename="pm_planned_pair"):
     """What each (schedule, asset)'s rows in ``pm_planned`` were computed from (a digest of
-    every input, ``pm.planned``) and up to when; unique on schedule, asset."""
+    every input and the schedule's version, ``pm.planned``) and up to when; unique on
+    schedule, asset."""
 
     id: Serial
     schedule = Integer(null=False)
     asset = Integer(null=False)
     signature = Varchar(length=32, null=False)
     until = Timestamptz(null=False)
+    schedule_version = Integer(null=False, default=0)
 
 
 class PMPlannedState(Table, tablename="pm_planned_state"):

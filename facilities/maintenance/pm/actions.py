@@ -1,5 +1,9 @@
 """Writes of preventive maintenance: schedules (edits affect future occurrences only),
-meter readings, calendar feeds."""
+meter readings, calendar feeds.
+
+Every write of a schedule inserts one or bumps its ``version`` (its sites, ``pm_schedule_site``,
+are written only with a new schedule): the agenda's fast refresh (``planned``) finds what
+changed by the versions, so a write that does neither would leave the calendar stale."""
 
 from __future__ import annotations
 

@@ -119,22 +119,35 @@ class _Context:
         self.checklist_versions: dict[int, int] = {}
         self._occurrence_cache: dict[tuple[Any, ...], list[recurrence.Occurrence]] = {}
 
-    async def load(self, schedules: list[dict[str, Any]]) -> None:
+    async def load(self, schedules: list[dict[str, Any]], *, few: bool = False) -> None:
+        """Everything ``schedules`` read. ``few`` (a handful of them: the agenda's refresh
+        of the schedules just edited) reads only their assets, sites and occurrences
+        instead of whole tables."""
+        of_assets = of_schedules = ""  # ``few``: the statements restricted to them
+        if few:
+            listed = ",".join(str(int(s["id"])) for s in schedules) or "NULL"
+            assets = ",".join(str(int(s["asset"])) for s in schedules if s["asset"]) or "NULL"
+            categories = ",".join(str(int(s["category"])) for s in schedules if s["category"])
+            of_assets = f" AND (id IN ({assets}) OR category IN ({categories or 'NULL'}))"
+            of_schedules = f" WHERE schedule IN ({listed})"
         for row in await dict_rows(
             "SELECT id, region, time_zone, holiday_country, holiday_subdivision FROM site"
         ):
             self.sites[row["id"]] = row
             self.region_sites[row["region"]].append(row["id"])
         for row in await dict_rows(
-            "SELECT id, site, space, category, created_at FROM asset WHERE status <> {}"
-            " ORDER BY id",
+            "SELECT id, site, space, category, created_at FROM asset WHERE status <> {}"  # noqa: S608 - integer ids only
+            + of_assets
+            + " ORDER BY id",
             "retired",
         ):
             row["created_at"] = aware_or_none(row["created_at"])
             self.assets[row["id"]] = row
             if row["category"] is not None:
                 self.by_category[row["category"]].append(row["id"])
-        for row in await dict_rows("SELECT schedule, site FROM pm_schedule_site"):
+        for row in await dict_rows(
+            "SELECT schedule, site FROM pm_schedule_site" + of_schedules  # noqa: S608 - ids only
+        ):
             self.schedule_sites[row["schedule"]].append(row["site"])
         start = (self.now - timedelta(days=800)).date()
         for row in await dict_rows("SELECT site, day FROM site_closure_day WHERE day >= {}", start):
@@ -142,10 +155,10 @@ class _Context:
             if day is not None:
                 self.closures[row["site"]].add(day)
         for row in await dict_rows(
-            "SELECT schedule, asset, count(*) AS n, max(due_at) AS last_due,"
+            "SELECT schedule, asset, count(*) AS n, max(due_at) AS last_due,"  # noqa: S608 - ids only
             " max(created_at) AS last_created,"
             " sum(CASE WHEN occurrence_key LIKE 'meter:%' THEN 1 ELSE 0 END) AS meters"
-            " FROM pm_occurrence GROUP BY schedule, asset"
+            f" FROM pm_occurrence{of_schedules} GROUP BY schedule, asset"
         ):
             self.stats[(row["schedule"], row["asset"])] = {
                 "n": int(row["n"]),

@@ -8,32 +8,44 @@ and per-day counts of it with SQL (``window``, ``count_per_day``), so no process
 
 **Kept current by a version stamp and per-pair signatures**, not by hooks in every writer:
 
-* ``pm_planned_state`` (one row) holds the key the rows are current for: the agenda's
-  version stamp (``versions.stamp``: the schedules' count, versions and latest change,
-  occurrences, assets, sites, closure days, readings; work orders while a floating schedule
-  exists), ``FORMAT`` and the current day (the hour while a schedule depends on "now":
-  meter modes, ``latest_only``), and the horizon it reaches.
+* ``pm_planned_state`` (one row) holds the key the rows are current for (``current_key``):
+  ``FORMAT``, the current day (the hour while a schedule depends on "now": meter modes,
+  ``latest_only``) and the agenda's version stamp (``versions``: occurrences, assets, sites,
+  closure days, readings; work orders while a floating schedule exists; last, the
+  schedules' fields ``versions.SCHEDULES``), and the horizon it reaches.
 * ``pm_planned_pair`` holds, per (schedule, asset), a digest of everything ``upcoming``
   read for it (``_signature``: the schedule's row, the asset, its site, its occurrence
   statistics; closures and holiday years when it skips closed days; its last order when
-  floating; readings and "now" for meter modes and ``latest_only``) and how far its rows
-  reach (``until``: the horizon + ``SLACK`` + 0–13 days by pair, so pairs run out on
-  different days).
+  floating; readings and "now" for meter modes and ``latest_only``), the schedule's
+  version it was computed from, and how far its rows reach (``until``: the horizon +
+  ``SLACK`` + 0–13 days by pair, so pairs run out on different days).
 * ``ensure(end)`` (every read) compares the current key with the state: equal and ``end``
-  within the horizon → the rows are read as they are. Otherwise ``refresh``: the signatures
-  of all pairs are computed (one bulk load, no expansion), and only the pairs whose digest
-  changed, that are new, dropped, or do not reach the horizon are expanded again and their
-  rows replaced — all in one transaction, which also writes the new state. A PM action,
-  a closure day, a reading, an asset moved or retired, a generated occurrence: each moves
-  the stamp, and the next read (or the job) recomputes the pairs it touched.
+  within the horizon → the rows are read as they are. Otherwise a refresh, in one
+  transaction which also writes the new state:
+
+  - **only the schedules' fields moved** and ``end`` within the stored horizon
+    (``_refresh_schedules``): the schedules whose stored pairs are not of their current
+    version (``_MOVED``: created, edited, deactivated — every such write inserts a schedule
+    or bumps its version, ``pm.actions``) are loaded alone (up to ``FEW`` of them with only
+    their assets and occurrences: ``_Context.load(few=True)``), and their pairs deleted and
+    computed again up to the stored horizon;
+  - **otherwise** (``_refresh_all``): the signatures of all pairs are computed (one bulk
+    load, no expansion), and only the pairs whose digest or schedule version changed, that
+    are new, dropped, or do not reach the horizon are expanded again and their rows
+    replaced.
+
+  A PM action, a closure day, a reading, an asset moved or retired, a generated
+  occurrence: each moves the stamp, and the next read (or the job) recomputes the pairs it
+  touched.
 * Who refreshes: the job ``maintenance.refresh_agenda`` (every minute and at start, in
   every process that runs the scheduler), generation's job right after it creates orders,
   and otherwise the first read that finds the state behind.
 
 Two processes: the write transaction takes a PostgreSQL advisory lock (SQLite: one writer),
-then reads the state again (another process may have brought it current: nothing to write)
-and the stored digests again (it writes every pair whose stored digest is not its own), so
-after it commits every pair matches its key. The key is the stamp read *before* the inputs,
+then reads the state again (another process may have brought it current: nothing to write;
+the fast path also gives way to the full one when the state moved at all) and the stored
+digests again (it writes every pair whose stored digest is not its own), so after it
+commits every pair matches its key. The key is the stamp read *before* the inputs,
 so rows written from newer inputs than their key only cause one more refresh, never a
 stale "current". Inserts are ``ON CONFLICT DO NOTHING`` on (schedule, asset, key).
 """
@@ -53,9 +65,9 @@ from facilities import db
 from facilities.kit import clock
 from facilities.kit.errors import FacilitiesError
 from facilities.kit.rows import aware, dict_rows, to_date_or_none
+from facilities.maintenance.pm import versions
 from facilities.maintenance.pm.agenda_scope import AgendaScope
 from facilities.maintenance.pm.generation import _Context, upcoming
-from facilities.maintenance.pm.versions import stamp
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +83,14 @@ SLACK = timedelta(days=14)  # a pair is computed this far past the horizon it ne
 # moving on recomputes ~1/14 of them a day instead of all of them every 14 days
 YIELD_EVERY = 250  # schedules between two turns of the event loop
 WRITE_PAIRS = 1000  # pairs expanded and written per statement batch
+FEW = 500  # up to this many schedules to compute again, their context is read for them only
 _LOCK_KEY = 0x0FAC1_0A9E  # PostgreSQL advisory lock of the refresh (arbitrary, constant)
 
 
 def ddl(sqlite: bool) -> list[str]:
-    """The tables (``tables.PMPlanned``, ``PMPlannedPair``, ``PMPlannedState``), raw."""
+    """The tables (``tables.PMPlanned``, ``PMPlannedPair``, ``PMPlannedState``), raw, as
+    their migration (``maintenance_2026_12_07t14_45``) created them: later columns and
+    indexes come from later migrations (``schedule_version``: ``…t17_55``), so this stays."""
     serial = "INTEGER PRIMARY KEY" if sqlite else "SERIAL PRIMARY KEY"
     return [
         f"CREATE TABLE {TABLE} (id {serial}, schedule INTEGER NOT NULL,"
@@ -110,15 +125,25 @@ MODES_ARGS = ("floating", True, "meter", "time_or_meter", True, "latest_only", T
 
 
 async def current_key(now: datetime) -> str:
-    """The key the rows must be current for (see the module docstring)."""
+    """The key the rows must be current for (see the module docstring): ``FORMAT``, the day
+    or the hour, the stamp's other fields, then the schedules' fields (``versions.SCHEDULES``,
+    last: ``_split`` reads them back)."""
     row = (await db.raw(MODES_SQL, *MODES_ARGS))[0]
     # floating schedules follow their orders: then work orders are part of the stamp
-    version = await stamp(work_orders=bool(row["floating"]))
+    fields = await versions.named(work_orders=bool(row["floating"]))
     # "now" is an input only of meter modes and latest_only: else the day is enough (the
     # horizon is checked on its own)
     moment = now.replace(minute=0, second=0, microsecond=0)
     when = moment.isoformat() if row["by_now"] else moment.date().isoformat()
-    return "|".join((FORMAT, when, *version))
+    others = [v for k, v in fields.items() if k not in versions.SCHEDULES]
+    return "|".join((FORMAT, when, *others, *(fields[k] for k in versions.SCHEDULES)))
+
+
+def _split(key: str) -> tuple[str, str]:
+    """A key (``current_key``) as (everything but the schedules, the schedules' fields)."""
+    parts = key.split("|")
+    cut = len(parts) - len(versions.SCHEDULES)
+    return "|".join(parts[:cut]), "|".join(parts[cut:])
 
 
 async def _state() -> tuple[str, datetime] | None:
@@ -224,39 +249,146 @@ _INSERT = (
     " ON CONFLICT (schedule, asset, occurrence_key) DO NOTHING"
 )
 _PAIR = (
-    f"INSERT INTO {PAIRS} (schedule, asset, signature, until) VALUES ({{}}, {{}}, {{}}, {{}})"  # noqa: S608 - constant
-    " ON CONFLICT (schedule, asset) DO UPDATE SET signature = excluded.signature,"
-    " until = excluded.until"
+    f"INSERT INTO {PAIRS} (schedule, asset, signature, until, schedule_version)"  # noqa: S608 - constant
+    " VALUES ({}, {}, {}, {}, {}) ON CONFLICT (schedule, asset) DO UPDATE SET"
+    " signature = excluded.signature, until = excluded.until,"
+    " schedule_version = excluded.schedule_version"
+)
+# The schedules whose pairs are not those of their current version: active ones without a
+# pair computed from their version (new, edited, or with no asset to plan), and those of
+# stored pairs whose schedule is no longer active or has another version (edited, dropped)
+_MOVED = (
+    f"SELECT s.id AS schedule FROM pm_schedule s WHERE s.active = {{}} AND NOT EXISTS"  # noqa: S608 - constant
+    f" (SELECT 1 FROM {PAIRS} p WHERE p.schedule = s.id AND p.schedule_version = s.version)"
+    f" UNION SELECT p.schedule FROM {PAIRS} p LEFT JOIN pm_schedule s ON s.id = p.schedule"
+    " AND s.active = {} AND s.version = p.schedule_version WHERE s.id IS NULL"
 )
 
+Wanted = dict[tuple[int, int], tuple[str, dict[str, Any]]]  # pair → (signature, schedule)
 
-async def _refresh(key: str, now: datetime, end: datetime) -> None:
+
+def _horizon(now: datetime, end: datetime) -> datetime:
+    """The horizon of a refresh: ``MIN_AHEAD`` and ``end``, to the next midnight (UTC)."""
     horizon = max(end, now + MIN_AHEAD)
-    horizon = datetime.combine(horizon.date() + timedelta(days=1), time(), UTC)
-    until = horizon + SLACK + timedelta(days=13)  # the furthest any pair is computed
-    schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
-    ctx = _Context(now, until=until)
-    wanted: dict[tuple[int, int], tuple[str, dict[str, Any]]] = {}
+    return datetime.combine(horizon.date() + timedelta(days=1), time(), UTC)
+
+
+async def _plan(
+    now: datetime, horizon: datetime, schedules: list[dict[str, Any]], *, few: bool = False
+) -> tuple[_Context, Wanted]:
+    """The context of ``schedules`` (one bulk load; ``few``: only what they read) and each
+    of their pairs with its signature (no expansion yet)."""
+    # the furthest any pair is computed (``_until``): the years of holidays loaded follow it
+    ctx = _Context(now, until=horizon + SLACK + timedelta(days=13))
+    wanted: Wanted = {}
     if schedules:
-        await ctx.load(schedules)
+        await ctx.load(schedules, few=few)
         for number, schedule in enumerate(schedules):
             if number % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # let other requests run meanwhile
             for asset_id in ctx.targets(schedule):
                 wanted[(schedule["id"], asset_id)] = (_signature(ctx, schedule, asset_id), schedule)
+    return ctx, wanted
+
+
+async def _write(
+    ctx: _Context, wanted: Wanted, pairs: list[tuple[int, int]], horizon: datetime
+) -> None:
+    """Expand ``pairs`` (of ``wanted``) and insert their rows and pair rows (their old
+    ones deleted by the caller)."""
+    for first in range(0, len(pairs), WRITE_PAIRS):
+        rows: list[tuple[Any, ...]] = []
+        written: list[tuple[Any, ...]] = []
+        for pair in pairs[first : first + WRITE_PAIRS]:
+            signature, schedule = wanted[pair]
+            reach = _until(pair, horizon)
+            rows.extend(_rows(ctx, schedule, pair[1], reach))
+            written.append((*pair, signature, reach, schedule["version"]))
+        await db.executemany(_INSERT, rows)
+        await db.executemany(_PAIR, written)
+        await asyncio.sleep(0)
+
+
+async def _lock_and_read_state() -> tuple[str, datetime] | None:
+    """Inside the write transaction: the refreshes' lock (PostgreSQL; SQLite has one
+    writer at a time already), then the state as it is now."""
+    if not db.is_sqlite():
+        await db.raw("SELECT pg_advisory_xact_lock({})", _LOCK_KEY)
+    return await _state()
+
+
+async def _write_state(key: str, horizon: datetime) -> None:
+    await db.raw(
+        f"INSERT INTO {STATE} (id, stamp, horizon, refreshed_at) VALUES (1, {{}}, {{}}, {{}})"  # noqa: S608 - constant
+        " ON CONFLICT (id) DO UPDATE SET stamp = excluded.stamp,"
+        " horizon = excluded.horizon, refreshed_at = excluded.refreshed_at",
+        key,
+        horizon,
+        clock.now(),
+    )
+
+
+async def _refresh(key: str, now: datetime, end: datetime) -> None:
+    if not await _refresh_schedules(key, now, end):
+        await _refresh_all(key, now, end)
+
+
+async def _refresh_schedules(key: str, now: datetime, end: datetime) -> bool:
+    """The fast path, when only the schedules' part of the key moved and ``end`` lies
+    within the stored horizon: replace the pairs of the schedules whose stored pairs are
+    not of their current version (``_MOVED``), up to that horizon. False when it does not
+    apply, or another refresh wrote the state meanwhile: then the full path."""
+    state = await _state()
+    if state is None or end > state[1] or _split(state[0])[0] != _split(key)[0]:
+        return False
+    horizon = state[1]
+    moved = sorted({r["schedule"] for r in await db.raw(_MOVED, True, True)})
+    schedules = []
+    if moved:
+        ids = ",".join(str(int(i)) for i in moved)
+        schedules = await dict_rows(
+            f"SELECT * FROM pm_schedule WHERE active = {{}} AND id IN ({ids}) ORDER BY id",  # noqa: S608 - integer ids only
+            True,
+        )
+    ctx, wanted = await _plan(now, horizon, schedules, few=len(schedules) <= FEW)
     async with db.transaction():
-        if not db.is_sqlite():  # SQLite: one writer at a time already
-            await db.raw("SELECT pg_advisory_xact_lock({})", _LOCK_KEY)
-        if _is_current(await _state(), key, end):
+        current = await _lock_and_read_state()
+        if _is_current(current, key, end):
+            return True  # another process brought it current meanwhile
+        if current != state:
+            return False  # another refresh wrote meanwhile: what moved is not known here
+        await db.executemany(f"DELETE FROM {TABLE} WHERE schedule = {{}}", [(i,) for i in moved])  # noqa: S608
+        await db.executemany(f"DELETE FROM {PAIRS} WHERE schedule = {{}}", [(i,) for i in moved])  # noqa: S608
+        await _write(ctx, wanted, list(wanted), horizon)
+        await _write_state(key, horizon)
+    if moved:
+        log.info("agenda: %d schedule(s) computed again, %d pair(s)", len(moved), len(wanted))
+    return True
+
+
+async def _refresh_all(key: str, now: datetime, end: datetime) -> None:
+    """The full path: every active schedule's signatures, and the pairs whose digest or
+    schedule version changed, that are new, dropped, or do not reach the horizon expanded
+    again."""
+    horizon = _horizon(now, end)
+    schedules = await dict_rows("SELECT * FROM pm_schedule WHERE active = {} ORDER BY id", True)
+    ctx, wanted = await _plan(now, horizon, schedules)
+    async with db.transaction():
+        if _is_current(await _lock_and_read_state(), key, end):
             return  # another process brought it current meanwhile
         stored = {
-            (r["schedule"], r["asset"]): (r["signature"], aware(r["until"]))
-            for r in await dict_rows(f"SELECT schedule, asset, signature, until FROM {PAIRS}")  # noqa: S608 - constant
+            (r["schedule"], r["asset"]): (r["signature"], aware(r["until"]), r["schedule_version"])
+            for r in await dict_rows(
+                f"SELECT schedule, asset, signature, until, schedule_version FROM {PAIRS}"  # noqa: S608 - constant
+            )
         }
         changed = [
             pair
-            for pair, (signature, _schedule) in wanted.items()
-            if (known := stored.get(pair)) is None or known[0] != signature or known[1] < horizon
+            for pair, (signature, schedule) in wanted.items()
+            if (known := stored.get(pair)) is None
+            or known[0] != signature
+            or known[1] < horizon
+            or known[2] != schedule["version"]
         ]
         dropped = [pair for pair in stored if pair not in wanted]
         replaced = [pair for pair in changed if pair in stored] + dropped
@@ -271,25 +403,8 @@ async def _refresh(key: str, now: datetime, end: datetime) -> None:
             f"DELETE FROM {PAIRS} WHERE schedule = {{}} AND asset = {{}}",  # noqa: S608
             dropped,
         )
-        for first in range(0, len(changed), WRITE_PAIRS):
-            rows: list[tuple[Any, ...]] = []
-            pairs: list[tuple[Any, ...]] = []
-            for pair in changed[first : first + WRITE_PAIRS]:
-                signature, schedule = wanted[pair]
-                reach = _until(pair, horizon)
-                rows.extend(_rows(ctx, schedule, pair[1], reach))
-                pairs.append((*pair, signature, reach))
-            await db.executemany(_INSERT, rows)
-            await db.executemany(_PAIR, pairs)
-            await asyncio.sleep(0)
-        await db.raw(
-            f"INSERT INTO {STATE} (id, stamp, horizon, refreshed_at) VALUES (1, {{}}, {{}}, {{}})"  # noqa: S608 - constant
-            " ON CONFLICT (id) DO UPDATE SET stamp = excluded.stamp,"
-            " horizon = excluded.horizon, refreshed_at = excluded.refreshed_at",
-            key,
-            horizon,
-            clock.now(),
-        )
+        await _write(ctx, wanted, changed, horizon)
+        await _write_state(key, horizon)
     if changed or dropped:
         log.info("agenda: %d pair(s) computed again, %d dropped", len(changed), len(dropped))
 

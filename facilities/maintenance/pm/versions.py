@@ -30,10 +30,22 @@ _STAMP_SQL = (
 )
 
 
+# The schedules' part of the stamp: it moves only when a schedule is created or its version
+# bumped (``pm.actions``: every edit, deactivation included; a schedule's sites are written
+# only with a new schedule), so ``planned`` recomputes just those schedules when nothing
+# else moved
+SCHEDULES = ("pm_changed", "pm_count", "pm_versions", "pm_sites")
+
+
+async def named(*, work_orders: bool = True) -> dict[str, str]:
+    """The stamp's fields by name (``_STAMP_SQL``'s aliases, in its order)."""
+    sql = _STAMP_SQL.replace("SELECT ", "SELECT " + _WORK_ORDERS, 1) if work_orders else _STAMP_SQL
+    row = (await db.raw(sql))[0]
+    return {k: str(v) for k, v in dict(row).items()}
+
+
 async def stamp(*, work_orders: bool = True) -> tuple[Any, ...]:
     """The network's version as far as agendas are concerned (one cheap query);
     ``work_orders=False`` leaves out work orders (computed occurrences of schedules that are
     not floating do not depend on them)."""
-    sql = _STAMP_SQL.replace("SELECT ", "SELECT " + _WORK_ORDERS, 1) if work_orders else _STAMP_SQL
-    row = (await db.raw(sql))[0]
-    return tuple(str(v) for v in dict(row).values())
+    return tuple((await named(work_orders=work_orders)).values())
