@@ -12,7 +12,7 @@ an ops manager; the section prints each endpoint's median and p99 in ms per size
 in ms per 10,000 work orders (the slope of the median between the smallest and the largest
 size), the server's peak memory (VmHWM) per size, the answers' sizes, the query plans of
 the work-order list's last page and of PM compliance (``EXPLAIN``), and each of the issue's
-targets met or missed at the sizes of 160,000 orders and more (``TARGETS``; the first
+targets met or missed at the sizes of 160,000 orders and more (``_verdict``; the first
 escalation run's target is ``bench.sla``'s).
 
     python -m bench.scale --engine sqlite|postgres
