@@ -97,3 +97,21 @@ async def test_kpi_explanations_have_their_own_page(make_client: Any) -> None:
     scorecards = await browser.get("/scorecards")
     assert scorecards.status_code == 200
     assert "docs/" not in scorecards.text and 'href="/help/kpis#sla-met"' in scorecards.text
+
+
+async def test_audit_rows_name_their_cells_for_the_phone(make_client: Any) -> None:
+    """On a phone each row is a card: every cell carries its column's heading (data-label),
+    in the reader's language."""
+    w = await wb.world()
+    await wb.work_order(w.site.id)
+    for locale, labels in (
+        ("en", ["When", "Who", "Action", "Object", "Change"]),
+        ("de", ["Wann", "Wer", "Aktion", "Objekt", "Änderung"]),
+    ):
+        admin = await builders.user(Role.admin, locale=locale)
+        page = await (await builders.browser_session(make_client, admin)).get("/audit")
+        assert page.status_code == 200
+        row = page.text.split('<table class="table audit">', 1)[1].split("<tbody>", 1)[1]
+        row = row.split("</tr>", 1)[0]
+        found = re.findall(r'<td data-label="([^"]+)"', row)
+        assert found == labels, (locale, found)

@@ -81,3 +81,28 @@ async def test_the_board_opens_on_a_site_with_monitored_devices(make_client: Any
         board = await client.get("/monitoring")
         assert board.status_code == 200
         assert "AP 1" in board.text and "AP 2" in board.text
+
+
+async def test_a_community_managers_board_opens_on_their_site_with_devices(
+    make_client: Any,
+) -> None:
+    """A community manager with two sites, devices only at the second (by name): the board
+    without a chosen site shows the second site's devices; a site outside the manager's
+    scope, even one with devices, answers 404."""
+    with clock.pinned(T0):
+        f = await field_site(2)
+        foreign = await field_site(1)
+        region_id = (await db.raw("SELECT region FROM site WHERE id = {}", f.site.id))[0]
+        empty = await builders.site(int(region_id["region"]), name="Aaa empty site", code="AAA-0")
+        await db.raw("UPDATE site SET name = {} WHERE id = {}", "Aab foreign", foreign.site.id)
+        cm = await builders.user(Role.community_manager, locale="de")
+        await builders.assign(cm, sites=[empty.id, f.site.id])
+        client = await builders.browser_session(make_client, cm)
+        board = await client.get("/monitoring")
+        assert board.status_code == 200
+        assert f"<h1>Gerätestatus: {f.site.name}</h1>" in board.text
+        assert "AP 1" in board.text and "AP 2" in board.text
+        assert f'value="{foreign.site.id}"' not in board.text  # not offered
+        chosen = await client.get(f"/monitoring?site_id={empty.id}")
+        assert chosen.status_code == 200 and "AP 1" not in chosen.text
+        assert (await client.get(f"/monitoring?site_id={foreign.site.id}")).status_code == 404
