@@ -5,6 +5,7 @@ A wrong value stops startup with a message naming the variable; see ``load_setti
 
 from __future__ import annotations
 
+import re
 import secrets
 from enum import StrEnum
 from functools import lru_cache
@@ -64,6 +65,9 @@ class Settings(BaseSettings):
     default_locale: Literal["en", "de"] = "en"
     # The zone people read times in; a site's time in another zone is labelled with its zone.
     time_zone: str = "Europe/Berlin"
+    # The installation's currency (ISO 4217): every amount of money pages show is in it;
+    # budgets and expense lines refuse another one (a contract carries its own currency).
+    currency: str = "EUR"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Mounts the reference endpoints used by `make bench` (never in production).
     bench_mode: bool = False
@@ -88,6 +92,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("must be an IANA time zone such as Europe/Berlin") from None
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _check_currency(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError("must be a three-letter ISO 4217 currency code such as EUR")
         return value
 
     @field_validator("database_url")

@@ -167,5 +167,16 @@ def format_number(value: float | int | Decimal | None, digits: int | None = None
     return numbers.format_decimal(value, locale=_babel_locale())
 
 
+def format_money(value: float | int | Decimal | None, currency: str | None = None) -> str:
+    """An amount of money in the reader's language: English "€1,234.50", German "1.234,50 €";
+    in the installation's currency (``FACILITIES_CURRENCY``) unless told another; "—" for
+    none. Pages use it as ``{{ amount | money }}``."""
+    if value is None:
+        return "—"
+    return numbers.format_currency(
+        value, currency or get_settings().currency, locale=_babel_locale()
+    )
+
+
 def language_name(locale: str) -> str:
     return Locale.parse(locale).get_display_name(_current.get()) or locale

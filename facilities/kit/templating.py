@@ -91,6 +91,7 @@ def timefmt_filters() -> dict[str, Any]:
         "local_input": timefmt.local_input,
         "isodate": timefmt.format_iso_date,
         "number": i18n.format_number,
+        "money": i18n.format_money,
         "rrule_words": rrule_text.describe,
     }
     return {name: per_render(function) for name, function in filters.items()}

@@ -14,8 +14,8 @@ from facilities.kit import clock
 from facilities.reporting.budgets import actions
 from facilities.reporting.enums import CostCategory, Split
 from facilities.reporting.schemas import BudgetSet, ExpenseCreate
-from facilities.reporting.settings import reporting_settings
 from facilities.reporting.tables import Expense
+from facilities.settings import get_settings
 
 # A year's budget of one coworking site per category (EUR); energy and cleaning weigh more in
 # winter and in the first quarter's deep clean, so two are split by hand.
@@ -66,7 +66,7 @@ async def load_budgets(
                 category=CostCategory.other,
                 spent_on=spent,
                 amount=Decimal("480.00"),
-                currency=reporting_settings().currency,
+                currency=get_settings().currency,
                 description=say("Plumber's invoice for the kitchen tap (no work order)"),
             ),
         )

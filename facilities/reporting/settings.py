@@ -1,9 +1,11 @@
 """Settings of reporting (environment variables, like ``facilities.settings``).
 
-* ``FACILITIES_CURRENCY`` (EUR): the installation's currency; budgets and expense lines are in
-  it (an expense in another currency is refused).
-* ``FACILITIES_LABOUR_RATE`` (0): the cost of one hour of work-order labour, in that currency,
-  for the actuals (time logged × rate); 0 leaves labour out of the cost.
+* ``FACILITIES_LABOUR_RATE`` (0): the cost of one hour of work-order labour, in the
+  installation's currency, for the actuals (time logged × rate); 0 leaves labour out of the cost.
+
+The installation's currency (``FACILITIES_CURRENCY``) is a core setting
+(``facilities.settings``): budgets and expense lines are in it, an expense in another currency
+is refused.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from facilities.settings import read_settings
 class ReportingSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FACILITIES_", extra="ignore")
 
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     labour_rate: Decimal = Field(default=Decimal("0"), ge=0, le=10_000)
 
 

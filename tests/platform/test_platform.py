@@ -51,6 +51,7 @@ def test_production_requires_a_secret_key() -> None:
         "FACILITIES_OUTBOX_MAX_ATTEMPTS",
         "FACILITIES_SLA_AT_RISK_PERCENT",
         "FACILITIES_VISIT_MISSED_HOURS",
+        "FACILITIES_CURRENCY",
     ],
 )
 @pytest.mark.slow

@@ -17,7 +17,6 @@ from facilities.assets.schemas import StatusChange
 from facilities.kit import clock
 from facilities.reporting.budgets import actions as budget_actions
 from facilities.reporting.schemas import BudgetSet, ExpenseCreate
-from facilities.reporting.settings import reporting_settings
 from facilities.settings import get_settings
 from tests import assets_builders, builders
 from tests.workorders_builders import step, work_order, world
@@ -83,7 +82,7 @@ async def test_a_budget_and_an_expense_name_their_category_and_currency(
 ) -> None:
     w = await assets_builders.world()
     actor = builders.principal(w.ops)
-    currency = reporting_settings().currency
+    currency = get_settings().currency
     budget = msgspec.convert(
         {"year": 2026, "site_id": w.site.id, "category": "facility_management", "amount": "6000"},
         BudgetSet,

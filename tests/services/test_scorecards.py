@@ -227,3 +227,20 @@ async def test_scorecard_medians_odd_and_even_counts_per_partner(make_client: An
     }
     assert figures == {a: (4, 30.5, 200.5), b: (2, 6.0, 61.0), idle.id: (0, None, None)}
     assert single.json() == cards[b]
+
+
+async def test_scorecard_pages_show_money_in_the_readers_language(make_client: Any) -> None:
+    """Costs carry the installation's currency (``money`` filter): German "1.107,30 €"."""
+    w, _ops = await _dataset(make_client)
+    german = await builders.user(Role.ops_manager, locale="de")
+    await builders.assign(german, regions=[w.site.region_id])
+    browser = await builders.browser_session(make_client, german)
+    period = {"start": "2026-06-01", "end": "2026-06-30"}
+    with clock.pinned(h.utc(2026, 7, 10)):
+        detail = await browser.get(f"/scorecards/{w.partner_org_id}", params=period)
+        listing = await browser.get("/scorecards", params=period)
+    assert detail.status_code == 200 and listing.status_code == 200
+    text = detail.text.replace("\xa0", " ")
+    for amount in ("21,00 €", "1.086,30 €", "1.107,30 €"):  # work orders, contracts, total
+        assert amount in text, amount
+    assert "1.107,30 €" in listing.text.replace("\xa0", " ")

@@ -64,3 +64,22 @@ async def test_foreign_site_or_region_is_404(make_client) -> None:
         f"/sustainability/report.xlsx?site_id={other_site}",
     ):
         assert (await client.get(path)).status_code == 404, path
+
+
+async def test_costs_carry_the_installation_currency(make_client, monkeypatch) -> None:
+    """The monthly costs use the ``money`` filter: the installation's currency, never a
+    hard-coded "€" (here CHF through ``FACILITIES_CURRENCY``)."""
+    from facilities.settings import get_settings
+
+    region_id, site_id = await _site_with_data()
+    client = await _ops(make_client, region_id)
+    euro = await client.get(f"/sustainability?year=2025&site_id={site_id}")
+    assert euro.status_code == 200 and "€68.00" in euro.text
+    monkeypatch.setattr(get_settings(), "currency", "CHF")
+    for path in (
+        f"/sustainability?year=2025&site_id={site_id}",
+        f"/sustainability/report?year=2025&site_id={site_id}",
+    ):
+        page = await client.get(path)
+        assert page.status_code == 200, page.text
+        assert "CHF68.00" in page.text and "€68" not in page.text, path

@@ -13,8 +13,8 @@ from facilities.kit.errors import NotFound, RuleViolation
 from facilities.kit.i18n import _, in_installation_language
 from facilities.reporting.enums import COST_CATEGORY_LABELS, CostCategory, Split
 from facilities.reporting.schemas import BudgetRead, BudgetSet, ExpenseCreate, ExpenseRead
-from facilities.reporting.settings import reporting_settings
 from facilities.reporting.tables import Budget, Expense
+from facilities.settings import get_settings
 from facilities.sites.scope import can_see_site, visible_region_ids
 
 CENT = Decimal("0.01")
@@ -122,7 +122,7 @@ async def set_budget(*, actor: Principal, data: BudgetSet) -> BudgetRead:
             )
             await row.save()
             budget_id = int(row.id)
-        currency = reporting_settings().currency
+        currency = get_settings().currency
         await audit.record(
             actor=actor,
             action="budget.set",
@@ -154,7 +154,7 @@ async def add_expense(
     _check_money("amount", data.amount)
     if data.amount < 0:
         raise RuleViolation("amount", _("An expense cannot be negative."))
-    currency = reporting_settings().currency
+    currency = get_settings().currency
     if data.currency.upper() != currency:
         raise RuleViolation(
             "currency",

@@ -24,6 +24,7 @@ from facilities.reporting.budgets.kpi import budget_regions
 from facilities.reporting.enums import COST_CATEGORY_LABELS, CostCategory
 from facilities.reporting.schemas import BudgetReportRead, CostLine
 from facilities.reporting.settings import reporting_settings
+from facilities.settings import get_settings
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -111,7 +112,7 @@ async def budget_report(
         year=year,
         quarter=quarter,
         scope=label or _("All my sites"),
-        currency=reporting_settings().currency,
+        currency=get_settings().currency,
         site_ids=site_ids,
         quarter_lines=q_lines,
         year_lines=y_lines,

@@ -29,7 +29,7 @@ from facilities.reporting.budgets.report import budget_report
 from facilities.reporting.enums import COST_CATEGORY_LABELS, FREQUENCY_LABELS, REPORT_LABELS
 from facilities.reporting.queries import scope_sites
 from facilities.reporting.schemas import BudgetSet, ExpenseCreate, SubscriptionCreate
-from facilities.reporting.settings import reporting_settings
+from facilities.settings import get_settings
 
 
 def split_scope(choice: str | None) -> tuple[int | None, int | None]:
@@ -92,7 +92,7 @@ async def _page(
             "sites": sites,
             "regions": regions,
             "categories": [(k.value, _(v)) for k, v in COST_CATEGORY_LABELS.items()],
-            "currency": reporting_settings().currency,
+            "currency": get_settings().currency,
             "query": query,
         },
         status_code=status,

@@ -187,7 +187,8 @@ async def test_the_printable_sheet(make_client) -> None:
         "Pump pressure (bar)",
         "Total time 75 min",
         "Brew group seal",
-        "Total cost 9.50",
+        "2 × €4.75 €9.50",
+        "Total cost €9.50",
         "signature of the technician",
         "signature on site",
     ):
@@ -196,3 +197,32 @@ async def test_the_printable_sheet(make_client) -> None:
     cm = await builders.browser_session(make_client, w.cm)
     page = await cm.get(f"/work-orders/{order_id}/sheet.pdf")
     assert page.status_code == 200 and page.content.startswith(b"%PDF-")
+
+
+async def test_costs_show_the_currency_in_the_readers_language(make_client) -> None:
+    """The costs on the work-order page and its printed sheet carry the installation's
+    currency, formatted for the reader (German "1.234,50 €")."""
+    w = await wb.world()
+    order_id = await _started(w)
+    partner = await builders.api(make_client, w.partner)
+    added = await partner.post(
+        f"/api/v1/work-orders/{order_id}/costs",
+        json={"description": "Brew group", "quantity": "2", "unit_cost": "617.25"},
+    )
+    assert added.status_code == 201, added.text
+    german = await builders.user(Role.community_manager, locale="de")
+    await builders.assign(german, sites=[w.site.id])
+    browser = await builders.browser_session(make_client, german)
+    page = await browser.get(f"/work-orders/{order_id}")
+    assert page.status_code == 200
+    text = page.text.replace("\xa0", " ")
+    assert "2 × 617,25 € = 1.234,50 €" in text
+    assert '<small class="muted">1.234,50 €</small>' in text  # the total by the heading
+    sheet = await browser.get(f"/work-orders/{order_id}/sheet.pdf")
+    assert sheet.status_code == 200
+    printed = " ".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(sheet.content)).pages
+    )
+    printed = " ".join(printed.split())
+    assert "2 × 617,25 € 1.234,50 €" in printed, printed
+    assert "Gesamtkosten 1.234,50 €" in printed, printed
