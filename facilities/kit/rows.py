@@ -5,7 +5,7 @@ read schema by ``msgspec.convert`` (``to_struct``)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -18,6 +18,20 @@ from facilities import db
 async def dict_rows(sql: str, *args: Any) -> list[dict[str, Any]]:
     """``db.raw`` as plain dicts (asyncpg answers records)."""
     return [r if isinstance(r, dict) else dict(r) for r in await db.raw(sql, *args)]
+
+
+IDS_PER_STATEMENT = 500  # well under SQLite's limit of variables per statement
+
+
+async def rows_for_ids(sql: str, ids: Sequence[Any]) -> list[Mapping[str, Any]]:
+    """``db.raw``'s rows of ``sql`` for every id of ``ids``: ``sql`` holds one ``IN ({ids})``,
+    filled with placeholders and run once per ``IDS_PER_STATEMENT`` ids (an ``ORDER BY``
+    holds within each run, so per id when each id's rows are wanted)."""
+    found: list[Mapping[str, Any]] = []
+    for start in range(0, len(ids), IDS_PER_STATEMENT):
+        chunk = list(ids[start : start + IDS_PER_STATEMENT])
+        found += await db.raw(sql.replace("{ids}", ", ".join("{}" for _ in chunk)), *chunk)
+    return found
 
 
 def aware(value: Any) -> datetime:

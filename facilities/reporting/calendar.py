@@ -31,6 +31,7 @@ from facilities import db
 from facilities.accounts.principal import Principal
 from facilities.kit import clock
 from facilities.kit.i18n import N_, _, current_locale, format_date
+from facilities.kit.rows import rows_for_ids
 from facilities.maintenance.pm import agenda, agenda_scope
 from facilities.maintenance.pm.calendar_view import find_clashes, overlapping
 from facilities.services import queries as service_queries
@@ -237,15 +238,12 @@ async def _agenda_entries(
     """Agenda items as entries, with the kind and partner of each (one query per 500
     work orders; computed occurrences carry their schedule's partner)."""
     order_ids = sorted({i.work_order_id for i in items if i.work_order_id is not None})
-    orders: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(order_ids), 500):
-        chunk = order_ids[start : start + 500]
-        marks = ", ".join("{}" for _ in chunk)
-        for row in await db.raw(
-            f"SELECT id, kind, partner_organisation FROM work_order WHERE id IN ({marks})",  # noqa: S608 - placeholders only
-            *chunk,
-        ):
-            orders[row["id"]] = dict(row)
+    orders = {
+        row["id"]: dict(row)
+        for row in await rows_for_ids(
+            "SELECT id, kind, partner_organisation FROM work_order WHERE id IN ({ids})", order_ids
+        )
+    }
     entries = []
     for item in items:
         zone = ZoneInfo(sites[item.site_id]["time_zone"]) if item.site_id in sites else UTC

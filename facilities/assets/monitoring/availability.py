@@ -27,7 +27,7 @@ from facilities.accounts.principal import Principal
 from facilities.assets import queries as asset_queries
 from facilities.assets.uptime import Uptime, compute, down_intervals, overlap
 from facilities.kit import clock
-from facilities.kit.rows import aware, aware_or_none
+from facilities.kit.rows import aware, aware_or_none, rows_for_ids
 from facilities.sites import scope
 
 Span = tuple[datetime, datetime]
@@ -141,17 +141,14 @@ def measure(
 
 async def _spans(monitor_ids: list[int]) -> dict[int, list[tuple[datetime, datetime | None]]]:
     found: dict[int, list[tuple[datetime, datetime | None]]] = {}
-    for chunk in range(0, len(monitor_ids), 500):
-        part = monitor_ids[chunk : chunk + 500]
-        marks = ", ".join("{}" for _ in part)
-        for row in await db.raw(
-            "SELECT monitor, started_at, ended_at FROM device_monitor_span"  # noqa: S608 - placeholders only
-            f" WHERE monitor IN ({marks}) ORDER BY started_at, id",
-            *part,
-        ):
-            found.setdefault(int(row["monitor"]), []).append(
-                (aware(row["started_at"]), aware_or_none(row["ended_at"]))
-            )
+    for row in await rows_for_ids(
+        "SELECT monitor, started_at, ended_at FROM device_monitor_span"
+        " WHERE monitor IN ({ids}) ORDER BY started_at, id",
+        monitor_ids,
+    ):
+        found.setdefault(int(row["monitor"]), []).append(
+            (aware(row["started_at"]), aware_or_none(row["ended_at"]))
+        )
     return found
 
 
@@ -179,18 +176,14 @@ async def month(
     if not rows:
         return []
     histories: dict[int, list[tuple[datetime, str]]] = {}
-    ids = [int(r["id"]) for r in rows]
-    for chunk in range(0, len(ids), 500):
-        part = ids[chunk : chunk + 500]
-        marks = ", ".join("{}" for _ in part)
-        for h in await db.raw(
-            "SELECT asset, changed_at, to_status FROM asset_status_change"  # noqa: S608 - placeholders only
-            f" WHERE asset IN ({marks}) ORDER BY changed_at, id",
-            *part,
-        ):
-            histories.setdefault(int(h["asset"]), []).append(
-                (aware(h["changed_at"]), str(h["to_status"]))
-            )
+    for h in await rows_for_ids(
+        "SELECT asset, changed_at, to_status FROM asset_status_change"
+        " WHERE asset IN ({ids}) ORDER BY changed_at, id",
+        [int(r["id"]) for r in rows],
+    ):
+        histories.setdefault(int(h["asset"]), []).append(
+            (aware(h["changed_at"]), str(h["to_status"]))
+        )
     monitored = await _spans([int(r["monitor_id"]) for r in rows])
     now = clock.now()
     sites: dict[int, SiteUptime] = {}

@@ -38,6 +38,7 @@ from facilities.assets.enums import AssetStatus
 from facilities.assets.schemas import StatusChange
 from facilities.kit import clock
 from facilities.kit.i18n import _
+from facilities.kit.rows import rows_for_ids
 from facilities.maintenance import hooks
 from facilities.maintenance.lifecycle import WorkOrderStatus as S
 from facilities.maintenance.workorders.schemas import Origin, WorkOrderCreate
@@ -116,18 +117,12 @@ async def _allocate_ids(count: int) -> list[int]:
 
 async def _category_trades(asset_ids: set[int]) -> dict[int, str | None]:
     """The default trade of each asset's category (one query per 500 assets)."""
-    found: dict[int, str | None] = {}
-    ids = sorted(asset_ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join("{}" for _ in chunk)
-        for row in await db.raw(
-            "SELECT a.id, c.trade FROM asset a LEFT JOIN asset_category c"  # noqa: S608 - placeholders only
-            f" ON c.id = a.category WHERE a.id IN ({marks})",
-            *chunk,
-        ):
-            found[int(row["id"])] = row["trade"]
-    return found
+    rows = await rows_for_ids(
+        "SELECT a.id, c.trade FROM asset a LEFT JOIN asset_category c"
+        " ON c.id = a.category WHERE a.id IN ({ids})",
+        sorted(asset_ids),
+    )
+    return {int(row["id"]): row["trade"] for row in rows}
 
 
 async def assignee_labels(

@@ -18,12 +18,11 @@ from typing import Any
 
 import msgspec
 
-from facilities import db
 from facilities.accounts.enums import Role, Trade
 from facilities.accounts.principal import Principal
 from facilities.kit import clock as wall
 from facilities.kit.errors import NotFound
-from facilities.kit.rows import aware, aware_or_none, json_list, to_struct
+from facilities.kit.rows import aware, aware_or_none, json_list, rows_for_ids, to_struct
 from facilities.kit.schema import Page
 from facilities.maintenance.workorders import queries as work_order_queries
 from facilities.services.sla.clock import BusinessCalendar, OrderEvent, TargetClock, Terms, compute
@@ -238,20 +237,15 @@ async def events_of(order_ids: Sequence[int]) -> dict[int, list[OrderEvent]]:
     """The clock-relevant events of many orders, in one query per 500 ids."""
     result: dict[int, list[OrderEvent]] = defaultdict(list)
     actions = ", ".join(f"'{a}'" for a in CLOCK_ACTIONS)
-    for start in range(0, len(order_ids), 500):
-        chunk = [int(i) for i in order_ids[start : start + 500]]
-        marks = ", ".join("{}" for _ in chunk)
-        rows = await db.raw(
-            "SELECT work_order, action, note, created_at FROM work_order_event"  # noqa: S608 - fixed action names
-            f" WHERE work_order IN ({marks}) AND action IN ({actions}) ORDER BY id",
-            *chunk,
+    rows = await rows_for_ids(
+        "SELECT work_order, action, note, created_at FROM work_order_event"  # noqa: S608 - fixed action names
+        f" WHERE work_order IN ({{ids}}) AND action IN ({actions}) ORDER BY id",
+        [int(i) for i in order_ids],
+    )
+    for row in rows:
+        result[row["work_order"]].append(
+            OrderEvent(action=row["action"], at=aware(row["created_at"]), note=row["note"] or "")
         )
-        for row in rows:
-            result[row["work_order"]].append(
-                OrderEvent(
-                    action=row["action"], at=aware(row["created_at"]), note=row["note"] or ""
-                )
-            )
     return result
 
 
